@@ -1,0 +1,65 @@
+// Rates of the CPU backend: descent steps per second and grid points per
+// second on the default landscape. Run: build/bench/trilobite_bench_cpu
+// (add --benchmark_format=json for machines).
+#include <benchmark/benchmark.h>
+
+#include "backend/backend.hpp"
+
+namespace {
+
+using trilo::backend::Precision;
+
+trilo::backend::DescentRequest dimple_request(Precision prec, std::int64_t steps) {
+  trilo::backend::DescentRequest q;
+  q.landscape = {trilo::LandscapeId::kQuarticDimple, 2};
+  q.precision = prec;
+  q.params.max_steps = steps;
+  q.params.tol = 0.0;  // never converge: every descent costs exactly `steps` steps
+  for (int i = 0; i < 2; ++i) {
+    q.starts.lo[i] = -2.5;
+    q.starts.hi[i] = 2.5;
+    q.params.bound_lo[i] = -1e9;
+    q.params.bound_hi[i] = 1e9;
+  }
+  q.starts.seed = 1;
+  return q;
+}
+
+void descend_dimple(benchmark::State& state, Precision prec) {
+  auto be = trilo::backend::make_cpu_backend(static_cast<int>(state.range(1)));
+  const std::int64_t n = state.range(0), steps = 200;
+  auto q = dimple_request(prec, steps);
+  trilo::backend::DescentBatch out;
+  for (auto _ : state) {
+    be->descend(q, 0, n, out);
+    benchmark::DoNotOptimize(out.end.data());
+  }
+  state.counters["steps_per_s"] =
+      benchmark::Counter(double(n * steps) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+void grid_dimple(benchmark::State& state) {
+  auto be = trilo::backend::make_cpu_backend(0);
+  trilo::backend::GridRequest q;
+  q.landscape = {trilo::LandscapeId::kQuarticDimple, 2};
+  q.plane.n0 = q.plane.n1 = state.range(0);
+  q.plane.lo0 = q.plane.lo1 = -2.5;
+  q.plane.hi0 = q.plane.hi1 = 2.5;
+  trilo::backend::GridTile tile;
+  for (auto _ : state) {
+    be->grid(q, 0, q.plane.size(), tile);
+    benchmark::DoNotOptimize(tile.loss.data());
+  }
+  state.counters["points_per_s"] =
+      benchmark::Counter(double(q.plane.size()) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(descend_dimple, f64, Precision::kF64)
+    ->Args({4096, 1})->Args({4096, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(descend_dimple, f32, Precision::kF32)
+    ->Args({4096, 1})->Args({4096, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(grid_dimple)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+BENCHMARK_MAIN();

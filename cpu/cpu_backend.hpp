@@ -1,0 +1,26 @@
+// The OpenMP backend: the shared per-index work of src/core/work.hpp over
+// `#pragma omp parallel for`. Results do not depend on the thread count.
+#pragma once
+
+#include "backend/backend.hpp"
+
+namespace trilo::cpu {
+
+class CpuBackend final : public backend::Backend {
+ public:
+  explicit CpuBackend(int threads);
+  std::string name() const override { return "cpu"; }
+  std::string device() const override;
+  void descend(const backend::DescentRequest& req, std::int64_t first, std::int64_t count,
+               backend::DescentBatch& out) override;
+  std::vector<backend::Trajectory> trace(const backend::DescentRequest& req,
+                                         const std::vector<std::int64_t>& indices,
+                                         std::int64_t every) override;
+  void grid(const backend::GridRequest& req, std::int64_t first, std::int64_t count,
+            backend::GridTile& out) override;
+
+ private:
+  int threads_;
+};
+
+}  // namespace trilo::cpu

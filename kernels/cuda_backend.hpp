@@ -1,0 +1,136 @@
+// The CUDA backend: the shared per-index work of src/core/work.hpp in
+// grid-stride kernels on one stream. Large requests run in bounded chunks,
+// so device memory stays small however many descents or grid points are
+// asked for. Included by the .cu files of kernels/ only.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "backend/backend.hpp"
+#include "kernels/cuda_check.hpp"
+
+namespace trilo::cuda {
+
+class CudaBackend final : public backend::Backend {
+ public:
+  explicit CudaBackend(int device = 0);
+  ~CudaBackend() override;
+  CudaBackend(const CudaBackend&) = delete;
+  CudaBackend& operator=(const CudaBackend&) = delete;
+
+  std::string name() const override { return "cuda"; }
+  std::string device() const override { return device_name_; }
+  void descend(const backend::DescentRequest& req, std::int64_t first, std::int64_t count,
+               backend::DescentBatch& out) override;
+  std::vector<backend::Trajectory> trace(const backend::DescentRequest& req,
+                                         const std::vector<std::int64_t>& indices,
+                                         std::int64_t every) override;
+  void grid(const backend::GridRequest& req, std::int64_t first, std::int64_t count,
+            backend::GridTile& out) override;
+
+  // Items per launch when each needs `bytes_per_item` of device memory: as
+  // many as fit the chunk budget, at least one, at most kMaxChunkItems.
+  std::int64_t chunk_items(std::size_t bytes_per_item) const;
+
+ private:
+  // Makes this backend's device current for the calling host thread (the
+  // current device is per thread, and a job may call from any thread).
+  void activate() const;
+
+  int device_;
+  std::string device_name_;
+  cudaStream_t stream_ = nullptr;
+  std::size_t chunk_bytes_ = 0;
+};
+
+// At most this many items per launch: a few waves of a full GPU, and small
+// enough that the copy back of one chunk stays well under a second.
+inline constexpr std::int64_t kMaxChunkItems = std::int64_t(1) << 22;
+
+// Blocks for a grid-stride launch over n items: one thread per item (the
+// hardware then balances descents of unequal length across SMs), capped so
+// the grid size is always valid; the loop covers the rest.
+inline unsigned launch_blocks(std::int64_t n, int block) {
+  const std::int64_t blocks = (n + block - 1) / block;
+  return static_cast<unsigned>(std::clamp<std::int64_t>(blocks, 1, std::int64_t(1) << 20));
+}
+
+// n elements of T in device memory, freed in stream order when it goes out
+// of scope, so an exception between allocation and the end of a call leaks
+// nothing and never frees memory a queued kernel still uses.
+template <class T>
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  DeviceBuffer(std::size_t n, cudaStream_t stream) : size_(n), stream_(stream) {
+    if (n == 0) return;
+    void* raw = nullptr;
+    const cudaError_t err = cudaMallocAsync(&raw, n * sizeof(T), stream);
+    if (err == cudaErrorNotSupported) {  // no stream-ordered allocator (some vGPUs)
+      (void)cudaGetLastError();
+      TRILO_CUDA_CHECK(cudaMalloc(&raw, n * sizeof(T)));
+      pooled_ = false;
+    } else if (err != cudaSuccess) {
+      detail::throw_cuda_error(err, "cudaMallocAsync", __FILE__, __LINE__);
+    }
+    data_ = static_cast<T*>(raw);
+  }
+  ~DeviceBuffer() { release(); }
+  DeviceBuffer(DeviceBuffer&& o) noexcept { swap(o); }
+  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
+    DeviceBuffer(std::move(o)).swap(*this);
+    return *this;
+  }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+
+  T* data() const { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  void swap(DeviceBuffer& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    std::swap(stream_, o.stream_);
+    std::swap(pooled_, o.pooled_);
+  }
+  // A destructor must not throw; a failure here means the context is already
+  // broken, and the call that broke it has reported that.
+  void release() noexcept {
+    if (data_ == nullptr) return;
+    if (pooled_)
+      (void)cudaFreeAsync(data_, stream_);
+    else
+      (void)cudaFree(data_);
+    data_ = nullptr;
+  }
+
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+  cudaStream_t stream_ = nullptr;
+  bool pooled_ = true;
+};
+
+// Stream-ordered copies of n elements. From or into pageable host memory
+// (std::vector) they complete before returning, as far as the host side is
+// concerned; the final cudaStreamSynchronize of each call makes that explicit.
+template <class T>
+void copy_to_device_async(T* dst, const T* src, std::int64_t n, cudaStream_t stream) {
+  if (n > 0)
+    TRILO_CUDA_CHECK(cudaMemcpyAsync(dst, src, static_cast<std::size_t>(n) * sizeof(T),
+                                     cudaMemcpyHostToDevice, stream));
+}
+template <class T>
+void copy_to_host_async(T* dst, const T* src, std::int64_t n, cudaStream_t stream) {
+  if (n > 0)
+    TRILO_CUDA_CHECK(cudaMemcpyAsync(dst, src, static_cast<std::size_t>(n) * sizeof(T),
+                                     cudaMemcpyDeviceToHost, stream));
+}
+
+}  // namespace trilo::cuda

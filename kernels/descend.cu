@@ -1,0 +1,207 @@
+// Descents on the GPU: one thread per start in a grid-stride loop, in chunks
+// of bounded device memory. The path of each descent is the one of
+// cpu/descend.cpp: both run descent_item / trace_item of src/core/work.hpp.
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "core/work.hpp"
+#include "kernels/cuda_backend.hpp"
+
+namespace trilo::cuda {
+namespace {
+
+// Each thread keeps several MaxDim-long arrays (point, gradient, optimizer
+// moments); small blocks leave the scheduler room when those spill to local
+// memory at the larger dimension bounds.
+constexpr int kDescentBlock = 128;
+
+template <class T, int MaxDim, class L>
+__global__ void descend_kernel(L land, DescentParams p, StartSpec s, std::int64_t first,
+                               std::int64_t count, DescentColumns cols) {
+  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
+  for (std::int64_t r = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; r < count;
+       r += stride)
+    descent_item<T, MaxDim>(land, p, s, first + r, r, cols);
+}
+
+// `start_rows`, when not null, holds the explicit start of trace k in row k.
+// start_point reads row `index` of StartSpec::points, so the base is shifted
+// (as an integer: the shifted address may lie outside the buffer) to make
+// that row land on row k; only that row is read.
+template <class T, int MaxDim, class L>
+__global__ void trace_kernel(L land, DescentParams p, StartSpec s, const std::int64_t* indices,
+                             const double* start_rows, std::int64_t count, std::int64_t every,
+                             std::int64_t cap, std::int64_t* steps, double* positions,
+                             double* losses, std::int64_t* rows) {
+  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
+  const int n = land.dim;
+  for (std::int64_t k = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; k < count;
+       k += stride) {
+    const std::int64_t index = indices[k];
+    StartSpec sk = s;
+    if (start_rows != nullptr)
+      sk.points = reinterpret_cast<const double*>(
+          reinterpret_cast<std::uintptr_t>(start_rows + k * s.dim) -
+          static_cast<std::uintptr_t>(index * s.dim) * sizeof(double));
+    rows[k] = trace_item<T, MaxDim>(land, p, sk, index, every, steps + k * cap,
+                                    positions + k * cap * n, losses + k * cap);
+  }
+}
+
+void require_explicit_rows(const backend::DescentRequest& req, std::int64_t lo, std::int64_t hi) {
+  const std::int64_t have = static_cast<std::int64_t>(req.explicit_starts.size()) / req.starts.dim;
+  if (lo < 0 || hi > have)
+    throw std::invalid_argument("explicit starts: descents up to " + std::to_string(hi) +
+                                " asked for, " + std::to_string(have) + " starts given");
+}
+
+// Explicit starts of descents [row_first, row_first + rows) copied into
+// `buf`, and a StartSpec whose points read them by global index (the base is
+// shifted as in trace_kernel).
+StartSpec device_starts(const backend::DescentRequest& req, std::int64_t row_first,
+                        std::int64_t rows, const DeviceBuffer<double>& buf, cudaStream_t stream) {
+  const int d = req.starts.dim;
+  copy_to_device_async(buf.data(), req.explicit_starts.data() + row_first * d, rows * d, stream);
+  StartSpec s = req.starts;
+  s.points = reinterpret_cast<const double*>(reinterpret_cast<std::uintptr_t>(buf.data()) -
+                                             static_cast<std::uintptr_t>(row_first * d) *
+                                                 sizeof(double));
+  return s;
+}
+
+template <class T, int MaxDim, class L>
+void descend_chunks(const L& land, const backend::DescentRequest& req, std::int64_t first,
+                    std::int64_t count, std::int64_t chunk, cudaStream_t stream,
+                    backend::DescentBatch& out) {
+  const int n = req.landscape.dim;
+  const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
+  const std::int64_t rows = std::min(chunk, count);
+  const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
+  DeviceBuffer<double> start(size(rows * n), stream), end(size(rows * n), stream);
+  DeviceBuffer<double> loss(size(rows), stream), grad_norm(size(rows), stream);
+  DeviceBuffer<std::int64_t> steps(size(rows), stream);
+  DeviceBuffer<std::int8_t> status(size(rows), stream);
+  DeviceBuffer<double> points(explicit_mode ? size(rows * req.starts.dim) : 0, stream);
+  const DescentColumns cols{start.data(),     end.data(),   loss.data(),
+                            grad_norm.data(), steps.data(), status.data()};
+
+  for (std::int64_t done = 0; done < count; done += chunk) {
+    const std::int64_t m = std::min(chunk, count - done);
+    const StartSpec s =
+        explicit_mode ? device_starts(req, first + done, m, points, stream) : req.starts;
+    descend_kernel<T, MaxDim><<<launch_blocks(m, kDescentBlock), kDescentBlock, 0, stream>>>(
+        land, req.params, s, first + done, m, cols);
+    TRILO_CUDA_CHECK(cudaGetLastError());
+    copy_to_host_async(out.start.data() + done * n, start.data(), m * n, stream);
+    copy_to_host_async(out.end.data() + done * n, end.data(), m * n, stream);
+    copy_to_host_async(out.loss.data() + done, loss.data(), m, stream);
+    copy_to_host_async(out.grad_norm.data() + done, grad_norm.data(), m, stream);
+    copy_to_host_async(out.steps.data() + done, steps.data(), m, stream);
+    copy_to_host_async(out.status.data() + done, status.data(), m, stream);
+  }
+  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+template <class T, int MaxDim, class L>
+void trace_chunks(const L& land, const backend::DescentRequest& req,
+                  const std::vector<std::int64_t>& indices, std::int64_t every,
+                  std::int64_t chunk, cudaStream_t stream, std::vector<backend::Trajectory>& out) {
+  const int n = req.landscape.dim;
+  const int d = req.starts.dim;
+  const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
+  const std::int64_t cap = trajectory_capacity(req.params.max_steps, every);
+  const std::int64_t total = static_cast<std::int64_t>(indices.size());
+  const std::int64_t traces = std::min(chunk, total);
+  const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
+  DeviceBuffer<std::int64_t> index_buf(size(traces), stream), row_buf(size(traces), stream);
+  DeviceBuffer<std::int64_t> steps(size(traces * cap), stream);
+  DeviceBuffer<double> positions(size(traces * cap * n), stream), losses(size(traces * cap), stream);
+  DeviceBuffer<double> start_rows(explicit_mode ? size(traces * d) : 0, stream);
+  std::vector<double> host_starts(explicit_mode ? size(traces * d) : 0);
+  std::vector<std::int64_t> rows(size(traces));
+
+  for (std::int64_t done = 0; done < total; done += chunk) {
+    const std::int64_t m = std::min(chunk, total - done);
+    copy_to_device_async(index_buf.data(), indices.data() + done, m, stream);
+    if (explicit_mode) {
+      for (std::int64_t k = 0; k < m; ++k) {
+        const std::int64_t index = indices[size(done + k)];
+        require_explicit_rows(req, index, index + 1);
+        std::copy_n(req.explicit_starts.begin() + index * d, d, host_starts.begin() + k * d);
+      }
+      copy_to_device_async(start_rows.data(), host_starts.data(), m * d, stream);
+    }
+    trace_kernel<T, MaxDim><<<launch_blocks(m, kDescentBlock), kDescentBlock, 0, stream>>>(
+        land, req.params, req.starts, index_buf.data(), explicit_mode ? start_rows.data() : nullptr,
+        m, every, cap, steps.data(), positions.data(), losses.data(), row_buf.data());
+    TRILO_CUDA_CHECK(cudaGetLastError());
+    copy_to_host_async(rows.data(), row_buf.data(), m, stream);
+    TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));  // the row counts size the copies below
+    for (std::int64_t k = 0; k < m; ++k) {
+      backend::Trajectory& t = out[size(done + k)];
+      const std::int64_t r = rows[size(k)];
+      t.descent = indices[size(done + k)];
+      t.step.resize(size(r));
+      t.position.resize(size(r * n));
+      t.loss.resize(size(r));
+      copy_to_host_async(t.step.data(), steps.data() + k * cap, r, stream);
+      copy_to_host_async(t.position.data(), positions.data() + k * cap * n, r * n, stream);
+      copy_to_host_async(t.loss.data(), losses.data() + k * cap, r, stream);
+    }
+  }
+  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+}  // namespace
+
+void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first,
+                          std::int64_t count, backend::DescentBatch& out) {
+  out.resize(count, req.landscape.dim);
+  out.first = first;
+  if (count <= 0) return;  // an empty launch is an error in CUDA
+  activate();
+  const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
+  if (explicit_mode) require_explicit_rows(req, first, first + count);
+  const std::size_t n = static_cast<std::size_t>(req.landscape.dim);
+  const std::size_t per_item = (2 * n + 2) * sizeof(double) + sizeof(std::int64_t) +
+                               sizeof(std::int8_t) +
+                               (explicit_mode ? req.starts.dim * sizeof(double) : 0);
+  const std::int64_t chunk = chunk_items(per_item);
+  with_landscape(req.landscape, [&](auto land) {
+    with_max_dim(land, [&](auto max_dim) {
+      constexpr int kD = decltype(max_dim)::value;
+      if (req.precision == backend::Precision::kF32)
+        descend_chunks<float, kD>(land, req, first, count, chunk, stream_, out);
+      else
+        descend_chunks<double, kD>(land, req, first, count, chunk, stream_, out);
+    });
+  });
+}
+
+std::vector<backend::Trajectory> CudaBackend::trace(const backend::DescentRequest& req,
+                                                    const std::vector<std::int64_t>& indices,
+                                                    std::int64_t every) {
+  std::vector<backend::Trajectory> out(indices.size());
+  if (indices.empty()) return out;
+  activate();
+  const std::size_t n = static_cast<std::size_t>(req.landscape.dim);
+  const std::size_t cap =
+      static_cast<std::size_t>(trajectory_capacity(req.params.max_steps, every));
+  const std::size_t per_trace = cap * (n + 1) * sizeof(double) + cap * sizeof(std::int64_t) +
+                                2 * sizeof(std::int64_t) + req.starts.dim * sizeof(double);
+  const std::int64_t chunk = chunk_items(per_trace);
+  with_landscape(req.landscape, [&](auto land) {
+    with_max_dim(land, [&](auto max_dim) {
+      constexpr int kD = decltype(max_dim)::value;
+      if (req.precision == backend::Precision::kF32)
+        trace_chunks<float, kD>(land, req, indices, every, chunk, stream_, out);
+      else
+        trace_chunks<double, kD>(land, req, indices, every, chunk, stream_, out);
+    });
+  });
+  return out;
+}
+
+}  // namespace trilo::cuda

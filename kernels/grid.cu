@@ -1,0 +1,63 @@
+// Grid evaluation on the GPU: one thread per point in a grid-stride loop, in
+// chunks of bounded device memory, as cpu/grid.cpp does with OpenMP.
+#include <algorithm>
+#include <cstdint>
+
+#include "core/work.hpp"
+#include "kernels/cuda_backend.hpp"
+
+namespace trilo::cuda {
+namespace {
+
+constexpr int kGridBlock = 256;
+
+template <class T, int MaxDim, class L>
+__global__ void grid_kernel(L land, PlaneSpec plane, std::int64_t first, std::int64_t count,
+                            GridColumns cols) {
+  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
+  for (std::int64_t r = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; r < count;
+       r += stride)
+    grid_item<T, MaxDim>(land, plane, first + r, r, cols);
+}
+
+template <class T, int MaxDim, class L>
+void grid_chunks(const L& land, const PlaneSpec& plane, std::int64_t first, std::int64_t count,
+                 std::int64_t chunk, cudaStream_t stream, backend::GridTile& out) {
+  const std::size_t rows = static_cast<std::size_t>(std::min(chunk, count));
+  DeviceBuffer<double> loss(rows, stream), grad0(rows, stream), grad1(rows, stream),
+      grad_norm(rows, stream);
+  const GridColumns cols{loss.data(), grad0.data(), grad1.data(), grad_norm.data()};
+  for (std::int64_t done = 0; done < count; done += chunk) {
+    const std::int64_t m = std::min(chunk, count - done);
+    grid_kernel<T, MaxDim><<<launch_blocks(m, kGridBlock), kGridBlock, 0, stream>>>(
+        land, plane, first + done, m, cols);
+    TRILO_CUDA_CHECK(cudaGetLastError());
+    copy_to_host_async(out.loss.data() + done, loss.data(), m, stream);
+    copy_to_host_async(out.grad0.data() + done, grad0.data(), m, stream);
+    copy_to_host_async(out.grad1.data() + done, grad1.data(), m, stream);
+    copy_to_host_async(out.grad_norm.data() + done, grad_norm.data(), m, stream);
+  }
+  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+}  // namespace
+
+void CudaBackend::grid(const backend::GridRequest& req, std::int64_t first, std::int64_t count,
+                       backend::GridTile& out) {
+  out.resize(count);
+  out.first = first;
+  if (count <= 0) return;  // an empty launch is an error in CUDA
+  activate();
+  const std::int64_t chunk = chunk_items(4 * sizeof(double));
+  with_landscape(req.landscape, [&](auto land) {
+    with_max_dim(land, [&](auto max_dim) {
+      constexpr int kD = decltype(max_dim)::value;
+      if (req.precision == backend::Precision::kF32)
+        grid_chunks<float, kD>(land, req.plane, first, count, chunk, stream_, out);
+      else
+        grid_chunks<double, kD>(land, req.plane, first, count, chunk, stream_, out);
+    });
+  });
+}
+
+}  // namespace trilo::cuda

@@ -1,0 +1,61 @@
+// From descent end points to distinct minima: merge, polish, classify, sort.
+// Works on plain host arrays; knows nothing of backends or files.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/catalog.hpp"
+
+namespace trilo::analysis {
+
+enum class PointKind : std::int8_t { kMinimum = 0, kSaddle = 1, kDegenerate = 2, kMaximum = 3 };
+const char* kind_name(PointKind k);
+
+struct MergeOptions {
+  double merge_tol = -1;      // Euclidean distance; < 0: 1e-3 x the box diagonal
+  bool polish = true;         // Newton-refine each merged point in float64
+  double eig_rel_tol = 1e-6;  // |eigenvalue| <= eig_rel_tol * max(1, max|eigenvalue|): zero
+};
+
+// The distinct points reached, sorted by loss (index 0 the lowest).
+struct MinimaTable {
+  int dim = 0;
+  std::int64_t n_minima = 0;
+  std::vector<double> position;     // n_minima x dim
+  std::vector<double> loss;         // n_minima
+  std::vector<double> grad_norm;    // after polishing
+  std::vector<double> eigenvalues;  // n_minima x dim, ascending
+  std::vector<std::int8_t> kind;    // PointKind
+  // Over the random/explicit descents (/descents):
+  std::vector<std::int64_t> count;
+  std::vector<double> fraction;     // count / number of descents
+  std::vector<double> mean_steps;   // over the descents counted
+  // Over the cells of the basin map (/basins), zero when there is none:
+  std::vector<std::int64_t> basin_count;
+  std::vector<double> basin_fraction;
+  double merge_tol = 0;
+};
+
+// End points of one set of descents (n x dim), as the backends return them.
+struct EndPoints {
+  const double* end = nullptr;
+  const std::int8_t* status = nullptr;
+  const std::int64_t* steps = nullptr;
+  std::int64_t n = 0;
+};
+
+struct MergeResult {
+  MinimaTable table;
+  std::vector<std::int32_t> descent_labels;  // per descent, -1 unless converged
+  std::vector<std::int32_t> basin_labels;    // per basin cell, -1 unless converged
+};
+
+// Merges the converged end points of the descents and of the basin cells
+// (either may be empty) into one table; labels index into it. Deterministic:
+// depends only on the inputs, processed in index order.
+MergeResult merge_minima(const LandscapeSpec& land, const std::vector<double>& box_lo,
+                         const std::vector<double>& box_hi, const EndPoints& descents,
+                         const EndPoints& basins, const MergeOptions& opt);
+
+}  // namespace trilo::analysis

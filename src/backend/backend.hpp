@@ -1,0 +1,89 @@
+// Where the work runs. A backend launches the shared math of src/core over a
+// range of indices and moves memory; it knows nothing of files or options.
+// Implementations: cpu/ (OpenMP), kernels/ (CUDA), each behind this interface.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/catalog.hpp"
+#include "core/descent.hpp"
+#include "core/sampling.hpp"
+
+namespace trilo::backend {
+
+enum class Precision { kF32, kF64 };
+
+struct DescentRequest {
+  LandscapeSpec landscape;
+  Precision precision = Precision::kF64;
+  DescentParams params;
+  StartSpec starts;                    // for kExplicit, points is ignored ...
+  std::vector<double> explicit_starts;  // ... and these (n x dim, host) are used
+};
+
+// Results of descents [first, first + count), float64 whatever the precision.
+// Arrays are row-major with `dim` columns where they hold points.
+struct DescentBatch {
+  std::int64_t first = 0;
+  std::int64_t count = 0;
+  int dim = 0;
+  std::vector<double> start, end;
+  std::vector<double> loss, grad_norm;
+  std::vector<std::int64_t> steps;
+  std::vector<std::int8_t> status;
+
+  void resize(std::int64_t n, int d);
+};
+
+// The recorded path of one descent: every `every`-th step plus the end point.
+struct Trajectory {
+  std::int64_t descent = 0;
+  std::vector<std::int64_t> step;
+  std::vector<double> position;  // step.size() x dim
+  std::vector<double> loss;
+};
+
+struct GridRequest {
+  LandscapeSpec landscape;
+  Precision precision = Precision::kF64;
+  PlaneSpec plane;
+};
+
+// Grid points [first, first + count): loss, the two in-plane gradient
+// components (grad1 zero for 1-D grids) and the full gradient norm.
+struct GridTile {
+  std::int64_t first = 0;
+  std::int64_t count = 0;
+  std::vector<double> loss, grad0, grad1, grad_norm;
+
+  void resize(std::int64_t n);
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;    // "cpu" or "cuda"
+  virtual std::string device() const = 0;  // e.g. "OpenMP, 2 threads" or the GPU's name
+  virtual void descend(const DescentRequest& req, std::int64_t first, std::int64_t count,
+                       DescentBatch& out) = 0;
+  // Re-runs the given descents, recording every `every`-th step. Deterministic:
+  // the same path descend() took on this backend.
+  virtual std::vector<Trajectory> trace(const DescentRequest& req,
+                                        const std::vector<std::int64_t>& indices,
+                                        std::int64_t every) = 0;
+  virtual void grid(const GridRequest& req, std::int64_t first, std::int64_t count,
+                    GridTile& out) = 0;
+};
+
+// threads <= 0: OpenMP's default.
+std::unique_ptr<Backend> make_cpu_backend(int threads);
+// Throws std::runtime_error "not compiled with CUDA" in a build without it,
+// or a clear message when no device is present.
+std::unique_ptr<Backend> make_cuda_backend();
+bool cuda_compiled();
+int cuda_device_count();  // 0 without CUDA or without a device
+
+}  // namespace trilo::backend

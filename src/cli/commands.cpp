@@ -1,0 +1,143 @@
+#include "cli/commands.hpp"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+#include <sstream>
+
+#include "config/run_config.hpp"
+#include "core/catalog.hpp"
+#include "io/result_reader.hpp"
+#include "jobs/jobs.hpp"
+
+namespace trilo::cli {
+
+namespace {
+
+// The command line as typed, quoted where needed, for the provenance record.
+std::string joined_command_line(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (i) s += ' ';
+    if (a.find_first_of(" \t'\"\\$`") == std::string::npos && !a.empty()) {
+      s += a;
+    } else {
+      s += '\'';
+      for (char ch : a) s += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+      s += '\'';
+    }
+  }
+  return s;
+}
+
+void add_common(CLI::App* app, config::RunConfig& c) {
+  app->add_option("-l,--landscape", c.landscape, "Landscape name (see `trilobite list`)");
+  app->add_option("--dim", c.dim, "Dimension of an any-dimension landscape (default 2)");
+  app->add_option("--box", c.box_text, "Box: lo:hi for every axis, or lo:hi,lo:hi,... per axis");
+  app->add_option("--backend", c.backend, "auto | cpu | cuda (auto: the GPU when present)");
+  app->add_option("--precision", c.precision, "f32 | f64");
+  app->add_option("--seed", c.seed, "Seed of every random number");
+  app->add_option("-o,--output", c.output, "Result file (HDF5)");
+  app->add_option("--threads", c.threads, "OpenMP threads (0: default)");
+  app->add_option("--merge-tol", c.merge_tol,
+                  "Distance under which end points are one minimum (default 1e-3 x box diagonal)");
+  app->add_flag("!--no-polish", c.polish, "Do not Newton-refine merged minima");
+}
+
+void add_lattice(CLI::App* app, config::RunConfig& c, bool grid, bool basins) {
+  if (grid) app->add_option("--grid-res", c.grid_res, "Grid points per axis");
+  if (basins) app->add_option("--basin-res", c.basin_res, "Basin-map cells per axis");
+  app->add_option("--plane-axes", c.plane_axes_text, "Axes i,j of the plane for dimension > 2");
+  app->add_option("--origin", c.origin_text, "Point the plane passes through (default: box centre)");
+  app->add_option("--tile", c.tile, "Grid points per backend call");
+}
+
+void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
+  if (starts) {
+    app->add_option("--starts", c.starts, "Number of uniform random starts in the box");
+    app->add_option("--start", c.start_texts, "Explicit start x1,x2,... (repeatable)")
+        ->allow_extra_args(false);
+    app->add_option("--starts-file", c.starts_file, "File of starts, one point per line");
+    app->add_option("--trace", c.trace, "Record the trajectory of these descents (indices)")
+        ->delimiter(',');
+    app->add_option("--trace-every", c.trace_every, "Record every k-th step of traced descents");
+  }
+  app->add_option("--optimizer", c.optimizer, "gd | momentum | nesterov | adam | rmsprop");
+  app->add_option("--lr", c.opt.lr, "Learning rate");
+  app->add_option("--momentum", c.opt.momentum, "Momentum (momentum, nesterov)");
+  app->add_option("--beta1", c.opt.beta1, "Adam beta1");
+  app->add_option("--beta2", c.opt.beta2, "Adam beta2");
+  app->add_option("--rho", c.opt.rho, "RMSprop decay");
+  app->add_option("--eps", c.opt.eps, "Adam/RMSprop epsilon");
+  app->add_option("--steps", c.steps, "Maximum optimizer steps");
+  app->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol");
+  app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");
+  app->add_option("--diverge-factor", c.diverge_factor,
+                  "Diverged when outside the box enlarged this many times about its centre");
+  app->add_option("--chunk", c.chunk, "Descents per backend call");
+}
+
+void print_list(std::ostream& out) {
+  for (const LandscapeInfo& l : landscape_catalog()) {
+    std::string dim = l.fixed_dim > 0 ? std::to_string(l.fixed_dim) + "-D" : "any dim";
+    out << l.name << std::string(l.name ? 18 - std::string(l.name).size() : 0, ' ') << dim
+        << std::string(10 - dim.size(), ' ') << l.formula << "\n";
+  }
+}
+
+}  // namespace
+
+int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  config::RunConfig c;
+  c.command_line = joined_command_line(argc, argv);
+  CLI::App app{"trilobite: maps loss landscapes with many parallel gradient descents"};
+  app.set_version_flag("--version", std::string(TRILOBITE_VERSION));
+  app.require_subcommand(0, 1);
+
+  auto* run = app.add_subcommand("run", "Grid + descents + minima + basin map into one file");
+  add_common(run, c);
+  add_lattice(run, c, true, true);
+  add_descent(run, c, true);
+  auto* grid = app.add_subcommand("grid", "Loss and gradient on a 1-D or 2-D grid");
+  add_common(grid, c);
+  add_lattice(grid, c, true, false);
+  auto* descend = app.add_subcommand("descend", "Descents from random or given starts, and their minima");
+  add_common(descend, c);
+  add_descent(descend, c, true);
+  auto* basins = app.add_subcommand("basins", "Basin-of-attraction map: every lattice cell a start");
+  add_common(basins, c);
+  add_lattice(basins, c, false, true);
+  add_descent(basins, c, false);
+  app.add_subcommand("list", "The built-in landscapes");
+  std::string info_path;
+  auto* info = app.add_subcommand("info", "A readable summary of a result file");
+  info->add_option("file", info_path, "Result file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::ParseError& e) {
+    // One line: CLI11's message already names the option.
+    throw config::BadInput(e.what());
+  }
+
+  if (app.got_subcommand("list")) {
+    print_list(out);
+    return 0;
+  }
+  if (app.got_subcommand("info")) {
+    out << io::describe_result(io::read_result(info_path));
+    return 0;
+  }
+  for (const char* job : {"run", "grid", "descend", "basins"})
+    if (app.got_subcommand(job)) c.job = job;
+  jobs::run_command(c, out, err);
+  return 0;
+}
+
+}  // namespace trilo::cli

@@ -1,0 +1,20 @@
+// trilobite: the command line. Parses options into a RunConfig and hands it
+// to a job; prints one line and exits 2 on bad input, 1 on runtime failure.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "config/run_config.hpp"
+
+int main(int argc, char** argv) {
+  try {
+    return trilo::cli::main_with_args(argc, argv, std::cout, std::cerr);
+  } catch (const trilo::config::BadInput& e) {
+    std::cerr << "trilobite: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "trilobite: error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,82 @@
+// Everything a run needs, as plain data: filled by the CLI, validated once,
+// then read by the jobs. Nothing here knows about CLI11, HDF5 or CUDA.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/optimizers.hpp"
+
+namespace trilo::config {
+
+// Bad user input: main() prints the message and exits with status 2.
+class BadInput : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+struct RunConfig {
+  std::string job = "run";  // run | grid | descend | basins
+  std::string command_line;
+
+  // What and where.
+  std::string landscape = "quartic-dimple";
+  int dim = 0;                  // 0: the landscape's fixed dimension, or 2
+  std::string box_text;         // "lo:hi" for every axis, or "lo:hi,lo:hi,..."; empty: default
+  std::string backend = "auto"; // auto | cpu | cuda
+  std::string precision = "f64";
+  std::uint64_t seed = 1;
+  std::string output = "trilobite.h5";
+  int threads = 0;              // 0: OpenMP's default
+
+  // Descents.
+  std::int64_t starts = 4096;
+  std::vector<std::string> start_texts;  // --start, repeatable
+  std::string starts_file;
+  std::string optimizer = "gd";
+  OptimizerParams opt;
+  std::int64_t steps = 5000;
+  double tol = 1e-6;
+  double noise = 0.0;
+  double diverge_factor = 10.0;
+  std::vector<std::int64_t> trace;  // descent indices to record
+  std::int64_t trace_every = 10;
+  std::int64_t chunk = 1 << 16;     // descents per backend call
+
+  // Grid and basins: a 1-D or 2-D lattice on a plane through the space.
+  std::int64_t grid_res = 256;
+  std::int64_t basin_res = 128;
+  std::string plane_axes_text;   // "i,j" (0-based); default "0,1"
+  std::string origin_text;       // point the plane passes through; default: box centre
+  std::int64_t tile = 1 << 20;   // grid points per backend call
+
+  // Minima.
+  double merge_tol = -1.0;       // <= 0: 1e-3 x box diagonal
+  bool polish = true;
+};
+
+// Resolved, checked values derived from a RunConfig.
+struct Resolved {
+  int landscape_index = 0;  // into landscape_catalog()
+  int dim = 2;
+  std::vector<double> box_lo, box_hi;
+  std::vector<double> explicit_starts;  // n x dim, empty for random starts
+  std::int64_t n_starts = 0;
+  int axis0 = 0, axis1 = 1;              // axis1 = -1 for one-dimensional landscapes
+  std::vector<double> origin;
+};
+
+// Checks every option; throws BadInput naming the option and the problem.
+Resolved validate(RunConfig& cfg);
+
+// Parsing helpers, exposed for tests. All throw BadInput with `what` in the message.
+std::vector<double> parse_point(const std::string& text, const std::string& what);
+std::vector<std::pair<double, double>> parse_box(const std::string& text, int dim);
+std::vector<double> read_starts_file(const std::string& path, int dim);
+OptimizerKind parse_optimizer(const std::string& name);
+const char* optimizer_name(OptimizerKind k);
+
+}  // namespace trilo::config

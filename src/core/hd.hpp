@@ -1,0 +1,44 @@
+// Host/device portability: the one macro that lets the math in src/core be
+// compiled by g++ for cpu/ and by nvcc for kernels/, plus the scalar math
+// functions the landscapes call unqualified (so Dual<> overloads join them).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#if defined(__CUDACC__)
+#define TRILO_HD __host__ __device__
+#define TRILO_HD_INLINE __host__ __device__ __forceinline__
+#else
+#define TRILO_HD
+#define TRILO_HD_INLINE inline
+#endif
+
+namespace trilo {
+
+constexpr int kMaxDim = 64;  // largest run-time dimension of any landscape
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kE = 2.71828182845904523536;
+
+// Scalar overloads, so `exp(x)` inside namespace trilo works for float,
+// double and Dual alike, on host and device.
+TRILO_HD_INLINE double exp(double a) { return ::exp(a); }
+TRILO_HD_INLINE float exp(float a) { return ::expf(a); }
+TRILO_HD_INLINE double log(double a) { return ::log(a); }
+TRILO_HD_INLINE float log(float a) { return ::logf(a); }
+TRILO_HD_INLINE double sqrt(double a) { return ::sqrt(a); }
+TRILO_HD_INLINE float sqrt(float a) { return ::sqrtf(a); }
+TRILO_HD_INLINE double sin(double a) { return ::sin(a); }
+TRILO_HD_INLINE float sin(float a) { return ::sinf(a); }
+TRILO_HD_INLINE double cos(double a) { return ::cos(a); }
+TRILO_HD_INLINE float cos(float a) { return ::cosf(a); }
+TRILO_HD_INLINE double fma(double a, double b, double c) { return ::fma(a, b, c); }
+#if defined(__CUDA_ARCH__)
+TRILO_HD_INLINE bool is_finite(double a) { return isfinite(a); }
+TRILO_HD_INLINE bool is_finite(float a) { return isfinite(a); }
+#else
+TRILO_HD_INLINE bool is_finite(double a) { return std::isfinite(a); }
+TRILO_HD_INLINE bool is_finite(float a) { return std::isfinite(a); }
+#endif
+
+}  // namespace trilo

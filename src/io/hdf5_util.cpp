@@ -1,0 +1,369 @@
+#include "io/hdf5_util.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+namespace trilo::io::h5 {
+
+namespace {
+
+constexpr hsize_t kContiguousMax = 4096;
+constexpr hsize_t kChunkElements = 65536;
+// Per-dataset chunk cache: room for a few dozen 512 KiB chunks, so tiles
+// that arrive out of order rarely force a compressed chunk to be re-read.
+constexpr std::size_t kChunkCacheBytes = std::size_t{16} << 20;
+constexpr std::size_t kChunkCacheSlots = 12421;  // prime, as HDF5 advises
+constexpr int kDeflateLevel = 4;
+
+herr_t innermost_error(unsigned n, const H5E_error2_t* e, void* out) {
+  if (n != 0) return 0;
+  auto& text = *static_cast<std::string*>(out);
+  if (e->desc && *e->desc) {
+    text = e->desc;
+  } else {
+    char buf[256] = {};
+    if (H5Eget_msg(e->min_num, nullptr, buf, sizeof buf) > 0) text = buf;
+  }
+  return 0;
+}
+
+// HDF5 wraps the system's reason in a long line; keep just the reason.
+std::string tidy(const std::string& desc) {
+  const std::string key = "error message = '";
+  const auto at = desc.find(key);
+  if (at == std::string::npos) return desc;
+  const auto end = desc.find('\'', at + key.size());
+  return desc.substr(at + key.size(), end == std::string::npos ? end : end - at - key.size());
+}
+
+Handle plist(hid_t cls) { return owned(H5Pcreate(cls), H5Pclose, "cannot create a property list"); }
+
+Handle simple_space(const Shape& dims) {
+  return owned(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,
+               "cannot create a dataspace");
+}
+
+Handle string_type() {
+  Handle t = owned(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create a string type");
+  check_ok(H5Tset_size(t.get(), H5T_VARIABLE), "cannot size a string type");
+  check_ok(H5Tset_cset(t.get(), H5T_CSET_UTF8), "cannot set a string type's character set");
+  return t;
+}
+
+void write_attr(hid_t obj, const std::string& name, hid_t file_type, hid_t mem_type,
+                std::size_t n, bool scalar, const void* data) {
+  if (H5Aexists(obj, name.c_str()) > 0)
+    check_ok(H5Adelete(obj, name.c_str()), "cannot replace attribute '" + name + "'");
+  // An empty array gets a null dataspace, which h5py reads as an empty value.
+  Handle space = scalar ? owned(H5Screate(H5S_SCALAR), H5Sclose, "cannot create a dataspace")
+                 : n == 0 ? owned(H5Screate(H5S_NULL), H5Sclose, "cannot create a dataspace")
+                          : simple_space(Shape{n});
+  Handle a = owned(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                   H5Aclose, "cannot create attribute '" + name + "'");
+  if (scalar || n) check_ok(H5Awrite(a.get(), mem_type, data), "cannot write attribute '" + name + "'");
+}
+
+template <class T>
+std::vector<T> read_attr_array(hid_t attr, std::size_t n) {
+  std::vector<T> v(n);
+  if (n) check_ok(H5Aread(attr, Type<T>::mem(), v.data()), "cannot read an attribute");
+  return v;
+}
+
+std::string read_attr_string(hid_t attr, hid_t type) {
+  Handle mem = owned(H5Tget_native_type(type, H5T_DIR_DEFAULT), H5Tclose, "bad string type");
+  if (H5Tis_variable_str(type) > 0) {
+    char* p = nullptr;
+    check_ok(H5Aread(attr, mem.get(), &p), "cannot read a string attribute");
+    std::string s = p ? p : "";
+    H5free_memory(p);
+    return s;
+  }
+  std::string s(H5Tget_size(type), '\0');
+  check_ok(H5Aread(attr, mem.get(), s.data()), "cannot read a string attribute");
+  s.resize(std::min(s.size(), s.find('\0')));
+  return s;
+}
+
+}  // namespace
+
+Handle& Handle::operator=(Handle&& o) noexcept {
+  if (this != &o) {
+    reset();
+    id_ = o.id_;
+    close_ = o.close_;
+    o.id_ = -1;
+  }
+  return *this;
+}
+
+void Handle::reset() {
+  if (id_ >= 0 && close_) close_(id_);
+  id_ = -1;
+}
+
+void Handle::close(const char* what) {
+  if (id_ < 0) return;
+  const hid_t id = id_;
+  id_ = -1;
+  check_ok(close_(id), what);
+}
+
+void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+void fail(const std::string& what) {
+  std::string detail;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, &detail);
+  H5Eclear2(H5E_DEFAULT);
+  throw std::runtime_error(detail.empty() ? what : what + ": " + tidy(detail));
+}
+
+hid_t check_id(hid_t id, const std::string& what) {
+  if (id < 0) fail(what);
+  return id;
+}
+
+void check_ok(herr_t status, const std::string& what) {
+  if (status < 0) fail(what);
+}
+
+Handle owned(hid_t id, Handle::Closer close, const std::string& what) {
+  return Handle(check_id(id, what), close);
+}
+
+Shape chunk_shape(const Shape& dims) {
+  const hsize_t total =
+      std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<hsize_t>());
+  if (dims.empty() || total <= kContiguousMax) return {};
+  Shape chunk(dims.size(), 1);
+  hsize_t size = 1;
+  // Whole trailing dimensions while they fit; the first that does not is
+  // cut, and every dimension before it gets extent 1.
+  for (std::size_t i = dims.size(); i-- > 0;) {
+    if (size * dims[i] <= kChunkElements) {
+      chunk[i] = dims[i];
+      size *= dims[i];
+    } else {
+      chunk[i] = std::max<hsize_t>(1, kChunkElements / size);
+      break;
+    }
+  }
+  return chunk;
+}
+
+Handle create_group(hid_t parent, const std::string& name) {
+  if (exists(parent, name)) throw std::runtime_error("group '" + name + "' was already written");
+  Handle gcpl = plist(H5P_GROUP_CREATE);
+  // Creation order, as netCDF-4 keeps it: readers list things as written.
+  H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  H5Pset_attr_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  return owned(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), H5Gclose,
+               "cannot create group '" + name + "'");
+}
+
+Handle open_group(hid_t parent, const std::string& name) {
+  return owned(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), H5Gclose,
+               "cannot open group '" + name + "'");
+}
+
+Handle open_dataset(hid_t group, const std::string& name) {
+  return owned(H5Dopen2(group, name.c_str(), H5P_DEFAULT), H5Dclose,
+               "cannot open dataset '" + name + "'");
+}
+
+bool exists(hid_t group, const std::string& name) {
+  return H5Lexists(group, name.c_str(), H5P_DEFAULT) > 0;
+}
+
+Handle create_dataset_raw(hid_t group, const std::string& name, hid_t file_type,
+                          hid_t mem_type, const Shape& dims, const void* fill) {
+  const std::string what = "cannot create dataset '" + name + "'";
+  Handle space = simple_space(dims);
+  Handle dcpl = plist(H5P_DATASET_CREATE);
+  Handle dapl = plist(H5P_DATASET_ACCESS);
+  check_ok(H5Pset_attr_creation_order(dcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+           what);
+  if (fill) check_ok(H5Pset_fill_value(dcpl.get(), mem_type, fill), what);
+  const Shape chunk = chunk_shape(dims);
+  if (!chunk.empty()) {
+    check_ok(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), what);
+    check_ok(H5Pset_shuffle(dcpl.get()), what);
+    check_ok(H5Pset_deflate(dcpl.get(), kDeflateLevel), what);
+    check_ok(H5Pset_chunk_cache(dapl.get(), kChunkCacheSlots, kChunkCacheBytes, 1.0), what);
+  }
+  return owned(H5Dcreate2(group, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(),
+                          dapl.get()),
+               H5Dclose, what);
+}
+
+Shape shape(hid_t dataset) {
+  Handle space = owned(H5Dget_space(dataset), H5Sclose, "cannot get a dataspace");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) fail("cannot get a dataset's rank");
+  Shape dims(static_cast<std::size_t>(rank));
+  if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return dims;
+}
+
+void write_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape& count,
+                const void* data) {
+  hsize_t n = 1;
+  for (hsize_t c : count) n *= c;
+  if (n == 0) return;
+  Handle file_space = owned(H5Dget_space(dataset), H5Sclose, "cannot get a dataspace");
+  check_ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr,
+                               count.data(), nullptr),
+           "block outside the dataset");
+  Handle mem_space = simple_space(Shape{n});
+  check_ok(H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
+           "cannot write a dataset");
+}
+
+void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t count,
+                const void* data) {
+  if (count <= 0) return;
+  const Shape dims = shape(dataset);
+  if (dims.size() == 1) return write_slab(dataset, mem_type, {hsize_t(first)}, {hsize_t(count)}, data);
+  if (dims.size() != 2) throw std::logic_error("write_flat: rank must be 1 or 2");
+  // The range covers a partial first row, whole rows, and a partial last
+  // row; HDF5 moves a union of blocks in row-major order, as memory holds it.
+  const hsize_t cols = dims[1], begin = hsize_t(first), end = begin + hsize_t(count);
+  const hsize_t r0 = begin / cols, c0 = begin % cols, r1 = end / cols, c1 = end % cols;
+  Handle file_space = owned(H5Dget_space(dataset), H5Sclose, "cannot get a dataspace");
+  check_ok(H5Sselect_none(file_space.get()), "cannot select");
+  auto add = [&](hsize_t row, hsize_t col, hsize_t rows, hsize_t ncols) {
+    const hsize_t off[2] = {row, col}, cnt[2] = {rows, ncols};
+    check_ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_OR, off, nullptr, cnt, nullptr),
+             "range outside the dataset");
+  };
+  if (r0 == r1) {
+    add(r0, c0, 1, c1 - c0);
+  } else {
+    hsize_t full = r0;
+    if (c0 > 0) add(r0, c0, 1, cols - c0), full = r0 + 1;
+    if (r1 > full) add(full, 0, r1 - full, cols);
+    if (c1 > 0) add(r1, 0, 1, c1);
+  }
+  Handle mem_space = simple_space(Shape{hsize_t(count)});
+  check_ok(H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
+           "cannot write a dataset");
+}
+
+void read_all_raw(hid_t dataset, hid_t mem_type, void* data) {
+  check_ok(H5Dread(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot read a dataset");
+}
+
+Handle create_index_scale(hid_t group, const std::string& name, std::int64_t n) {
+  Handle ds = create_dataset<std::int64_t>(group, name, Shape{hsize_t(n)});
+  const std::int64_t block = std::int64_t{1} << 20;
+  std::vector<std::int64_t> values;
+  for (std::int64_t first = 0; first < n; first += block) {
+    values.resize(static_cast<std::size_t>(std::min(block, n - first)));
+    std::iota(values.begin(), values.end(), first);
+    write_slab(ds.get(), H5T_NATIVE_INT64, {hsize_t(first)}, {values.size()}, values.data());
+  }
+  check_ok(H5DSset_scale(ds.get(), name.c_str()), "cannot make '" + name + "' a dimension scale");
+  return ds;
+}
+
+void attach_scales(hid_t dataset, const std::vector<hid_t>& scales) {
+  for (std::size_t i = 0; i < scales.size(); ++i)
+    check_ok(H5DSattach_scale(dataset, scales[i], static_cast<unsigned>(i)),
+             "cannot attach a dimension scale");
+}
+
+std::string scale_name(hid_t dataset, unsigned dim) {
+  std::string path;
+  auto visit = [](hid_t, unsigned, hid_t scale, void* out) -> herr_t {
+    char buf[1024] = {};
+    if (H5Iget_name(scale, buf, sizeof buf) <= 0) return -1;
+    *static_cast<std::string*>(out) = buf;
+    return 1;  // the first scale is the one that names the dimension
+  };
+  if (H5DSiterate_scales(dataset, dim, nullptr, visit, &path) != 1 || path.empty())
+    fail("a dataset has no dimension scale on dimension " + std::to_string(dim));
+  return path.substr(path.rfind('/') + 1);
+}
+
+void set_attr(hid_t obj, const std::string& name, const AttrValue& v) {
+  if (auto* s = std::get_if<std::string>(&v)) {
+    Handle t = string_type();
+    const char* p = s->c_str();
+    write_attr(obj, name, t.get(), t.get(), 1, true, &p);
+  } else if (auto* i = std::get_if<std::int64_t>(&v)) {
+    write_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 1, true, i);
+  } else if (auto* u = std::get_if<std::uint64_t>(&v)) {
+    write_attr(obj, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, true, u);
+  } else if (auto* d = std::get_if<double>(&v)) {
+    write_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, true, d);
+  } else if (auto* dv = std::get_if<std::vector<double>>(&v)) {
+    write_attr(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dv->size(), false, dv->data());
+  } else if (auto* iv = std::get_if<std::vector<std::int64_t>>(&v)) {
+    write_attr(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, iv->size(), false, iv->data());
+  }
+}
+
+void set_flags(hid_t dataset, const std::vector<std::int8_t>& values, const std::string& meanings) {
+  write_attr(dataset, "flag_values", H5T_STD_I8LE, H5T_NATIVE_INT8, values.size(), false,
+             values.data());
+  set_attr(dataset, "flag_meanings", meanings);
+}
+
+bool has_attr(hid_t obj, const std::string& name) { return H5Aexists(obj, name.c_str()) > 0; }
+
+AttrValue read_attr(hid_t obj, const std::string& name) {
+  const std::string what = "cannot read attribute '" + name + "'";
+  Handle a = owned(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, what);
+  Handle type = owned(H5Aget_type(a.get()), H5Tclose, what);
+  Handle space = owned(H5Aget_space(a.get()), H5Sclose, what);
+  const H5S_class_t cls = H5Sget_simple_extent_type(space.get());
+  const bool scalar = cls == H5S_SCALAR;
+  const auto n = cls == H5S_NULL ? std::size_t{0}
+                                 : static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  switch (H5Tget_class(type.get())) {
+    case H5T_STRING:
+      if (n == 0) return std::string();
+      if (n == 1) return read_attr_string(a.get(), type.get());
+      break;
+    case H5T_INTEGER:
+      if (!scalar) return read_attr_array<std::int64_t>(a.get(), n);
+      if (H5Tget_sign(type.get()) == H5T_SGN_NONE) {
+        std::uint64_t u = 0;
+        check_ok(H5Aread(a.get(), H5T_NATIVE_UINT64, &u), what);
+        return u;
+      }
+      return read_attr_array<std::int64_t>(a.get(), 1).at(0);
+    case H5T_FLOAT:
+      if (!scalar) return read_attr_array<double>(a.get(), n);
+      return read_attr_array<double>(a.get(), 1).at(0);
+    default:
+      break;
+  }
+  throw std::runtime_error("attribute '" + name + "' has a type trilobite does not read");
+}
+
+Attributes read_attrs(hid_t obj) {
+  std::vector<std::string> names;
+  auto collect = [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+    static_cast<std::vector<std::string>*>(out)->push_back(name);
+    return 0;
+  };
+  if (H5Aiterate2(obj, H5_INDEX_CRT_ORDER, H5_ITER_INC, nullptr, collect, &names) < 0) {
+    H5Eclear2(H5E_DEFAULT);  // creation order not tracked: fall back to names
+    names.clear();
+    check_ok(H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect, &names),
+             "cannot list attributes");
+  }
+  Attributes out;
+  for (const std::string& name : names) {
+    try {
+      out.emplace_back(name, read_attr(obj, name));
+    } catch (const std::runtime_error&) {
+      // An attribute of a type we do not model (none in our own files).
+    }
+  }
+  return out;
+}
+
+}  // namespace trilo::io::h5

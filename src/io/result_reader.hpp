@@ -1,0 +1,58 @@
+// Reads a result file back into plain structs (for `trilobite info`, tests
+// and tools), and describes it in words.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analysis/minima.hpp"
+#include "backend/backend.hpp"
+#include "io/result_writer.hpp"
+
+namespace trilo::io {
+
+struct GridData {
+  GridAxes axes;
+  // n1 x n0 values, row-major (index i1 * n0 + i0); grad1 empty for a 1-D grid.
+  std::vector<double> loss, grad0, grad1, grad_norm;
+};
+
+struct BasinData {
+  GridAxes axes;
+  std::vector<std::int32_t> label;  // per cell, as GridData
+  std::vector<std::int64_t> steps;
+  std::vector<std::int8_t> status;
+  std::vector<double> fraction;     // per minimum
+  double unconverged_fraction = 0;
+};
+
+struct ResultData {
+  std::string path;
+  Attributes attributes;  // root attributes, in the order written
+  bool has_grid = false, has_descents = false, has_minima = false, has_basins = false,
+       has_trajectories = false;
+  GridData grid;
+  backend::DescentBatch descents;            // first = 0, count = every descent
+  std::vector<std::int32_t> descent_labels;  // per descent, -1: none
+  analysis::MinimaTable minima;
+  BasinData basins;
+  std::vector<backend::Trajectory> trajectories;  // padding removed
+  int trajectory_dim = 0;
+
+  // The root attribute `name`, or nullptr.
+  const AttrValue* attribute(const std::string& name) const;
+};
+
+// Throws std::runtime_error "'<path>' is not a trilobite result file (...)"
+// for a file that is not HDF5 or lacks our format_version/program
+// attributes, and a one-line message for anything else that fails.
+ResultData read_result(const std::string& path);
+
+// Provenance, groups and their shapes, descent outcomes and the minima table.
+std::string describe_result(const ResultData& r);
+
+// An attribute value as text: numbers with full precision, arrays as [a, b].
+std::string attr_text(const AttrValue& v);
+
+}  // namespace trilo::io

@@ -1,0 +1,389 @@
+#include "io/result_writer.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <stdexcept>
+
+#include "io/hdf5_util.hpp"
+
+namespace trilo::io {
+
+namespace {
+
+using h5::Handle;
+using h5::Shape;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::int64_t kNoIndex = -1;  // fill of integer datasets: "none" or "never written"
+const std::vector<std::int8_t> kStatusFlags = {0, 1, 2};
+const char* const kStatusMeanings = "converged max-steps diverged";
+const std::vector<std::int8_t> kKindFlags = {0, 1, 2, 3};
+const char* const kKindMeanings = "minimum saddle degenerate maximum";
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw std::runtime_error(message);
+}
+
+// CF attributes; units "1" marks a dimensionless fraction.
+void describe(hid_t obj, const std::string& long_name, bool fraction = false) {
+  h5::set_attr(obj, "long_name", long_name);
+  if (fraction) h5::set_attr(obj, "units", std::string("1"));
+}
+
+// Float datasets start as NaN, so rows never written (an interrupted run)
+// cannot pass for data; _FillValue says so to netCDF readers.
+Handle nan_dataset(hid_t group, const std::string& name, const Shape& dims,
+                   const std::vector<hid_t>& scales, const std::string& long_name) {
+  Handle ds = h5::create_dataset<double>(group, name, dims, &kNaN);
+  h5::set_attr(ds.get(), "_FillValue", kNaN);
+  h5::attach_scales(ds.get(), scales);
+  describe(ds.get(), long_name);
+  return ds;
+}
+
+// Integer datasets filled with -1 get no _FillValue attribute: xarray would
+// turn them into floats with NaN, and -1 is a meaningful "none" here.
+template <class T>
+Handle int_dataset(hid_t group, const std::string& name, const Shape& dims,
+                   const std::vector<hid_t>& scales, const std::string& long_name) {
+  const T fill = static_cast<T>(kNoIndex);
+  Handle ds = h5::create_dataset<T>(group, name, dims, &fill);
+  h5::attach_scales(ds.get(), scales);
+  describe(ds.get(), long_name);
+  return ds;
+}
+
+template <class T>
+Handle full_dataset(hid_t group, const std::string& name, const Shape& dims,
+                    const std::vector<hid_t>& scales, const std::vector<T>& values,
+                    const std::string& long_name, bool fraction = false) {
+  Handle ds = h5::create_dataset<T>(group, name, dims);
+  h5::write_all(ds.get(), values);
+  h5::attach_scales(ds.get(), scales);
+  describe(ds.get(), long_name, fraction);
+  return ds;
+}
+
+std::vector<std::int32_t> coord_values(int dim) {
+  std::vector<std::int32_t> v(static_cast<std::size_t>(dim));
+  for (int i = 0; i < dim; ++i) v[i] = i;
+  return v;
+}
+
+// The coordinate scales of a lattice and the (n1, n0) or (n0) shape they span.
+struct Lattice {
+  Handle scale0, scale1;
+  Shape dims;
+  std::vector<hid_t> scales;  // in dimension order
+};
+
+Lattice create_lattice(hid_t group, const GridAxes& a, std::vector<std::string> names) {
+  require(!a.name0.empty() && !a.coord0.empty(), "lattice: the first axis has no name or nodes");
+  require(a.one_d() == a.coord1.empty(), "lattice: the second axis needs both a name and nodes");
+  names.push_back(a.name0);
+  if (!a.one_d()) names.push_back(a.name1);
+  std::set<std::string> seen;
+  for (const std::string& n : names)
+    require(n.find('/') == std::string::npos && n != "." && seen.insert(n).second,
+            "lattice: coordinate name '" + n + "' is invalid or clashes with a dataset");
+  Lattice l;
+  auto scale = [&](const std::string& name, const std::vector<double>& v, int axis) {
+    Handle s = h5::create_scale(group, name, v);
+    describe(s.get(), "coordinate " + name + " (axis " + std::to_string(axis) + " of the space)");
+    return s;
+  };
+  l.scale0 = scale(a.name0, a.coord0, a.axis0);
+  if (a.one_d()) {
+    l.dims = {a.coord0.size()};
+    l.scales = {l.scale0.get()};
+  } else {
+    l.scale1 = scale(a.name1, a.coord1, a.axis1);
+    l.dims = {a.coord1.size(), a.coord0.size()};
+    l.scales = {l.scale1.get(), l.scale0.get()};
+  }
+  h5::set_attr(group, "axis0", std::int64_t{a.axis0});
+  h5::set_attr(group, "axis1", std::int64_t{a.one_d() ? -1 : a.axis1});
+  h5::set_attr(group, "origin", a.origin);
+  return l;
+}
+
+void sync_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;  // the rename still publishes it; durability is best effort
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+struct ResultWriter::Impl {
+  std::string target, tmp;
+  Handle file;
+  bool committed = false;
+
+  Handle grid;
+  std::vector<Handle> grid_sets;  // loss, grad0, grad1 (2-D only), grad_norm
+  std::int64_t grid_size = 0;
+  bool grid_1d = false;
+
+  Handle descents, descent_scale, coord_scale;
+  Handle start, end, loss, grad_norm, steps, status, minimum;
+  std::int64_t n_descents = -1;
+  int dim = 0;
+
+  hid_t fid() const { return file.get(); }
+
+  void close_objects() {
+    for (Handle& h : grid_sets) h.reset();
+    for (Handle* h : {&start, &end, &loss, &grad_norm, &steps, &status, &minimum, &descent_scale,
+                      &coord_scale, &descents, &grid})
+      h->reset();
+  }
+};
+
+ResultWriter::ResultWriter(std::string target) : impl_(std::make_unique<Impl>()) {
+  h5::silence_errors();
+  impl_->target = std::move(target);
+  impl_->tmp = impl_->target + ".tmp-" + std::to_string(::getpid());
+  std::error_code ec;
+  if (std::filesystem::is_directory(impl_->target, ec))
+    throw std::runtime_error("cannot write '" + impl_->target + "': it is a directory");
+  Handle fcpl = h5::owned(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "cannot create a property list");
+  H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  H5Pset_attr_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  Handle fapl = h5::owned(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create a property list");
+  // Readable by HDF5 1.8 and later (h5py, netCDF-4, ParaView builds vary).
+  H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+  impl_->file = h5::owned(H5Fcreate(impl_->tmp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                          H5Fclose, "cannot create '" + impl_->tmp + "'");
+}
+
+ResultWriter::~ResultWriter() {
+  if (!impl_ || impl_->committed) return;
+  impl_->close_objects();
+  impl_->file.reset();
+  std::remove(impl_->tmp.c_str());
+}
+
+const std::string& ResultWriter::temporary_path() const { return impl_->tmp; }
+
+void ResultWriter::write_root_attributes(const Attributes& a) {
+  for (const auto& [name, value] : a) h5::set_attr(impl_->fid(), name, value);
+}
+
+void ResultWriter::begin_grid(const GridAxes& axes) {
+  Impl& s = *impl_;
+  Handle g = h5::create_group(s.fid(), "grid");
+  std::vector<std::string> names = {"loss", "grad_norm", "grad_" + axes.name0};
+  if (!axes.one_d()) names.push_back("grad_" + axes.name1);
+  Lattice l = create_lattice(g.get(), axes, names);
+  s.grid_sets.clear();
+  s.grid_sets.push_back(nan_dataset(g.get(), "loss", l.dims, l.scales, "loss"));
+  s.grid_sets.push_back(nan_dataset(g.get(), "grad_" + axes.name0, l.dims, l.scales,
+                                    "d loss / d " + axes.name0));
+  if (!axes.one_d())
+    s.grid_sets.push_back(nan_dataset(g.get(), "grad_" + axes.name1, l.dims, l.scales,
+                                      "d loss / d " + axes.name1));
+  s.grid_sets.push_back(
+      nan_dataset(g.get(), "grad_norm", l.dims, l.scales, "norm of the full gradient"));
+  s.grid_size = axes.n0() * axes.n1();
+  s.grid_1d = axes.one_d();
+  s.grid = std::move(g);
+}
+
+void ResultWriter::write_grid_tile(const backend::GridTile& t) {
+  Impl& s = *impl_;
+  require(s.grid.valid(), "write_grid_tile: begin_grid was not called");
+  require(t.first >= 0 && t.count >= 0 && t.first + t.count <= s.grid_size,
+          "write_grid_tile: points [" + std::to_string(t.first) + ", " +
+              std::to_string(t.first + t.count) + ") outside the grid of " +
+              std::to_string(s.grid_size));
+  std::vector<const std::vector<double>*> cols = {&t.loss, &t.grad0};
+  if (!s.grid_1d) cols.push_back(&t.grad1);
+  cols.push_back(&t.grad_norm);
+  for (std::size_t i = 0; i < cols.size(); ++i) {
+    require(static_cast<std::int64_t>(cols[i]->size()) >= t.count, "write_grid_tile: short tile");
+    h5::write_flat(s.grid_sets[i].get(), H5T_NATIVE_DOUBLE, t.first, t.count, cols[i]->data());
+  }
+}
+
+void ResultWriter::begin_descents(std::int64_t n, int dim) {
+  Impl& s = *impl_;
+  require(n >= 0 && dim >= 1, "begin_descents: bad shape");
+  Handle g = h5::create_group(s.fid(), "descents");
+  s.descent_scale = h5::create_index_scale(g.get(), "descent", n);
+  describe(s.descent_scale.get(), "descent index");
+  s.coord_scale = h5::create_scale(g.get(), "coord", coord_values(dim));
+  describe(s.coord_scale.get(), "coordinate index");
+  const Shape rows = {hsize_t(n)}, points = {hsize_t(n), hsize_t(dim)};
+  const std::vector<hid_t> by_row = {s.descent_scale.get()};
+  const std::vector<hid_t> by_point = {s.descent_scale.get(), s.coord_scale.get()};
+  s.start = nan_dataset(g.get(), "start", points, by_point, "start point");
+  s.end = nan_dataset(g.get(), "end", points, by_point, "end point");
+  s.loss = nan_dataset(g.get(), "loss", rows, by_row, "loss at the end point");
+  s.grad_norm = nan_dataset(g.get(), "grad_norm", rows, by_row, "gradient norm at the end point");
+  s.steps = int_dataset<std::int64_t>(g.get(), "steps", rows, by_row, "optimizer steps taken");
+  s.status = int_dataset<std::int8_t>(g.get(), "status", rows, by_row, "outcome of the descent");
+  h5::set_flags(s.status.get(), kStatusFlags, kStatusMeanings);
+  s.minimum = int_dataset<std::int32_t>(g.get(), "minimum", rows, by_row,
+                                        "index into /minima of the point reached (-1: none)");
+  s.n_descents = n;
+  s.dim = dim;
+  s.descents = std::move(g);
+}
+
+void ResultWriter::write_descent_batch(const backend::DescentBatch& b) {
+  Impl& s = *impl_;
+  require(s.descents.valid(), "write_descent_batch: begin_descents was not called");
+  require(b.dim == s.dim, "write_descent_batch: dimension " + std::to_string(b.dim) +
+                              ", expected " + std::to_string(s.dim));
+  require(b.first >= 0 && b.count >= 0 && b.first + b.count <= s.n_descents,
+          "write_descent_batch: rows [" + std::to_string(b.first) + ", " +
+              std::to_string(b.first + b.count) + ") outside " + std::to_string(s.n_descents));
+  const auto n = static_cast<std::size_t>(b.count), nd = n * static_cast<std::size_t>(b.dim);
+  require(b.start.size() >= nd && b.end.size() >= nd && b.loss.size() >= n &&
+              b.grad_norm.size() >= n && b.steps.size() >= n && b.status.size() >= n,
+          "write_descent_batch: short batch");
+  const Shape row = {hsize_t(b.first)}, rows = {n};
+  const Shape point = {hsize_t(b.first), 0}, points = {n, hsize_t(b.dim)};
+  h5::write_slab(s.start.get(), H5T_NATIVE_DOUBLE, point, points, b.start.data());
+  h5::write_slab(s.end.get(), H5T_NATIVE_DOUBLE, point, points, b.end.data());
+  h5::write_slab(s.loss.get(), H5T_NATIVE_DOUBLE, row, rows, b.loss.data());
+  h5::write_slab(s.grad_norm.get(), H5T_NATIVE_DOUBLE, row, rows, b.grad_norm.data());
+  h5::write_slab(s.steps.get(), H5T_NATIVE_INT64, row, rows, b.steps.data());
+  h5::write_slab(s.status.get(), H5T_NATIVE_INT8, row, rows, b.status.data());
+}
+
+void ResultWriter::write_descent_labels(const std::vector<std::int32_t>& labels) {
+  Impl& s = *impl_;
+  require(s.descents.valid(), "write_descent_labels: begin_descents was not called");
+  require(static_cast<std::int64_t>(labels.size()) == s.n_descents,
+          "write_descent_labels: " + std::to_string(labels.size()) + " labels for " +
+              std::to_string(s.n_descents) + " descents");
+  h5::write_all(s.minimum.get(), labels);
+}
+
+void ResultWriter::write_minima(const analysis::MinimaTable& t) {
+  const std::int64_t m = t.n_minima;
+  const auto mu = static_cast<std::size_t>(m), md = mu * static_cast<std::size_t>(t.dim);
+  require(m >= 0 && t.dim >= 1, "write_minima: bad table shape");
+  require(t.position.size() == md && t.eigenvalues.size() == md && t.loss.size() == mu &&
+              t.grad_norm.size() == mu && t.kind.size() == mu && t.count.size() == mu &&
+              t.fraction.size() == mu && t.mean_steps.size() == mu &&
+              t.basin_count.size() == mu && t.basin_fraction.size() == mu,
+          "write_minima: column sizes do not match n_minima = " + std::to_string(m));
+  Handle g = h5::create_group(impl_->fid(), "minima");
+  Handle index = h5::create_index_scale(g.get(), "minimum", m);
+  describe(index.get(), "index of the point, by increasing loss");
+  Handle coord = h5::create_scale(g.get(), "coord", coord_values(t.dim));
+  describe(coord.get(), "coordinate index");
+  const Shape rows = {mu}, points = {mu, hsize_t(t.dim)};
+  const std::vector<hid_t> by_row = {index.get()}, by_point = {index.get(), coord.get()};
+  const hid_t gid = g.get();
+  full_dataset(gid, "position", points, by_point, t.position, "position");
+  full_dataset(gid, "loss", rows, by_row, t.loss, "loss");
+  full_dataset(gid, "grad_norm", rows, by_row, t.grad_norm, "gradient norm after polishing");
+  full_dataset(gid, "eigenvalues", points, by_point, t.eigenvalues,
+               "Hessian eigenvalues, ascending");
+  Handle kind = full_dataset(gid, "kind", rows, by_row, t.kind, "kind of critical point");
+  h5::set_flags(kind.get(), kKindFlags, kKindMeanings);
+  full_dataset(gid, "count", rows, by_row, t.count, "descents that reached it");
+  full_dataset(gid, "fraction", rows, by_row, t.fraction, "fraction of descents that reached it",
+               true);
+  full_dataset(gid, "mean_steps", rows, by_row, t.mean_steps, "mean steps of the descents counted");
+  full_dataset(gid, "basin_count", rows, by_row, t.basin_count, "basin-map cells that reached it");
+  full_dataset(gid, "basin_fraction", rows, by_row, t.basin_fraction,
+               "fraction of basin-map cells that reached it", true);
+  h5::set_attr(gid, "n_minima", m);
+  h5::set_attr(gid, "merge_tol", t.merge_tol);
+}
+
+void ResultWriter::write_basins(const GridAxes& axes, const std::vector<std::int32_t>& label,
+                                const std::vector<std::int64_t>& steps,
+                                const std::vector<std::int8_t>& status,
+                                const std::vector<double>& fraction) {
+  const auto cells = static_cast<std::size_t>(axes.n0() * axes.n1());
+  require(label.size() == cells && steps.size() == cells && status.size() == cells,
+          "write_basins: label, steps and status need one value per cell (" +
+              std::to_string(cells) + ")");
+  Handle g = h5::create_group(impl_->fid(), "basins");
+  Lattice l = create_lattice(g.get(), axes, {"label", "steps", "status", "fraction", "minimum"});
+  const hid_t gid = g.get();
+  full_dataset(gid, "label", l.dims, l.scales, label,
+               "index into /minima of the point reached (-1: none)");
+  full_dataset(gid, "steps", l.dims, l.scales, steps, "optimizer steps taken");
+  Handle st = full_dataset(gid, "status", l.dims, l.scales, status, "outcome of the descent");
+  h5::set_flags(st.get(), kStatusFlags, kStatusMeanings);
+  Handle index = h5::create_index_scale(gid, "minimum", static_cast<std::int64_t>(fraction.size()));
+  describe(index.get(), "index into /minima");
+  full_dataset(gid, "fraction", Shape{fraction.size()}, {index.get()}, fraction,
+               "fraction of cells in the basin of each point", true);
+  std::int64_t unconverged = 0;
+  for (std::int8_t v : status) unconverged += v != 0;
+  h5::set_attr(gid, "unconverged_fraction", cells ? double(unconverged) / double(cells) : 0.0);
+}
+
+void ResultWriter::write_trajectories(const std::vector<backend::Trajectory>& t, int dim) {
+  require(dim >= 1, "write_trajectories: bad dimension");
+  std::size_t records = 0;
+  for (const backend::Trajectory& p : t) {
+    require(p.position.size() == p.step.size() * std::size_t(dim) && p.loss.size() == p.step.size(),
+            "write_trajectories: trajectory of descent " + std::to_string(p.descent) +
+                " has inconsistent lengths");
+    records = std::max(records, p.step.size());
+  }
+  const auto k = static_cast<std::int64_t>(t.size());
+  Handle g = h5::create_group(impl_->fid(), "trajectories");
+  const hid_t gid = g.get();
+  Handle tr = h5::create_index_scale(gid, "trajectory", k);
+  describe(tr.get(), "trajectory index");
+  Handle rec = h5::create_index_scale(gid, "record", static_cast<std::int64_t>(records));
+  describe(rec.get(), "record index along a trajectory");
+  Handle coord = h5::create_scale(gid, "coord", coord_values(dim));
+  describe(coord.get(), "coordinate index");
+  std::vector<std::int64_t> descent, length;
+  for (const backend::Trajectory& p : t) {
+    descent.push_back(p.descent);
+    length.push_back(static_cast<std::int64_t>(p.step.size()));
+  }
+  const Shape rows = {hsize_t(k)};
+  full_dataset(gid, "descent", rows, {tr.get()}, descent, "index of the descent traced");
+  full_dataset(gid, "length", rows, {tr.get()}, length, "records in the trajectory");
+  const Shape grid = {hsize_t(k), records}, cube = {hsize_t(k), records, hsize_t(dim)};
+  // Row by row, so no padded copy of all trajectories is ever built; the
+  // padding is the datasets' fill value.
+  Handle step = int_dataset<std::int64_t>(gid, "step", grid, {tr.get(), rec.get()},
+                                          "optimizer step of the record (-1: padding)");
+  Handle pos = nan_dataset(gid, "position", cube, {tr.get(), rec.get(), coord.get()}, "position");
+  Handle loss = nan_dataset(gid, "loss", grid, {tr.get(), rec.get()}, "loss");
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const hsize_t len = t[i].step.size();
+    h5::write_slab(step.get(), H5T_NATIVE_INT64, {i, 0}, {1, len}, t[i].step.data());
+    h5::write_slab(pos.get(), H5T_NATIVE_DOUBLE, {i, 0, 0}, {1, len, hsize_t(dim)},
+                   t[i].position.data());
+    h5::write_slab(loss.get(), H5T_NATIVE_DOUBLE, {i, 0}, {1, len}, t[i].loss.data());
+  }
+}
+
+void ResultWriter::commit() {
+  Impl& s = *impl_;
+  require(!s.committed, "commit: already committed");
+  require(h5::has_attr(s.fid(), "format_version") && h5::has_attr(s.fid(), "program"),
+          "commit: the root attributes format_version and program were never written");
+  s.close_objects();
+  s.file.close(("cannot close '" + s.tmp + "'").c_str());
+  sync_file(s.tmp);
+  if (std::rename(s.tmp.c_str(), s.target.c_str()) != 0)
+    throw std::runtime_error("cannot rename '" + s.tmp + "' to '" + s.target +
+                             "': " + std::strerror(errno));
+  s.committed = true;
+}
+
+}  // namespace trilo::io

@@ -1,0 +1,81 @@
+// Writes one run's result file (HDF5, schema in docs/format.md). The file is
+// built under a temporary name and only renamed onto the target by commit(),
+// so a failed or interrupted run never leaves a half-written result behind.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "analysis/minima.hpp"
+#include "backend/backend.hpp"
+
+namespace trilo::io {
+
+// The schema version this code writes and the newest the reader accepts.
+inline constexpr std::int64_t kFormatVersion = 1;
+
+using AttrValue = std::variant<std::string, std::int64_t, std::uint64_t, double,
+                               std::vector<double>, std::vector<std::int64_t>>;
+using Attributes = std::vector<std::pair<std::string, AttrValue>>;
+
+// A 1-D or 2-D lattice on a plane (see PlaneSpec).
+struct GridAxes {
+  std::string name0, name1;            // coordinate names, e.g. "x","y"; name1 empty for 1-D
+  std::vector<double> coord0, coord1;  // node coordinates (coord1 empty for 1-D)
+  int axis0 = 0, axis1 = 1;            // which coordinates of the space vary (axis1 = -1 for 1-D)
+  std::vector<double> origin;          // the fixed point of the plane (size dim)
+
+  bool one_d() const { return name1.empty(); }
+  std::int64_t n0() const { return static_cast<std::int64_t>(coord0.size()); }
+  std::int64_t n1() const { return one_d() ? 1 : static_cast<std::int64_t>(coord1.size()); }
+};
+
+// Every method throws std::runtime_error with a one-line message on failure
+// (HDF5's own error printing is switched off). Calls that begin a group must
+// precede the calls that fill it; each group is written at most once.
+class ResultWriter {
+ public:
+  // Creates "<target>.tmp-<pid>" in the target's directory; throws naming
+  // that path if it cannot.
+  explicit ResultWriter(std::string target);
+  // Removes the temporary file unless commit() ran.
+  ~ResultWriter();
+  ResultWriter(const ResultWriter&) = delete;
+  ResultWriter& operator=(const ResultWriter&) = delete;
+
+  // Root attributes (provenance); a name written twice keeps the last value.
+  void write_root_attributes(const Attributes& a);
+
+  // /grid: creates the lattice; tiles then fill it, in any order.
+  void begin_grid(const GridAxes& axes);
+  // t.first/t.count index the flattened lattice (i1 * n0 + i0).
+  void write_grid_tile(const backend::GridTile& t);
+
+  // /descents: n rows of dimension dim; batches then fill rows, in any order.
+  void begin_descents(std::int64_t n, int dim);
+  void write_descent_batch(const backend::DescentBatch& b);  // rows [b.first, b.first + b.count)
+  void write_descent_labels(const std::vector<std::int32_t>& labels);  // all n
+
+  void write_minima(const analysis::MinimaTable& t);
+  // label/steps/status: one per lattice cell (i1 * n0 + i0); fraction: one per minimum.
+  void write_basins(const GridAxes& axes, const std::vector<std::int32_t>& label,
+                    const std::vector<std::int64_t>& steps, const std::vector<std::int8_t>& status,
+                    const std::vector<double>& fraction);
+  void write_trajectories(const std::vector<backend::Trajectory>& t, int dim);
+
+  // Closes the file and renames it onto the target (atomically replacing
+  // any file there). Requires the format_version and program attributes.
+  void commit();
+
+  const std::string& temporary_path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trilo::io

@@ -1,0 +1,245 @@
+#include "jobs/jobs.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <ostream>
+
+#include "analysis/report.hpp"
+#include "io/result_writer.hpp"
+
+namespace trilo::jobs {
+
+namespace {
+
+bool has_grid(const std::string& job) { return job == "run" || job == "grid"; }
+bool has_descents(const std::string& job) { return job == "run" || job == "descend"; }
+bool has_basins(const std::string& job) { return job == "run" || job == "basins"; }
+
+LandscapeSpec landscape_spec(const config::Resolved& r) {
+  return LandscapeSpec{landscape_catalog()[r.landscape_index].id, r.dim};
+}
+
+backend::Precision precision(const config::RunConfig& c) {
+  return c.precision == "f32" ? backend::Precision::kF32 : backend::Precision::kF64;
+}
+
+PlaneSpec plane(const config::Resolved& r, std::int64_t res) {
+  PlaneSpec p;
+  p.dim = r.dim;
+  p.axis0 = r.axis0;
+  p.axis1 = r.axis1;
+  p.n0 = res;
+  p.n1 = r.axis1 >= 0 ? res : 1;
+  p.lo0 = r.box_lo[r.axis0];
+  p.hi0 = r.box_hi[r.axis0];
+  if (r.axis1 >= 0) {
+    p.lo1 = r.box_lo[r.axis1];
+    p.hi1 = r.box_hi[r.axis1];
+  }
+  for (int i = 0; i < r.dim; ++i) p.origin[i] = r.origin[i];
+  return p;
+}
+
+std::string axis_name(int axis, int dim) {
+  if (dim <= 3) return std::string(1, "xyz"[axis]);
+  return "w" + std::to_string(axis + 1);
+}
+
+io::GridAxes grid_axes(const PlaneSpec& p) {
+  io::GridAxes a;
+  a.axis0 = p.axis0;
+  a.axis1 = p.axis1;
+  a.name0 = axis_name(p.axis0, p.dim);
+  for (std::int64_t k = 0; k < p.n0; ++k) a.coord0.push_back(lattice_node(p.lo0, p.hi0, k, p.n0));
+  if (p.axis1 >= 0) {
+    a.name1 = axis_name(p.axis1, p.dim);
+    for (std::int64_t k = 0; k < p.n1; ++k) a.coord1.push_back(lattice_node(p.lo1, p.hi1, k, p.n1));
+  }
+  a.origin.assign(p.origin, p.origin + p.dim);
+  return a;
+}
+
+backend::DescentRequest descent_request(const config::RunConfig& c, const config::Resolved& r) {
+  backend::DescentRequest q;
+  q.landscape = landscape_spec(r);
+  q.precision = precision(c);
+  DescentParams& p = q.params;
+  p.opt = c.opt;
+  p.max_steps = c.steps;
+  p.tol = c.tol;
+  p.noise = c.noise;
+  p.seed = c.seed;
+  for (int i = 0; i < r.dim; ++i) {
+    const double mid = 0.5 * (r.box_lo[i] + r.box_hi[i]), half = 0.5 * (r.box_hi[i] - r.box_lo[i]);
+    p.bound_lo[i] = mid - c.diverge_factor * half;
+    p.bound_hi[i] = mid + c.diverge_factor * half;
+  }
+  StartSpec& s = q.starts;
+  s.dim = r.dim;
+  s.seed = c.seed;
+  for (int i = 0; i < r.dim; ++i) {
+    s.lo[i] = r.box_lo[i];
+    s.hi[i] = r.box_hi[i];
+  }
+  if (!r.explicit_starts.empty()) {
+    s.mode = StartMode::kExplicit;
+    q.explicit_starts = r.explicit_starts;
+  }
+  return q;
+}
+
+// Runs descents [0, n) in chunks, appending into `all` and streaming each
+// chunk to the writer.
+void descend_all(backend::Backend& be, const backend::DescentRequest& q, std::int64_t n,
+                 std::int64_t chunk, backend::DescentBatch& all, io::ResultWriter* writer) {
+  all.resize(n, q.landscape.dim);
+  backend::DescentBatch part;
+  for (std::int64_t first = 0; first < n; first += chunk) {
+    const std::int64_t count = std::min(chunk, n - first);
+    be.descend(q, first, count, part);
+    if (writer && q.starts.mode != StartMode::kPlane) writer->write_descent_batch(part);
+    const int d = q.landscape.dim;
+    std::copy(part.start.begin(), part.start.end(), all.start.begin() + first * d);
+    std::copy(part.end.begin(), part.end.end(), all.end.begin() + first * d);
+    std::copy(part.loss.begin(), part.loss.end(), all.loss.begin() + first);
+    std::copy(part.grad_norm.begin(), part.grad_norm.end(), all.grad_norm.begin() + first);
+    std::copy(part.steps.begin(), part.steps.end(), all.steps.begin() + first);
+    std::copy(part.status.begin(), part.status.end(), all.status.begin() + first);
+  }
+}
+
+analysis::EndPoints end_points(const backend::DescentBatch& b) {
+  return analysis::EndPoints{b.end.data(), b.status.data(), b.steps.data(), b.count};
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
+                          const backend::Backend& be, double merge_tol) {
+  const OptimizerParams& o = c.opt;
+  return io::Attributes{
+      {"format_version", std::int64_t{1}},
+      {"program", std::string("trilobite")},
+      {"program_version", std::string(TRILOBITE_VERSION)},
+      {"command_line", c.command_line},
+      {"created", utc_now()},
+      {"job", c.job},
+      {"landscape", c.landscape},
+      {"landscape_formula", std::string(landscape_catalog()[r.landscape_index].formula)},
+      {"dim", std::int64_t{r.dim}},
+      {"box_lo", r.box_lo},
+      {"box_hi", r.box_hi},
+      {"optimizer", std::string(config::optimizer_name(o.kind))},
+      {"lr", o.lr},
+      {"momentum", o.momentum},
+      {"beta1", o.beta1},
+      {"beta2", o.beta2},
+      {"rho", o.rho},
+      {"eps", o.eps},
+      {"max_steps", c.steps},
+      {"tol", c.tol},
+      {"noise", c.noise},
+      {"diverge_factor", c.diverge_factor},
+      {"precision", c.precision},
+      {"backend", be.name()},
+      {"device", be.device()},
+      {"seed", c.seed},
+      {"merge_tol", merge_tol},
+      {"n_starts", r.n_starts},
+      {"start_mode", std::string(r.explicit_starts.empty() ? "uniform" : "explicit")},
+  };
+}
+
+}  // namespace
+
+std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg) {
+  if (cfg.backend == "cuda") return backend::make_cuda_backend();
+  if (cfg.backend == "auto" && backend::cuda_device_count() > 0) return backend::make_cuda_backend();
+  return backend::make_cpu_backend(cfg.threads);
+}
+
+JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
+                      io::ResultWriter* writer) {
+  JobResult res;
+  const LandscapeSpec land = landscape_spec(r);
+
+  if (has_grid(c.job)) {
+    backend::GridRequest q{land, precision(c), plane(r, c.grid_res)};
+    if (writer) writer->begin_grid(grid_axes(q.plane));
+    backend::GridTile tile;
+    const std::int64_t n = q.plane.size();
+    for (std::int64_t first = 0; first < n; first += c.tile) {
+      be.grid(q, first, std::min(c.tile, n - first), tile);
+      if (writer) writer->write_grid_tile(tile);
+    }
+    res.grid_points = n;
+  }
+
+  backend::DescentRequest dq = descent_request(c, r);
+  if (has_descents(c.job)) {
+    if (writer) writer->begin_descents(r.n_starts, r.dim);
+    descend_all(be, dq, r.n_starts, c.chunk, res.descents, writer);
+    if (!c.trace.empty()) res.trajectories = be.trace(dq, c.trace, c.trace_every);
+  }
+
+  PlaneSpec basin_plane = plane(r, c.basin_res);
+  if (has_basins(c.job)) {
+    backend::DescentRequest bq = dq;
+    bq.starts.mode = StartMode::kPlane;
+    bq.starts.plane = basin_plane;
+    bq.explicit_starts.clear();
+    bq.params.noise_stream = RngStream::kBasinNoise;
+    descend_all(be, bq, basin_plane.size(), c.chunk, res.basins, nullptr);
+  }
+
+  std::vector<double> lo = r.box_lo, hi = r.box_hi;
+  analysis::MergeOptions mo;
+  mo.merge_tol = c.merge_tol;
+  mo.polish = c.polish;
+  res.minima = analysis::merge_minima(land, lo, hi, end_points(res.descents),
+                                      end_points(res.basins), mo);
+
+  if (writer) {
+    writer->write_root_attributes(provenance(c, r, be, res.minima.table.merge_tol));
+    if (has_descents(c.job)) writer->write_descent_labels(res.minima.descent_labels);
+    writer->write_minima(res.minima.table);
+    if (has_basins(c.job)) {
+      writer->write_basins(grid_axes(basin_plane), res.minima.basin_labels, res.basins.steps,
+                           res.basins.status, res.minima.table.basin_fraction);
+    }
+    if (!res.trajectories.empty()) writer->write_trajectories(res.trajectories, r.dim);
+  }
+  return res;
+}
+
+void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
+  config::Resolved r = config::validate(cfg);
+  std::unique_ptr<backend::Backend> be = select_backend(cfg);
+  log << "trilobite " << cfg.job << ": " << cfg.landscape << " (dim " << r.dim << ") on "
+      << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  io::ResultWriter writer(cfg.output);
+  JobResult res = execute_job(cfg, r, *be, &writer);
+  writer.commit();
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  auto status_counts = [](const backend::DescentBatch& b) {
+    std::int64_t k[3] = {0, 0, 0};
+    for (std::int8_t s : b.status) ++k[s];
+    return std::to_string(k[0]) + " converged, " + std::to_string(k[1]) + " max-steps, " +
+           std::to_string(k[2]) + " diverged";
+  };
+  if (res.grid_points) out << "grid: " << res.grid_points << " points\n";
+  if (res.descents.count) out << "descents: " << res.descents.count << " (" << status_counts(res.descents) << ")\n";
+  if (res.basins.count) out << "basin map: " << res.basins.count << " cells (" << status_counts(res.basins) << ")\n";
+  if (has_descents(cfg.job) || has_basins(cfg.job)) out << analysis::format_minima_table(res.minima.table);
+  out << "wrote " << cfg.output << " in " << secs << " s\n";
+}
+
+}  // namespace trilo::jobs

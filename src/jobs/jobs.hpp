@@ -1,0 +1,39 @@
+// The jobs: grid, descend, basins and run (all three), from a validated
+// RunConfig to a committed result file.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+
+#include "analysis/minima.hpp"
+#include "backend/backend.hpp"
+#include "config/run_config.hpp"
+
+namespace trilo::io {
+class ResultWriter;
+}
+
+namespace trilo::jobs {
+
+struct JobResult {
+  backend::DescentBatch descents;  // all descents (empty unless the job has them)
+  backend::DescentBatch basins;    // all basin-map cells
+  analysis::MergeResult minima;
+  std::vector<backend::Trajectory> trajectories;
+  std::int64_t grid_points = 0;
+};
+
+// Picks the backend --backend asks for; "auto" takes the GPU when one is present.
+std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg);
+
+// Runs the job on `be`, streaming grid tiles and descent chunks to `writer`
+// when it is not null (the caller commits). Results depend on the inputs and
+// seed only, never on threads, chunk or tile sizes.
+JobResult execute_job(const config::RunConfig& cfg, const config::Resolved& r,
+                      backend::Backend& be, io::ResultWriter* writer);
+
+// The whole command: select the backend, execute, write and commit the file,
+// print the summary to `out` and progress notes to `log`.
+void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);
+
+}  // namespace trilo::jobs

@@ -1,0 +1,167 @@
+// The command line as a user meets it: bad input gets one line naming the
+// problem, exit status 2, and no output file.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "backend/backend.hpp"
+
+namespace {
+
+const std::string kTmp = TRILOBITE_TEST_TMP;
+
+struct Outcome {
+  int status;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs the trilobite binary with a fixed, test-written argument string.
+// Per-test file names: CTest runs the tests in parallel processes.
+std::string unique(const std::string& stem) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "." + info->name();
+  for (char& c : name)
+    if (c == '/') c = '_';
+  return kTmp + "/" + name + "." + stem;
+}
+
+Outcome trilobite(const std::string& args) {
+  const std::string out = unique("out"), err = unique("err");
+  const std::string cmd = std::string("OMP_NUM_THREADS=2 '") + TRILOBITE_EXE + "' " + args + " >" +
+                          out + " 2>" + err + " </dev/null";
+  const int raw = std::system(cmd.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+bool exists(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+int lines(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+struct BadCase {
+  const char* args;
+  const char* must_mention;
+};
+
+class BadInput : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadInput, IsRefusedWithOneLineExitTwoAndNoFile) {
+  const BadCase c = GetParam();
+  const std::string target = unique("h5");
+  std::remove(target.c_str());
+  Outcome o = trilobite(std::string(c.args) + " -o " + target);
+  EXPECT_EQ(o.status, 2) << c.args << "\n" << o.err;
+  EXPECT_EQ(lines(o.err), 1) << c.args << "\n" << o.err;
+  EXPECT_NE(o.err.find(c.must_mention), std::string::npos) << c.args << "\n" << o.err;
+  EXPECT_FALSE(exists(target)) << c.args;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Catalogue, BadInput,
+    ::testing::Values(BadCase{"run -l himmelblua", "himmelblau"},
+                      BadCase{"run --optimizer sgdx", "--optimizer"},
+                      BadCase{"run --lr -1", "--lr"},
+                      BadCase{"run --lr nan", "--lr"},
+                      BadCase{"run --lr 0", "--lr"},
+                      BadCase{"run --box 2:-2", "--box"},
+                      BadCase{"run --box 1:1", "--box"},
+                      BadCase{"run --box -1:1,-1:1,-1:1", "--box"},
+                      BadCase{"run --box a:b", "--box"},
+                      BadCase{"run -l himmelblau --dim 3", "--dim"},
+                      BadCase{"run -l rastrigin --dim 65", "--dim"},
+                      BadCase{"run -l rosenbrock --dim 1", "--dim"},
+                      BadCase{"descend --start 1,2,3", "--start"},
+                      BadCase{"descend --start 1,abc", "--start"},
+                      BadCase{"descend --starts-file /nonexistent/starts.txt", "--starts-file"},
+                      BadCase{"descend --starts 0", "--starts"},
+                      BadCase{"descend --trace 5 --starts 4", "--trace"},
+                      BadCase{"run --grid-res 1", "--grid-res"},
+                      BadCase{"basins --basin-res 0", "--basin-res"},
+                      BadCase{"run --steps -5", "--steps"},
+                      BadCase{"run --tol -1", "--tol"},
+                      BadCase{"run --noise -0.1", "--noise"},
+                      BadCase{"run --momentum 1.5", "--momentum"},
+                      BadCase{"run --precision f16", "--precision"},
+                      BadCase{"run --backend tpu", "--backend"},
+                      BadCase{"run --threads -2", "--threads"},
+                      BadCase{"run --no-such-option 3", "--no-such-option"},
+                      BadCase{"run --steps many", "--steps"},
+                      BadCase{"grid -l rastrigin --dim 4 --plane-axes 0,0", "--plane-axes"},
+                      BadCase{"grid -l rastrigin --dim 4 --origin 1,2", "--origin"},
+                      BadCase{"frobnicate", "frobnicate"}),
+    [](const auto& info) {
+      std::string s;
+      for (const char* p = info.param.args; *p; ++p) s += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
+      return s + "_" + std::to_string(info.index);
+    });
+
+TEST(Cli, OutputIntoAMissingDirectoryIsRefused) {
+  Outcome o = trilobite("run -o /nonexistent-dir/x.h5");
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("does not exist"), std::string::npos) << o.err;
+}
+
+TEST(Cli, OutputOntoADirectoryIsRefused) {
+  Outcome o = trilobite("run -o " + kTmp);
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("is a directory"), std::string::npos) << o.err;
+}
+
+TEST(Cli, MalformedStartsFileIsRefusedNamingTheLine) {
+  const std::string f = unique("txt");
+  std::ofstream(f) << "# x y\n1.0 2.0\n3.0\n";
+  Outcome o = trilobite("descend --starts-file " + f + " -o " + unique("h5"));
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("line 3"), std::string::npos) << o.err;
+  EXPECT_FALSE(exists(unique("h5")));
+}
+
+TEST(Cli, AskingForTheGpuWithoutOneIsAClearError) {
+  if (trilo::backend::cuda_device_count() > 0) GTEST_SKIP() << "a GPU is present";
+  const std::string target = unique("h5");
+  std::remove(target.c_str());
+  Outcome o = trilobite("run --backend cuda -o " + target);
+  EXPECT_EQ(o.status, 1);
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  EXPECT_NE(o.err.find("CUDA"), std::string::npos) << o.err;
+  EXPECT_FALSE(exists(target));
+}
+
+TEST(Cli, ListNamesEveryBuiltinLandscape) {
+  Outcome o = trilobite("list");
+  EXPECT_EQ(o.status, 0);
+  for (const char* name : {"quartic-dimple", "bowl", "double-well", "himmelblau", "six-hump-camel",
+                           "rosenbrock", "rastrigin", "ackley", "styblinski-tang", "beale",
+                           "goldstein-price"})
+    EXPECT_NE(o.out.find(name), std::string::npos) << name;
+}
+
+TEST(Cli, InfoOnAFileThatIsNotOursFails) {
+  const std::string f = unique("txt");
+  std::ofstream(f) << "hello\n";
+  Outcome o = trilobite("info " + f);
+  EXPECT_NE(o.status, 0);
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+}
+
+}  // namespace
