@@ -98,6 +98,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCase{"run --grid-res 1", "--grid-res"},
                       BadCase{"basins --basin-res 0", "--basin-res"},
                       BadCase{"run --steps -5", "--steps"},
+                      BadCase{"run --tol nan", "--tol"},
                       BadCase{"run --tol -1", "--tol"},
                       BadCase{"run --noise -0.1", "--noise"},
                       BadCase{"run --momentum 1.5", "--momentum"},

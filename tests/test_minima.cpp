@@ -51,6 +51,7 @@ TEST_P(PipelineMinima, EveryDocumentedMinimumIsFoundToFloat64Accuracy) {
   c.steps = k.steps;
   c.starts = k.starts;
   c.tol = 1e-7;
+  c.tol_given = true;
   auto res = run(c);
   const MinimaTable& t = res.minima.table;
   const auto& info = trilo::landscape_info(k.name);

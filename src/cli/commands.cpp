@@ -70,7 +70,8 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--rho", c.opt.rho, "RMSprop decay");
   app->add_option("--eps", c.opt.eps, "Adam/RMSprop epsilon");
   app->add_option("--steps", c.steps, "Maximum optimizer steps");
-  app->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol");
+  app->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-6; 1e-4 in f32)")
+      ->each([&c](const std::string&) { c.tol_given = true; });
   app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");
   app->add_option("--diverge-factor", c.diverge_factor,
                   "Diverged when outside the box enlarged this many times about its centre");

@@ -187,6 +187,7 @@ Resolved validate(RunConfig& c) {
   require(c.opt.rho >= 0 && c.opt.rho < 1, "--rho: must lie in [0, 1)");
   require(std::isfinite(c.opt.eps) && c.opt.eps > 0, "--eps: must be a positive finite number");
   require(c.steps >= 0 && c.steps <= (std::int64_t(1) << 40), "--steps: must lie in 0..2^40");
+  if (!c.tol_given) c.tol = c.precision == "f32" ? 1e-4 : 1e-6;
   require(std::isfinite(c.tol) && c.tol >= 0, "--tol: must be a finite number >= 0");
   require(std::isfinite(c.noise) && c.noise >= 0, "--noise: must be a finite number >= 0");
   require(std::isfinite(c.diverge_factor) && c.diverge_factor >= 1,

@@ -40,6 +40,7 @@ struct RunConfig {
   OptimizerParams opt;
   std::int64_t steps = 5000;
   double tol = 1e-6;
+  bool tol_given = false;  // if not: 1e-6 for f64, 1e-4 for f32 (float32 gradients are noisier)
   double noise = 0.0;
   double diverge_factor = 10.0;
   std::vector<std::int64_t> trace;  // descent indices to record

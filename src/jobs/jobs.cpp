@@ -1,6 +1,7 @@
 #include "jobs/jobs.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <ostream>
 
@@ -155,6 +156,34 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
   };
 }
 
+const char* status_name(std::int8_t s) {
+  switch (static_cast<DescentStatus>(s)) {
+    case DescentStatus::kConverged: return "converged";
+    case DescentStatus::kMaxSteps: return "max-steps";
+    case DescentStatus::kDiverged: return "diverged";
+  }
+  return "?";
+}
+
+// A few descents are worth seeing one by one: start, end, status, minimum.
+void print_descents(const JobResult& res, std::ostream& out) {
+  const backend::DescentBatch& b = res.descents;
+  auto point = [&](const std::vector<double>& v, std::int64_t i) {
+    std::string s = "(";
+    for (int k = 0; k < b.dim; ++k) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.9g", k ? ", " : "", v[i * b.dim + k]);
+      s += buf;
+    }
+    return s + ")";
+  };
+  for (std::int64_t i = 0; i < b.count; ++i) {
+    out << "descent " << i << ": " << point(b.start, i) << " -> " << point(b.end, i) << "  loss "
+        << b.loss[i] << ", " << b.steps[i] << " steps, " << status_name(b.status[i])
+        << ", minimum " << res.minima.descent_labels[i] << "\n";
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg) {
@@ -238,6 +267,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   if (res.grid_points) out << "grid: " << res.grid_points << " points\n";
   if (res.descents.count) out << "descents: " << res.descents.count << " (" << status_counts(res.descents) << ")\n";
   if (res.basins.count) out << "basin map: " << res.basins.count << " cells (" << status_counts(res.basins) << ")\n";
+  if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
   if (has_descents(cfg.job) || has_basins(cfg.job)) out << analysis::format_minima_table(res.minima.table);
   out << "wrote " << cfg.output << " in " << secs << " s\n";
 }

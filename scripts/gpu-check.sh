@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317  # the step functions are called through run_step
+# Build and check the CUDA backend on a GPU machine that has nvcc, CMake,
+# ninja and Python but no package registry: the libraries the build needs
+# travel as Debian packages (fetched elsewhere by fetch-debs.sh) and are
+# unpacked into a private prefix, never into /, so the machine's own
+# libraries stay as they are.
+#
+# Usage, from the repository root:
+#   scripts/gpu-check.sh [DEBS_DIR]          DEBS_DIR defaults to .debs
+# Environment:
+#   OUT        where logs and result files go (default /tmp/gpu-out)
+#   PREFIX     the private prefix (default /tmp/trilo-prefix)
+#   BUILD_DIR  the build tree (default /tmp/build-gpu)
+#   GPU_CHECK_STEPS       steps to run, in this order (default: all of
+#                         "unpack configure build smi test run")
+#   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
+# Files in $OUT (at most 8, so all of them come back from the device tool):
+#   summary.txt  each step's exit code and time, versions, nvidia-smi, the
+#                kernels' compile times;  build.log  configure and build;
+#   ctest.log;  gpu-run.log, cpu-run.log;  gpu-run.h5, cpu-run.h5.
+# Exit code: 0 when every step that ran passed, else 1.
+set -uo pipefail
+
+debs=${1:-.debs}
+OUT=${OUT:-/tmp/gpu-out}
+PREFIX=${PREFIX:-/tmp/trilo-prefix}
+BUILD_DIR=${BUILD_DIR:-/tmp/build-gpu}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run}
+extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
+mkdir -p "$OUT"
+summary=$OUT/summary.txt
+: >"$summary"
+failed=0
+
+note() { echo "$*" | tee -a "$summary"; }
+wants() { [[ " $steps " == *" $1 "* ]]; }
+# Runs one step with its output appended to a log; records rc and seconds.
+run_step() {
+  local name=$1 log=$2
+  shift 2
+  local t0=$SECONDS rc
+  echo "== $name: $*" >>"$log"
+  "$@" >>"$log" 2>&1
+  rc=$?
+  note "step $name: rc=$rc, $((SECONDS - t0)) s (log: $(basename "$log"))"
+  if ((rc != 0)); then
+    failed=1
+    tail -n 40 "$log"
+  fi
+  return "$rc"
+}
+
+# ---- the private prefix ------------------------------------------------------
+# The Debian packages install under usr/; the serial HDF5 keeps its headers in
+# usr/include/hdf5/serial and its libraries under usr/lib/<triplet>/hdf5/serial
+# (symlinks to ../../libhdf5_serial*.so), which is the layout FindHDF5 knows
+# when HDF5_ROOT points there. HDF5's own wrappers (h5cc) would name /usr
+# paths, so they are not used.
+triplet=x86_64-linux-gnu
+usr=$PREFIX/usr
+libdir=$usr/lib/$triplet
+hdf5_root=$libdir/hdf5/serial
+export CMAKE_PREFIX_PATH=$usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}
+export CPATH=$usr/include:$usr/include/hdf5/serial${CPATH:+:$CPATH}
+export LIBRARY_PATH=$libdir${LIBRARY_PATH:+:$LIBRARY_PATH}
+# Also how the linker finds libhdf5's own dependencies (libsz, libaec) and how
+# the programs find libhdf5_serial.so.103 at run time.
+export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+export HDF5_ROOT=$hdf5_root
+# Debian's package configs declare old policy versions; CMake 4 refuses those
+# without this (older CMake ignores it).
+export CMAKE_POLICY_VERSION_MINIMUM=3.5
+
+unpack() {
+  shopt -s nullglob
+  local files=("$debs"/*.deb)
+  if ((${#files[@]} == 0)); then
+    echo "no .deb files in '$debs' (run /work/shared/device/fetch-debs.sh $debs first)"
+    return 1
+  fi
+  mkdir -p "$PREFIX"
+  local f
+  for f in "${files[@]}"; do
+    echo "unpack $f"
+    dpkg -x "$f" "$PREFIX" || return 1
+  done
+  local need
+  for need in "$hdf5_root/include/hdf5.h" "$hdf5_root/libhdf5.so" "$hdf5_root/libhdf5_hl.so" \
+              "$usr/include/Random123/philox.h" "$usr/share/cmake/CLI11/CLI11Config.cmake" \
+              "$usr/share/eigen3/cmake/Eigen3Config.cmake" "$libdir/cmake/GTest/GTestConfig.cmake"; do
+    [[ -e $need ]] || { echo "missing after unpacking: $need"; return 1; }
+  done
+}
+
+configure() {
+  rm -rf "$BUILD_DIR"
+  # shellcheck disable=SC2086  # extra_cmake_args is a list of words
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DTRILOBITE_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
+    -DTRILOBITE_TESTS=ON -DTRILOBITE_BENCH=ON \
+    -DCMAKE_PREFIX_PATH="$usr" \
+    -DHDF5_ROOT="$hdf5_root" -DHDF5_NO_FIND_PACKAGE_CONFIG_FILE=ON \
+    $extra_cmake_args || return 1
+  # Say where each dependency was found, so a log shows the prefix was used.
+  grep -E '^(HDF5_[A-Za-z0-9_]*(LIBRARY_RELEASE|INCLUDE_DIR)|CLI11_DIR|Eigen3_DIR|GTest_DIR|benchmark_DIR|RANDOM123_INCLUDE_DIR):' \
+    "$BUILD_DIR/CMakeCache.txt"
+}
+
+build() {
+  cmake --build "$BUILD_DIR" || return 1
+}
+
+# The compile time of each CUDA translation unit, from ninja's log.
+kernel_times() {
+  [[ -f $BUILD_DIR/.ninja_log ]] || return 0
+  note "CUDA compile times (s):"
+  awk -F'\t' '$4 ~ /\.cu\.o$/ { printf "  %7.1f  %s\n", ($2 - $1) / 1000, $4 }' \
+    "$BUILD_DIR/.ninja_log" | tee -a "$summary"
+}
+
+smi() {
+  nvidia-smi && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
+}
+
+run_tests() {
+  local exclude=()
+  # The file-format test runs /usr/bin/python3 with h5py and xarray; skip it
+  # where that Python lacks them (the GPU image's packages live elsewhere).
+  if ! /usr/bin/python3 -c 'import h5py, xarray' >/dev/null 2>&1; then
+    echo "note: /usr/bin/python3 lacks h5py/xarray: python_reads_result_file skipped"
+    exclude=(-E python_reads_result_file)
+  fi
+  ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 "${exclude[@]}"
+}
+
+run_backend() {
+  local backend=$1
+  local exe=$BUILD_DIR/trilobite file=$OUT/$backend-run.h5
+  rm -f "$file"
+  time "$exe" run --backend "$backend" -o "$file" || return 1
+  "$exe" info "$file"
+}
+
+note "gpu-check: $(date -u +%FT%TZ) on $(hostname), debs=$debs prefix=$PREFIX build=$BUILD_DIR"
+note "steps: $steps"
+{ cmake --version | head -1; ninja --version; nvcc --version | tail -2; c++ --version | head -1; } \
+  >>"$summary" 2>&1
+
+buildlog=$OUT/build.log
+: >"$buildlog"
+ok=1
+if wants unpack; then run_step unpack "$buildlog" unpack || ok=0; fi
+if ((ok)) && wants configure; then run_step configure "$buildlog" configure || ok=0; fi
+if ((ok)) && wants build; then
+  run_step build "$buildlog" build || ok=0
+  kernel_times
+fi
+if wants smi; then
+  note "---- nvidia-smi"
+  smi >>"$summary" 2>&1 || { note "nvidia-smi failed"; failed=1; }
+fi
+if ((ok)) && wants test; then
+  : >"$OUT/ctest.log"
+  run_step test "$OUT/ctest.log" run_tests
+fi
+if ((ok)) && wants run; then
+  : >"$OUT/gpu-run.log"
+  : >"$OUT/cpu-run.log"
+  run_step gpu-run "$OUT/gpu-run.log" run_backend cuda
+  run_step cpu-run "$OUT/cpu-run.log" run_backend cpu
+fi
+note "gpu-check: $( ((failed)) && echo FAILED || echo passed)"
+exit "$failed"

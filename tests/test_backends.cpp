@@ -1,0 +1,149 @@
+// One scenario, every backend: each backend against the serial float64
+// reference (the shared per-index code in a plain loop). The CUDA cases skip
+// cleanly when no GPU is present.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+
+#include "analysis/minima.hpp"
+#include "backend/backend.hpp"
+#include "core/work.hpp"
+
+namespace {
+
+using namespace trilo;
+using backend::DescentBatch;
+using backend::DescentRequest;
+using backend::Precision;
+
+struct CpuBackendMaker {
+  static std::unique_ptr<backend::Backend> make() { return backend::make_cpu_backend(2); }
+  static bool available() { return true; }
+};
+struct CudaBackendMaker {
+  static std::unique_ptr<backend::Backend> make() { return backend::make_cuda_backend(); }
+  static bool available() { return backend::cuda_device_count() > 0; }
+};
+
+template <class Maker>
+class EveryBackend : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Maker::available()) GTEST_SKIP() << "no CUDA device present";
+    be_ = Maker::make();
+  }
+  std::unique_ptr<backend::Backend> be_;
+};
+using Makers = ::testing::Types<CpuBackendMaker, CudaBackendMaker>;
+TYPED_TEST_SUITE(EveryBackend, Makers);
+
+DescentRequest dimple(Precision p) {
+  DescentRequest q;
+  q.landscape = {LandscapeId::kQuarticDimple, 2};
+  q.precision = p;
+  q.params.opt.lr = 0.01;
+  q.params.max_steps = 5000;
+  q.params.seed = q.starts.seed = 42;
+  for (int i = 0; i < 2; ++i) {
+    q.starts.lo[i] = -2.5;
+    q.starts.hi[i] = 2.5;
+    q.params.bound_lo[i] = -25;
+    q.params.bound_hi[i] = 25;
+  }
+  return q;
+}
+
+// The serial reference: descent_item in a plain loop, float64.
+DescentBatch serial_reference(const DescentRequest& q, std::int64_t n) {
+  DescentBatch b;
+  b.resize(n, 2);
+  DescentColumns cols{b.start.data(), b.end.data(), b.loss.data(), b.grad_norm.data(), b.steps.data(), b.status.data()};
+  StartSpec s = q.starts;
+  if (s.mode == StartMode::kExplicit) s.points = q.explicit_starts.data();
+  QuarticDimple land;
+  for (std::int64_t i = 0; i < n; ++i) descent_item<double, 2>(land, q.params, s, i, i, cols);
+  return b;
+}
+
+TYPED_TEST(EveryBackend, SameSeedGivesBitwiseTheSameStarts) {
+  DescentRequest q = dimple(Precision::kF64);
+  q.params.max_steps = 0;
+  const std::int64_t n = 1000 + 17;  // not a multiple of any block size
+  DescentBatch got;
+  this->be_->descend(q, 0, n, got);
+  EXPECT_EQ(got.start, serial_reference(q, n).start);
+}
+
+TYPED_TEST(EveryBackend, DescentsReachTheSameMinimaAsTheSerialReference) {
+  for (Precision p : {Precision::kF64, Precision::kF32}) {
+    DescentRequest q = dimple(p);
+    q.params.tol = p == Precision::kF32 ? 1e-4 : 1e-6;  // float32 gradients bottom out near 1e-6
+    const std::int64_t n = 4099;
+    DescentBatch got;
+    this->be_->descend(q, 0, n, got);
+    DescentBatch ref = serial_reference(q, n);
+    std::vector<double> lo{-2.5, -2.5}, hi{2.5, 2.5};
+    analysis::MergeOptions mo;
+    auto a = analysis::merge_minima({LandscapeId::kQuarticDimple, 2}, lo, hi,
+                                    {got.end.data(), got.status.data(), got.steps.data(), n}, {}, mo);
+    auto b = analysis::merge_minima({LandscapeId::kQuarticDimple, 2}, lo, hi,
+                                    {ref.end.data(), ref.status.data(), ref.steps.data(), n}, {}, mo);
+    ASSERT_EQ(a.table.n_minima, b.table.n_minima);
+    for (std::int64_t r = 0; r < a.table.n_minima * 2; ++r)
+      EXPECT_NEAR(a.table.position[r], b.table.position[r], 1e-9);
+    std::int64_t same = 0;
+    for (std::int64_t i = 0; i < n; ++i) same += a.descent_labels[i] == b.descent_labels[i];
+    // Only starts on a basin boundary may differ, through rounding.
+    EXPECT_GE(double(same) / n, 0.999) << "precision " << int(p);
+  }
+}
+
+TYPED_TEST(EveryBackend, GridMatchesTheSerialReference) {
+  backend::GridRequest q;
+  q.landscape = {LandscapeId::kRastrigin, 3};
+  q.plane.dim = 3;
+  q.plane.axis0 = 0;
+  q.plane.axis1 = 2;
+  q.plane.n0 = 97;
+  q.plane.n1 = 61;
+  q.plane.lo0 = q.plane.lo1 = -5.12;
+  q.plane.hi0 = q.plane.hi1 = 5.12;
+  q.plane.origin[1] = 0.3;
+  backend::GridTile got;
+  this->be_->grid(q, 5, q.plane.size() - 5, got);  // an offset tile
+  Rastrigin land{3};
+  for (std::int64_t i = 0; i < got.count; ++i) {
+    double x[3], g[3];
+    plane_point(q.plane, 5 + i, x);
+    double f = land.value_grad(x, g);
+    ASSERT_NEAR(got.loss[i], f, 1e-12 * std::max(1.0, std::abs(f)));
+    ASSERT_NEAR(got.grad0[i], g[0], 1e-10 * std::max(1.0, std::abs(g[0])));
+    ASSERT_NEAR(got.grad1[i], g[2], 1e-10 * std::max(1.0, std::abs(g[2])));
+  }
+}
+
+TYPED_TEST(EveryBackend, EmptyAndSingleRequestsWork) {
+  DescentRequest q = dimple(Precision::kF64);
+  DescentBatch got;
+  this->be_->descend(q, 0, 0, got);
+  EXPECT_EQ(got.count, 0);
+  this->be_->descend(q, 123, 1, got);
+  ASSERT_EQ(got.count, 1);
+  DescentBatch ref = serial_reference(q, 124);
+  EXPECT_EQ(got.start[0], ref.start[2 * 123]);
+  EXPECT_NEAR(got.end[0], ref.end[2 * 123], 1e-9);
+}
+
+TYPED_TEST(EveryBackend, NonFiniteStartsDivergeInsteadOfCrashing) {
+  DescentRequest q = dimple(Precision::kF64);
+  q.starts.mode = StartMode::kExplicit;
+  q.explicit_starts = {std::nan(""), 0.0, 1e300, 1e300, 0.5, 0.5};
+  DescentBatch got;
+  this->be_->descend(q, 0, 3, got);
+  EXPECT_EQ(got.status[0], int(DescentStatus::kDiverged));
+  EXPECT_EQ(got.status[1], int(DescentStatus::kDiverged));
+  EXPECT_EQ(got.status[2], int(DescentStatus::kConverged));
+}
+
+}  // namespace
