@@ -37,6 +37,12 @@ std::string tidy(const std::string& desc) {
   return desc.substr(at + key.size(), end == std::string::npos ? end : end - at - key.size());
 }
 
+// The object's path in the file, for messages.
+std::string object_name(hid_t obj) {
+  char buf[512] = {};
+  return H5Iget_name(obj, buf, sizeof buf) > 0 ? buf : "a dataset";
+}
+
 Handle plist(hid_t cls) { return owned(H5Pcreate(cls), H5Pclose, "cannot create a property list"); }
 
 Handle simple_space(const Shape& dims) {
@@ -212,12 +218,12 @@ void write_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape&
   for (hsize_t c : count) n *= c;
   if (n == 0) return;
   Handle file_space = owned(H5Dget_space(dataset), H5Sclose, "cannot get a dataspace");
-  check_ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr,
-                               count.data(), nullptr),
-           "block outside the dataset");
+  if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(),
+                          nullptr) < 0)
+    fail("block outside " + object_name(dataset));
   Handle mem_space = simple_space(Shape{n});
-  check_ok(H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
-           "cannot write a dataset");
+  if (H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
+    fail("cannot write " + object_name(dataset));
 }
 
 void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t count,
@@ -234,8 +240,8 @@ void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t 
   check_ok(H5Sselect_none(file_space.get()), "cannot select");
   auto add = [&](hsize_t row, hsize_t col, hsize_t rows, hsize_t ncols) {
     const hsize_t off[2] = {row, col}, cnt[2] = {rows, ncols};
-    check_ok(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_OR, off, nullptr, cnt, nullptr),
-             "range outside the dataset");
+    if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_OR, off, nullptr, cnt, nullptr) < 0)
+      fail("range outside " + object_name(dataset));
   };
   if (r0 == r1) {
     add(r0, c0, 1, c1 - c0);
@@ -246,12 +252,13 @@ void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t 
     if (c1 > 0) add(r1, 0, 1, c1);
   }
   Handle mem_space = simple_space(Shape{hsize_t(count)});
-  check_ok(H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data),
-           "cannot write a dataset");
+  if (H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
+    fail("cannot write " + object_name(dataset));
 }
 
 void read_all_raw(hid_t dataset, hid_t mem_type, void* data) {
-  check_ok(H5Dread(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), "cannot read a dataset");
+  if (H5Dread(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    fail("cannot read " + object_name(dataset));
 }
 
 Handle create_index_scale(hid_t group, const std::string& name, std::int64_t n) {

@@ -7,11 +7,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <limits>
-#include <set>
 #include <stdexcept>
 
 #include "io/hdf5_util.hpp"
+#include "io/schema.hpp"
 
 namespace trilo::io {
 
@@ -20,98 +19,18 @@ namespace {
 using h5::Handle;
 using h5::Shape;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr std::int64_t kNoIndex = -1;  // fill of integer datasets: "none" or "never written"
-const std::vector<std::int8_t> kStatusFlags = {0, 1, 2};
-const char* const kStatusMeanings = "converged max-steps diverged";
-const std::vector<std::int8_t> kKindFlags = {0, 1, 2, 3};
-const char* const kKindMeanings = "minimum saddle degenerate maximum";
+using schema::describe;
+using schema::full_dataset;
+using schema::int_dataset;
+using schema::nan_dataset;
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw std::runtime_error(message);
 }
 
-// CF attributes; units "1" marks a dimensionless fraction.
-void describe(hid_t obj, const std::string& long_name, bool fraction = false) {
-  h5::set_attr(obj, "long_name", long_name);
-  if (fraction) h5::set_attr(obj, "units", std::string("1"));
-}
-
-// Float datasets start as NaN, so rows never written (an interrupted run)
-// cannot pass for data; _FillValue says so to netCDF readers.
-Handle nan_dataset(hid_t group, const std::string& name, const Shape& dims,
-                   const std::vector<hid_t>& scales, const std::string& long_name) {
-  Handle ds = h5::create_dataset<double>(group, name, dims, &kNaN);
-  h5::set_attr(ds.get(), "_FillValue", kNaN);
-  h5::attach_scales(ds.get(), scales);
-  describe(ds.get(), long_name);
-  return ds;
-}
-
-// Integer datasets filled with -1 get no _FillValue attribute: xarray would
-// turn them into floats with NaN, and -1 is a meaningful "none" here.
-template <class T>
-Handle int_dataset(hid_t group, const std::string& name, const Shape& dims,
-                   const std::vector<hid_t>& scales, const std::string& long_name) {
-  const T fill = static_cast<T>(kNoIndex);
-  Handle ds = h5::create_dataset<T>(group, name, dims, &fill);
-  h5::attach_scales(ds.get(), scales);
-  describe(ds.get(), long_name);
-  return ds;
-}
-
-template <class T>
-Handle full_dataset(hid_t group, const std::string& name, const Shape& dims,
-                    const std::vector<hid_t>& scales, const std::vector<T>& values,
-                    const std::string& long_name, bool fraction = false) {
-  Handle ds = h5::create_dataset<T>(group, name, dims);
-  h5::write_all(ds.get(), values);
-  h5::attach_scales(ds.get(), scales);
-  describe(ds.get(), long_name, fraction);
-  return ds;
-}
-
-std::vector<std::int32_t> coord_values(int dim) {
-  std::vector<std::int32_t> v(static_cast<std::size_t>(dim));
-  for (int i = 0; i < dim; ++i) v[i] = i;
-  return v;
-}
-
-// The coordinate scales of a lattice and the (n1, n0) or (n0) shape they span.
-struct Lattice {
-  Handle scale0, scale1;
-  Shape dims;
-  std::vector<hid_t> scales;  // in dimension order
-};
-
-Lattice create_lattice(hid_t group, const GridAxes& a, std::vector<std::string> names) {
-  require(!a.name0.empty() && !a.coord0.empty(), "lattice: the first axis has no name or nodes");
-  require(a.one_d() == a.coord1.empty(), "lattice: the second axis needs both a name and nodes");
-  names.push_back(a.name0);
-  if (!a.one_d()) names.push_back(a.name1);
-  std::set<std::string> seen;
-  for (const std::string& n : names)
-    require(n.find('/') == std::string::npos && n != "." && seen.insert(n).second,
-            "lattice: coordinate name '" + n + "' is invalid or clashes with a dataset");
-  Lattice l;
-  auto scale = [&](const std::string& name, const std::vector<double>& v, int axis) {
-    Handle s = h5::create_scale(group, name, v);
-    describe(s.get(), "coordinate " + name + " (axis " + std::to_string(axis) + " of the space)");
-    return s;
-  };
-  l.scale0 = scale(a.name0, a.coord0, a.axis0);
-  if (a.one_d()) {
-    l.dims = {a.coord0.size()};
-    l.scales = {l.scale0.get()};
-  } else {
-    l.scale1 = scale(a.name1, a.coord1, a.axis1);
-    l.dims = {a.coord1.size(), a.coord0.size()};
-    l.scales = {l.scale1.get(), l.scale0.get()};
-  }
-  h5::set_attr(group, "axis0", std::int64_t{a.axis0});
-  h5::set_attr(group, "axis1", std::int64_t{a.one_d() ? -1 : a.axis1});
-  h5::set_attr(group, "origin", a.origin);
-  return l;
+// Errors inside a write name the file, so main's one line says which.
+[[noreturn]] void rethrow_for(const std::string& path, const std::runtime_error& e) {
+  throw std::runtime_error("writing '" + path + "': " + e.what());
 }
 
 void sync_file(const std::string& path) {
@@ -174,16 +93,18 @@ ResultWriter::~ResultWriter() {
 
 const std::string& ResultWriter::temporary_path() const { return impl_->tmp; }
 
-void ResultWriter::write_root_attributes(const Attributes& a) {
+void ResultWriter::write_root_attributes(const Attributes& a) try {
   for (const auto& [name, value] : a) h5::set_attr(impl_->fid(), name, value);
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
-void ResultWriter::begin_grid(const GridAxes& axes) {
+void ResultWriter::begin_grid(const GridAxes& axes) try {
   Impl& s = *impl_;
   Handle g = h5::create_group(s.fid(), "grid");
   std::vector<std::string> names = {"loss", "grad_norm", "grad_" + axes.name0};
   if (!axes.one_d()) names.push_back("grad_" + axes.name1);
-  Lattice l = create_lattice(g.get(), axes, names);
+  schema::Lattice l = schema::create_lattice(g.get(), axes, names);
   s.grid_sets.clear();
   s.grid_sets.push_back(nan_dataset(g.get(), "loss", l.dims, l.scales, "loss"));
   s.grid_sets.push_back(nan_dataset(g.get(), "grad_" + axes.name0, l.dims, l.scales,
@@ -196,9 +117,11 @@ void ResultWriter::begin_grid(const GridAxes& axes) {
   s.grid_size = axes.n0() * axes.n1();
   s.grid_1d = axes.one_d();
   s.grid = std::move(g);
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
-void ResultWriter::write_grid_tile(const backend::GridTile& t) {
+void ResultWriter::write_grid_tile(const backend::GridTile& t) try {
   Impl& s = *impl_;
   require(s.grid.valid(), "write_grid_tile: begin_grid was not called");
   require(t.first >= 0 && t.count >= 0 && t.first + t.count <= s.grid_size,
@@ -212,16 +135,17 @@ void ResultWriter::write_grid_tile(const backend::GridTile& t) {
     require(static_cast<std::int64_t>(cols[i]->size()) >= t.count, "write_grid_tile: short tile");
     h5::write_flat(s.grid_sets[i].get(), H5T_NATIVE_DOUBLE, t.first, t.count, cols[i]->data());
   }
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
-void ResultWriter::begin_descents(std::int64_t n, int dim) {
+void ResultWriter::begin_descents(std::int64_t n, int dim) try {
   Impl& s = *impl_;
   require(n >= 0 && dim >= 1, "begin_descents: bad shape");
   Handle g = h5::create_group(s.fid(), "descents");
   s.descent_scale = h5::create_index_scale(g.get(), "descent", n);
   describe(s.descent_scale.get(), "descent index");
-  s.coord_scale = h5::create_scale(g.get(), "coord", coord_values(dim));
-  describe(s.coord_scale.get(), "coordinate index");
+  s.coord_scale = schema::create_coord_scale(g.get(), dim);
   const Shape rows = {hsize_t(n)}, points = {hsize_t(n), hsize_t(dim)};
   const std::vector<hid_t> by_row = {s.descent_scale.get()};
   const std::vector<hid_t> by_point = {s.descent_scale.get(), s.coord_scale.get()};
@@ -231,15 +155,17 @@ void ResultWriter::begin_descents(std::int64_t n, int dim) {
   s.grad_norm = nan_dataset(g.get(), "grad_norm", rows, by_row, "gradient norm at the end point");
   s.steps = int_dataset<std::int64_t>(g.get(), "steps", rows, by_row, "optimizer steps taken");
   s.status = int_dataset<std::int8_t>(g.get(), "status", rows, by_row, "outcome of the descent");
-  h5::set_flags(s.status.get(), kStatusFlags, kStatusMeanings);
+  schema::set_status_flags(s.status.get());
   s.minimum = int_dataset<std::int32_t>(g.get(), "minimum", rows, by_row,
                                         "index into /minima of the point reached (-1: none)");
   s.n_descents = n;
   s.dim = dim;
   s.descents = std::move(g);
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
-void ResultWriter::write_descent_batch(const backend::DescentBatch& b) {
+void ResultWriter::write_descent_batch(const backend::DescentBatch& b) try {
   Impl& s = *impl_;
   require(s.descents.valid(), "write_descent_batch: begin_descents was not called");
   require(b.dim == s.dim, "write_descent_batch: dimension " + std::to_string(b.dim) +
@@ -259,18 +185,22 @@ void ResultWriter::write_descent_batch(const backend::DescentBatch& b) {
   h5::write_slab(s.grad_norm.get(), H5T_NATIVE_DOUBLE, row, rows, b.grad_norm.data());
   h5::write_slab(s.steps.get(), H5T_NATIVE_INT64, row, rows, b.steps.data());
   h5::write_slab(s.status.get(), H5T_NATIVE_INT8, row, rows, b.status.data());
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
-void ResultWriter::write_descent_labels(const std::vector<std::int32_t>& labels) {
+void ResultWriter::write_descent_labels(const std::vector<std::int32_t>& labels) try {
   Impl& s = *impl_;
   require(s.descents.valid(), "write_descent_labels: begin_descents was not called");
   require(static_cast<std::int64_t>(labels.size()) == s.n_descents,
           "write_descent_labels: " + std::to_string(labels.size()) + " labels for " +
               std::to_string(s.n_descents) + " descents");
   h5::write_all(s.minimum.get(), labels);
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
-void ResultWriter::write_minima(const analysis::MinimaTable& t) {
+void ResultWriter::write_minima(const analysis::MinimaTable& t) try {
   const std::int64_t m = t.n_minima;
   const auto mu = static_cast<std::size_t>(m), md = mu * static_cast<std::size_t>(t.dim);
   require(m >= 0 && t.dim >= 1, "write_minima: bad table shape");
@@ -282,8 +212,7 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) {
   Handle g = h5::create_group(impl_->fid(), "minima");
   Handle index = h5::create_index_scale(g.get(), "minimum", m);
   describe(index.get(), "index of the point, by increasing loss");
-  Handle coord = h5::create_scale(g.get(), "coord", coord_values(t.dim));
-  describe(coord.get(), "coordinate index");
+  Handle coord = schema::create_coord_scale(g.get(), t.dim);
   const Shape rows = {mu}, points = {mu, hsize_t(t.dim)};
   const std::vector<hid_t> by_row = {index.get()}, by_point = {index.get(), coord.get()};
   const hid_t gid = g.get();
@@ -293,7 +222,7 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) {
   full_dataset(gid, "eigenvalues", points, by_point, t.eigenvalues,
                "Hessian eigenvalues, ascending");
   Handle kind = full_dataset(gid, "kind", rows, by_row, t.kind, "kind of critical point");
-  h5::set_flags(kind.get(), kKindFlags, kKindMeanings);
+  schema::set_kind_flags(kind.get());
   full_dataset(gid, "count", rows, by_row, t.count, "descents that reached it");
   full_dataset(gid, "fraction", rows, by_row, t.fraction, "fraction of descents that reached it",
                true);
@@ -303,24 +232,26 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) {
                "fraction of basin-map cells that reached it", true);
   h5::set_attr(gid, "n_minima", m);
   h5::set_attr(gid, "merge_tol", t.merge_tol);
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
 void ResultWriter::write_basins(const GridAxes& axes, const std::vector<std::int32_t>& label,
                                 const std::vector<std::int64_t>& steps,
                                 const std::vector<std::int8_t>& status,
-                                const std::vector<double>& fraction) {
+                                const std::vector<double>& fraction) try {
   const auto cells = static_cast<std::size_t>(axes.n0() * axes.n1());
   require(label.size() == cells && steps.size() == cells && status.size() == cells,
           "write_basins: label, steps and status need one value per cell (" +
               std::to_string(cells) + ")");
   Handle g = h5::create_group(impl_->fid(), "basins");
-  Lattice l = create_lattice(g.get(), axes, {"label", "steps", "status", "fraction", "minimum"});
+  schema::Lattice l = schema::create_lattice(g.get(), axes, {"label", "steps", "status", "fraction", "minimum"});
   const hid_t gid = g.get();
   full_dataset(gid, "label", l.dims, l.scales, label,
                "index into /minima of the point reached (-1: none)");
   full_dataset(gid, "steps", l.dims, l.scales, steps, "optimizer steps taken");
   Handle st = full_dataset(gid, "status", l.dims, l.scales, status, "outcome of the descent");
-  h5::set_flags(st.get(), kStatusFlags, kStatusMeanings);
+  schema::set_status_flags(st.get());
   Handle index = h5::create_index_scale(gid, "minimum", static_cast<std::int64_t>(fraction.size()));
   describe(index.get(), "index into /minima");
   full_dataset(gid, "fraction", Shape{fraction.size()}, {index.get()}, fraction,
@@ -328,9 +259,11 @@ void ResultWriter::write_basins(const GridAxes& axes, const std::vector<std::int
   std::int64_t unconverged = 0;
   for (std::int8_t v : status) unconverged += v != 0;
   h5::set_attr(gid, "unconverged_fraction", cells ? double(unconverged) / double(cells) : 0.0);
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
-void ResultWriter::write_trajectories(const std::vector<backend::Trajectory>& t, int dim) {
+void ResultWriter::write_trajectories(const std::vector<backend::Trajectory>& t, int dim) try {
   require(dim >= 1, "write_trajectories: bad dimension");
   std::size_t records = 0;
   for (const backend::Trajectory& p : t) {
@@ -346,8 +279,7 @@ void ResultWriter::write_trajectories(const std::vector<backend::Trajectory>& t,
   describe(tr.get(), "trajectory index");
   Handle rec = h5::create_index_scale(gid, "record", static_cast<std::int64_t>(records));
   describe(rec.get(), "record index along a trajectory");
-  Handle coord = h5::create_scale(gid, "coord", coord_values(dim));
-  describe(coord.get(), "coordinate index");
+  Handle coord = schema::create_coord_scale(gid, dim);
   std::vector<std::int64_t> descent, length;
   for (const backend::Trajectory& p : t) {
     descent.push_back(p.descent);
@@ -370,6 +302,8 @@ void ResultWriter::write_trajectories(const std::vector<backend::Trajectory>& t,
                    t[i].position.data());
     h5::write_slab(loss.get(), H5T_NATIVE_DOUBLE, {i, 0}, {1, len}, t[i].loss.data());
   }
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
 }
 
 void ResultWriter::commit() {
