@@ -20,6 +20,19 @@ CudaBackend::CudaBackend(int device) : device_(device) {
   std::size_t free_bytes = 0, total_bytes = 0;
   TRILO_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
   chunk_bytes_ = std::max<std::size_t>(std::min(kChunkBudget, free_bytes / 4), std::size_t(1) << 20);
+  // The stream-ordered pool hands freed memory back to the driver at every
+  // synchronisation by default, so each call would pay for fresh allocations;
+  // keep about one call's worth of chunk buffers instead.
+  int pools = 0;
+  TRILO_CUDA_CHECK(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, device_));
+  if (pools != 0) {
+    cudaMemPool_t pool = nullptr;
+    TRILO_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device_));
+    std::uint64_t keep = 0;
+    TRILO_CUDA_CHECK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+    keep = std::max<std::uint64_t>(keep, 2 * chunk_bytes_);
+    TRILO_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+  }
   // Non-blocking: no implicit synchronisation with the legacy default stream
   // that other libraries in the process might use.
   TRILO_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));

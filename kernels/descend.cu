@@ -51,7 +51,8 @@ __global__ void trace_kernel(L land, DescentParams p, StartSpec s, const std::in
 }
 
 void require_explicit_rows(const backend::DescentRequest& req, std::int64_t lo, std::int64_t hi) {
-  const std::int64_t have = static_cast<std::int64_t>(req.explicit_starts.size()) / req.starts.dim;
+  const int d = req.starts.dim;
+  const std::int64_t have = d > 0 ? static_cast<std::int64_t>(req.explicit_starts.size()) / d : 0;
   if (lo < 0 || hi > have)
     throw std::invalid_argument("explicit starts: descents up to " + std::to_string(hi) +
                                 " asked for, " + std::to_string(have) + " starts given");

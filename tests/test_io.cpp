@@ -47,7 +47,8 @@ void expect_same(const std::vector<T>& got, const std::vector<T>& want, const st
   ASSERT_EQ(got.size(), want.size()) << what;
   for (std::size_t i = 0; i < got.size(); ++i) {
     if constexpr (std::is_floating_point_v<T>)
-      EXPECT_EQ(bits(got[i]), bits(want[i])) << what << "[" << i << "]: " << got[i] << " vs " << want[i];
+      EXPECT_EQ(bits(got[i]), bits(want[i]))
+          << what << "[" << i << "]: " << got[i] << " vs " << want[i];
     else
       EXPECT_EQ(got[i], want[i]) << what << "[" << i << "]";
   }
@@ -369,7 +370,7 @@ TEST(ResultFile, MisuseThrowsOneLineErrors) {
   EXPECT_THROW(out.write_grid_tile(t), std::runtime_error);  // before begin_grid
   out.begin_grid(axes_2d(2, 2));
   t.first = 2;
-  EXPECT_THROW(out.write_grid_tile(t), std::runtime_error);  // past the end
+  EXPECT_THROW(out.write_grid_tile(t), std::runtime_error);         // past the end
   EXPECT_THROW(out.begin_grid(axes_2d(2, 2)), std::runtime_error);  // twice
   out.begin_descents(5, 2);
   EXPECT_THROW(out.write_descent_labels({1, 2}), std::runtime_error);
@@ -389,7 +390,8 @@ TEST(ResultFile, ReaderRejectsAFileThatIsNotHdf5) {
     read_result(path);
     FAIL() << "expected an exception";
   } catch (const std::runtime_error& e) {
-    EXPECT_EQ(std::string(e.what()), "'" + path + "' is not a trilobite result file (not an HDF5 file)");
+    EXPECT_EQ(std::string(e.what()),
+              "'" + path + "' is not a trilobite result file (not an HDF5 file)");
   }
   std::filesystem::remove(path);
 }
@@ -414,7 +416,8 @@ TEST(ResultFile, ReaderRejectsAnotherProgramsFile) {
   const std::string path = test_path();
   {
     ResultWriter out(path);
-    out.write_root_attributes({{"format_version", std::int64_t{1}}, {"program", std::string("other")}});
+    out.write_root_attributes(
+        {{"format_version", std::int64_t{1}}, {"program", std::string("other")}});
     out.commit();
   }
   EXPECT_THROW(read_result(path), std::runtime_error);

@@ -40,7 +40,8 @@ std::string box_text(const ResultData& r) {
   if (!l || !h || l->size() != h->size() || l->empty()) return "";
   auto range = [&](std::size_t i) { return "[" + number((*l)[i]) + ", " + number((*h)[i]) + "]"; };
   bool same = true;
-  for (std::size_t i = 1; i < l->size(); ++i) same = same && (*l)[i] == (*l)[0] && (*h)[i] == (*h)[0];
+  for (std::size_t i = 1; i < l->size(); ++i)
+    same = same && (*l)[i] == (*l)[0] && (*h)[i] == (*h)[0];
   if (same && l->size() > 1) return range(0) + "^" + std::to_string(l->size());
   std::string s;
   const std::size_t shown = std::min<std::size_t>(l->size(), 4);
@@ -108,9 +109,11 @@ std::string describe_result(const ResultData& r) {
   if (!opt.empty()) {
     std::string settings;
     for (const char* key : optimizer_settings(opt))
-      if (!get(key).empty()) settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
+      if (!get(key).empty())
+        settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
     for (const char* key : {"max_steps", "tol", "noise", "diverge_factor"})
-      if (!get(key).empty()) settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
+      if (!get(key).empty())
+        settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
     line("optimizer", settings.empty() ? opt : opt + " (" + settings + ")");
   }
   std::string where = get("precision");
@@ -120,7 +123,7 @@ std::string describe_result(const ResultData& r) {
   line("seed", get("seed"));
   std::string starts = get("n_starts");
   if (!get("start_mode").empty()) starts += " (" + get("start_mode") + ")";
-  line("starts", starts);
+  if (r.has_descents) line("starts", starts);
 
   out << "groups:\n";
   if (r.has_grid) line("/grid", "loss " + shape_text(r.grid.axes));
@@ -128,8 +131,8 @@ std::string describe_result(const ResultData& r) {
     line("/descents", std::to_string(r.descents.count) + " descents in " +
                           std::to_string(r.descents.dim) + "-D: " + status_text(r.descents.status));
   if (r.has_minima)
-    line("/minima", std::to_string(r.minima.n_minima) + " points, merge_tol " +
-                        number(r.minima.merge_tol));
+    line("/minima",
+         std::to_string(r.minima.n_minima) + " points, merge_tol " + number(r.minima.merge_tol));
   if (r.has_basins)
     line("/basins", shape_text(r.basins.axes) + ": " + status_text(r.basins.status));
   if (r.has_trajectories) {

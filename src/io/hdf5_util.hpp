@@ -28,7 +28,7 @@ class Handle {
 
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
-  void reset();                   // closes, ignoring failure (destructors, error paths)
+  void reset();                  // closes, ignoring failure (destructors, error paths)
   void close(const char* what);  // closes and throws on failure (a close may flush)
 
  private:
@@ -70,6 +70,8 @@ struct Type<std::int8_t> {
 
 using Shape = std::vector<hsize_t>;
 
+Handle simple_space(const Shape& dims);
+
 // Chunk shape for a dataset of `dims`: empty (contiguous) up to 4096
 // elements, else whole trailing rows adding up to about 64 Ki elements.
 Shape chunk_shape(const Shape& dims);
@@ -80,8 +82,8 @@ Handle open_dataset(hid_t group, const std::string& name);
 bool exists(hid_t group, const std::string& name);
 
 // `fill` (may be null) is what never-written elements read as.
-Handle create_dataset_raw(hid_t group, const std::string& name, hid_t file_type,
-                          hid_t mem_type, const Shape& dims, const void* fill);
+Handle create_dataset_raw(hid_t group, const std::string& name, hid_t file_type, hid_t mem_type,
+                          const Shape& dims, const void* fill);
 template <class T>
 Handle create_dataset(hid_t group, const std::string& name, const Shape& dims,
                       const T* fill = nullptr) {
@@ -125,6 +127,7 @@ void attach_scales(hid_t dataset, const std::vector<hid_t>& scales);
 // The name of the first scale attached to dimension `dim` of `dataset`.
 std::string scale_name(hid_t dataset, unsigned dim);
 
+// Attributes (hdf5_attr.cpp). set_attr replaces an attribute of that name.
 void set_attr(hid_t obj, const std::string& name, const AttrValue& v);
 // CF flag_values (int8, like the variable) and flag_meanings.
 void set_flags(hid_t dataset, const std::vector<std::int8_t>& values, const std::string& meanings);

@@ -23,7 +23,7 @@ struct BasinData {
   std::vector<std::int32_t> label;  // per cell, as GridData
   std::vector<std::int64_t> steps;
   std::vector<std::int8_t> status;
-  std::vector<double> fraction;     // per minimum
+  std::vector<double> fraction;  // per minimum
   double unconverged_fraction = 0;
 };
 

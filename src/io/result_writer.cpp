@@ -107,11 +107,11 @@ void ResultWriter::begin_grid(const GridAxes& axes) try {
   schema::Lattice l = schema::create_lattice(g.get(), axes, names);
   s.grid_sets.clear();
   s.grid_sets.push_back(nan_dataset(g.get(), "loss", l.dims, l.scales, "loss"));
-  s.grid_sets.push_back(nan_dataset(g.get(), "grad_" + axes.name0, l.dims, l.scales,
-                                    "d loss / d " + axes.name0));
+  s.grid_sets.push_back(
+      nan_dataset(g.get(), "grad_" + axes.name0, l.dims, l.scales, "d loss / d " + axes.name0));
   if (!axes.one_d())
-    s.grid_sets.push_back(nan_dataset(g.get(), "grad_" + axes.name1, l.dims, l.scales,
-                                      "d loss / d " + axes.name1));
+    s.grid_sets.push_back(
+        nan_dataset(g.get(), "grad_" + axes.name1, l.dims, l.scales, "d loss / d " + axes.name1));
   s.grid_sets.push_back(
       nan_dataset(g.get(), "grad_norm", l.dims, l.scales, "norm of the full gradient"));
   s.grid_size = axes.n0() * axes.n1();
@@ -206,8 +206,8 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) try {
   require(m >= 0 && t.dim >= 1, "write_minima: bad table shape");
   require(t.position.size() == md && t.eigenvalues.size() == md && t.loss.size() == mu &&
               t.grad_norm.size() == mu && t.kind.size() == mu && t.count.size() == mu &&
-              t.fraction.size() == mu && t.mean_steps.size() == mu &&
-              t.basin_count.size() == mu && t.basin_fraction.size() == mu,
+              t.fraction.size() == mu && t.mean_steps.size() == mu && t.basin_count.size() == mu &&
+              t.basin_fraction.size() == mu,
           "write_minima: column sizes do not match n_minima = " + std::to_string(m));
   Handle g = h5::create_group(impl_->fid(), "minima");
   Handle index = h5::create_index_scale(g.get(), "minimum", m);
@@ -245,7 +245,8 @@ void ResultWriter::write_basins(const GridAxes& axes, const std::vector<std::int
           "write_basins: label, steps and status need one value per cell (" +
               std::to_string(cells) + ")");
   Handle g = h5::create_group(impl_->fid(), "basins");
-  schema::Lattice l = schema::create_lattice(g.get(), axes, {"label", "steps", "status", "fraction", "minimum"});
+  schema::Lattice l =
+      schema::create_lattice(g.get(), axes, {"label", "steps", "status", "fraction", "minimum"});
   const hid_t gid = g.get();
   full_dataset(gid, "label", l.dims, l.scales, label,
                "index into /minima of the point reached (-1: none)");
