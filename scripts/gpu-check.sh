@@ -131,7 +131,7 @@ run_tests() {
     echo "note: /usr/bin/python3 lacks h5py/xarray: python_reads_result_file skipped"
     exclude=(-E python_reads_result_file)
   fi
-  ctest --test-dir "$BUILD_DIR" --output-on-failure --timeout 600 "${exclude[@]}"
+  ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel 4 --timeout 600 "${exclude[@]}"
 }
 
 run_backend() {

@@ -75,6 +75,21 @@ TYPED_TEST(EveryBackend, SameSeedGivesBitwiseTheSameStarts) {
   EXPECT_EQ(got.start, serial_reference(q, n).start);
 }
 
+TYPED_TEST(EveryBackend, BasinLatticeStartsAreBitwiseTheSameAndSymmetric) {
+  DescentRequest q = dimple(Precision::kF64);
+  q.params.max_steps = 0;
+  q.starts.mode = StartMode::kPlane;
+  PlaneSpec& p = q.starts.plane;
+  p.n0 = 97;  // a box whose nodes are not dyadic: fused multiply-adds would show
+  p.n1 = 3;
+  p.lo0 = p.lo1 = -5.12;
+  p.hi0 = p.hi1 = 5.12;
+  DescentBatch got;
+  this->be_->descend(q, 0, p.size(), got);
+  EXPECT_EQ(got.start, serial_reference(q, p.size()).start);
+  for (int i = 0; i < 97; ++i) ASSERT_EQ(got.start[2 * i], -got.start[2 * (96 - i)]) << "node " << i;
+}
+
 TYPED_TEST(EveryBackend, DescentsReachTheSameMinimaAsTheSerialReference) {
   for (Precision p : {Precision::kF64, Precision::kF32}) {
     DescentRequest q = dimple(p);

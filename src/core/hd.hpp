@@ -33,6 +33,15 @@ TRILO_HD_INLINE float sin(float a) { return ::sinf(a); }
 TRILO_HD_INLINE double cos(double a) { return ::cos(a); }
 TRILO_HD_INLINE float cos(float a) { return ::cosf(a); }
 TRILO_HD_INLINE double fma(double a, double b, double c) { return ::fma(a, b, c); }
+// A product nvcc may not fuse into a following add: where host and device
+// must agree bit for bit (lattice coordinates), FMA contraction would not.
+TRILO_HD_INLINE double mul_rn(double a, double b) {
+#if defined(__CUDA_ARCH__)
+  return __dmul_rn(a, b);
+#else
+  return a * b;
+#endif
+}
 #if defined(__CUDA_ARCH__)
 TRILO_HD_INLINE bool is_finite(double a) { return isfinite(a); }
 TRILO_HD_INLINE bool is_finite(float a) { return isfinite(a); }

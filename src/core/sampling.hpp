@@ -25,10 +25,11 @@ struct PlaneSpec {
 
 // Node k of n equally spaced nodes on [lo, hi], endpoints included. Written
 // as a weighted sum so that a box symmetric about 0 gives nodes that are
-// exact negatives of each other (and symmetric landscapes symmetric maps).
+// exact negatives of each other (and symmetric landscapes symmetric maps);
+// mul_rn keeps nvcc from fusing it, so every backend gets the same nodes.
 TRILO_HD_INLINE double lattice_node(double lo, double hi, std::int64_t k, std::int64_t n) {
   if (n <= 1) return 0.5 * (lo + hi);
-  return (lo * double(n - 1 - k) + hi * double(k)) / double(n - 1);
+  return (mul_rn(lo, double(n - 1 - k)) + mul_rn(hi, double(k))) / double(n - 1);
 }
 
 template <class T>

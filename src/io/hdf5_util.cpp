@@ -190,7 +190,7 @@ void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t 
   const Shape dims = shape(dataset);
   if (dims.size() == 1)
     return write_slab(dataset, mem_type, {hsize_t(first)}, {hsize_t(count)}, data);
-  if (dims.size() != 2) throw std::logic_error("write_flat: rank must be 1 or 2");
+  if (dims.size() != 2) throw std::runtime_error("write_flat: rank must be 1 or 2");
   // The range covers a partial first row, whole rows, and a partial last
   // row; HDF5 moves a union of blocks in row-major order, as memory holds it.
   const hsize_t cols = dims[1], begin = hsize_t(first), end = begin + hsize_t(count);
@@ -212,6 +212,11 @@ void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t 
   }
   Handle mem_space = simple_space(Shape{hsize_t(count)});
   if (H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
+    fail("cannot write " + object_name(dataset));
+}
+
+void write_all_raw(hid_t dataset, hid_t mem_type, const void* data) {
+  if (H5Dwrite(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
     fail("cannot write " + object_name(dataset));
 }
 

@@ -7,6 +7,7 @@
 #include <hdf5_hl.h>
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -97,11 +98,16 @@ void write_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape&
 // Writes elements [first, first + count) of the row-major flattened dataset.
 void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t count,
                 const void* data);
+// The whole dataset, any rank; `data` holds every element.
+void write_all_raw(hid_t dataset, hid_t mem_type, const void* data);
 void read_all_raw(hid_t dataset, hid_t mem_type, void* data);
 
 template <class T>
 void write_all(hid_t dataset, const std::vector<T>& v) {
-  write_flat(dataset, Type<T>::mem(), 0, static_cast<std::int64_t>(v.size()), v.data());
+  std::size_t n = 1;
+  for (hsize_t d : shape(dataset)) n *= static_cast<std::size_t>(d);
+  if (v.size() != n) throw std::runtime_error("write_all: wrong number of values");
+  if (n) write_all_raw(dataset, Type<T>::mem(), v.data());
 }
 template <class T>
 std::vector<T> read_all(hid_t dataset) {
