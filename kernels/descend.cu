@@ -27,9 +27,6 @@ __global__ void descend_kernel(L land, DescentParams p, StartSpec s, std::int64_
 }
 
 // `start_rows`, when not null, holds the explicit start of trace k in row k.
-// start_point reads row `index` of StartSpec::points, so the base is shifted
-// (as an integer: the shifted address may lie outside the buffer) to make
-// that row land on row k; only that row is read.
 template <class T, int MaxDim, class L>
 __global__ void trace_kernel(L land, DescentParams p, StartSpec s, const std::int64_t* indices,
                              const double* start_rows, std::int64_t count, std::int64_t every,
@@ -41,10 +38,10 @@ __global__ void trace_kernel(L land, DescentParams p, StartSpec s, const std::in
        k += stride) {
     const std::int64_t index = indices[k];
     StartSpec sk = s;
-    if (start_rows != nullptr)
-      sk.points = reinterpret_cast<const double*>(
-          reinterpret_cast<std::uintptr_t>(start_rows + k * s.dim) -
-          static_cast<std::uintptr_t>(index * s.dim) * sizeof(double));
+    if (start_rows != nullptr) {
+      sk.points = start_rows + k * s.dim;
+      sk.points_first = index;
+    }
     rows[k] = trace_item<T, MaxDim>(land, p, sk, index, every, steps + k * cap,
                                     positions + k * cap * n, losses + k * cap);
   }
@@ -59,16 +56,14 @@ void require_explicit_rows(const backend::DescentRequest& req, std::int64_t lo, 
 }
 
 // Explicit starts of descents [row_first, row_first + rows) copied into
-// `buf`, and a StartSpec whose points read them by global index (the base is
-// shifted as in trace_kernel).
+// `buf`, and a StartSpec that reads them by global index.
 StartSpec device_starts(const backend::DescentRequest& req, std::int64_t row_first,
                         std::int64_t rows, const DeviceBuffer<double>& buf, cudaStream_t stream) {
   const int d = req.starts.dim;
   copy_to_device_async(buf.data(), req.explicit_starts.data() + row_first * d, rows * d, stream);
   StartSpec s = req.starts;
-  s.points = reinterpret_cast<const double*>(reinterpret_cast<std::uintptr_t>(buf.data()) -
-                                             static_cast<std::uintptr_t>(row_first * d) *
-                                                 sizeof(double));
+  s.points = buf.data();
+  s.points_first = row_first;
   return s;
 }
 

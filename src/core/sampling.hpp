@@ -48,7 +48,8 @@ struct StartSpec {
   std::uint64_t seed = 0;
   double lo[kMaxDim] = {};  // random: the box
   double hi[kMaxDim] = {};
-  const double* points = nullptr;  // explicit: n x dim, row-major (backend memory)
+  const double* points = nullptr;  // explicit: rows x dim, row-major (backend memory) ...
+  std::int64_t points_first = 0;   // ... whose row 0 is start number points_first
   PlaneSpec plane;                 // plane: the basin-map lattice
 };
 
@@ -71,7 +72,7 @@ TRILO_HD_INLINE void start_point(const StartSpec& s, std::int64_t index, double*
       break;
     }
     case StartMode::kExplicit:
-      for (int i = 0; i < s.dim; ++i) x[i] = s.points[index * s.dim + i];
+      for (int i = 0; i < s.dim; ++i) x[i] = s.points[(index - s.points_first) * s.dim + i];
       break;
     case StartMode::kPlane:
       plane_point(s.plane, index, x);

@@ -124,7 +124,7 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
                           const backend::Backend& be, double merge_tol) {
   const OptimizerParams& o = c.opt;
   return io::Attributes{
-      {"format_version", std::int64_t{1}},
+      {"format_version", std::int64_t{io::kFormatVersion}},
       {"program", std::string("trilobite")},
       {"program_version", std::string(TRILOBITE_VERSION)},
       {"command_line", c.command_line},
