@@ -114,6 +114,29 @@ TYPED_TEST(EveryBackend, DescentsReachTheSameMinimaAsTheSerialReference) {
   }
 }
 
+TYPED_TEST(EveryBackend, BasinMapLabelsAgreeWithTheSerialReferenceOnAtLeast999Permille) {
+  DescentRequest q = dimple(Precision::kF64);
+  q.starts.mode = StartMode::kPlane;
+  q.params.noise_stream = RngStream::kBasinNoise;
+  PlaneSpec& p = q.starts.plane;
+  p.n0 = p.n1 = 101;
+  p.lo0 = p.lo1 = -2.5;
+  p.hi0 = p.hi1 = 2.5;
+  const std::int64_t n = p.size();
+  DescentBatch got;
+  this->be_->descend(q, 0, n, got);
+  DescentBatch ref = serial_reference(q, n);
+  std::vector<double> lo{-2.5, -2.5}, hi{2.5, 2.5};
+  auto a = analysis::merge_minima({LandscapeId::kQuarticDimple, 2}, lo, hi, {},
+                                  {got.end.data(), got.status.data(), got.steps.data(), n}, {});
+  auto b = analysis::merge_minima({LandscapeId::kQuarticDimple, 2}, lo, hi, {},
+                                  {ref.end.data(), ref.status.data(), ref.steps.data(), n}, {});
+  ASSERT_EQ(a.table.n_minima, b.table.n_minima);
+  std::int64_t same = 0;
+  for (std::int64_t i = 0; i < n; ++i) same += a.basin_labels[i] == b.basin_labels[i];
+  EXPECT_GE(double(same) / n, 0.999);
+}
+
 TYPED_TEST(EveryBackend, GridMatchesTheSerialReference) {
   backend::GridRequest q;
   q.landscape = {LandscapeId::kRastrigin, 3};
