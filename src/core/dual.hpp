@@ -78,6 +78,13 @@ TRILO_HD Dual<T, N> operator/(double c, const Dual<T, N>& a) { return Dual<T, N>
 template <class T, int N>
 TRILO_HD Dual<T, N>& operator+=(Dual<T, N>& a, const Dual<T, N>& b) { return a = a + b; }
 
+// Comparisons look at the value only (branches in value_grad, e.g. Ackley's
+// guard at the cusp, then differentiate the branch taken).
+template <class T, int N>
+TRILO_HD bool operator>(const Dual<T, N>& a, const Dual<T, N>& b) { return a.v > b.v; }
+template <class T, int N>
+TRILO_HD bool operator<(const Dual<T, N>& a, const Dual<T, N>& b) { return a.v < b.v; }
+
 // Chain rule for a unary function with value fv and derivative dfv at a.v.
 template <class T, int N>
 TRILO_HD Dual<T, N> chain(const Dual<T, N>& a, const T& fv, const T& dfv) {
