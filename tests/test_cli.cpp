@@ -148,6 +148,28 @@ TEST(Cli, AskingForTheGpuWithoutOneIsAClearError) {
   EXPECT_FALSE(exists(target));
 }
 
+TEST(Cli, InfoOnAMissingFileFails) {
+  Outcome o = trilobite("info " + unique("missing.h5"));
+  EXPECT_EQ(o.status, 2);
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+}
+
+TEST(Cli, NoArgumentsMapsTheDefaultLandscape) {
+  // Run in a scratch directory: the default output is ./trilobite.h5.
+  const std::string dir = unique("dir");
+  ASSERT_EQ(std::system(("mkdir -p '" + dir + "'").c_str()), 0);
+  const std::string cmd = "cd '" + dir + "' && OMP_NUM_THREADS=2 '" + std::string(TRILOBITE_EXE) +
+                          "' > out.txt 2> err.txt";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_TRUE(exists(dir + "/trilobite.h5"));
+  const std::string out = slurp(dir + "/out.txt"), err = slurp(dir + "/err.txt");
+  EXPECT_NE(out.find("<- global"), std::string::npos) << out;
+  EXPECT_NE(err.find("quartic-dimple"), std::string::npos) << err;
+  // --backend auto says which backend it took: the GPU when one is present.
+  const char* expected = trilo::backend::cuda_device_count() > 0 ? "on cuda" : "on cpu";
+  EXPECT_NE(err.find(expected), std::string::npos) << err;
+}
+
 TEST(Cli, ListNamesEveryBuiltinLandscape) {
   Outcome o = trilobite("list");
   EXPECT_EQ(o.status, 0);
@@ -161,7 +183,8 @@ TEST(Cli, InfoOnAFileThatIsNotOursFails) {
   const std::string f = unique("txt");
   std::ofstream(f) << "hello\n";
   Outcome o = trilobite("info " + f);
-  EXPECT_NE(o.status, 0);
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("not a trilobite result file"), std::string::npos) << o.err;
   EXPECT_EQ(lines(o.err), 1) << o.err;
 }
 

@@ -132,7 +132,13 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     return 0;
   }
   if (app.got_subcommand("info")) {
-    out << io::describe_result(io::read_result(info_path));
+    io::ResultData r;
+    try {
+      r = io::read_result(info_path);
+    } catch (const std::runtime_error& e) {
+      throw config::BadInput(e.what());  // a missing or foreign file is the user's input
+    }
+    out << io::describe_result(r);
     return 0;
   }
   for (const char* job : {"run", "grid", "descend", "basins"})
