@@ -79,16 +79,16 @@ double max_abs(const Vec& v) {
 // The pieces below take the concrete landscape through with_landscape, so a
 // single test body covers all of them.
 double value_of(const Case& c, const Vec& x) {
-  return with_landscape({c.id, c.dim}, [&](auto land) { return land.value(x.data()); });
+  return with_builtin_landscape({c.id, c.dim}, [&](auto land) { return land.value(x.data()); });
 }
 double value_grad_of(const Case& c, const Vec& x, Vec& g) {
   g.assign(c.dim, 0.0);
-  return with_landscape({c.id, c.dim},
+  return with_builtin_landscape({c.id, c.dim},
                         [&](auto land) { return land.value_grad(x.data(), g.data()); });
 }
 float value_grad_float(const Case& c, const std::vector<float>& x, std::vector<float>& g) {
   g.assign(c.dim, 0.0f);
-  return with_landscape({c.id, c.dim},
+  return with_builtin_landscape({c.id, c.dim},
                         [&](auto land) { return land.value_grad(x.data(), g.data()); });
 }
 
@@ -100,13 +100,13 @@ Vec dual_gradient(const Case& c, const Vec& x) {
   using D = Dual<double, kSlots>;
   D xd[kSlots];
   for (int i = 0; i < c.dim; ++i) xd[i] = D(x[i], i);
-  D f = with_landscape({c.id, c.dim}, [&](auto land) { return land.value(xd); });
+  D f = with_builtin_landscape({c.id, c.dim}, [&](auto land) { return land.value(xd); });
   return Vec(f.d, f.d + c.dim);
 }
 
 Vec hessian_of(const Case& c, const Vec& x) {
   Vec h(c.dim * c.dim);
-  with_landscape({c.id, c.dim}, [&](auto land) { hessian(land, x.data(), h.data()); });
+  with_builtin_landscape({c.id, c.dim}, [&](auto land) { hessian(land, x.data(), h.data()); });
   return h;
 }
 
@@ -121,7 +121,7 @@ double swapped_second_partial(const Case& c, const Vec& x, int i, int j) {
     xs[k].v = D1(x[k], k == j ? 0 : -1);
     xs[k].d[0] = D1(k == i ? 1.0 : 0.0);
   }
-  D2 f = with_landscape({c.id, c.dim}, [&](auto land) { return land.value(xs); });
+  D2 f = with_builtin_landscape({c.id, c.dim}, [&](auto land) { return land.value(xs); });
   return f.d[0].d[0];
 }
 
@@ -477,7 +477,7 @@ TEST(Catalog, FixedDimensionAgreesWithTheStruct) {
   for (const auto& info : landscape_catalog()) {
     int dim = info.fixed_dim != 0 ? info.fixed_dim : 3;
     int struct_dim =
-        with_landscape({info.id, dim}, [](auto land) { return decltype(land)::kFixedDim; });
+        with_builtin_landscape({info.id, dim}, [](auto land) { return decltype(land)::kFixedDim; });
     EXPECT_EQ(struct_dim, info.fixed_dim) << info.name;
   }
 }

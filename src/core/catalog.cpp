@@ -194,6 +194,8 @@ std::vector<KnownMinimum> known_minima(LandscapeId id, int dim) {
   check_dim(landscape_info(id), dim);
   // Listed lowest value first; ties are all global.
   switch (id) {
+    case LandscapeId::kExpr:
+      return {};  // not a built-in: landscape_info() above has already refused it
     case LandscapeId::kQuarticDimple:
       return {
           {{1.576020248344110017593, -0.3257062967285068774036}, -2.980429463944672097908, true},

@@ -8,6 +8,16 @@
 #include <vector>
 
 #include "core/landscapes.hpp"
+#if !defined(__CUDACC__)
+#include <stdexcept>
+
+#include "expr/expr_landscape.hpp"
+#else
+#include <stdexcept>
+namespace trilo::expr {
+struct Program;
+}
+#endif
 
 namespace trilo {
 
@@ -23,11 +33,13 @@ enum class LandscapeId {
   kStyblinskiTang,
   kBeale,
   kGoldsteinPrice,
+  kExpr,  // a user formula (--expr, --landscape-file): src/expr
 };
 
 struct LandscapeSpec {
   LandscapeId id = LandscapeId::kQuarticDimple;
   int dim = 2;
+  const expr::Program* program = nullptr;  // kExpr only; owned by the caller
 };
 
 struct KnownMinimum {
@@ -57,8 +69,10 @@ std::vector<std::pair<double, double>> default_box(LandscapeId id, int dim);
 // where it is small) for any-dimension landscapes.
 std::vector<KnownMinimum> known_minima(LandscapeId id, int dim);
 
-// Calls f(landscape_struct) with the concrete landscape for `spec`.
-template <class F>
+// Calls f(landscape_struct) with the concrete landscape for `spec`. With
+// kFormulas = false only the built-in structs are instantiated (code that
+// needs value<S> over dual numbers, which formulas do not provide).
+template <bool kFormulas = true, class F>
 decltype(auto) with_landscape(const LandscapeSpec& spec, F&& f) {
   switch (spec.id) {
     case LandscapeId::kQuarticDimple: return f(QuarticDimple{});
@@ -72,8 +86,22 @@ decltype(auto) with_landscape(const LandscapeSpec& spec, F&& f) {
     case LandscapeId::kStyblinskiTang: return f(StyblinskiTang{spec.dim});
     case LandscapeId::kBeale: return f(Beale{});
     case LandscapeId::kGoldsteinPrice: return f(GoldsteinPrice{});
+    case LandscapeId::kExpr:
+#if !defined(__CUDACC__)
+      if constexpr (kFormulas) return f(ExprLandscape{spec.program, spec.dim});
+#endif
+      // On the GPU formulas will run as code generated and compiled at run
+      // time, not through these templates.
+      throw std::runtime_error(kFormulas ? "formula landscapes are not yet supported on the CUDA backend"
+                                         : "a formula landscape has no built-in struct");
   }
   return f(QuarticDimple{});  // unreachable: every id is handled above
+}
+
+// Only the built-in landscapes (see with_landscape).
+template <class F>
+decltype(auto) with_builtin_landscape(const LandscapeSpec& spec, F&& f) {
+  return with_landscape<false>(spec, std::forward<F>(f));
 }
 
 }  // namespace trilo

@@ -33,9 +33,9 @@ template <class T, int MaxDim, class L>
 TRILO_HD void descent_item(const L& land, const DescentParams& p, const StartSpec& s,
                            std::int64_t index, std::int64_t row, const DescentColumns& out) {
   const int n = land.dim;
-  double x0[MaxDim];
+  double x0[MaxDim] = {};
   start_point(s, index, x0);
-  T x[MaxDim];
+  T x[MaxDim] = {};  // zeroed: only the first dim entries are used
   for (int i = 0; i < n; ++i) {
     x[i] = T(x0[i]);
     out.start[row * n + i] = x0[i];
@@ -95,9 +95,9 @@ TRILO_HD std::int64_t trace_item(const L& land, const DescentParams& p, const St
                                  std::int64_t index, std::int64_t every, std::int64_t* step,
                                  double* position, double* loss) {
   const int n = land.dim;
-  double x0[MaxDim];
+  double x0[MaxDim] = {};
   start_point(s, index, x0);
-  T x[MaxDim];
+  T x[MaxDim] = {};  // zeroed: only the first dim entries are used
   for (int i = 0; i < n; ++i) x[i] = T(x0[i]);
   TrajectoryRecorder<T> rec{every, trajectory_capacity(p.max_steps, every), step, position, loss,
                             0};

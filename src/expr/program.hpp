@@ -66,6 +66,9 @@ struct Program {
   std::vector<LoopInfo> loops;
   std::string formula;
   int max_loop_depth = 0;
+  // Unique per parse() call, so caches keyed on a program (per-thread
+  // evaluators) never mistake a new program at a reused address for an old one.
+  std::uint64_t serial = 0;
 
   // The highest variable index read for dimension n (0 when no variable is
   // read), counting only w[...] inside sums that run at least once.
