@@ -116,6 +116,45 @@ INSTANTIATE_TEST_SUITE_P(
       return s + "_" + std::to_string(info.index);
     });
 
+// Formula problems: exit 2, no file; syntax errors show the formula with a
+// caret under the problem (so they take more than one line, on purpose).
+class BadFormula : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadFormula, IsRefusedWithExitTwoAndNoFile) {
+  const BadCase c = GetParam();
+  const std::string target = unique("h5");
+  std::remove(target.c_str());
+  Outcome o = trilobite(std::string(c.args) + " -o " + target);
+  EXPECT_EQ(o.status, 2) << c.args << "\n" << o.err;
+  EXPECT_NE(o.err.find(c.must_mention), std::string::npos) << c.args << "\n" << o.err;
+  EXPECT_EQ(o.err.rfind("trilobite: error: ", 0), 0u) << o.err;
+  EXPECT_FALSE(exists(target)) << c.args;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Catalogue, BadFormula,
+    ::testing::Values(BadCase{"run --expr 'x^2 +' --box -1:1", "^"},
+                      BadCase{"run --expr 'exq(x)' --box -1:1", "did you mean 'exp'"},
+                      BadCase{"run --expr 'x^2 + y^2 + z^2' --box -1:1,-1:1", "w3"},
+                      BadCase{"run --expr 'x^2'", "--box"},
+                      BadCase{"run --expr '#include <stdio.h>' --box -1:1", "^"},
+                      BadCase{R"(run --expr 'x"); system("id' --box -1:1)", "^"},
+                      BadCase{R"(run --expr 'x \\ y' --box -1:1)", "^"},
+                      BadCase{"run --expr 'nan * x' --box -1:1", "^"},
+                      BadCase{"run --expr 'a*x' --param a --box -1:1", "--param"},
+                      BadCase{"run --expr 'sum(i, 1, n, w[i]^2)' --box -1:1", "--dim"},
+                      BadCase{"run --landscape-file /nonexistent/l.toml", "--landscape-file"},
+                      BadCase{"run --expr 'x^2' --landscape-file /nonexistent/l.toml --box -1:1", "one or the other"}),
+    [](const auto& info) { return "case_" + std::to_string(info.index); });
+
+TEST(Cli, FormulaRunMapsTheFormula) {
+  const std::string target = unique("h5");
+  Outcome o = trilobite("descend --expr '(x - 1)^2 + 2*(y + 0.5)^2' --box -2:2 --starts 64 --lr 0.1 -o " + target);
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("(1.000000, -0.500000)"), std::string::npos) << o.out;
+  EXPECT_TRUE(exists(target));
+}
+
 TEST(Cli, OutputIntoAMissingDirectoryIsRefused) {
   Outcome o = trilobite("run -o /nonexistent-dir/x.h5");
   EXPECT_EQ(o.status, 2);

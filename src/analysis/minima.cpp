@@ -176,11 +176,23 @@ MergeResult merge_minima(const LandscapeSpec& land, const std::vector<double>& b
   for (const Vec& x : points) local.push_back(evaluate(land, x));
   std::vector<int> order(m);
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](int a, int b) {
-    if (local[a].value != local[b].value) return local[a].value < local[b].value;
-    return std::lexicographical_compare(points[a].data(), points[a].data() + n, points[b].data(),
-                                        points[b].data() + n);
-  });
+  // Values within rounding of each other (symmetric minima, or the same
+  // minimum through another backend or formula) are ties, ordered by position
+  // with coordinates closer than tol / 2 taken as equal, so the order does
+  // not flip with the last bits of the arithmetic.
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return local[a].value < local[b].value; });
+  auto by_position = [&](int a, int b) {
+    for (int i = 0; i < n; ++i)
+      if (std::abs(points[a][i] - points[b][i]) > 0.5 * tol) return points[a][i] < points[b][i];
+    return false;
+  };
+  for (size_t lo = 0; lo < order.size();) {
+    size_t hi = lo + 1;
+    const double v = local[order[lo]].value;
+    while (hi < order.size() && local[order[hi]].value - v <= 1e-9 * std::max(1.0, std::abs(v))) ++hi;
+    std::stable_sort(order.begin() + lo, order.begin() + hi, by_position);
+    lo = hi;
+  }
   std::vector<int> rank(m);
   for (int r = 0; r < m; ++r) rank[order[r]] = r;
 

@@ -18,7 +18,8 @@ struct MergeOptions {
   double eig_rel_tol = 1e-6;  // |eigenvalue| <= eig_rel_tol * max(1, max|eigenvalue|): zero
 };
 
-// The distinct points reached, sorted by loss (index 0 the lowest).
+// The distinct points reached, sorted by loss (index 0 the lowest; losses
+// within 1e-9 relative are ties, ordered by position).
 struct MinimaTable {
   int dim = 0;
   std::int64_t n_minima = 0;

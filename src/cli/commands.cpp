@@ -32,6 +32,11 @@ std::string joined_command_line(int argc, char** argv) {
 
 void add_common(CLI::App* app, config::RunConfig& c) {
   app->add_option("-l,--landscape", c.landscape, "Landscape name (see `trilobite list`)");
+  app->add_option("--expr", c.expr_text, "A formula instead of a built-in, e.g. \"x^2 + 3*y^2\" (needs --box)");
+  app->add_option("--param", c.param_texts, "A formula parameter name=value (repeatable)")
+      ->allow_extra_args(false);
+  app->add_option("--landscape-file", c.landscape_file,
+                  "TOML file with formula, box, dim and [parameters]");
   app->add_option("--dim", c.dim, "Dimension of an any-dimension landscape (default 2)");
   app->add_option("--box", c.box_text, "Box: lo:hi for every axis, or lo:hi,lo:hi,... per axis");
   app->add_option("--backend", c.backend, "auto | cpu | cuda (auto: the GPU when present)");

@@ -68,6 +68,8 @@ void check_output_path(const std::string& out) {
   require(::access(dir.c_str(), W_OK) == 0, "-o/--output: directory '" + dir + "' is not writable");
 }
 
+void resolve_builtin(RunConfig& c, Resolved& r);
+
 }  // namespace
 
 std::vector<double> parse_point(const std::string& text, const std::string& what) {
@@ -138,17 +140,16 @@ const char* optimizer_name(OptimizerKind k) {
   return "?";
 }
 
-Resolved validate(RunConfig& c) {
-  Resolved r;
+namespace {
+
+// A built-in landscape: its dimension and box.
+void resolve_builtin(RunConfig& c, Resolved& r) {
   const LandscapeInfo* info = nullptr;
   try {
     info = &landscape_info(c.landscape);
   } catch (const std::invalid_argument& e) {
     bad(std::string("-l/--landscape: ") + e.what());
   }
-  r.landscape_index = static_cast<int>(info - landscape_catalog().data());
-
-  // Dimension.
   if (info->fixed_dim > 0) {
     require(c.dim == 0 || c.dim == info->fixed_dim,
             "--dim: landscape '" + c.landscape + "' is " + std::to_string(info->fixed_dim) +
@@ -161,14 +162,28 @@ Resolved validate(RunConfig& c) {
     require(!(info->id == LandscapeId::kRosenbrock && r.dim < 2),
             "--dim: rosenbrock needs at least 2 dimensions");
   }
-  c.dim = r.dim;
-
-  // Box.
+  r.spec = LandscapeSpec{info->id, r.dim, nullptr};
+  r.landscape_name = info->name;
+  r.formula = info->formula;
+  r.derivatives = info->id == LandscapeId::kBeale || info->id == LandscapeId::kGoldsteinPrice
+                      ? "gradient: forward-mode dual numbers; Hessian: duals over the gradient"
+                      : "gradient: hand-derived; Hessian: dual numbers over the gradient";
   auto box = c.box_text.empty() ? default_box(info->id, r.dim) : parse_box(c.box_text, r.dim);
   for (auto& [lo, hi] : box) {
     r.box_lo.push_back(lo);
     r.box_hi.push_back(hi);
   }
+}
+
+}  // namespace
+
+Resolved validate(RunConfig& c) {
+  Resolved r;
+  if (c.expr_text.empty() && c.landscape_file.empty())
+    resolve_builtin(c, r);
+  else
+    resolve_formula(c, r);
+  c.dim = r.dim;
 
   // Backend, precision, output.
   require(c.backend == "auto" || c.backend == "cpu" || c.backend == "cuda",

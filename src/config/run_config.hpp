@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "core/catalog.hpp"
 #include "core/optimizers.hpp"
 
 namespace trilo::config {
@@ -24,6 +26,9 @@ struct RunConfig {
 
   // What and where.
   std::string landscape = "quartic-dimple";
+  std::string expr_text;                 // --expr: a formula instead of a built-in
+  std::vector<std::string> param_texts;  // --param name=value, repeatable
+  std::string landscape_file;            // --landscape-file: TOML with formula, box, parameters
   int dim = 0;                  // 0: the landscape's fixed dimension, or 2
   std::string box_text;         // "lo:hi" for every axis, or "lo:hi,lo:hi,..."; empty: default
   std::string backend = "auto"; // auto | cpu | cuda
@@ -61,7 +66,12 @@ struct RunConfig {
 
 // Resolved, checked values derived from a RunConfig.
 struct Resolved {
-  int landscape_index = 0;  // into landscape_catalog()
+  LandscapeSpec spec;                 // for formulas, spec.program points into `program`
+  std::string landscape_name;         // the built-in's name, or "formula"
+  std::string formula;                // as documented (built-in) or as given (formula)
+  std::string derivatives;            // how gradients and Hessians are obtained
+  std::shared_ptr<const expr::Program> program;
+  std::vector<std::pair<std::string, double>> parameters;
   int dim = 2;
   std::vector<double> box_lo, box_hi;
   std::vector<double> explicit_starts;  // n x dim, empty for random starts
@@ -78,6 +88,9 @@ std::vector<double> parse_point(const std::string& text, const std::string& what
 std::vector<std::pair<double, double>> parse_box(const std::string& text, int dim);
 std::vector<double> read_starts_file(const std::string& path, int dim);
 OptimizerKind parse_optimizer(const std::string& name);
+// A formula landscape (--expr or --landscape-file): parses the formula with
+// its parameters and fixes the dimension and box (src/config/formula_config.cpp).
+void resolve_formula(RunConfig& c, Resolved& r);
 const char* optimizer_name(OptimizerKind k);
 
 }  // namespace trilo::config

@@ -16,9 +16,7 @@ bool has_grid(const std::string& job) { return job == "run" || job == "grid"; }
 bool has_descents(const std::string& job) { return job == "run" || job == "descend"; }
 bool has_basins(const std::string& job) { return job == "run" || job == "basins"; }
 
-LandscapeSpec landscape_spec(const config::Resolved& r) {
-  return LandscapeSpec{landscape_catalog()[r.landscape_index].id, r.dim};
-}
+LandscapeSpec landscape_spec(const config::Resolved& r) { return r.spec; }
 
 backend::Precision precision(const config::RunConfig& c) {
   return c.precision == "f32" ? backend::Precision::kF32 : backend::Precision::kF64;
@@ -123,15 +121,16 @@ std::string utc_now() {
 io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
                           const backend::Backend& be, double merge_tol) {
   const OptimizerParams& o = c.opt;
-  return io::Attributes{
+  io::Attributes a{
       {"format_version", std::int64_t{io::kFormatVersion}},
       {"program", std::string("trilobite")},
       {"program_version", std::string(TRILOBITE_VERSION)},
       {"command_line", c.command_line},
       {"created", utc_now()},
       {"job", c.job},
-      {"landscape", c.landscape},
-      {"landscape_formula", std::string(landscape_catalog()[r.landscape_index].formula)},
+      {"landscape", r.landscape_name},
+      {"landscape_formula", r.formula},
+      {"derivatives", r.derivatives},
       {"dim", std::int64_t{r.dim}},
       {"box_lo", r.box_lo},
       {"box_hi", r.box_hi},
@@ -154,6 +153,9 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
       {"n_starts", r.n_starts},
       {"start_mode", std::string(r.explicit_starts.empty() ? "uniform" : "explicit")},
   };
+  // Formula parameters as param_<name>, so a run can be repeated exactly.
+  for (const auto& [name, value] : r.parameters) a.emplace_back("param_" + name, value);
+  return a;
 }
 
 const char* status_name(std::int8_t s) {
@@ -249,7 +251,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   config::Resolved r = config::validate(cfg);
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
-  log << "trilobite " << cfg.job << ": " << cfg.landscape << " (dim " << r.dim << ") on "
+  log << "trilobite " << cfg.job << ": " << r.landscape_name << " (dim " << r.dim << ") on "
       << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
   const auto t0 = std::chrono::steady_clock::now();
   io::ResultWriter writer(cfg.output);
