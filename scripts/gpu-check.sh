@@ -76,7 +76,7 @@ unpack() {
   shopt -s nullglob
   local files=("$debs"/*.deb)
   if ((${#files[@]} == 0)); then
-    echo "no .deb files in '$debs' (run /work/shared/device/fetch-debs.sh $debs first)"
+    echo "no .deb files in '$debs' (run scripts/fetch-gpu-debs.sh $debs first)"
     return 1
   fi
   mkdir -p "$PREFIX"
