@@ -155,6 +155,27 @@ TEST(Cli, FormulaRunMapsTheFormula) {
   EXPECT_TRUE(exists(target));
 }
 
+// A long run stopped by a signal finishes its chunk, exits 130, and leaves
+// neither a result file nor its temporary file.
+class Interrupt : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(Interrupt, ExitsWith130AndLeavesNoFile) {
+  const std::string dir = unique("dir");
+  ASSERT_EQ(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
+  const std::string cmd = "cd '" + dir + "' && (OMP_NUM_THREADS=2 '" + std::string(TRILOBITE_EXE) +
+                          "' descend --starts 2000000 --tol 0 --steps 1000 --chunk 4096 -o r.h5 "
+                          "2> err.txt & pid=$!; sleep 1; kill -" + GetParam() +
+                          " $pid; wait $pid; echo $? > status.txt)";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(slurp(dir + "/status.txt"), "130\n") << slurp(dir + "/err.txt");
+  EXPECT_NE(slurp(dir + "/err.txt").find("interrupted"), std::string::npos);
+  EXPECT_FALSE(exists(dir + "/r.h5"));
+  // No temporary file either: the directory holds only what the shell wrote.
+  EXPECT_EQ(std::system(("test -z \"$(ls '" + dir + "' | grep -v -e err.txt -e status.txt)\"").c_str()), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, Interrupt, ::testing::Values("INT", "TERM"));
+
 TEST(Cli, OutputIntoAMissingDirectoryIsRefused) {
   Outcome o = trilobite("run -o /nonexistent-dir/x.h5");
   EXPECT_EQ(o.status, 2);

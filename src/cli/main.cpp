@@ -6,10 +6,14 @@
 
 #include "cli/commands.hpp"
 #include "config/run_config.hpp"
+#include "jobs/interrupt.hpp"
 
 int main(int argc, char** argv) {
   try {
     return trilo::cli::main_with_args(argc, argv, std::cout, std::cerr);
+  } catch (const trilo::jobs::Interrupted&) {
+    std::cerr << "trilobite: interrupted; no result file written\n";
+    return 130;
   } catch (const trilo::config::BadInput& e) {
     std::cerr << "trilobite: error: " << e.what() << "\n";
     return 2;

@@ -7,6 +7,7 @@
 
 #include "analysis/report.hpp"
 #include "io/result_writer.hpp"
+#include "jobs/interrupt.hpp"
 
 namespace trilo::jobs {
 
@@ -94,6 +95,7 @@ void descend_all(backend::Backend& be, const backend::DescentRequest& q, std::in
   all.resize(n, q.landscape.dim);
   backend::DescentBatch part;
   for (std::int64_t first = 0; first < n; first += chunk) {
+    check_interrupted();
     const std::int64_t count = std::min(chunk, n - first);
     be.descend(q, first, count, part);
     if (writer && q.starts.mode != StartMode::kPlane) writer->write_descent_batch(part);
@@ -205,6 +207,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
     backend::GridTile tile;
     const std::int64_t n = q.plane.size();
     for (std::int64_t first = 0; first < n; first += c.tile) {
+      check_interrupted();
       be.grid(q, first, std::min(c.tile, n - first), tile);
       if (writer) writer->write_grid_tile(tile);
     }
@@ -254,6 +257,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   log << "trilobite " << cfg.job << ": " << r.landscape_name << " (dim " << r.dim << ") on "
       << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
   const auto t0 = std::chrono::steady_clock::now();
+  install_interrupt_handlers();
   io::ResultWriter writer(cfg.output);
   JobResult res = execute_job(cfg, r, *be, &writer);
   writer.commit();
