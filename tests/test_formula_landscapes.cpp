@@ -126,6 +126,21 @@ INSTANTIATE_TEST_SUITE_P(Builtins, FormulaTwinMinima,
                            return s;
                          });
 
+TEST(FormulaRuns, DomainErrorsEndDescentsAsDivergedNotAsCrashes) {
+  RunConfig c;
+  c.output = "/tmp/unused.h5";
+  c.job = "descend";
+  c.expr_text = "log(x) + sqrt(y)";  // NaN for x < 0 or y < 0; descending drives x to 0
+  c.box_text = "-1:1";
+  c.starts = 200;
+  c.opt.lr = 0.05;
+  trilo::config::Resolved keep;
+  auto res = run(c, &keep);
+  for (std::int64_t i = 0; i < res.descents.count; ++i)
+    ASSERT_EQ(res.descents.status[i], static_cast<std::int8_t>(trilo::DescentStatus::kDiverged)) << i;
+  EXPECT_EQ(res.minima.table.n_minima, 0);
+}
+
 TEST(FormulaConfig, DimensionComesFromDimThenBoxThenTheFormula) {
   RunConfig c;
   c.output = "/tmp/unused.h5";
