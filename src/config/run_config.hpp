@@ -71,6 +71,8 @@ struct Resolved {
   std::string formula;                // as documented (built-in) or as given (formula)
   std::string derivatives;            // how gradients and Hessians are obtained
   std::shared_ptr<const expr::Program> program;
+  std::shared_ptr<const expr::CompiledFormula> compiled;  // null: interpreted
+  std::string formula_note;  // why the formula is interpreted, if it is
   std::vector<std::pair<std::string, double>> parameters;
   int dim = 2;
   std::vector<double> box_lo, box_hi;

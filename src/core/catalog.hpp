@@ -16,6 +16,7 @@
 #include <stdexcept>
 namespace trilo::expr {
 struct Program;
+class CompiledFormula;
 }
 #endif
 
@@ -40,6 +41,7 @@ struct LandscapeSpec {
   LandscapeId id = LandscapeId::kQuarticDimple;
   int dim = 2;
   const expr::Program* program = nullptr;  // kExpr only; owned by the caller
+  const expr::CompiledFormula* compiled = nullptr;  // kExpr: compiled value+gradient, or null
 };
 
 struct KnownMinimum {
@@ -88,7 +90,7 @@ decltype(auto) with_landscape(const LandscapeSpec& spec, F&& f) {
     case LandscapeId::kGoldsteinPrice: return f(GoldsteinPrice{});
     case LandscapeId::kExpr:
 #if !defined(__CUDACC__)
-      if constexpr (kFormulas) return f(ExprLandscape{spec.program, spec.dim});
+      if constexpr (kFormulas) return f(ExprLandscape{spec.program, spec.dim, spec.compiled});
 #endif
       // On the GPU formulas will run as code generated and compiled at run
       // time, not through these templates.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "expr/derivatives.hpp"
+#include "expr/jit.hpp"
 #include "expr/program.hpp"
 
 namespace trilo {
@@ -27,10 +28,12 @@ expr::Evaluator& evaluator_for(const ExprLandscape& land) {
 }  // namespace
 
 double ExprLandscape::value_grad(const double* x, double* g) const {
+  if (compiled) return compiled->value_grad(x, g);
   return evaluator_for(*this).value_gradient(x, g);
 }
 
 float ExprLandscape::value_grad(const float* x, float* g) const {
+  if (compiled) return compiled->value_grad(x, g);
   // The evaluator works in float64; a float32 run rounds its results.
   thread_local std::vector<double> xd, gd;
   xd.assign(x, x + dim);

@@ -8,12 +8,16 @@ namespace trilo {
 
 namespace expr {
 struct Program;
+class CompiledFormula;
 }
 
 struct ExprLandscape {
   static constexpr int kFixedDim = 0;
   const expr::Program* program = nullptr;
   int dim = 1;
+  // Value and gradient compiled to machine code (src/expr/jit.hpp), when
+  // available; otherwise the interpreter runs them.
+  const expr::CompiledFormula* compiled = nullptr;
 
   // The value, and the exact gradient in g. Thread-safe: each thread keeps
   // its own evaluator (scratch space) for the program.

@@ -254,6 +254,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   config::Resolved r = config::validate(cfg);
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
+  if (!r.formula_note.empty()) log << "trilobite: " << r.formula_note << "\n";
   log << "trilobite " << cfg.job << ": " << r.landscape_name << " (dim " << r.dim << ") on "
       << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
   const auto t0 = std::chrono::steady_clock::now();
