@@ -3,7 +3,11 @@
 // (add --benchmark_format=json for machines).
 #include <benchmark/benchmark.h>
 
+#include <memory>
+
 #include "backend/backend.hpp"
+#include "expr/jit.hpp"
+#include "expr/parser.hpp"
 
 namespace {
 
@@ -38,6 +42,34 @@ void descend_dimple(benchmark::State& state, Precision prec) {
       benchmark::Counter(double(n * steps) * state.iterations(), benchmark::Counter::kIsRate);
 }
 
+// The default landscape written as a formula (issue target: at least 1/3 of
+// the built-in's steps per second), compiled (state.range(1) == 1) or
+// interpreted (0).
+void descend_dimple_formula(benchmark::State& state) {
+  static const trilo::expr::Program program = trilo::expr::parse(
+      "0.4*x^4 - 2*x^2 + 0.5*y^2 + 0.1*x*y - 0.5*exp(-((x-1.5)^2+(y+0.5)^2))");
+  std::string why_not;
+  std::unique_ptr<trilo::expr::CompiledFormula> compiled;
+  if (state.range(1) == 1) {
+    compiled = trilo::expr::CompiledFormula::load_or_compile(program, 2, &why_not);
+    if (!compiled) {
+      state.SkipWithError(why_not.c_str());
+      return;
+    }
+  }
+  auto be = trilo::backend::make_cpu_backend(0);
+  const std::int64_t n = state.range(0), steps = 200;
+  auto q = dimple_request(Precision::kF64, steps);
+  q.landscape = {trilo::LandscapeId::kExpr, 2, &program, compiled.get()};
+  trilo::backend::DescentBatch out;
+  for (auto _ : state) {
+    be->descend(q, 0, n, out);
+    benchmark::DoNotOptimize(out.end.data());
+  }
+  state.counters["steps_per_s"] =
+      benchmark::Counter(double(n * steps) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 void grid_dimple(benchmark::State& state) {
   auto be = trilo::backend::make_cpu_backend(0);
   trilo::backend::GridRequest q;
@@ -60,6 +92,8 @@ BENCHMARK_CAPTURE(descend_dimple, f64, Precision::kF64)
     ->Args({4096, 1})->Args({4096, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(descend_dimple, f32, Precision::kF32)
     ->Args({4096, 1})->Args({4096, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(descend_dimple_formula)
+    ->Args({4096, 1})->Args({4096, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(grid_dimple)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();
