@@ -12,10 +12,14 @@
 // double precision, so a stored position is the double nearest the true one.
 #include "core/catalog.hpp"
 
+#include "core/edit_distance.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
+
+#include "core/edit_distance.hpp"
 #include <stdexcept>
 #include <string>
 
@@ -64,21 +68,6 @@ const RosenbrockLocal& rosenbrock_local(int n) {
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-std::size_t levenshtein(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // Rejects a dimension the landscape cannot have, so that a bad --dim fails
@@ -165,7 +154,7 @@ const LandscapeInfo& landscape_info(const std::string& name) {
   const LandscapeInfo* best = &catalog.front();
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();
   for (const auto& info : catalog) {
-    std::size_t d = levenshtein(key, info.name);
+    std::size_t d = edit_distance(key, info.name);
     if (d < best_distance) {
       best_distance = d;
       best = &info;

@@ -23,6 +23,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/edit_distance.hpp"
 #include "expr/program.hpp"
 
 namespace trilo::expr {
@@ -61,6 +62,6 @@ Program parse(const std::string& formula, const ParseOptions& options = {});
 std::string format_parse_error(const std::string& formula, const ParseError& error);
 
 // Levenshtein distance, used for "did you mean" suggestions.
-std::size_t edit_distance(const std::string& a, const std::string& b);
+using trilo::edit_distance;
 
 }  // namespace trilo::expr
