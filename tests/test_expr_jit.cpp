@@ -9,7 +9,6 @@
 #include "support/formula_gen.hpp"
 #include <sys/stat.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -261,33 +260,6 @@ TEST(ExprJit, GeneratedSourceHoldsNothingTheUserTyped) {
   EXPECT_EQ(rest.find('"'), std::string::npos);
   EXPECT_EQ(rest.find('\\'), std::string::npos);
   EXPECT_EQ(rest.find("#", inc + 1), std::string::npos);
-}
-
-// 10^7 evaluations of the quartic dimple, interpreter against compiled code.
-TEST(ExprJit, DISABLED_SpeedAgainstTheInterpreter) {
-  Program p = parse("0.4*x^4 - 2*x^2 + 0.5*y^2 + 0.1*x*y - 0.5*exp(-((x-1.5)^2+(y+0.5)^2))");
-  ::setenv("TRILOBITE_CACHE_DIR", "/tmp/trilo-jit-bench-cache", 1);
-  auto t0 = std::chrono::steady_clock::now();
-  auto c = compile_or_fail(p, 2);
-  double compile_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  ASSERT_NE(c, nullptr);
-  Evaluator ev(p, 2);
-  const long calls = 10000000;
-  auto time = [&](auto&& f) {
-    double w[2] = {0.3, -0.2}, g[2], acc = 0;
-    auto s = std::chrono::steady_clock::now();
-    for (long k = 0; k < calls; ++k) {
-      w[0] = -2.0 + 4.0 * static_cast<double>(k & 1023) / 1024.0;
-      acc += f(w, g) + g[0];
-    }
-    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - s).count();
-    EXPECT_TRUE(std::isfinite(acc));
-    return t;
-  };
-  double ti = time([&](double* w, double* g) { return ev.value_gradient(w, g); });
-  double tc = time([&](double* w, double* g) { return c->value_grad(w, g); });
-  std::printf("load_or_compile %.3f s (%s); interpreter %.3f s, compiled %.3f s for %ld calls: %.1fx\n", compile_s,
-              CompiledFormula::compiler_runs() > 0 ? "compiled" : "cached", ti, tc, calls, ti / tc);
 }
 
 }  // namespace
