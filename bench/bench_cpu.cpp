@@ -29,17 +29,24 @@ trilo::backend::DescentRequest dimple_request(Precision prec, std::int64_t steps
   return q;
 }
 
+// The timed loop: n descents of q.params.max_steps steps each (tol 0, so
+// every descent costs exactly that many).
+void time_descents(benchmark::State& state, trilo::backend::Backend& be,
+                   const trilo::backend::DescentRequest& q, std::int64_t n) {
+  trilo::backend::DescentBatch out;
+  for (auto _ : state) {
+    be.descend(q, 0, n, out);
+    benchmark::DoNotOptimize(out.end.data());
+  }
+  state.counters["steps_per_s"] = benchmark::Counter(
+      double(n * q.params.max_steps) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 void descend_dimple(benchmark::State& state, Precision prec) {
   auto be = trilo::backend::make_cpu_backend(static_cast<int>(state.range(1)));
   const std::int64_t n = state.range(0), steps = 200;
   auto q = dimple_request(prec, steps);
-  trilo::backend::DescentBatch out;
-  for (auto _ : state) {
-    be->descend(q, 0, n, out);
-    benchmark::DoNotOptimize(out.end.data());
-  }
-  state.counters["steps_per_s"] =
-      benchmark::Counter(double(n * steps) * state.iterations(), benchmark::Counter::kIsRate);
+  time_descents(state, *be, q, n);
 }
 
 // The default landscape written as a formula (issue target: at least 1/3 of
@@ -61,13 +68,7 @@ void descend_dimple_formula(benchmark::State& state) {
   const std::int64_t n = state.range(0), steps = 200;
   auto q = dimple_request(Precision::kF64, steps);
   q.landscape = {trilo::LandscapeId::kExpr, 2, &program, compiled.get()};
-  trilo::backend::DescentBatch out;
-  for (auto _ : state) {
-    be->descend(q, 0, n, out);
-    benchmark::DoNotOptimize(out.end.data());
-  }
-  state.counters["steps_per_s"] =
-      benchmark::Counter(double(n * steps) * state.iterations(), benchmark::Counter::kIsRate);
+  time_descents(state, *be, q, n);
 }
 
 void grid_dimple(benchmark::State& state) {

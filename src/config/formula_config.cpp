@@ -115,17 +115,24 @@ void resolve_formula(RunConfig& c, Resolved& r) {
 
   r.dim = dim;
   r.program = program;
+  r.spec = LandscapeSpec{LandscapeId::kExpr, dim, program.get(), nullptr};
+  r.landscape_name = "formula";
+  r.formula = src.formula;
+  r.derivatives = "forward-mode automatic differentiation over the parsed formula";
+  r.parameters.assign(src.parameters.begin(), src.parameters.end());
+}
+
+void compile_formula(Resolved& r) {
   // Compiled code when a C++ compiler is at hand (cached by a hash of the
   // generated source); the interpreter gives the same numbers otherwise.
   std::string why_not;
-  r.compiled = expr::CompiledFormula::load_or_compile(*program, dim, &why_not);
-  if (!r.compiled) r.formula_note = "formula interpreted (" + why_not + ")";
-  r.spec = LandscapeSpec{LandscapeId::kExpr, dim, program.get(), r.compiled.get()};
-  r.landscape_name = "formula";
-  r.formula = src.formula;
-  r.derivatives = std::string("forward-mode automatic differentiation over the parsed formula") +
-                  (r.compiled ? " (gradient compiled to machine code)" : "");
-  r.parameters.assign(src.parameters.begin(), src.parameters.end());
+  r.compiled = expr::CompiledFormula::load_or_compile(*r.program, r.dim, &why_not);
+  if (r.compiled) {
+    r.derivatives += " (gradient compiled to machine code)";
+  } else {
+    r.formula_note = "formula interpreted (" + why_not + ")";
+  }
+  r.spec.compiled = r.compiled.get();
 }
 
 }  // namespace trilo::config

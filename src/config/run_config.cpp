@@ -256,6 +256,7 @@ Resolved validate(RunConfig& c) {
             "--origin: " + std::to_string(r.origin.size()) + " coordinates, the landscape has " +
                 std::to_string(r.dim));
   }
+  if (r.program) compile_formula(r);
   return r;
 }
 

@@ -93,6 +93,10 @@ OptimizerKind parse_optimizer(const std::string& name);
 // A formula landscape (--expr or --landscape-file): parses the formula with
 // its parameters and fixes the dimension and box (src/config/formula_config.cpp).
 void resolve_formula(RunConfig& c, Resolved& r);
+// Compiles a resolved formula's value and gradient (or notes why it will be
+// interpreted). validate() calls it last, once every option has been checked,
+// so bad input never starts the compiler.
+void compile_formula(Resolved& r);
 const char* optimizer_name(OptimizerKind k);
 
 }  // namespace trilo::config
