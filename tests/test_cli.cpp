@@ -1,62 +1,18 @@
 // The command line as a user meets it: bad input gets one line naming the
 // problem, exit status 2, and no output file.
 #include <gtest/gtest.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <cctype>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "backend/backend.hpp"
+#include "support/cli.hpp"
 
 namespace {
 
-const std::string kTmp = TRILOBITE_TEST_TMP;
-
-struct Outcome {
-  int status;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs the trilobite binary with a fixed, test-written argument string.
-// Per-test file names: CTest runs the tests in parallel processes.
-std::string unique(const std::string& stem) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "." + info->name();
-  for (char& c : name)
-    if (c == '/') c = '_';
-  return kTmp + "/" + name + "." + stem;
-}
-
-Outcome trilobite(const std::string& args) {
-  const std::string out = unique("out"), err = unique("err");
-  const std::string cmd = std::string("OMP_NUM_THREADS=2 '") + TRILOBITE_EXE + "' " + args + " >" +
-                          out + " 2>" + err + " </dev/null";
-  const int raw = std::system(cmd.c_str());
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-}
-
-bool exists(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0;
-}
-
-int lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using namespace trilo::test;
 
 struct BadCase {
   const char* args;

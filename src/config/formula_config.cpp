@@ -3,6 +3,8 @@
 #include <cpptoml.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "config/run_config.hpp"
 #include "expr/jit.hpp"
@@ -19,7 +21,32 @@ struct FormulaSource {
   std::string box_text;
   int dim = 0;
   std::map<std::string, double> parameters;
+  std::vector<KnownMinimum> minima;  // [[minima]]: x = [...], value = v, global = true
 };
+
+// One [[minima]] entry; its length is checked once the dimension is known.
+KnownMinimum read_known_minimum(const cpptoml::table& m, const std::string& what) {
+  KnownMinimum k{{}, std::numeric_limits<double>::quiet_NaN(), false};
+  auto x = m.get_array_of<double>("x");
+  if (!x || x->empty()) bad(what + ": each [[minima]] needs x = [numbers], e.g. x = [1.0, -0.5]");
+  k.x = *x;
+  for (double v : k.x)
+    if (!std::isfinite(v)) bad(what + ": [[minima]] x holds a non-finite number");
+  if (m.contains("value")) {
+    auto v = m.get_as<double>("value");
+    if (!v || !std::isfinite(*v)) bad(what + ": [[minima]] value must be a finite number");
+    k.value = *v;
+  }
+  if (m.contains("global")) {
+    auto g = m.get_as<bool>("global");
+    if (!g) bad(what + ": [[minima]] global must be true or false");
+    k.global = *g;
+  }
+  for (const auto& [key, value] : m)
+    if (key != "x" && key != "value" && key != "global")
+      bad(what + ": unknown key '" + key + "' in [[minima]] (known: x, value, global)");
+  return k;
+}
 
 // formula = "...", box = "lo:hi,...", dim = N, [parameters] name = value.
 FormulaSource read_landscape_file(const std::string& path) {
@@ -53,9 +80,14 @@ FormulaSource read_landscape_file(const std::string& path) {
       src.parameters[name] = *d;
     }
   }
+  if (t->contains("minima")) {
+    auto minima = t->get_table_array("minima");
+    if (!minima) bad(what + ": 'minima' must be an array of tables ([[minima]])");
+    for (const auto& m : *minima) src.minima.push_back(read_known_minimum(*m, what));
+  }
   for (const auto& [key, value] : *t)
-    if (key != "formula" && key != "box" && key != "dim" && key != "parameters")
-      bad(what + ": unknown key '" + key + "' (known: formula, box, dim, parameters)");
+    if (key != "formula" && key != "box" && key != "dim" && key != "parameters" && key != "minima")
+      bad(what + ": unknown key '" + key + "' (known: formula, box, dim, parameters, minima)");
   return src;
 }
 
@@ -113,6 +145,11 @@ void resolve_formula(RunConfig& c, Resolved& r) {
     r.box_hi.push_back(hi);
   }
 
+  for (const KnownMinimum& k : src.minima)
+    if (static_cast<int>(k.x.size()) != dim)
+      bad(what + ": a [[minima]] point has " + std::to_string(k.x.size()) +
+          " coordinates, the landscape has " + std::to_string(dim));
+  r.known_minima = src.minima;
   r.dim = dim;
   r.program = program;
   r.spec = LandscapeSpec{LandscapeId::kExpr, dim, program.get(), nullptr};

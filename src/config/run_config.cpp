@@ -173,6 +173,7 @@ void resolve_builtin(RunConfig& c, Resolved& r) {
     r.box_lo.push_back(lo);
     r.box_hi.push_back(hi);
   }
+  r.known_minima = known_minima(info->id, r.dim);
 }
 
 }  // namespace

@@ -74,6 +74,9 @@ struct Resolved {
   std::shared_ptr<const expr::CompiledFormula> compiled;  // null: interpreted
   std::string formula_note;  // why the formula is interpreted, if it is
   std::vector<std::pair<std::string, double>> parameters;
+  // Documented minima (the catalog's, or [[minima]] of a landscape file),
+  // checked against what the run finds.
+  std::vector<KnownMinimum> known_minima;
   int dim = 2;
   std::vector<double> box_lo, box_hi;
   std::vector<double> explicit_starts;  // n x dim, empty for random starts

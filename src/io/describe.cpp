@@ -142,6 +142,8 @@ std::string describe_result(const ResultData& r) {
                               std::to_string(longest) + " records");
   }
   if (r.has_minima) out << "minima:\n" << analysis::format_minima_table(r.minima);
+  if (r.has_known_minima)
+    out << analysis::format_known_minima(r.known_minima.known, r.known_minima.match);
   return out.str();
 }
 

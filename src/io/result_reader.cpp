@@ -108,6 +108,25 @@ void read_minima(hid_t file, analysis::MinimaTable& t) {
   t.merge_tol = real_attr(g, "merge_tol");
 }
 
+void read_known_minima(hid_t file, KnownMinimaData& k) {
+  Handle grp = h5::open_group(file, "known_minima");
+  const hid_t g = grp.get();
+  const auto n = static_cast<std::size_t>(length(g, "known"));
+  const auto dim = static_cast<std::size_t>(length(g, "coord"));
+  const auto position = read<double>(g, "position");
+  const auto value = read<double>(g, "value");
+  const auto global = read<std::int8_t>(g, "global");
+  if (position.size() != n * dim || value.size() != n || global.size() != n)
+    throw std::runtime_error("/known_minima: datasets of different lengths");
+  for (std::size_t i = 0; i < n; ++i)
+    k.known.push_back(KnownMinimum{std::vector<double>(position.begin() + i * dim,
+                                                       position.begin() + (i + 1) * dim),
+                                   value[i], global[i] != 0});
+  k.match.in_box = read<std::int8_t>(g, "in_box");
+  k.match.row = read<std::int64_t>(g, "minimum");
+  k.match.distance = read<double>(g, "distance");
+}
+
 void read_basins(hid_t file, BasinData& b) {
   Handle grp = h5::open_group(file, "basins");
   const hid_t g = grp.get();
@@ -180,11 +199,13 @@ ResultData read_result(const std::string& path) {
     r.has_minima = h5::exists(f, "minima");
     r.has_basins = h5::exists(f, "basins");
     r.has_trajectories = h5::exists(f, "trajectories");
+    r.has_known_minima = h5::exists(f, "known_minima");
     if (r.has_grid) read_grid(f, r.grid);
     if (r.has_descents) read_descents(f, r.descents, r.descent_labels);
     if (r.has_minima) read_minima(f, r.minima);
     if (r.has_basins) read_basins(f, r.basins);
     if (r.has_trajectories) read_trajectories(f, r.trajectories, r.trajectory_dim);
+    if (r.has_known_minima) read_known_minima(f, r.known_minima);
   } catch (const std::exception& e) {
     throw std::runtime_error("'" + path + "': " + e.what());
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/known_minima.hpp"
 #include "analysis/minima.hpp"
 #include "backend/backend.hpp"
 #include "io/result_writer.hpp"
@@ -27,11 +28,17 @@ struct BasinData {
   double unconverged_fraction = 0;
 };
 
+// /known_minima, as written by write_known_minima.
+struct KnownMinimaData {
+  std::vector<KnownMinimum> known;
+  analysis::KnownMatch match;
+};
+
 struct ResultData {
   std::string path;
   Attributes attributes;  // root attributes, in the order written
   bool has_grid = false, has_descents = false, has_minima = false, has_basins = false,
-       has_trajectories = false;
+       has_trajectories = false, has_known_minima = false;
   GridData grid;
   backend::DescentBatch descents;            // first = 0, count = every descent
   std::vector<std::int32_t> descent_labels;  // per descent, -1: none
@@ -39,6 +46,7 @@ struct ResultData {
   BasinData basins;
   std::vector<backend::Trajectory> trajectories;  // padding removed
   int trajectory_dim = 0;
+  KnownMinimaData known_minima;
 
   // The root attribute `name`, or nullptr.
   const AttrValue* attribute(const std::string& name) const;

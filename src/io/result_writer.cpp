@@ -264,6 +264,36 @@ void ResultWriter::write_basins(const GridAxes& axes, const std::vector<std::int
   rethrow_for(impl_->target, e);
 }
 
+void ResultWriter::write_known_minima(const std::vector<KnownMinimum>& known,
+                                      const analysis::KnownMatch& m, int dim) try {
+  const std::size_t k = known.size();
+  require(dim >= 1 && m.row.size() == k && m.distance.size() == k && m.in_box.size() == k,
+          "write_known_minima: sizes do not match");
+  std::vector<double> position, value;
+  std::vector<std::int8_t> global;
+  for (const KnownMinimum& p : known) {
+    require(static_cast<int>(p.x.size()) == dim, "write_known_minima: a point of the wrong dimension");
+    position.insert(position.end(), p.x.begin(), p.x.end());
+    value.push_back(p.value);
+    global.push_back(p.global ? 1 : 0);
+  }
+  Handle g = h5::create_group(impl_->fid(), "known_minima");
+  const hid_t gid = g.get();
+  Handle index = h5::create_index_scale(gid, "known", static_cast<std::int64_t>(k));
+  describe(index.get(), "index of the documented minimum");
+  Handle coord = schema::create_coord_scale(gid, dim);
+  const Shape rows = {k}, points = {k, hsize_t(dim)};
+  const std::vector<hid_t> by_row = {index.get()}, by_point = {index.get(), coord.get()};
+  full_dataset(gid, "position", points, by_point, position, "documented position");
+  full_dataset(gid, "value", rows, by_row, value, "documented loss (NaN: not given)");
+  full_dataset(gid, "global", rows, by_row, global, "1 for a documented global minimum");
+  full_dataset(gid, "in_box", rows, by_row, m.in_box, "1 when it lies in the box");
+  full_dataset(gid, "minimum", rows, by_row, m.row, "row of /minima that matched it (-1: not found)");
+  full_dataset(gid, "distance", rows, by_row, m.distance, "distance to that row (NaN: not found)");
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
+}
+
 void ResultWriter::write_trajectories(const std::vector<backend::Trajectory>& t, int dim) try {
   require(dim >= 1, "write_trajectories: bad dimension");
   std::size_t records = 0;

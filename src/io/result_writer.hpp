@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "analysis/known_minima.hpp"
 #include "analysis/minima.hpp"
 #include "backend/backend.hpp"
 
@@ -66,6 +67,9 @@ class ResultWriter {
                     const std::vector<std::int64_t>& steps, const std::vector<std::int8_t>& status,
                     const std::vector<double>& fraction);
   void write_trajectories(const std::vector<backend::Trajectory>& t, int dim);
+  // /known_minima: the documented minima and which row of /minima matched each.
+  void write_known_minima(const std::vector<KnownMinimum>& known, const analysis::KnownMatch& m,
+                          int dim);
 
   // Closes the file and renames it onto the target (atomically replacing
   // any file there). Requires the format_version and program attributes.

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <ostream>
 
+#include "analysis/known_minima.hpp"
 #include "analysis/report.hpp"
 #include "io/result_writer.hpp"
 #include "jobs/interrupt.hpp"
@@ -237,6 +238,8 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   mo.polish = c.polish;
   res.minima = analysis::merge_minima(land, lo, hi, end_points(res.descents),
                                       end_points(res.basins), mo);
+  res.known = analysis::match_known_minima(res.minima.table, r.known_minima, lo, hi,
+                                           res.minima.table.merge_tol);
 
   if (writer) {
     writer->write_root_attributes(provenance(c, r, be, res.minima.table.merge_tol));
@@ -247,6 +250,8 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
                            res.basins.status, res.minima.table.basin_fraction);
     }
     if (!res.trajectories.empty()) writer->write_trajectories(res.trajectories, r.dim);
+    if (!r.known_minima.empty() && (has_descents(c.job) || has_basins(c.job)))
+      writer->write_known_minima(r.known_minima, res.known, r.dim);
   }
   return res;
 }
@@ -275,7 +280,10 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   if (res.descents.count) out << "descents: " << res.descents.count << " (" << status_counts(res.descents) << ")\n";
   if (res.basins.count) out << "basin map: " << res.basins.count << " cells (" << status_counts(res.basins) << ")\n";
   if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
-  if (has_descents(cfg.job) || has_basins(cfg.job)) out << analysis::format_minima_table(res.minima.table);
+  if (has_descents(cfg.job) || has_basins(cfg.job)) {
+    out << analysis::format_minima_table(res.minima.table);
+    out << analysis::format_known_minima(r.known_minima, res.known);
+  }
   out << "wrote " << cfg.output << " in " << secs << " s\n";
 }
 

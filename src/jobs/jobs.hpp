@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <memory>
 
+#include "analysis/known_minima.hpp"
 #include "analysis/minima.hpp"
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
@@ -19,6 +20,7 @@ struct JobResult {
   backend::DescentBatch descents;  // all descents (empty unless the job has them)
   backend::DescentBatch basins;    // all basin-map cells
   analysis::MergeResult minima;
+  analysis::KnownMatch known;  // the documented minima found (Resolved::known_minima)
   std::vector<backend::Trajectory> trajectories;
   std::int64_t grid_points = 0;
 };
