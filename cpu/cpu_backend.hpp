@@ -18,6 +18,7 @@ class CpuBackend final : public backend::Backend {
                                          std::int64_t every) override;
   void grid(const backend::GridRequest& req, std::int64_t first, std::int64_t count,
             backend::GridTile& out) override;
+  backend::PeakRates peak() override;  // cpu/peak.cpp
 
  private:
   int threads_;

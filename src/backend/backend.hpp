@@ -62,6 +62,14 @@ struct GridTile {
   void resize(std::int64_t n);
 };
 
+// What the hardware can do, for the bench's peak fractions. Flop rates count
+// a fused multiply-add as two flops.
+struct PeakRates {
+  double fp32_flops = 0, fp64_flops = 0;  // flop/s
+  double write_bytes = 0;                 // B/s of streaming stores to memory
+  std::string source;                     // how they were obtained, in words
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -76,6 +84,10 @@ class Backend {
                                         std::int64_t every) = 0;
   virtual void grid(const GridRequest& req, std::int64_t first, std::int64_t count,
                     GridTile& out) = 0;
+  // Peak rates of this backend's hardware: measured on the CPU (FMA loops and
+  // streaming stores on every thread), from device attributes on the GPU.
+  // Takes a second or so; call it once.
+  virtual PeakRates peak() = 0;
 };
 
 // threads <= 0: OpenMP's default.

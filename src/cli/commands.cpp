@@ -7,6 +7,7 @@
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
 #include "io/result_reader.hpp"
+#include "jobs/bench.hpp"
 #include "jobs/jobs.hpp"
 
 namespace trilo::cli {
@@ -115,6 +116,18 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   add_lattice(basins, c, false, true);
   add_descent(basins, c, false);
   app.add_subcommand("list", "The built-in landscapes");
+  jobs::BenchOptions bench_opt;
+  auto* bench = app.add_subcommand("bench", "Descent steps and grid points per second, with peak fractions");
+  bench->add_option("--cases", bench_opt.cases, "Cases <landscape>-<dim>d, comma-separated (default: the documented set)")
+      ->delimiter(',');
+  bench->add_option("--precision", bench_opt.precisions, "f32, f64 or both (default f32,f64)")->delimiter(',');
+  bench->add_option("--starts", bench_opt.starts, "Numbers of descents, comma-separated (default 1000,100000)")
+      ->delimiter(',');
+  bench->add_option("--steps", bench_opt.steps, "Optimizer steps per descent (default 100)");
+  bench->add_option("--repeats", bench_opt.repeats, "Timed runs per case; the median is reported (default 5)");
+  bench->add_option("--backend", bench_opt.backend, "all | cpu | cuda (all: every backend present)");
+  bench->add_option("--threads", bench_opt.threads, "OpenMP threads (0: default)");
+  bench->add_flag("--json", bench_opt.json, "One JSON document on stdout instead of the table");
   std::string info_path;
   auto* info = app.add_subcommand("info", "A readable summary of a result file");
   info->add_option("file", info_path, "Result file")->required();
@@ -134,6 +147,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
 
   if (app.got_subcommand("list")) {
     print_list(out);
+    return 0;
+  }
+  if (app.got_subcommand("bench")) {
+    jobs::run_bench(bench_opt, out, err);
     return 0;
   }
   if (app.got_subcommand("info")) {

@@ -1,0 +1,266 @@
+#include "jobs/bench.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "backend/backend.hpp"
+#include "config/run_config.hpp"
+#include "core/catalog.hpp"
+#include "perf/op_count.hpp"
+
+namespace trilo::jobs {
+
+namespace {
+
+using backend::Precision;
+using config::BadInput;
+
+struct Case {
+  std::string name;  // e.g. "rastrigin-16d"
+  LandscapeSpec land;
+  double lr;
+};
+
+// "<landscape>-<dim>d": the landscape's default box and a learning rate at
+// which plain gradient descent is stable on it.
+Case parse_case(const std::string& name) {
+  const auto dash = name.rfind('-');
+  if (dash == std::string::npos || name.back() != 'd')
+    throw BadInput("--cases: '" + name + "' is not <landscape>-<dim>d, e.g. rastrigin-16d");
+  const std::string land = name.substr(0, dash), dim_text = name.substr(dash + 1, name.size() - dash - 2);
+  int dim = 0;
+  try {
+    std::size_t used = 0;
+    dim = std::stoi(dim_text, &used);
+    if (used != dim_text.size()) throw std::invalid_argument("");
+  } catch (const std::exception&) {
+    throw BadInput("--cases: '" + name + "' has no dimension before its final 'd'");
+  }
+  const LandscapeInfo* info = nullptr;
+  try {
+    info = &landscape_info(land);
+  } catch (const std::invalid_argument& e) {
+    throw BadInput(std::string("--cases: ") + e.what());
+  }
+  if (dim < 1 || dim > kMaxDim || (info->fixed_dim > 0 && dim != info->fixed_dim) ||
+      (info->id == LandscapeId::kRosenbrock && dim < 2))
+    throw BadInput("--cases: '" + name + "': " + land + " has no " + std::to_string(dim) + "-D form");
+  const double lr = info->id == LandscapeId::kRosenbrock ? 1e-4 : 1e-3;
+  return {name, LandscapeSpec{info->id, dim, nullptr, nullptr}, lr};
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double seconds(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+backend::DescentRequest descent_request(const Case& c, Precision prec, std::int64_t steps) {
+  backend::DescentRequest q;
+  q.landscape = c.land;
+  q.precision = prec;
+  q.params.opt.lr = c.lr;
+  q.params.max_steps = steps;
+  q.params.tol = 0;  // never converged: a descent costs `steps` steps unless it diverges
+  const auto box = default_box(c.land.id, c.land.dim);
+  q.starts.dim = c.land.dim;
+  q.starts.seed = 1;
+  for (int i = 0; i < c.land.dim; ++i) {
+    q.starts.lo[i] = box[i].first;
+    q.starts.hi[i] = box[i].second;
+    q.params.bound_lo[i] = -1e30;
+    q.params.bound_hi[i] = 1e30;
+  }
+  return q;
+}
+
+struct Row {
+  std::string case_name, precision, backend;
+  std::int64_t starts = 0;
+  double steps_per_s = 0, flops_per_step = 0, specials_per_step = 0, flops = 0, peak_fraction = 0;
+  double grid_points_per_s = 0, grid_bytes_per_s = 0, bandwidth_fraction = 0;
+};
+
+// Median rates of `repeats` timed runs after one warm-up.
+Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c, Precision prec,
+            std::int64_t n, const BenchOptions& opt) {
+  Row row;
+  row.case_name = c.name;
+  row.precision = prec == Precision::kF32 ? "f32" : "f64";
+  row.backend = be.name();
+  row.starts = n;
+  const backend::DescentRequest q = descent_request(c, prec, opt.steps);
+  backend::DescentBatch out;
+  std::vector<double> rates;
+  for (int rep = 0; rep <= opt.repeats; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    be.descend(q, 0, n, out);
+    const double t = seconds(t0);
+    double steps = 0;
+    for (std::int64_t s : out.steps) steps += double(s);
+    if (rep > 0) rates.push_back(steps / t);
+  }
+  row.steps_per_s = median(rates);
+  const perf::OpCount ops = perf::count_descent_step(c.land, q.params.opt);
+  row.flops_per_step = ops.flops();
+  row.specials_per_step = ops.special;
+  row.flops = row.steps_per_s * ops.flops();
+  row.peak_fraction = row.flops / (prec == Precision::kF32 ? peak.fp32_flops : peak.fp64_flops);
+
+  // A 2-D plane grid of about n points: four float64 outputs per point.
+  backend::GridRequest g;
+  g.landscape = c.land;
+  g.precision = prec;
+  const auto box = default_box(c.land.id, c.land.dim);
+  g.plane.dim = c.land.dim;
+  g.plane.axis0 = 0;
+  g.plane.axis1 = c.land.dim >= 2 ? 1 : -1;
+  g.plane.n0 = std::max<std::int64_t>(2, std::llround(std::sqrt(double(n))));
+  g.plane.n1 = c.land.dim >= 2 ? g.plane.n0 : 1;
+  g.plane.lo0 = box[0].first;
+  g.plane.hi0 = box[0].second;
+  if (c.land.dim >= 2) {
+    g.plane.lo1 = box[1].first;
+    g.plane.hi1 = box[1].second;
+  }
+  for (int i = 0; i < c.land.dim; ++i) g.plane.origin[i] = 0.5 * (box[i].first + box[i].second);
+  backend::GridTile tile;
+  rates.clear();
+  const std::int64_t points = g.plane.size();
+  for (int rep = 0; rep <= opt.repeats; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    be.grid(g, 0, points, tile);
+    if (rep > 0) rates.push_back(double(points) / seconds(t0));
+  }
+  row.grid_points_per_s = median(rates);
+  row.grid_bytes_per_s = row.grid_points_per_s * 4 * sizeof(double);
+  row.bandwidth_fraction = row.grid_bytes_per_s / peak.write_bytes;
+  return row;
+}
+
+std::string si(double v) {
+  const char* units[] = {"", "k", "M", "G", "T"};
+  int k = 0;
+  while (std::abs(v) >= 1000 && k < 4) {
+    v /= 1000;
+    ++k;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g%s", v, units[k]);
+  return buf;
+}
+
+void print_table(const std::vector<Row>& rows, std::ostream& out) {
+  char line[256];
+  std::snprintf(line, sizeof line, "%-18s %-4s %9s %-5s %10s %9s %8s %7s %10s %7s %8s\n", "case",
+                "prec", "starts", "back", "steps/s", "flop/step", "flop/s", "%peak", "grid pt/s",
+                "%bw", "gpu/cpu");
+  out << line;
+  for (const Row& r : rows) {
+    std::string ratio = "";
+    if (r.backend == "cuda")
+      for (const Row& c : rows)
+        if (c.backend == "cpu" && c.case_name == r.case_name && c.precision == r.precision &&
+            c.starts == r.starts)
+          ratio = si(r.steps_per_s / c.steps_per_s) + "x";
+    std::snprintf(line, sizeof line, "%-18s %-4s %9lld %-5s %10s %9.1f %8s %6.2f%% %10s %6.2f%% %8s\n",
+                  r.case_name.c_str(), r.precision.c_str(), static_cast<long long>(r.starts),
+                  r.backend.c_str(), si(r.steps_per_s).c_str(), r.flops_per_step,
+                  si(r.flops).c_str(), 100 * r.peak_fraction, si(r.grid_points_per_s).c_str(),
+                  100 * r.bandwidth_fraction, ratio.c_str());
+    out << line;
+  }
+}
+
+nlohmann::json to_json(const Row& r) {
+  return {{"case", r.case_name},
+          {"precision", r.precision},
+          {"backend", r.backend},
+          {"starts", r.starts},
+          {"steps_per_s", r.steps_per_s},
+          {"flops_per_step", r.flops_per_step},
+          {"special_calls_per_step", r.specials_per_step},
+          {"flops_per_s", r.flops},
+          {"peak_fraction", r.peak_fraction},
+          {"grid_points_per_s", r.grid_points_per_s},
+          {"grid_bytes_per_s", r.grid_bytes_per_s},
+          {"bandwidth_fraction", r.bandwidth_fraction}};
+}
+
+}  // namespace
+
+std::vector<std::string> default_bench_cases() {
+  return {"quartic-dimple-2d", "rosenbrock-2d", "rosenbrock-16d", "rastrigin-2d", "rastrigin-16d"};
+}
+
+void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
+  std::vector<Case> cases;
+  for (const std::string& n : opt.cases.empty() ? default_bench_cases() : opt.cases)
+    cases.push_back(parse_case(n));
+  std::vector<Precision> precs;
+  for (const std::string& p : opt.precisions) {
+    if (p != "f32" && p != "f64") throw BadInput("--precision: '" + p + "' is not one of f32, f64");
+    precs.push_back(p == "f32" ? Precision::kF32 : Precision::kF64);
+  }
+  for (std::int64_t n : opt.starts)
+    if (n < 1 || n > (std::int64_t(1) << 34)) throw BadInput("--starts: each count must lie in 1..2^34");
+  if (opt.steps < 1 || opt.steps > 1000000) throw BadInput("--steps: must lie in 1..1000000");
+  if (opt.repeats < 1 || opt.repeats > 1000) throw BadInput("--repeats: must lie in 1..1000");
+  if (opt.threads < 0) throw BadInput("--threads: must be >= 0 (0: OpenMP default)");
+  if (opt.backend != "all" && opt.backend != "cpu" && opt.backend != "cuda")
+    throw BadInput("--backend: '" + opt.backend + "' is not one of all, cpu, cuda");
+
+  std::vector<std::unique_ptr<backend::Backend>> backends;
+  if (opt.backend != "cuda") backends.push_back(backend::make_cpu_backend(opt.threads));
+  if (opt.backend == "cuda" || (opt.backend == "all" && backend::cuda_device_count() > 0))
+    backends.push_back(backend::make_cuda_backend());
+
+  nlohmann::json doc;
+  doc["program_version"] = TRILOBITE_VERSION;
+  doc["compiler"] = TRILOBITE_BENCH_COMPILER;
+  doc["flags"] = TRILOBITE_BENCH_FLAGS;
+  doc["steps_per_descent"] = opt.steps;
+  doc["repeats"] = opt.repeats;
+  std::vector<Row> rows;
+  for (auto& be : backends) {
+    log << "trilobite bench: measuring the peak of " << be->name() << " (" << be->device() << ")\n";
+    const backend::PeakRates peak = be->peak();
+    doc["backends"][be->name()] = {{"device", be->device()},
+                                   {"fp32_peak_flops", peak.fp32_flops},
+                                   {"fp64_peak_flops", peak.fp64_flops},
+                                   {"write_bandwidth_bytes_per_s", peak.write_bytes},
+                                   {"peak_source", peak.source}};
+    if (!opt.json)
+      out << be->name() << ": " << be->device() << "; peak " << si(peak.fp32_flops) << "flop/s f32, "
+          << si(peak.fp64_flops) << "flop/s f64, writes " << si(peak.write_bytes) << "B/s ("
+          << peak.source << ")\n";
+    for (const Case& c : cases)
+      for (Precision p : precs)
+        for (std::int64_t n : opt.starts) {
+          log << "trilobite bench: " << c.name << " " << (p == Precision::kF32 ? "f32" : "f64") << " "
+              << n << " starts on " << be->name() << "\n";
+          rows.push_back(measure(*be, peak, c, p, n, opt));
+        }
+  }
+  if (opt.json) {
+    doc["results"] = nlohmann::json::array();
+    for (const Row& r : rows) doc["results"].push_back(to_json(r));
+    out << doc.dump(2) << "\n";
+  } else {
+    out << "compiler: " << TRILOBITE_BENCH_COMPILER << "; flags: " << TRILOBITE_BENCH_FLAGS
+        << "; " << opt.steps << " steps per descent, median of " << opt.repeats << " runs\n";
+    print_table(rows, out);
+  }
+}
+
+}  // namespace trilo::jobs

@@ -1,0 +1,31 @@
+// `trilobite bench`: descent steps and grid points per second for a fixed,
+// documented set of cases on every backend present, with the fraction of
+// the hardware's peak each reaches (bench/README.md describes the cases).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace trilo::jobs {
+
+struct BenchOptions {
+  std::vector<std::string> cases;          // names as "rastrigin-16d"; empty: the default set
+  std::vector<std::string> precisions = {"f32", "f64"};
+  std::vector<std::int64_t> starts = {1000, 100000};
+  std::int64_t steps = 100;                // optimizer steps per descent
+  int repeats = 5;                         // timed runs per case (after one warm-up)
+  std::string backend = "all";             // all | cpu | cuda
+  int threads = 0;
+  bool json = false;
+};
+
+// The default cases: quartic-dimple (2-D), rosenbrock and rastrigin in 2-D and 16-D.
+std::vector<std::string> default_bench_cases();
+
+// Checks the options (BadInput on a bad one), runs every case on every
+// backend asked for, prints the table (or JSON) to `out`, notes to `log`.
+void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log);
+
+}  // namespace trilo::jobs

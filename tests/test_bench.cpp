@@ -1,0 +1,94 @@
+// `trilobite bench` and the operation counts behind its peak fractions.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "backend/backend.hpp"
+#include "perf/op_count.hpp"
+#include "support/cli.hpp"
+
+namespace {
+
+using namespace trilo::test;
+using trilo::LandscapeId;
+using trilo::LandscapeSpec;
+
+// By hand from the formula: per coordinate the bowl's value and gradient take
+// w*w, s + that, and 2*w (3 flops); the squared norm 2 more; a GD update
+// x - lr*g 2 more. A descent of k steps evaluates the gradient k + 1 times,
+// and squares the tolerance once.
+TEST(OpCount, PlainGradientDescentOnTheBowlCountsAsByHand) {
+  for (int n : {1, 2, 7}) {
+    trilo::OptimizerParams gd;
+    const int k = 16;
+    const trilo::perf::OpCount c = trilo::perf::count_descent_step({LandscapeId::kBowl, n}, gd, k);
+    EXPECT_DOUBLE_EQ(c.flops() * k, (k + 1) * 5.0 * n + k * 2.0 * n + 1) << n;
+    EXPECT_DOUBLE_EQ(c.special, 1.0 * (k + 1) / k) << n;  // one sqrt of the norm per evaluation
+  }
+}
+
+// Rastrigin's gradient needs one cos and one sin per coordinate; the grid's
+// gradient norm one sqrt.
+TEST(OpCount, RastriginGridPointsCallTwoSpecialFunctionsPerCoordinate) {
+  for (int n : {2, 16}) {
+    const trilo::perf::OpCount c = trilo::perf::count_grid_point({LandscapeId::kRastrigin, n});
+    EXPECT_DOUBLE_EQ(c.special, 2.0 * n + 1) << n;
+  }
+  const double f2 = trilo::perf::count_grid_point({LandscapeId::kRastrigin, 2}).flops();
+  const double f16 = trilo::perf::count_grid_point({LandscapeId::kRastrigin, 16}).flops();
+  EXPECT_GT(f2, 0);
+  EXPECT_DOUBLE_EQ((f16 - f2) / 14, (f2 - trilo::perf::count_grid_point({LandscapeId::kRastrigin, 1}).flops()));
+}
+
+TEST(Bench, JsonReportsEveryCaseWithRatesAndPeakFractions) {
+  Outcome o = trilobite(
+      "bench --cases quartic-dimple-2d,rastrigin-16d --precision f64 --starts 64,256 --steps 5 "
+      "--repeats 1 --backend cpu --json");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json doc = nlohmann::json::parse(o.out);  // throws (fails) on bad JSON
+  const auto& cpu = doc.at("backends").at("cpu");
+  EXPECT_GT(cpu.at("fp64_peak_flops").get<double>(), 0);
+  EXPECT_GT(cpu.at("fp32_peak_flops").get<double>(), cpu.at("fp64_peak_flops").get<double>());
+  EXPECT_GT(cpu.at("write_bandwidth_bytes_per_s").get<double>(), 0);
+  ASSERT_EQ(doc.at("results").size(), 4u);
+  for (const auto& r : doc.at("results")) {
+    EXPECT_GT(r.at("steps_per_s").get<double>(), 0);
+    const double frac = r.at("peak_fraction").get<double>();
+    EXPECT_GT(frac, 0);
+    EXPECT_LT(frac, 1);  // nothing beats the hardware peak
+    EXPECT_NEAR(r.at("flops_per_s").get<double>(),
+                r.at("steps_per_s").get<double>() * r.at("flops_per_step").get<double>(),
+                1e-9 * r.at("flops_per_s").get<double>());
+  }
+  EXPECT_FALSE(doc.at("compiler").get<std::string>().empty());
+}
+
+TEST(Bench, TablePrintsThePeakAndOneRowPerCase) {
+  Outcome o = trilobite("bench --cases bowl-3d --precision f32 --starts 32 --steps 3 --repeats 1 --backend cpu");
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("peak"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("bowl-3d            f32"), std::string::npos) << o.out;
+}
+
+struct BadBench {
+  const char* args;
+  const char* must_mention;
+};
+class BenchBadInput : public ::testing::TestWithParam<BadBench> {};
+
+TEST_P(BenchBadInput, IsRefusedWithOneLineAndExitTwo) {
+  Outcome o = trilobite(std::string("bench --repeats 1 --starts 8 --steps 1 ") + GetParam().args);
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  EXPECT_NE(o.err.find(GetParam().must_mention), std::string::npos) << o.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalogue, BenchBadInput,
+                         ::testing::Values(BadBench{"--cases himmelblau-3d", "himmelblau"},
+                                           BadBench{"--cases rastrigin", "<landscape>-<dim>d"},
+                                           BadBench{"--cases himmelblaw-2d", "himmelblau"},
+                                           BadBench{"--starts 0", "--starts"},
+                                           BadBench{"--precision f16", "--precision"},
+                                           BadBench{"--backend tpu", "--backend"}));
+
+}  // namespace
