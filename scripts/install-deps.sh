@@ -3,7 +3,7 @@
 # missing. Idempotent and quick when everything is there. Needs root (or sudo).
 set -euo pipefail
 pkgs=(cmake ninja-build g++ libhdf5-dev libcli11-dev librandom123-dev libeigen3-dev
-      libgtest-dev libgmock-dev libbenchmark-dev libcpptoml-dev
+      libgtest-dev libgmock-dev libbenchmark-dev libcpptoml-dev nlohmann-json3-dev
       clang libclang-rt-14-dev
       python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf)
 missing=()
