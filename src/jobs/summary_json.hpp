@@ -1,5 +1,5 @@
 // `--json`: a run's summary as one JSON object (the minima table, counts,
-// timings, output path) for scripts; docs/json.md lists the fields.
+// timings, output path) for scripts; README.md "Output for scripts" lists the fields.
 #pragma once
 
 #include <string>
