@@ -4,6 +4,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "cli/config_file.hpp"
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
 #include "io/result_reader.hpp"
@@ -48,6 +49,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
   app->add_option("--merge-tol", c.merge_tol,
                   "Distance under which end points are one minimum (default 1e-3 x box diagonal)");
   app->add_flag("!--no-polish", c.polish, "Do not Newton-refine merged minima");
+  app->add_flag("-q,--quiet", c.quiet, "No notes or progress bar on stderr");
+  app->add_flag("--json", c.json, "Print one JSON summary on stdout instead of the text report");
 }
 
 void add_lattice(CLI::App* app, config::RunConfig& c, bool grid, bool basins) {
@@ -131,6 +134,9 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   std::string info_path;
   auto* info = app.add_subcommand("info", "A readable summary of a result file");
   info->add_option("file", info_path, "Result file")->required();
+  bool info_config = false;
+  info->add_flag("--config", info_config, "Print the run's resolved configuration as TOML");
+  enable_config_files(app);  // after every subcommand: all their options come from --config too
 
   try {
     app.parse(argc, argv);
@@ -142,8 +148,11 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     return app.exit(e, out, err);
   } catch (const CLI::ParseError& e) {
     // One line: CLI11's message already names the option.
-    throw config::BadInput(e.what());
+    throw config::BadInput(parse_error_message(e));
   }
+  check_config_sections(app);
+  if (CLI::App* sub = chosen_subcommand(app))
+    c.resolved_config = [sub] { return resolved_config_toml(*sub); };
 
   if (app.got_subcommand("list")) {
     print_list(out);
@@ -157,6 +166,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     io::ResultData r;
     try {
       r = io::read_result(info_path);
+      if (info_config) {
+        out << io::stored_config(r);
+        return 0;
+      }
     } catch (const std::runtime_error& e) {
       throw config::BadInput(e.what());  // a missing or foreign file is the user's input
     }

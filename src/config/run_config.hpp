@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -62,6 +63,13 @@ struct RunConfig {
   // Minima.
   double merge_tol = -1.0;       // <= 0: 1e-3 x box diagonal
   bool polish = true;
+
+  // Presentation: no effect on the result file.
+  bool quiet = false;  // --quiet: no notes or progress bar on stderr
+  bool json = false;   // --json: one JSON summary object on stdout and nothing else there
+  // The resolved options as TOML (root attribute `config`); set by the CLI,
+  // read once the options are validated. Empty: not stored.
+  std::function<std::string()> resolved_config;
 };
 
 // Resolved, checked values derived from a RunConfig.

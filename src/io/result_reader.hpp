@@ -60,6 +60,11 @@ ResultData read_result(const std::string& path);
 // Provenance, groups and their shapes, descent outcomes and the minima table.
 std::string describe_result(const ResultData& r);
 
+// The run's resolved options as TOML (root attribute `config`) under a
+// comment saying how to replay them; throws std::runtime_error when the
+// file stores none (src/io/stored_config.cpp).
+std::string stored_config(const ResultData& r);
+
 // An attribute value as text: numbers with full precision, arrays as [a, b].
 std::string attr_text(const AttrValue& v);
 

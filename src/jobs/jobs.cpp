@@ -9,6 +9,9 @@
 #include "analysis/report.hpp"
 #include "io/result_writer.hpp"
 #include "jobs/interrupt.hpp"
+#include "jobs/progress.hpp"
+#include "jobs/summary_json.hpp"
+#include "io/xdmf_writer.hpp"
 
 namespace trilo::jobs {
 
@@ -90,11 +93,14 @@ backend::DescentRequest descent_request(const config::RunConfig& c, const config
 }
 
 // Runs descents [0, n) in chunks, appending into `all` and streaming each
-// chunk to the writer.
+// chunk to the writer; a progress bar named `what` when `bar`.
 void descend_all(backend::Backend& be, const backend::DescentRequest& q, std::int64_t n,
-                 std::int64_t chunk, backend::DescentBatch& all, io::ResultWriter* writer) {
+                 std::int64_t chunk, backend::DescentBatch& all, io::ResultWriter* writer,
+                 bool bar, const char* what) {
   all.resize(n, q.landscape.dim);
   backend::DescentBatch part;
+  Progress progress(what, n, bar);
+  chunk = chunk_for_progress(chunk, n, bar, 4096);
   for (std::int64_t first = 0; first < n; first += chunk) {
     check_interrupted();
     const std::int64_t count = std::min(chunk, n - first);
@@ -107,6 +113,7 @@ void descend_all(backend::Backend& be, const backend::DescentRequest& q, std::in
     std::copy(part.grad_norm.begin(), part.grad_norm.end(), all.grad_norm.begin() + first);
     std::copy(part.steps.begin(), part.steps.end(), all.steps.begin() + first);
     std::copy(part.status.begin(), part.status.end(), all.status.begin() + first);
+    progress.update(first + count);
   }
 }
 
@@ -158,6 +165,8 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
   };
   // Formula parameters as param_<name>, so a run can be repeated exactly.
   for (const auto& [name, value] : r.parameters) a.emplace_back("param_" + name, value);
+  // Every option, resolved: `trilobite info --config` prints it for a replay.
+  if (c.resolved_config) a.emplace_back("config", c.resolved_config());
   return a;
 }
 
@@ -201,25 +210,38 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
                       io::ResultWriter* writer) {
   JobResult res;
   const LandscapeSpec land = landscape_spec(r);
+  const bool bar = !c.quiet && stderr_is_terminal();
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&clock] {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - clock).count();
+    clock = now;
+    return s;
+  };
 
   if (has_grid(c.job)) {
     backend::GridRequest q{land, precision(c), plane(r, c.grid_res)};
     if (writer) writer->begin_grid(grid_axes(q.plane));
     backend::GridTile tile;
     const std::int64_t n = q.plane.size();
-    for (std::int64_t first = 0; first < n; first += c.tile) {
+    const std::int64_t tile_n = chunk_for_progress(c.tile, n, bar, 1 << 16);
+    Progress progress("grid", n, bar);
+    for (std::int64_t first = 0; first < n; first += tile_n) {
       check_interrupted();
-      be.grid(q, first, std::min(c.tile, n - first), tile);
+      be.grid(q, first, std::min(tile_n, n - first), tile);
       if (writer) writer->write_grid_tile(tile);
+      progress.update(first + std::min(tile_n, n - first));
     }
     res.grid_points = n;
+    res.timings.grid_s = lap();
   }
 
   backend::DescentRequest dq = descent_request(c, r);
   if (has_descents(c.job)) {
     if (writer) writer->begin_descents(r.n_starts, r.dim);
-    descend_all(be, dq, r.n_starts, c.chunk, res.descents, writer);
+    descend_all(be, dq, r.n_starts, c.chunk, res.descents, writer, bar, "descents");
     if (!c.trace.empty()) res.trajectories = be.trace(dq, c.trace, c.trace_every);
+    res.timings.descents_s = lap();
   }
 
   PlaneSpec basin_plane = plane(r, c.basin_res);
@@ -229,7 +251,8 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
     bq.starts.plane = basin_plane;
     bq.explicit_starts.clear();
     bq.params.noise_stream = RngStream::kBasinNoise;
-    descend_all(be, bq, basin_plane.size(), c.chunk, res.basins, nullptr);
+    descend_all(be, bq, basin_plane.size(), c.chunk, res.basins, nullptr, bar, "basin map");
+    res.timings.basins_s = lap();
   }
 
   std::vector<double> lo = r.box_lo, hi = r.box_hi;
@@ -240,6 +263,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
                                       end_points(res.basins), mo);
   res.known = analysis::match_known_minima(res.minima.table, r.known_minima, lo, hi,
                                            res.minima.table.merge_tol);
+  res.timings.minima_s = lap();
 
   if (writer) {
     writer->write_root_attributes(provenance(c, r, be, res.minima.table.merge_tol));
@@ -259,16 +283,30 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   config::Resolved r = config::validate(cfg);
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
-  if (!r.formula_note.empty()) log << "trilobite: " << r.formula_note << "\n";
-  log << "trilobite " << cfg.job << ": " << r.landscape_name << " (dim " << r.dim << ") on "
-      << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
+  cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
+  if (!cfg.quiet) {
+    if (!r.formula_note.empty()) log << "trilobite: " << r.formula_note << "\n";
+    log << "trilobite " << cfg.job << ": " << r.landscape_name << " (dim " << r.dim << ") on "
+        << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
+  }
   const auto t0 = std::chrono::steady_clock::now();
   install_interrupt_handlers();
   io::ResultWriter writer(cfg.output);
   JobResult res = execute_job(cfg, r, *be, &writer);
   writer.commit();
+  std::string xdmf_path;
+  try {
+    xdmf_path = io::write_xdmf_beside(cfg.output);  // FILE.xmf for ParaView/VisIt, read back from FILE
+  } catch (const std::runtime_error& e) {
+    std::remove(cfg.output.c_str());  // all or nothing: no result without its XDMF
+    throw std::runtime_error(std::string("XDMF file: ") + e.what());
+  }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (cfg.json) {
+    out << json_summary(cfg, r, *be, res, secs, xdmf_path) << "\n";
+    return;
+  }
 
   auto status_counts = [](const backend::DescentBatch& b) {
     std::int64_t k[3] = {0, 0, 0};

@@ -23,6 +23,9 @@ struct JobResult {
   analysis::KnownMatch known;  // the documented minima found (Resolved::known_minima)
   std::vector<backend::Trajectory> trajectories;
   std::int64_t grid_points = 0;
+  struct Timings {  // wall seconds of each phase
+    double grid_s = 0, descents_s = 0, basins_s = 0, minima_s = 0;
+  } timings;
 };
 
 // Picks the backend --backend asks for; "auto" takes the GPU when one is present.

@@ -10,6 +10,7 @@ Needs Debian's python3-h5py, python3-xarray and python3-h5netcdf.
 """
 
 import sys
+import tomllib
 import warnings
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -52,12 +53,24 @@ def axis_name(axis, dim):
     return "xyz"[axis] if dim <= 3 else "w%d" % (axis + 1)
 
 
+FRACTIONS = {"fraction", "basin_fraction"}  # the dimensionless shares: units "1"
+
+
 def open_group(path, group):
-    """The group through xarray; every dimension must be named and carry coordinates."""
+    """The group through xarray; every dimension must be named and carry
+    coordinates, and every variable (coordinates too) a long_name; fractions
+    have units "1" (the landscapes themselves are dimensionless: no units)."""
     ds = xr.open_dataset(path, group=group, engine="h5netcdf")
     for dim in ds.dims:
         check(not str(dim).startswith("phony_dim"), "/%s: unnamed dimension %s" % (group, dim))
         check(dim in ds.coords, "/%s: dimension %s has no coordinate variable" % (group, dim))
+        check(len(ds[dim].values) == ds.sizes[dim], "/%s: coordinate %s has the wrong length" % (group, dim))
+    for name in list(ds.data_vars) + list(ds.coords):
+        long_name = ds[name].attrs.get("long_name", "")
+        check(isinstance(long_name, str) and long_name.strip(),
+              "/%s/%s: no long_name through xarray" % (group, name))
+        if name in FRACTIONS:
+            check(ds[name].attrs.get("units") == "1", "/%s/%s: units is not \"1\"" % (group, name))
     return ds
 
 
@@ -189,6 +202,11 @@ def main(path):
         check(int(h5.attrs["format_version"]) == 1, "format_version is not 1")
         dim = int(h5.attrs["dim"])
         check(len(h5.attrs["box_lo"]) == dim and len(h5.attrs["box_hi"]) == dim, "box has the wrong length")
+        if "config" in h5.attrs:  # the resolved options (trilobite info --config)
+            config = tomllib.loads(text(h5.attrs["config"]))
+            job_table = config.get(text(h5.attrs["job"]))
+            check(isinstance(job_table, dict) and job_table, "config: no [%s] table" % text(h5.attrs["job"]))
+            check("output" not in job_table, "config: stores the output path")
         job = text(h5.attrs["job"])
         for group in GROUPS_BY_JOB.get(job, ["minima"]):
             check(group in h5, "job %s wrote no /%s" % (job, group))
