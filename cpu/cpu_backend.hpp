@@ -18,6 +18,8 @@ class CpuBackend final : public backend::Backend {
                                          std::int64_t every) override;
   void grid(const backend::GridRequest& req, std::int64_t first, std::int64_t count,
             backend::GridTile& out) override;
+  void critical(const backend::CriticalRequest& req, std::int64_t first, std::int64_t count,
+                backend::DescentBatch& out) override;
 
  private:
   int threads_;

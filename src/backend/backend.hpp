@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/catalog.hpp"
+#include "core/critical.hpp"
 #include "core/descent.hpp"
 #include "core/sampling.hpp"
 
@@ -62,6 +63,17 @@ struct GridTile {
   void resize(std::int64_t n);
 };
 
+// A critical-point census: one Levenberg-Marquardt search (core/critical.hpp)
+// per start; results come back in a DescentBatch (status: converged, out of
+// steps or stalled, left the bounds).
+struct CriticalRequest {
+  LandscapeSpec landscape;
+  Precision precision = Precision::kF64;
+  CriticalParams params;
+  StartSpec starts;                     // for kExplicit, points is ignored ...
+  std::vector<double> explicit_starts;  // ... and these (n x dim, host) are used
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -76,6 +88,9 @@ class Backend {
                                         std::int64_t every) = 0;
   virtual void grid(const GridRequest& req, std::int64_t first, std::int64_t count,
                     GridTile& out) = 0;
+  // Critical-point searches [first, first + count).
+  virtual void critical(const CriticalRequest& req, std::int64_t first, std::int64_t count,
+                        DescentBatch& out) = 0;
 };
 
 // threads <= 0: OpenMP's default.

@@ -31,7 +31,7 @@ struct ResultData {
   std::string path;
   Attributes attributes;  // root attributes, in the order written
   bool has_grid = false, has_descents = false, has_minima = false, has_basins = false,
-       has_trajectories = false;
+       has_trajectories = false, has_critical = false, has_connections = false;
   GridData grid;
   backend::DescentBatch descents;            // first = 0, count = every descent
   std::vector<std::int32_t> descent_labels;  // per descent, -1: none
@@ -39,6 +39,8 @@ struct ResultData {
   BasinData basins;
   std::vector<backend::Trajectory> trajectories;  // padding removed
   int trajectory_dim = 0;
+  analysis::CriticalTable critical;    // /critical
+  analysis::Connections connections;   // /connections
 
   // The root attribute `name`, or nullptr.
   const AttrValue* attribute(const std::string& name) const;

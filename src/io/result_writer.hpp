@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "analysis/connections.hpp"
 #include "analysis/minima.hpp"
 #include "backend/backend.hpp"
 
@@ -66,12 +67,17 @@ class ResultWriter {
                     const std::vector<std::int64_t>& steps, const std::vector<std::int8_t>& status,
                     const std::vector<double>& fraction);
   void write_trajectories(const std::vector<backend::Trajectory>& t, int dim);
+  // /critical and /connections (src/io/critical_io.cpp).
+  void write_critical(const analysis::CriticalTable& t);
+  void write_connections(const analysis::Connections& c);
 
   // Closes the file and renames it onto the target (atomically replacing
   // any file there). Requires the format_version and program attributes.
   void commit();
 
   const std::string& temporary_path() const;
+  // The open file's HDF5 id (a hid_t), for group writers in other files of src/io.
+  std::int64_t file_id() const;
 
  private:
   struct Impl;
