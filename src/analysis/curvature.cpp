@@ -40,7 +40,7 @@ Curvature minima_curvature(const LandscapeSpec& spec, std::int64_t rows,
       tr += l;
       ld += std::log(l);
     }
-    c.trace[r] = tr;
+    c.hessian_trace[r] = tr;
     c.log_det[r] = ld;
   }
   return c;

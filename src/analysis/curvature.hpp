@@ -12,13 +12,13 @@ namespace trilo::analysis {
 // or, past the dense limit with fewer Lanczos steps than dimensions, the
 // trace and log-determinant).
 struct Curvature {
-  std::vector<double> trace;             // sum of eigenvalues
+  std::vector<double> hessian_trace;             // sum of eigenvalues
   std::vector<double> lambda_max;        // largest eigenvalue
   std::vector<double> lambda_min;        // smallest eigenvalue
   std::vector<double> condition_number;  // lambda_max / lambda_min
   std::vector<double> log_det;           // sum of log eigenvalues
 
-  bool empty() const { return trace.empty(); }
+  bool empty() const { return hessian_trace.empty(); }
 };
 
 struct CurvatureOptions {

@@ -39,8 +39,8 @@ void require(bool ok, const std::string& message) {
 }  // namespace
 
 void write_curvature(hid_t g, const analysis::Curvature& c, const std::vector<hid_t>& by_row) {
-  const Shape rows = {c.trace.size()};
-  full_dataset(g, "hessian_trace", rows, by_row, c.trace,
+  const Shape rows = {c.hessian_trace.size()};
+  full_dataset(g, "hessian_trace", rows, by_row, c.hessian_trace,
                "trace of the Hessian (minima only; NaN elsewhere)");
   full_dataset(g, "lambda_max", rows, by_row, c.lambda_max, "largest Hessian eigenvalue (minima only)");
   full_dataset(g, "lambda_min", rows, by_row, c.lambda_min, "smallest Hessian eigenvalue (minima only)");
@@ -62,7 +62,7 @@ void ResultWriter::write_critical(const analysis::CriticalTable& t) try {
   require(m >= 0 && t.dim >= 1, "write_critical: bad table shape");
   require(t.position.size() == md && t.eigenvalues.size() == md && t.loss.size() == mu &&
               t.grad_norm.size() == mu && t.morse_index.size() == mu && t.kind.size() == mu &&
-              t.count.size() == mu && t.curvature.trace.size() == mu,
+              t.count.size() == mu && t.curvature.hessian_trace.size() == mu,
           "write_critical: column sizes do not match n_points = " + std::to_string(m));
   Handle g = h5::create_group(file_id(), "critical");
   const hid_t gid = g.get();
