@@ -19,6 +19,8 @@ class CpuBackend final : public backend::Backend {
   void grid(const backend::GridRequest& req, std::int64_t first, std::int64_t count,
             backend::GridTile& out) override;
   backend::PeakRates peak() override;  // cpu/peak.cpp
+  void critical(const backend::CriticalRequest& req, std::int64_t first, std::int64_t count,
+                backend::DescentBatch& out) override;
 
  private:
   int threads_;

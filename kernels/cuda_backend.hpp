@@ -34,6 +34,8 @@ class CudaBackend final : public backend::Backend {
   void grid(const backend::GridRequest& req, std::int64_t first, std::int64_t count,
             backend::GridTile& out) override;
   backend::PeakRates peak() override;
+  void critical(const backend::CriticalRequest& req, std::int64_t first, std::int64_t count,
+                backend::DescentBatch& out) override;
 
   // Items per launch when each needs `bytes_per_item` of device memory: as
   // many as fit the chunk budget, at least one, at most kMaxChunkItems.

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <memory>
 
+#include "analysis/critical.hpp"
 #include "analysis/minima.hpp"
 #include "backend/backend.hpp"
+#include "core/critical.hpp"
 #include "core/work.hpp"
 
 namespace {
@@ -182,6 +184,58 @@ TYPED_TEST(EveryBackend, NonFiniteStartsDivergeInsteadOfCrashing) {
   EXPECT_EQ(got.status[0], int(DescentStatus::kDiverged));
   EXPECT_EQ(got.status[1], int(DescentStatus::kDiverged));
   EXPECT_EQ(got.status[2], int(DescentStatus::kConverged));
+}
+
+backend::CriticalRequest himmelblau_census(Precision p) {
+  backend::CriticalRequest q;
+  q.landscape = {LandscapeId::kHimmelblau, 2};
+  q.precision = p;
+  q.params.tol = p == Precision::kF32 ? 1e-3 : 1e-10;
+  q.params.max_step = 1.4;
+  q.starts.seed = 7;
+  for (int i = 0; i < 2; ++i) {
+    q.starts.lo[i] = -5;
+    q.starts.hi[i] = 5;
+    q.params.bound_lo[i] = -50;
+    q.params.bound_hi[i] = 50;
+  }
+  return q;
+}
+
+TYPED_TEST(EveryBackend, CriticalSearchesEndWhereTheSerialReferenceEnds) {
+  const backend::CriticalRequest q = himmelblau_census(Precision::kF64);
+  const std::int64_t n = 1000 + 17, first = 3;
+  DescentBatch got;
+  this->be_->critical(q, first, n, got);
+  ASSERT_EQ(got.count, n);
+  DescentBatch ref;
+  ref.resize(n, 2);
+  DescentColumns cols{ref.start.data(), ref.end.data(), ref.loss.data(), ref.grad_norm.data(), ref.steps.data(), ref.status.data()};
+  for (std::int64_t i = 0; i < n; ++i)
+    critical_item<double, 2>(Himmelblau{}, q.params, q.starts, first + i, i, cols);
+  EXPECT_EQ(got.start, ref.start);
+  std::int64_t converged = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    EXPECT_EQ(got.status[i], ref.status[i]) << "search " << i;
+    converged += got.status[i] == int(DescentStatus::kConverged);
+    // Where both converged they found the same point (to float64 rounding of
+    // the last Newton steps; the GPU may contract multiply-adds).
+    EXPECT_NEAR(got.end[2 * i], ref.end[2 * i], 1e-8);
+    EXPECT_NEAR(got.end[2 * i + 1], ref.end[2 * i + 1], 1e-8);
+  }
+  EXPECT_GE(converged, n * 99 / 100);
+}
+
+TYPED_TEST(EveryBackend, Float32CriticalSearchesFindHimmelblausNinePoints) {
+  const backend::CriticalRequest q = himmelblau_census(Precision::kF32);
+  DescentBatch got;
+  this->be_->critical(q, 0, 4096, got);
+  analysis::MergeOptions mo;
+  auto res = analysis::merge_critical({LandscapeId::kHimmelblau, 2}, {-5, -5}, {5, 5},
+                                      {got.end.data(), got.status.data(), got.steps.data(), 4096}, mo);
+  EXPECT_EQ(res.table.n_minima, 4);
+  EXPECT_EQ(res.table.n_saddles, 4);
+  EXPECT_EQ(res.table.n_maxima, 1);
 }
 
 }  // namespace

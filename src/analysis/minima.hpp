@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "analysis/curvature.hpp"
 #include "core/catalog.hpp"
 
 namespace trilo::analysis {
@@ -16,6 +17,7 @@ struct MergeOptions {
   double merge_tol = -1;      // Euclidean distance; < 0: 1e-3 x the box diagonal
   bool polish = true;         // Newton-refine each merged point in float64
   double eig_rel_tol = 1e-6;  // |eigenvalue| <= eig_rel_tol * max(1, max|eigenvalue|): zero
+  CurvatureOptions curvature;
 };
 
 // The distinct points reached, sorted by loss (index 0 the lowest; losses
@@ -36,6 +38,7 @@ struct MinimaTable {
   std::vector<std::int64_t> basin_count;
   std::vector<double> basin_fraction;
   double merge_tol = 0;
+  Curvature curvature;  // per point; NaN unless a minimum (empty in files without it)
 };
 
 // End points of one set of descents (n x dim), as the backends return them.

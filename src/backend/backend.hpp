@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/catalog.hpp"
+#include "core/critical.hpp"
 #include "core/descent.hpp"
 #include "core/sampling.hpp"
 
@@ -70,6 +71,17 @@ struct PeakRates {
   std::string source;                     // how they were obtained, in words
 };
 
+// A critical-point census: one Levenberg-Marquardt search (core/critical.hpp)
+// per start; results come back in a DescentBatch (status: converged, out of
+// steps or stalled, left the bounds).
+struct CriticalRequest {
+  LandscapeSpec landscape;
+  Precision precision = Precision::kF64;
+  CriticalParams params;
+  StartSpec starts;                     // for kExplicit, points is ignored ...
+  std::vector<double> explicit_starts;  // ... and these (n x dim, host) are used
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -88,6 +100,9 @@ class Backend {
   // streaming stores on every thread), from device attributes on the GPU.
   // Takes a second or so; call it once.
   virtual PeakRates peak() = 0;
+  // Critical-point searches [first, first + count).
+  virtual void critical(const CriticalRequest& req, std::int64_t first, std::int64_t count,
+                        DescentBatch& out) = 0;
 };
 
 // threads <= 0: OpenMP's default.

@@ -9,6 +9,7 @@
 #include "core/catalog.hpp"
 #include "io/result_reader.hpp"
 #include "jobs/bench.hpp"
+#include "jobs/critical_job.hpp"
 #include "jobs/jobs.hpp"
 
 namespace trilo::cli {
@@ -118,6 +119,16 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   add_common(basins, c);
   add_lattice(basins, c, false, true);
   add_descent(basins, c, false);
+  auto* critical = app.add_subcommand(
+      "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
+  add_common(critical, c);
+  critical->add_option("--starts", c.starts, "Number of uniform random starts (default 16384)");
+  critical->add_option("--start", c.start_texts, "Explicit start x1,x2,... (repeatable)")
+      ->allow_extra_args(false);
+  critical->add_option("--steps", c.steps, "Most Hessian evaluations per search (default 200)");
+  critical->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-10; 1e-4 in f32)")
+      ->each([&c](const std::string&) { c.tol_given = true; });
+  critical->add_option("--chunk", c.chunk, "Searches per backend call");
   app.add_subcommand("list", "The built-in landscapes");
   jobs::BenchOptions bench_opt;
   auto* bench = app.add_subcommand("bench", "Descent steps and grid points per second, with peak fractions");
@@ -176,7 +187,9 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     out << io::describe_result(r);
     return 0;
   }
-  for (const char* job : {"run", "grid", "descend", "basins"})
+  if (app.got_subcommand("critical"))
+    jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
+  for (const char* job : {"run", "grid", "descend", "basins", "critical"})
     if (app.got_subcommand(job)) c.job = job;
   jobs::run_command(c, out, err);
   return 0;

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include "analysis/critical_report.hpp"
 #include "analysis/report.hpp"
 #include "io/result_reader.hpp"
 
@@ -141,9 +142,22 @@ std::string describe_result(const ResultData& r) {
     line("/trajectories", std::to_string(r.trajectories.size()) + " traced, up to " +
                               std::to_string(longest) + " records");
   }
+  if (r.has_critical) {
+    const analysis::CriticalTable& t = r.critical;
+    line("/critical", std::to_string(t.n_points) + " critical points from " +
+                          std::to_string(t.n_starts) + " starts (" + t.method + "), merge_tol " +
+                          number(t.merge_tol));
+  }
+  if (r.has_connections)
+    line("/connections", std::to_string(r.connections.saddle.size()) + " index-1 saddles, " +
+                             std::to_string(r.connections.tree_level.size()) + " merges of " +
+                             std::to_string(r.connections.minimum_row.size()) + " minima");
   if (r.has_minima) out << "minima:\n" << analysis::format_minima_table(r.minima);
   if (r.has_known_minima)
     out << analysis::format_known_minima(r.known_minima.known, r.known_minima.match);
+  if (r.has_critical) out << analysis::format_critical_table(r.critical);
+  if (r.has_critical && r.has_connections)
+    out << analysis::format_connections(r.critical, r.connections);
   return out.str();
 }
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "io/critical_io.hpp"
 #include "io/hdf5_util.hpp"
 
 namespace trilo::io {
@@ -106,6 +107,7 @@ void read_minima(hid_t file, analysis::MinimaTable& t) {
   t.basin_count = read<std::int64_t>(g, "basin_count");
   t.basin_fraction = read<double>(g, "basin_fraction");
   t.merge_tol = real_attr(g, "merge_tol");
+  if (h5::exists(g, "lambda_max")) t.curvature = read_curvature(g);
 }
 
 void read_known_minima(hid_t file, KnownMinimaData& k) {
@@ -206,6 +208,10 @@ ResultData read_result(const std::string& path) {
     if (r.has_basins) read_basins(f, r.basins);
     if (r.has_trajectories) read_trajectories(f, r.trajectories, r.trajectory_dim);
     if (r.has_known_minima) read_known_minima(f, r.known_minima);
+    r.has_critical = h5::exists(f, "critical");
+    r.has_connections = h5::exists(f, "connections");
+    if (r.has_critical) read_critical(f, r.critical);
+    if (r.has_connections) read_connections(f, r.connections);
   } catch (const std::exception& e) {
     throw std::runtime_error("'" + path + "': " + e.what());
   }

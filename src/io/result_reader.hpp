@@ -38,7 +38,8 @@ struct ResultData {
   std::string path;
   Attributes attributes;  // root attributes, in the order written
   bool has_grid = false, has_descents = false, has_minima = false, has_basins = false,
-       has_trajectories = false, has_known_minima = false;
+       has_trajectories = false, has_known_minima = false, has_critical = false,
+       has_connections = false;
   GridData grid;
   backend::DescentBatch descents;            // first = 0, count = every descent
   std::vector<std::int32_t> descent_labels;  // per descent, -1: none
@@ -47,6 +48,8 @@ struct ResultData {
   std::vector<backend::Trajectory> trajectories;  // padding removed
   int trajectory_dim = 0;
   KnownMinimaData known_minima;
+  analysis::CriticalTable critical;    // /critical
+  analysis::Connections connections;   // /connections
 
   // The root attribute `name`, or nullptr.
   const AttrValue* attribute(const std::string& name) const;

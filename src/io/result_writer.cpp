@@ -8,7 +8,9 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <type_traits>
 
+#include "io/critical_io.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/schema.hpp"
 
@@ -92,6 +94,9 @@ ResultWriter::~ResultWriter() {
 }
 
 const std::string& ResultWriter::temporary_path() const { return impl_->tmp; }
+
+static_assert(std::is_same_v<hid_t, std::int64_t>, "file_id() returns a hid_t as int64");
+std::int64_t ResultWriter::file_id() const { return impl_->fid(); }
 
 void ResultWriter::write_root_attributes(const Attributes& a) try {
   for (const auto& [name, value] : a) h5::set_attr(impl_->fid(), name, value);
@@ -230,6 +235,7 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) try {
   full_dataset(gid, "basin_count", rows, by_row, t.basin_count, "basin-map cells that reached it");
   full_dataset(gid, "basin_fraction", rows, by_row, t.basin_fraction,
                "fraction of basin-map cells that reached it", true);
+  if (!t.curvature.empty()) write_curvature(gid, t.curvature, by_row);
   h5::set_attr(gid, "n_minima", m);
   h5::set_attr(gid, "merge_tol", t.merge_tol);
 } catch (const std::runtime_error& e) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "analysis/known_minima.hpp"
+#include "analysis/connections.hpp"
 #include "analysis/minima.hpp"
 #include "backend/backend.hpp"
 
@@ -70,12 +71,17 @@ class ResultWriter {
   // /known_minima: the documented minima and which row of /minima matched each.
   void write_known_minima(const std::vector<KnownMinimum>& known, const analysis::KnownMatch& m,
                           int dim);
+  // /critical and /connections (src/io/critical_io.cpp).
+  void write_critical(const analysis::CriticalTable& t);
+  void write_connections(const analysis::Connections& c);
 
   // Closes the file and renames it onto the target (atomically replacing
   // any file there). Requires the format_version and program attributes.
   void commit();
 
   const std::string& temporary_path() const;
+  // The open file's HDF5 id (a hid_t), for group writers in other files of src/io.
+  std::int64_t file_id() const;
 
  private:
   struct Impl;

@@ -121,7 +121,37 @@ analysis::EndPoints end_points(const backend::DescentBatch& b) {
   return analysis::EndPoints{b.end.data(), b.status.data(), b.steps.data(), b.count};
 }
 
-std::string utc_now() {
+const char* status_name(std::int8_t s) {
+  switch (static_cast<DescentStatus>(s)) {
+    case DescentStatus::kConverged: return "converged";
+    case DescentStatus::kMaxSteps: return "max-steps";
+    case DescentStatus::kDiverged: return "diverged";
+  }
+  return "?";
+}
+
+// A few descents are worth seeing one by one: start, end, status, minimum.
+void print_descents(const JobResult& res, std::ostream& out) {
+  const backend::DescentBatch& b = res.descents;
+  auto point = [&](const std::vector<double>& v, std::int64_t i) {
+    std::string s = "(";
+    for (int k = 0; k < b.dim; ++k) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%s%.9g", k ? ", " : "", v[i * b.dim + k]);
+      s += buf;
+    }
+    return s + ")";
+  };
+  for (std::int64_t i = 0; i < b.count; ++i) {
+    out << "descent " << i << ": " << point(b.start, i) << " -> " << point(b.end, i) << "  loss "
+        << b.loss[i] << ", " << b.steps[i] << " steps, " << status_name(b.status[i])
+        << ", minimum " << res.minima.descent_labels[i] << "\n";
+  }
+}
+
+}  // namespace
+
+static std::string utc_now() {
   std::time_t t = std::time(nullptr);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
@@ -169,36 +199,6 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
   if (c.resolved_config) a.emplace_back("config", c.resolved_config());
   return a;
 }
-
-const char* status_name(std::int8_t s) {
-  switch (static_cast<DescentStatus>(s)) {
-    case DescentStatus::kConverged: return "converged";
-    case DescentStatus::kMaxSteps: return "max-steps";
-    case DescentStatus::kDiverged: return "diverged";
-  }
-  return "?";
-}
-
-// A few descents are worth seeing one by one: start, end, status, minimum.
-void print_descents(const JobResult& res, std::ostream& out) {
-  const backend::DescentBatch& b = res.descents;
-  auto point = [&](const std::vector<double>& v, std::int64_t i) {
-    std::string s = "(";
-    for (int k = 0; k < b.dim; ++k) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%s%.9g", k ? ", " : "", v[i * b.dim + k]);
-      s += buf;
-    }
-    return s + ")";
-  };
-  for (std::int64_t i = 0; i < b.count; ++i) {
-    out << "descent " << i << ": " << point(b.start, i) << " -> " << point(b.end, i) << "  loss "
-        << b.loss[i] << ", " << b.steps[i] << " steps, " << status_name(b.status[i])
-        << ", minimum " << res.minima.descent_labels[i] << "\n";
-  }
-}
-
-}  // namespace
 
 std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg) {
   if (cfg.backend == "cuda") return backend::make_cuda_backend();
@@ -281,6 +281,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
 }
 
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
+  if (cfg.job == "critical") return run_critical_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend

@@ -9,10 +9,7 @@
 #include "analysis/minima.hpp"
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
-
-namespace trilo::io {
-class ResultWriter;
-}
+#include "io/result_writer.hpp"
 
 namespace trilo::jobs {
 
@@ -36,6 +33,13 @@ std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg);
 // seed only, never on threads, chunk or tile sizes.
 JobResult execute_job(const config::RunConfig& cfg, const config::Resolved& r,
                       backend::Backend& be, io::ResultWriter* writer);
+
+// The root attributes every job writes (docs/format.md).
+io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
+                          const backend::Backend& be, double merge_tol);
+
+// `trilobite critical` (src/jobs/critical_job.cpp): as run_command.
+void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);
 
 // The whole command: select the backend, execute, write and commit the file,
 // print the summary to `out` and progress notes to `log`.

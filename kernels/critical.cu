@@ -1,0 +1,91 @@
+// Critical-point searches on the GPU: one thread per start in a grid-stride
+// loop, in chunks of bounded device memory; the same critical_item of
+// src/core/critical.hpp that cpu/critical.cpp runs.
+#include <algorithm>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "core/critical.hpp"
+#include "kernels/cuda_backend.hpp"
+
+namespace trilo::cuda {
+namespace {
+
+// Each thread holds three MaxDim x MaxDim matrices: small blocks.
+constexpr int kCriticalBlock = 64;
+
+template <class T, int MaxDim, class L>
+__global__ void critical_kernel(L land, CriticalParams p, StartSpec s, std::int64_t first,
+                                std::int64_t count, DescentColumns cols) {
+  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
+  for (std::int64_t r = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; r < count;
+       r += stride)
+    critical_item<T, MaxDim>(land, p, s, first + r, r, cols);
+}
+
+template <class T, int MaxDim, class L>
+void critical_chunks(const L& land, const backend::CriticalRequest& req, std::int64_t first,
+                     std::int64_t count, std::int64_t chunk, cudaStream_t stream,
+                     backend::DescentBatch& out) {
+  const int n = req.landscape.dim;
+  const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
+  const std::int64_t rows = std::min(chunk, count);
+  const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
+  DeviceBuffer<double> start(size(rows * n), stream), end(size(rows * n), stream);
+  DeviceBuffer<double> loss(size(rows), stream), grad_norm(size(rows), stream);
+  DeviceBuffer<std::int64_t> steps(size(rows), stream);
+  DeviceBuffer<std::int8_t> status(size(rows), stream);
+  DeviceBuffer<double> points(explicit_mode ? size(rows * n) : 0, stream);
+  const DescentColumns cols{start.data(),     end.data(),   loss.data(),
+                            grad_norm.data(), steps.data(), status.data()};
+  for (std::int64_t done = 0; done < count; done += chunk) {
+    const std::int64_t m = std::min(chunk, count - done);
+    StartSpec s = req.starts;
+    if (explicit_mode) {
+      copy_to_device_async(points.data(), req.explicit_starts.data() + (first + done) * n, m * n,
+                           stream);
+      s.points = points.data();
+      s.points_first = first + done;
+    }
+    critical_kernel<T, MaxDim><<<launch_blocks(m, kCriticalBlock), kCriticalBlock, 0, stream>>>(
+        land, req.params, s, first + done, m, cols);
+    TRILO_CUDA_CHECK(cudaGetLastError());
+    copy_to_host_async(out.start.data() + done * n, start.data(), m * n, stream);
+    copy_to_host_async(out.end.data() + done * n, end.data(), m * n, stream);
+    copy_to_host_async(out.loss.data() + done, loss.data(), m, stream);
+    copy_to_host_async(out.grad_norm.data() + done, grad_norm.data(), m, stream);
+    copy_to_host_async(out.steps.data() + done, steps.data(), m, stream);
+    copy_to_host_async(out.status.data() + done, status.data(), m, stream);
+  }
+  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+}  // namespace
+
+void CudaBackend::critical(const backend::CriticalRequest& req, std::int64_t first,
+                           std::int64_t count, backend::DescentBatch& out) {
+  out.resize(count, req.landscape.dim);
+  out.first = first;
+  if (count <= 0) return;  // an empty launch is an error in CUDA
+  activate();
+  const int n = req.landscape.dim;
+  if (req.starts.mode == StartMode::kExplicit &&
+      (first < 0 || (first + count) * n > static_cast<std::int64_t>(req.explicit_starts.size())))
+    throw std::invalid_argument("explicit starts: searches up to " + std::to_string(first + count) +
+                                " asked for, fewer given");
+  const std::size_t per_item = (3 * std::size_t(n) + 2) * sizeof(double) + sizeof(std::int64_t) +
+                               sizeof(std::int8_t);
+  const std::int64_t chunk = chunk_items(per_item);
+  with_landscape(req.landscape, [&](auto land) {
+    with_max_dim(land, [&](auto max_dim) {
+      constexpr int kD = decltype(max_dim)::value;
+      if (req.precision == backend::Precision::kF32)
+        critical_chunks<float, kD>(land, req, first, count, chunk, stream_, out);
+      else
+        critical_chunks<double, kD>(land, req, first, count, chunk, stream_, out);
+    });
+  });
+}
+
+}  // namespace trilo::cuda

@@ -1,0 +1,126 @@
+#include "analysis/points.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace trilo::analysis::detail {
+
+Local evaluate(const LandscapeSpec& spec, const Vec& x) {
+  const int n = spec.dim;
+  Local r{0.0, Vec(n), Mat(n, n)};
+  with_landscape(spec, [&](auto land) {
+    r.value = land.value_grad(x.data(), r.grad.data());
+    hessian(land, x.data(), r.hess.data());  // symmetric: storage order is irrelevant
+  });
+  return r;
+}
+
+Vec polish(const LandscapeSpec& spec, const Vec& x0, double radius) {
+  Vec x = x0;
+  Local at = evaluate(spec, x);
+  const double g0 = at.grad.norm();
+  for (int it = 0; it < 50 && at.grad.allFinite() && at.hess.allFinite(); ++it) {
+    Eigen::SelfAdjointEigenSolver<Mat> eig(at.hess);
+    const Vec& lam = eig.eigenvalues();
+    const double cut = 1e-10 * std::max(1.0, lam.cwiseAbs().maxCoeff());
+    Vec coef = eig.eigenvectors().transpose() * at.grad;
+    for (int i = 0; i < coef.size(); ++i) coef[i] = std::abs(lam[i]) > cut ? coef[i] / lam[i] : 0.0;
+    Vec next = x - eig.eigenvectors() * coef;
+    Local at_next = evaluate(spec, next);
+    if (!(at_next.grad.norm() < at.grad.norm())) break;
+    x = next;
+    at = at_next;
+  }
+  if ((x - x0).norm() <= radius && at.grad.norm() <= g0 && x.allFinite()) return x;
+  return x0;
+}
+
+Vec eigenvalues(const Mat& hess) {
+  if (!hess.allFinite()) return Vec::Constant(hess.rows(), std::nan(""));
+  return Eigen::SelfAdjointEigenSolver<Mat>(hess, Eigen::EigenvaluesOnly).eigenvalues();
+}
+
+Inertia inertia(const Vec& lam, double rel_tol) {
+  const double eps = rel_tol * std::max(1.0, lam.cwiseAbs().maxCoeff());
+  Inertia r;
+  for (int i = 0; i < lam.size(); ++i) {
+    if (lam[i] < -eps) ++r.negative;
+    else if (lam[i] <= eps) ++r.zero;
+  }
+  return r;
+}
+
+PointKind classify(const Vec& lam, double rel_tol) {
+  if (!lam.allFinite()) return PointKind::kDegenerate;
+  const Inertia in = inertia(lam, rel_tol);
+  if (in.negative == lam.size()) return PointKind::kMaximum;
+  if (in.negative > 0) return PointKind::kSaddle;
+  if (in.zero > 0) return PointKind::kDegenerate;
+  return PointKind::kMinimum;
+}
+
+double effective_merge_tol(double tol, const std::vector<double>& lo, const std::vector<double>& hi) {
+  if (tol > 0) return tol;
+  double diag2 = 0;
+  for (std::size_t i = 0; i < lo.size(); ++i) diag2 += (hi[i] - lo[i]) * (hi[i] - lo[i]);
+  return 1e-3 * std::sqrt(diag2);
+}
+
+Clusters::Clusters(int dim, double tol) : dim_(dim), tol_(tol), k_(std::min(dim, 3)) {}
+
+Clusters::Key Clusters::key_of(const double* x) const {
+  Key k{0, 0, 0};
+  for (int i = 0; i < k_; ++i) k[i] = static_cast<long long>(std::floor(x[i] / tol_));
+  return k;
+}
+
+int Clusters::assign(const double* x) {
+  Key home = key_of(x);
+  int best = -1;
+  double best_d2 = tol_ * tol_;
+  const int cells = k_ == 1 ? 3 : k_ == 2 ? 9 : 27;
+  for (int c = 0; c < cells; ++c) {
+    Key key = home;
+    int code = c;
+    for (int i = 0; i < k_; ++i, code /= 3) key[i] += code % 3 - 1;
+    auto it = cells_.find(key);
+    if (it == cells_.end()) continue;
+    for (int id : it->second) {
+      double d2 = 0;
+      for (int i = 0; i < dim_; ++i) d2 += (rep_[id * dim_ + i] - x[i]) * (rep_[id * dim_ + i] - x[i]);
+      if (d2 <= best_d2 && (best < 0 || d2 < best_d2 || id < best)) {
+        best = id;
+        best_d2 = d2;
+      }
+    }
+  }
+  if (best >= 0) return best;
+  int id = size();
+  rep_.insert(rep_.end(), x, x + dim_);
+  cells_[home].push_back(id);
+  return id;
+}
+
+std::vector<int> loss_order(const std::vector<double>& value, const std::vector<Vec>& points,
+                            double tol) {
+  const int m = static_cast<int>(value.size());
+  std::vector<int> order(m);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return value[a] < value[b]; });
+  auto by_position = [&](int a, int b) {
+    for (int i = 0; i < points[a].size(); ++i)
+      if (std::abs(points[a][i] - points[b][i]) > 0.5 * tol) return points[a][i] < points[b][i];
+    return false;
+  };
+  for (size_t lo = 0; lo < order.size();) {
+    size_t hi = lo + 1;
+    const double v = value[order[lo]];
+    while (hi < order.size() && value[order[hi]] - v <= 1e-9 * std::max(1.0, std::abs(v))) ++hi;
+    std::stable_sort(order.begin() + lo, order.begin() + hi, by_position);
+    lo = hi;
+  }
+  return order;
+}
+
+}  // namespace trilo::analysis::detail

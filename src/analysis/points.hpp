@@ -1,0 +1,74 @@
+// Shared pieces of turning raw end points into a table of distinct,
+// described points (minima.cpp for descents, critical.cpp for the
+// critical-point census): exact local derivatives, Newton polish, Hessian
+// classification, clustering, and the loss order. Internal to src/analysis.
+#pragma once
+
+#include <Eigen/Dense>
+#include <array>
+#include <map>
+#include <vector>
+
+#include "analysis/minima.hpp"
+#include "core/catalog.hpp"
+
+namespace trilo::analysis::detail {
+
+using Vec = Eigen::VectorXd;
+using Mat = Eigen::MatrixXd;
+
+// Exact float64 value, gradient and Hessian of the landscape at x.
+struct Local {
+  double value;
+  Vec grad;
+  Mat hess;
+};
+Local evaluate(const LandscapeSpec& spec, const Vec& x);
+
+// Newton's method on the gradient (pseudo-inverse: directions of near-zero
+// curvature are left alone, so saddles and flat valleys stay put). The
+// result is kept only if it stays within `radius` of x0 and lowers the
+// gradient norm; otherwise x0 is returned.
+Vec polish(const LandscapeSpec& spec, const Vec& x0, double radius);
+
+// Hessian eigenvalues, ascending (NaN when the Hessian is not finite).
+Vec eigenvalues(const Mat& hess);
+// Number of eigenvalues below -eps, and of |eigenvalue| <= eps, with
+// eps = rel_tol * max(1, max |eigenvalue|).
+struct Inertia {
+  int negative = 0, zero = 0;
+};
+Inertia inertia(const Vec& lam, double rel_tol);
+PointKind classify(const Vec& lam, double rel_tol);
+
+// 1e-3 x the box diagonal when tol <= 0, else tol.
+double effective_merge_tol(double tol, const std::vector<double>& lo, const std::vector<double>& hi);
+
+// Clusters of points: a point joins the nearest cluster whose first member
+// lies within tol, found through a hash of the first (up to) three
+// coordinates on cells of size tol, so only 3^k neighbouring cells are read.
+class Clusters {
+ public:
+  Clusters(int dim, double tol);
+  int assign(const double* x);  // the cluster's id (new ones numbered in order)
+  int size() const { return static_cast<int>(rep_.size() / dim_); }
+  const double* rep(int id) const { return &rep_[id * dim_]; }
+
+ private:
+  using Key = std::array<long long, 3>;
+  Key key_of(const double* x) const;
+  int dim_;
+  double tol_;
+  int k_;
+  std::vector<double> rep_;
+  std::map<Key, std::vector<int>> cells_;
+};
+
+// Indices 0..m-1 by increasing value; values within 1e-9 (relative, or
+// absolute below 1) are ties, ordered by position with coordinates closer
+// than tol / 2 taken as equal, so the order does not flip with the last
+// bits of the arithmetic.
+std::vector<int> loss_order(const std::vector<double>& value, const std::vector<Vec>& points,
+                            double tol);
+
+}  // namespace trilo::analysis::detail

@@ -1,0 +1,121 @@
+#include "jobs/critical_job.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ostream>
+
+#include "analysis/critical_report.hpp"
+#include "io/result_writer.hpp"
+#include "jobs/interrupt.hpp"
+#include "jobs/jobs.hpp"
+
+namespace trilo::jobs {
+
+namespace {
+
+backend::CriticalRequest critical_request(const config::RunConfig& c, const config::Resolved& r) {
+  backend::CriticalRequest q;
+  q.landscape = r.spec;
+  q.precision = c.precision == "f32" ? backend::Precision::kF32 : backend::Precision::kF64;
+  CriticalParams& p = q.params;
+  p.max_steps = c.steps;
+  p.tol = c.tol;
+  double diag2 = 0;
+  for (int i = 0; i < r.dim; ++i) {
+    const double mid = 0.5 * (r.box_lo[i] + r.box_hi[i]), half = 0.5 * (r.box_hi[i] - r.box_lo[i]);
+    p.bound_lo[i] = mid - c.diverge_factor * half;
+    p.bound_hi[i] = mid + c.diverge_factor * half;
+    diag2 += 4 * half * half;
+  }
+  // Short steps keep a search near the critical point of its start's region.
+  p.max_step = 0.1 * std::sqrt(diag2);
+  StartSpec& s = q.starts;
+  s.dim = r.dim;
+  s.seed = c.seed;
+  for (int i = 0; i < r.dim; ++i) {
+    s.lo[i] = r.box_lo[i];
+    s.hi[i] = r.box_hi[i];
+  }
+  if (!r.explicit_starts.empty()) {
+    s.mode = StartMode::kExplicit;
+    q.explicit_starts = r.explicit_starts;
+  }
+  return q;
+}
+
+void append(backend::DescentBatch& all, const backend::DescentBatch& part) {
+  const int d = all.dim;
+  const std::int64_t f = part.first;
+  std::copy(part.start.begin(), part.start.end(), all.start.begin() + f * d);
+  std::copy(part.end.begin(), part.end.end(), all.end.begin() + f * d);
+  std::copy(part.loss.begin(), part.loss.end(), all.loss.begin() + f);
+  std::copy(part.grad_norm.begin(), part.grad_norm.end(), all.grad_norm.begin() + f);
+  std::copy(part.steps.begin(), part.steps.end(), all.steps.begin() + f);
+  std::copy(part.status.begin(), part.status.end(), all.status.begin() + f);
+}
+
+}  // namespace
+
+void apply_critical_defaults(config::RunConfig& c, bool starts_given, bool steps_given) {
+  if (!starts_given) c.starts = kCriticalStarts;
+  if (!steps_given) c.steps = kCriticalSteps;
+  if (!c.tol_given) {
+    c.tol = c.precision == "f32" ? kCriticalTolF32 : kCriticalTolF64;
+    c.tol_given = true;
+  }
+}
+
+CriticalJobResult execute_critical(const config::RunConfig& c, const config::Resolved& r,
+                                   backend::Backend& be, io::ResultWriter* writer) {
+  CriticalJobResult res;
+  const backend::CriticalRequest q = critical_request(c, r);
+  const std::int64_t n = r.n_starts;
+  res.searches.resize(n, r.dim);
+  backend::DescentBatch part;
+  for (std::int64_t first = 0; first < n; first += c.chunk) {
+    check_interrupted();
+    be.critical(q, first, std::min(c.chunk, n - first), part);
+    append(res.searches, part);
+  }
+  analysis::MergeOptions mo;
+  mo.merge_tol = c.merge_tol;
+  mo.polish = c.polish;
+  const analysis::EndPoints ends{res.searches.end.data(), res.searches.status.data(),
+                                 res.searches.steps.data(), n};
+  res.census = analysis::merge_critical(r.spec, r.box_lo, r.box_hi, ends, mo);
+  check_interrupted();
+  res.connections = analysis::connect_saddles(r.spec, res.census.table, r.box_lo, r.box_hi);
+  if (writer) {
+    io::Attributes a = provenance(c, r, be, res.census.table.merge_tol);
+    a.emplace_back("critical_method", res.census.table.method);
+    writer->write_root_attributes(a);
+    writer->write_critical(res.census.table);
+    writer->write_connections(res.connections);
+  }
+  return res;
+}
+
+void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
+  config::Resolved r = config::validate(cfg);
+  std::unique_ptr<backend::Backend> be = select_backend(cfg);
+  if (!r.formula_note.empty()) log << "trilobite: " << r.formula_note << "\n";
+  log << "trilobite critical: " << r.landscape_name << " (dim " << r.dim << ") on " << be->name()
+      << " (" << be->device() << "), " << cfg.precision << "\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  install_interrupt_handlers();
+  io::ResultWriter writer(cfg.output);
+  CriticalJobResult res = execute_critical(cfg, r, *be, &writer);
+  writer.commit();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::int64_t k[3] = {0, 0, 0};
+  for (std::int8_t s : res.searches.status) ++k[s];
+  out << "searches: " << res.searches.count << " (" << k[0] << " converged, " << k[1]
+      << " stalled or out of steps, " << k[2] << " diverged; " << res.census.table.n_outside
+      << " converged outside the box)\n";
+  out << analysis::format_critical_table(res.census.table);
+  out << analysis::format_connections(res.census.table, res.connections);
+  out << "wrote " << cfg.output << " in " << secs << " s\n";
+}
+
+}  // namespace trilo::jobs
