@@ -52,6 +52,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
 void add_lattice(CLI::App* app, config::RunConfig& c, bool grid, bool basins) {
   if (grid) app->add_option("--grid-res", c.grid_res, "Grid points per axis");
   if (basins) app->add_option("--basin-res", c.basin_res, "Basin-map cells per axis");
+  if (basins)
+    app->add_option("--entropy-box", c.entropy_box, "Box side in cells for the basin entropy (default 5)");
   app->add_option("--plane-axes", c.plane_axes_text, "Axes i,j of the plane for dimension > 2");
   app->add_option("--origin", c.origin_text, "Point the plane passes through (default: box centre)");
   app->add_option("--tile", c.tile, "Grid points per backend call");
@@ -114,6 +116,13 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   add_common(basins, c);
   add_lattice(basins, c, false, true);
   add_descent(basins, c, false);
+  auto* sweep = app.add_subcommand(
+      "sweep", "The same starts descended for each value of one optimizer setting");
+  add_common(sweep, c);
+  add_descent(sweep, c, true);
+  sweep->add_option("--vary", c.vary_text,
+                    "NAME=lo:hi:n[:log]: NAME one of lr, momentum, beta1, beta2, rho, eps, noise")
+      ->required();
   app.add_subcommand("list", "The built-in landscapes");
   std::string info_path;
   auto* info = app.add_subcommand("info", "A readable summary of a result file");
@@ -146,7 +155,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     out << io::describe_result(r);
     return 0;
   }
-  for (const char* job : {"run", "grid", "descend", "basins"})
+  for (const char* job : {"run", "grid", "descend", "basins", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
   jobs::run_command(c, out, err);
   return 0;

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <type_traits>
 
+#include "analysis/minima_stats.hpp"
 #include "analysis/report.hpp"
 #include "io/result_reader.hpp"
 
@@ -141,7 +142,16 @@ std::string describe_result(const ResultData& r) {
     line("/trajectories", std::to_string(r.trajectories.size()) + " traced, up to " +
                               std::to_string(longest) + " records");
   }
+  if (r.has_sweep)
+    line("/sweep", std::to_string(r.sweep.n_values()) + " values of " + r.sweep.parameter + " x " +
+                       std::to_string(r.sweep.n_minima) + " points, " +
+                       std::to_string(r.sweep.n_starts) + " starts each");
   if (r.has_minima) out << "minima:\n" << analysis::format_minima_table(r.minima);
+  const std::string stats = r.has_minima ? analysis::format_minima_statistics(r.minima) : "";
+  if (!stats.empty()) out << "minima, 95% Wilson intervals and steps (nearest rank):\n" << stats;
+  if (r.has_basins && r.basins.has_metrics)
+    out << "basin geometry:\n" << analysis::format_basin_metrics(r.basins.metrics);
+  if (r.has_sweep) out << analysis::format_sweep_table(r.sweep);
   return out.str();
 }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "io/hdf5_util.hpp"
+#include "io/metrics_io.hpp"
 
 namespace trilo::io {
 
@@ -106,6 +107,7 @@ void read_minima(hid_t file, analysis::MinimaTable& t) {
   t.basin_count = read<std::int64_t>(g, "basin_count");
   t.basin_fraction = read<double>(g, "basin_fraction");
   t.merge_tol = real_attr(g, "merge_tol");
+  metrics::read_minima_statistics(g, t);
 }
 
 void read_basins(hid_t file, BasinData& b) {
@@ -117,6 +119,7 @@ void read_basins(hid_t file, BasinData& b) {
   b.status = read<std::int8_t>(g, "status");
   b.fraction = read<double>(g, "fraction");
   b.unconverged_fraction = real_attr(g, "unconverged_fraction");
+  b.has_metrics = metrics::read_basin_metrics(g, b.metrics);
 }
 
 void read_trajectories(hid_t file, std::vector<backend::Trajectory>& out, int& dim) {
@@ -180,11 +183,13 @@ ResultData read_result(const std::string& path) {
     r.has_minima = h5::exists(f, "minima");
     r.has_basins = h5::exists(f, "basins");
     r.has_trajectories = h5::exists(f, "trajectories");
+    r.has_sweep = h5::exists(f, "sweep");
     if (r.has_grid) read_grid(f, r.grid);
     if (r.has_descents) read_descents(f, r.descents, r.descent_labels);
     if (r.has_minima) read_minima(f, r.minima);
     if (r.has_basins) read_basins(f, r.basins);
     if (r.has_trajectories) read_trajectories(f, r.trajectories, r.trajectory_dim);
+    if (r.has_sweep) r.sweep = metrics::read_sweep(f);
   } catch (const std::exception& e) {
     throw std::runtime_error("'" + path + "': " + e.what());
   }

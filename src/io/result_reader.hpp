@@ -25,13 +25,15 @@ struct BasinData {
   std::vector<std::int8_t> status;
   std::vector<double> fraction;  // per minimum
   double unconverged_fraction = 0;
+  bool has_metrics = false;  // files written before the basin metrics have none
+  analysis::BasinMetrics metrics;
 };
 
 struct ResultData {
   std::string path;
   Attributes attributes;  // root attributes, in the order written
   bool has_grid = false, has_descents = false, has_minima = false, has_basins = false,
-       has_trajectories = false;
+       has_trajectories = false, has_sweep = false;
   GridData grid;
   backend::DescentBatch descents;            // first = 0, count = every descent
   std::vector<std::int32_t> descent_labels;  // per descent, -1: none
@@ -39,6 +41,7 @@ struct ResultData {
   BasinData basins;
   std::vector<backend::Trajectory> trajectories;  // padding removed
   int trajectory_dim = 0;
+  analysis::SweepTable sweep;
 
   // The root attribute `name`, or nullptr.
   const AttrValue* attribute(const std::string& name) const;

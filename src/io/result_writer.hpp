@@ -10,7 +10,9 @@
 #include <variant>
 #include <vector>
 
+#include "analysis/basin_metrics.hpp"
 #include "analysis/minima.hpp"
+#include "analysis/sweep_table.hpp"
 #include "backend/backend.hpp"
 
 namespace trilo::io {
@@ -66,6 +68,10 @@ class ResultWriter {
                     const std::vector<std::int64_t>& steps, const std::vector<std::int8_t>& status,
                     const std::vector<double>& fraction);
   void write_trajectories(const std::vector<backend::Trajectory>& t, int dim);
+  // Basin geometry as attributes of /basins (after write_basins), and the
+  // /sweep group (src/io/metrics_io.cpp).
+  void write_basin_metrics(const analysis::BasinMetrics& m);
+  void write_sweep(const analysis::SweepTable& s);
 
   // Closes the file and renames it onto the target (atomically replacing
   // any file there). Requires the format_version and program attributes.

@@ -8,6 +8,7 @@
 #include "analysis/report.hpp"
 #include "io/result_writer.hpp"
 #include "jobs/interrupt.hpp"
+#include "jobs/sweep_job.hpp"
 
 namespace trilo::jobs {
 
@@ -215,6 +216,15 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   }
 
   backend::DescentRequest dq = descent_request(c, r);
+  if (c.job == "sweep") {
+    res.sweep = run_sweep(c, r, be, dq, res.minima);
+    if (writer) {
+      writer->write_root_attributes(provenance(c, r, be, res.minima.table.merge_tol));
+      writer->write_minima(res.minima.table);
+      writer->write_sweep(res.sweep);
+    }
+    return res;
+  }
   if (has_descents(c.job)) {
     if (writer) writer->begin_descents(r.n_starts, r.dim);
     descend_all(be, dq, r.n_starts, c.chunk, res.descents, writer);
@@ -237,6 +247,9 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   mo.polish = c.polish;
   res.minima = analysis::merge_minima(land, lo, hi, end_points(res.descents),
                                       end_points(res.basins), mo);
+  if (has_basins(c.job))
+    res.basin_metrics = analysis::basin_metrics(res.minima.basin_labels.data(), basin_plane.n0,
+                                                basin_plane.n1, c.entropy_box);
 
   if (writer) {
     writer->write_root_attributes(provenance(c, r, be, res.minima.table.merge_tol));
@@ -245,6 +258,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
     if (has_basins(c.job)) {
       writer->write_basins(grid_axes(basin_plane), res.minima.basin_labels, res.basins.steps,
                            res.basins.status, res.minima.table.basin_fraction);
+      writer->write_basin_metrics(res.basin_metrics);
     }
     if (!res.trajectories.empty()) writer->write_trajectories(res.trajectories, r.dim);
   }
@@ -275,7 +289,10 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   if (res.descents.count) out << "descents: " << res.descents.count << " (" << status_counts(res.descents) << ")\n";
   if (res.basins.count) out << "basin map: " << res.basins.count << " cells (" << status_counts(res.basins) << ")\n";
   if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
-  if (has_descents(cfg.job) || has_basins(cfg.job)) out << analysis::format_minima_table(res.minima.table);
+  if (has_descents(cfg.job) || has_basins(cfg.job) || cfg.job == "sweep")
+    out << analysis::format_minima_table(res.minima.table);
+  if (res.basins.count) out << analysis::format_basin_metrics(res.basin_metrics);
+  if (cfg.job == "sweep") out << analysis::format_sweep_table(res.sweep);
   out << "wrote " << cfg.output << " in " << secs << " s\n";
 }
 

@@ -1,11 +1,13 @@
-// The jobs: grid, descend, basins and run (all three), from a validated
+// The jobs: grid, descend, basins, run (all three) and sweep, from a validated
 // RunConfig to a committed result file.
 #pragma once
 
 #include <iosfwd>
 #include <memory>
 
+#include "analysis/basin_metrics.hpp"
 #include "analysis/minima.hpp"
+#include "analysis/sweep_table.hpp"
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
 
@@ -21,6 +23,8 @@ struct JobResult {
   analysis::MergeResult minima;
   std::vector<backend::Trajectory> trajectories;
   std::int64_t grid_points = 0;
+  analysis::BasinMetrics basin_metrics;  // of the basin map, when there is one
+  analysis::SweepTable sweep;            // job "sweep" only
 };
 
 // Picks the backend --backend asks for; "auto" takes the GPU when one is present.
