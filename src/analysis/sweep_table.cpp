@@ -13,7 +13,8 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
                           std::int64_t n_starts, std::int64_t n_minima,
                           const std::vector<std::int32_t>& labels,
                           const std::vector<std::int8_t>& status,
-                          const std::vector<std::int64_t>& steps) {
+                          const std::vector<std::int64_t>& steps,
+                          const std::vector<std::int32_t>& quenched_labels) {
   SweepTable s;
   s.parameter = std::move(parameter);
   s.spacing = std::move(spacing);
@@ -26,6 +27,10 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
   s.fraction.assign(cells, 0.0);
   s.fraction_ci_lo.assign(cells, 0.0);
   s.fraction_ci_hi.assign(cells, 0.0);
+  s.quenched_count.assign(cells, 0);
+  s.quenched_fraction.assign(cells, 0.0);
+  s.quenched_fraction_ci_lo.assign(cells, 0.0);
+  s.quenched_fraction_ci_hi.assign(cells, 0.0);
   s.fraction_diverged.assign(nv, 0.0);
   s.fraction_max_steps.assign(nv, 0.0);
   s.median_steps.assign(nv, 0.0);
@@ -40,12 +45,17 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
       if (st == DescentStatus::kMaxSteps) ++max_steps;
       if (st == DescentStatus::kConverged) converged_steps.push_back(steps[i]);
       if (labels[i] >= 0) ++s.count[v * n_minima + labels[i]];
+      if (quenched_labels[i] >= 0) ++s.quenched_count[v * n_minima + quenched_labels[i]];
     }
     for (std::int64_t j = v * n_minima; j < (v + 1) * n_minima; ++j) {
       s.fraction[j] = n > 0 ? static_cast<double>(s.count[j]) / n : 0.0;
       const Interval ci = wilson_interval(s.count[j], n_starts);
       s.fraction_ci_lo[j] = ci.lo;
       s.fraction_ci_hi[j] = ci.hi;
+      s.quenched_fraction[j] = n > 0 ? static_cast<double>(s.quenched_count[j]) / n : 0.0;
+      const Interval qi = wilson_interval(s.quenched_count[j], n_starts);
+      s.quenched_fraction_ci_lo[j] = qi.lo;
+      s.quenched_fraction_ci_hi[j] = qi.hi;
     }
     s.fraction_diverged[v] = n > 0 ? static_cast<double>(diverged) / n : 0.0;
     s.fraction_max_steps[v] = n > 0 ? static_cast<double>(max_steps) / n : 0.0;
@@ -55,16 +65,16 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
   return s;
 }
 
-std::string format_sweep_table(const SweepTable& s) {
-  // Up to six points get a column; the rest are summed into "other".
+namespace {
+
+// One line per value: the first few points' shares of `fraction` (the rest
+// summed as "other"), then diverged, max-steps and median steps.
+std::string fraction_block(const SweepTable& s, const std::vector<double>& fraction) {
   const std::int64_t shown = std::min<std::int64_t>(s.n_minima, 6);
   const bool other = s.n_minima > shown;
   char buf[64];
-  std::string out = "sweep of " + s.parameter + " (" + s.spacing + ", " +
-                    std::to_string(s.n_values()) + " values, " + std::to_string(s.n_starts) +
-                    " starts each): fraction of starts reaching each point of the minima table\n";
   std::snprintf(buf, sizeof buf, "%12s", s.parameter.c_str());
-  out += buf;
+  std::string out = buf;
   for (std::int64_t j = 0; j < shown; ++j) {
     std::snprintf(buf, sizeof buf, "  %7s", ("#" + std::to_string(j)).c_str());
     out += buf;
@@ -76,7 +86,7 @@ std::string format_sweep_table(const SweepTable& s) {
     out += buf;
     double rest = 0;
     for (std::int64_t j = 0; j < s.n_minima; ++j) {
-      const double f = s.fraction[v * s.n_minima + j];
+      const double f = fraction[v * s.n_minima + j];
       if (j < shown) {
         std::snprintf(buf, sizeof buf, "  %7.4f", f);
         out += buf;
@@ -92,6 +102,20 @@ std::string format_sweep_table(const SweepTable& s) {
                   s.fraction_max_steps[v], s.median_steps[v]);
     out += buf;
   }
+  return out;
+}
+
+}  // namespace
+
+std::string format_sweep_table(const SweepTable& s) {
+  std::string out = "sweep of " + s.parameter + " (" + s.spacing + ", " +
+                    std::to_string(s.n_values()) + " values, " + std::to_string(s.n_starts) +
+                    " starts each): fraction of starts converged at each point of the minima "
+                    "table\n" +
+                    fraction_block(s, s.fraction);
+  if (s.quenched_count != s.count)
+    out += "where the starts settled (noisy end points quenched without noise):\n" +
+           fraction_block(s, s.quenched_fraction);
   return out;
 }
 

@@ -19,6 +19,12 @@ struct SweepTable {
   std::vector<std::int64_t> count;
   std::vector<double> fraction;  // count / n_starts
   std::vector<double> fraction_ci_lo, fraction_ci_hi;  // 95% Wilson
+  // Where each start settles: its end point descended again without noise
+  // (a quench) when the value ran with noise, else the descent itself. With
+  // noise a descent rarely meets the gradient tolerance, so this is what
+  // measures which valley noisy descents end up in.
+  std::vector<std::int64_t> quenched_count;
+  std::vector<double> quenched_fraction, quenched_fraction_ci_lo, quenched_fraction_ci_hi;
   // n_values:
   std::vector<double> fraction_diverged;
   std::vector<double> fraction_max_steps;
@@ -29,12 +35,14 @@ struct SweepTable {
 
 // Tabulates descents run for every value: labels (index into the global
 // minima table, -1 unless converged), status (DescentStatus) and steps, each
-// n_values x n_starts, row-major by value.
+// n_values x n_starts, row-major by value; quenched_labels likewise (the
+// settled point of each start, -1 when none).
 SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vector<double> values,
                           std::int64_t n_starts, std::int64_t n_minima,
                           const std::vector<std::int32_t>& labels,
                           const std::vector<std::int8_t>& status,
-                          const std::vector<std::int64_t>& steps);
+                          const std::vector<std::int64_t>& steps,
+                          const std::vector<std::int32_t>& quenched_labels);
 
 // A table for the run summary and `trilobite info`: one line per value,
 // the first few points' fractions, then diverged, max-steps and median steps.

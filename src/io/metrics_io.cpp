@@ -110,6 +110,9 @@ void write_sweep(hid_t file, const analysis::SweepTable& s) {
   const auto nv = static_cast<std::size_t>(s.n_values()), m = static_cast<std::size_t>(s.n_minima);
   require(s.count.size() == nv * m && s.fraction.size() == nv * m &&
               s.fraction_ci_lo.size() == nv * m && s.fraction_ci_hi.size() == nv * m &&
+              s.quenched_count.size() == nv * m && s.quenched_fraction.size() == nv * m &&
+              s.quenched_fraction_ci_lo.size() == nv * m &&
+              s.quenched_fraction_ci_hi.size() == nv * m &&
               s.fraction_diverged.size() == nv && s.fraction_max_steps.size() == nv &&
               s.median_steps.size() == nv,
           "write_sweep: column sizes do not match " + std::to_string(nv) + " values x " +
@@ -134,6 +137,14 @@ void write_sweep(hid_t file, const analysis::SweepTable& s) {
                "lower end of the 95% Wilson interval of fraction", true);
   full_dataset(gid, "fraction_ci_hi", table, by_cell, s.fraction_ci_hi,
                "upper end of the 95% Wilson interval of fraction", true);
+  full_dataset(gid, "quenched_count", table, by_cell, s.quenched_count,
+               "starts whose end point, quenched without noise, reached the point");
+  full_dataset(gid, "quenched_fraction", table, by_cell, s.quenched_fraction,
+               "fraction of starts whose end point, quenched without noise, reached the point", true);
+  full_dataset(gid, "quenched_fraction_ci_lo", table, by_cell, s.quenched_fraction_ci_lo,
+               "lower end of the 95% Wilson interval of quenched_fraction", true);
+  full_dataset(gid, "quenched_fraction_ci_hi", table, by_cell, s.quenched_fraction_ci_hi,
+               "upper end of the 95% Wilson interval of quenched_fraction", true);
   full_dataset(gid, "fraction_diverged", rows, by_value, s.fraction_diverged,
                "fraction of starts that diverged", true);
   full_dataset(gid, "fraction_max_steps", rows, by_value, s.fraction_max_steps,
@@ -155,6 +166,10 @@ analysis::SweepTable read_sweep(hid_t file) {
   s.fraction = read<double>(gid, "fraction");
   s.fraction_ci_lo = read<double>(gid, "fraction_ci_lo");
   s.fraction_ci_hi = read<double>(gid, "fraction_ci_hi");
+  s.quenched_count = read<std::int64_t>(gid, "quenched_count");
+  s.quenched_fraction = read<double>(gid, "quenched_fraction");
+  s.quenched_fraction_ci_lo = read<double>(gid, "quenched_fraction_ci_lo");
+  s.quenched_fraction_ci_hi = read<double>(gid, "quenched_fraction_ci_hi");
   s.fraction_diverged = read<double>(gid, "fraction_diverged");
   s.fraction_max_steps = read<double>(gid, "fraction_max_steps");
   s.median_steps = read<double>(gid, "median_steps");
