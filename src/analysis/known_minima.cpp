@@ -37,7 +37,7 @@ KnownMatch match_known_minima(const MinimaTable& t, const std::vector<KnownMinim
 }
 
 std::string format_known_minima(const std::vector<KnownMinimum>& known, const KnownMatch& m) {
-  if (known.empty()) return "";
+  if (known.empty() || m.row.size() != known.size()) return "";
   std::size_t found = 0;
   for (std::int64_t r : m.row) found += r >= 0;
   std::string out = "known minima: " + std::to_string(found) + " of " + std::to_string(known.size()) +

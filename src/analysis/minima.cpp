@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analysis/points.hpp"
+#include "analysis/minima_stats.hpp"
 #include "core/descent.hpp"
 
 namespace trilo::analysis {
@@ -121,6 +122,7 @@ MergeResult merge_minima(const LandscapeSpec& land, const std::vector<double>& b
     if (descents.n > 0) t.fraction[r] = double(t.count[r]) / double(descents.n);
     if (basins.n > 0) t.basin_fraction[r] = double(t.basin_count[r]) / double(basins.n);
   }
+  add_minima_statistics(out, descents, basins);
   return out;
 }
 

@@ -37,6 +37,12 @@ struct MinimaTable {
   // Over the cells of the basin map (/basins), zero when there is none:
   std::vector<std::int64_t> basin_count;
   std::vector<double> basin_fraction;
+  // 95% Wilson intervals of fraction and basin_fraction (NaN without trials)
+  // and nearest-rank percentiles of the converged descents' steps (NaN when
+  // none), filled by add_minima_statistics (analysis/minima_stats.hpp):
+  std::vector<double> fraction_ci_lo, fraction_ci_hi;
+  std::vector<double> basin_fraction_ci_lo, basin_fraction_ci_hi;
+  std::vector<double> steps_p50, steps_p90, steps_p99;
   double merge_tol = 0;
   Curvature curvature;  // per point; NaN unless a minimum (empty in files without it)
 };

@@ -57,6 +57,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
 void add_lattice(CLI::App* app, config::RunConfig& c, bool grid, bool basins) {
   if (grid) app->add_option("--grid-res", c.grid_res, "Grid points per axis");
   if (basins) app->add_option("--basin-res", c.basin_res, "Basin-map cells per axis");
+  if (basins)
+    app->add_option("--entropy-box", c.entropy_box, "Box side in cells for the basin entropy (default 5)");
   app->add_option("--plane-axes", c.plane_axes_text, "Axes i,j of the plane for dimension > 2");
   app->add_option("--origin", c.origin_text, "Point the plane passes through (default: box centre)");
   app->add_option("--tile", c.tile, "Grid points per backend call");
@@ -129,6 +131,13 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   critical->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-10; 1e-4 in f32)")
       ->each([&c](const std::string&) { c.tol_given = true; });
   critical->add_option("--chunk", c.chunk, "Searches per backend call");
+  auto* sweep = app.add_subcommand(
+      "sweep", "The same starts descended for each value of one optimizer setting");
+  add_common(sweep, c);
+  add_descent(sweep, c, true);
+  sweep->add_option("--vary", c.vary_text,
+                    "NAME=lo:hi:n[:log]: NAME one of lr, momentum, beta1, beta2, rho, eps, noise")
+      ->required();
   app.add_subcommand("list", "The built-in landscapes");
   jobs::BenchOptions bench_opt;
   auto* bench = app.add_subcommand("bench", "Descent steps and grid points per second, with peak fractions");
@@ -189,7 +198,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   }
   if (app.got_subcommand("critical"))
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
-  for (const char* job : {"run", "grid", "descend", "basins", "critical"})
+  for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
   jobs::run_command(c, out, err);
   return 0;

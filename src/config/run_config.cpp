@@ -257,6 +257,11 @@ Resolved validate(RunConfig& c) {
             "--origin: " + std::to_string(r.origin.size()) + " coordinates, the landscape has " +
                 std::to_string(r.dim));
   }
+  require(c.entropy_box >= 1 && c.entropy_box <= 100000, "--entropy-box: must lie in 1..100000");
+  if (c.job == "sweep") {
+    require(c.trace.empty(), "--trace: not available in a sweep");
+    r.sweep = parse_vary(c.vary_text, c.opt.kind);
+  }
   if (r.program) compile_formula(r);
   return r;
 }

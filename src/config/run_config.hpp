@@ -22,7 +22,7 @@ class BadInput : public std::invalid_argument {
 };
 
 struct RunConfig {
-  std::string job = "run";  // run | grid | descend | basins
+  std::string job = "run";  // run | grid | descend | basins | sweep
   std::string command_line;
 
   // What and where.
@@ -59,6 +59,10 @@ struct RunConfig {
   std::string plane_axes_text;   // "i,j" (0-based); default "0,1"
   std::string origin_text;       // point the plane passes through; default: box centre
   std::int64_t tile = 1 << 20;   // grid points per backend call
+  std::int64_t entropy_box = 5;  // basin entropy: box side in cells
+
+  // Sweep: --vary NAME=lo:hi:n[:log].
+  std::string vary_text;
 
   // Minima.
   double merge_tol = -1.0;       // <= 0: 1e-3 x box diagonal
@@ -70,6 +74,13 @@ struct RunConfig {
   // The resolved options as TOML (root attribute `config`); set by the CLI,
   // read once the options are validated. Empty: not stored.
   std::function<std::string()> resolved_config;
+};
+
+// The values a sweep runs, from --vary (src/config/sweep_config.cpp).
+struct SweepSpec {
+  std::string parameter;           // lr, momentum, beta1, beta2, rho, eps or noise
+  std::string spacing = "linear";  // or "log"
+  std::vector<double> values;      // ascending, the ends exactly lo and hi
 };
 
 // Resolved, checked values derived from a RunConfig.
@@ -91,6 +102,7 @@ struct Resolved {
   std::int64_t n_starts = 0;
   int axis0 = 0, axis1 = 1;              // axis1 = -1 for one-dimensional landscapes
   std::vector<double> origin;
+  SweepSpec sweep;  // job "sweep" only
 };
 
 // Checks every option; throws BadInput naming the option and the problem.
@@ -109,5 +121,8 @@ void resolve_formula(RunConfig& c, Resolved& r);
 // so bad input never starts the compiler.
 void compile_formula(Resolved& r);
 const char* optimizer_name(OptimizerKind k);
+// Parses and checks --vary NAME=lo:hi:n[:log] against the run's optimizer
+// (every value must be a valid setting; the optimizer must use it).
+SweepSpec parse_vary(const std::string& text, OptimizerKind kind);
 
 }  // namespace trilo::config

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "analysis/critical_report.hpp"
+#include "analysis/minima_stats.hpp"
 #include "analysis/report.hpp"
 #include "io/result_reader.hpp"
 
@@ -152,12 +153,21 @@ std::string describe_result(const ResultData& r) {
     line("/connections", std::to_string(r.connections.saddle.size()) + " index-1 saddles, " +
                              std::to_string(r.connections.tree_level.size()) + " merges of " +
                              std::to_string(r.connections.minimum_row.size()) + " minima");
+  if (r.has_sweep)
+    line("/sweep", std::to_string(r.sweep.n_values()) + " values of " + r.sweep.parameter + " x " +
+                       std::to_string(r.sweep.n_minima) + " points, " +
+                       std::to_string(r.sweep.n_starts) + " starts each");
   if (r.has_minima) out << "minima:\n" << analysis::format_minima_table(r.minima);
+  const std::string stats = r.has_minima ? analysis::format_minima_statistics(r.minima) : "";
+  if (!stats.empty()) out << "minima, 95% Wilson intervals and steps (nearest rank):\n" << stats;
   if (r.has_known_minima)
     out << analysis::format_known_minima(r.known_minima.known, r.known_minima.match);
+  if (r.has_basins && r.basins.has_metrics)
+    out << "basin geometry:\n" << analysis::format_basin_metrics(r.basins.metrics);
   if (r.has_critical) out << analysis::format_critical_table(r.critical);
   if (r.has_critical && r.has_connections)
     out << analysis::format_connections(r.critical, r.connections);
+  if (r.has_sweep) out << analysis::format_sweep_table(r.sweep);
   return out.str();
 }
 

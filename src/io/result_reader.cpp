@@ -7,6 +7,7 @@
 
 #include "io/critical_io.hpp"
 #include "io/hdf5_util.hpp"
+#include "io/metrics_io.hpp"
 
 namespace trilo::io {
 
@@ -108,6 +109,7 @@ void read_minima(hid_t file, analysis::MinimaTable& t) {
   t.basin_fraction = read<double>(g, "basin_fraction");
   t.merge_tol = real_attr(g, "merge_tol");
   if (h5::exists(g, "lambda_max")) t.curvature = read_curvature(g);
+  metrics::read_minima_statistics(g, t);
 }
 
 void read_known_minima(hid_t file, KnownMinimaData& k) {
@@ -138,6 +140,7 @@ void read_basins(hid_t file, BasinData& b) {
   b.status = read<std::int8_t>(g, "status");
   b.fraction = read<double>(g, "fraction");
   b.unconverged_fraction = real_attr(g, "unconverged_fraction");
+  b.has_metrics = metrics::read_basin_metrics(g, b.metrics);
 }
 
 void read_trajectories(hid_t file, std::vector<backend::Trajectory>& out, int& dim) {
@@ -202,6 +205,7 @@ ResultData read_result(const std::string& path) {
     r.has_basins = h5::exists(f, "basins");
     r.has_trajectories = h5::exists(f, "trajectories");
     r.has_known_minima = h5::exists(f, "known_minima");
+    r.has_sweep = h5::exists(f, "sweep");
     if (r.has_grid) read_grid(f, r.grid);
     if (r.has_descents) read_descents(f, r.descents, r.descent_labels);
     if (r.has_minima) read_minima(f, r.minima);
@@ -212,6 +216,7 @@ ResultData read_result(const std::string& path) {
     r.has_connections = h5::exists(f, "connections");
     if (r.has_critical) read_critical(f, r.critical);
     if (r.has_connections) read_connections(f, r.connections);
+    if (r.has_sweep) r.sweep = metrics::read_sweep(f);
   } catch (const std::exception& e) {
     throw std::runtime_error("'" + path + "': " + e.what());
   }

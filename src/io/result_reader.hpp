@@ -26,6 +26,8 @@ struct BasinData {
   std::vector<std::int8_t> status;
   std::vector<double> fraction;  // per minimum
   double unconverged_fraction = 0;
+  bool has_metrics = false;  // files written before the basin metrics have none
+  analysis::BasinMetrics metrics;
 };
 
 // /known_minima, as written by write_known_minima.
@@ -39,7 +41,7 @@ struct ResultData {
   Attributes attributes;  // root attributes, in the order written
   bool has_grid = false, has_descents = false, has_minima = false, has_basins = false,
        has_trajectories = false, has_known_minima = false, has_critical = false,
-       has_connections = false;
+       has_connections = false, has_sweep = false;
   GridData grid;
   backend::DescentBatch descents;            // first = 0, count = every descent
   std::vector<std::int32_t> descent_labels;  // per descent, -1: none
@@ -50,6 +52,7 @@ struct ResultData {
   KnownMinimaData known_minima;
   analysis::CriticalTable critical;    // /critical
   analysis::Connections connections;   // /connections
+  analysis::SweepTable sweep;
 
   // The root attribute `name`, or nullptr.
   const AttrValue* attribute(const std::string& name) const;

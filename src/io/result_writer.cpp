@@ -12,6 +12,7 @@
 
 #include "io/critical_io.hpp"
 #include "io/hdf5_util.hpp"
+#include "io/metrics_io.hpp"
 #include "io/schema.hpp"
 
 namespace trilo::io {
@@ -236,6 +237,7 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) try {
   full_dataset(gid, "basin_fraction", rows, by_row, t.basin_fraction,
                "fraction of basin-map cells that reached it", true);
   if (!t.curvature.empty()) write_curvature(gid, t.curvature, by_row);
+  metrics::write_minima_statistics(gid, index.get(), t);
   h5::set_attr(gid, "n_minima", m);
   h5::set_attr(gid, "merge_tol", t.merge_tol);
 } catch (const std::runtime_error& e) {
@@ -339,6 +341,19 @@ void ResultWriter::write_trajectories(const std::vector<backend::Trajectory>& t,
                    t[i].position.data());
     h5::write_slab(loss.get(), H5T_NATIVE_DOUBLE, {i, 0}, {1, len}, t[i].loss.data());
   }
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
+}
+
+void ResultWriter::write_basin_metrics(const analysis::BasinMetrics& m) try {
+  Handle g = h5::open_group(impl_->fid(), "basins");
+  metrics::write_basin_metrics(g.get(), m);
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
+}
+
+void ResultWriter::write_sweep(const analysis::SweepTable& s) try {
+  metrics::write_sweep(impl_->fid(), s);
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }

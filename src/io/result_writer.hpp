@@ -12,7 +12,9 @@
 
 #include "analysis/known_minima.hpp"
 #include "analysis/connections.hpp"
+#include "analysis/basin_metrics.hpp"
 #include "analysis/minima.hpp"
+#include "analysis/sweep_table.hpp"
 #include "backend/backend.hpp"
 
 namespace trilo::io {
@@ -74,6 +76,10 @@ class ResultWriter {
   // /critical and /connections (src/io/critical_io.cpp).
   void write_critical(const analysis::CriticalTable& t);
   void write_connections(const analysis::Connections& c);
+  // Basin geometry as attributes of /basins (after write_basins), and the
+  // /sweep group (src/io/metrics_io.cpp).
+  void write_basin_metrics(const analysis::BasinMetrics& m);
+  void write_sweep(const analysis::SweepTable& s);
 
   // Closes the file and renames it onto the target (atomically replacing
   // any file there). Requires the format_version and program attributes.

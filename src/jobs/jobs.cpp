@@ -12,6 +12,7 @@
 #include "jobs/progress.hpp"
 #include "jobs/summary_json.hpp"
 #include "io/xdmf_writer.hpp"
+#include "jobs/sweep_job.hpp"
 
 namespace trilo::jobs {
 
@@ -237,6 +238,18 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   }
 
   backend::DescentRequest dq = descent_request(c, r);
+  if (c.job == "sweep") {
+    res.sweep = run_sweep(c, r, be, dq, res.minima);
+    res.known = analysis::match_known_minima(res.minima.table, r.known_minima, r.box_lo, r.box_hi,
+                                             res.minima.table.merge_tol);
+    if (writer) {
+      writer->write_root_attributes(provenance(c, r, be, res.minima.table.merge_tol));
+      writer->write_minima(res.minima.table);
+      writer->write_sweep(res.sweep);
+      if (!r.known_minima.empty()) writer->write_known_minima(r.known_minima, res.known, r.dim);
+    }
+    return res;
+  }
   if (has_descents(c.job)) {
     if (writer) writer->begin_descents(r.n_starts, r.dim);
     descend_all(be, dq, r.n_starts, c.chunk, res.descents, writer, bar, "descents");
@@ -263,6 +276,9 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
                                       end_points(res.basins), mo);
   res.known = analysis::match_known_minima(res.minima.table, r.known_minima, lo, hi,
                                            res.minima.table.merge_tol);
+  if (has_basins(c.job))
+    res.basin_metrics = analysis::basin_metrics(res.minima.basin_labels.data(), basin_plane.n0,
+                                                basin_plane.n1, c.entropy_box);
   res.timings.minima_s = lap();
 
   if (writer) {
@@ -272,6 +288,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
     if (has_basins(c.job)) {
       writer->write_basins(grid_axes(basin_plane), res.minima.basin_labels, res.basins.steps,
                            res.basins.status, res.minima.table.basin_fraction);
+      writer->write_basin_metrics(res.basin_metrics);
     }
     if (!res.trajectories.empty()) writer->write_trajectories(res.trajectories, r.dim);
     if (!r.known_minima.empty() && (has_descents(c.job) || has_basins(c.job)))
@@ -319,10 +336,12 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   if (res.descents.count) out << "descents: " << res.descents.count << " (" << status_counts(res.descents) << ")\n";
   if (res.basins.count) out << "basin map: " << res.basins.count << " cells (" << status_counts(res.basins) << ")\n";
   if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
-  if (has_descents(cfg.job) || has_basins(cfg.job)) {
+  if (has_descents(cfg.job) || has_basins(cfg.job) || cfg.job == "sweep") {
     out << analysis::format_minima_table(res.minima.table);
     out << analysis::format_known_minima(r.known_minima, res.known);
   }
+  if (res.basins.count) out << analysis::format_basin_metrics(res.basin_metrics);
+  if (cfg.job == "sweep") out << analysis::format_sweep_table(res.sweep);
   out << "wrote " << cfg.output << " in " << secs << " s\n";
 }
 

@@ -1,4 +1,4 @@
-// The jobs: grid, descend, basins and run (all three), from a validated
+// The jobs: grid, descend, basins, run (all three) and sweep, from a validated
 // RunConfig to a committed result file.
 #pragma once
 
@@ -6,7 +6,9 @@
 #include <memory>
 
 #include "analysis/known_minima.hpp"
+#include "analysis/basin_metrics.hpp"
 #include "analysis/minima.hpp"
+#include "analysis/sweep_table.hpp"
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
 #include "io/result_writer.hpp"
@@ -23,6 +25,8 @@ struct JobResult {
   struct Timings {  // wall seconds of each phase
     double grid_s = 0, descents_s = 0, basins_s = 0, minima_s = 0;
   } timings;
+  analysis::BasinMetrics basin_metrics;  // of the basin map, when there is one
+  analysis::SweepTable sweep;            // job "sweep" only
 };
 
 // Picks the backend --backend asks for; "auto" takes the GPU when one is present.

@@ -30,6 +30,7 @@ GROUPS_BY_JOB = {
     "grid": ["grid", "minima"],
     "descend": ["descents", "minima"],
     "basins": ["basins", "minima"],
+    "sweep": ["minima", "sweep"],
 }
 STATUS_FLAGS = ([0, 1, 2], "converged max-steps diverged")
 KIND_FLAGS = ([0, 1, 2, 3], "minimum saddle degenerate maximum")
@@ -127,8 +128,13 @@ def check_minima(h5, path):
         check(ds["position"].dims == ("minimum", "coord"), "/minima/position: wrong dims")
         check(ds.sizes["coord"] == dim, "/minima: coord is not the space's dimension")
         for v in ["position", "loss", "grad_norm", "eigenvalues", "kind", "count", "fraction",
-                  "mean_steps", "basin_count", "basin_fraction"]:
+                  "mean_steps", "basin_count", "basin_fraction", "fraction_ci_lo",
+                  "fraction_ci_hi", "basin_fraction_ci_lo", "basin_fraction_ci_hi", "steps_p50",
+                  "steps_p90", "steps_p99"]:
             check_same(h5, ds, "minima", v)
+        check(np.all(ds["fraction_ci_lo"].values <= ds["fraction"].values)
+              and np.all(ds["fraction"].values <= ds["fraction_ci_hi"].values),
+              "/minima: a fraction lies outside its interval")
         loss = ds["loss"].values
         # Values within 1e-9 (relative, absolute below 1) are ties, ordered by position.
         slack = 1e-9 * np.maximum(1.0, np.abs(loss[1:]))
@@ -194,6 +200,28 @@ def check_trajectories(h5, path):
             check(np.all(ds["step"].values[i, n:] == -1), "/trajectories/step: padding is not -1")
 
 
+def check_sweep(h5, path, m):
+    g = h5["sweep"]
+    n_starts = int(g.attrs["n_starts"])
+    check(text(g.attrs["spacing"]) in ("linear", "log"), "/sweep: unknown spacing")
+    with open_group(path, "sweep") as ds:
+        check(ds.sizes["minimum"] == m, "/sweep: minimum is not /minima's length")
+        for v in ["count", "fraction", "fraction_ci_lo", "fraction_ci_hi", "quenched_count",
+                  "quenched_fraction", "quenched_fraction_ci_lo", "quenched_fraction_ci_hi"]:
+            check(ds[v].dims == ("value", "minimum"), "/sweep/%s: wrong dims" % v)
+            check_same(h5, ds, "sweep", v)
+        for v in ["fraction_diverged", "fraction_max_steps", "median_steps"]:
+            check(ds[v].dims == ("value",), "/sweep/%s: wrong dims" % v)
+            check_same(h5, ds, "sweep", v)
+        check(np.all(np.diff(ds["value"].values) > 0), "/sweep: values not ascending")
+        f = ds["fraction"].values
+        check(np.allclose(f, ds["count"].values / n_starts), "/sweep: fraction is not count / n_starts")
+        total = f.sum(axis=1) + ds["fraction_diverged"].values + ds["fraction_max_steps"].values
+        check(np.all(total <= 1 + 1e-9), "/sweep: outcomes add up to more than 1")
+        check(np.all(ds["fraction_ci_lo"].values <= f) and np.all(f <= ds["fraction_ci_hi"].values),
+              "/sweep: a fraction lies outside its interval")
+
+
 def main(path):
     with h5py.File(path, "r") as h5:
         for name in PROVENANCE:
@@ -219,6 +247,8 @@ def main(path):
             check_basins(h5, path, m)
         if "trajectories" in h5:
             check_trajectories(h5, path)
+        if "sweep" in h5:
+            check_sweep(h5, path, m)
 
 
 if __name__ == "__main__":

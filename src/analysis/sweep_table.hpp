@@ -1,0 +1,51 @@
+// What a hyperparameter sweep measured, per value of the varied setting:
+// the share of starts ending in each point of one global minima table, with
+// Wilson intervals, and the shares that diverged or ran out of steps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace trilo::analysis {
+
+struct SweepTable {
+  std::string parameter;           // e.g. "lr"
+  std::string spacing = "linear";  // "linear" or "log"
+  std::int64_t n_starts = 0;       // descents per value (the same starts for every value)
+  std::int64_t n_minima = 0;       // columns: rows of the global MinimaTable
+  std::vector<double> value;       // n_values, ascending
+  // n_values x n_minima, row-major:
+  std::vector<std::int64_t> count;
+  std::vector<double> fraction;  // count / n_starts
+  std::vector<double> fraction_ci_lo, fraction_ci_hi;  // 95% Wilson
+  // Where each start settles: its end point descended again without noise
+  // (a quench) when the value ran with noise, else the descent itself. With
+  // noise a descent rarely meets the gradient tolerance, so this is what
+  // measures which valley noisy descents end up in.
+  std::vector<std::int64_t> quenched_count;
+  std::vector<double> quenched_fraction, quenched_fraction_ci_lo, quenched_fraction_ci_hi;
+  // n_values:
+  std::vector<double> fraction_diverged;
+  std::vector<double> fraction_max_steps;
+  std::vector<double> median_steps;  // nearest-rank 50th percentile over converged descents; NaN if none
+
+  std::int64_t n_values() const { return static_cast<std::int64_t>(value.size()); }
+};
+
+// Tabulates descents run for every value: labels (index into the global
+// minima table, -1 unless converged), status (DescentStatus) and steps, each
+// n_values x n_starts, row-major by value; quenched_labels likewise (the
+// settled point of each start, -1 when none).
+SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vector<double> values,
+                          std::int64_t n_starts, std::int64_t n_minima,
+                          const std::vector<std::int32_t>& labels,
+                          const std::vector<std::int8_t>& status,
+                          const std::vector<std::int64_t>& steps,
+                          const std::vector<std::int32_t>& quenched_labels);
+
+// A table for the run summary and `trilobite info`: one line per value,
+// the first few points' fractions, then diverged, max-steps and median steps.
+std::string format_sweep_table(const SweepTable& s);
+
+}  // namespace trilo::analysis

@@ -1,0 +1,184 @@
+#include "io/metrics_io.hpp"
+
+#include <stdexcept>
+
+#include "io/schema.hpp"
+
+namespace trilo::io::metrics {
+
+namespace {
+
+using h5::Handle;
+using h5::Shape;
+using schema::describe;
+using schema::full_dataset;
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw std::runtime_error(message);
+}
+
+template <class T>
+std::vector<T> read(hid_t group, const std::string& name) {
+  Handle ds = h5::open_dataset(group, name);
+  return h5::read_all<T>(ds.get());
+}
+
+std::int64_t int_attr(hid_t obj, const std::string& name) {
+  const AttrValue v = h5::read_attr(obj, name);
+  if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  throw std::runtime_error("attribute '" + name + "' is not an integer");
+}
+
+double real_attr(hid_t obj, const std::string& name) {
+  const AttrValue v = h5::read_attr(obj, name);
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  throw std::runtime_error("attribute '" + name + "' is not a number");
+}
+
+std::string text_attr(hid_t obj, const std::string& name) {
+  const AttrValue v = h5::read_attr(obj, name);
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  throw std::runtime_error("attribute '" + name + "' is not a string");
+}
+
+}  // namespace
+
+void write_minima_statistics(hid_t g, hid_t minimum_scale, const analysis::MinimaTable& t) {
+  const auto m = static_cast<std::size_t>(t.n_minima);
+  const std::vector<const std::vector<double>*> cols = {
+      &t.fraction_ci_lo, &t.fraction_ci_hi, &t.basin_fraction_ci_lo, &t.basin_fraction_ci_hi,
+      &t.steps_p50,      &t.steps_p90,      &t.steps_p99};
+  // A table built by hand without these columns (all empty) is written
+  // without them, as files from before they existed; the jobs always fill them.
+  bool any = false;
+  for (const auto* c : cols) any = any || !c->empty();
+  if (!any) return;
+  for (const auto* c : cols)
+    require(c->size() == m, "write_minima: interval and percentile columns do not match n_minima = " +
+                                std::to_string(m));
+  const Shape rows = {m};
+  const std::vector<hid_t> by_row = {minimum_scale};
+  full_dataset(g, "fraction_ci_lo", rows, by_row, t.fraction_ci_lo,
+               "lower end of the 95% Wilson interval of fraction", true);
+  full_dataset(g, "fraction_ci_hi", rows, by_row, t.fraction_ci_hi,
+               "upper end of the 95% Wilson interval of fraction", true);
+  full_dataset(g, "basin_fraction_ci_lo", rows, by_row, t.basin_fraction_ci_lo,
+               "lower end of the 95% Wilson interval of basin_fraction", true);
+  full_dataset(g, "basin_fraction_ci_hi", rows, by_row, t.basin_fraction_ci_hi,
+               "upper end of the 95% Wilson interval of basin_fraction", true);
+  full_dataset(g, "steps_p50", rows, by_row, t.steps_p50,
+               "50th percentile (nearest rank) of the steps of the descents counted");
+  full_dataset(g, "steps_p90", rows, by_row, t.steps_p90,
+               "90th percentile (nearest rank) of the steps of the descents counted");
+  full_dataset(g, "steps_p99", rows, by_row, t.steps_p99,
+               "99th percentile (nearest rank) of the steps of the descents counted");
+}
+
+void read_minima_statistics(hid_t g, analysis::MinimaTable& t) {
+  const std::pair<const char*, std::vector<double>*> cols[] = {
+      {"fraction_ci_lo", &t.fraction_ci_lo},
+      {"fraction_ci_hi", &t.fraction_ci_hi},
+      {"basin_fraction_ci_lo", &t.basin_fraction_ci_lo},
+      {"basin_fraction_ci_hi", &t.basin_fraction_ci_hi},
+      {"steps_p50", &t.steps_p50},
+      {"steps_p90", &t.steps_p90},
+      {"steps_p99", &t.steps_p99}};
+  for (const auto& [name, col] : cols)
+    if (h5::exists(g, name)) *col = read<double>(g, name);
+}
+
+void write_basin_metrics(hid_t g, const analysis::BasinMetrics& m) {
+  h5::set_attr(g, "basin_entropy", m.basin_entropy);
+  h5::set_attr(g, "boundary_basin_entropy", m.boundary_basin_entropy);
+  h5::set_attr(g, "entropy_box", m.entropy_box);
+  h5::set_attr(g, "n_boxes", m.n_boxes);
+  h5::set_attr(g, "n_boundary_boxes", m.n_boundary_boxes);
+  h5::set_attr(g, "fractal_boundary", std::int64_t{m.fractal_boundary ? 1 : 0});
+  h5::set_attr(g, "boundary_fraction", m.boundary_fraction);
+  h5::set_attr(g, "n_boundary_cells", m.n_boundary_cells);
+}
+
+bool read_basin_metrics(hid_t g, analysis::BasinMetrics& m) {
+  if (!h5::has_attr(g, "basin_entropy")) return false;
+  m.basin_entropy = real_attr(g, "basin_entropy");
+  m.boundary_basin_entropy = real_attr(g, "boundary_basin_entropy");
+  m.entropy_box = int_attr(g, "entropy_box");
+  m.n_boxes = int_attr(g, "n_boxes");
+  m.n_boundary_boxes = int_attr(g, "n_boundary_boxes");
+  m.fractal_boundary = int_attr(g, "fractal_boundary") != 0;
+  m.boundary_fraction = real_attr(g, "boundary_fraction");
+  m.n_boundary_cells = int_attr(g, "n_boundary_cells");
+  return true;
+}
+
+void write_sweep(hid_t file, const analysis::SweepTable& s) {
+  const auto nv = static_cast<std::size_t>(s.n_values()), m = static_cast<std::size_t>(s.n_minima);
+  require(s.count.size() == nv * m && s.fraction.size() == nv * m &&
+              s.fraction_ci_lo.size() == nv * m && s.fraction_ci_hi.size() == nv * m &&
+              s.quenched_count.size() == nv * m && s.quenched_fraction.size() == nv * m &&
+              s.quenched_fraction_ci_lo.size() == nv * m &&
+              s.quenched_fraction_ci_hi.size() == nv * m &&
+              s.fraction_diverged.size() == nv && s.fraction_max_steps.size() == nv &&
+              s.median_steps.size() == nv,
+          "write_sweep: column sizes do not match " + std::to_string(nv) + " values x " +
+              std::to_string(m) + " points");
+  Handle g = h5::create_group(file, "sweep");
+  const hid_t gid = g.get();
+  h5::set_attr(gid, "parameter", s.parameter);
+  h5::set_attr(gid, "spacing", s.spacing);
+  h5::set_attr(gid, "n_starts", s.n_starts);
+  h5::set_attr(gid, "n_values", s.n_values());
+  h5::set_attr(gid, "n_minima", s.n_minima);
+  Handle value = h5::create_scale(gid, "value", s.value);
+  describe(value.get(), "value of " + s.parameter);
+  Handle index = h5::create_index_scale(gid, "minimum", s.n_minima);
+  describe(index.get(), "index into /minima");
+  const Shape rows = {nv}, table = {nv, m};
+  const std::vector<hid_t> by_value = {value.get()}, by_cell = {value.get(), index.get()};
+  full_dataset(gid, "count", table, by_cell, s.count, "starts that reached the point");
+  full_dataset(gid, "fraction", table, by_cell, s.fraction,
+               "fraction of starts that reached the point", true);
+  full_dataset(gid, "fraction_ci_lo", table, by_cell, s.fraction_ci_lo,
+               "lower end of the 95% Wilson interval of fraction", true);
+  full_dataset(gid, "fraction_ci_hi", table, by_cell, s.fraction_ci_hi,
+               "upper end of the 95% Wilson interval of fraction", true);
+  full_dataset(gid, "quenched_count", table, by_cell, s.quenched_count,
+               "starts whose end point, quenched without noise, reached the point");
+  full_dataset(gid, "quenched_fraction", table, by_cell, s.quenched_fraction,
+               "fraction of starts whose end point, quenched without noise, reached the point", true);
+  full_dataset(gid, "quenched_fraction_ci_lo", table, by_cell, s.quenched_fraction_ci_lo,
+               "lower end of the 95% Wilson interval of quenched_fraction", true);
+  full_dataset(gid, "quenched_fraction_ci_hi", table, by_cell, s.quenched_fraction_ci_hi,
+               "upper end of the 95% Wilson interval of quenched_fraction", true);
+  full_dataset(gid, "fraction_diverged", rows, by_value, s.fraction_diverged,
+               "fraction of starts that diverged", true);
+  full_dataset(gid, "fraction_max_steps", rows, by_value, s.fraction_max_steps,
+               "fraction of starts that ran out of steps (not converged)", true);
+  full_dataset(gid, "median_steps", rows, by_value, s.median_steps,
+               "median (nearest rank) steps of the converged descents");
+}
+
+analysis::SweepTable read_sweep(hid_t file) {
+  Handle g = h5::open_group(file, "sweep");
+  const hid_t gid = g.get();
+  analysis::SweepTable s;
+  s.parameter = text_attr(gid, "parameter");
+  s.spacing = text_attr(gid, "spacing");
+  s.n_starts = int_attr(gid, "n_starts");
+  s.value = read<double>(gid, "value");
+  s.n_minima = static_cast<std::int64_t>(read<std::int64_t>(gid, "minimum").size());
+  s.count = read<std::int64_t>(gid, "count");
+  s.fraction = read<double>(gid, "fraction");
+  s.fraction_ci_lo = read<double>(gid, "fraction_ci_lo");
+  s.fraction_ci_hi = read<double>(gid, "fraction_ci_hi");
+  s.quenched_count = read<std::int64_t>(gid, "quenched_count");
+  s.quenched_fraction = read<double>(gid, "quenched_fraction");
+  s.quenched_fraction_ci_lo = read<double>(gid, "quenched_fraction_ci_lo");
+  s.quenched_fraction_ci_hi = read<double>(gid, "quenched_fraction_ci_hi");
+  s.fraction_diverged = read<double>(gid, "fraction_diverged");
+  s.fraction_max_steps = read<double>(gid, "fraction_max_steps");
+  s.median_steps = read<double>(gid, "median_steps");
+  return s;
+}
+
+}  // namespace trilo::io::metrics
