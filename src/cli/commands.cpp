@@ -8,6 +8,7 @@
 #include "core/catalog.hpp"
 #include "io/result_reader.hpp"
 #include "jobs/jobs.hpp"
+#include "render/render.hpp"
 
 namespace trilo::cli {
 
@@ -118,6 +119,19 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   std::string info_path;
   auto* info = app.add_subcommand("info", "A readable summary of a result file");
   info->add_option("file", info_path, "Result file")->required();
+  render::RenderOptions ro;
+  auto* rend = app.add_subcommand("render", "A result file as a PNG picture (docs/render.md)");
+  rend->add_option("file", ro.input, "Result file")->required();
+  rend->add_option("-o,--output", ro.output, "PNG file to write (default trilobite.png)");
+  rend->add_option("--width", ro.width, "Picture width in pixels (default: by layout)");
+  rend->add_option("--height", ro.height, "Picture height in pixels (default: by layout)");
+  rend->add_option("--size", ro.size, "WIDTHxHEIGHT in pixels, e.g. 1200x500");
+  rend->add_option("--panel", ro.panel, "auto | loss | basins | both | sweep");
+  rend->add_option("--scale", ro.scale, "Loss colours: auto | linear | log (of loss - min)");
+  rend->add_flag("!--no-contours", ro.contours, "No contour lines on the loss map");
+  rend->add_option("--contour-levels", ro.contour_levels, "Contour lines on the loss map (default 12)");
+  rend->add_option("--title", ro.title, "Title (default: landscape and optimizer)");
+  rend->add_option("--font", ro.font, "TrueType font file (default $TRILOBITE_FONT or DejaVu Sans)");
 
   try {
     app.parse(argc, argv);
@@ -144,6 +158,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
       throw config::BadInput(e.what());  // a missing or foreign file is the user's input
     }
     out << io::describe_result(r);
+    return 0;
+  }
+  if (app.got_subcommand("render")) {
+    out << render::render_file(ro) << "\n";
     return 0;
   }
   for (const char* job : {"run", "grid", "descend", "basins"})
