@@ -1,6 +1,8 @@
 #include "render/colour.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace trilo::render {
 
@@ -71,8 +73,35 @@ Rgb basin_colour(int k) {
                                         {204, 121, 167}};
   if (k < 0) return kNoMinimum;
   if (k < 7) return kOkabeIto[k];
+  // Beyond the palette: greedily the candidate farthest (in RGB) from every
+  // colour taken so far, and from white, black and the no-minimum grey.
+  static const std::vector<Rgb> extra = [] {
+    std::vector<Rgb> taken(kOkabeIto, kOkabeIto + 7), cand, out;
+    taken.push_back(kWhite);
+    taken.push_back(kBlack);
+    taken.push_back(kNoMinimum);
+    for (int h = 0; h < 36; ++h)
+      for (double l : {0.3, 0.45, 0.6, 0.75}) cand.push_back(hsl(h / 36.0, 0.7, l));
+    auto dist = [](Rgb a, Rgb b) {
+      return std::hypot(std::hypot(a.r - b.r, a.g - b.g), double(a.b - b.b));
+    };
+    while (out.size() < 64) {
+      double best = -1;
+      std::size_t pick = 0;
+      for (std::size_t i = 0; i < cand.size(); ++i) {
+        double d = INFINITY;
+        for (const Rgb& t : taken) d = std::min(d, dist(cand[i], t));
+        if (d > best) best = d, pick = i;
+      }
+      taken.push_back(cand[pick]);
+      out.push_back(cand[pick]);
+    }
+    return out;
+  }();
   const int n = k - 7;
-  return hsl(0.13 + n * 0.3819660112501051, 0.65, n % 2 ? 0.38 : 0.62);
+  if (n < static_cast<int>(extra.size())) return extra[n];
+  static constexpr double kLightness[3] = {0.62, 0.40, 0.51};
+  return hsl(0.13 + n * 0.3819660112501051, 0.65, kLightness[n % 3]);
 }
 
 }  // namespace trilo::render

@@ -10,8 +10,8 @@ namespace trilo::render {
 Rgb viridis(double t);
 
 // The colour of basin/minimum k (0-based): the Okabe-Ito palette without its
-// black (Okabe and Ito, "Color Universal Design", 2008), then hues spaced by
-// the golden angle at alternating lightness, so neighbours stay apart.
+// black (Okabe and Ito, "Color Universal Design", 2008), then 64 colours each
+// chosen as far as possible from all before it, then golden-angle hues.
 Rgb basin_colour(int k);
 
 // Cells and starts that reached no minimum.

@@ -125,6 +125,20 @@ void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, i
   c.clear_clip();
 }
 
+std::string minimum_loss_text(const Scene& sc, std::int64_t k) {
+  const auto& m = sc.result.minima;
+  if (k < 0 || k >= m.n_minima) return "?";
+  double span = 0;
+  for (std::int64_t i = 0; i < m.n_minima; ++i) span = std::max(span, std::fabs(m.loss[i]));
+  return number_text(std::fabs(m.loss[k]) < 1e-9 * std::max(1.0, span) ? 0.0 : m.loss[k]);
+}
+
+int legend_width(const Style& s, const std::vector<LegendEntry>& e, const std::string& heading) {
+  double w = heading.empty() ? 0 : s.font->width(heading, s.text_px);
+  for (const auto& x : e) w = std::max(w, s.text_px * 1.4 + s.font->width(x.text, s.text_px));
+  return static_cast<int>(w + s.text_px * 2.2);
+}
+
 std::vector<LegendEntry> marker_legend(const Scene& sc) {
   const auto p = points(sc, 0, sc.result.minima.dim > 1 ? 1 : -1);
   bool seen[5] = {false, false, false, false, false};  // global, minimum, saddle, degenerate, max

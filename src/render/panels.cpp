@@ -87,9 +87,6 @@ std::vector<LegendEntry> basin_legend(const Scene& sc, const Style& s,
                                       const std::vector<double>& frac, double none, int height) {
   const int room = std::max(3, height / static_cast<int>(s.text_px * 1.45));
   std::vector<LegendEntry> e;
-  const auto& m = sc.result.minima;
-  double span = 0;  // losses this much smaller than the spread are shown as 0
-  for (std::int64_t k = 0; k < m.n_minima; ++k) span = std::max(span, std::fabs(m.loss[k]));
   int shown = 0, hidden = 0;
   for (std::size_t k = 0; k < frac.size(); ++k) {
     if (frac[k] <= 0) continue;
@@ -99,10 +96,8 @@ std::vector<LegendEntry> basin_legend(const Scene& sc, const Style& s,
     }
     LegendEntry x;
     x.colour = basin_colour(static_cast<int>(k));
-    std::string loss = "?";
-    if (static_cast<std::int64_t>(k) < m.n_minima)
-      loss = number_text(std::fabs(m.loss[k]) < 1e-9 * std::max(1.0, span) ? 0.0 : m.loss[k]);
-    x.text = "#" + std::to_string(k) + ": " + loss + "  (" + percent(frac[k]) + ")";
+    x.text = "#" + std::to_string(k) + ": " + minimum_loss_text(sc, static_cast<std::int64_t>(k)) +
+             "  (" + percent(frac[k]) + ")";
     e.push_back(x);
     ++shown;
   }
@@ -122,16 +117,11 @@ std::vector<LegendEntry> basin_legend(const Scene& sc, const Style& s,
   return e;
 }
 
-// Room right of the plot for a legend: its widest line, or the heading.
-int legend_width(const Style& s, const std::vector<LegendEntry>& e) {
-  double w = s.font->width("minimum: loss (share)", s.text_px);
-  for (const auto& x : e) w = std::max(w, s.text_px * 1.4 + s.font->width(x.text, s.text_px));
-  return static_cast<int>(w + s.text_px * 2.2);
-}
+const char* const kLegendHeading = "minimum: loss (share)";
 
 void draw_basin_legend(Canvas& c, const Style& s, const Frame& f, const std::vector<LegendEntry>& e) {
   const int x = f.x1 + static_cast<int>(s.text_px * 1.2);
-  s.font->draw(c, "minimum: loss (share)", x, f.y0, s.text_px, {30, 30, 30}, Align::kStart,
+  s.font->draw(c, kLegendHeading, x, f.y0, s.text_px, {30, 30, 30}, Align::kStart,
                Align::kStart);
   draw_legend(c, s, x, f.y0 + static_cast<int>(s.text_px * 1.5), e, s.text_px);
 }
@@ -143,8 +133,10 @@ int loss_side(const Style& s) { return static_cast<int>(s.text_px * 8.5); }
 
 int basin_side(const Style& s, const Scene& sc, int panel_height) {
   const io::BasinData& bd = sc.result.basins;
-  return legend_width(s, basin_legend(sc, s, bd.fraction, bd.unconverged_fraction,
-                                      panel_height - 8 * s.text_px));
+  return legend_width(s,
+                      basin_legend(sc, s, bd.fraction, bd.unconverged_fraction,
+                                   panel_height - 8 * s.text_px),
+                      kLegendHeading);
 }
 
 Frame draw_loss_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b,
@@ -208,7 +200,7 @@ Frame draw_basin_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b)
   const io::BasinData& bd = sc.result.basins;
   const auto n0 = bd.axes.n0(), n1 = bd.axes.n1();
   const auto legend = basin_legend(sc, s, bd.fraction, bd.unconverged_fraction, b.y1 - b.y0 - 8 * s.text_px);
-  Frame f = lattice_frame(bd.axes, b, s, s.side ? s.side : legend_width(s, legend));
+  Frame f = lattice_frame(bd.axes, b, s, s.side ? s.side : legend_width(s, legend, kLegendHeading));
   for (int y = f.y0; y < f.y1; ++y)
     for (int x = f.x0; x < f.x1; ++x) {
       const auto i = std::clamp<std::int64_t>(
@@ -236,7 +228,7 @@ Frame draw_line_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b) 
   if (strip)
     legend = basin_legend(sc, s, sc.result.basins.fraction, sc.result.basins.unconverged_fraction,
                           b.y1 - b.y0 - 8 * s.text_px);
-  Frame f = fit_frame(b, s, strip ? legend_width(s, legend) : s.text_px * 2, 0);
+  Frame f = fit_frame(b, s, strip ? legend_width(s, legend, kLegendHeading) : s.text_px * 2, 0);
   f.lo0 = g.axes.coord0.front();
   f.hi0 = g.axes.coord0.back() > f.lo0 ? g.axes.coord0.back() : f.lo0 + 1;
   f.lo1 = lo - pad;
@@ -282,7 +274,7 @@ Frame draw_starts_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b
     else none += 1.0 / d.count;
   }
   const auto legend = basin_legend(sc, s, frac, none, b.y1 - b.y0 - 8 * s.text_px);
-  Frame f = fit_frame(b, s, legend_width(s, legend),
+  Frame f = fit_frame(b, s, legend_width(s, legend, kLegendHeading),
                       ((*vhi)[0] - (*vlo)[0]) / ((*vhi)[1] - (*vlo)[1]));
   f.lo0 = (*vlo)[0];
   f.hi0 = (*vhi)[0];

@@ -37,6 +37,12 @@ Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b)
 // coordinates (axis0, axis1), clipped to the frame.
 void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, int axis0,
                    int axis1);
+// The loss of /minima row k for a legend: %.4g, and 0 for losses below 1e-9
+// of the largest |loss| (7.9e-31 beside 0 is rounding, not information).
+std::string minimum_loss_text(const Scene& sc, std::int64_t k);
+// Room for a legend of these entries (its widest line, or `heading`).
+int legend_width(const Style& s, const std::vector<LegendEntry>& e, const std::string& heading = "");
+
 // Legend entries for the point markers the picture shows.
 std::vector<LegendEntry> marker_legend(const Scene& sc);
 

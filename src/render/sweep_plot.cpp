@@ -20,8 +20,38 @@ Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b)
     lo = log ? lo / 2 : lo - 0.5;
     hi = log ? hi * 2 : hi + 0.5;
   }
-  const int legend = static_cast<int>(s.text_px * 12);
-  Frame f = fit_frame(b, s, legend, 0);
+  // A margin of 4% each side keeps the end points off the frame line.
+  if (log) {
+    const double pad = std::pow(hi / lo, 0.04);
+    lo /= pad;
+    hi *= pad;
+  } else {
+    const double pad = 0.04 * (hi - lo);
+    lo -= pad;
+    hi += pad;
+  }
+  const auto m = static_cast<std::size_t>(w.n_minima);
+  std::vector<LegendEntry> entries;
+  for (std::size_t k = 0; k < m; ++k) {
+    LegendEntry e;
+    e.swatch = false;
+    e.colour = basin_colour(static_cast<int>(k));
+    e.text = "#" + std::to_string(k) + ": loss " +
+             minimum_loss_text(sc, static_cast<std::int64_t>(k));
+    entries.push_back(e);
+  }
+  LegendEntry d;
+  d.swatch = false;
+  d.marker = Marker::kSquare;
+  d.colour = kBlack;
+  d.text = "diverged";
+  entries.push_back(d);
+  d.marker = Marker::kDiamond;
+  d.colour = {140, 140, 140};
+  d.text = "max steps";
+  entries.push_back(d);
+
+  Frame f = fit_frame(b, s, legend_width(s, entries), 0);
   f.lo0 = lo;
   f.hi0 = hi;
   f.log0 = log;
@@ -34,7 +64,6 @@ Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b)
     c.line({double(f.x0), y}, {double(f.x1), y}, {225, 225, 225}, 1);
   }
   const auto n = w.value.size();
-  const auto m = static_cast<std::size_t>(w.n_minima);
   auto series = [&](auto value_of, Rgb col, double dash, Marker mk) {
     std::vector<Point> line;
     for (std::size_t i = 0; i < n; ++i) {
@@ -46,32 +75,12 @@ Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b)
     for (const Point& p : line) draw_marker(c, mk, p, std::max(3.0, s.text_px * 0.3), col, kBlack);
     c.clear_clip();
   };
-  std::vector<LegendEntry> entries;
-  const auto& minima = sc.result.minima;
-  for (std::size_t k = 0; k < m; ++k) {
+  for (std::size_t k = 0; k < m; ++k)
     series([&](std::size_t i) { return w.fraction[i * m + k]; }, basin_colour(static_cast<int>(k)),
            0, Marker::kCircle);
-    LegendEntry e;
-    e.swatch = false;
-    e.colour = basin_colour(static_cast<int>(k));
-    e.text = "#" + std::to_string(k);
-    if (static_cast<std::int64_t>(k) < minima.n_minima)
-      e.text += "  loss " + number_text(minima.loss[k]);
-    entries.push_back(e);
-  }
   series([&](std::size_t i) { return w.fraction_diverged[i]; }, kBlack, 6, Marker::kSquare);
   series([&](std::size_t i) { return w.fraction_max_steps[i]; }, {140, 140, 140}, 3,
          Marker::kDiamond);
-  LegendEntry d;
-  d.swatch = false;
-  d.marker = Marker::kSquare;
-  d.colour = kBlack;
-  d.text = "diverged";
-  entries.push_back(d);
-  d.marker = Marker::kDiamond;
-  d.colour = {140, 140, 140};
-  d.text = "max steps";
-  entries.push_back(d);
 
   draw_axes(c, s, f, w.parameter + (log ? " (log scale)" : ""), "fraction of descents",
             "outcome against " + w.parameter);
