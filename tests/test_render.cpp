@@ -100,6 +100,9 @@ TEST(Render, NiceTicksAreRoundStepsInsideTheRange) {
   EXPECT_NEAR(u[2], 0.06, 1e-15);
   EXPECT_EQ(tick_text(-2, 1), "\xE2\x88\x92" "2");  // a true minus sign
   EXPECT_EQ(tick_text(0.25, 0.05), "0.25");
+  EXPECT_EQ(tick_text(2.5, 2.5), "2.5");  // not "2": a 2.5 step needs its decimal
+  EXPECT_EQ(tick_text(5, 2.5), "5.0");
+  EXPECT_EQ(tick_text(40, 20), "40");
   EXPECT_EQ(decade_ticks(0.02, 900, 10), (std::vector<double>{0.1, 1, 10, 100}));
 }
 

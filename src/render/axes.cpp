@@ -53,7 +53,13 @@ std::string tick_text(double v, double step) {
   if (a >= 1e5 || (a < 1e-3 && a > 0)) {
     std::snprintf(buf, sizeof buf, "%.2g", v);
   } else {
-    const int decimals = std::max(0, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
+    // As many decimals as the step needs to be exact: 0.25 needs 2, 2.5 one.
+    int decimals = 0;
+    while (decimals < 10) {
+      const double scaled = std::fabs(step) * std::pow(10.0, decimals);
+      if (std::fabs(scaled - std::round(scaled)) < 1e-6 * std::max(1.0, scaled)) break;
+      ++decimals;
+    }
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
   }
   return true_minus(buf);
