@@ -11,6 +11,7 @@
 #include "jobs/bench.hpp"
 #include "jobs/critical_job.hpp"
 #include "jobs/jobs.hpp"
+#include "render/render.hpp"
 
 namespace trilo::cli {
 
@@ -131,6 +132,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   critical->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-10; 1e-4 in f32)")
       ->each([&c](const std::string&) { c.tol_given = true; });
   critical->add_option("--chunk", c.chunk, "Searches per backend call");
+  add_lattice(critical, c, true, false);  // the loss grid drawn under the points
   auto* sweep = app.add_subcommand(
       "sweep", "The same starts descended for each value of one optimizer setting");
   add_common(sweep, c);
@@ -154,6 +156,19 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   std::string info_path;
   auto* info = app.add_subcommand("info", "A readable summary of a result file");
   info->add_option("file", info_path, "Result file")->required();
+  render::RenderOptions ro;
+  auto* rend = app.add_subcommand("render", "A result file as a PNG picture (docs/render.md)");
+  rend->add_option("file", ro.input, "Result file")->required();
+  rend->add_option("-o,--output", ro.output, "PNG file to write (default trilobite.png)");
+  rend->add_option("--width", ro.width, "Picture width in pixels (default: by layout)");
+  rend->add_option("--height", ro.height, "Picture height in pixels (default: by layout)");
+  rend->add_option("--size", ro.size, "WIDTHxHEIGHT in pixels, e.g. 1200x500");
+  rend->add_option("--panel", ro.panel, "auto | loss | basins | both | sweep");
+  rend->add_option("--scale", ro.scale, "Loss colours: auto | linear | log (of loss - min)");
+  rend->add_flag("!--no-contours", ro.contours, "No contour lines on the loss map");
+  rend->add_option("--contour-levels", ro.contour_levels, "Contour lines on the loss map (default 12)");
+  rend->add_option("--title", ro.title, "Title (default: landscape and optimizer)");
+  rend->add_option("--font", ro.font, "TrueType font file (default $TRILOBITE_FONT or DejaVu Sans)");
   bool info_config = false;
   info->add_flag("--config", info_config, "Print the run's resolved configuration as TOML");
   enable_config_files(app);  // after every subcommand: all their options come from --config too
@@ -194,6 +209,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
       throw config::BadInput(e.what());  // a missing or foreign file is the user's input
     }
     out << io::describe_result(r);
+    return 0;
+  }
+  if (app.got_subcommand("render")) {
+    out << render::render_file(ro) << "\n";
     return 0;
   }
   if (app.got_subcommand("critical"))

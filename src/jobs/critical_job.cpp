@@ -6,7 +6,11 @@
 #include <ostream>
 
 #include "analysis/critical_report.hpp"
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
 #include "io/result_writer.hpp"
+#include "io/xdmf_writer.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 
@@ -69,6 +73,9 @@ void apply_critical_defaults(config::RunConfig& c, bool starts_given, bool steps
 CriticalJobResult execute_critical(const config::RunConfig& c, const config::Resolved& r,
                                    backend::Backend& be, io::ResultWriter* writer) {
   CriticalJobResult res;
+  // The loss on the plane too, so that `trilobite render` can draw the
+  // points over it.
+  res.grid_points = compute_grid(c, r, be, writer);
   const backend::CriticalRequest q = critical_request(c, r);
   const std::int64_t n = r.n_starts;
   res.searches.resize(n, r.dim);
@@ -99,22 +106,61 @@ CriticalJobResult execute_critical(const config::RunConfig& c, const config::Res
 void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   config::Resolved r = config::validate(cfg);
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
-  if (!r.formula_note.empty()) log << "trilobite: " << r.formula_note << "\n";
-  log << "trilobite critical: " << r.landscape_name << " (dim " << r.dim << ") on " << be->name()
-      << " (" << be->device() << "), " << cfg.precision << "\n";
+  cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
+  if (!cfg.quiet) {
+    if (!r.formula_note.empty()) log << "trilobite: " << r.formula_note << "\n";
+    log << "trilobite critical: " << r.landscape_name << " (dim " << r.dim << ") on " << be->name()
+        << " (" << be->device() << "), " << cfg.precision << "\n";
+  }
   const auto t0 = std::chrono::steady_clock::now();
   install_interrupt_handlers();
   io::ResultWriter writer(cfg.output);
   CriticalJobResult res = execute_critical(cfg, r, *be, &writer);
   writer.commit();
+  std::string xdmf_path;
+  try {
+    xdmf_path = io::write_xdmf_beside(cfg.output);  // the grid for ParaView/VisIt
+  } catch (const std::runtime_error& e) {
+    std::remove(cfg.output.c_str());  // all or nothing: no result without its XDMF
+    throw std::runtime_error(std::string("XDMF file: ") + e.what());
+  }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::int64_t k[3] = {0, 0, 0};
   for (std::int8_t s : res.searches.status) ++k[s];
+  const analysis::CriticalTable& t = res.census.table;
+  if (cfg.json) {
+    auto finite = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    nlohmann::json doc = {{"job", "critical"},
+                          {"output", cfg.output},
+                          {"xdmf", xdmf_path.empty() ? nlohmann::json() : nlohmann::json(xdmf_path)},
+                          {"landscape", r.landscape_name},
+                          {"dim", r.dim},
+                          {"backend", be->name()},
+                          {"searches", {{"total", res.searches.count}, {"converged", k[0]},
+                                        {"stalled_or_max_steps", k[1]}, {"diverged", k[2]},
+                                        {"outside_box", t.n_outside}}},
+                          {"counts", {{"minima", t.n_minima}, {"saddles", t.n_saddles},
+                                      {"maxima", t.n_maxima}, {"degenerate", t.n_degenerate}}},
+                          {"euler_characteristic", t.euler_characteristic},
+                          {"seconds", secs}};
+    doc["points"] = nlohmann::json::array();
+    for (std::int64_t i = 0; i < t.n_points; ++i) {
+      nlohmann::json pos = nlohmann::json::array();
+      for (int d = 0; d < t.dim; ++d) pos.push_back(finite(t.position[i * t.dim + d]));
+      doc["points"].push_back({{"index", i},
+                               {"kind", analysis::kind_name(static_cast<analysis::PointKind>(t.kind[i]))},
+                               {"morse_index", t.morse_index[i]},
+                               {"position", pos},
+                               {"loss", finite(t.loss[i])}});
+    }
+    out << doc.dump() << "\n";
+    return;
+  }
   out << "searches: " << res.searches.count << " (" << k[0] << " converged, " << k[1]
-      << " stalled or out of steps, " << k[2] << " diverged; " << res.census.table.n_outside
+      << " stalled or out of steps, " << k[2] << " diverged; " << t.n_outside
       << " converged outside the box)\n";
-  out << analysis::format_critical_table(res.census.table);
-  out << analysis::format_connections(res.census.table, res.connections);
+  out << analysis::format_critical_table(t);
+  out << analysis::format_connections(t, res.connections);
   out << "wrote " << cfg.output << " in " << secs << " s\n";
 }
 

@@ -30,6 +30,7 @@ struct CriticalJobResult {
   backend::DescentBatch searches;  // every search, start to end
   analysis::CriticalResult census;
   analysis::Connections connections;
+  std::int64_t grid_points = 0;  // the loss grid written beside them (/grid)
 };
 
 // Runs the searches on `be` in chunks of c.chunk, merges, connects; writes

@@ -207,6 +207,24 @@ std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg) {
   return backend::make_cpu_backend(cfg.threads);
 }
 
+std::int64_t compute_grid(const config::RunConfig& c, const config::Resolved& r,
+                          backend::Backend& be, io::ResultWriter* writer) {
+  const bool bar = !c.quiet && stderr_is_terminal();
+  backend::GridRequest q{landscape_spec(r), precision(c), plane(r, c.grid_res)};
+  if (writer) writer->begin_grid(grid_axes(q.plane));
+  backend::GridTile tile;
+  const std::int64_t n = q.plane.size();
+  const std::int64_t tile_n = chunk_for_progress(c.tile, n, bar, 1 << 16);
+  Progress progress("grid", n, bar);
+  for (std::int64_t first = 0; first < n; first += tile_n) {
+    check_interrupted();
+    be.grid(q, first, std::min(tile_n, n - first), tile);
+    if (writer) writer->write_grid_tile(tile);
+    progress.update(first + std::min(tile_n, n - first));
+  }
+  return n;
+}
+
 JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
                       io::ResultWriter* writer) {
   JobResult res;
@@ -221,19 +239,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   };
 
   if (has_grid(c.job)) {
-    backend::GridRequest q{land, precision(c), plane(r, c.grid_res)};
-    if (writer) writer->begin_grid(grid_axes(q.plane));
-    backend::GridTile tile;
-    const std::int64_t n = q.plane.size();
-    const std::int64_t tile_n = chunk_for_progress(c.tile, n, bar, 1 << 16);
-    Progress progress("grid", n, bar);
-    for (std::int64_t first = 0; first < n; first += tile_n) {
-      check_interrupted();
-      be.grid(q, first, std::min(tile_n, n - first), tile);
-      if (writer) writer->write_grid_tile(tile);
-      progress.update(first + std::min(tile_n, n - first));
-    }
-    res.grid_points = n;
+    res.grid_points = compute_grid(c, r, be, writer);
     res.timings.grid_s = lap();
   }
 

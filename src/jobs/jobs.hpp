@@ -39,6 +39,11 @@ JobResult execute_job(const config::RunConfig& cfg, const config::Resolved& r,
                       backend::Backend& be, io::ResultWriter* writer);
 
 // The root attributes every job writes (docs/format.md).
+// The loss grid of the job's plane (--grid-res), tile by tile into the
+// writer's /grid when it is not null; returns the number of points.
+std::int64_t compute_grid(const config::RunConfig& c, const config::Resolved& r,
+                          backend::Backend& be, io::ResultWriter* writer);
+
 io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
                           const backend::Backend& be, double merge_tol);
 

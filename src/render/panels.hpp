@@ -1,0 +1,49 @@
+// The panels of a picture (internal to src/render): each draws itself into
+// a box of the canvas and returns the frame it used (recorded in the PNG so
+// that pixels can be mapped back to data).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "render/axes.hpp"
+#include "render/render.hpp"
+
+namespace trilo::render {
+
+struct Box {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+// Space around the plot area for ticks, labels and a side bar `right` wide,
+// and the plot area itself: as large as fits, with equal scales on both axes
+// when `aspect` (data width / height) is given and not extreme.
+Frame fit_frame(const Box& b, const Style& s, int right, double aspect);
+
+// Room right of the plot each map panel needs (colour bar, basin legend).
+int loss_side(const Style& s);
+int basin_side(const Style& s, const Scene& sc, int panel_height);
+
+Frame draw_loss_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b,
+                      const RenderOptions& opt);
+Frame draw_basin_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
+// A 1-D grid: loss against the coordinate, basins as a strip beneath.
+Frame draw_line_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
+// Descents without a lattice: each start coloured by the minimum it reached.
+Frame draw_starts_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
+Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
+
+// Minima, saddles, maxima and trajectories, projected onto the plane of
+// coordinates (axis0, axis1), clipped to the frame.
+void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, int axis0,
+                   int axis1);
+// The loss of /minima row k for a legend: %.4g, and 0 for losses below 1e-9
+// of the largest |loss| (7.9e-31 beside 0 is rounding, not information).
+std::string minimum_loss_text(const Scene& sc, std::int64_t k);
+// Room for a legend of these entries (its widest line, or `heading`).
+int legend_width(const Style& s, const std::vector<LegendEntry>& e, const std::string& heading = "");
+
+// Legend entries for the point markers the picture shows.
+std::vector<LegendEntry> marker_legend(const Scene& sc);
+
+}  // namespace trilo::render
