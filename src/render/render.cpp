@@ -33,6 +33,8 @@ std::string default_title(const Scene& sc) {
   }
   if (land.empty()) land = "(unnamed landscape)";
   std::string t = land;
+  if (text_attr(r, "job") == "critical")  // no optimizer ran: a census of stationary points
+    return t + "  ·  critical points (" + text_attr(r, "critical_method") + ")";
   const std::string opt = text_attr(r, "optimizer");
   if (!opt.empty()) {
     t += "  ·  " + opt;
