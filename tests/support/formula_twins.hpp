@@ -2,6 +2,9 @@
 // a dimension and a learning rate at which plain descent is stable on it.
 #pragma once
 
+#include <ostream>
+#include <string>
+
 #include "core/catalog.hpp"
 #include "expr/builtin_formulas.hpp"
 
@@ -20,6 +23,9 @@ inline const Twin kTwins[] = {
     {"rastrigin", 2, 0.002},     {"ackley", 2, 0.01},   {"styblinski-tang", 2, 0.01},
     {"beale", 2, 0.001},         {"goldstein-price", 2, 2e-5},
 };
+
+// How gtest prints a parameter: its name, not its bytes.
+inline void PrintTo(const Twin& t, std::ostream* os) { *os << t.name; }
 
 // A test-name-safe version of the landscape's name.
 inline std::string twin_test_name(const Twin& t) {
