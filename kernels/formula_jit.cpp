@@ -38,25 +38,6 @@ const std::string& kernels_ltoir() {
   return blob;
 }
 
-// The line of a compiler or linker log that names the first error (else its
-// first line), printable characters only: one line for the user.
-std::string first_error(const std::string& log) {
-  std::string first, error;
-  std::size_t at = 0;
-  while (at < log.size() && error.empty()) {
-    std::size_t end = log.find('\n', at);
-    if (end == std::string::npos) end = log.size();
-    const std::string line = log.substr(at, end - at);
-    if (first.empty() && line.find_first_not_of(" \t\r") != std::string::npos) first = line;
-    if (line.find("error") != std::string::npos) error = line;
-    at = end + 1;
-  }
-  std::string msg = error.empty() ? first : error;
-  for (char& c : msg)
-    if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) c = '?';
-  return msg.substr(0, 240);
-}
-
 struct NvrtcProgram {
   nvrtcProgram p = nullptr;
   ~NvrtcProgram() {
@@ -87,7 +68,7 @@ std::string compile_ltoir(const std::string& source) {
     std::string log(n, '\0');
     if (n > 0) nvrtcGetProgramLog(prog.p, log.data());
     throw std::runtime_error(std::string("formula on the GPU: NVRTC could not compile the generated code (") +
-                             nvrtcGetErrorString(r) + "): " + first_error(log));
+                             nvrtcGetErrorString(r) + "): " + expr::first_error_line(log));
   }
   std::size_t n = 0;
   std::string ir;
@@ -108,7 +89,7 @@ std::string compile_ltoir(const std::string& source) {
   }
   throw std::runtime_error(std::string("formula on the GPU: nvJitLink ") + what + " failed (error " +
                            std::to_string(static_cast<int>(r)) + ")" +
-                           (log.empty() ? std::string() : ": " + first_error(log)));
+                           (log.empty() ? std::string() : ": " + expr::first_error_line(log)));
 }
 
 // Both LTO-IR inputs -> one cubin for sm_<arch> that keeps only `kernels`.

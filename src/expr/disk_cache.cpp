@@ -133,4 +133,22 @@ bool load_private_file(const std::string& path, std::string* bytes, std::string*
   return !failed;
 }
 
+std::string first_error_line(const std::string& log) {
+  std::string first, error;
+  std::size_t at = 0;
+  while (at < log.size() && error.empty()) {
+    std::size_t end = log.find('\n', at);
+    if (end == std::string::npos) end = log.size();
+    std::string line = log.substr(at, end - at);
+    while (!line.empty() && line.back() == '\r') line.pop_back();
+    if (first.empty() && line.find_first_not_of(" \t") != std::string::npos) first = line;
+    if (line.find("error") != std::string::npos) error = line;
+    at = end + 1;
+  }
+  std::string msg = error.empty() ? first : error;
+  for (char& c : msg)
+    if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) c = '?';
+  return msg.substr(0, 240);
+}
+
 }  // namespace trilo::expr

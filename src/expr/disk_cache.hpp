@@ -43,4 +43,9 @@ bool store_file(const std::string& dir, const std::string& final_path, const std
 // private or unreadable.
 bool load_private_file(const std::string& path, std::string* bytes, std::string* why);
 
+// The line of a compiler's or linker's log naming its first error (else its
+// first non-blank line), printable ASCII only and at most 240 characters:
+// the one line a failed build reports.
+std::string first_error_line(const std::string& log);
+
 }  // namespace trilo::expr

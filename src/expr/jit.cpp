@@ -38,25 +38,9 @@ std::string errno_text(const std::string& what, int err) { return what + ": " + 
 
 // The compiler's first error line (or first line), printable characters only.
 std::string first_message(const std::string& log_path) {
-  std::FILE* f = std::fopen(log_path.c_str(), "r");
-  if (f == nullptr) return {};
-  std::string first, error;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, f) != nullptr) {
-    std::string line(buf);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    if (first.empty()) first = line;
-    if (line.find("error") != std::string::npos) {
-      error = line;
-      break;
-    }
-  }
-  std::fclose(f);
-  std::string msg = error.empty() ? first : error;
-  for (char& c : msg) {
-    if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) c = '?';
-  }
-  return msg.substr(0, 200);
+  std::string log, why;
+  if (!load_private_file(log_path, &log, &why)) return {};
+  return first_error_line(log);
 }
 
 // Runs the compiler with a fixed argv (no shell), output to log_path.
