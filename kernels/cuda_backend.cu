@@ -36,6 +36,7 @@ CudaBackend::CudaBackend(int device) : device_(device) {
   // Non-blocking: no implicit synchronisation with the legacy default stream
   // that other libraries in the process might use.
   TRILO_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  formulas_ = std::make_unique<FormulaModules>(device_);
 }
 
 CudaBackend::~CudaBackend() {
@@ -43,6 +44,7 @@ CudaBackend::~CudaBackend() {
     (void)cudaStreamSynchronize(stream_);  // let queued frees finish before the stream goes
     (void)cudaStreamDestroy(stream_);
   }
+  formulas_.reset();  // after the stream: no queued kernel still needs a library
 }
 
 void CudaBackend::activate() const { TRILO_CUDA_CHECK(cudaSetDevice(device_)); }

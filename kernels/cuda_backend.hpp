@@ -9,11 +9,15 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "backend/backend.hpp"
+#include "core/work.hpp"
 #include "kernels/cuda_check.hpp"
+#include "kernels/formula_module.hpp"
 
 namespace trilo::cuda {
 
@@ -46,10 +50,37 @@ class CudaBackend final : public backend::Backend {
   // current device is per thread, and a job may call from any thread).
   void activate() const;
 
+  // Calls f(land, T{}, integral_constant<int, MaxDim>{}) for the request's
+  // landscape and precision: a built-in struct with its dimension bound, or
+  // for a formula its compiled kernel for `job` (FormulaLaunch, bound 0: the
+  // kernel was picked for its bound already).
+  template <class F>
+  void with_device_landscape(const LandscapeSpec& spec, backend::Precision prec, FormulaJob job,
+                             F&& f) {
+    const bool f32 = prec == backend::Precision::kF32;
+    if (spec.id == LandscapeId::kExpr) {
+      const FormulaLaunch k = formulas_->kernel(spec, f32, job);
+      if (f32)
+        f(k, float{}, std::integral_constant<int, 0>{});
+      else
+        f(k, double{}, std::integral_constant<int, 0>{});
+      return;
+    }
+    with_landscape(spec, [&](auto land) {
+      with_max_dim(land, [&](auto max_dim) {
+        if (f32)
+          f(land, float{}, max_dim);
+        else
+          f(land, double{}, max_dim);
+      });
+    });
+  }
+
   int device_;
   std::string device_name_;
   cudaStream_t stream_ = nullptr;
   std::size_t chunk_bytes_ = 0;
+  std::unique_ptr<FormulaModules> formulas_;
 };
 
 // At most this many items per launch: a few waves of a full GPU, and small

@@ -1,6 +1,7 @@
 // Descents on the GPU: one thread per start in a grid-stride loop, in chunks
 // of bounded device memory. The path of each descent is the one of
-// cpu/descend.cpp: both run descent_item / trace_item of src/core/work.hpp.
+// cpu/descend.cpp: both run descent_item / trace_item of src/core/work.hpp
+// (through work_loops.cuh, as the formula kernels do).
 #include <algorithm>
 #include <cstdint>
 #include <stdexcept>
@@ -8,6 +9,7 @@
 
 #include "core/work.hpp"
 #include "kernels/cuda_backend.hpp"
+#include "kernels/work_loops.cuh"
 
 namespace trilo::cuda {
 namespace {
@@ -20,31 +22,50 @@ constexpr int kDescentBlock = 128;
 template <class T, int MaxDim, class L>
 __global__ void descend_kernel(L land, DescentParams p, StartSpec s, std::int64_t first,
                                std::int64_t count, DescentColumns cols) {
-  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
-  for (std::int64_t r = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; r < count;
-       r += stride)
-    descent_item<T, MaxDim>(land, p, s, first + r, r, cols);
+  descend_loop<T, MaxDim>(land, p, s, first, count, cols);
 }
 
-// `start_rows`, when not null, holds the explicit start of trace k in row k.
 template <class T, int MaxDim, class L>
 __global__ void trace_kernel(L land, DescentParams p, StartSpec s, const std::int64_t* indices,
                              const double* start_rows, std::int64_t count, std::int64_t every,
                              std::int64_t cap, std::int64_t* steps, double* positions,
                              double* losses, std::int64_t* rows) {
-  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
-  const int n = land.dim;
-  for (std::int64_t k = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; k < count;
-       k += stride) {
-    const std::int64_t index = indices[k];
-    StartSpec sk = s;
-    if (start_rows != nullptr) {
-      sk.points = start_rows + k * s.dim;
-      sk.points_first = index;
-    }
-    rows[k] = trace_item<T, MaxDim>(land, p, sk, index, every, steps + k * cap,
-                                    positions + k * cap * n, losses + k * cap);
-  }
+  trace_loop<T, MaxDim>(land, p, s, indices, start_rows, count, every, cap, steps, positions,
+                        losses, rows);
+}
+
+// The launches: a built-in landscape's templated kernel, or a formula's
+// compiled one with the same parameters (formula_kernels.cu).
+template <class T, int MaxDim, class L>
+void launch_descend(const L& land, unsigned blocks, cudaStream_t stream, DescentParams p,
+                    StartSpec s, std::int64_t first, std::int64_t m, DescentColumns cols) {
+  descend_kernel<T, MaxDim><<<blocks, kDescentBlock, 0, stream>>>(land, p, s, first, m, cols);
+}
+template <class T, int MaxDim>
+void launch_descend(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream,
+                    DescentParams p, StartSpec s, std::int64_t first, std::int64_t m,
+                    DescentColumns cols) {
+  ExternFormula land = f.land;
+  f.launch(blocks, kDescentBlock, stream, {&land, &p, &s, &first, &m, &cols});
+}
+
+template <class T, int MaxDim, class L>
+void launch_trace(const L& land, unsigned blocks, cudaStream_t stream, DescentParams p,
+                  StartSpec s, const std::int64_t* indices, const double* start_rows,
+                  std::int64_t m, std::int64_t every, std::int64_t cap, std::int64_t* steps,
+                  double* positions, double* losses, std::int64_t* rows) {
+  trace_kernel<T, MaxDim><<<blocks, kDescentBlock, 0, stream>>>(
+      land, p, s, indices, start_rows, m, every, cap, steps, positions, losses, rows);
+}
+template <class T, int MaxDim>
+void launch_trace(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream, DescentParams p,
+                  StartSpec s, const std::int64_t* indices, const double* start_rows,
+                  std::int64_t m, std::int64_t every, std::int64_t cap, std::int64_t* steps,
+                  double* positions, double* losses, std::int64_t* rows) {
+  ExternFormula land = f.land;
+  f.launch(blocks, kDescentBlock, stream,
+           {&land, &p, &s, &indices, &start_rows, &m, &every, &cap, &steps, &positions, &losses,
+            &rows});
 }
 
 void require_explicit_rows(const backend::DescentRequest& req, std::int64_t lo, std::int64_t hi) {
@@ -87,8 +108,8 @@ void descend_chunks(const L& land, const backend::DescentRequest& req, std::int6
     const std::int64_t m = std::min(chunk, count - done);
     const StartSpec s =
         explicit_mode ? device_starts(req, first + done, m, points, stream) : req.starts;
-    descend_kernel<T, MaxDim><<<launch_blocks(m, kDescentBlock), kDescentBlock, 0, stream>>>(
-        land, req.params, s, first + done, m, cols);
+    launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params, s,
+                              first + done, m, cols);
     TRILO_CUDA_CHECK(cudaGetLastError());
     copy_to_host_async(out.start.data() + done * n, start.data(), m * n, stream);
     copy_to_host_async(out.end.data() + done * n, end.data(), m * n, stream);
@@ -129,9 +150,10 @@ void trace_chunks(const L& land, const backend::DescentRequest& req,
       }
       copy_to_device_async(start_rows.data(), host_starts.data(), m * d, stream);
     }
-    trace_kernel<T, MaxDim><<<launch_blocks(m, kDescentBlock), kDescentBlock, 0, stream>>>(
-        land, req.params, req.starts, index_buf.data(), explicit_mode ? start_rows.data() : nullptr,
-        m, every, cap, steps.data(), positions.data(), losses.data(), row_buf.data());
+    launch_trace<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params,
+                            req.starts, index_buf.data(),
+                            explicit_mode ? start_rows.data() : nullptr, m, every, cap,
+                            steps.data(), positions.data(), losses.data(), row_buf.data());
     TRILO_CUDA_CHECK(cudaGetLastError());
     copy_to_host_async(rows.data(), row_buf.data(), m, stream);
     TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));  // the row counts size the copies below
@@ -165,15 +187,11 @@ void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first
                                sizeof(std::int8_t) +
                                (explicit_mode ? req.starts.dim * sizeof(double) : 0);
   const std::int64_t chunk = chunk_items(per_item);
-  with_landscape(req.landscape, [&](auto land) {
-    with_max_dim(land, [&](auto max_dim) {
-      constexpr int kD = decltype(max_dim)::value;
-      if (req.precision == backend::Precision::kF32)
-        descend_chunks<float, kD>(land, req, first, count, chunk, stream_, out);
-      else
-        descend_chunks<double, kD>(land, req, first, count, chunk, stream_, out);
-    });
-  });
+  with_device_landscape(req.landscape, req.precision, FormulaJob::kDescend,
+                        [&](const auto& land, auto t, auto max_dim) {
+                          descend_chunks<decltype(t), decltype(max_dim)::value>(
+                              land, req, first, count, chunk, stream_, out);
+                        });
 }
 
 std::vector<backend::Trajectory> CudaBackend::trace(const backend::DescentRequest& req,
@@ -188,15 +206,11 @@ std::vector<backend::Trajectory> CudaBackend::trace(const backend::DescentReques
   const std::size_t per_trace = cap * (n + 1) * sizeof(double) + cap * sizeof(std::int64_t) +
                                 2 * sizeof(std::int64_t) + req.starts.dim * sizeof(double);
   const std::int64_t chunk = chunk_items(per_trace);
-  with_landscape(req.landscape, [&](auto land) {
-    with_max_dim(land, [&](auto max_dim) {
-      constexpr int kD = decltype(max_dim)::value;
-      if (req.precision == backend::Precision::kF32)
-        trace_chunks<float, kD>(land, req, indices, every, chunk, stream_, out);
-      else
-        trace_chunks<double, kD>(land, req, indices, every, chunk, stream_, out);
-    });
-  });
+  with_device_landscape(req.landscape, req.precision, FormulaJob::kTrace,
+                        [&](const auto& land, auto t, auto max_dim) {
+                          trace_chunks<decltype(t), decltype(max_dim)::value>(
+                              land, req, indices, every, chunk, stream_, out);
+                        });
   return out;
 }
 

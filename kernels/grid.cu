@@ -5,6 +5,7 @@
 
 #include "core/work.hpp"
 #include "kernels/cuda_backend.hpp"
+#include "kernels/work_loops.cuh"
 
 namespace trilo::cuda {
 namespace {
@@ -14,10 +15,21 @@ constexpr int kGridBlock = 256;
 template <class T, int MaxDim, class L>
 __global__ void grid_kernel(L land, PlaneSpec plane, std::int64_t first, std::int64_t count,
                             GridColumns cols) {
-  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
-  for (std::int64_t r = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; r < count;
-       r += stride)
-    grid_item<T, MaxDim>(land, plane, first + r, r, cols);
+  grid_loop<T, MaxDim>(land, plane, first, count, cols);
+}
+
+// A built-in landscape's templated kernel, or a formula's compiled one with
+// the same parameters (formula_kernels.cu).
+template <class T, int MaxDim, class L>
+void launch_grid(const L& land, unsigned blocks, cudaStream_t stream, PlaneSpec plane,
+                 std::int64_t first, std::int64_t m, GridColumns cols) {
+  grid_kernel<T, MaxDim><<<blocks, kGridBlock, 0, stream>>>(land, plane, first, m, cols);
+}
+template <class T, int MaxDim>
+void launch_grid(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream, PlaneSpec plane,
+                 std::int64_t first, std::int64_t m, GridColumns cols) {
+  ExternFormula land = f.land;
+  f.launch(blocks, kGridBlock, stream, {&land, &plane, &first, &m, &cols});
 }
 
 template <class T, int MaxDim, class L>
@@ -29,8 +41,8 @@ void grid_chunks(const L& land, const PlaneSpec& plane, std::int64_t first, std:
   const GridColumns cols{loss.data(), grad0.data(), grad1.data(), grad_norm.data()};
   for (std::int64_t done = 0; done < count; done += chunk) {
     const std::int64_t m = std::min(chunk, count - done);
-    grid_kernel<T, MaxDim><<<launch_blocks(m, kGridBlock), kGridBlock, 0, stream>>>(
-        land, plane, first + done, m, cols);
+    launch_grid<T, MaxDim>(land, launch_blocks(m, kGridBlock), stream, plane, first + done, m,
+                           cols);
     TRILO_CUDA_CHECK(cudaGetLastError());
     copy_to_host_async(out.loss.data() + done, loss.data(), m, stream);
     copy_to_host_async(out.grad0.data() + done, grad0.data(), m, stream);
@@ -49,15 +61,11 @@ void CudaBackend::grid(const backend::GridRequest& req, std::int64_t first, std:
   if (count <= 0) return;  // an empty launch is an error in CUDA
   activate();
   const std::int64_t chunk = chunk_items(4 * sizeof(double));
-  with_landscape(req.landscape, [&](auto land) {
-    with_max_dim(land, [&](auto max_dim) {
-      constexpr int kD = decltype(max_dim)::value;
-      if (req.precision == backend::Precision::kF32)
-        grid_chunks<float, kD>(land, req.plane, first, count, chunk, stream_, out);
-      else
-        grid_chunks<double, kD>(land, req.plane, first, count, chunk, stream_, out);
-    });
-  });
+  with_device_landscape(req.landscape, req.precision, FormulaJob::kGrid,
+                        [&](const auto& land, auto t, auto max_dim) {
+                          grid_chunks<decltype(t), decltype(max_dim)::value>(
+                              land, req.plane, first, count, chunk, stream_, out);
+                        });
 }
 
 }  // namespace trilo::cuda

@@ -13,12 +13,13 @@
 #   PREFIX     the private prefix (default /tmp/trilo-prefix)
 #   BUILD_DIR  the build tree (default /tmp/build-gpu)
 #   GPU_CHECK_STEPS       steps to run, in this order (default: all of
-#                         "unpack configure build smi test run")
+#                         "unpack configure build smi test run formula")
 #   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
 # Files in $OUT (at most 8, so all of them come back from the device tool):
 #   summary.txt  each step's exit code and time, versions, nvidia-smi, the
 #                kernels' compile times;  build.log  configure and build;
-#   ctest.log;  gpu-run.log, cpu-run.log;  gpu-run.h5, cpu-run.h5.
+#   ctest.log;  gpu-run.log, cpu-run.log;  gpu-run.h5, cpu-run.h5;
+#   formula.log  formulas on the GPU: their tests, two runs, the bench.
 # Exit code: 0 when every step that ran passed, else 1.
 set -uo pipefail
 
@@ -26,7 +27,7 @@ debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
 BUILD_DIR=${BUILD_DIR:-/tmp/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -142,6 +143,32 @@ run_backend() {
   "$exe" info "$file"
 }
 
+# Formulas on the GPU (docs/formulas.md): the device tests that skip without
+# a device must run here (a skip fails this step), a formula run twice on a
+# fresh cache (the second from the cached cubin), the built-in beside it, and
+# the formula-over-built-in rates.
+run_formula() {
+  local exe=$BUILD_DIR/trilobite tests=$BUILD_DIR/tests/trilobite_tests
+  local cache=/tmp/trilo-formula-cache tmp=/tmp/trilo-formula
+  rm -rf "$cache" "$tmp" && mkdir -p "$tmp" || return 1
+  local f="0.4*x^4 - 2*x^2 + 0.5*y^2 + 0.1*x*y - 0.5*exp(-((x-1.5)^2+(y+0.5)^2))"
+  TRILOBITE_CACHE_DIR=$cache "$tests" --gtest_filter='*OnTheGpu*:EveryBackend/1.Formula*' >"$tmp/tests.log" 2>&1
+  local rc=$?
+  cat "$tmp/tests.log"
+  ((rc == 0)) || return 1
+  if grep -q '^\[  SKIPPED \]' "$tmp/tests.log"; then echo "formula GPU tests were skipped"; return 1; fi
+  local k
+  for k in 1 2; do
+    echo "-- formula run $k (cache $cache)"
+    time TRILOBITE_CACHE_DIR=$cache "$exe" run --backend cuda --expr "$f" --box -2.5:2.5 -o "$tmp/formula-$k.h5" || return 1
+  done
+  ls -l "$cache"
+  "$exe" run --backend cuda -o "$tmp/builtin.h5" || return 1
+  "$exe" info "$tmp/formula-2.h5"
+  "$exe" info "$tmp/builtin.h5"
+  TRILOBITE_CACHE_DIR=$cache "$exe" bench --formula --backend cuda --precision f64,f32 --starts 1000000
+}
+
 note "gpu-check: $(date -u +%FT%TZ) on $(hostname), debs=$debs prefix=$PREFIX build=$BUILD_DIR"
 note "steps: $steps"
 { cmake --version | head -1; ninja --version; nvcc --version | tail -2; c++ --version | head -1; } \
@@ -169,6 +196,10 @@ if ((ok)) && wants run; then
   : >"$OUT/cpu-run.log"
   run_step gpu-run "$OUT/gpu-run.log" run_backend cuda
   run_step cpu-run "$OUT/cpu-run.log" run_backend cpu
+fi
+if ((ok)) && wants formula; then
+  : >"$OUT/formula.log"
+  run_step formula "$OUT/formula.log" run_formula
 fi
 note "gpu-check: $( ((failed)) && echo FAILED || echo passed)"
 exit "$failed"

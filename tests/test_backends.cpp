@@ -11,6 +11,8 @@
 #include "backend/backend.hpp"
 #include "core/critical.hpp"
 #include "core/work.hpp"
+#include "expr/builtin_formulas.hpp"
+#include "expr/parser.hpp"
 
 namespace {
 
@@ -236,6 +238,32 @@ TYPED_TEST(EveryBackend, Float32CriticalSearchesFindHimmelblausNinePoints) {
   EXPECT_EQ(res.table.n_minima, 4);
   EXPECT_EQ(res.table.n_saddles, 4);
   EXPECT_EQ(res.table.n_maxima, 1);
+}
+
+// A formula takes the built-in's path: interpreted on the CPU, compiled at run
+// time (NVRTC) into the same descent loop on the GPU.
+TYPED_TEST(EveryBackend, FormulaTwinOfTheDimpleDescendsAndTracesLikeTheBuiltin) {
+  DescentRequest q = dimple(Precision::kF64);
+  const expr::Program p = expr::parse(expr::builtin_as_formula(LandscapeId::kQuarticDimple));
+  DescentRequest qf = q;
+  qf.landscape = {LandscapeId::kExpr, 2, &p, nullptr};
+  const std::int64_t n = 500 + 3;
+  DescentBatch a, b;
+  this->be_->descend(q, 0, n, a);
+  this->be_->descend(qf, 0, n, b);
+  EXPECT_EQ(b.start, a.start);
+  for (std::int64_t i = 0; i < n; ++i) {
+    ASSERT_EQ(b.status[i], a.status[i]) << i;
+    ASSERT_NEAR(b.end[2 * i], a.end[2 * i], 1e-9) << i;
+    ASSERT_NEAR(b.end[2 * i + 1], a.end[2 * i + 1], 1e-9) << i;
+  }
+  const std::vector<std::int64_t> picks = {0, 7, 502};
+  auto ta = this->be_->trace(q, picks, 50), tb = this->be_->trace(qf, picks, 50);
+  ASSERT_EQ(tb.size(), ta.size());
+  for (std::size_t k = 0; k < ta.size(); ++k) {
+    ASSERT_EQ(tb[k].step.size(), ta[k].step.size()) << k;
+    for (std::size_t r = 0; r < ta[k].position.size(); ++r) ASSERT_NEAR(tb[k].position[r], ta[k].position[r], 1e-9);
+  }
 }
 
 }  // namespace

@@ -63,6 +63,21 @@ TEST(Bench, JsonReportsEveryCaseWithRatesAndPeakFractions) {
   EXPECT_FALSE(doc.at("compiler").get<std::string>().empty());
 }
 
+// --formula adds each case as its formula twin, with its rate over the built-in's.
+TEST(Bench, FormulaRowsCarryTheirRateOverTheBuiltin) {
+  Outcome o = trilobite(
+      "bench --cases bowl-3d --precision f64 --starts 64 --steps 5 --repeats 1 --backend cpu --formula --json");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json doc = nlohmann::json::parse(o.out);
+  ASSERT_EQ(doc.at("results").size(), 2u);
+  const auto& builtin = doc.at("results")[0];
+  const auto& formula = doc.at("results")[1];
+  EXPECT_EQ(formula.at("case"), "bowl-3d+formula");
+  EXPECT_FALSE(builtin.contains("formula_over_builtin"));
+  EXPECT_NEAR(formula.at("formula_over_builtin").get<double>(),
+              formula.at("steps_per_s").get<double>() / builtin.at("steps_per_s").get<double>(), 1e-12);
+}
+
 TEST(Bench, TablePrintsThePeakAndOneRowPerCase) {
   Outcome o = trilobite("bench --cases bowl-3d --precision f32 --starts 32 --steps 3 --repeats 1 --backend cpu");
   ASSERT_EQ(o.status, 0) << o.err;

@@ -1,40 +1,22 @@
 // Formula landscapes through the whole pipeline: every built-in written as a
-// formula (by hand, below) gives the built-in's grid, minima and basin labels.
+// formula (src/expr/builtin_formulas.cpp) gives the built-in's grid, minima
+// and basin labels, on the CPU and, where a device is present, on the GPU
+// (the formula compiled at run time by NVRTC; skipped without a device).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <fstream>
+#include <memory>
 
 #include "jobs/jobs.hpp"
+#include "support/formula_twins.hpp"
 
 namespace {
 
 using trilo::config::RunConfig;
 
-struct Twin {
-  const char* name;
-  int dim;
-  const char* formula;
-  double lr;
-};
-
-const Twin kTwins[] = {
-    {"quartic-dimple", 2, "0.4*x^4 - 2*x^2 + 0.5*y^2 + 0.1*x*y - 0.5*exp(-((x-1.5)^2+(y+0.5)^2))", 0.01},
-    {"bowl", 3, "sum(i, 1, n, w[i]^2)", 0.1},
-    {"double-well", 2, "x^4 - 4*x^2 + 1 + y^2", 0.02},
-    {"himmelblau", 2, "(x^2 + y - 11)^2 + (x + y^2 - 7)^2", 0.005},
-    {"six-hump-camel", 2, "(4 - 2.1*x^2 + x^4/3)*x^2 + x*y + (-4 + 4*y^2)*y^2", 0.01},
-    {"rosenbrock", 3, "sum(i, 1, n-1, 100*(w[i+1] - w[i]^2)^2 + (1 - w[i])^2)", 0.001},
-    {"rastrigin", 2, "10*n + sum(i, 1, n, w[i]^2 - 10*cos(2*pi*w[i]))", 0.002},
-    {"ackley", 2,
-     "-20*exp(-0.2*sqrt(sum(i, 1, n, w[i]^2)/n)) - exp(sum(i, 1, n, cos(2*pi*w[i]))/n) + 20 + e", 0.01},
-    {"styblinski-tang", 2, "0.5*sum(i, 1, n, w[i]^4 - 16*w[i]^2 + 5*w[i])", 0.01},
-    {"beale", 2, "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2", 0.001},
-    {"goldstein-price", 2,
-     "(1 + (x+y+1)^2*(19 - 14*x + 3*x^2 - 14*y + 6*x*y + 3*y^2)) * "
-     "(30 + (2*x - 3*y)^2*(18 - 32*x + 12*x^2 + 48*y - 36*x*y + 27*y^2))",
-     2e-5},
-};
+using trilo::test::kTwins;
+using trilo::test::Twin;
 
 // The built-in's config and the same run with its formula and default box.
 std::pair<RunConfig, RunConfig> configs(const Twin& t, const std::string& job) {
@@ -45,16 +27,22 @@ std::pair<RunConfig, RunConfig> configs(const Twin& t, const std::string& job) {
   a.opt.lr = t.lr;
   a.output = "/tmp/unused.h5";
   RunConfig b = a;
-  b.expr_text = t.formula;
+  b.expr_text = t.formula();
   auto box = trilo::default_box(trilo::landscape_info(t.name).id, t.dim);
   for (size_t i = 0; i < box.size(); ++i)
     b.box_text += (i ? "," : "") + std::to_string(box[i].first) + ":" + std::to_string(box[i].second);
   return {a, b};
 }
 
-trilo::jobs::JobResult run(RunConfig c, trilo::config::Resolved* keep = nullptr) {
+bool have_gpu() { return trilo::backend::cuda_device_count() > 0; }
+
+std::unique_ptr<trilo::backend::Backend> make_backend(bool gpu) {
+  return gpu ? trilo::backend::make_cuda_backend() : trilo::backend::make_cpu_backend(2);
+}
+
+trilo::jobs::JobResult run(RunConfig c, trilo::config::Resolved* keep = nullptr, bool gpu = false) {
   trilo::config::Resolved r = trilo::config::validate(c);
-  auto be = trilo::backend::make_cpu_backend(2);
+  auto be = make_backend(gpu);
   auto res = trilo::jobs::execute_job(c, r, *be, nullptr);
   if (keep) *keep = r;  // keeps the parsed program alive with the result
   return res;
@@ -62,17 +50,17 @@ trilo::jobs::JobResult run(RunConfig c, trilo::config::Resolved* keep = nullptr)
 
 class FormulaTwin : public ::testing::TestWithParam<Twin> {};
 
-TEST_P(FormulaTwin, GridEqualsTheBuiltinToRelative1e12) {
-  auto [a, b] = configs(GetParam(), "grid");
-  a.grid_res = b.grid_res = 40;  // even: no node at an exact cusp
-  // Grids are not returned in memory: compare point by point through the backend.
+// The built-in and its formula on one backend, point by point (grids are not
+// returned in memory by the job, so through the backend).
+void expect_grid_equals_builtin(const Twin& t, bool gpu) {
+  auto [a, b] = configs(t, "grid");
   trilo::config::Resolved ra = trilo::config::validate(a), rb = trilo::config::validate(b);
   ASSERT_EQ(ra.box_lo, rb.box_lo);
   ASSERT_EQ(ra.box_hi, rb.box_hi);
-  auto be = trilo::backend::make_cpu_backend(2);
+  auto be = make_backend(gpu);
   trilo::PlaneSpec plane;
   plane.dim = ra.dim;
-  plane.n0 = plane.n1 = 40;
+  plane.n0 = plane.n1 = 40;  // even: no node at an exact cusp
   plane.lo0 = ra.box_lo[0];
   plane.hi0 = ra.box_hi[0];
   plane.axis1 = ra.dim >= 2 ? 1 : -1;
@@ -89,22 +77,25 @@ TEST_P(FormulaTwin, GridEqualsTheBuiltinToRelative1e12) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Builtins, FormulaTwin, ::testing::ValuesIn(kTwins), [](const auto& info) {
-  std::string s = info.param.name;
-  for (char& ch : s)
-    if (ch == '-') ch = '_';
-  return s;
-});
+TEST_P(FormulaTwin, GridEqualsTheBuiltinToRelative1e12) { expect_grid_equals_builtin(GetParam(), false); }
+
+TEST_P(FormulaTwin, GridEqualsTheBuiltinToRelative1e12OnTheGpu) {
+  if (!have_gpu()) GTEST_SKIP() << "no CUDA device present";
+  expect_grid_equals_builtin(GetParam(), true);
+}
+
+INSTANTIATE_TEST_SUITE_P(Builtins, FormulaTwin, ::testing::ValuesIn(kTwins),
+                         [](const auto& info) { return trilo::test::twin_test_name(info.param); });
 
 class FormulaTwinMinima : public ::testing::TestWithParam<Twin> {};
 
-TEST_P(FormulaTwinMinima, MinimaAndBasinLabelsEqualTheBuiltin) {
-  auto [a, b] = configs(GetParam(), "run");
+void expect_minima_equal_builtin(const Twin& t, bool gpu) {
+  auto [a, b] = configs(t, "run");
   a.starts = b.starts = 256;
   a.grid_res = b.grid_res = 8;
   a.basin_res = b.basin_res = 24;
   trilo::config::Resolved keep;
-  auto ra = run(a), rb = run(b, &keep);
+  auto ra = run(a, nullptr, gpu), rb = run(b, &keep, gpu);
   const auto &ta = ra.minima.table, &tb = rb.minima.table;
   ASSERT_EQ(ta.n_minima, tb.n_minima);
   for (std::int64_t k = 0; k < ta.n_minima * ta.dim; ++k) EXPECT_NEAR(tb.position[k], ta.position[k], 1e-9);
@@ -116,15 +107,17 @@ TEST_P(FormulaTwinMinima, MinimaAndBasinLabelsEqualTheBuiltin) {
   EXPECT_EQ(rb.minima.descent_labels, ra.minima.descent_labels);
 }
 
+TEST_P(FormulaTwinMinima, MinimaAndBasinLabelsEqualTheBuiltin) { expect_minima_equal_builtin(GetParam(), false); }
+
+TEST_P(FormulaTwinMinima, MinimaAndBasinLabelsEqualTheBuiltinOnTheGpu) {
+  if (!have_gpu()) GTEST_SKIP() << "no CUDA device present";
+  expect_minima_equal_builtin(GetParam(), true);
+}
+
 // The smooth two-dimensional ones (the pipeline's merge polishes with Hessians).
 INSTANTIATE_TEST_SUITE_P(Builtins, FormulaTwinMinima,
                          ::testing::Values(kTwins[0], kTwins[2], kTwins[3], kTwins[4], kTwins[6], kTwins[8]),
-                         [](const auto& info) {
-                           std::string s = info.param.name;
-                           for (char& ch : s)
-                             if (ch == '-') ch = '_';
-                           return s;
-                         });
+                         [](const auto& info) { return trilo::test::twin_test_name(info.param); });
 
 TEST(FormulaRuns, DomainErrorsEndDescentsAsDivergedNotAsCrashes) {
   RunConfig c;

@@ -153,6 +153,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   bench->add_option("--backend", bench_opt.backend, "all | cpu | cuda (all: every backend present)");
   bench->add_option("--threads", bench_opt.threads, "OpenMP threads (0: default)");
   bench->add_flag("--json", bench_opt.json, "One JSON document on stdout instead of the table");
+  bench->add_flag("--formula", bench_opt.formula,
+                  "Also time each case written as a formula, with its rate over the built-in's");
   std::string info_path;
   auto* info = app.add_subcommand("info", "A readable summary of a result file");
   info->add_option("file", info_path, "Result file")->required();

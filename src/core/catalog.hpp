@@ -92,9 +92,9 @@ decltype(auto) with_landscape(const LandscapeSpec& spec, F&& f) {
 #if !defined(__CUDACC__)
       if constexpr (kFormulas) return f(ExprLandscape{spec.program, spec.dim, spec.compiled});
 #endif
-      // On the GPU formulas will run as code generated and compiled at run
-      // time, not through these templates.
-      throw std::runtime_error(kFormulas ? "formula landscapes are not yet supported on the CUDA backend"
+      // On the GPU formulas run as kernels compiled at run time
+      // (kernels/formula_module.hpp), never through these templates.
+      throw std::runtime_error(kFormulas ? "internal error: a formula reached with_landscape in CUDA code"
                                          : "a formula landscape has no built-in struct");
   }
   return f(QuarticDimple{});  // unreachable: every id is handled above

@@ -9,7 +9,11 @@
 // integers and hex-float numbers. No text the user typed (the formula,
 // parameter names) ever reaches it, so no formula can inject code.
 //
-// The unit includes only <cmath> and defines, with C linkage:
+// For the host (CodeTarget::kHost) the unit includes only <cmath>; for the
+// GPU (kCuda) it includes nothing and is meant for NVRTC with -default-device
+// (kernels/formula_jit.hpp), where the same functions become device code and
+// the CUDA math library replaces <cmath>. Either way it defines, with C
+// linkage:
 //   int    trilo_formula_abi();   // kFormulaAbi, checked after dlopen
 //   int    trilo_formula_dim();   // the baked-in dimension
 //   double trilo_formula_vg(const double* w, double* g);
@@ -32,8 +36,11 @@ inline constexpr int kFormulaAbi = 1;
 // Larger programs are left to the interpreter: compile time grows with size.
 inline constexpr std::size_t kMaxCompiledNodes = 100000;
 
+enum class CodeTarget { kHost, kCuda };
+
 // Throws std::invalid_argument when the program reads outside 1..dim
-// (Program::check_dimension), is malformed, or is too large to compile.
-std::string generate_value_grad_source(const Program& p, int dim);
+// (Program::check_dimension), is malformed, or is too large to compile (for
+// kCuda: needs more per-thread scratch than a GPU thread should hold).
+std::string generate_value_grad_source(const Program& p, int dim, CodeTarget target = CodeTarget::kHost);
 
 }  // namespace trilo::expr

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "expr/codegen.hpp"
+#include "expr/disk_cache.hpp"
 
 extern char** environ;
 
@@ -28,14 +29,6 @@ const char* const kFlags[] = {"-O2", "-fPIC", "-shared", "-std=c++17"};
 
 std::atomic<long> g_compiler_runs{0};
 
-std::uint64_t fnv1a(const std::string& s, std::uint64_t h = 0xcbf29ce484222325ull) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? std::string(v) : std::string();
@@ -43,70 +36,11 @@ std::string env(const char* name) {
 
 std::string errno_text(const std::string& what, int err) { return what + ": " + std::strerror(err); }
 
-// mkdir -p with mode 0700 for every directory it creates.
-bool make_dirs(const std::string& path, std::string* why) {
-  for (std::size_t pos = 1; pos <= path.size(); ++pos) {
-    if (pos < path.size() && path[pos] != '/') continue;
-    std::string prefix = path.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
-      *why = errno_text("cannot create " + prefix, errno);
-      return false;
-    }
-  }
-  return true;
-}
-
-// Whatever lies in the cache is loaded into this process, so it must belong
-// to us and be writable by nobody else.
-bool is_private(const std::string& path, bool want_dir, std::string* why) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) {
-    *why = errno_text("cannot stat " + path, errno);
-    return false;
-  }
-  if (want_dir != S_ISDIR(st.st_mode) || (!want_dir && !S_ISREG(st.st_mode))) {
-    *why = path + (want_dir ? " is not a directory" : " is not a regular file");
-    return false;
-  }
-  if (st.st_uid != ::geteuid() || (st.st_mode & 022) != 0) {
-    *why = path + " is not owned by this user or is writable by others";
-    return false;
-  }
-  return true;
-}
-
-bool write_file(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t k = ::write(fd, text.data() + done, text.size() - done);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return false;
-    done += static_cast<std::size_t>(k);
-  }
-  return true;
-}
-
 // The compiler's first error line (or first line), printable characters only.
 std::string first_message(const std::string& log_path) {
-  std::FILE* f = std::fopen(log_path.c_str(), "r");
-  if (f == nullptr) return {};
-  std::string first, error;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, f) != nullptr) {
-    std::string line(buf);
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-    if (first.empty()) first = line;
-    if (line.find("error") != std::string::npos) {
-      error = line;
-      break;
-    }
-  }
-  std::fclose(f);
-  std::string msg = error.empty() ? first : error;
-  for (char& c : msg) {
-    if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) > 126) c = '?';
-  }
-  return msg.substr(0, 200);
+  std::string log, why;
+  if (!load_private_file(log_path, &log, &why)) return {};
+  return first_error_line(log);
 }
 
 // Runs the compiler with a fixed argv (no shell), output to log_path.
@@ -151,16 +85,6 @@ bool run_compiler(const std::string& cxx, const std::string& src, const std::str
   return false;
 }
 
-// A temporary file in dir named tmp-XXXXXX<suffix>; returns the open fd.
-int make_temp(const std::string& dir, const std::string& suffix, std::string* path) {
-  std::string name = dir + "/tmp-XXXXXX" + suffix;
-  std::vector<char> buf(name.begin(), name.end());
-  buf.push_back('\0');
-  int fd = ::mkstemps(buf.data(), static_cast<int>(suffix.size()));
-  if (fd >= 0) *path = buf.data();
-  return fd;
-}
-
 // Removes the listed files however compile() returns.
 struct TempFiles {
   std::vector<std::string> paths;
@@ -179,7 +103,7 @@ bool compile(const std::string& source, const std::string& dir, const std::strin
     return false;
   }
   temps.paths.push_back(src);
-  bool ok = write_file(fd, source);
+  bool ok = write_all(fd, source);
   ::close(fd);
   if (!ok) {
     *why = "cannot write " + src;
@@ -207,15 +131,7 @@ bool compile(const std::string& source, const std::string& dir, const std::strin
 
 }  // namespace
 
-std::string CompiledFormula::cache_dir() {
-  std::string dir = env("TRILOBITE_CACHE_DIR");
-  if (!dir.empty()) return dir;
-  dir = env("XDG_CACHE_HOME");
-  if (!dir.empty()) return dir + "/trilobite";
-  dir = env("HOME");
-  if (!dir.empty()) return dir + "/.cache/trilobite";
-  return {};
-}
+std::string CompiledFormula::cache_dir() { return expr::cache_dir(); }
 
 long CompiledFormula::compiler_runs() { return g_compiler_runs.load(); }
 
@@ -231,20 +147,13 @@ std::unique_ptr<CompiledFormula> CompiledFormula::load_or_compile(const Program&
     return nullptr;
   }
   const std::string dir = cache_dir();
-  if (dir.empty()) {
-    *why = "no cache directory (set TRILOBITE_CACHE_DIR or HOME)";
-    return nullptr;
-  }
-  if (!make_dirs(dir, why) || !is_private(dir, true, why)) return nullptr;
+  if (!prepare_cache_dir(dir, why)) return nullptr;
 
   std::string cxx = env("TRILOBITE_CXX");
   if (cxx.empty()) cxx = "c++";
   std::string key = cxx;
   for (const char* f : kFlags) key += std::string(" ") + f;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx",
-                static_cast<unsigned long long>(fnv1a(source, fnv1a(key + '\0'))));
-  const std::string path = dir + "/formula-" + hex + ".so";
+  const std::string path = dir + "/formula-" + hex64(fnv1a(source, fnv1a(key + '\0'))) + ".so";
 
   // A cached library is used when it loads and answers to this ABI and
   // dimension; anything else (a stale or damaged file) is rebuilt once.

@@ -12,6 +12,9 @@
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
+#include "expr/builtin_formulas.hpp"
+#include "expr/jit.hpp"
+#include "expr/parser.hpp"
 #include "perf/op_count.hpp"
 
 namespace trilo::jobs {
@@ -22,9 +25,12 @@ using backend::Precision;
 using config::BadInput;
 
 struct Case {
-  std::string name;  // e.g. "rastrigin-16d"
+  std::string name;  // e.g. "rastrigin-16d", "rastrigin-16d+formula"
   LandscapeSpec land;
   double lr;
+  LandscapeId builtin;  // the landscape (or the built-in a formula twins): box, op counts
+  std::shared_ptr<const expr::Program> program;            // formula cases only
+  std::shared_ptr<const expr::CompiledFormula> compiled;  // formula cases, when compiled
 };
 
 // "<landscape>-<dim>d": the landscape's default box and a learning rate at
@@ -52,7 +58,22 @@ Case parse_case(const std::string& name) {
       (info->id == LandscapeId::kRosenbrock && dim < 2))
     throw BadInput("--cases: '" + name + "': " + land + " has no " + std::to_string(dim) + "-D form");
   const double lr = info->id == LandscapeId::kRosenbrock ? 1e-4 : 1e-3;
-  return {name, LandscapeSpec{info->id, dim, nullptr, nullptr}, lr};
+  return {name, LandscapeSpec{info->id, dim, nullptr, nullptr}, lr, info->id, nullptr, nullptr};
+}
+
+// The case's landscape as its formula twin (src/expr/builtin_formulas.cpp),
+// compiled for the CPU where a compiler is present (else interpreted; noted
+// on `log`).
+Case formula_case(const Case& c, std::ostream& log) {
+  Case f = c;
+  f.name += "+formula";
+  auto program = std::make_shared<expr::Program>(expr::parse(expr::builtin_as_formula(c.builtin)));
+  std::string why;
+  f.compiled = expr::CompiledFormula::load_or_compile(*program, c.land.dim, &why);
+  if (!f.compiled) log << "trilobite bench: " << f.name << " interpreted on the CPU: " << why << "\n";
+  f.program = program;
+  f.land = LandscapeSpec{LandscapeId::kExpr, c.land.dim, program.get(), f.compiled.get()};
+  return f;
 }
 
 double median(std::vector<double> v) {
@@ -72,7 +93,7 @@ backend::DescentRequest descent_request(const Case& c, Precision prec, std::int6
   q.params.opt.lr = c.lr;
   q.params.max_steps = steps;
   q.params.tol = 0;  // never converged: a descent costs `steps` steps unless it diverges
-  const auto box = default_box(c.land.id, c.land.dim);
+  const auto box = default_box(c.builtin, c.land.dim);
   q.starts.dim = c.land.dim;
   q.starts.seed = 1;
   for (int i = 0; i < c.land.dim; ++i) {
@@ -111,7 +132,8 @@ Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c,
     if (rep > 0) rates.push_back(steps / t);
   }
   row.steps_per_s = median(rates);
-  const perf::OpCount ops = perf::count_descent_step(c.land, q.params.opt);
+  // A formula does the built-in's arithmetic: its operation count.
+  const perf::OpCount ops = perf::count_descent_step({c.builtin, c.land.dim}, q.params.opt);
   row.flops_per_step = ops.flops();
   row.specials_per_step = ops.special;
   row.flops = row.steps_per_s * ops.flops();
@@ -121,7 +143,7 @@ Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c,
   backend::GridRequest g;
   g.landscape = c.land;
   g.precision = prec;
-  const auto box = default_box(c.land.id, c.land.dim);
+  const auto box = default_box(c.builtin, c.land.dim);
   g.plane.dim = c.land.dim;
   g.plane.axis0 = 0;
   g.plane.axis1 = c.land.dim >= 2 ? 1 : -1;
@@ -160,6 +182,19 @@ std::string si(double v) {
   return buf;
 }
 
+// For a formula row: its steps/s over its built-in's on the same backend,
+// precision and starts (the target: at least 1/3); 0 otherwise.
+double formula_fraction(const Row& r, const std::vector<Row>& rows) {
+  const std::string suffix = "+formula";
+  const std::size_t at = r.case_name.size() - std::min(r.case_name.size(), suffix.size());
+  if (r.case_name.compare(at, std::string::npos, suffix) != 0) return 0;
+  for (const Row& b : rows)
+    if (b.case_name == r.case_name.substr(0, at) && b.backend == r.backend && b.precision == r.precision &&
+        b.starts == r.starts && b.steps_per_s > 0)
+      return r.steps_per_s / b.steps_per_s;
+  return 0;
+}
+
 void print_table(const std::vector<Row>& rows, std::ostream& out) {
   char line[256];
   std::snprintf(line, sizeof line, "%-18s %-4s %9s %-5s %10s %9s %8s %7s %10s %7s %8s\n", "case",
@@ -180,10 +215,19 @@ void print_table(const std::vector<Row>& rows, std::ostream& out) {
                   100 * r.bandwidth_fraction, ratio.c_str());
     out << line;
   }
+  for (const Row& r : rows) {
+    const double f = formula_fraction(r, rows);
+    if (f > 0) {
+      std::snprintf(line, sizeof line, "%s %s %lld starts on %s: formula/built-in steps/s = %.3f\n",
+                    r.case_name.c_str(), r.precision.c_str(), static_cast<long long>(r.starts),
+                    r.backend.c_str(), f);
+      out << line;
+    }
+  }
 }
 
-nlohmann::json to_json(const Row& r) {
-  return {{"case", r.case_name},
+nlohmann::json to_json(const Row& r, const std::vector<Row>& rows) {
+  nlohmann::json j = {{"case", r.case_name},
           {"precision", r.precision},
           {"backend", r.backend},
           {"starts", r.starts},
@@ -195,6 +239,9 @@ nlohmann::json to_json(const Row& r) {
           {"grid_points_per_s", r.grid_points_per_s},
           {"grid_bytes_per_s", r.grid_bytes_per_s},
           {"bandwidth_fraction", r.bandwidth_fraction}};
+  const double f = formula_fraction(r, rows);
+  if (f > 0) j["formula_over_builtin"] = f;
+  return j;
 }
 
 }  // namespace
@@ -205,8 +252,10 @@ std::vector<std::string> default_bench_cases() {
 
 void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   std::vector<Case> cases;
-  for (const std::string& n : opt.cases.empty() ? default_bench_cases() : opt.cases)
+  for (const std::string& n : opt.cases.empty() ? default_bench_cases() : opt.cases) {
     cases.push_back(parse_case(n));
+    if (opt.formula) cases.push_back(formula_case(cases.back(), log));
+  }
   std::vector<Precision> precs;
   for (const std::string& p : opt.precisions) {
     if (p != "f32" && p != "f64") throw BadInput("--precision: '" + p + "' is not one of f32, f64");
@@ -254,7 +303,7 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   }
   if (opt.json) {
     doc["results"] = nlohmann::json::array();
-    for (const Row& r : rows) doc["results"].push_back(to_json(r));
+    for (const Row& r : rows) doc["results"].push_back(to_json(r, rows));
     out << doc.dump(2) << "\n";
   } else {
     out << "compiler: " << TRILOBITE_BENCH_COMPILER << "; flags: " << TRILOBITE_BENCH_FLAGS

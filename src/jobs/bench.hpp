@@ -19,6 +19,10 @@ struct BenchOptions {
   std::string backend = "all";             // all | cpu | cuda
   int threads = 0;
   bool json = false;
+  // Also time each case's landscape written as a formula (rows
+  // "<case>+formula"; compiled with the system compiler on the CPU and NVRTC
+  // on the GPU), with its rate as a fraction of the built-in's.
+  bool formula = false;
 };
 
 // The default cases: quartic-dimple (2-D), rosenbrock and rastrigin in 2-D and 16-D.
