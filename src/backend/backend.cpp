@@ -1,6 +1,19 @@
 #include "backend/backend.hpp"
 
+#include <algorithm>
+
 namespace trilo::backend {
+
+void DescentBatch::place(const DescentBatch& part) {
+  const std::int64_t f = part.first;
+  const auto d = static_cast<std::int64_t>(dim);
+  std::copy(part.start.begin(), part.start.end(), start.begin() + f * d);
+  std::copy(part.end.begin(), part.end.end(), end.begin() + f * d);
+  std::copy(part.loss.begin(), part.loss.end(), loss.begin() + f);
+  std::copy(part.grad_norm.begin(), part.grad_norm.end(), grad_norm.begin() + f);
+  std::copy(part.steps.begin(), part.steps.end(), steps.begin() + f);
+  std::copy(part.status.begin(), part.status.end(), status.begin() + f);
+}
 
 void DescentBatch::resize(std::int64_t n, int d) {
   count = n;

@@ -37,6 +37,9 @@ struct DescentBatch {
   std::vector<std::int8_t> status;
 
   void resize(std::int64_t n, int d);
+  // Copies the rows of `part` (a batch of the same dimension) into rows
+  // [part.first, part.first + part.count) of this one, which must hold them.
+  void place(const DescentBatch& part);
 };
 
 // The recorded path of one descent: every `every`-th step plus the end point.

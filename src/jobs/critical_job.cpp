@@ -25,38 +25,13 @@ backend::CriticalRequest critical_request(const config::RunConfig& c, const conf
   CriticalParams& p = q.params;
   p.max_steps = c.steps;
   p.tol = c.tol;
+  set_divergence_bounds(c, r, p.bound_lo, p.bound_hi);
   double diag2 = 0;
-  for (int i = 0; i < r.dim; ++i) {
-    const double mid = 0.5 * (r.box_lo[i] + r.box_hi[i]), half = 0.5 * (r.box_hi[i] - r.box_lo[i]);
-    p.bound_lo[i] = mid - c.diverge_factor * half;
-    p.bound_hi[i] = mid + c.diverge_factor * half;
-    diag2 += 4 * half * half;
-  }
+  for (int i = 0; i < r.dim; ++i) diag2 += (r.box_hi[i] - r.box_lo[i]) * (r.box_hi[i] - r.box_lo[i]);
   // Short steps keep a search near the critical point of its start's region.
   p.max_step = 0.1 * std::sqrt(diag2);
-  StartSpec& s = q.starts;
-  s.dim = r.dim;
-  s.seed = c.seed;
-  for (int i = 0; i < r.dim; ++i) {
-    s.lo[i] = r.box_lo[i];
-    s.hi[i] = r.box_hi[i];
-  }
-  if (!r.explicit_starts.empty()) {
-    s.mode = StartMode::kExplicit;
-    q.explicit_starts = r.explicit_starts;
-  }
+  q.starts = start_spec(c, r, q.explicit_starts);
   return q;
-}
-
-void append(backend::DescentBatch& all, const backend::DescentBatch& part) {
-  const int d = all.dim;
-  const std::int64_t f = part.first;
-  std::copy(part.start.begin(), part.start.end(), all.start.begin() + f * d);
-  std::copy(part.end.begin(), part.end.end(), all.end.begin() + f * d);
-  std::copy(part.loss.begin(), part.loss.end(), all.loss.begin() + f);
-  std::copy(part.grad_norm.begin(), part.grad_norm.end(), all.grad_norm.begin() + f);
-  std::copy(part.steps.begin(), part.steps.end(), all.steps.begin() + f);
-  std::copy(part.status.begin(), part.status.end(), all.status.begin() + f);
 }
 
 }  // namespace
@@ -83,7 +58,7 @@ CriticalJobResult execute_critical(const config::RunConfig& c, const config::Res
   for (std::int64_t first = 0; first < n; first += c.chunk) {
     check_interrupted();
     be.critical(q, first, std::min(c.chunk, n - first), part);
-    append(res.searches, part);
+    res.searches.place(part);
   }
   analysis::MergeOptions mo;
   mo.merge_tol = c.merge_tol;

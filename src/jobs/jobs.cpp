@@ -64,6 +64,35 @@ io::GridAxes grid_axes(const PlaneSpec& p) {
   return a;
 }
 
+}  // namespace
+
+void set_divergence_bounds(const config::RunConfig& c, const config::Resolved& r, double* lo,
+                           double* hi) {
+  for (int i = 0; i < r.dim; ++i) {
+    const double mid = 0.5 * (r.box_lo[i] + r.box_hi[i]), half = 0.5 * (r.box_hi[i] - r.box_lo[i]);
+    lo[i] = mid - c.diverge_factor * half;
+    hi[i] = mid + c.diverge_factor * half;
+  }
+}
+
+StartSpec start_spec(const config::RunConfig& c, const config::Resolved& r,
+                     std::vector<double>& explicit_starts) {
+  StartSpec s;
+  s.dim = r.dim;
+  s.seed = c.seed;
+  for (int i = 0; i < r.dim; ++i) {
+    s.lo[i] = r.box_lo[i];
+    s.hi[i] = r.box_hi[i];
+  }
+  if (!r.explicit_starts.empty()) {
+    s.mode = StartMode::kExplicit;
+    explicit_starts = r.explicit_starts;
+  }
+  return s;
+}
+
+namespace {
+
 backend::DescentRequest descent_request(const config::RunConfig& c, const config::Resolved& r) {
   backend::DescentRequest q;
   q.landscape = landscape_spec(r);
@@ -74,22 +103,8 @@ backend::DescentRequest descent_request(const config::RunConfig& c, const config
   p.tol = c.tol;
   p.noise = c.noise;
   p.seed = c.seed;
-  for (int i = 0; i < r.dim; ++i) {
-    const double mid = 0.5 * (r.box_lo[i] + r.box_hi[i]), half = 0.5 * (r.box_hi[i] - r.box_lo[i]);
-    p.bound_lo[i] = mid - c.diverge_factor * half;
-    p.bound_hi[i] = mid + c.diverge_factor * half;
-  }
-  StartSpec& s = q.starts;
-  s.dim = r.dim;
-  s.seed = c.seed;
-  for (int i = 0; i < r.dim; ++i) {
-    s.lo[i] = r.box_lo[i];
-    s.hi[i] = r.box_hi[i];
-  }
-  if (!r.explicit_starts.empty()) {
-    s.mode = StartMode::kExplicit;
-    q.explicit_starts = r.explicit_starts;
-  }
+  set_divergence_bounds(c, r, p.bound_lo, p.bound_hi);
+  q.starts = start_spec(c, r, q.explicit_starts);
   return q;
 }
 
@@ -107,13 +122,7 @@ void descend_all(backend::Backend& be, const backend::DescentRequest& q, std::in
     const std::int64_t count = std::min(chunk, n - first);
     be.descend(q, first, count, part);
     if (writer && q.starts.mode != StartMode::kPlane) writer->write_descent_batch(part);
-    const int d = q.landscape.dim;
-    std::copy(part.start.begin(), part.start.end(), all.start.begin() + first * d);
-    std::copy(part.end.begin(), part.end.end(), all.end.begin() + first * d);
-    std::copy(part.loss.begin(), part.loss.end(), all.loss.begin() + first);
-    std::copy(part.grad_norm.begin(), part.grad_norm.end(), all.grad_norm.begin() + first);
-    std::copy(part.steps.begin(), part.steps.end(), all.steps.begin() + first);
-    std::copy(part.status.begin(), part.status.end(), all.status.begin() + first);
+    all.place(part);
     progress.update(first + count);
   }
 }

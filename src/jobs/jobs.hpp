@@ -39,6 +39,15 @@ JobResult execute_job(const config::RunConfig& cfg, const config::Resolved& r,
                       backend::Backend& be, io::ResultWriter* writer);
 
 // The root attributes every job writes (docs/format.md).
+// Descents and searches leave the box enlarged --diverge-factor times about
+// its centre: those bounds, per coordinate.
+void set_divergence_bounds(const config::RunConfig& c, const config::Resolved& r, double* lo,
+                           double* hi);
+// Random starts uniform in the box, or the explicit ones (copied into
+// `explicit_starts`), keyed by the run's seed.
+StartSpec start_spec(const config::RunConfig& c, const config::Resolved& r,
+                     std::vector<double>& explicit_starts);
+
 // The loss grid of the job's plane (--grid-res), tile by tile into the
 // writer's /grid when it is not null; returns the number of points.
 std::int64_t compute_grid(const config::RunConfig& c, const config::Resolved& r,
