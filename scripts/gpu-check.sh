@@ -27,7 +27,7 @@ debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
 BUILD_DIR=${BUILD_DIR:-/tmp/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical bench peers}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -169,6 +169,27 @@ run_formula() {
   TRILOBITE_CACHE_DIR=$cache "$exe" bench --formula --backend cuda --precision f64,f32 --starts 1000000
 }
 
+# The critical-point census on both backends: the same counts (Rastrigin 2-D:
+# 121 minima, 220 saddles, 100 maxima).
+run_critical() {
+  local exe=$BUILD_DIR/trilobite tmp=/tmp/trilo-critical
+  mkdir -p "$tmp"
+  for be in cuda cpu; do
+    "$exe" critical -l rastrigin --backend "$be" --json -o "$tmp/critical-$be.h5" || return 1
+  done
+}
+
+# trilobite bench on both backends (table and JSON), then the peers (NumPy,
+# JAX, PyTorch) with their agreement checks.
+run_bench() {
+  local exe=$BUILD_DIR/trilobite
+  "$exe" bench --starts 1000,100000,1000000 --repeats 5 || return 1
+  "$exe" bench --starts 1000000 --repeats 5 --json >"$OUT/bench.json" || return 1
+}
+run_peers() {
+  python3 bench/peers/peers.py --trilobite "$BUILD_DIR/trilobite" --starts 1000000 --steps 100
+}
+
 note "gpu-check: $(date -u +%FT%TZ) on $(hostname), debs=$debs prefix=$PREFIX build=$BUILD_DIR"
 note "steps: $steps"
 { cmake --version | head -1; ninja --version; nvcc --version | tail -2; c++ --version | head -1; } \
@@ -200,6 +221,18 @@ fi
 if ((ok)) && wants formula; then
   : >"$OUT/formula.log"
   run_step formula "$OUT/formula.log" run_formula
+fi
+if ((ok)) && wants critical; then
+  : >"$OUT/critical.log"
+  run_step critical "$OUT/critical.log" run_critical
+fi
+if ((ok)) && wants bench; then
+  : >"$OUT/bench.log"
+  run_step bench "$OUT/bench.log" run_bench
+fi
+if ((ok)) && wants peers; then
+  : >"$OUT/peers.log"
+  run_step peers "$OUT/peers.log" run_peers
 fi
 note "gpu-check: $( ((failed)) && echo FAILED || echo passed)"
 exit "$failed"
