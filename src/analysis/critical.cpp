@@ -64,23 +64,13 @@ CriticalResult merge_critical(const LandscapeSpec& land, const std::vector<doubl
   for (int r = 0; r < m; ++r) rank[order[r]] = r;
 
   t.n_points = m;
-  t.position.resize(static_cast<size_t>(m) * n);
-  t.eigenvalues.resize(static_cast<size_t>(m) * n);
-  t.loss.resize(m);
-  t.grad_norm.resize(m);
-  t.morse_index.resize(m);
-  t.kind.resize(m);
   t.count.assign(m, 0);
+  const std::vector<detail::Inertia> inertias = detail::fill_point_rows(
+      points, local, order, opt.eig_rel_tol, {t.position, t.loss, t.grad_norm, t.eigenvalues, t.kind});
+  t.morse_index.resize(m);
   for (int r = 0; r < m; ++r) {
-    const int p = order[r];
-    std::copy(points[p].data(), points[p].data() + n, t.position.begin() + r * n);
-    t.loss[r] = local[p].value;
-    t.grad_norm[r] = local[p].grad.norm();
-    const Vec lam = detail::eigenvalues(local[p].hess);
-    std::copy(lam.data(), lam.data() + n, t.eigenvalues.begin() + r * n);
-    const PointKind k = detail::classify(lam, opt.eig_rel_tol);
-    t.kind[r] = static_cast<std::int8_t>(k);
-    const detail::Inertia in = detail::inertia(lam, opt.eig_rel_tol);
+    const PointKind k = static_cast<PointKind>(t.kind[r]);
+    const detail::Inertia& in = inertias[r];
     t.morse_index[r] = in.negative;
     switch (k) {
       case PointKind::kMinimum: ++t.n_minima; break;

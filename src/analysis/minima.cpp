@@ -76,25 +76,13 @@ MergeResult merge_minima(const LandscapeSpec& land, const std::vector<double>& b
   t.dim = n;
   t.n_minima = m;
   t.merge_tol = tol;
-  t.position.resize(static_cast<size_t>(m) * n);
-  t.eigenvalues.resize(static_cast<size_t>(m) * n);
-  t.loss.resize(m);
-  t.grad_norm.resize(m);
-  t.kind.resize(m);
   t.count.assign(m, 0);
   t.fraction.assign(m, 0.0);
   t.mean_steps.assign(m, 0.0);
   t.basin_count.assign(m, 0);
   t.basin_fraction.assign(m, 0.0);
-  for (int r = 0; r < m; ++r) {
-    const int p = order[r];
-    std::copy(points[p].data(), points[p].data() + n, t.position.begin() + r * n);
-    t.loss[r] = local[p].value;
-    t.grad_norm[r] = local[p].grad.norm();
-    const Vec lam = detail::eigenvalues(local[p].hess);
-    std::copy(lam.data(), lam.data() + n, t.eigenvalues.begin() + r * n);
-    t.kind[r] = static_cast<std::int8_t>(detail::classify(lam, opt.eig_rel_tol));
-  }
+  detail::fill_point_rows(points, local, order, opt.eig_rel_tol,
+                          {t.position, t.loss, t.grad_norm, t.eigenvalues, t.kind});
 
   t.curvature = minima_curvature(land, m, t.position, t.eigenvalues, t.kind, opt.curvature);
 

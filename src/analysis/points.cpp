@@ -123,4 +123,28 @@ std::vector<int> loss_order(const std::vector<double>& value, const std::vector<
   return order;
 }
 
+std::vector<Inertia> fill_point_rows(const std::vector<Vec>& points, const std::vector<Local>& local,
+                                     const std::vector<int>& order, double eig_rel_tol,
+                                     const PointColumns& out) {
+  const int m = static_cast<int>(order.size());
+  const int n = m > 0 ? static_cast<int>(points[0].size()) : 0;
+  out.position.resize(static_cast<std::size_t>(m) * n);
+  out.eigenvalues.resize(static_cast<std::size_t>(m) * n);
+  out.loss.resize(m);
+  out.grad_norm.resize(m);
+  out.kind.resize(m);
+  std::vector<Inertia> inertias(m);
+  for (int r = 0; r < m; ++r) {
+    const int p = order[r];
+    std::copy(points[p].data(), points[p].data() + n, out.position.begin() + r * n);
+    out.loss[r] = local[p].value;
+    out.grad_norm[r] = local[p].grad.norm();
+    const Vec lam = eigenvalues(local[p].hess);
+    std::copy(lam.data(), lam.data() + n, out.eigenvalues.begin() + r * n);
+    out.kind[r] = static_cast<std::int8_t>(classify(lam, eig_rel_tol));
+    inertias[r] = inertia(lam, eig_rel_tol);
+  }
+  return inertias;
+}
+
 }  // namespace trilo::analysis::detail

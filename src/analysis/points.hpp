@@ -71,4 +71,18 @@ class Clusters {
 std::vector<int> loss_order(const std::vector<double>& value, const std::vector<Vec>& points,
                             double tol);
 
+// The described columns of a table of m points in `order` (row r is point
+// order[r]): position, loss, gradient norm, ascending Hessian eigenvalues and
+// kind. Resizes every column; returns each row's eigenvalues' inertia.
+struct PointColumns {
+  std::vector<double>& position;
+  std::vector<double>& loss;
+  std::vector<double>& grad_norm;
+  std::vector<double>& eigenvalues;
+  std::vector<std::int8_t>& kind;
+};
+std::vector<Inertia> fill_point_rows(const std::vector<Vec>& points, const std::vector<Local>& local,
+                                     const std::vector<int>& order, double eig_rel_tol,
+                                     const PointColumns& out);
+
 }  // namespace trilo::analysis::detail
