@@ -9,28 +9,17 @@ namespace trilo::io {
 
 namespace {
 
+using h5::int_attr;
+using h5::length;
+using h5::read;
+using h5::real_attr;
+using h5::reals_attr;
+using h5::text_attr;
+
 using h5::Handle;
 using h5::Shape;
 using schema::describe;
 using schema::full_dataset;
-
-template <class T>
-std::vector<T> read(hid_t group, const std::string& name) {
-  Handle ds = h5::open_dataset(group, name);
-  return h5::read_all<T>(ds.get());
-}
-
-std::int64_t length(hid_t group, const std::string& name) {
-  Handle ds = h5::open_dataset(group, name);
-  return static_cast<std::int64_t>(h5::shape(ds.get()).at(0));
-}
-
-template <class T>
-T attr(hid_t obj, const std::string& name) {
-  const AttrValue v = h5::read_attr(obj, name);
-  if (auto* p = std::get_if<T>(&v)) return *p;
-  throw std::runtime_error("attribute '" + name + "' has an unexpected type");
-}
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw std::runtime_error(message);
@@ -152,15 +141,15 @@ void read_critical(hid_t file, analysis::CriticalTable& t) {
   t.kind = read<std::int8_t>(g, "kind");
   t.count = read<std::int64_t>(g, "count");
   t.curvature = read_curvature(g);
-  t.n_minima = attr<std::int64_t>(g, "n_minima");
-  t.n_saddles = attr<std::int64_t>(g, "n_saddles");
-  t.n_maxima = attr<std::int64_t>(g, "n_maxima");
-  t.n_degenerate = attr<std::int64_t>(g, "n_degenerate");
-  t.euler_characteristic = attr<std::int64_t>(g, "euler_characteristic");
-  t.n_starts = attr<std::int64_t>(g, "n_starts");
-  t.n_outside = attr<std::int64_t>(g, "n_outside");
-  t.merge_tol = attr<double>(g, "merge_tol");
-  t.method = attr<std::string>(g, "method");
+  t.n_minima = int_attr(g, "n_minima");
+  t.n_saddles = int_attr(g, "n_saddles");
+  t.n_maxima = int_attr(g, "n_maxima");
+  t.n_degenerate = int_attr(g, "n_degenerate");
+  t.euler_characteristic = int_attr(g, "euler_characteristic");
+  t.n_starts = int_attr(g, "n_starts");
+  t.n_outside = int_attr(g, "n_outside");
+  t.merge_tol = real_attr(g, "merge_tol");
+  t.method = text_attr(g, "method");
 }
 
 void read_connections(hid_t file, analysis::Connections& c) {

@@ -134,4 +134,34 @@ Attributes read_attrs(hid_t obj) {
   return out;
 }
 
+std::int64_t int_attr(hid_t obj, const std::string& name) {
+  const AttrValue v = read_attr(obj, name);
+  if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (auto* u = std::get_if<std::uint64_t>(&v)) return static_cast<std::int64_t>(*u);
+  throw std::runtime_error("attribute '" + name + "' is not an integer");
+}
+
+double real_attr(hid_t obj, const std::string& name) {
+  const AttrValue v = read_attr(obj, name);
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  throw std::runtime_error("attribute '" + name + "' is not a number");
+}
+
+std::string text_attr(hid_t obj, const std::string& name) {
+  const AttrValue v = read_attr(obj, name);
+  if (auto* s = std::get_if<std::string>(&v)) return *s;
+  throw std::runtime_error("attribute '" + name + "' is not a string");
+}
+
+std::vector<double> reals_attr(hid_t obj, const std::string& name) {
+  const AttrValue v = read_attr(obj, name);
+  if (auto* d = std::get_if<std::vector<double>>(&v)) return *d;
+  throw std::runtime_error("attribute '" + name + "' is not an array of numbers");
+}
+
+std::int64_t length(hid_t group, const std::string& name) {
+  Handle ds = open_dataset(group, name);
+  return static_cast<std::int64_t>(shape(ds.get()).at(0));
+}
+
 }  // namespace trilo::io::h5

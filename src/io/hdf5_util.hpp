@@ -141,5 +141,20 @@ bool has_attr(hid_t obj, const std::string& name);
 AttrValue read_attr(hid_t obj, const std::string& name);
 // Every attribute of a type AttrValue can hold, in creation order when tracked.
 Attributes read_attrs(hid_t obj);
+// Typed attributes; each throws one line naming the attribute when it has
+// another type (int_attr also takes a uint64 that fits).
+std::int64_t int_attr(hid_t obj, const std::string& name);
+double real_attr(hid_t obj, const std::string& name);
+std::string text_attr(hid_t obj, const std::string& name);
+std::vector<double> reals_attr(hid_t obj, const std::string& name);
+
+// The whole dataset `name` of `group`, flattened row-major.
+template <class T>
+std::vector<T> read(hid_t group, const std::string& name) {
+  Handle ds = open_dataset(group, name);
+  return read_all<T>(ds.get());
+}
+// The first dimension of dataset `name` of `group`.
+std::int64_t length(hid_t group, const std::string& name);
 
 }  // namespace trilo::io::h5

@@ -8,6 +8,13 @@ namespace trilo::io::metrics {
 
 namespace {
 
+using h5::int_attr;
+using h5::length;
+using h5::read;
+using h5::real_attr;
+using h5::reals_attr;
+using h5::text_attr;
+
 using h5::Handle;
 using h5::Shape;
 using schema::describe;
@@ -15,30 +22,6 @@ using schema::full_dataset;
 
 void require(bool ok, const std::string& message) {
   if (!ok) throw std::runtime_error(message);
-}
-
-template <class T>
-std::vector<T> read(hid_t group, const std::string& name) {
-  Handle ds = h5::open_dataset(group, name);
-  return h5::read_all<T>(ds.get());
-}
-
-std::int64_t int_attr(hid_t obj, const std::string& name) {
-  const AttrValue v = h5::read_attr(obj, name);
-  if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
-  throw std::runtime_error("attribute '" + name + "' is not an integer");
-}
-
-double real_attr(hid_t obj, const std::string& name) {
-  const AttrValue v = h5::read_attr(obj, name);
-  if (auto* d = std::get_if<double>(&v)) return *d;
-  throw std::runtime_error("attribute '" + name + "' is not a number");
-}
-
-std::string text_attr(hid_t obj, const std::string& name) {
-  const AttrValue v = h5::read_attr(obj, name);
-  if (auto* s = std::get_if<std::string>(&v)) return *s;
-  throw std::runtime_error("attribute '" + name + "' is not a string");
 }
 
 }  // namespace

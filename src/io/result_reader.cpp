@@ -13,40 +13,17 @@ namespace trilo::io {
 
 namespace {
 
+using h5::int_attr;
+using h5::length;
+using h5::read;
+using h5::real_attr;
+using h5::reals_attr;
+using h5::text_attr;
+
 using h5::Handle;
 
 [[noreturn]] void not_ours(const std::string& path, const std::string& why) {
   throw std::runtime_error("'" + path + "' is not a trilobite result file (" + why + ")");
-}
-
-std::int64_t int_attr(hid_t obj, const std::string& name) {
-  const AttrValue v = h5::read_attr(obj, name);
-  if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
-  if (auto* u = std::get_if<std::uint64_t>(&v)) return static_cast<std::int64_t>(*u);
-  throw std::runtime_error("attribute '" + name + "' is not an integer");
-}
-
-double real_attr(hid_t obj, const std::string& name) {
-  const AttrValue v = h5::read_attr(obj, name);
-  if (auto* d = std::get_if<double>(&v)) return *d;
-  throw std::runtime_error("attribute '" + name + "' is not a number");
-}
-
-std::vector<double> reals_attr(hid_t obj, const std::string& name) {
-  const AttrValue v = h5::read_attr(obj, name);
-  if (auto* d = std::get_if<std::vector<double>>(&v)) return *d;
-  throw std::runtime_error("attribute '" + name + "' is not an array of numbers");
-}
-
-template <class T>
-std::vector<T> read(hid_t group, const std::string& name) {
-  Handle ds = h5::open_dataset(group, name);
-  return h5::read_all<T>(ds.get());
-}
-
-std::int64_t length(hid_t group, const std::string& name) {
-  Handle ds = h5::open_dataset(group, name);
-  return static_cast<std::int64_t>(h5::shape(ds.get()).at(0));
 }
 
 // The lattice a (n1, n0) or (n0) dataset is laid on, from its scales.
