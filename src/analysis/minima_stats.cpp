@@ -32,37 +32,41 @@ double nearest_rank(const std::vector<std::int64_t>& sorted, double q) {
   return static_cast<double>(sorted[rank - 1]);
 }
 
-void add_minima_statistics(MergeResult& res, const EndPoints& descents, const EndPoints& basins) {
-  MinimaTable& t = res.table;
+double nearest_rank(const std::map<std::int64_t, std::int64_t>& histogram, std::int64_t total,
+                    double q) {
+  if (total <= 0) return kNaN;
+  auto rank = static_cast<std::int64_t>(std::ceil(q / 100.0 * static_cast<double>(total)));
+  rank = std::clamp<std::int64_t>(rank, 1, total);
+  std::int64_t seen = 0;
+  for (const auto& [value, count] : histogram) {
+    seen += count;
+    if (seen >= rank) return static_cast<double>(value);
+  }
+  return kNaN;  // counts add up to less than total: not reached for a consistent histogram
+}
+
+void add_minima_statistics(MinimaTable& t, std::int64_t n_descents, std::int64_t n_cells,
+                           const std::vector<std::map<std::int64_t, std::int64_t>>& steps) {
   const auto m = static_cast<std::size_t>(t.n_minima);
   t.fraction_ci_lo.assign(m, kNaN);
   t.fraction_ci_hi.assign(m, kNaN);
   t.basin_fraction_ci_lo.assign(m, kNaN);
   t.basin_fraction_ci_hi.assign(m, kNaN);
-  for (std::size_t r = 0; r < m; ++r) {
-    const Interval d = wilson_interval(t.count[r], descents.n);
-    const Interval b = wilson_interval(t.basin_count[r], basins.n);
-    t.fraction_ci_lo[r] = d.lo;
-    t.fraction_ci_hi[r] = d.hi;
-    t.basin_fraction_ci_lo[r] = b.lo;
-    t.basin_fraction_ci_hi[r] = b.hi;
-  }
-
-  // Steps per point, from the descents (or the basin cells without descents).
-  const bool use_descents = descents.n > 0;
-  const EndPoints& src = use_descents ? descents : basins;
-  const std::vector<std::int32_t>& labels = use_descents ? res.descent_labels : res.basin_labels;
-  std::vector<std::vector<std::int64_t>> steps(m);
-  for (std::int64_t i = 0; i < src.n; ++i)
-    if (labels[i] >= 0) steps[labels[i]].push_back(src.steps[i]);
   t.steps_p50.assign(m, kNaN);
   t.steps_p90.assign(m, kNaN);
   t.steps_p99.assign(m, kNaN);
   for (std::size_t r = 0; r < m; ++r) {
-    std::sort(steps[r].begin(), steps[r].end());
-    t.steps_p50[r] = nearest_rank(steps[r], 50);
-    t.steps_p90[r] = nearest_rank(steps[r], 90);
-    t.steps_p99[r] = nearest_rank(steps[r], 99);
+    const Interval d = wilson_interval(t.count[r], n_descents);
+    const Interval b = wilson_interval(t.basin_count[r], n_cells);
+    t.fraction_ci_lo[r] = d.lo;
+    t.fraction_ci_hi[r] = d.hi;
+    t.basin_fraction_ci_lo[r] = b.lo;
+    t.basin_fraction_ci_hi[r] = b.hi;
+    std::int64_t total = 0;
+    for (const auto& kv : steps[r]) total += kv.second;
+    t.steps_p50[r] = nearest_rank(steps[r], total, 50);
+    t.steps_p90[r] = nearest_rank(steps[r], total, 90);
+    t.steps_p99[r] = nearest_rank(steps[r], total, 99);
   }
 }
 

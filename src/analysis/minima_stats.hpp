@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,16 @@ Interval wilson_interval(std::int64_t k, std::int64_t n, double z = kZ95);
 // (the first value for q = 0). NaN when empty.
 double nearest_rank(const std::vector<std::int64_t>& sorted, double q);
 
-// Fills the interval and percentile columns of `res.table` from its labels:
-// fraction_ci_* over the descents, basin_fraction_ci_* over the basin cells,
-// steps_p50/p90/p99 over the steps of the converged descents of each point
-// (of its basin cells when there are no descents, as mean_steps).
-void add_minima_statistics(MergeResult& res, const EndPoints& descents, const EndPoints& basins);
+// The same from a histogram (steps -> how many), with `total` values in all.
+double nearest_rank(const std::map<std::int64_t, std::int64_t>& histogram, std::int64_t total,
+                    double q);
+
+// Fills the interval and percentile columns of `t`: fraction_ci_* over
+// n_descents trials, basin_fraction_ci_* over n_cells, steps_p50/p90/p99
+// from steps[row], the histogram of the steps of the converged descents of
+// each row (of its basin cells when there are no descents, as mean_steps).
+void add_minima_statistics(MinimaTable& t, std::int64_t n_descents, std::int64_t n_cells,
+                           const std::vector<std::map<std::int64_t, std::int64_t>>& steps);
 
 // The intervals and percentiles, one line per point (empty when the table
 // has none of these columns, as in files written before them).

@@ -96,9 +96,13 @@ int Clusters::assign(const double* x) {
     }
   }
   if (best >= 0) return best;
-  int id = size();
+  return append(x);
+}
+
+int Clusters::append(const double* x) {
+  const int id = size();
   rep_.insert(rep_.end(), x, x + dim_);
-  cells_[home].push_back(id);
+  cells_[key_of(x)].push_back(id);
   return id;
 }
 

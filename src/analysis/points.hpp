@@ -51,8 +51,12 @@ class Clusters {
  public:
   Clusters(int dim, double tol);
   int assign(const double* x);  // the cluster's id (new ones numbered in order)
+  // Appends a cluster with this first member without searching (restoring
+  // saved clusters: each was new when first assigned, so the ids match).
+  int append(const double* x);
   int size() const { return static_cast<int>(rep_.size() / dim_); }
   const double* rep(int id) const { return &rep_[id * dim_]; }
+  const std::vector<double>& reps() const { return rep_; }  // size() x dim, by id
 
  private:
   using Key = std::array<long long, 3>;

@@ -1,0 +1,145 @@
+#include "analysis/accumulator.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "analysis/minima_stats.hpp"
+#include "core/descent.hpp"
+
+namespace trilo::analysis {
+
+using detail::Local;
+using detail::Vec;
+
+MinimaAccumulator::MinimaAccumulator(int dim, double tol) : dim_(dim), tol_(tol), raw_(dim, tol) {}
+
+void MinimaAccumulator::add(Source src, const EndPoints& e, std::int32_t* raw_labels) {
+  const int s = static_cast<int>(src);
+  for (std::int64_t i = 0; i < e.n; ++i) {
+    std::int32_t id = -1;
+    if (e.status[i] == static_cast<std::int8_t>(DescentStatus::kConverged)) {
+      id = raw_.assign(e.end + i * dim_);
+      if (id == static_cast<int>(per_.size())) per_.emplace_back();
+      PerCluster& c = per_[id];
+      ++c.count[s];
+      c.steps_sum[s] += e.steps[i];
+      ++c.steps[s][e.steps[i]];
+    }
+    if (raw_labels) raw_labels[i] = id;
+  }
+  trials_[s] += e.n;
+}
+
+MinimaAccumulator::Finished MinimaAccumulator::finish(const LandscapeSpec& land,
+                                                      const MergeOptions& opt) const {
+  const int n = dim_;
+  // Polish each raw cluster's first member; clusters whose polished points
+  // coincide (within tol) become one.
+  detail::Clusters merged(n, tol_);
+  std::vector<int> raw_to_merged(raw_.size());
+  std::vector<Vec> points;
+  for (int c = 0; c < raw_.size(); ++c) {
+    Vec x = Eigen::Map<const Vec>(raw_.rep(c), n);
+    if (opt.polish) x = detail::polish(land, x, tol_);
+    const int m = merged.assign(x.data());
+    if (m == static_cast<int>(points.size())) points.push_back(x);
+    raw_to_merged[c] = m;
+  }
+
+  // Describe each point, then sort by loss (ties by position).
+  const int m = static_cast<int>(points.size());
+  std::vector<Local> local;
+  std::vector<double> value;
+  local.reserve(m);
+  for (const Vec& x : points) {
+    local.push_back(detail::evaluate(land, x));
+    value.push_back(local.back().value);
+  }
+  const std::vector<int> order = detail::loss_order(value, points, tol_);
+  std::vector<int> rank(m);
+  for (int r = 0; r < m; ++r) rank[order[r]] = r;
+
+  Finished out;
+  MinimaTable& t = out.table;
+  t.dim = n;
+  t.n_minima = m;
+  t.merge_tol = tol_;
+  t.count.assign(m, 0);
+  t.fraction.assign(m, 0.0);
+  t.mean_steps.assign(m, 0.0);
+  t.basin_count.assign(m, 0);
+  t.basin_fraction.assign(m, 0.0);
+  detail::fill_point_rows(points, local, order, opt.eig_rel_tol,
+                          {t.position, t.loss, t.grad_norm, t.eigenvalues, t.kind});
+  t.curvature = minima_curvature(land, m, t.position, t.eigenvalues, t.kind, opt.curvature);
+
+  // Counts and steps of the raw clusters, summed per row. Mean steps and
+  // the step percentiles are over the descents, or over the basin cells
+  // when there are none.
+  const std::int64_t nd = trials_[0], nb = trials_[1];
+  const int timed = nd > 0 ? 0 : 1;
+  std::vector<std::int64_t> steps_sum(m, 0);
+  std::vector<std::map<std::int64_t, std::int64_t>> steps(m);
+  out.raw_to_row.resize(raw_.size());
+  for (int c = 0; c < raw_.size(); ++c) {
+    const int r = rank[raw_to_merged[c]];
+    out.raw_to_row[c] = r;
+    t.count[r] += per_[c].count[0];
+    t.basin_count[r] += per_[c].count[1];
+    steps_sum[r] += per_[c].steps_sum[timed];
+    for (const auto& [k, v] : per_[c].steps[timed]) steps[r][k] += v;
+  }
+  for (int r = 0; r < m; ++r) {
+    const std::int64_t counted = timed == 0 ? t.count[r] : t.basin_count[r];
+    if (counted > 0) t.mean_steps[r] = static_cast<double>(steps_sum[r]) / static_cast<double>(counted);
+    if (nd > 0) t.fraction[r] = double(t.count[r]) / double(nd);
+    if (nb > 0) t.basin_fraction[r] = double(t.basin_count[r]) / double(nb);
+  }
+  add_minima_statistics(t, nd, nb, steps);
+  return out;
+}
+
+MinimaAccumulator::State MinimaAccumulator::state() const {
+  State s;
+  s.reps = raw_.reps();
+  s.counters = {trials_[0], trials_[1]};
+  for (const PerCluster& c : per_)
+    s.counters.insert(s.counters.end(), {c.count[0], c.count[1], c.steps_sum[0], c.steps_sum[1]});
+  for (int src = 0; src < 2; ++src)
+    for (std::size_t c = 0; c < per_.size(); ++c)
+      for (const auto& [k, v] : per_[c].steps[src])
+        s.histogram.insert(s.histogram.end(), {src, static_cast<std::int64_t>(c), k, v});
+  return s;
+}
+
+void MinimaAccumulator::restore(const State& s) {
+  auto bad = [](const std::string& what) {
+    throw std::invalid_argument("inconsistent minima state: " + what);
+  };
+  if (s.reps.size() % static_cast<std::size_t>(dim_) != 0) bad("cluster positions");
+  const std::size_t k = s.reps.size() / dim_;
+  if (s.counters.size() != 2 + 4 * k) bad("counters");
+  if (s.histogram.size() % 4 != 0) bad("histogram");
+  detail::Clusters raw(dim_, tol_);
+  std::vector<PerCluster> per(k);
+  for (std::size_t c = 0; c < k; ++c) {
+    raw.append(&s.reps[c * dim_]);
+    const std::int64_t* v = &s.counters[2 + 4 * c];
+    per[c].count[0] = v[0];
+    per[c].count[1] = v[1];
+    per[c].steps_sum[0] = v[2];
+    per[c].steps_sum[1] = v[3];
+  }
+  for (std::size_t i = 0; i < s.histogram.size(); i += 4) {
+    const std::int64_t src = s.histogram[i], c = s.histogram[i + 1];
+    if (src < 0 || src > 1 || c < 0 || c >= static_cast<std::int64_t>(k) || s.histogram[i + 3] <= 0)
+      bad("histogram entry");
+    per[c].steps[src][s.histogram[i + 2]] += s.histogram[i + 3];
+  }
+  raw_ = std::move(raw);
+  per_ = std::move(per);
+  trials_[0] = s.counters[0];
+  trials_[1] = s.counters[1];
+}
+
+}  // namespace trilo::analysis

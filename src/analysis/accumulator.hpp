@@ -1,0 +1,72 @@
+// The minima table built chunk by chunk: end points are clustered as they
+// arrive (in index order), and only per-cluster counts, step sums and step
+// histograms are kept, so memory does not grow with the number of descents.
+// finish() then polishes, merges, describes and sorts exactly as a merge of
+// all end points at once would (merge_minima is this class fed in one go).
+// The whole state is a few flat arrays (State), so a checkpoint can store it
+// and a resumed run continue bit for bit.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "analysis/minima.hpp"
+#include "analysis/points.hpp"
+
+namespace trilo::analysis {
+
+// Where an end point comes from: the random/explicit descents (/descents)
+// or the cells of the basin map (/basins).
+enum class Source { kDescents = 0, kBasins = 1 };
+
+class MinimaAccumulator {
+ public:
+  // `tol`: the effective merge distance (detail::effective_merge_tol).
+  MinimaAccumulator(int dim, double tol);
+
+  // Clusters the converged points of `e` (rows in index order, continuing
+  // the previous call of the same source) and counts every row as a trial.
+  // raw_labels (may be null): per row, the raw cluster id or -1.
+  void add(Source src, const EndPoints& e, std::int32_t* raw_labels);
+
+  // Trials (rows) seen per source.
+  std::int64_t trials(Source src) const { return trials_[int(src)]; }
+  int raw_clusters() const { return raw_.size(); }
+  int dim() const { return dim_; }
+  double tol() const { return tol_; }
+
+  // The table: raw clusters polished (opt.polish), merged, described and
+  // sorted by loss. raw_to_row[c] is the table row of raw cluster c.
+  struct Finished {
+    MinimaTable table;
+    std::vector<std::int32_t> raw_to_row;
+  };
+  Finished finish(const LandscapeSpec& land, const MergeOptions& opt) const;
+
+  // Everything needed to continue: flat arrays, written to and read back
+  // from a checkpoint unchanged.
+  struct State {
+    std::vector<double> reps;             // raw clusters x dim
+    std::vector<std::int64_t> counters;   // trials[2], then per cluster: count[2], steps_sum[2]
+    std::vector<std::int64_t> histogram;  // (source, cluster, steps, count) quadruples
+  };
+  State state() const;
+  // Replaces this accumulator's state; throws std::invalid_argument when the
+  // arrays are inconsistent (a damaged checkpoint).
+  void restore(const State& s);
+
+ private:
+  struct PerCluster {
+    std::int64_t count[2] = {0, 0};
+    std::int64_t steps_sum[2] = {0, 0};
+    std::map<std::int64_t, std::int64_t> steps[2];  // steps -> descents, per source
+  };
+  int dim_;
+  double tol_;
+  detail::Clusters raw_;
+  std::vector<PerCluster> per_;
+  std::int64_t trials_[2] = {0, 0};
+};
+
+}  // namespace trilo::analysis
