@@ -112,10 +112,11 @@ TEST(Cli, FormulaRunMapsTheFormula) {
 }
 
 // A long run stopped by a signal finishes its chunk, exits 130, and leaves
-// neither a result file nor its temporary file.
+// no result file (nor its temporary file), only the checkpoint to resume
+// (tests/python/check_resume.py resumes such runs).
 class Interrupt : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(Interrupt, ExitsWith130AndLeavesNoFile) {
+TEST_P(Interrupt, ExitsWith130AndLeavesOnlyTheCheckpoint) {
   const std::string dir = unique("dir");
   ASSERT_EQ(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
   const std::string cmd = "cd '" + dir + "' && (OMP_NUM_THREADS=2 '" + std::string(TRILOBITE_EXE) +
@@ -125,9 +126,11 @@ TEST_P(Interrupt, ExitsWith130AndLeavesNoFile) {
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   EXPECT_EQ(slurp(dir + "/status.txt"), "130\n") << slurp(dir + "/err.txt");
   EXPECT_NE(slurp(dir + "/err.txt").find("interrupted"), std::string::npos);
+  EXPECT_NE(slurp(dir + "/err.txt").find("--resume r.h5"), std::string::npos) << slurp(dir + "/err.txt");
   EXPECT_FALSE(exists(dir + "/r.h5"));
-  // No temporary file either: the directory holds only what the shell wrote.
-  EXPECT_EQ(std::system(("test -z \"$(ls '" + dir + "' | grep -v -e err.txt -e status.txt)\"").c_str()), 0);
+  EXPECT_TRUE(exists(dir + "/r.h5.partial"));
+  // Nothing else: the directory holds the checkpoint and what the shell wrote.
+  EXPECT_EQ(std::system(("test -z \"$(ls '" + dir + "' | grep -v -e err.txt -e status.txt -e r.h5.partial)\"").c_str()), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Signals, Interrupt, ::testing::Values("INT", "TERM"));

@@ -148,12 +148,16 @@ TEST(Cli, RunWithoutALatticeRemovesOurStaleXdmfButNotAStrangersFile) {
 TEST(Cli, XdmfThatCannotBeWrittenLeavesNoResult) {
   const std::string h5 = unique("h5"), xmf = trilo::io::xdmf_path_for(h5);
   std::remove(h5.c_str());
+  std::remove((h5 + ".partial").c_str());
   ::mkdir(xmf.c_str(), 0755);  // the rename onto it fails
   Outcome o = trilobite(std::string("run") + kSmall + "-o '" + h5 + "'");
   EXPECT_EQ(o.status, 1) << o.err;
   EXPECT_EQ(lines(o.err), 2) << o.err;  // the run's note, then the error
   EXPECT_NE(o.err.find("XDMF"), std::string::npos) << o.err;
   EXPECT_FALSE(exists(h5));
+  // The finished descents stay in the checkpoint: --resume writes the file again.
+  EXPECT_TRUE(exists(h5 + ".partial"));
+  std::remove((h5 + ".partial").c_str());
   ::rmdir(xmf.c_str());
 }
 

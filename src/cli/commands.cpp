@@ -46,7 +46,9 @@ void add_common(CLI::App* app, config::RunConfig& c) {
   app->add_option("--backend", c.backend, "auto | cpu | cuda (auto: the GPU when present)");
   app->add_option("--precision", c.precision, "f32 | f64");
   app->add_option("--seed", c.seed, "Seed of every random number");
-  app->add_option("-o,--output", c.output, "Result file (HDF5)");
+  app->add_option("-o,--output", c.output, "Result file (HDF5)")
+      ->each([&c](const std::string&) { c.output_given = true; });
+  app->add_flag("--force", c.force, "Replace an existing result file or interrupted run");
   app->add_option("--threads", c.threads, "OpenMP threads (0: default)");
   app->add_option("--merge-tol", c.merge_tol,
                   "Distance under which end points are one minimum (default 1e-3 x box diagonal)");
@@ -88,7 +90,17 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");
   app->add_option("--diverge-factor", c.diverge_factor,
                   "Diverged when outside the box enlarged this many times about its centre");
-  app->add_option("--chunk", c.chunk, "Descents per backend call");
+  app->add_option("--chunk", c.chunk, "Descents per backend call and per checkpoint commit");
+}
+
+// Checkpointed jobs: descend, basins, run.
+void add_resume(CLI::App* app, config::RunConfig& c, bool records) {
+  app->add_option("--resume", c.resume,
+                  "Continue the interrupted run checkpointed in FILE.partial (FILE: the result or the checkpoint)");
+  if (!records) return;
+  app->add_option("--records", c.records,
+                  "Which descents keep a row in /descents: all | sample | none (minima statistics count all)");
+  app->add_option("--sample", c.sample, "--records sample: about this many rows, every k-th descent");
 }
 
 void print_list(std::ostream& out) {
@@ -112,16 +124,19 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   add_common(run, c);
   add_lattice(run, c, true, true);
   add_descent(run, c, true);
+  add_resume(run, c, true);
   auto* grid = app.add_subcommand("grid", "Loss and gradient on a 1-D or 2-D grid");
   add_common(grid, c);
   add_lattice(grid, c, true, false);
   auto* descend = app.add_subcommand("descend", "Descents from random or given starts, and their minima");
   add_common(descend, c);
   add_descent(descend, c, true);
+  add_resume(descend, c, true);
   auto* basins = app.add_subcommand("basins", "Basin-of-attraction map: every lattice cell a start");
   add_common(basins, c);
   add_lattice(basins, c, false, true);
   add_descent(basins, c, false);
+  add_resume(basins, c, false);
   auto* critical = app.add_subcommand(
       "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
   add_common(critical, c);

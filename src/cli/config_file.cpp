@@ -47,7 +47,7 @@ class SubcommandToml : public CLI::ConfigBase {
 
 // Options that do not change the result file.
 const std::set<std::string>& not_stored() {
-  static const std::set<std::string> names = {"output", "quiet", "json"};
+  static const std::set<std::string> names = {"output", "quiet", "json", "resume", "force"};
   return names;
 }
 

@@ -11,8 +11,8 @@
 int main(int argc, char** argv) {
   try {
     return trilo::cli::main_with_args(argc, argv, std::cout, std::cerr);
-  } catch (const trilo::jobs::Interrupted&) {
-    std::cerr << "trilobite: interrupted; no result file written\n";
+  } catch (const trilo::jobs::Interrupted& e) {
+    std::cerr << "trilobite: " << e.what() << "\n";
     return 130;
   } catch (const trilo::config::BadInput& e) {
     std::cerr << "trilobite: error: " << e.what() << "\n";

@@ -209,6 +209,9 @@ Resolved validate(RunConfig& c) {
   require(std::isfinite(c.diverge_factor) && c.diverge_factor >= 1,
           "--diverge-factor: must be a finite number >= 1");
   require(c.chunk >= 1, "--chunk: must be >= 1");
+  require(c.records == "all" || c.records == "sample" || c.records == "none",
+          "--records: '" + c.records + "' is not one of all, sample, none");
+  require(c.sample >= 1, "--sample: must be >= 1");
   require(c.tile >= 1, "--tile: must be >= 1");
   require(std::isnan(c.merge_tol) == false, "--merge-tol: must be a number");
 

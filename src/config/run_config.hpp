@@ -51,7 +51,9 @@ struct RunConfig {
   double diverge_factor = 10.0;
   std::vector<std::int64_t> trace;  // descent indices to record
   std::int64_t trace_every = 10;
-  std::int64_t chunk = 1 << 16;     // descents per backend call
+  std::int64_t chunk = 1 << 16;     // descents per backend call (and per checkpoint commit)
+  std::string records = "all";      // descend/run: which descents keep a row: all | sample | none
+  std::int64_t sample = 10000;      // --records sample: about this many rows, evenly strided
 
   // Grid and basins: a 1-D or 2-D lattice on a plane through the space.
   std::int64_t grid_res = 256;
@@ -67,6 +69,11 @@ struct RunConfig {
   // Minima.
   double merge_tol = -1.0;       // <= 0: 1e-3 x box diagonal
   bool polish = true;
+
+  // Actions: no effect on the result file.
+  std::string resume;         // --resume FILE: continue the interrupted run checkpointed there
+  bool output_given = false;  // -o given (else a resumed run writes where the original would have)
+  bool force = false;         // --force: replace an existing result or checkpoint
 
   // Presentation: no effect on the result file.
   bool quiet = false;  // --quiet: no notes or progress bar on stderr

@@ -12,7 +12,7 @@ constexpr hsize_t kContiguousMax = 4096;
 constexpr hsize_t kChunkElements = 65536;
 // Per-dataset chunk cache: room for a few dozen 512 KiB chunks, so tiles
 // that arrive out of order rarely force a compressed chunk to be re-read.
-constexpr std::size_t kChunkCacheBytes = std::size_t{16} << 20;
+constexpr std::size_t kChunkCacheBytes = std::size_t{2} << 20;
 constexpr std::size_t kChunkCacheSlots = 12421;  // prime, as HDF5 advises
 constexpr int kDeflateLevel = 4;
 
@@ -184,6 +184,19 @@ void write_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape&
     fail("cannot write " + object_name(dataset));
 }
 
+void read_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape& count, void* data) {
+  hsize_t n = 1;
+  for (hsize_t c : count) n *= c;
+  if (n == 0) return;
+  Handle file_space = owned(H5Dget_space(dataset), H5Sclose, "cannot get a dataspace");
+  if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(),
+                          nullptr) < 0)
+    fail("block outside " + object_name(dataset));
+  Handle mem_space = simple_space(Shape{n});
+  if (H5Dread(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
+    fail("cannot read " + object_name(dataset));
+}
+
 void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t count,
                 const void* data) {
   if (count <= 0) return;
@@ -225,13 +238,13 @@ void read_all_raw(hid_t dataset, hid_t mem_type, void* data) {
     fail("cannot read " + object_name(dataset));
 }
 
-Handle create_index_scale(hid_t group, const std::string& name, std::int64_t n) {
+Handle create_index_scale(hid_t group, const std::string& name, std::int64_t n, std::int64_t step) {
   Handle ds = create_dataset<std::int64_t>(group, name, Shape{hsize_t(n)});
   const std::int64_t block = std::int64_t{1} << 20;
   std::vector<std::int64_t> values;
   for (std::int64_t first = 0; first < n; first += block) {
     values.resize(static_cast<std::size_t>(std::min(block, n - first)));
-    std::iota(values.begin(), values.end(), first);
+    for (std::size_t k = 0; k < values.size(); ++k) values[k] = (first + std::int64_t(k)) * step;
     write_slab(ds.get(), H5T_NATIVE_INT64, {hsize_t(first)}, {values.size()}, values.data());
   }
   check_ok(H5DSset_scale(ds.get(), name.c_str()), "cannot make '" + name + "' a dimension scale");

@@ -95,6 +95,7 @@ Shape shape(hid_t dataset);
 // Writes the block at `offset` of extent `count` (both of the dataset's rank).
 void write_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape& count,
                 const void* data);
+void read_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape& count, void* data);
 // Writes elements [first, first + count) of the row-major flattened dataset.
 void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t count,
                 const void* data);
@@ -126,8 +127,10 @@ Handle create_scale(hid_t group, const std::string& name, const std::vector<T>& 
   check_ok(H5DSset_scale(ds.get(), name.c_str()), "cannot make '" + name + "' a dimension scale");
   return ds;
 }
-// A dimension scale 0, 1, ..., n-1, written in blocks so memory stays bounded.
-Handle create_index_scale(hid_t group, const std::string& name, std::int64_t n);
+// A dimension scale 0, step, 2 step, ... (n values), written in blocks so
+// memory stays bounded.
+Handle create_index_scale(hid_t group, const std::string& name, std::int64_t n,
+                          std::int64_t step = 1);
 // Attaches scales[i] to dimension i of `dataset`.
 void attach_scales(hid_t dataset, const std::vector<hid_t>& scales);
 // The name of the first scale attached to dimension `dim` of `dataset`.

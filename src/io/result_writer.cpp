@@ -145,11 +145,11 @@ void ResultWriter::write_grid_tile(const backend::GridTile& t) try {
   rethrow_for(impl_->target, e);
 }
 
-void ResultWriter::begin_descents(std::int64_t n, int dim) try {
+void ResultWriter::begin_descents(std::int64_t n, int dim, std::int64_t every) try {
   Impl& s = *impl_;
-  require(n >= 0 && dim >= 1, "begin_descents: bad shape");
+  require(n >= 0 && dim >= 1 && every >= 1, "begin_descents: bad shape");
   Handle g = h5::create_group(s.fid(), "descents");
-  s.descent_scale = h5::create_index_scale(g.get(), "descent", n);
+  s.descent_scale = h5::create_index_scale(g.get(), "descent", n, every);
   describe(s.descent_scale.get(), "descent index");
   s.coord_scale = schema::create_coord_scale(g.get(), dim);
   const Shape rows = {hsize_t(n)}, points = {hsize_t(n), hsize_t(dim)};
@@ -164,6 +164,7 @@ void ResultWriter::begin_descents(std::int64_t n, int dim) try {
   schema::set_status_flags(s.status.get());
   s.minimum = int_dataset<std::int32_t>(g.get(), "minimum", rows, by_row,
                                         "index into /minima of the point reached (-1: none)");
+  h5::set_attr(g.get(), "recorded_every", every);
   s.n_descents = n;
   s.dim = dim;
   s.descents = std::move(g);
@@ -202,6 +203,17 @@ void ResultWriter::write_descent_labels(const std::vector<std::int32_t>& labels)
           "write_descent_labels: " + std::to_string(labels.size()) + " labels for " +
               std::to_string(s.n_descents) + " descents");
   h5::write_all(s.minimum.get(), labels);
+} catch (const std::runtime_error& e) {
+  rethrow_for(impl_->target, e);
+}
+
+void ResultWriter::write_descent_labels(std::int64_t first,
+                                        const std::vector<std::int32_t>& labels) try {
+  Impl& s = *impl_;
+  require(s.descents.valid(), "write_descent_labels: begin_descents was not called");
+  const auto n = static_cast<std::int64_t>(labels.size());
+  require(first >= 0 && first + n <= s.n_descents, "write_descent_labels: rows outside /descents");
+  h5::write_slab(s.minimum.get(), H5T_NATIVE_INT32, {hsize_t(first)}, {hsize_t(n)}, labels.data());
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }

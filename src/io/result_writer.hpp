@@ -60,9 +60,12 @@ class ResultWriter {
   void write_grid_tile(const backend::GridTile& t);
 
   // /descents: n rows of dimension dim; batches then fill rows, in any order.
-  void begin_descents(std::int64_t n, int dim);
+  // Row k holds descent k * every (every > 1: a sample; the `descent`
+  // coordinate holds the descent indices).
+  void begin_descents(std::int64_t n, int dim, std::int64_t every = 1);
   void write_descent_batch(const backend::DescentBatch& b);  // rows [b.first, b.first + b.count)
   void write_descent_labels(const std::vector<std::int32_t>& labels);  // all n
+  void write_descent_labels(std::int64_t first, const std::vector<std::int32_t>& labels);
 
   void write_minima(const analysis::MinimaTable& t);
   // label/steps/status: one per lattice cell (i1 * n0 + i0); fraction: one per minimum.

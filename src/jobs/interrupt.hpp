@@ -1,15 +1,19 @@
 // SIGINT and SIGTERM: the work in flight (one chunk or tile) finishes, then
-// the job stops by throwing Interrupted; main() exits with status 130 and the
-// unfinished result file is removed (the target is left as it was).
+// the job stops by throwing Interrupted; main() prints its message and exits
+// with status 130. The unfinished result file is removed (the target is left
+// as it was); a checkpointed job's `<target>.partial` stays, closed cleanly,
+// for --resume.
 #pragma once
 
 #include <stdexcept>
+#include <string>
 
 namespace trilo::jobs {
 
 class Interrupted : public std::runtime_error {
  public:
-  Interrupted() : std::runtime_error("interrupted") {}
+  Interrupted() : std::runtime_error("interrupted; no result file written") {}
+  explicit Interrupted(const std::string& what) : std::runtime_error(what) {}
 };
 
 // Installs the handlers (idempotent).

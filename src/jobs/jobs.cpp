@@ -28,7 +28,9 @@ backend::Precision precision(const config::RunConfig& c) {
   return c.precision == "f32" ? backend::Precision::kF32 : backend::Precision::kF64;
 }
 
-PlaneSpec plane(const config::Resolved& r, std::int64_t res) {
+}  // namespace
+
+PlaneSpec job_plane(const config::Resolved& r, std::int64_t res) {
   PlaneSpec p;
   p.dim = r.dim;
   p.axis0 = r.axis0;
@@ -45,10 +47,14 @@ PlaneSpec plane(const config::Resolved& r, std::int64_t res) {
   return p;
 }
 
+namespace {
+
 std::string axis_name(int axis, int dim) {
   if (dim <= 3) return std::string(1, "xyz"[axis]);
   return "w" + std::to_string(axis + 1);
 }
+
+}  // namespace
 
 io::GridAxes grid_axes(const PlaneSpec& p) {
   io::GridAxes a;
@@ -63,8 +69,6 @@ io::GridAxes grid_axes(const PlaneSpec& p) {
   a.origin.assign(p.origin, p.origin + p.dim);
   return a;
 }
-
-}  // namespace
 
 void set_divergence_bounds(const config::RunConfig& c, const config::Resolved& r, double* lo,
                            double* hi) {
@@ -91,8 +95,6 @@ StartSpec start_spec(const config::RunConfig& c, const config::Resolved& r,
   return s;
 }
 
-namespace {
-
 backend::DescentRequest descent_request(const config::RunConfig& c, const config::Resolved& r) {
   backend::DescentRequest q;
   q.landscape = landscape_spec(r);
@@ -108,28 +110,31 @@ backend::DescentRequest descent_request(const config::RunConfig& c, const config
   return q;
 }
 
-// Runs descents [0, n) in chunks, appending into `all` and streaming each
-// chunk to the writer; a progress bar named `what` when `bar`.
-void descend_all(backend::Backend& be, const backend::DescentRequest& q, std::int64_t n,
-                 std::int64_t chunk, backend::DescentBatch& all, io::ResultWriter* writer,
-                 bool bar, const char* what) {
-  all.resize(n, q.landscape.dim);
-  backend::DescentBatch part;
-  Progress progress(what, n, bar);
-  chunk = chunk_for_progress(chunk, n, bar, 4096);
-  for (std::int64_t first = 0; first < n; first += chunk) {
-    check_interrupted();
-    const std::int64_t count = std::min(chunk, n - first);
-    be.descend(q, first, count, part);
-    if (writer && q.starts.mode != StartMode::kPlane) writer->write_descent_batch(part);
-    all.place(part);
-    progress.update(first + count);
+DescentPlan descent_plan(const config::RunConfig& c, const config::Resolved& r) {
+  DescentPlan plan;
+  plan.descents = descent_request(c, r);
+  plan.n_descents = has_descents(c.job) ? r.n_starts : 0;
+  plan.cells = plan.descents;
+  if (has_basins(c.job)) {
+    const PlaneSpec basin_plane = job_plane(r, c.basin_res);
+    plan.cells.starts.mode = StartMode::kPlane;
+    plan.cells.starts.plane = basin_plane;
+    plan.cells.explicit_starts.clear();
+    plan.cells.params.noise_stream = RngStream::kBasinNoise;
+    plan.n_cells = basin_plane.size();
   }
+  plan.chunk = c.chunk;
+  plan.bar = !c.quiet && stderr_is_terminal();
+  if (c.records == "none") {
+    plan.records.mode = Records::kNone;
+  } else if (c.records == "sample") {
+    plan.records.mode = Records::kSample;
+    plan.records.every = std::max<std::int64_t>(1, (plan.n_descents + c.sample - 1) / c.sample);
+  }
+  return plan;
 }
 
-analysis::EndPoints end_points(const backend::DescentBatch& b) {
-  return analysis::EndPoints{b.end.data(), b.status.data(), b.steps.data(), b.count};
-}
+namespace {
 
 const char* status_name(std::int8_t s) {
   switch (static_cast<DescentStatus>(s)) {
@@ -203,6 +208,7 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
       {"n_starts", r.n_starts},
       {"start_mode", std::string(r.explicit_starts.empty() ? "uniform" : "explicit")},
   };
+  if (has_descents(c.job)) a.emplace_back("records", c.records);
   // Formula parameters as param_<name>, so a run can be repeated exactly.
   for (const auto& [name, value] : r.parameters) a.emplace_back("param_" + name, value);
   // Every option, resolved: `trilobite info --config` prints it for a replay.
@@ -219,7 +225,7 @@ std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg) {
 std::int64_t compute_grid(const config::RunConfig& c, const config::Resolved& r,
                           backend::Backend& be, io::ResultWriter* writer) {
   const bool bar = !c.quiet && stderr_is_terminal();
-  backend::GridRequest q{landscape_spec(r), precision(c), plane(r, c.grid_res)};
+  backend::GridRequest q{landscape_spec(r), precision(c), job_plane(r, c.grid_res)};
   if (writer) writer->begin_grid(grid_axes(q.plane));
   backend::GridTile tile;
   const std::int64_t n = q.plane.size();
@@ -252,8 +258,8 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
     res.timings.grid_s = lap();
   }
 
-  backend::DescentRequest dq = descent_request(c, r);
   if (c.job == "sweep") {
+    backend::DescentRequest dq = descent_request(c, r);
     res.sweep = run_sweep(c, r, be, dq, res.minima);
     res.known = analysis::match_known_minima(res.minima.table, r.known_minima, r.box_lo, r.box_hi,
                                              res.minima.table.merge_tol);
@@ -265,51 +271,115 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
     }
     return res;
   }
-  if (has_descents(c.job)) {
-    if (writer) writer->begin_descents(r.n_starts, r.dim);
-    descend_all(be, dq, r.n_starts, c.chunk, res.descents, writer, bar, "descents");
-    if (!c.trace.empty()) res.trajectories = be.trace(dq, c.trace, c.trace_every);
-    res.timings.descents_s = lap();
+  if (!has_descents(c.job) && !has_basins(c.job)) {
+    if (writer) writer->write_root_attributes(provenance(c, r, be, 0.0));
+    return res;
   }
 
-  PlaneSpec basin_plane = plane(r, c.basin_res);
-  if (has_basins(c.job)) {
-    backend::DescentRequest bq = dq;
-    bq.starts.mode = StartMode::kPlane;
-    bq.starts.plane = basin_plane;
-    bq.explicit_starts.clear();
-    bq.params.noise_stream = RngStream::kBasinNoise;
-    descend_all(be, bq, basin_plane.size(), c.chunk, res.basins, nullptr, bar, "basin map");
-    res.timings.basins_s = lap();
-  }
+  // Everything in memory, all records: the library form of the job.
+  DescentPlan plan = descent_plan(c, r);
+  plan.bar = bar;
+  plan.records = Records{};
+  const double tol = analysis::detail::effective_merge_tol(c.merge_tol, r.box_lo, r.box_hi);
+  DescentRun run(plan, r.dim, tol);
+  run.run(be, nullptr, true);
+  res.timings.descents_s = lap();
+  if (!c.trace.empty()) res.trajectories = be.trace(plan.descents, c.trace, c.trace_every);
 
-  std::vector<double> lo = r.box_lo, hi = r.box_hi;
   analysis::MergeOptions mo;
   mo.merge_tol = c.merge_tol;
   mo.polish = c.polish;
-  res.minima = analysis::merge_minima(land, lo, hi, end_points(res.descents),
-                                      end_points(res.basins), mo);
-  res.known = analysis::match_known_minima(res.minima.table, r.known_minima, lo, hi,
-                                           res.minima.table.merge_tol);
-  if (has_basins(c.job))
-    res.basin_metrics = analysis::basin_metrics(res.minima.basin_labels.data(), basin_plane.n0,
-                                                basin_plane.n1, c.entropy_box);
+  analysis::MinimaAccumulator::Finished f = run.accumulator().finish(land, mo);
+  auto labelled = [&f](const std::vector<std::int32_t>& raw) {
+    std::vector<std::int32_t> out(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) out[i] = raw[i] < 0 ? -1 : f.raw_to_row[raw[i]];
+    return out;
+  };
+  res.minima.table = std::move(f.table);
+  res.minima.descent_labels = labelled(run.descent_raw());
+  res.minima.basin_labels = labelled(run.cell_raw());
+  res.descents = run.descents();
+  res.basins = run.cells();
+  set_counts(res, run.counters(), plan);
+  finish_minima(c, r, res, plan);
   res.timings.minima_s = lap();
 
   if (writer) {
     writer->write_root_attributes(provenance(c, r, be, res.minima.table.merge_tol));
-    if (has_descents(c.job)) writer->write_descent_labels(res.minima.descent_labels);
-    writer->write_minima(res.minima.table);
-    if (has_basins(c.job)) {
-      writer->write_basins(grid_axes(basin_plane), res.minima.basin_labels, res.basins.steps,
-                           res.basins.status, res.minima.table.basin_fraction);
-      writer->write_basin_metrics(res.basin_metrics);
+    if (has_descents(c.job)) {
+      writer->begin_descents(r.n_starts, r.dim);
+      writer->write_descent_batch(res.descents);
+      writer->write_descent_labels(res.minima.descent_labels);
     }
-    if (!res.trajectories.empty()) writer->write_trajectories(res.trajectories, r.dim);
-    if (!r.known_minima.empty() && (has_descents(c.job) || has_basins(c.job)))
-      writer->write_known_minima(r.known_minima, res.known, r.dim);
+    write_tables(c, r, res, plan, *writer);
   }
   return res;
+}
+
+void set_counts(JobResult& res, const DescentCounters& k, const DescentPlan& plan) {
+  res.n_descents = plan.n_descents;
+  res.n_cells = plan.n_cells;
+  std::copy_n(k.descent_status, 3, res.descent_status);
+  std::copy_n(k.cell_status, 3, res.cell_status);
+}
+
+void finish_minima(const config::RunConfig& c, const config::Resolved& r, JobResult& res,
+                   const DescentPlan& plan) {
+  res.known = analysis::match_known_minima(res.minima.table, r.known_minima, r.box_lo, r.box_hi,
+                                           res.minima.table.merge_tol);
+  if (plan.n_cells > 0) {
+    const PlaneSpec p = plan.cells.starts.plane;
+    res.basin_metrics = analysis::basin_metrics(res.minima.basin_labels.data(), p.n0, p.n1, c.entropy_box);
+  }
+}
+
+void write_tables(const config::RunConfig& c, const config::Resolved& r, const JobResult& res,
+                  const DescentPlan& plan, io::ResultWriter& writer) {
+  writer.write_minima(res.minima.table);
+  if (plan.n_cells > 0) {
+    writer.write_basins(grid_axes(plan.cells.starts.plane), res.minima.basin_labels, res.basins.steps,
+                        res.basins.status, res.minima.table.basin_fraction);
+    writer.write_basin_metrics(res.basin_metrics);
+  }
+  if (!res.trajectories.empty()) writer.write_trajectories(res.trajectories, r.dim);
+  if (!r.known_minima.empty()) writer.write_known_minima(r.known_minima, res.known, r.dim);
+  (void)c;
+}
+
+void print_summary(const config::RunConfig& cfg, const config::Resolved& r, const JobResult& res,
+                   std::ostream& out) {
+  auto status_counts = [](const std::int64_t* k) {
+    return std::to_string(k[0]) + " converged, " + std::to_string(k[1]) + " max-steps, " +
+           std::to_string(k[2]) + " diverged";
+  };
+  if (res.grid_points) out << "grid: " << res.grid_points << " points\n";
+  if (res.n_descents) out << "descents: " << res.n_descents << " (" << status_counts(res.descent_status) << ")\n";
+  if (res.n_cells) out << "basin map: " << res.n_cells << " cells (" << status_counts(res.cell_status) << ")\n";
+  if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
+  if (has_descents(cfg.job) || has_basins(cfg.job) || cfg.job == "sweep") {
+    out << analysis::format_minima_table(res.minima.table);
+    out << analysis::format_known_minima(r.known_minima, res.known);
+  }
+  if (res.n_cells) out << analysis::format_basin_metrics(res.basin_metrics);
+  if (cfg.job == "sweep") out << analysis::format_sweep_table(res.sweep);
+}
+
+void publish(const config::RunConfig& cfg, const config::Resolved& r, const backend::Backend& be,
+             const JobResult& res, double secs, io::ResultWriter& writer, std::ostream& out) {
+  writer.commit();
+  std::string xdmf_path;
+  try {
+    xdmf_path = io::write_xdmf_beside(cfg.output);  // FILE.xmf for ParaView/VisIt, read back from FILE
+  } catch (const std::runtime_error& e) {
+    std::remove(cfg.output.c_str());  // all or nothing: no result without its XDMF
+    throw std::runtime_error(std::string("XDMF file: ") + e.what());
+  }
+  if (cfg.json) {
+    out << json_summary(cfg, r, be, res, secs, xdmf_path) << "\n";
+    return;
+  }
+  print_summary(cfg, r, res, out);
+  out << "wrote " << cfg.output << " in " << secs << " s\n";
 }
 
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
@@ -322,42 +392,14 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
     log << "trilobite " << cfg.job << ": " << r.landscape_name << " (dim " << r.dim << ") on "
         << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
   }
-  const auto t0 = std::chrono::steady_clock::now();
   install_interrupt_handlers();
+  if (has_descents(cfg.job) || has_basins(cfg.job)) return run_descent_command(cfg, r, *be, out, log);
+  const auto t0 = std::chrono::steady_clock::now();
   io::ResultWriter writer(cfg.output);
   JobResult res = execute_job(cfg, r, *be, &writer);
-  writer.commit();
-  std::string xdmf_path;
-  try {
-    xdmf_path = io::write_xdmf_beside(cfg.output);  // FILE.xmf for ParaView/VisIt, read back from FILE
-  } catch (const std::runtime_error& e) {
-    std::remove(cfg.output.c_str());  // all or nothing: no result without its XDMF
-    throw std::runtime_error(std::string("XDMF file: ") + e.what());
-  }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (cfg.json) {
-    out << json_summary(cfg, r, *be, res, secs, xdmf_path) << "\n";
-    return;
-  }
-
-  auto status_counts = [](const backend::DescentBatch& b) {
-    std::int64_t k[3] = {0, 0, 0};
-    for (std::int8_t s : b.status) ++k[s];
-    return std::to_string(k[0]) + " converged, " + std::to_string(k[1]) + " max-steps, " +
-           std::to_string(k[2]) + " diverged";
-  };
-  if (res.grid_points) out << "grid: " << res.grid_points << " points\n";
-  if (res.descents.count) out << "descents: " << res.descents.count << " (" << status_counts(res.descents) << ")\n";
-  if (res.basins.count) out << "basin map: " << res.basins.count << " cells (" << status_counts(res.basins) << ")\n";
-  if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
-  if (has_descents(cfg.job) || has_basins(cfg.job) || cfg.job == "sweep") {
-    out << analysis::format_minima_table(res.minima.table);
-    out << analysis::format_known_minima(r.known_minima, res.known);
-  }
-  if (res.basins.count) out << analysis::format_basin_metrics(res.basin_metrics);
-  if (cfg.job == "sweep") out << analysis::format_sweep_table(res.sweep);
-  out << "wrote " << cfg.output << " in " << secs << " s\n";
+  res.n_descents = res.descents.count;
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  publish(cfg, r, *be, res, secs, writer, out);
 }
 
 }  // namespace trilo::jobs

@@ -12,12 +12,18 @@
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
 #include "io/result_writer.hpp"
+#include "jobs/descent_run.hpp"
 
 namespace trilo::jobs {
 
 struct JobResult {
-  backend::DescentBatch descents;  // all descents (empty unless the job has them)
-  backend::DescentBatch basins;    // all basin-map cells
+  // execute_job: all descents and basin-map cells. run_command: only the
+  // first descents when there are at most 20 (printed one by one).
+  backend::DescentBatch descents;
+  backend::DescentBatch basins;
+  std::int64_t n_descents = 0, n_cells = 0;
+  std::int64_t descent_status[3] = {0, 0, 0};  // converged, max-steps, diverged
+  std::int64_t cell_status[3] = {0, 0, 0};
   analysis::MergeResult minima;
   analysis::KnownMatch known;  // the documented minima found (Resolved::known_minima)
   std::vector<backend::Trajectory> trajectories;
@@ -48,6 +54,13 @@ void set_divergence_bounds(const config::RunConfig& c, const config::Resolved& r
 StartSpec start_spec(const config::RunConfig& c, const config::Resolved& r,
                      std::vector<double>& explicit_starts);
 
+// The descents and basin-map cells a descend/basins/run job does, with
+// records as --records asks (execute_job: all).
+DescentPlan descent_plan(const config::RunConfig& c, const config::Resolved& r);
+// The lattice of the basin map (--basin-res) and of the grid (--grid-res).
+PlaneSpec job_plane(const config::Resolved& r, std::int64_t res);
+io::GridAxes grid_axes(const PlaneSpec& p);
+
 // The loss grid of the job's plane (--grid-res), tile by tile into the
 // writer's /grid when it is not null; returns the number of points.
 std::int64_t compute_grid(const config::RunConfig& c, const config::Resolved& r,
@@ -58,6 +71,25 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
 
 // `trilobite critical` (src/jobs/critical_job.cpp): as run_command.
 void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);
+
+// Pieces of a descent job shared by execute_job and the checkpointed command
+// (src/jobs/descent_job.cpp): status counts, known minima and basin
+// metrics, the tables after /descents, the text summary, and publishing the
+// file (commit, XDMF, summary on `out`).
+void set_counts(JobResult& res, const DescentCounters& k, const DescentPlan& plan);
+void finish_minima(const config::RunConfig& c, const config::Resolved& r, JobResult& res,
+                   const DescentPlan& plan);
+void write_tables(const config::RunConfig& c, const config::Resolved& r, const JobResult& res,
+                  const DescentPlan& plan, io::ResultWriter& writer);
+void print_summary(const config::RunConfig& cfg, const config::Resolved& r, const JobResult& res,
+                   std::ostream& out);
+void publish(const config::RunConfig& cfg, const config::Resolved& r, const backend::Backend& be,
+             const JobResult& res, double secs, io::ResultWriter& writer, std::ostream& out);
+
+// descend, basins and run: chunk by chunk into `<output>.partial`, resumable
+// with --resume, then the result file written from it.
+void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
+                         std::ostream& out, std::ostream& log);
 
 // The whole command: select the backend, execute, write and commit the file,
 // print the summary to `out` and progress notes to `log`.

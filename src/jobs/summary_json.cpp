@@ -15,11 +15,8 @@ const char* kind_name(std::int8_t k) {
   return k >= 0 && k <= 3 ? names[k] : "?";
 }
 
-json status_counts(const backend::DescentBatch& b) {
-  std::int64_t k[3] = {0, 0, 0};
-  for (std::int8_t s : b.status)
-    if (s >= 0 && s <= 2) ++k[s];
-  return {{"total", b.count}, {"converged", k[0]}, {"max_steps", k[1]}, {"diverged", k[2]}};
+json status_counts(std::int64_t total, const std::int64_t* k) {
+  return {{"total", total}, {"converged", k[0]}, {"max_steps", k[1]}, {"diverged", k[2]}};
 }
 
 json rows(const std::vector<double>& v, std::size_t i, int dim) {
@@ -48,8 +45,8 @@ std::string json_summary(const config::RunConfig& cfg, const config::Resolved& r
                       {"basin_fraction", t.basin_fraction[u]}});
   }
   json counts = {{"grid_points", res.grid_points}, {"minima", t.n_minima}};
-  if (res.descents.count) counts["descents"] = status_counts(res.descents);
-  if (res.basins.count) counts["basin_cells"] = status_counts(res.basins);
+  if (res.n_descents) counts["descents"] = status_counts(res.n_descents, res.descent_status);
+  if (res.n_cells) counts["basin_cells"] = status_counts(res.n_cells, res.cell_status);
   json j = {{"program", "trilobite"},
             {"program_version", TRILOBITE_VERSION},
             {"format_version", io::kFormatVersion},

@@ -1,0 +1,95 @@
+// The checkpoint of a long run: `<target>.partial`, an HDF5 file written in
+// single-writer/multiple-reader (SWMR) mode, so that at every moment it is a
+// valid file — after SIGINT, SIGTERM, a crash or kill -9 alike — holding
+// every chunk committed so far. Rows are appended to streams (groups of
+// extendible datasets); commit() makes them durable together with the job's
+// counters and a small state (the minima accumulator), in this order:
+//   rows and state (into the spare of two state slots) -> flush ->
+//   progress (counters + which slot) -> flush,
+// so the progress a reader sees always describes data that is on disk.
+// A resumed run reads the checkpoint (opened SWMR-read, which a file left by
+// a killed writer needs), copies what was committed into a fresh checkpoint
+// and continues from there. docs/format.md, "Checkpoint files".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/result_writer.hpp"
+
+namespace trilo::io {
+
+enum class ColumnType : std::int8_t { kF64, kI64, kI32, kI8 };
+std::size_t column_type_size(ColumnType t);
+
+struct Column {
+  std::string name;
+  ColumnType type;
+  int width = 1;  // values per row (a point's coordinates: dim)
+};
+struct StreamSpec {
+  std::string name;
+  std::vector<Column> columns;
+};
+
+// The state saved with each commit: three flat arrays (see
+// analysis::MinimaAccumulator::State).
+struct CheckpointState {
+  std::vector<double> reals;
+  std::vector<std::int64_t> ints;
+  std::vector<std::int64_t> pairs;
+};
+
+// Root attribute marking a checkpoint, and its value.
+inline constexpr const char* kCheckpointAttr = "checkpoint";
+
+class CheckpointWriter {
+ public:
+  // Creates `path` (replacing any file there) with the root attributes
+  // (plus checkpoint = "incomplete"), the streams and `n_counters` counters,
+  // then starts SWMR writing. Throws one line naming the path on failure.
+  CheckpointWriter(std::string path, const Attributes& root, std::vector<StreamSpec> streams,
+                   int n_counters);
+  ~CheckpointWriter();  // closes the file (a clean close: readable without SWMR)
+  CheckpointWriter(const CheckpointWriter&) = delete;
+  CheckpointWriter& operator=(const CheckpointWriter&) = delete;
+
+  // Rows [first, first + count) of stream `s`: one pointer per column, each
+  // to count x width values of the column's type. Not durable until commit().
+  void write_rows(int s, std::int64_t first, std::int64_t count, const std::vector<const void*>& cols);
+  void commit(const std::vector<std::int64_t>& counters, const CheckpointState& state);
+  void close();
+  const std::string& path() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class CheckpointReader {
+ public:
+  // Opens a checkpoint for reading (SWMR read); throws one line when `path`
+  // is missing, not HDF5 or not a trilobite checkpoint.
+  explicit CheckpointReader(const std::string& path);
+  ~CheckpointReader();
+  CheckpointReader(const CheckpointReader&) = delete;
+  CheckpointReader& operator=(const CheckpointReader&) = delete;
+
+  std::string text_attr(const std::string& name) const;
+  Attributes root_attributes() const;
+  // As of the last commit; counters() is empty when there was none.
+  const std::vector<std::int64_t>& counters() const;
+  const CheckpointState& state() const;               // as of the last commit
+  // Rows [first, first + count) of column `column` of stream `stream` into
+  // `out` (count x width values of the column's type).
+  void read_rows(const std::string& stream, const Column& column, std::int64_t first,
+                 std::int64_t count, void* out) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace trilo::io

@@ -1,0 +1,149 @@
+#include "jobs/descent_run.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "jobs/interrupt.hpp"
+#include "jobs/progress.hpp"
+
+namespace trilo::jobs {
+
+using analysis::Source;
+using io::Column;
+using io::ColumnType;
+
+std::vector<std::int64_t> DescentCounters::flat() const {
+  return {descents_done,     descent_rows,      cells_done,     descent_status[0], descent_status[1],
+          descent_status[2], cell_status[0],    cell_status[1], cell_status[2]};
+}
+
+DescentCounters DescentCounters::from(const std::vector<std::int64_t>& v) {
+  if (v.empty()) return {};  // nothing committed
+  if (v.size() != kSize) throw std::runtime_error("the checkpoint's progress record has the wrong size");
+  DescentCounters c;
+  c.descents_done = v[0];
+  c.descent_rows = v[1];
+  c.cells_done = v[2];
+  for (int k = 0; k < 3; ++k) {
+    c.descent_status[k] = v[3 + k];
+    c.cell_status[k] = v[6 + k];
+  }
+  return c;
+}
+
+std::vector<io::StreamSpec> descent_streams(int dim) {
+  return {{"descents",
+           {{"start", ColumnType::kF64, dim},
+            {"end", ColumnType::kF64, dim},
+            {"loss", ColumnType::kF64, 1},
+            {"grad_norm", ColumnType::kF64, 1},
+            {"steps", ColumnType::kI64, 1},
+            {"status", ColumnType::kI8, 1},
+            {"raw_minimum", ColumnType::kI32, 1}}},
+          {"cells",
+           {{"raw_minimum", ColumnType::kI32, 1},
+            {"steps", ColumnType::kI64, 1},
+            {"status", ColumnType::kI8, 1}}}};
+}
+
+DescentRun::DescentRun(const DescentPlan& plan, int dim, double merge_tol)
+    : plan_(plan), dim_(dim), acc_(dim, merge_tol) {}
+
+void DescentRun::restore(const io::CheckpointReader& from) {
+  counters_ = DescentCounters::from(from.counters());
+  if (from.counters().empty()) return;  // killed before its first commit: start from nothing
+  const DescentCounters& c = counters_;
+  if (c.descents_done < 0 || c.descents_done > plan_.n_descents || c.cells_done < 0 ||
+      c.cells_done > plan_.n_cells || c.descent_rows != plan_.records.rows(c.descents_done) ||
+      (c.cells_done > 0 && c.descents_done < plan_.n_descents))
+    throw std::runtime_error("the checkpoint's progress record does not fit this run");
+  const io::CheckpointState& s = from.state();
+  try {
+    acc_.restore({s.reals, s.ints, s.pairs});
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(std::string("the checkpoint's ") + e.what());
+  }
+  if (acc_.trials(Source::kDescents) != c.descents_done || acc_.trials(Source::kBasins) != c.cells_done)
+    throw std::runtime_error("the checkpoint's minima state does not match its progress record");
+}
+
+void DescentRun::commit(io::CheckpointWriter* ck) {
+  if (!ck) return;
+  analysis::MinimaAccumulator::State s = acc_.state();
+  ck->commit(counters_.flat(), {std::move(s.reps), std::move(s.counters), std::move(s.histogram)});
+}
+
+void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* ck, bool keep) {
+  const bool cells = src == Source::kBasins;
+  const backend::DescentRequest& q = cells ? plan_.cells : plan_.descents;
+  const std::int64_t n = cells ? plan_.n_cells : plan_.n_descents;
+  std::int64_t& done = cells ? counters_.cells_done : counters_.descents_done;
+  std::int64_t* status_count = cells ? counters_.cell_status : counters_.descent_status;
+  backend::DescentBatch& kept = cells ? cells_ : descents_;
+  std::vector<std::int32_t>& kept_raw = cells ? cell_raw_ : descent_raw_;
+  if (keep) {
+    kept.resize(n, dim_);
+    kept_raw.assign(static_cast<std::size_t>(n), -1);
+  }
+  if (n == 0) return;
+
+  Progress progress(cells ? "basin map" : "descents", n, plan_.bar);
+  progress.update(done);
+  const std::int64_t chunk = chunk_for_progress(plan_.chunk, n, plan_.bar, 4096);
+  backend::DescentBatch part, rec;
+  std::vector<std::int32_t> raw, rec_raw;
+  while (done < n) {
+    check_interrupted();
+    const std::int64_t first = done, count = std::min(chunk, n - first);
+    be.descend(q, first, count, part);
+    raw.resize(static_cast<std::size_t>(count));
+    acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count}, raw.data());
+    for (std::int64_t i = 0; i < count; ++i) ++status_count[part.status[i]];
+    if (keep) {
+      kept.place(part);
+      std::copy(raw.begin(), raw.end(), kept_raw.begin() + first);
+    }
+    if (ck && cells) {
+      ck->write_rows(1, first, count, {raw.data(), part.steps.data(), part.status.data()});
+    } else if (ck) {
+      // The recorded rows of this chunk, packed.
+      const backend::DescentBatch* out = &part;
+      const std::vector<std::int32_t>* out_raw = &raw;
+      std::int64_t rows = count;
+      if (plan_.records.mode != Records::kAll) {
+        rec.resize(count, dim_);
+        rec_raw.clear();
+        rows = 0;
+        for (std::int64_t i = 0; i < count; ++i) {
+          if (!plan_.records.keeps(first + i)) continue;
+          std::copy_n(&part.start[i * dim_], dim_, &rec.start[rows * dim_]);
+          std::copy_n(&part.end[i * dim_], dim_, &rec.end[rows * dim_]);
+          rec.loss[rows] = part.loss[i];
+          rec.grad_norm[rows] = part.grad_norm[i];
+          rec.steps[rows] = part.steps[i];
+          rec.status[rows] = part.status[i];
+          rec_raw.push_back(raw[i]);
+          ++rows;
+        }
+        out = &rec;
+        out_raw = &rec_raw;
+      }
+      ck->write_rows(0, counters_.descent_rows, rows,
+                     {out->start.data(), out->end.data(), out->loss.data(), out->grad_norm.data(),
+                      out->steps.data(), out->status.data(), out_raw->data()});
+      counters_.descent_rows += rows;
+    }
+    done += count;
+    commit(ck);
+    progress.update(done);
+  }
+}
+
+void DescentRun::run(backend::Backend& be, io::CheckpointWriter* checkpoint, bool keep) {
+  if (keep && (counters_.descents_done > 0 || counters_.cells_done > 0))
+    throw std::logic_error("DescentRun: records cannot be kept in memory for a resumed run");
+  phase(be, Source::kDescents, checkpoint, keep);
+  phase(be, Source::kBasins, checkpoint, keep);
+}
+
+}  // namespace trilo::jobs

@@ -1,0 +1,89 @@
+// The descents of `descend`, `basins` and `run`, chunk by chunk: each chunk
+// is descended, its converged end points are clustered into the minima
+// accumulator, its records (all, a sample, or none) and the accumulator's
+// state go to the checkpoint and are committed together. Memory holds one
+// chunk and the accumulator, whatever the number of starts (unless the
+// caller asks to keep everything, as the library API execute_job does).
+// Starting from a checkpoint's counters and state continues the run exactly
+// where it stopped: every descent depends only on its index and the seed,
+// and the accumulator sees the end points in index order either way.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "analysis/accumulator.hpp"
+#include "backend/backend.hpp"
+#include "io/checkpoint.hpp"
+
+namespace trilo::jobs {
+
+// Which descents keep a row in the file.
+struct Records {
+  enum Mode { kAll, kSample, kNone } mode = kAll;
+  std::int64_t every = 1;  // kSample: descents 0, every, 2 every, ...
+  bool keeps(std::int64_t i) const { return mode == kAll || (mode == kSample && i % every == 0); }
+  // Rows recorded among descents [0, n).
+  std::int64_t rows(std::int64_t n) const {
+    return mode == kAll ? n : mode == kNone ? 0 : (n + every - 1) / every;
+  }
+};
+
+struct DescentPlan {
+  backend::DescentRequest descents;  // random or explicit starts
+  std::int64_t n_descents = 0;
+  backend::DescentRequest cells;  // the basin map's lattice
+  std::int64_t n_cells = 0;
+  std::int64_t chunk = 1 << 16;
+  bool bar = false;  // progress bars on stderr
+  Records records;
+};
+
+// Counters committed with each chunk (the checkpoint's progress record).
+struct DescentCounters {
+  std::int64_t descents_done = 0, descent_rows = 0, cells_done = 0;
+  std::int64_t descent_status[3] = {0, 0, 0};  // converged, max-steps, diverged
+  std::int64_t cell_status[3] = {0, 0, 0};
+  static constexpr int kSize = 9;
+  std::vector<std::int64_t> flat() const;
+  static DescentCounters from(const std::vector<std::int64_t>& v);  // throws on a wrong size
+};
+
+// The checkpoint streams: "descents" (start, end, loss, grad_norm, steps,
+// status, raw cluster id per recorded descent) and "cells" (raw cluster id,
+// steps, status per basin-map cell).
+std::vector<io::StreamSpec> descent_streams(int dim);
+
+class DescentRun {
+ public:
+  DescentRun(const DescentPlan& plan, int dim, double merge_tol);
+
+  // Continues from a checkpoint's counters and accumulator state.
+  void restore(const io::CheckpointReader& from);
+  // Descends what is left, committing each chunk to `checkpoint` when it is
+  // not null; keeps every record in memory when `keep` (descents(), cells()).
+  // Throws Interrupted between chunks once SIGINT/SIGTERM arrived.
+  void run(backend::Backend& be, io::CheckpointWriter* checkpoint, bool keep);
+
+  const DescentCounters& counters() const { return counters_; }
+  const analysis::MinimaAccumulator& accumulator() const { return acc_; }
+  // Kept records (keep = true) and their raw cluster ids.
+  const backend::DescentBatch& descents() const { return descents_; }
+  const backend::DescentBatch& cells() const { return cells_; }
+  const std::vector<std::int32_t>& descent_raw() const { return descent_raw_; }
+  const std::vector<std::int32_t>& cell_raw() const { return cell_raw_; }
+
+ private:
+  void phase(backend::Backend& be, analysis::Source src, io::CheckpointWriter* ck, bool keep);
+  void commit(io::CheckpointWriter* ck);
+
+  DescentPlan plan_;
+  int dim_;
+  analysis::MinimaAccumulator acc_;
+  DescentCounters counters_;
+  backend::DescentBatch descents_, cells_;
+  std::vector<std::int32_t> descent_raw_, cell_raw_;
+};
+
+}  // namespace trilo::jobs

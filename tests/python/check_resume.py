@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+"""Checkpoints, interruption, resume, records and determinism of the
+descent jobs (descend, basins, run), through the real binary.
+
+A run killed (SIGKILL, at chosen commits through TRILOBITE_FAULT and at
+arbitrary moments) or interrupted (SIGINT) and then resumed with --resume
+must give the uninterrupted run's file: every dataset bit for bit and every
+attribute except `created` and `command_line`. The same holds across thread
+counts and chunk sizes. --records none/sample keep the same /minima, and
+peak memory does not grow with the number of starts.
+
+Usage: /usr/bin/python3 tests/python/check_resume.py TRILOBITE WORK_DIR
+"""
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import h5py
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_results import Differ, compare  # noqa: E402
+
+EXE = None
+WORK = None
+IGNORE = {"created", "command_line"}
+failures = []
+
+
+def run(args, env=None, check=None):
+    e = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
+    e.update(env or {})
+    p = subprocess.run([EXE] + args + ["-q"], cwd=WORK, env=e, capture_output=True, text=True)
+    if check is not None and p.returncode != check:
+        raise AssertionError("%s: exit %d, expected %d: %s" % (" ".join(args), p.returncode, check, p.stderr.strip()))
+    return p
+
+
+def same_file(a, b, what, ignore=IGNORE):
+    with h5py.File(os.path.join(WORK, a), "r") as x, h5py.File(os.path.join(WORK, b), "r") as y:
+        try:
+            compare(x, y, "", ignore, [0, 0])
+        except Differ as e:
+            raise AssertionError("%s: %s vs %s: %s" % (what, a, b, e))
+
+
+def case(fn):
+    try:
+        fn()
+        print("ok   %s" % fn.__name__)
+    except AssertionError as e:
+        failures.append(fn.__name__)
+        print("FAIL %s: %s" % (fn.__name__, e))
+
+
+def clean(*names):
+    for n in names:
+        for f in (n, n + ".partial", n + ".partial.resuming"):
+            p = os.path.join(WORK, f)
+            if os.path.exists(p):
+                os.remove(p)
+
+
+JOBS = {
+    "descend": ["descend", "-l", "himmelblau", "--starts", "30000", "--chunk", "2000"],
+    "basins": ["basins", "-l", "six-hump-camel", "--basin-res", "96", "--chunk", "1000"],
+    "run": ["run", "-l", "himmelblau", "--starts", "12000", "--basin-res", "64", "--grid-res", "32",
+            "--chunk", "1000", "--records", "sample", "--sample", "1000", "--trace", "0,5"],
+}
+
+
+def reference(job):
+    name = "ref_%s.h5" % job
+    if not os.path.exists(os.path.join(WORK, name)):
+        run(JOBS[job] + ["-o", name], check=0)
+    return name
+
+
+def killed_at_commits_then_resumed():
+    # Each list: the commits at which successive attempts die (counted from
+    # each attempt's start; a resumed attempt's first commit is the copy).
+    plans = [["kill-before-commit:1"], ["kill-after-commit:1"], ["kill-before-commit:5"],
+             ["kill-after-commit:9", "kill-before-commit:3", "kill-after-commit:2"]]
+    for job in JOBS:
+        ref = reference(job)
+        for plan in plans:
+            out = "kill_%s.h5" % job
+            clean(out)
+            for i, fault in enumerate(plan):
+                args = JOBS[job] + ["-o", out] + (["--resume", out] if i else [])
+                p = run(args, env={"TRILOBITE_FAULT": fault})
+                assert p.returncode == -signal.SIGKILL, "%s %s: exit %d: %s" % (job, fault, p.returncode, p.stderr)
+                assert os.path.exists(os.path.join(WORK, out + ".partial")), "%s %s: no checkpoint" % (job, fault)
+                assert not os.path.exists(os.path.join(WORK, out)), "%s %s: a result file" % (job, fault)
+            run(JOBS[job] + ["-o", out, "--resume", out], check=0)
+            assert not os.path.exists(os.path.join(WORK, out + ".partial")), "checkpoint left after success"
+            same_file(ref, out, "%s killed at %s" % (job, plan))
+
+
+def killed_at_arbitrary_moments_then_resumed():
+    ref = reference("descend")
+    killed = 0
+    for delay in (0.15, 0.4, 0.9):
+        out = "async.h5"
+        clean(out)
+        env = dict(os.environ, OMP_NUM_THREADS="2")
+        p = subprocess.Popen([EXE] + JOBS["descend"] + ["-o", out, "-q"], cwd=WORK, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        rc = p.wait()
+        if rc == -signal.SIGKILL and os.path.exists(os.path.join(WORK, out + ".partial")):
+            killed += 1
+            run(JOBS["descend"] + ["-o", out, "--resume", out + ".partial"], check=0)
+        same_file(ref, out, "descend killed after %.2f s" % delay)
+    assert killed >= 1, "no run was still going when killed"
+
+
+def interrupted_run_leaves_a_readable_checkpoint():
+    out = "int.h5"
+    clean(out)
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    # A long run (one thread, ~1000 steps a descent), stopped by SIGINT
+    # once its checkpoint exists.
+    args = ["descend", "--starts", "60000", "--chunk", "2000"]
+    p = subprocess.Popen([EXE] + args + ["-o", out, "-q"], cwd=WORK, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    partial = os.path.join(WORK, out + ".partial")
+    for _ in range(200):
+        if os.path.exists(partial):
+            break
+        time.sleep(0.02)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate()
+    assert p.returncode == 130, "exit %d: %s" % (p.returncode, err)
+    assert "--resume" in err and err.count("\n") == 1, "message: %r" % err
+    # Closed cleanly: plain h5py reads it, marked incomplete.
+    with h5py.File(partial, "r") as f:
+        assert f.attrs["checkpoint"] in (b"incomplete", "incomplete")
+        done = int(f["checkpoint_state/progress"][0])
+        assert 0 < done < 60000, "descents done: %d" % done
+        assert f["descents/end"].shape[0] >= done
+    run(args + ["-o", out, "--resume", out], check=0)
+    full = "int_ref.h5"
+    if not os.path.exists(os.path.join(WORK, full)):
+        run(args + ["-o", full], check=0)
+    same_file(full, out, "descend interrupted by SIGINT")
+
+
+def results_do_not_depend_on_threads_or_chunks():
+    for job in ("descend", "basins"):
+        ref = reference(job)
+        for threads, chunk in (("1", "777"), ("2", "5000")):
+            out = "det_%s_%s.h5" % (job, threads)
+            clean(out)
+            args = [a for a in JOBS[job]]
+            args[args.index("--chunk") + 1] = chunk
+            run(args + ["-o", out, "--threads", threads], check=0)
+            # The stored configuration and device name record the options as given.
+            same_file(ref, out, "%s with %s threads, chunk %s" % (job, threads, chunk),
+                      IGNORE | {"config", "device"})
+
+
+def resume_with_other_settings_is_refused():
+    out = "refuse.h5"
+    clean(out)
+    run(JOBS["descend"] + ["-o", out], env={"TRILOBITE_FAULT": "kill-after-commit:3"})
+    p = run(JOBS["descend"] + ["-o", out, "--resume", out, "--lr", "0.002"], check=2)
+    assert "lr" in p.stderr and p.stderr.count("\n") == 1, p.stderr
+    p = run(JOBS["descend"][:1] + ["-l", "himmelblau", "--starts", "31000", "-o", out, "--resume", out], check=2)
+    assert "starts" in p.stderr, p.stderr
+    p = run(["basins", "-l", "himmelblau", "-o", out, "--resume", out], check=2)
+    assert "descend" in p.stderr, p.stderr
+    # A fresh run onto an interrupted one must say so ...
+    p = run(JOBS["descend"] + ["-o", out], check=2)
+    assert "--resume" in p.stderr and "--force" in p.stderr, p.stderr
+    # ... and --force starts again from nothing.
+    run(JOBS["descend"] + ["-o", out, "--force"], check=0)
+    same_file(reference("descend"), out, "descend --force over a checkpoint")
+    # Nothing to resume, or not a checkpoint.
+    p = run(JOBS["descend"] + ["-o", "none.h5", "--resume", "none.h5"], check=2)
+    assert "no checkpoint" in p.stderr, p.stderr
+    shutil.copy(os.path.join(WORK, out), os.path.join(WORK, "fake.h5.partial"))
+    p = run(JOBS["descend"] + ["-o", "fake.h5", "--resume", "fake.h5"], check=2)
+    assert "not a trilobite checkpoint" in p.stderr, p.stderr
+    with open(os.path.join(WORK, "text.h5.partial"), "w") as f:
+        f.write("not hdf5\n")
+    p = run(JOBS["descend"] + ["-o", "text.h5", "--resume", "text.h5"], check=2)
+    assert "not an HDF5 file" in p.stderr, p.stderr
+
+
+def records_none_and_sample_keep_the_minima():
+    ref = reference("descend")
+    for mode in ("none", "sample"):
+        out = "rec_%s.h5" % mode
+        clean(out)
+        run(JOBS["descend"] + ["-o", out, "--records", mode, "--sample", "700"], check=0)
+        with h5py.File(os.path.join(WORK, ref), "r") as a, h5py.File(os.path.join(WORK, out), "r") as b:
+            try:
+                compare(a["minima"], b["minima"], "/minima", set(), [0, 0])
+            except Differ as e:
+                raise AssertionError("--records %s: %s" % (mode, e))
+            assert b.attrs["records"] in (mode, mode.encode())
+            if mode == "none":
+                assert "descents" not in b, "/descents written with --records none"
+                continue
+            every = int(b["descents"].attrs["recorded_every"])
+            assert every == -(-30000 // 700), "every %d" % every
+            idx = b["descents/descent"][()]
+            assert np.array_equal(idx, np.arange(0, 30000, every)), "sample indices"
+            for name in ("start", "end", "loss", "steps", "status", "minimum"):
+                assert np.array_equal(a["descents"][name][()][idx], b["descents"][name][()]), name
+
+
+def peak_memory_does_not_grow_with_starts():
+    rss = {}
+    for n in (100000, 1000000):
+        for mode in ("none", "all"):
+            out = "mem_%s_%d.h5" % (mode, n)
+            clean(out)
+            probe = ("import resource, subprocess, sys; "
+                     "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+                     "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+            p = subprocess.run([sys.executable, "-c", probe, EXE, "descend", "-l", "himmelblau", "--starts",
+                                str(n), "--records", mode, "-q", "-o", out], cwd=WORK, capture_output=True,
+                               text=True, env=dict(os.environ, OMP_NUM_THREADS="2"))
+            rc, kib = p.stdout.split()
+            assert rc == "0", p.stderr
+            rss[(mode, n)] = int(kib) / 1024.0
+            os.remove(os.path.join(WORK, out))
+    for mode in ("none", "all"):
+        small, big = rss[(mode, 100000)], rss[(mode, 1000000)]
+        print("     peak RSS, --records %s: %.1f MiB at 1e5 starts, %.1f MiB at 1e6" % (mode, small, big))
+        # Ten times the starts; records of 1e6 descents alone would be ~60 MiB.
+        assert big - small < 16, "--records %s: %.1f -> %.1f MiB" % (mode, small, big)
+
+
+def main():
+    global EXE, WORK
+    EXE, WORK = os.path.abspath(sys.argv[1]), sys.argv[2]
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    for fn in (killed_at_commits_then_resumed, killed_at_arbitrary_moments_then_resumed,
+               interrupted_run_leaves_a_readable_checkpoint, results_do_not_depend_on_threads_or_chunks,
+               resume_with_other_settings_is_refused, records_none_and_sample_keep_the_minima,
+               peak_memory_does_not_grow_with_starts):
+        case(fn)
+    if failures:
+        sys.exit("check_resume: %d failed: %s" % (len(failures), ", ".join(failures)))
+
+
+if __name__ == "__main__":
+    main()
