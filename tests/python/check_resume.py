@@ -217,6 +217,24 @@ def records_none_and_sample_keep_the_minima():
                 assert np.array_equal(a["descents"][name][()][idx], b["descents"][name][()]), name
 
 
+def a_run_can_be_watched_while_it_writes():
+    out = "live.h5"
+    clean(out)
+    watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "live",
+                           "watch_run.py")
+    run_p = subprocess.Popen([EXE, "descend", "--starts", "60000", "--chunk", "2000", "-q", "-o", out],
+                             cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    w = subprocess.run([sys.executable, watcher, os.path.join(WORK, out + ".partial"), "--interval", "0.1"],
+                       capture_output=True, text=True, timeout=300)
+    run_p.communicate()
+    assert run_p.returncode == 0 and w.returncode == 0, w.stderr
+    lines = w.stdout.strip().split("\n")
+    done = [int(l.split()[1]) for l in lines if l.startswith("descents")]
+    assert len(done) >= 2 and done == sorted(done) and done[0] < 60000, "watcher saw: %s" % lines
+    assert lines[-1] == "finished", lines[-1]
+
+
 def peak_memory_does_not_grow_with_starts():
     rss = {}
     for n in (100000, 1000000):
@@ -248,7 +266,7 @@ def main():
     for fn in (killed_at_commits_then_resumed, killed_at_arbitrary_moments_then_resumed,
                interrupted_run_leaves_a_readable_checkpoint, results_do_not_depend_on_threads_or_chunks,
                resume_with_other_settings_is_refused, records_none_and_sample_keep_the_minima,
-               peak_memory_does_not_grow_with_starts):
+               a_run_can_be_watched_while_it_writes, peak_memory_does_not_grow_with_starts):
         case(fn)
     if failures:
         sys.exit("check_resume: %d failed: %s" % (len(failures), ", ".join(failures)))

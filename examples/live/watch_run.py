@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Watch a long trilobite run from Python while it writes.
+
+descend, basins and run commit their descents chunk by chunk to
+FILE.partial in HDF5's single-writer/multiple-reader (SWMR) mode, so a
+reader may open it at any time and see a consistent file. This script keeps
+it open, refreshes the progress record every few seconds and prints how far
+the run is and how the descents have ended so far.
+
+    trilobite descend --starts 100000000 --records none -o big.h5 &
+    python3 examples/live/watch_run.py big.h5.partial --interval 2
+
+It stops when the run is finished (the checkpoint is removed once big.h5 is
+written) or interrupted. See docs/format.md, "Checkpoint files".
+"""
+import argparse
+import os
+import time
+
+import h5py
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("partial", help="the run's checkpoint, FILE.partial")
+    ap.add_argument("--interval", type=float, default=2.0, help="seconds between looks")
+    ap.add_argument("--wait", type=float, default=30.0, help="seconds to wait for the file to appear")
+    a = ap.parse_args()
+
+    deadline = time.time() + a.wait
+    while not os.path.exists(a.partial):
+        if time.time() > deadline:
+            raise SystemExit("watch_run: no %s" % a.partial)
+        time.sleep(0.05)
+
+    # swmr=True: the writer may still be appending (and a killed writer's
+    # file opens only this way).
+    with h5py.File(a.partial, "r", swmr=True) as f:
+        n_starts = int(f.attrs["n_starts"]) if f.attrs["job"] in (b"descend", "descend", b"run", "run") else 0
+        progress = f["checkpoint_state/progress"]
+        last = None
+        while True:
+            progress.refresh()
+            p = progress[()]
+            if p[-1] > 0:  # at least one commit
+                done, cells = int(p[0]), int(p[2])
+                conv, maxs, div = (int(v) for v in p[3:6])
+                line = "descents %d of %d, basin cells %d; so far %d converged, %d max-steps, %d diverged" % (
+                    done, n_starts, cells, conv, maxs, div)
+                if line != last:
+                    print(line, flush=True)
+                    last = line
+            if not os.path.exists(a.partial):
+                break
+            time.sleep(a.interval)
+    print("finished" if os.path.exists(a.partial[: -len(".partial")]) else "stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()
