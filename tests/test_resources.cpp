@@ -105,6 +105,7 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /descents"), caches);
   EXPECT_EQ(item(e.memory, "trajectories"), traces);
   EXPECT_EQ(item(e.memory, "basin map"), basins);
+  EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 0u);  // 2500 cells: contiguous
   // Grid tile: 4096 points x 32 bytes; descent chunk: the 10000 starts
   // (chunk 65536 is larger) x 57. The phases never overlap: the larger counts.
   EXPECT_EQ(item(e.buffers, "grid tile"), 4096u * 32);
@@ -116,6 +117,18 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   const u64 trace_disk = traces + 2 * (8 + 8);  // plus descent and length per trajectory
   const u64 basin_disk = 2500 * (4 + 8 + 1) + 2 * 50 * 8;  // label, steps, status; scales
   EXPECT_EQ(e.disk_bytes(), grid_disk + descent_disk + trace_disk + basin_disk + kMetadata);
+}
+
+TEST(ResourceEstimate, BasinsHoldEveryCellAndPassLabelStepsStatusThroughCaches) {
+  RunConfig c = job("basins");
+  c.basin_res = 100;
+  Resolved r = trilo::config::validate(c);
+  const ResourceEstimate e = estimate_resources(c, r);
+  EXPECT_EQ(item(e.memory, "basin map"), 10000 * (kRecord2 + kMerge));
+  // 10^4 cells, chunked: label (4 bytes), steps (8), status (1).
+  EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 10000u * (4 + 8 + 1));
+  EXPECT_EQ(e.memory_bytes(), 10000 * (kRecord2 + kMerge) + 10000u * 13 + 10000 * kRecord2);
+  EXPECT_EQ(e.disk_bytes(), 10000u * 13 + 2 * 100 * 8 + kMetadata);
 }
 
 TEST(ResourceEstimate, RecordsModeNoneOrSampleDropsThePerDescentRecords) {

@@ -151,6 +151,11 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     batch = std::max(batch, cells);
     const std::string what = "basin map of " + format_count(cells) + " cells";
     e.memory.push_back(item(what, mul(u(cells), add(rec, kMergeBytes)), "use a smaller --basin-res"));
+    // label, steps and status pass through their caches when written.
+    e.memory.push_back(item("HDF5 chunk caches of /basins",
+                            add(cache_bytes(u(cells), 4),
+                                add(cache_bytes(u(cells), 8), cache_bytes(u(cells), 1))),
+                            ""));
     e.disk.push_back(item(what, add(mul(u(cells), kBasinCellBytes), mul(u(c.basin_res), plane2 ? 16 : 8)),
                       "use a smaller --basin-res"));
   }
