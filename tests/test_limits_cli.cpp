@@ -70,7 +70,8 @@ TEST(ResourceLimits, AnAbsurdJobIsRefusedAtOnceWithTheEstimateAndNoFile) {
     const std::string target = unique(std::string(job) + ".h5");
     std::remove(target.c_str());
     const auto t0 = std::chrono::steady_clock::now();
-    const Outcome o = trilobite(std::string(job) + " --backend cpu --starts 100000000000 -o " + target);
+    const Outcome o =
+        trilobite(std::string(job) + " --backend cpu --starts 100000000000 -o " + target);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_EQ(o.status, 2) << o.err;
@@ -90,9 +91,9 @@ TEST(ResourceLimits, AnAbsurdJobIsRefusedAtOnceWithTheEstimateAndNoFile) {
 TEST(ResourceLimits, AnAddressSpaceLimitIsTheMemoryAvailable) {
   const std::string target = unique("h5");
   std::remove(target.c_str());
-  const Outcome o = trilobite_limited(
-      {"descend", "--backend", "cpu", "--starts", "100000000", "-o", target}, RLIMIT_AS,
-      rlim_t(1) << 30);
+  const Outcome o =
+      trilobite_limited({"descend", "--backend", "cpu", "--starts", "100000000", "-o", target},
+                        RLIMIT_AS, rlim_t(1) << 30);
   EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_EQ(lines(o.err), 1) << o.err;
   EXPECT_NE(o.err.find("of memory (descent records for 10^8 starts)"), std::string::npos) << o.err;
@@ -118,8 +119,8 @@ TEST(ResourceLimits, AFileSizeLimitReachedIsOneLineExitOneAndNoFile) {
     args.insert(args.end(), {"--backend", "cpu", "-q", "-o", target});
     const Outcome o = trilobite_limited(args, RLIMIT_FSIZE, rlim_t(128) << 10);
     EXPECT_EQ(o.status, 1) << args[0] << ": " << o.err;
-    EXPECT_EQ(o.err, "trilobite: error: disk full (or file size limit reached) writing '" +
-                         target + "'\n")
+    EXPECT_EQ(o.err,
+              "trilobite: error: disk full (or file size limit reached) writing '" + target + "'\n")
         << args[0];
     EXPECT_FALSE(exists(target)) << args[0];
     EXPECT_TRUE(leftovers(target).empty()) << args[0] << ": " << leftovers(target).front();
@@ -131,9 +132,9 @@ TEST(ResourceLimits, AFileSizeLimitReachedIsOneLineExitOneAndNoFile) {
 TEST(ResourceLimits, TheSameJobWithoutTheLimitWritesItsFile) {
   const std::string target = unique("h5");
   std::remove(target.c_str());
-  const Outcome o = trilobite_limited(
-      {"grid", "--grid-res", "300", "--backend", "cpu", "-q", "-o", target}, RLIMIT_FSIZE,
-      RLIM_INFINITY);
+  const Outcome o =
+      trilobite_limited({"grid", "--grid-res", "300", "--backend", "cpu", "-q", "-o", target},
+                        RLIMIT_FSIZE, RLIM_INFINITY);
   EXPECT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(exists(target));
   std::remove(target.c_str());

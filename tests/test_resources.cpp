@@ -114,7 +114,7 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
 
   const u64 grid_disk = 4096u * 4 * 8 + 2 * 64 * 8;
   const u64 descent_disk = 10000 * kDiskRow2 + 2 * 4;
-  const u64 trace_disk = traces + 2 * (8 + 8);  // plus descent and length per trajectory
+  const u64 trace_disk = traces + 2 * (8 + 8);             // plus descent and length per trajectory
   const u64 basin_disk = 2500 * (4 + 8 + 1) + 2 * 50 * 8;  // label, steps, status; scales
   EXPECT_EQ(e.disk_bytes(), grid_disk + descent_disk + trace_disk + basin_disk + kMetadata);
 }
@@ -157,7 +157,8 @@ TEST(ResourceEstimate, SweepKeepsEveryValuesEndPointsAndQuenchesNoisyOnes) {
   // With noise every end point is quenched: its start and end (32), row and
   // steps (16), status (1), merge index and label (8).
   c.noise = 0.5;
-  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep end points"), kept + 4000 * (32 + 16 + 1 + 8));
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep end points"),
+            kept + 4000 * (32 + 16 + 1 + 8));
   // Swept noise 0, 0.5, 1: the value 0 has nothing to quench.
   RunConfig n = job("sweep");
   n.starts = 1000;
@@ -174,7 +175,8 @@ TEST(ResourceEstimate, CriticalHoldsEachSearchWithItsClusterAndLabel) {
   Resolved r = trilo::config::validate(c);
   const ResourceEstimate e = estimate_resources(c, r);
   EXPECT_EQ(item(e.memory, "critical-point searches"), 500 * (kRecord2 + 4 + 4));
-  EXPECT_EQ(e.memory_bytes(), 500 * (kRecord2 + 8) + 4096u * 32);  // the tile is larger than the chunk
+  EXPECT_EQ(e.memory_bytes(),
+            500 * (kRecord2 + 8) + 4096u * 32);  // the tile is larger than the chunk
 }
 
 TEST(ResourceEstimate, AbsurdSizesSaturateInsteadOfWrapping) {

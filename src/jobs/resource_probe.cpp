@@ -94,7 +94,8 @@ void cgroup_v2(const std::string& rel, Limit& lim) {
 // cgroup v1: the memory controller's limit (a huge number means none). In a
 // container the path in /proc/self/cgroup may not exist below the mount.
 void cgroup_v1(const std::string& rel, Limit& lim) {
-  for (const std::string& dir : {"/sys/fs/cgroup/memory" + rel, std::string("/sys/fs/cgroup/memory")}) {
+  for (const std::string& dir :
+       {"/sys/fs/cgroup/memory" + rel, std::string("/sys/fs/cgroup/memory")}) {
     const u64 max = number_file(dir + "/memory.limit_in_bytes");
     if (max == kUnlimited) continue;
     if (max < (u64(1) << 60))

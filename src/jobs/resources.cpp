@@ -74,7 +74,8 @@ u64 largest(const std::vector<ResourceItem>& items) {
   return m;
 }
 
-const ResourceItem* biggest(const std::vector<ResourceItem>& a, const std::vector<ResourceItem>& b) {
+const ResourceItem* biggest(const std::vector<ResourceItem>& a,
+                            const std::vector<ResourceItem>& b) {
   const ResourceItem* best = nullptr;
   for (const auto* v : {&a, &b})
     for (const ResourceItem& i : *v)
@@ -103,18 +104,18 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
 
   if (!r.explicit_starts.empty())
     e.memory.push_back(item("explicit starts (" + format_count(n) + ")",
-                        mul(u(static_cast<std::int64_t>(r.explicit_starts.size())), 8),
-                        "use fewer starts"));
+                            mul(u(static_cast<std::int64_t>(r.explicit_starts.size())), 8),
+                            "use fewer starts"));
 
   if (has_grid(job)) {
     const u64 points = mul(u(c.grid_res), plane2 ? u(c.grid_res) : 1);
     const u64 sets = plane2 ? 4 : 3;  // loss, grad_norm, grad per plane axis
     e.buffers.push_back(item("grid tile buffers", mul(std::min(u(c.tile), points), 32),
-                         "use a smaller --tile", "--tile", 32));
+                             "use a smaller --tile", "--tile", 32));
     e.memory.push_back(item("HDF5 chunk caches of /grid", mul(sets, cache_bytes(points, 8)), ""));
     e.disk.push_back(item("grid of " + format_count(static_cast<std::int64_t>(points)) + " points",
-                      add(mul(mul(points, sets), 8), mul(u(c.grid_res), plane2 ? 16 : 8)),
-                      "use a smaller --grid-res"));
+                          add(mul(mul(points, sets), 8), mul(u(c.grid_res), plane2 ? 16 : 8)),
+                          "use a smaller --grid-res"));
   }
 
   if (has_descents(job)) {
@@ -124,13 +125,13 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
       const std::string what = "descent records for " + format_count(n) + " starts";
       e.memory.push_back(item(what, mul(kept, add(rec, kMergeBytes)), kStartsHint));
       // start, end (kept x dim doubles); loss, grad_norm, steps; status; minimum.
-      e.memory.push_back(item("HDF5 chunk caches of /descents",
-                          add(mul(2, cache_bytes(mul(kept, d), 8)),
-                              add(mul(3, cache_bytes(kept, 8)),
-                                  add(cache_bytes(kept, 1), cache_bytes(kept, 4)))),
-                          ""));
-      e.disk.push_back(item(what, add(mul(kept, add(mul(16, d), kDescentRowExtra)), mul(d, 4)),
-                        kStartsHint));
+      e.memory.push_back(item(
+          "HDF5 chunk caches of /descents",
+          add(mul(2, cache_bytes(mul(kept, d), 8)),
+              add(mul(3, cache_bytes(kept, 8)), add(cache_bytes(kept, 1), cache_bytes(kept, 4)))),
+          ""));
+      e.disk.push_back(
+          item(what, add(mul(kept, add(mul(16, d), kDescentRowExtra)), mul(d, 4)), kStartsHint));
     }
     if (!c.trace.empty()) {
       const u64 k = u(static_cast<std::int64_t>(c.trace.size()));
@@ -138,8 +139,8 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
       // step (int64), position (dim doubles) and loss per record, full
       // capacity per traced descent (what the backends allocate).
       const u64 bytes = mul(mul(k, cap), add(16, mul(8, d)));
-      const std::string what = "trajectories of " + format_count(static_cast<std::int64_t>(k)) +
-                               " traced descents";
+      const std::string what =
+          "trajectories of " + format_count(static_cast<std::int64_t>(k)) + " traced descents";
       const std::string hint = "trace fewer descents or use a larger --trace-every";
       e.memory.push_back(item(what, bytes, hint));
       e.disk.push_back(item(what, add(bytes, mul(k, 16)), hint));
@@ -150,21 +151,23 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     const std::int64_t cells = c.basin_res * (plane2 ? c.basin_res : 1);
     batch = std::max(batch, cells);
     const std::string what = "basin map of " + format_count(cells) + " cells";
-    e.memory.push_back(item(what, mul(u(cells), add(rec, kMergeBytes)), "use a smaller --basin-res"));
+    e.memory.push_back(
+        item(what, mul(u(cells), add(rec, kMergeBytes)), "use a smaller --basin-res"));
     // label, steps and status pass through their caches when written.
-    e.memory.push_back(item("HDF5 chunk caches of /basins",
-                            add(cache_bytes(u(cells), 4),
-                                add(cache_bytes(u(cells), 8), cache_bytes(u(cells), 1))),
-                            ""));
-    e.disk.push_back(item(what, add(mul(u(cells), kBasinCellBytes), mul(u(c.basin_res), plane2 ? 16 : 8)),
-                      "use a smaller --basin-res"));
+    e.memory.push_back(
+        item("HDF5 chunk caches of /basins",
+             add(cache_bytes(u(cells), 4), add(cache_bytes(u(cells), 8), cache_bytes(u(cells), 1))),
+             ""));
+    e.disk.push_back(item(what,
+                          add(mul(u(cells), kBasinCellBytes), mul(u(c.basin_res), plane2 ? 16 : 8)),
+                          "use a smaller --basin-res"));
   }
 
   if (job == "critical") {
     batch = std::max(batch, n);
     // Each search's record, its raw cluster index and its label.
     e.memory.push_back(item("critical-point searches for " + format_count(n) + " starts",
-                        mul(u(n), add(rec, 8)), "use fewer --starts"));
+                            mul(u(n), add(rec, 8)), "use fewer --starts"));
   }
 
   if (job == "sweep") {
@@ -180,14 +183,14 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     // steps (16), status (1), and the merge's index and label (8).
     const u64 bytes = add(mul(all, add(mul(8, d), 9 + kMergeBytes + 4)),
                           mul(quenched, add(mul(16, d), 16 + 1 + 8)));
-    e.memory.push_back(item("sweep end points for " + format_count(n) + " starts x " +
-                            std::to_string(nv) + " values",
-                        bytes, "use fewer --starts or fewer --vary values"));
+    e.memory.push_back(item(
+        "sweep end points for " + format_count(n) + " starts x " + std::to_string(nv) + " values",
+        bytes, "use fewer --starts or fewer --vary values"));
   }
 
   if (batch > 0)
     e.buffers.push_back(item("descent chunk buffers", mul(std::min(u(c.chunk), u(batch)), rec),
-                         "use a smaller --chunk", "--chunk", rec));
+                             "use a smaller --chunk", "--chunk", rec));
   e.disk.push_back(item("attributes, tables and HDF5 metadata", kMetadataBytes, ""));
   return e;
 }

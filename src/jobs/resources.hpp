@@ -34,10 +34,10 @@ struct ResourceItem {
 };
 
 struct ResourceEstimate {
-  std::vector<ResourceItem> memory;  // held data, working arrays, writer caches
-  std::vector<ResourceItem> buffers; // chunk and tile buffers: shrinkable
-  std::vector<ResourceItem> disk;    // the result file, uncompressed
-  std::uint64_t memory_bytes() const;  // sum of memory and buffers
+  std::vector<ResourceItem> memory;    // held data, working arrays, writer caches
+  std::vector<ResourceItem> buffers;   // chunk and tile buffers: shrinkable
+  std::vector<ResourceItem> disk;      // the result file, uncompressed
+  std::uint64_t memory_bytes() const;  // the peak: memory plus the largest buffer
   std::uint64_t fixed_bytes() const;   // sum of memory alone
   std::uint64_t disk_bytes() const;
 };
@@ -56,7 +56,7 @@ struct Available {
   std::uint64_t memory = 0;
   std::string memory_source;  // which limit binds, e.g. "MemAvailable", "cgroup memory.max"
   std::uint64_t disk = 0;
-  std::string disk_dir;       // the output's directory, whose filesystem was asked
+  std::string disk_dir;  // the output's directory, whose filesystem was asked
 };
 
 // Memory: the least of MemAvailable (/proc/meminfo), RLIMIT_AS less the
