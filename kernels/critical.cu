@@ -24,40 +24,37 @@ __global__ void critical_kernel(L land, CriticalParams p, StartSpec s, std::int6
     critical_item<T, MaxDim>(land, p, s, first + r, r, cols);
 }
 
+// Searches [first, first + m) into rows [row, row + m) of `out`, with
+// device buffers for this tile alone (retried smaller when they do not fit).
 template <class T, int MaxDim, class L>
-void critical_chunks(const L& land, const backend::CriticalRequest& req, std::int64_t first,
-                     std::int64_t count, std::int64_t chunk, cudaStream_t stream,
-                     backend::DescentBatch& out) {
+void critical_tile(const L& land, const backend::CriticalRequest& req, std::int64_t first,
+                   std::int64_t m, std::int64_t row, cudaStream_t stream,
+                   backend::DescentBatch& out) {
   const int n = req.landscape.dim;
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
-  const std::int64_t rows = std::min(chunk, count);
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
-  DeviceBuffer<double> start(size(rows * n), stream), end(size(rows * n), stream);
-  DeviceBuffer<double> loss(size(rows), stream), grad_norm(size(rows), stream);
-  DeviceBuffer<std::int64_t> steps(size(rows), stream);
-  DeviceBuffer<std::int8_t> status(size(rows), stream);
-  DeviceBuffer<double> points(explicit_mode ? size(rows * n) : 0, stream);
+  DeviceBuffer<double> start(size(m * n), stream), end(size(m * n), stream);
+  DeviceBuffer<double> loss(size(m), stream), grad_norm(size(m), stream);
+  DeviceBuffer<std::int64_t> steps(size(m), stream);
+  DeviceBuffer<std::int8_t> status(size(m), stream);
+  DeviceBuffer<double> points(explicit_mode ? size(m * n) : 0, stream);
   const DescentColumns cols{start.data(),     end.data(),   loss.data(),
                             grad_norm.data(), steps.data(), status.data()};
-  for (std::int64_t done = 0; done < count; done += chunk) {
-    const std::int64_t m = std::min(chunk, count - done);
-    StartSpec s = req.starts;
-    if (explicit_mode) {
-      copy_to_device_async(points.data(), req.explicit_starts.data() + (first + done) * n, m * n,
-                           stream);
-      s.points = points.data();
-      s.points_first = first + done;
-    }
-    critical_kernel<T, MaxDim><<<launch_blocks(m, kCriticalBlock), kCriticalBlock, 0, stream>>>(
-        land, req.params, s, first + done, m, cols);
-    TRILO_CUDA_CHECK(cudaGetLastError());
-    copy_to_host_async(out.start.data() + done * n, start.data(), m * n, stream);
-    copy_to_host_async(out.end.data() + done * n, end.data(), m * n, stream);
-    copy_to_host_async(out.loss.data() + done, loss.data(), m, stream);
-    copy_to_host_async(out.grad_norm.data() + done, grad_norm.data(), m, stream);
-    copy_to_host_async(out.steps.data() + done, steps.data(), m, stream);
-    copy_to_host_async(out.status.data() + done, status.data(), m, stream);
+  StartSpec s = req.starts;
+  if (explicit_mode) {
+    copy_to_device_async(points.data(), req.explicit_starts.data() + first * n, m * n, stream);
+    s.points = points.data();
+    s.points_first = first;
   }
+  critical_kernel<T, MaxDim><<<launch_blocks(m, kCriticalBlock), kCriticalBlock, 0, stream>>>(
+      land, req.params, s, first, m, cols);
+  TRILO_CUDA_CHECK(cudaGetLastError());
+  copy_to_host_async(out.start.data() + row * n, start.data(), m * n, stream);
+  copy_to_host_async(out.end.data() + row * n, end.data(), m * n, stream);
+  copy_to_host_async(out.loss.data() + row, loss.data(), m, stream);
+  copy_to_host_async(out.grad_norm.data() + row, grad_norm.data(), m, stream);
+  copy_to_host_async(out.steps.data() + row, steps.data(), m, stream);
+  copy_to_host_async(out.status.data() + row, status.data(), m, stream);
   TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
 }
 
@@ -76,14 +73,15 @@ void CudaBackend::critical(const backend::CriticalRequest& req, std::int64_t fir
                                 " asked for, fewer given");
   const std::size_t per_item = (3 * std::size_t(n) + 2) * sizeof(double) + sizeof(std::int64_t) +
                                sizeof(std::int8_t);
-  const std::int64_t chunk = chunk_items(per_item);
   with_landscape(req.landscape, [&](auto land) {
     with_max_dim(land, [&](auto max_dim) {
       constexpr int kD = decltype(max_dim)::value;
-      if (req.precision == backend::Precision::kF32)
-        critical_chunks<float, kD>(land, req, first, count, chunk, stream_, out);
-      else
-        critical_chunks<double, kD>(land, req, first, count, chunk, stream_, out);
+      run_tiled(first, count, per_item, [&](std::int64_t f, std::int64_t m) {
+        if (req.precision == backend::Precision::kF32)
+          critical_tile<float, kD>(land, req, f, m, f - first, stream_, out);
+        else
+          critical_tile<double, kD>(land, req, f, m, f - first, stream_, out);
+      });
     });
   });
 }

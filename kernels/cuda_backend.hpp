@@ -1,7 +1,8 @@
 // The CUDA backend: the shared per-index work of src/core/work.hpp in
 // grid-stride kernels on one stream. Large requests run in bounded chunks,
 // so device memory stays small however many descents or grid points are
-// asked for. Included by the .cu files of kernels/ only.
+// asked for; a chunk that does not fit in what the device has free is
+// halved until it does. Included by the .cu files of kernels/ only.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include "backend/backend.hpp"
+#include "backend/tiling.hpp"
 #include "core/work.hpp"
 #include "kernels/cuda_check.hpp"
 #include "kernels/formula_module.hpp"
@@ -44,6 +46,19 @@ class CudaBackend final : public backend::Backend {
   // Items per launch when each needs `bytes_per_item` of device memory: as
   // many as fit the chunk budget, at least one, at most kMaxChunkItems.
   std::int64_t chunk_items(std::size_t bytes_per_item) const;
+
+  // Calls fn(tile_first, tile_count) over [first, first + count) in tiles of
+  // chunk_items(bytes_per_item); a tile whose allocation or launch runs out
+  // of device memory is retried at half the size (backend::for_each_tile),
+  // and the budget then stays at what fitted for later calls. fn allocates
+  // its own buffers for the tile and rewrites all its results.
+  template <class Fn>
+  void run_tiled(std::int64_t first, std::int64_t count, std::size_t bytes_per_item, Fn&& fn) {
+    const std::int64_t planned = chunk_items(bytes_per_item);
+    const std::int64_t used = backend::for_each_tile(first, count, planned, fn);
+    if (used < planned)
+      chunk_bytes_ = static_cast<std::size_t>(used) * std::max<std::size_t>(bytes_per_item, 1);
+  }
 
  private:
   // Makes this backend's device current for the calling host thread (the

@@ -88,86 +88,78 @@ StartSpec device_starts(const backend::DescentRequest& req, std::int64_t row_fir
   return s;
 }
 
+// Descents [first, first + m) into rows [row, row + m) of `out`, with
+// device buffers for this tile alone: a tile that does not fit is retried
+// smaller (CudaBackend::run_tiled) and rewrites every row it owns.
 template <class T, int MaxDim, class L>
-void descend_chunks(const L& land, const backend::DescentRequest& req, std::int64_t first,
-                    std::int64_t count, std::int64_t chunk, cudaStream_t stream,
-                    backend::DescentBatch& out) {
+void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_t first,
+                  std::int64_t m, std::int64_t row, cudaStream_t stream,
+                  backend::DescentBatch& out) {
   const int n = req.landscape.dim;
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
-  const std::int64_t rows = std::min(chunk, count);
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
-  DeviceBuffer<double> start(size(rows * n), stream), end(size(rows * n), stream);
-  DeviceBuffer<double> loss(size(rows), stream), grad_norm(size(rows), stream);
-  DeviceBuffer<std::int64_t> steps(size(rows), stream);
-  DeviceBuffer<std::int8_t> status(size(rows), stream);
-  DeviceBuffer<double> points(explicit_mode ? size(rows * req.starts.dim) : 0, stream);
+  DeviceBuffer<double> start(size(m * n), stream), end(size(m * n), stream);
+  DeviceBuffer<double> loss(size(m), stream), grad_norm(size(m), stream);
+  DeviceBuffer<std::int64_t> steps(size(m), stream);
+  DeviceBuffer<std::int8_t> status(size(m), stream);
+  DeviceBuffer<double> points(explicit_mode ? size(m * req.starts.dim) : 0, stream);
   const DescentColumns cols{start.data(),     end.data(),   loss.data(),
                             grad_norm.data(), steps.data(), status.data()};
-
-  for (std::int64_t done = 0; done < count; done += chunk) {
-    const std::int64_t m = std::min(chunk, count - done);
-    const StartSpec s =
-        explicit_mode ? device_starts(req, first + done, m, points, stream) : req.starts;
-    launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params, s,
-                              first + done, m, cols);
-    TRILO_CUDA_CHECK(cudaGetLastError());
-    copy_to_host_async(out.start.data() + done * n, start.data(), m * n, stream);
-    copy_to_host_async(out.end.data() + done * n, end.data(), m * n, stream);
-    copy_to_host_async(out.loss.data() + done, loss.data(), m, stream);
-    copy_to_host_async(out.grad_norm.data() + done, grad_norm.data(), m, stream);
-    copy_to_host_async(out.steps.data() + done, steps.data(), m, stream);
-    copy_to_host_async(out.status.data() + done, status.data(), m, stream);
-  }
+  const StartSpec s = explicit_mode ? device_starts(req, first, m, points, stream) : req.starts;
+  launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params, s, first, m,
+                            cols);
+  TRILO_CUDA_CHECK(cudaGetLastError());
+  copy_to_host_async(out.start.data() + row * n, start.data(), m * n, stream);
+  copy_to_host_async(out.end.data() + row * n, end.data(), m * n, stream);
+  copy_to_host_async(out.loss.data() + row, loss.data(), m, stream);
+  copy_to_host_async(out.grad_norm.data() + row, grad_norm.data(), m, stream);
+  copy_to_host_async(out.steps.data() + row, steps.data(), m, stream);
+  copy_to_host_async(out.status.data() + row, status.data(), m, stream);
   TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
 }
 
+// The traces of descents indices[0, m) into out[0, m), with device buffers
+// for this tile alone (as descend_tile).
 template <class T, int MaxDim, class L>
-void trace_chunks(const L& land, const backend::DescentRequest& req,
-                  const std::vector<std::int64_t>& indices, std::int64_t every,
-                  std::int64_t chunk, cudaStream_t stream, std::vector<backend::Trajectory>& out) {
+void trace_tile(const L& land, const backend::DescentRequest& req, const std::int64_t* indices,
+                std::int64_t m, std::int64_t every, cudaStream_t stream,
+                backend::Trajectory* out) {
   const int n = req.landscape.dim;
   const int d = req.starts.dim;
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
   const std::int64_t cap = trajectory_capacity(req.params.max_steps, every);
-  const std::int64_t total = static_cast<std::int64_t>(indices.size());
-  const std::int64_t traces = std::min(chunk, total);
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
-  DeviceBuffer<std::int64_t> index_buf(size(traces), stream), row_buf(size(traces), stream);
-  DeviceBuffer<std::int64_t> steps(size(traces * cap), stream);
-  DeviceBuffer<double> positions(size(traces * cap * n), stream), losses(size(traces * cap), stream);
-  DeviceBuffer<double> start_rows(explicit_mode ? size(traces * d) : 0, stream);
-  std::vector<double> host_starts(explicit_mode ? size(traces * d) : 0);
-  std::vector<std::int64_t> rows(size(traces));
+  DeviceBuffer<std::int64_t> index_buf(size(m), stream), row_buf(size(m), stream);
+  DeviceBuffer<std::int64_t> steps(size(m * cap), stream);
+  DeviceBuffer<double> positions(size(m * cap * n), stream), losses(size(m * cap), stream);
+  DeviceBuffer<double> start_rows(explicit_mode ? size(m * d) : 0, stream);
+  std::vector<double> host_starts(explicit_mode ? size(m * d) : 0);
+  std::vector<std::int64_t> rows(size(m));
 
-  for (std::int64_t done = 0; done < total; done += chunk) {
-    const std::int64_t m = std::min(chunk, total - done);
-    copy_to_device_async(index_buf.data(), indices.data() + done, m, stream);
-    if (explicit_mode) {
-      for (std::int64_t k = 0; k < m; ++k) {
-        const std::int64_t index = indices[size(done + k)];
-        require_explicit_rows(req, index, index + 1);
-        std::copy_n(req.explicit_starts.begin() + index * d, d, host_starts.begin() + k * d);
-      }
-      copy_to_device_async(start_rows.data(), host_starts.data(), m * d, stream);
-    }
-    launch_trace<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params,
-                            req.starts, index_buf.data(),
-                            explicit_mode ? start_rows.data() : nullptr, m, every, cap,
-                            steps.data(), positions.data(), losses.data(), row_buf.data());
-    TRILO_CUDA_CHECK(cudaGetLastError());
-    copy_to_host_async(rows.data(), row_buf.data(), m, stream);
-    TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));  // the row counts size the copies below
+  copy_to_device_async(index_buf.data(), indices, m, stream);
+  if (explicit_mode) {
     for (std::int64_t k = 0; k < m; ++k) {
-      backend::Trajectory& t = out[size(done + k)];
-      const std::int64_t r = rows[size(k)];
-      t.descent = indices[size(done + k)];
-      t.step.resize(size(r));
-      t.position.resize(size(r * n));
-      t.loss.resize(size(r));
-      copy_to_host_async(t.step.data(), steps.data() + k * cap, r, stream);
-      copy_to_host_async(t.position.data(), positions.data() + k * cap * n, r * n, stream);
-      copy_to_host_async(t.loss.data(), losses.data() + k * cap, r, stream);
+      require_explicit_rows(req, indices[k], indices[k] + 1);
+      std::copy_n(req.explicit_starts.begin() + indices[k] * d, d, host_starts.begin() + k * d);
     }
+    copy_to_device_async(start_rows.data(), host_starts.data(), m * d, stream);
+  }
+  launch_trace<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params, req.starts,
+                          index_buf.data(), explicit_mode ? start_rows.data() : nullptr, m, every,
+                          cap, steps.data(), positions.data(), losses.data(), row_buf.data());
+  TRILO_CUDA_CHECK(cudaGetLastError());
+  copy_to_host_async(rows.data(), row_buf.data(), m, stream);
+  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));  // the row counts size the copies below
+  for (std::int64_t k = 0; k < m; ++k) {
+    backend::Trajectory& t = out[k];
+    const std::int64_t r = rows[size(k)];
+    t.descent = indices[k];
+    t.step.resize(size(r));
+    t.position.resize(size(r * n));
+    t.loss.resize(size(r));
+    copy_to_host_async(t.step.data(), steps.data() + k * cap, r, stream);
+    copy_to_host_async(t.position.data(), positions.data() + k * cap * n, r * n, stream);
+    copy_to_host_async(t.loss.data(), losses.data() + k * cap, r, stream);
   }
   TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
 }
@@ -186,11 +178,12 @@ void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first
   const std::size_t per_item = (2 * n + 2) * sizeof(double) + sizeof(std::int64_t) +
                                sizeof(std::int8_t) +
                                (explicit_mode ? req.starts.dim * sizeof(double) : 0);
-  const std::int64_t chunk = chunk_items(per_item);
   with_device_landscape(req.landscape, req.precision, FormulaJob::kDescend,
                         [&](const auto& land, auto t, auto max_dim) {
-                          descend_chunks<decltype(t), decltype(max_dim)::value>(
-                              land, req, first, count, chunk, stream_, out);
+                          run_tiled(first, count, per_item, [&](std::int64_t f, std::int64_t m) {
+                            descend_tile<decltype(t), decltype(max_dim)::value>(
+                                land, req, f, m, f - first, stream_, out);
+                          });
                         });
 }
 
@@ -205,11 +198,13 @@ std::vector<backend::Trajectory> CudaBackend::trace(const backend::DescentReques
       static_cast<std::size_t>(trajectory_capacity(req.params.max_steps, every));
   const std::size_t per_trace = cap * (n + 1) * sizeof(double) + cap * sizeof(std::int64_t) +
                                 2 * sizeof(std::int64_t) + req.starts.dim * sizeof(double);
-  const std::int64_t chunk = chunk_items(per_trace);
+  const auto total = static_cast<std::int64_t>(indices.size());
   with_device_landscape(req.landscape, req.precision, FormulaJob::kTrace,
                         [&](const auto& land, auto t, auto max_dim) {
-                          trace_chunks<decltype(t), decltype(max_dim)::value>(
-                              land, req, indices, every, chunk, stream_, out);
+                          run_tiled(0, total, per_trace, [&](std::int64_t f, std::int64_t m) {
+                            trace_tile<decltype(t), decltype(max_dim)::value>(
+                                land, req, indices.data() + f, m, every, stream_, out.data() + f);
+                          });
                         });
   return out;
 }

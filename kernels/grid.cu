@@ -32,23 +32,21 @@ void launch_grid(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream, P
   f.launch(blocks, kGridBlock, stream, {&land, &plane, &first, &m, &cols});
 }
 
+// Points [first, first + m) into entries [row, row + m) of `out`, with
+// device buffers for this tile alone (retried smaller when they do not fit).
 template <class T, int MaxDim, class L>
-void grid_chunks(const L& land, const PlaneSpec& plane, std::int64_t first, std::int64_t count,
-                 std::int64_t chunk, cudaStream_t stream, backend::GridTile& out) {
-  const std::size_t rows = static_cast<std::size_t>(std::min(chunk, count));
+void grid_tile(const L& land, const PlaneSpec& plane, std::int64_t first, std::int64_t m,
+               std::int64_t row, cudaStream_t stream, backend::GridTile& out) {
+  const auto rows = static_cast<std::size_t>(m);
   DeviceBuffer<double> loss(rows, stream), grad0(rows, stream), grad1(rows, stream),
       grad_norm(rows, stream);
   const GridColumns cols{loss.data(), grad0.data(), grad1.data(), grad_norm.data()};
-  for (std::int64_t done = 0; done < count; done += chunk) {
-    const std::int64_t m = std::min(chunk, count - done);
-    launch_grid<T, MaxDim>(land, launch_blocks(m, kGridBlock), stream, plane, first + done, m,
-                           cols);
-    TRILO_CUDA_CHECK(cudaGetLastError());
-    copy_to_host_async(out.loss.data() + done, loss.data(), m, stream);
-    copy_to_host_async(out.grad0.data() + done, grad0.data(), m, stream);
-    copy_to_host_async(out.grad1.data() + done, grad1.data(), m, stream);
-    copy_to_host_async(out.grad_norm.data() + done, grad_norm.data(), m, stream);
-  }
+  launch_grid<T, MaxDim>(land, launch_blocks(m, kGridBlock), stream, plane, first, m, cols);
+  TRILO_CUDA_CHECK(cudaGetLastError());
+  copy_to_host_async(out.loss.data() + row, loss.data(), m, stream);
+  copy_to_host_async(out.grad0.data() + row, grad0.data(), m, stream);
+  copy_to_host_async(out.grad1.data() + row, grad1.data(), m, stream);
+  copy_to_host_async(out.grad_norm.data() + row, grad_norm.data(), m, stream);
   TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
 }
 
@@ -60,11 +58,13 @@ void CudaBackend::grid(const backend::GridRequest& req, std::int64_t first, std:
   out.first = first;
   if (count <= 0) return;  // an empty launch is an error in CUDA
   activate();
-  const std::int64_t chunk = chunk_items(4 * sizeof(double));
   with_device_landscape(req.landscape, req.precision, FormulaJob::kGrid,
                         [&](const auto& land, auto t, auto max_dim) {
-                          grid_chunks<decltype(t), decltype(max_dim)::value>(
-                              land, req.plane, first, count, chunk, stream_, out);
+                          run_tiled(first, count, 4 * sizeof(double),
+                                    [&](std::int64_t f, std::int64_t m) {
+                                      grid_tile<decltype(t), decltype(max_dim)::value>(
+                                          land, req.plane, f, m, f - first, stream_, out);
+                                    });
                         });
 }
 

@@ -1,6 +1,7 @@
 // trilobite: the command line. Parses options into a RunConfig and hands it
 // to a job; prints one line and exits 2 on bad input, 1 on runtime failure.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -9,6 +10,9 @@
 #include "jobs/interrupt.hpp"
 
 int main(int argc, char** argv) {
+  // A write past the file size limit then fails with EFBIG, which the writer
+  // reports in one line, instead of the signal killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     return trilo::cli::main_with_args(argc, argv, std::cout, std::cerr);
   } catch (const trilo::jobs::Interrupted& e) {

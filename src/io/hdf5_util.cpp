@@ -1,5 +1,8 @@
 #include "io/hdf5_util.hpp"
 
+#include <cstdlib>
+#include <cstring>
+
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
@@ -16,6 +19,15 @@ constexpr std::size_t kChunkCacheBytes = std::size_t{2} << 20;
 constexpr std::size_t kChunkCacheSlots = 12421;  // prime, as HDF5 advises
 constexpr int kDeflateLevel = 4;
 
+// HDF5 closes every file still open when the process exits. A file whose
+// close failed (the disk filled up) stays registered half torn down, and
+// HDF5 1.10 crashes closing it again at exit; every file here is closed
+// explicitly, so the exit hook is switched off, before HDF5 initialises.
+const bool kNoExitHook = [] {
+  H5dont_atexit();
+  return true;
+}();
+
 herr_t innermost_error(unsigned n, const H5E_error2_t* e, void* out) {
   if (n != 0) return 0;
   auto& text = *static_cast<std::string*>(out);
@@ -25,6 +37,16 @@ herr_t innermost_error(unsigned n, const H5E_error2_t* e, void* out) {
     char buf[256] = {};
     if (H5Eget_msg(e->min_num, nullptr, buf, sizeof buf) > 0) text = buf;
   }
+  return 0;
+}
+
+// The errno of a failed system call, as the sec2 driver writes it into its
+// message ("file write failed: ..., errno = 28, error message = '...'"):
+// HDF5 keeps the system's reason nowhere else (the global errno may have
+// been overwritten by the calls that unwind after the failure).
+herr_t system_errno(unsigned, const H5E_error2_t* e, void* out) {
+  const char* p = e->desc ? std::strstr(e->desc, "errno = ") : nullptr;
+  if (p) *static_cast<int*>(out) = std::atoi(p + 8);
   return 0;
 }
 
@@ -76,12 +98,38 @@ void Handle::close(const char* what) {
 
 void silence_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
-void fail(const std::string& what) {
+namespace {
+
+// The error stack of the call that failed, taken before any other HDF5 call
+// (each one clears it on entry).
+struct Stack {
   std::string detail;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, &detail);
+  int sys_errno = 0;
+};
+
+Stack take_stack() {
+  Stack st;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost_error, &st.detail);
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, system_errno, &st.sys_errno);
   H5Eclear2(H5E_DEFAULT);
-  throw std::runtime_error(detail.empty() ? what : what + ": " + tidy(detail));
+  return st;
 }
+
+[[noreturn]] void raise(const std::string& what, const Stack& st) {
+  if (is_no_room(st.sys_errno)) throw DiskFull(what + ": " + std::strerror(st.sys_errno));
+  throw std::runtime_error(st.detail.empty() ? what : what + ": " + tidy(st.detail));
+}
+
+// As fail(what + the object's path): the path is looked up after the stack
+// is taken.
+[[noreturn]] void fail_on(const std::string& what, hid_t obj) {
+  const Stack st = take_stack();
+  raise(what + object_name(obj), st);
+}
+
+}  // namespace
+
+void fail(const std::string& what) { raise(what, take_stack()); }
 
 hid_t check_id(hid_t id, const std::string& what) {
   if (id < 0) fail(what);
@@ -178,10 +226,10 @@ void write_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape&
   Handle file_space = owned(H5Dget_space(dataset), H5Sclose, "cannot get a dataspace");
   if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(),
                           nullptr) < 0)
-    fail("block outside " + object_name(dataset));
+    fail_on("block outside ", dataset);
   Handle mem_space = simple_space(Shape{n});
   if (H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
-    fail("cannot write " + object_name(dataset));
+    fail_on("cannot write ", dataset);
 }
 
 void read_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape& count, void* data) {
@@ -213,7 +261,7 @@ void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t 
   auto add = [&](hsize_t row, hsize_t col, hsize_t rows, hsize_t ncols) {
     const hsize_t off[2] = {row, col}, cnt[2] = {rows, ncols};
     if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_OR, off, nullptr, cnt, nullptr) < 0)
-      fail("range outside " + object_name(dataset));
+      fail_on("range outside ", dataset);
   };
   if (r0 == r1) {
     add(r0, c0, 1, c1 - c0);
@@ -225,17 +273,17 @@ void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t 
   }
   Handle mem_space = simple_space(Shape{hsize_t(count)});
   if (H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
-    fail("cannot write " + object_name(dataset));
+    fail_on("cannot write ", dataset);
 }
 
 void write_all_raw(hid_t dataset, hid_t mem_type, const void* data) {
   if (H5Dwrite(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-    fail("cannot write " + object_name(dataset));
+    fail_on("cannot write ", dataset);
 }
 
 void read_all_raw(hid_t dataset, hid_t mem_type, void* data) {
   if (H5Dread(dataset, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-    fail("cannot read " + object_name(dataset));
+    fail_on("cannot read ", dataset);
 }
 
 Handle create_index_scale(hid_t group, const std::string& name, std::int64_t n, std::int64_t step) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "io/result_writer.hpp"
+#include "io/write_errors.hpp"
 
 namespace trilo::io::h5 {
 
@@ -39,7 +40,9 @@ class Handle {
 
 // HDF5 prints its error stack to stderr by default; we report by exception.
 void silence_errors();
-// Throws runtime_error "<what>: <innermost HDF5 message>" and clears the stack.
+// Throws runtime_error "<what>: <innermost HDF5 message>" and clears the stack;
+// DiskFull when the system's reason for a failed write was no room
+// (is_no_room).
 [[noreturn]] void fail(const std::string& what);
 hid_t check_id(hid_t id, const std::string& what);
 void check_ok(herr_t status, const std::string& what);

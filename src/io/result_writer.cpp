@@ -33,6 +33,7 @@ void require(bool ok, const std::string& message) {
 
 // Errors inside a write name the file, so main's one line says which.
 [[noreturn]] void rethrow_for(const std::string& path, const std::runtime_error& e) {
+  if (dynamic_cast<const DiskFull*>(&e)) throw DiskFull(disk_full_message(path));
   throw std::runtime_error("writing '" + path + "': " + e.what());
 }
 
@@ -375,8 +376,15 @@ void ResultWriter::commit() {
   require(!s.committed, "commit: already committed");
   require(h5::has_attr(s.fid(), "format_version") && h5::has_attr(s.fid(), "program"),
           "commit: the root attributes format_version and program were never written");
-  s.close_objects();
-  s.file.close(("cannot close '" + s.tmp + "'").c_str());
+  try {
+    // Chunks and metadata still cached are written here, so a disk that
+    // fills up now is reported instead of lost in a close that cannot fail.
+    h5::check_ok(H5Fflush(s.fid(), H5F_SCOPE_LOCAL), "cannot flush '" + s.tmp + "'");
+    s.close_objects();
+    s.file.close(("cannot close '" + s.tmp + "'").c_str());
+  } catch (const DiskFull&) {
+    throw DiskFull(disk_full_message(s.target));
+  }
   sync_file(s.tmp);
   if (std::rename(s.tmp.c_str(), s.target.c_str()) != 0)
     throw std::runtime_error("cannot rename '" + s.tmp + "' to '" + s.target +

@@ -13,6 +13,7 @@
 #include "io/xdmf_writer.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/resources.hpp"
 
 namespace trilo::jobs {
 
@@ -80,6 +81,7 @@ CriticalJobResult execute_critical(const config::RunConfig& c, const config::Res
 
 void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   config::Resolved r = config::validate(cfg);
+  fit_resources(cfg, r);  // refuse or tile a job that would not fit (docs/limits.md)
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
   if (!cfg.quiet) {

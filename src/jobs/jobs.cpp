@@ -10,6 +10,7 @@
 #include "io/result_writer.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/resources.hpp"
 #include "jobs/summary_json.hpp"
 #include "io/xdmf_writer.hpp"
 #include "jobs/sweep_job.hpp"
@@ -385,6 +386,7 @@ void publish(const config::RunConfig& cfg, const config::Resolved& r, const back
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   if (cfg.job == "critical") return run_critical_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
+  fit_resources(cfg, r);  // refuse or tile a job that would not fit (docs/limits.md)
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
   if (!cfg.quiet) {

@@ -1,0 +1,317 @@
+// The resource estimate against byte counts worked out by hand from the
+// layouts of DescentBatch, GridTile, the merge and the file (docs/format.md),
+// and how a job is fitted to what is available: buffers shrink, anything
+// else that does not fit is refused with both figures.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+
+#include "config/run_config.hpp"
+#include "jobs/resources.hpp"
+
+namespace {
+
+using trilo::config::BadInput;
+using trilo::config::Resolved;
+using trilo::config::RunConfig;
+using trilo::jobs::Available;
+using trilo::jobs::estimate_resources;
+using trilo::jobs::fit_resources;
+using trilo::jobs::RecordsMode;
+using trilo::jobs::ResourceEstimate;
+using u64 = std::uint64_t;
+
+constexpr u64 kMiB = u64(1) << 20;
+constexpr u64 kMetadata = kMiB;  // the fixed allowance for attributes and tables
+
+// A job on quartic-dimple (dimension 2), validated as the CLI would.
+RunConfig job(const std::string& name) {
+  RunConfig c;
+  c.job = name;
+  c.output = std::string(TRILOBITE_TEST_TMP) + "/resources_unused.h5";  // never written
+  return c;
+}
+
+u64 item(const std::vector<trilo::jobs::ResourceItem>& items, const std::string& prefix) {
+  for (const auto& i : items)
+    if (i.what.rfind(prefix, 0) == 0) return i.bytes;
+  ADD_FAILURE() << "no item '" << prefix << "'";
+  return 0;
+}
+
+// One descent record in memory at dimension 2: start and end (2 doubles
+// each), loss, grad_norm, steps (8 bytes each), status (1 byte).
+constexpr u64 kRecord2 = 2 * 2 * 8 + 8 + 8 + 8 + 1;  // 57
+// The merge's working arrays per end point: cluster index, label (4 + 4)
+// and the steps copied for the percentiles (8).
+constexpr u64 kMerge = 4 + 4 + 8;
+// One /descents row on disk at dimension 2: start and end, loss,
+// grad_norm, steps, status, minimum, and the row's index-scale entry.
+constexpr u64 kDiskRow2 = 2 * 2 * 8 + 8 + 8 + 8 + 1 + 4 + 8;  // 69
+
+TEST(ResourceEstimate, DescendHoldsEveryRecordPlusOneChunk) {
+  RunConfig c = job("descend");
+  c.starts = 1000;
+  c.chunk = 256;
+  Resolved r = trilo::config::validate(c);
+  const ResourceEstimate e = estimate_resources(c, r);
+  EXPECT_EQ(item(e.memory, "descent records"), 1000 * (kRecord2 + kMerge));
+  // 1000 rows is too few for HDF5 chunking (datasets of <= 4096 elements
+  // are contiguous), so there is no chunk cache.
+  EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /descents"), 0u);
+  EXPECT_EQ(item(e.buffers, "descent chunk"), 256 * kRecord2);
+  EXPECT_EQ(e.memory_bytes(), 1000 * (kRecord2 + kMerge) + 256 * kRecord2);
+  // The coord scale: 2 int32.
+  EXPECT_EQ(e.disk_bytes(), 1000 * kDiskRow2 + 2 * 4 + kMetadata);
+}
+
+TEST(ResourceEstimate, GridStreamsTilesAndCachesChunks) {
+  RunConfig c = job("grid");
+  c.grid_res = 100;
+  c.tile = 1000;
+  Resolved r = trilo::config::validate(c);
+  const ResourceEstimate e = estimate_resources(c, r);
+  // 10^4 points: loss, grad_norm, grad_x, grad_y, 8 bytes each; chunked
+  // (over 4096 elements), each cache holding at most the whole dataset.
+  EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /grid"), 4u * 10000 * 8);
+  EXPECT_EQ(item(e.buffers, "grid tile"), 1000u * 4 * 8);
+  EXPECT_EQ(e.memory_bytes(), 4u * 10000 * 8 + 1000u * 4 * 8);
+  // The datasets and the two coordinate scales of 100 doubles.
+  EXPECT_EQ(e.disk_bytes(), 4u * 10000 * 8 + 2 * 100 * 8 + kMetadata);
+}
+
+TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
+  RunConfig c = job("run");
+  c.grid_res = 64;  // 4096 points: contiguous, no cache
+  c.starts = 10000;
+  c.basin_res = 50;
+  c.trace = {0, 1};
+  c.steps = 100;
+  c.trace_every = 10;
+  Resolved r = trilo::config::validate(c);
+  const ResourceEstimate e = estimate_resources(c, r);
+
+  const u64 descents = 10000 * (kRecord2 + kMerge);
+  // start, end: 20000 elements of 8 bytes; loss, grad_norm, steps: 10000 of
+  // 8; status 10000 of 1; minimum 10000 of 4 (all under 16 MiB).
+  const u64 caches = 2 * 160000 + 3 * 80000 + 10000 + 40000;
+  // Capacity 100/10 + 3 = 13 records of step, x, y, loss (8 bytes each).
+  const u64 traces = 2 * 13 * (8 + 2 * 8 + 8);
+  const u64 basins = 2500 * (kRecord2 + kMerge);
+  EXPECT_EQ(item(e.memory, "descent records"), descents);
+  EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /descents"), caches);
+  EXPECT_EQ(item(e.memory, "trajectories"), traces);
+  EXPECT_EQ(item(e.memory, "basin map"), basins);
+  EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 0u);  // 2500 cells: contiguous
+  // Grid tile: 4096 points x 32 bytes; descent chunk: the 10000 starts
+  // (chunk 65536 is larger) x 57. The phases never overlap: the larger counts.
+  EXPECT_EQ(item(e.buffers, "grid tile"), 4096u * 32);
+  EXPECT_EQ(item(e.buffers, "descent chunk"), 10000 * kRecord2);
+  EXPECT_EQ(e.memory_bytes(), descents + caches + traces + basins + 10000 * kRecord2);
+
+  const u64 grid_disk = 4096u * 4 * 8 + 2 * 64 * 8;
+  const u64 descent_disk = 10000 * kDiskRow2 + 2 * 4;
+  const u64 trace_disk = traces + 2 * (8 + 8);             // plus descent and length per trajectory
+  const u64 basin_disk = 2500 * (4 + 8 + 1) + 2 * 50 * 8;  // label, steps, status; scales
+  EXPECT_EQ(e.disk_bytes(), grid_disk + descent_disk + trace_disk + basin_disk + kMetadata);
+}
+
+TEST(ResourceEstimate, BasinsHoldEveryCellAndPassLabelStepsStatusThroughCaches) {
+  RunConfig c = job("basins");
+  c.basin_res = 100;
+  Resolved r = trilo::config::validate(c);
+  const ResourceEstimate e = estimate_resources(c, r);
+  EXPECT_EQ(item(e.memory, "basin map"), 10000 * (kRecord2 + kMerge));
+  // 10^4 cells, chunked: label (4 bytes), steps (8), status (1).
+  EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 10000u * (4 + 8 + 1));
+  EXPECT_EQ(e.memory_bytes(), 10000 * (kRecord2 + kMerge) + 10000u * 13 + 10000 * kRecord2);
+  EXPECT_EQ(e.disk_bytes(), 10000u * 13 + 2 * 100 * 8 + kMetadata);
+}
+
+TEST(ResourceEstimate, RecordsModeNoneOrSampleDropsThePerDescentRecords) {
+  RunConfig c = job("descend");
+  c.starts = 100000;
+  c.chunk = 1000;
+  Resolved r = trilo::config::validate(c);
+  const ResourceEstimate none = estimate_resources(c, r, RecordsMode{"none", 0});
+  EXPECT_EQ(none.memory_bytes(), 1000 * kRecord2);  // the chunk alone
+  EXPECT_EQ(none.disk_bytes(), kMetadata);
+  const ResourceEstimate sample = estimate_resources(c, r, RecordsMode{"sample", 100});
+  EXPECT_EQ(item(sample.memory, "descent records"), 100 * (kRecord2 + kMerge));
+  EXPECT_EQ(sample.disk_bytes(), 100 * kDiskRow2 + 2 * 4 + kMetadata);
+  EXPECT_THROW(estimate_resources(c, r, RecordsMode{"most", 0}), std::invalid_argument);
+}
+
+TEST(ResourceEstimate, SweepKeepsEveryValuesEndPointsAndQuenchesNoisyOnes) {
+  RunConfig c = job("sweep");
+  c.starts = 1000;
+  c.vary_text = "lr=0.01:0.1:4";
+  Resolved r = trilo::config::validate(c);
+  // Per end point: x, y (16), steps (8), status (1), merge arrays (16),
+  // settled label (4).
+  const u64 kept = 4000 * (16 + 8 + 1 + 16 + 4);
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep end points"), kept);
+  // With noise every end point is quenched: its start and end (32), row and
+  // steps (16), status (1), merge index and label (8).
+  c.noise = 0.5;
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep end points"),
+            kept + 4000 * (32 + 16 + 1 + 8));
+  // Swept noise 0, 0.5, 1: the value 0 has nothing to quench.
+  RunConfig n = job("sweep");
+  n.starts = 1000;
+  n.vary_text = "noise=0:1:3";
+  Resolved rn = trilo::config::validate(n);
+  EXPECT_EQ(item(estimate_resources(n, rn).memory, "sweep end points"),
+            3000 * (16 + 8 + 1 + 16 + 4) + 2000 * (32 + 16 + 1 + 8));
+}
+
+TEST(ResourceEstimate, CriticalHoldsEachSearchWithItsClusterAndLabel) {
+  RunConfig c = job("critical");
+  c.starts = 500;
+  c.grid_res = 64;
+  Resolved r = trilo::config::validate(c);
+  const ResourceEstimate e = estimate_resources(c, r);
+  EXPECT_EQ(item(e.memory, "critical-point searches"), 500 * (kRecord2 + 4 + 4));
+  EXPECT_EQ(e.memory_bytes(),
+            500 * (kRecord2 + 8) + 4096u * 32);  // the tile is larger than the chunk
+}
+
+TEST(ResourceEstimate, AbsurdSizesSaturateInsteadOfWrapping) {
+  RunConfig c = job("sweep");
+  c.starts = std::int64_t(1) << 40;
+  c.vary_text = "lr=0.01:0.1:100000";
+  c.dim = 64;
+  c.landscape = "rastrigin";
+  Resolved r = trilo::config::validate(c);
+  EXPECT_EQ(estimate_resources(c, r).memory_bytes(), std::numeric_limits<u64>::max());
+}
+
+Available plenty() { return Available{u64(1) << 50, "MemAvailable", u64(1) << 50, "/tmp"}; }
+
+TEST(FitResources, AJobThatFitsIsLeftAsItIs) {
+  RunConfig c = job("run");
+  Resolved r = trilo::config::validate(c);
+  const std::int64_t chunk = c.chunk, tile = c.tile;
+  fit_resources(c, r, plenty());
+  EXPECT_EQ(c.chunk, chunk);
+  EXPECT_EQ(c.tile, tile);
+}
+
+TEST(FitResources, OnlyTheChunkTooLargeHalvesItUntilItFits) {
+  RunConfig c = job("descend");
+  c.starts = 1000000;
+  c.chunk = 1 << 20;
+  Resolved r = trilo::config::validate(c);
+  Available a = plenty();
+  // Room for the records, caches and 15 MB of chunk (57 bytes a descent):
+  // 10^6 -> 500000 (28.5 MB) -> 250000 (14.25 MB).
+  a.memory = estimate_resources(c, r).fixed_bytes() + 15000000;
+  fit_resources(c, r, a);
+  EXPECT_EQ(c.chunk, 250000);
+  EXPECT_LE(estimate_resources(c, r).memory_bytes(), a.memory);
+}
+
+TEST(FitResources, OnlyTheTileTooLargeHalvesItUntilItFits) {
+  RunConfig c = job("grid");
+  c.grid_res = 2000;
+  c.tile = 1 << 22;
+  Resolved r = trilo::config::validate(c);
+  Available a = plenty();
+  // 4 x 10^6 points: caches 4 x 16 MiB; tile buffer 32 bytes a point.
+  // 40 MB of tile: 4e6 -> 2e6 (64 MB) -> 1e6 (32 MB).
+  a.memory = 4 * 16 * kMiB + 40000000;
+  fit_resources(c, r, a);
+  EXPECT_EQ(c.tile, 1000000);
+}
+
+TEST(FitResources, TooManyStartsIsRefusedWithBothFiguresAndWhatToChange) {
+  RunConfig c = job("descend");
+  c.starts = 100000000000;  // 10^11
+  Resolved r = trilo::config::validate(c);
+  Available a = plenty();
+  a.memory = u64(12) << 30;
+  try {
+    fit_resources(c, r, a);
+    FAIL() << "not refused";
+  } catch (const BadInput& e) {
+    const std::string m = e.what();
+    // 10^11 x (57 + 16) bytes = 7.3e12 = 6.6 TiB, plus one chunk.
+    EXPECT_EQ(m.rfind("the job needs about 6.6 TiB of memory (descent records for 10^11 starts), "
+                      "12.0 GiB are available; use --records none|sample or fewer --starts",
+                      0),
+              0u)
+        << m;
+  }
+}
+
+TEST(FitResources, TheBindingLimitIsNamedWhenItIsNotMemAvailable) {
+  RunConfig c = job("basins");
+  c.basin_res = 100000;
+  Resolved r = trilo::config::validate(c);
+  Available a = plenty();
+  a.memory = u64(1) << 30;
+  a.memory_source = "cgroup memory.max";
+  try {
+    fit_resources(c, r, a);
+    FAIL() << "not refused";
+  } catch (const BadInput& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("(basin map of 10^10 cells)"), std::string::npos) << m;
+    EXPECT_NE(m.find("1.0 GiB are available (cgroup memory.max); use a smaller --basin-res"),
+              std::string::npos)
+        << m;
+  }
+}
+
+TEST(FitResources, AFileLargerThanTheFreeSpaceIsRefused) {
+  RunConfig c = job("grid");
+  c.grid_res = 1000;
+  Resolved r = trilo::config::validate(c);
+  Available a = plenty();
+  a.disk = 10 * kMiB;
+  a.disk_dir = "/data";
+  try {
+    fit_resources(c, r, a);
+    FAIL() << "not refused";
+  } catch (const BadInput& e) {
+    // 10^6 points x 4 datasets x 8 bytes + scales + 1 MiB = 31.5 MiB.
+    EXPECT_STREQ(e.what(),
+                 "the result file needs about 31.5 MiB (grid of 10^6 points), 10.0 MiB are free "
+                 "in '/data'; use a smaller --grid-res");
+  }
+}
+
+TEST(ResourceFormat, BytesInBinaryUnitsAndCountsAsPowersOfTen) {
+  EXPECT_EQ(trilo::jobs::format_bytes(1023), "1023 B");
+  EXPECT_EQ(trilo::jobs::format_bytes(1536), "1.5 KiB");
+  EXPECT_EQ(trilo::jobs::format_bytes(u64(372) * (u64(1) << 30) / 10), "37.2 GiB");
+  EXPECT_EQ(trilo::jobs::format_count(1000000000), "10^9");
+  EXPECT_EQ(trilo::jobs::format_count(100000), "10^5");
+  EXPECT_EQ(trilo::jobs::format_count(4096), "4096");
+  EXPECT_EQ(trilo::jobs::format_count(1000), "1000");
+  EXPECT_EQ(trilo::jobs::format_count(120000), "120000");
+}
+
+// MemAvailable read here, independently; the probe may only report less
+// (a tighter limit) or about the same (memory moves between the reads).
+TEST(AvailableResources, MemoryIsAtMostMemAvailableAndDiskIsTheOutputsFilesystem) {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  u64 kb = 0, mem_available = 0;
+  std::string unit;
+  while (in >> key >> kb) {
+    std::getline(in, unit);
+    if (key == "MemAvailable:") mem_available = kb * 1024;
+  }
+  ASSERT_GT(mem_available, 0u);
+  const Available a = trilo::jobs::available_resources(std::string(TRILOBITE_TEST_TMP) + "/x.h5");
+  EXPECT_GT(a.memory, 0u);
+  EXPECT_LE(a.memory, mem_available + mem_available / 20);
+  EXPECT_EQ(a.disk_dir, TRILOBITE_TEST_TMP);
+  EXPECT_GT(a.disk, 0u);
+}
+
+}  // namespace
