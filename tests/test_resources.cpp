@@ -48,24 +48,33 @@ constexpr u64 kRecord2 = 2 * 2 * 8 + 8 + 8 + 8 + 1;  // 57
 // The merge's working arrays per end point: cluster index, label (4 + 4)
 // and the steps copied for the percentiles (8).
 constexpr u64 kMerge = 4 + 4 + 8;
+// Per record while the result is written from the checkpoint: the record
+// and its raw cluster id and label (4 + 4).
+constexpr u64 kCopy = 8;
 // One /descents row on disk at dimension 2: start and end, loss,
 // grad_norm, steps, status, minimum, and the row's index-scale entry.
 constexpr u64 kDiskRow2 = 2 * 2 * 8 + 8 + 8 + 8 + 1 + 4 + 8;  // 69
 
-TEST(ResourceEstimate, DescendHoldsEveryRecordPlusOneChunk) {
+// Records stream through the checkpoint: memory holds at most one block of
+// 65536 of them; the disk holds them twice (checkpoint and result).
+TEST(ResourceEstimate, DescendHoldsOneBlockOfRecordsPlusOneChunk) {
   RunConfig c = job("descend");
   c.starts = 1000;
   c.chunk = 256;
   Resolved r = trilo::config::validate(c);
   const ResourceEstimate e = estimate_resources(c, r);
-  EXPECT_EQ(item(e.memory, "descent records"), 1000 * (kRecord2 + kMerge));
+  EXPECT_EQ(item(e.memory, "descent rows copied"), 1000 * (kRecord2 + kCopy));
   // 1000 rows is too few for HDF5 chunking (datasets of <= 4096 elements
   // are contiguous), so there is no chunk cache.
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /descents"), 0u);
   EXPECT_EQ(item(e.buffers, "descent chunk"), 256 * kRecord2);
-  EXPECT_EQ(e.memory_bytes(), 1000 * (kRecord2 + kMerge) + 256 * kRecord2);
+  EXPECT_EQ(e.memory_bytes(), 1000 * (kRecord2 + kCopy) + 256 * kRecord2);
   // The coord scale: 2 int32.
-  EXPECT_EQ(e.disk_bytes(), 1000 * kDiskRow2 + 2 * 4 + kMetadata);
+  EXPECT_EQ(e.disk_bytes(), 2 * (1000 * kDiskRow2 + 2 * 4) + kMetadata);
+  // A million starts: still one block of 65536 in memory.
+  c.starts = 1000000;
+  r = trilo::config::validate(c);
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "descent rows copied"), 65536 * (kRecord2 + kCopy));
 }
 
 TEST(ResourceEstimate, GridStreamsTilesAndCachesChunks) {
@@ -94,14 +103,14 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   Resolved r = trilo::config::validate(c);
   const ResourceEstimate e = estimate_resources(c, r);
 
-  const u64 descents = 10000 * (kRecord2 + kMerge);
+  const u64 descents = 10000 * (kRecord2 + kCopy);
   // start, end: 20000 elements of 8 bytes; loss, grad_norm, steps: 10000 of
   // 8; status 10000 of 1; minimum 10000 of 4 (all under 16 MiB).
   const u64 caches = 2 * 160000 + 3 * 80000 + 10000 + 40000;
   // Capacity 100/10 + 3 = 13 records of step, x, y, loss (8 bytes each).
   const u64 traces = 2 * 13 * (8 + 2 * 8 + 8);
   const u64 basins = 2500 * (kRecord2 + kMerge);
-  EXPECT_EQ(item(e.memory, "descent records"), descents);
+  EXPECT_EQ(item(e.memory, "descent rows copied"), descents);
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /descents"), caches);
   EXPECT_EQ(item(e.memory, "trajectories"), traces);
   EXPECT_EQ(item(e.memory, "basin map"), basins);
@@ -113,7 +122,7 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   EXPECT_EQ(e.memory_bytes(), descents + caches + traces + basins + 10000 * kRecord2);
 
   const u64 grid_disk = 4096u * 4 * 8 + 2 * 64 * 8;
-  const u64 descent_disk = 10000 * kDiskRow2 + 2 * 4;
+  const u64 descent_disk = 2 * (10000 * kDiskRow2 + 2 * 4);
   const u64 trace_disk = traces + 2 * (8 + 8);             // plus descent and length per trajectory
   const u64 basin_disk = 2500 * (4 + 8 + 1) + 2 * 50 * 8;  // label, steps, status; scales
   EXPECT_EQ(e.disk_bytes(), grid_disk + descent_disk + trace_disk + basin_disk + kMetadata);
@@ -140,8 +149,8 @@ TEST(ResourceEstimate, RecordsModeNoneOrSampleDropsThePerDescentRecords) {
   EXPECT_EQ(none.memory_bytes(), 1000 * kRecord2);  // the chunk alone
   EXPECT_EQ(none.disk_bytes(), kMetadata);
   const ResourceEstimate sample = estimate_resources(c, r, RecordsMode{"sample", 100});
-  EXPECT_EQ(item(sample.memory, "descent records"), 100 * (kRecord2 + kMerge));
-  EXPECT_EQ(sample.disk_bytes(), 100 * kDiskRow2 + 2 * 4 + kMetadata);
+  EXPECT_EQ(item(sample.memory, "descent rows copied"), 100 * (kRecord2 + kCopy));
+  EXPECT_EQ(sample.disk_bytes(), 2 * (100 * kDiskRow2 + 2 * 4) + kMetadata);
   EXPECT_THROW(estimate_resources(c, r, RecordsMode{"most", 0}), std::invalid_argument);
 }
 
@@ -220,9 +229,9 @@ TEST(FitResources, OnlyTheTileTooLargeHalvesItUntilItFits) {
   c.tile = 1 << 22;
   Resolved r = trilo::config::validate(c);
   Available a = plenty();
-  // 4 x 10^6 points: caches 4 x 16 MiB; tile buffer 32 bytes a point.
+  // 4 x 10^6 points: caches 4 x 2 MiB; tile buffer 32 bytes a point.
   // 40 MB of tile: 4e6 -> 2e6 (64 MB) -> 1e6 (32 MB).
-  a.memory = 4 * 16 * kMiB + 40000000;
+  a.memory = 4 * 2 * kMiB + 40000000;
   fit_resources(c, r, a);
   EXPECT_EQ(c.tile, 1000000);
 }
@@ -232,18 +241,20 @@ TEST(FitResources, TooManyStartsIsRefusedWithBothFiguresAndWhatToChange) {
   c.starts = 100000000000;  // 10^11
   Resolved r = trilo::config::validate(c);
   Available a = plenty();
-  a.memory = u64(12) << 30;
+  a.disk = u64(1) << 40;
   try {
     fit_resources(c, r, a);
     FAIL() << "not refused";
   } catch (const BadInput& e) {
     const std::string m = e.what();
-    // 10^11 x (57 + 16) bytes = 7.3e12 = 6.6 TiB, plus one chunk.
-    EXPECT_EQ(m.rfind("the job needs about 6.6 TiB of memory (descent records for 10^11 starts), "
-                      "12.0 GiB are available; use --records none|sample or fewer --starts",
+    // Memory holds one block; the disk twice 10^11 rows of 69 bytes
+    // (checkpoint and result) = 1.38e13 B = 12.6 TiB.
+    EXPECT_EQ(m.rfind("the result file needs about 12.6 TiB (descent records for 10^11 starts, "
+                      "checkpoint and result), 1.0 TiB are free in '",
                       0),
               0u)
         << m;
+    EXPECT_NE(m.find("use --records none|sample or fewer --starts"), std::string::npos) << m;
   }
 }
 

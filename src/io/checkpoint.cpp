@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "io/hdf5_util.hpp"
+#include "io/write_errors.hpp"
 
 namespace trilo::io {
 
@@ -64,6 +65,12 @@ void grow_to(hid_t ds, hsize_t rows) {
   h5::check_ok(H5Dset_extent(ds, dims.data()), "cannot extend a checkpoint dataset");
 }
 
+// Errors name the checkpoint; a full disk says so in the one line.
+[[noreturn]] void rethrow_for(const std::string& path, const std::runtime_error& e) {
+  if (dynamic_cast<const DiskFull*>(&e)) throw DiskFull(disk_full_message(path));
+  throw std::runtime_error("writing checkpoint '" + path + "': " + e.what());
+}
+
 // Test hook (tests/test_checkpoint_cli.cpp): TRILOBITE_FAULT=kill-before-commit:K
 // or kill-after-commit:K sends SIGKILL to this process around the K-th commit
 // (1-based), to prove a run killed at any point can be resumed.
@@ -97,12 +104,26 @@ struct CheckpointWriter::Impl {
   int n_counters = 0;
   int active = 1;  // the slot of the last commit; the first commit writes slot 0
   std::int64_t commits = 0;
+  // After a failed write (a full disk) nothing more may reach the file:
+  // closing would flush metadata describing data that never arrived, and
+  // the last commit would no longer open. The handles are abandoned.
+  bool failed = false;
 
   void close_all() {
     progress.reset();
     for (auto& slot : slots)
       for (Handle& h : slot) h.reset();
     columns.clear();
+  }
+
+  void abandon_all() {
+    progress.abandon();
+    for (auto& slot : slots)
+      for (Handle& h : slot) h.abandon();
+    for (auto& cols : columns)
+      for (Handle& h : cols) h.abandon();
+    columns.clear();
+    file.abandon();
   }
 };
 
@@ -147,12 +168,16 @@ CheckpointWriter::CheckpointWriter(std::string path, const Attributes& root,
     s.close_all();
     s.file.reset();
     std::remove(s.path.c_str());
-    throw std::runtime_error("writing checkpoint '" + s.path + "': " + e.what());
+    rethrow_for(s.path, e);
   }
 }
 
 CheckpointWriter::~CheckpointWriter() {
   if (!impl_) return;
+  if (impl_->failed) {
+    impl_->abandon_all();
+    return;
+  }
   impl_->close_all();
   impl_->file.reset();
 }
@@ -176,7 +201,8 @@ void CheckpointWriter::write_rows(int st, std::int64_t first, std::int64_t count
                      cols[c]);
   }
 } catch (const std::runtime_error& e) {
-  throw std::runtime_error("writing checkpoint '" + impl_->path + "': " + e.what());
+  impl_->failed = true;
+  rethrow_for(impl_->path, e);
 }
 
 void CheckpointWriter::commit(const std::vector<std::int64_t>& counters,
@@ -204,11 +230,16 @@ void CheckpointWriter::commit(const std::vector<std::int64_t>& counters,
   s.active = slot;
   fault_hook("after", s.commits);
 } catch (const std::runtime_error& e) {
-  throw std::runtime_error("writing checkpoint '" + impl_->path + "': " + e.what());
+  impl_->failed = true;
+  rethrow_for(impl_->path, e);
 }
 
 void CheckpointWriter::close() {
   Impl& s = *impl_;
+  if (s.failed) {
+    s.abandon_all();
+    return;
+  }
   s.close_all();
   s.file.close(("cannot close '" + s.path + "'").c_str());
 }

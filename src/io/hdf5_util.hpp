@@ -31,6 +31,7 @@ class Handle {
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
   void reset();                  // closes, ignoring failure (destructors, error paths)
+  void abandon() { id_ = -1; }   // forgets the id without closing (nothing more reaches the file)
   void close(const char* what);  // closes and throws on failure (a close may flush)
 
  private:

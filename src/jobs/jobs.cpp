@@ -386,7 +386,8 @@ void publish(const config::RunConfig& cfg, const config::Resolved& r, const back
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   if (cfg.job == "critical") return run_critical_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
-  fit_resources(cfg, r);  // refuse or tile a job that would not fit (docs/limits.md)
+  // Refuse or tile a job that would not fit (docs/limits.md).
+  fit_resources(cfg, r, RecordsMode{cfg.records, cfg.sample});
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
   if (!cfg.quiet) {

@@ -33,11 +33,13 @@ constexpr u64 kBasinCellBytes = 4 + 8 + 1;
 constexpr u64 kMetadataBytes = u64(1) << 20;
 // HDF5 keeps up to this many bytes of chunks per open dataset
 // (src/io/hdf5_util.cpp), and chunks only datasets above 4096 elements.
-constexpr u64 kChunkCacheBytes = u64(16) << 20;
+constexpr u64 kChunkCacheBytes = u64(2) << 20;
 constexpr u64 kContiguousMax = 4096;
 // Halving stops here: smaller buffers would cost more in calls than they save.
 constexpr std::int64_t kChunkFloor = 1024;
 constexpr std::int64_t kTileFloor = 4096;
+// Rows per block when the result is written from the checkpoint.
+constexpr std::uint64_t kCopyBlockRows = std::uint64_t{1} << 16;
 
 bool has_grid(const std::string& job) { return job == "run" || job == "grid" || job == "critical"; }
 bool has_descents(const std::string& job) { return job == "run" || job == "descend"; }
@@ -122,16 +124,22 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     const u64 kept = u(kept_records(n, records));
     batch = std::max(batch, n);
     if (kept > 0) {
+      // Records stream through the checkpoint (src/jobs/descent_run.cpp):
+      // memory holds one block of rows while the result is written from it,
+      // whatever the number of starts; the disk holds them twice at the
+      // end (checkpoint and result).
       const std::string what = "descent records for " + format_count(n) + " starts";
-      e.memory.push_back(item(what, mul(kept, add(rec, kMergeBytes)), kStartsHint));
+      e.memory.push_back(item("descent rows copied into the result",
+                              mul(std::min<u64>(kept, kCopyBlockRows), add(rec, 8)), ""));
       // start, end (kept x dim doubles); loss, grad_norm, steps; status; minimum.
       e.memory.push_back(item(
           "HDF5 chunk caches of /descents",
           add(mul(2, cache_bytes(mul(kept, d), 8)),
               add(mul(3, cache_bytes(kept, 8)), add(cache_bytes(kept, 1), cache_bytes(kept, 4)))),
           ""));
-      e.disk.push_back(
-          item(what, add(mul(kept, add(mul(16, d), kDescentRowExtra)), mul(d, 4)), kStartsHint));
+      e.disk.push_back(item(what + ", checkpoint and result",
+                            mul(2, add(mul(kept, add(mul(16, d), kDescentRowExtra)), mul(d, 4))),
+                            kStartsHint));
     }
     if (!c.trace.empty()) {
       const u64 k = u(static_cast<std::int64_t>(c.trace.size()));
