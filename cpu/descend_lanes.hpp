@@ -19,7 +19,7 @@
 #include "core/work.hpp"
 #include "cpu/lanes.hpp"
 
-#pragma GCC diagnostic push
+
 #pragma GCC diagnostic ignored "-Wpsabi"  // see cpu/lanes.hpp
 
 namespace trilo::cpu {
@@ -105,10 +105,10 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
     const V loss = land.value_grad(x, g);
     V gn2(0);
     for (int i = 0; i < n; ++i) gn2 += g[i] * g[i];
-    const auto ends = (~(lanes_finite(loss) & lanes_finite(gn2))) | lanes_le(gn2, V(tol2));
+    const auto ends = lanes_end(loss, gn2, tol2);
     bool fresh[W] = {};  // refilled this iteration: their step 0 comes next iteration
     bool any_fresh = false;
-    if (lanes_any(ends) || k >= limit) {
+    if (lanes_any<I>(ends) || k >= limit) {
       for (int l = 0; l < W; ++l) {
         if (row[l] < 0) continue;
         const std::int64_t step = k - born[l];
@@ -163,8 +163,8 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
           st.b2t.set(l, keep[l][3 * n + 1]);
         }
     auto out_of_box = lanes_outside(x[0], lo[0], hi[0]);
-    for (int i = 1; i < n; ++i) out_of_box = out_of_box | lanes_outside(x[i], lo[i], hi[i]);
-    if (lanes_any(out_of_box)) {
+    for (int i = 1; i < n; ++i) out_of_box = lanes_either<I>(out_of_box, lanes_outside(x[i], lo[i], hi[i]));
+    if (lanes_any<I>(out_of_box)) {
       bool hit = false;
       for (int l = 0; l < W; ++l) hit |= out_of_box[l] && row[l] >= 0 && !fresh[l];
       if (hit) {
@@ -186,4 +186,3 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
 
 }  // namespace trilo::cpu
 
-#pragma GCC diagnostic pop

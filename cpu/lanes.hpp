@@ -25,7 +25,7 @@
 // Every Lanes function is inlined into a worker compiled for its
 // instruction set (cpu/descend_lanes.cpp), so the psABI notes about passing
 // wide vectors between functions of different targets do not apply.
-#pragma GCC diagnostic push
+
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace trilo::cpu {
@@ -105,28 +105,76 @@ TRILO_LANES inline TRILO_L& operator-=(TRILO_L& a, const TRILO_L& b) { return a 
 TRILO_LANES inline TRILO_L& operator*=(TRILO_L& a, const TRILO_L& b) { return a = a * b; }
 TRILO_LANES inline TRILO_L& operator/=(TRILO_L& a, const TRILO_L& b) { return a = a / b; }
 
-// Lane masks: all bits set where true (the vector extensions' comparisons).
-TRILO_LANES inline auto lanes_le(const TRILO_L& a, const TRILO_L& b) { return a.v <= b.v; }
-TRILO_LANES inline auto lanes_finite(const TRILO_L& a) {
-  // a - a is +0 for every finite a and NaN for infinities and NaN.
-  return (a.v - a.v) == (a.v - a.v) ;
+// Comparisons, masks and sqrt, compiled for the worker's instruction set:
+// written in a function without it, GCC splits a 512-bit comparison into
+// scalar ones before inlining can give it the wide registers.
+template <Isa I>
+struct Ops;
+template <int Bytes>
+struct IntVec {
+  typedef long long type __attribute__((vector_size(Bytes)));
+};
+#define TRILO_LANE_OPS(ISA, TARGET)                                                      \
+  template <>                                                                            \
+  struct Ops<ISA> {                                                                      \
+    /* The descent ends: non-finite loss or gradient, or |g|^2 <= tol^2. */              \
+    template <class V, class S>                                                          \
+    TARGET static auto ends(V loss, V gn2, S tol2) {                                     \
+      return ~(((loss - loss) == (loss - loss)) & ((gn2 - gn2) == (gn2 - gn2))) |        \
+             (gn2 <= tol2);                                                              \
+    }                                                                                    \
+    template <class M>                                                                   \
+    TARGET static M either(M a, M b) { return a | b; }                                   \
+    /* Not (lo <= a <= hi), NaN included: the scalar path's divergence test. */         \
+    template <class V, class S>                                                          \
+    TARGET static auto outside(V a, S lo, S hi) { return ~((a >= lo) & (a <= hi)); }    \
+    /* Any lane set: OR the halves together down to one 64-bit word. */                 \
+    template <class M>                                                                   \
+    TARGET static bool any(M m) {                                                        \
+      constexpr int kBytes = sizeof(M);                                                  \
+      if constexpr (kBytes == 8) {                                                       \
+        long long r;                                                                     \
+        std::memcpy(&r, &m, 8);                                                          \
+        return r != 0;                                                                   \
+      } else {                                                                           \
+        typename IntVec<kBytes / 2>::type a, b;                                          \
+        std::memcpy(&a, &m, kBytes / 2);                                                 \
+        std::memcpy(&b, reinterpret_cast<const char*>(&m) + kBytes / 2, kBytes / 2);     \
+        return any(a | b);                                                               \
+      }                                                                                  \
+    }                                                                                    \
+    template <class V>                                                                   \
+    TARGET static V sqrt(V a) {                                                          \
+      V r;                                                                               \
+      for (int l = 0; l < int(sizeof(V) / sizeof(a[0])); ++l) r[l] = __builtin_sqrt(a[l]); \
+      return r;                                                                          \
+    }                                                                                    \
+  };
+TRILO_LANE_OPS(Isa::kAvx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))))
+TRILO_LANE_OPS(Isa::kAvx2, __attribute__((target("avx2"))))
+TRILO_LANE_OPS(Isa::kBase, )
+#undef TRILO_LANE_OPS
+
+// Lane masks: all bits set where true.
+// Lanes whose descent ends at this loss and squared gradient norm (a - a
+// is +0 for every finite a and NaN for infinities and NaN).
+TRILO_LANES inline auto lanes_end(const TRILO_L& loss, const TRILO_L& gn2, T tol2) {
+  return Ops<I>::ends(loss.v, gn2.v, tol2);
 }
-// Not (lo <= a <= hi), NaN included: the scalar path's divergence test.
+template <Isa I, class Mask>
+inline Mask lanes_either(const Mask& a, const Mask& b) {
+  return Ops<I>::either(a, b);
+}
 TRILO_LANES inline auto lanes_outside(const TRILO_L& a, T lo, T hi) {
-  return ~((a.v >= lo) & (a.v <= hi));
+  return Ops<I>::outside(a.v, lo, hi);
 }
-template <class Mask>
+template <Isa I, class Mask>
 inline bool lanes_any(const Mask& m) {
-  constexpr int n = sizeof(Mask) / sizeof(m[0]);
-  bool any = false;
-  for (int l = 0; l < n; ++l) any |= m[l] != 0;
-  return any;
+  return Ops<I>::any(m);
 }
 
 TRILO_LANES inline TRILO_L sqrt(const TRILO_L& a) {
-  TRILO_L r;
-  for (int l = 0; l < W; ++l) r.v[l] = __builtin_sqrt(a.v[l]);  // correctly rounded, as scalar
-  return r;
+  return TRILO_L::of(Ops<I>::sqrt(a.v));  // correctly rounded, as scalar
 }
 
 // Special functions: per lane through the scalar libm, or in native-width
@@ -166,4 +214,3 @@ TRILO_LANES inline TRILO_L cos(const TRILO_L& a) {
 
 }  // namespace trilo::cpu
 
-#pragma GCC diagnostic pop
