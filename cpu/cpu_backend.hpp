@@ -8,8 +8,10 @@ namespace trilo::cpu {
 
 class CpuBackend final : public backend::Backend {
  public:
-  explicit CpuBackend(int threads);
-  std::string name() const override { return "cpu"; }
+  // lanes: descents W at a time where the landscape allows (the default);
+  // false keeps every descent on the scalar path (for comparison).
+  explicit CpuBackend(int threads, bool lanes = true);
+  std::string name() const override { return lanes_ ? "cpu" : "cpu-scalar"; }
   std::string device() const override;
   void descend(const backend::DescentRequest& req, std::int64_t first, std::int64_t count,
                backend::DescentBatch& out) override;
@@ -24,6 +26,7 @@ class CpuBackend final : public backend::Backend {
 
  private:
   int threads_;
+  bool lanes_;
 };
 
 }  // namespace trilo::cpu

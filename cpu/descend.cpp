@@ -1,6 +1,9 @@
-// Descents on the CPU: one OpenMP iteration per start.
+// Descents on the CPU: W descents per instruction where the lanes path
+// serves the landscape (cpu/descend_lanes.hpp), otherwise one OpenMP
+// iteration per start through the scalar descent_item.
 #include "core/work.hpp"
 #include "cpu/cpu_backend.hpp"
+#include "cpu/descend_lanes_entry.hpp"
 
 namespace trilo::cpu {
 namespace {
@@ -28,10 +31,13 @@ void CpuBackend::descend(const backend::DescentRequest& req, std::int64_t first,
   DescentColumns cols{out.start.data(),     out.end.data(),   out.loss.data(),
                       out.grad_norm.data(), out.steps.data(), out.status.data()};
   const StartSpec starts = host_starts(req);
+  const bool f32 = req.precision == backend::Precision::kF32;
+  if (lanes_ && descend_lanes(req.landscape, f32, req.params, starts, first, count, cols, threads_))
+    return;
   with_landscape(req.landscape, [&](auto land) {
     with_max_dim(land, [&](auto max_dim) {
       constexpr int kD = decltype(max_dim)::value;
-      if (req.precision == backend::Precision::kF32)
+      if (f32)
         descend_range<float, kD>(land, req.params, starts, first, count, cols, threads_);
       else
         descend_range<double, kD>(land, req.params, starts, first, count, cols, threads_);

@@ -110,6 +110,9 @@ class Backend {
 
 // threads <= 0: OpenMP's default.
 std::unique_ptr<Backend> make_cpu_backend(int threads);
+// The same with every descent on the scalar path (name "cpu-scalar"), to
+// compare with the lanes path of make_cpu_backend.
+std::unique_ptr<Backend> make_cpu_scalar_backend(int threads);
 // Throws std::runtime_error "not compiled with CUDA" in a build without it,
 // or a clear message when no device is present.
 std::unique_ptr<Backend> make_cuda_backend();

@@ -165,7 +165,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
       ->delimiter(',');
   bench->add_option("--steps", bench_opt.steps, "Optimizer steps per descent (default 100)");
   bench->add_option("--repeats", bench_opt.repeats, "Timed runs per case; the median is reported (default 5)");
-  bench->add_option("--backend", bench_opt.backend, "all | cpu | cuda (all: every backend present)");
+  bench->add_option("--backend", bench_opt.backend, "all | cpu | cuda | cpu+scalar (all: every backend present; cpu+scalar: the CPU lanes and scalar paths side by side)");
   bench->add_option("--threads", bench_opt.threads, "OpenMP threads (0: default)");
   bench->add_flag("--json", bench_opt.json, "One JSON document on stdout instead of the table");
   bench->add_flag("--formula", bench_opt.formula,

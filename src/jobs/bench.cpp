@@ -266,11 +266,14 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   if (opt.steps < 1 || opt.steps > 1000000) throw BadInput("--steps: must lie in 1..1000000");
   if (opt.repeats < 1 || opt.repeats > 1000) throw BadInput("--repeats: must lie in 1..1000");
   if (opt.threads < 0) throw BadInput("--threads: must be >= 0 (0: OpenMP default)");
-  if (opt.backend != "all" && opt.backend != "cpu" && opt.backend != "cuda")
-    throw BadInput("--backend: '" + opt.backend + "' is not one of all, cpu, cuda");
+  // cpu+scalar: the CPU backend twice, lanes path then scalar path, side by side.
+  if (opt.backend != "all" && opt.backend != "cpu" && opt.backend != "cuda" &&
+      opt.backend != "cpu+scalar")
+    throw BadInput("--backend: '" + opt.backend + "' is not one of all, cpu, cuda, cpu+scalar");
 
   std::vector<std::unique_ptr<backend::Backend>> backends;
   if (opt.backend != "cuda") backends.push_back(backend::make_cpu_backend(opt.threads));
+  if (opt.backend == "cpu+scalar") backends.push_back(backend::make_cpu_scalar_backend(opt.threads));
   if (opt.backend == "cuda" || (opt.backend == "all" && backend::cuda_device_count() > 0))
     backends.push_back(backend::make_cuda_backend());
 
