@@ -5,8 +5,10 @@
 #include <sstream>
 
 #include "cli/config_file.hpp"
+#include "cli/read_guard.hpp"
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
+#include "io/output_path.hpp"
 #include "io/result_reader.hpp"
 #include "jobs/bench.hpp"
 #include "jobs/critical_job.hpp"
@@ -47,6 +49,7 @@ void add_common(CLI::App* app, config::RunConfig& c) {
   app->add_option("--precision", c.precision, "f32 | f64");
   app->add_option("--seed", c.seed, "Seed of every random number");
   app->add_option("-o,--output", c.output, "Result file (HDF5)");
+  app->add_flag("--force", c.force, "Replace the output file if it exists");
   app->add_option("--threads", c.threads, "OpenMP threads (0: default)");
   app->add_option("--merge-tol", c.merge_tol,
                   "Distance under which end points are one minimum (default 1e-3 x box diagonal)");
@@ -89,6 +92,13 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--diverge-factor", c.diverge_factor,
                   "Diverged when outside the box enlarged this many times about its centre");
   app->add_option("--chunk", c.chunk, "Descents per backend call");
+}
+
+// Refuses an output path before any work starts (one line, exit 2).
+void require_output_path(const std::string& path, bool force,
+                         const std::vector<std::string>& inputs = {}) {
+  const std::string problem = io::output_path_problem(path, force, inputs);
+  if (!problem.empty()) throw config::BadInput(problem);
 }
 
 void print_list(std::ostream& out) {
@@ -162,6 +172,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   auto* rend = app.add_subcommand("render", "A result file as a PNG picture (docs/render.md)");
   rend->add_option("file", ro.input, "Result file")->required();
   rend->add_option("-o,--output", ro.output, "PNG file to write (default trilobite.png)");
+  bool render_force = false;
+  rend->add_flag("--force", render_force, "Replace the PNG file if it exists");
   rend->add_option("--width", ro.width, "Picture width in pixels (default: by layout)");
   rend->add_option("--height", ro.height, "Picture height in pixels (default: by layout)");
   rend->add_option("--size", ro.size, "WIDTHxHEIGHT in pixels, e.g. 1200x500");
@@ -200,6 +212,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     return 0;
   }
   if (app.got_subcommand("info")) {
+    const ReadGuard guard(info_path);
     io::ResultData r;
     try {
       r = io::read_result(info_path);
@@ -214,6 +227,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     return 0;
   }
   if (app.got_subcommand("render")) {
+    require_output_path(ro.output, render_force, {ro.input});
+    const ReadGuard guard(ro.input);
     out << render::render_file(ro) << "\n";
     return 0;
   }
@@ -221,6 +236,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
+  require_output_path(c.output, c.force);
   jobs::run_command(c, out, err);
   return 0;
 }
