@@ -84,7 +84,7 @@ TEST_P(BadConfigFile, IsRefusedWithOneLineExitTwoAndNoFile) {
 INSTANTIATE_TEST_SUITE_P(
     Cli, BadConfigFile,
     ::testing::Values(
-        BadConfig{"Missing", nullptr, "not readable"},
+        BadConfig{"Missing", nullptr, "--config: cannot read"},
         BadConfig{"NotToml", "grid-res = 16\nthis is not toml [[\n", "not valid TOML"},
         BadConfig{"UnclosedArray", "trace = [0, 1\n", "not valid TOML"},
         BadConfig{"UnknownKey", "grid-res = 16\ngird-res = 3\n", "'gird-res' is not an option of run"},
