@@ -175,7 +175,7 @@ run_critical() {
   local exe=$BUILD_DIR/trilobite tmp=/tmp/trilo-critical
   mkdir -p "$tmp"
   for be in cuda cpu; do
-    "$exe" critical -l rastrigin --backend "$be" --json -o "$tmp/critical-$be.h5" || return 1
+    "$exe" critical -l rastrigin --backend "$be" --json --force -o "$tmp/critical-$be.h5" || return 1
   done
 }
 

@@ -96,7 +96,7 @@ TEST(CriticalFile, HoldsTheCensusAndConnectionsAsComputedInMemory) {
 TEST(CriticalFile, CommandPrintsTheCountsAndInfoDescribesTheGroups) {
   const std::string file = path("h5");
   std::string out;
-  ASSERT_EQ(run("critical -l himmelblau --backend cpu --starts 2000 -o '" + file + "'", &out), 0) << out;
+  ASSERT_EQ(run("critical -l himmelblau --backend cpu --starts 2000 --force -o '" + file + "'", &out), 0) << out;
   EXPECT_NE(out.find("4 minima, 4 saddles, 1 maxima"), std::string::npos) << out;
   EXPECT_NE(out.find("Euler characteristic 1"), std::string::npos) << out;
   ASSERT_EQ(run("info '" + file + "'", &out), 0) << out;
@@ -117,7 +117,7 @@ TEST(CriticalFile, ZeroStartsIsBadInputAndLeavesNoFile) {
 
 TEST(MinimaCurvature, DescendFileCarriesTheCurvatureOfEachMinimum) {
   const std::string file = path("h5");
-  ASSERT_EQ(run("descend -l himmelblau --backend cpu --starts 256 -o '" + file + "'"), 0);
+  ASSERT_EQ(run("descend -l himmelblau --backend cpu --starts 256 --force -o '" + file + "'"), 0);
   const trilo::io::ResultData d = trilo::io::read_result(file);
   const auto& t = d.minima;
   ASSERT_EQ(t.curvature.lambda_max.size(), static_cast<std::size_t>(t.n_minima));

@@ -84,7 +84,7 @@ TEST_P(BadConfigFile, IsRefusedWithOneLineExitTwoAndNoFile) {
 INSTANTIATE_TEST_SUITE_P(
     Cli, BadConfigFile,
     ::testing::Values(
-        BadConfig{"Missing", nullptr, "not readable"},
+        BadConfig{"Missing", nullptr, "--config: cannot read"},
         BadConfig{"NotToml", "grid-res = 16\nthis is not toml [[\n", "not valid TOML"},
         BadConfig{"UnclosedArray", "trace = [0, 1\n", "not valid TOML"},
         BadConfig{"UnknownKey", "grid-res = 16\ngird-res = 3\n", "'gird-res' is not an option of run"},
@@ -99,7 +99,7 @@ TEST(Cli, ConfigFileSetsOptionsAndTheCommandLineWins) {
   const std::string cfg = unique("toml"), h5 = unique("h5");
   write(cfg, "# a hand-written file: keys at the top belong to the subcommand\n"
              "landscape = \"himmelblau\"\nstarts = 20\nlr = 0.005\ntrace = [1, 2]\n");
-  Outcome o = trilobite("run --config '" + cfg + "'" + kSmall + "-o '" + h5 + "'");
+  Outcome o = trilobite("run --config '" + cfg + "'" + kSmall + "--force -o '" + h5 + "'");
   ASSERT_EQ(o.status, 0) << o.err;
   Outcome info = trilobite("info --config '" + h5 + "'");
   ASSERT_EQ(info.status, 0) << info.err;
@@ -112,7 +112,7 @@ TEST(Cli, ConfigFileSetsOptionsAndTheCommandLineWins) {
 
 TEST(Cli, StoredConfigHoldsResolvedValuesButNoOutputPath) {
   const std::string h5 = unique("h5");
-  ASSERT_EQ(trilobite("descend -l himmelblau --precision f32 --starts 8 -o '" + h5 + "'").status, 0);
+  ASSERT_EQ(trilobite("descend -l himmelblau --precision f32 --starts 8 --force -o '" + h5 + "'").status, 0);
   Outcome info = trilobite("info --config '" + h5 + "'");
   ASSERT_EQ(info.status, 0) << info.err;
   // The f32 default tolerance, as validation resolved it; the backend auto chose.
@@ -124,7 +124,7 @@ TEST(Cli, StoredConfigHoldsResolvedValuesButNoOutputPath) {
 
 TEST(Cli, XdmfIsWrittenBesideTheResultNamingItByBaseName) {
   const std::string h5 = unique("result.h5");
-  ASSERT_EQ(trilobite(std::string("run") + kSmall + "-o '" + h5 + "'").status, 0);
+  ASSERT_EQ(trilobite(std::string("run") + kSmall + "--force -o '" + h5 + "'").status, 0);
   const std::string xmf = trilo::io::xdmf_path_for(h5);
   ASSERT_EQ(xmf, h5.substr(0, h5.size() - 3) + ".xmf");
   const std::string text = slurp(xmf);
@@ -136,12 +136,12 @@ TEST(Cli, XdmfIsWrittenBesideTheResultNamingItByBaseName) {
 
 TEST(Cli, RunWithoutALatticeRemovesOurStaleXdmfButNotAStrangersFile) {
   const std::string h5 = unique("h5"), xmf = trilo::io::xdmf_path_for(h5);
-  ASSERT_EQ(trilobite(std::string("run") + kSmall + "-o '" + h5 + "'").status, 0);
+  ASSERT_EQ(trilobite(std::string("run") + kSmall + "--force -o '" + h5 + "'").status, 0);
   ASSERT_TRUE(exists(xmf));
-  ASSERT_EQ(trilobite("descend --starts 4 -o '" + h5 + "'").status, 0);
+  ASSERT_EQ(trilobite("descend --starts 4 --force -o '" + h5 + "'").status, 0);
   EXPECT_FALSE(exists(xmf)) << "an XDMF file pointing at groups the new result lacks";
   write(xmf, "<Xdmf/> written by someone else\n");
-  ASSERT_EQ(trilobite("run --expr 'x^2' --box -1:1" + std::string(kSmall) + "-o '" + h5 + "'").status, 0);
+  ASSERT_EQ(trilobite("run --expr 'x^2' --box -1:1" + std::string(kSmall) + "--force -o '" + h5 + "'").status, 0);
   EXPECT_TRUE(exists(xmf));
 }
 
@@ -162,14 +162,14 @@ TEST(Cli, XdmfThatCannotBeWrittenLeavesNoResult) {
 }
 
 TEST(Cli, QuietRunWritesNothingOnStderr) {
-  Outcome o = trilobite(std::string("run -q") + kSmall + "-o '" + unique("h5") + "'");
+  Outcome o = trilobite(std::string("run -q") + kSmall + "--force -o '" + unique("h5") + "'");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_TRUE(o.err.empty()) << o.err;
   EXPECT_NE(o.out.find("wrote"), std::string::npos);
 }
 
 TEST(Cli, NoProgressBarWhenStderrIsNotATerminal) {
-  Outcome o = trilobite(std::string("run") + kSmall + "--chunk 4 --tile 16 -o '" + unique("h5") + "'");
+  Outcome o = trilobite(std::string("run") + kSmall + "--chunk 4 --tile 16 --force -o '" + unique("h5") + "'");
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(o.err.find('\r'), std::string::npos) << o.err;
   EXPECT_EQ(lines(o.err), 1) << o.err;

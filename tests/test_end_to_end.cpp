@@ -50,7 +50,7 @@ void reference_gd(double& x, double& y, double lr, int max_steps, double tol) {
 TEST(EndToEnd, DescendFromGivenStartsEndsWhereHandWrittenGradientDescentEnds) {
   const std::string f = path_for("h5");
   run_ok("descend -l quartic-dimple --start -2,2 --start 2,2 --start -2,-2 --start 0.5,0 "
-         "--optimizer gd --lr 0.02 --steps 500 --backend cpu -o " + f);
+         "--optimizer gd --lr 0.02 --steps 500 --backend cpu --force -o " + f);
   trilo::io::ResultData r = trilo::io::read_result(f);
   ASSERT_TRUE(r.has_descents);
   ASSERT_EQ(r.descents.count, 4);
@@ -67,7 +67,7 @@ TEST(EndToEnd, DescendFromGivenStartsEndsWhereHandWrittenGradientDescentEnds) {
 
 TEST(EndToEnd, DefaultRunReportsBothValleysAndWhichIsGlobal) {
   const std::string f = path_for("h5");
-  std::string out = run_ok("run --grid-res 64 --basin-res 48 --starts 1024 --backend cpu -o " + f);
+  std::string out = run_ok("run --grid-res 64 --basin-res 48 --starts 1024 --backend cpu --force -o " + f);
   EXPECT_NE(out.find("<- global"), std::string::npos) << out;
   trilo::io::ResultData r = trilo::io::read_result(f);
   ASSERT_TRUE(r.has_grid && r.has_descents && r.has_minima && r.has_basins);
@@ -83,7 +83,7 @@ TEST(EndToEnd, DefaultRunReportsBothValleysAndWhichIsGlobal) {
 
 TEST(EndToEnd, HimmelblauRunReportsExactlyFourMinimaOfValueZero) {
   const std::string f = path_for("h5");
-  std::string out = run_ok("run -l himmelblau --grid-res 32 --basin-res 32 --starts 512 --backend cpu -o " + f);
+  std::string out = run_ok("run -l himmelblau --grid-res 32 --basin-res 32 --starts 512 --backend cpu --force -o " + f);
   trilo::io::ResultData r = trilo::io::read_result(f);
   int minima = 0;
   for (std::int64_t i = 0; i < r.minima.n_minima; ++i) {
@@ -96,8 +96,8 @@ TEST(EndToEnd, HimmelblauRunReportsExactlyFourMinimaOfValueZero) {
 
 TEST(EndToEnd, SameSeedGivesTheSameFileContentsAndThreadsDoNotMatter) {
   const std::string a = path_for("a.h5"), b = path_for("b.h5");
-  run_ok("run -l six-hump-camel --lr 0.01 --grid-res 16 --basin-res 24 --starts 300 --seed 5 --threads 1 -o " + a);
-  run_ok("run -l six-hump-camel --lr 0.01 --grid-res 16 --basin-res 24 --starts 300 --seed 5 --threads 2 --chunk 7 -o " + b);
+  run_ok("run -l six-hump-camel --lr 0.01 --grid-res 16 --basin-res 24 --starts 300 --seed 5 --threads 1 --force -o " + a);
+  run_ok("run -l six-hump-camel --lr 0.01 --grid-res 16 --basin-res 24 --starts 300 --seed 5 --threads 2 --chunk 7 --force -o " + b);
   auto ra = trilo::io::read_result(a), rb = trilo::io::read_result(b);
   EXPECT_EQ(ra.descents.start, rb.descents.start);
   EXPECT_EQ(ra.descents.end, rb.descents.end);
@@ -109,7 +109,7 @@ TEST(EndToEnd, SameSeedGivesTheSameFileContentsAndThreadsDoNotMatter) {
 
 TEST(EndToEnd, TrajectoriesAreWrittenForTracedDescents) {
   const std::string f = path_for("h5");
-  run_ok("descend --starts 10 --trace 0,4 --trace-every 50 -o " + f);
+  run_ok("descend --starts 10 --trace 0,4 --trace-every 50 --force -o " + f);
   auto r = trilo::io::read_result(f);
   ASSERT_TRUE(r.has_trajectories);
   ASSERT_EQ(r.trajectories.size(), 2u);
@@ -120,7 +120,7 @@ TEST(EndToEnd, TrajectoriesAreWrittenForTracedDescents) {
 
 TEST(EndToEnd, InfoDescribesTheFile) {
   const std::string f = path_for("h5");
-  run_ok("descend -l himmelblau --starts 64 --lr 0.005 -o " + f);
+  run_ok("descend -l himmelblau --starts 64 --lr 0.005 --force -o " + f);
   std::string out = run_ok("info " + f);
   EXPECT_NE(out.find("himmelblau"), std::string::npos) << out;
   EXPECT_NE(out.find("minimum"), std::string::npos) << out;
@@ -128,7 +128,7 @@ TEST(EndToEnd, InfoDescribesTheFile) {
 
 TEST(EndToEnd, HighDimensionalGridIsAPlaneThroughTheOrigin) {
   const std::string f = path_for("h5");
-  run_ok("grid -l rastrigin --dim 5 --plane-axes 1,3 --origin 0,0,0,0,0 --grid-res 33 -o " + f);
+  run_ok("grid -l rastrigin --dim 5 --plane-axes 1,3 --origin 0,0,0,0,0 --grid-res 33 --force -o " + f);
   auto r = trilo::io::read_result(f);
   ASSERT_TRUE(r.has_grid);
   EXPECT_EQ(r.grid.axes.name0, "w2");

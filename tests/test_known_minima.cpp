@@ -36,7 +36,7 @@ x = [3.584428, -1.848126]
 TEST(DocumentedMinima, EveryMinimumOfALandscapeFileIsFoundAndRecorded) {
   const std::string toml = unique("toml"), h5 = unique("h5");
   std::ofstream(toml) << kHimmelblauFile;
-  Outcome o = trilobite("descend --landscape-file " + toml + " --starts 400 --lr 0.01 -o " + h5);
+  Outcome o = trilobite("descend --landscape-file " + toml + " --starts 400 --lr 0.01 --force -o " + h5);
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("known minima: 4 of 4 found"), std::string::npos) << o.out;
 
@@ -59,14 +59,14 @@ TEST(DocumentedMinima, EveryMinimumOfALandscapeFileIsFoundAndRecorded) {
 TEST(DocumentedMinima, AMinimumThatIsNotThereIsReportedMissing) {
   const std::string toml = unique("toml");
   std::ofstream(toml) << "formula = \"x^2 + y^2\"\nbox = \"-1:1\"\n[[minima]]\nx = [0.5, 0.5]\n";
-  Outcome o = trilobite("descend --landscape-file " + toml + " --starts 16 -o " + unique("h5"));
+  Outcome o = trilobite("descend --landscape-file " + toml + " --starts 16 --force -o " + unique("h5"));
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("known minima: 0 of 1 found"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("not found: (0.5, 0.5)"), std::string::npos) << o.out;
 }
 
 TEST(DocumentedMinima, BuiltinsAreCheckedAgainstTheCatalog) {
-  Outcome o = trilobite("descend -l six-hump-camel --starts 600 --lr 0.01 -o " + unique("h5"));
+  Outcome o = trilobite("descend -l six-hump-camel --starts 600 --lr 0.01 --force -o " + unique("h5"));
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("known minima: 6 of 6 found"), std::string::npos) << o.out;
 }

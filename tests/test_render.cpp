@@ -153,15 +153,15 @@ TEST(Render, ShapesCoverWhatTheyShould) {
 // Real /critical and /sweep files, as `trilobite critical` and `sweep` write them.
 TEST(Render, CriticalAndSweepFilesAreDrawn) {
   const std::string crit = unique("crit.h5"), sweep = unique("sweep.h5"), png = unique("png");
-  ASSERT_EQ(trilobite("critical -l himmelblau --starts 2000 --grid-res 48 --backend cpu -o '" +
+  ASSERT_EQ(trilobite("critical -l himmelblau --starts 2000 --grid-res 48 --backend cpu --force -o '" +
                       crit + "'"),
             0);
-  ASSERT_EQ(trilobite("render '" + crit + "' -o '" + png + "' --size 500x300"), 0);
+  ASSERT_EQ(trilobite("render '" + crit + "' --force -o '" + png + "' --size 500x300"), 0);
   EXPECT_EQ(png_size(png), (std::pair{500, 300}));
-  ASSERT_EQ(trilobite("sweep --vary lr=0.01:0.2:4 --starts 64 --steps 500 --backend cpu -o '" +
+  ASSERT_EQ(trilobite("sweep --vary lr=0.01:0.2:4 --starts 64 --steps 500 --backend cpu --force -o '" +
                       sweep + "'"),
             0);
-  ASSERT_EQ(trilobite("render '" + sweep + "' -o '" + png + "' --width 900 --height 400"), 0);
+  ASSERT_EQ(trilobite("render '" + sweep + "' --force -o '" + png + "' --width 900 --height 400"), 0);
   EXPECT_EQ(png_size(png), (std::pair{900, 400}));
   // A sweep file has no lattice: asking for the loss map is bad input.
   EXPECT_EQ(trilobite("render '" + sweep + "' -o '" + png + "' --panel loss"), 2);
@@ -169,18 +169,18 @@ TEST(Render, CriticalAndSweepFilesAreDrawn) {
 
 TEST(Render, DefaultPictureIsSideBySideAndAPng) {
   const std::string h5 = unique("h5"), png = unique("png");
-  ASSERT_EQ(trilobite("run -l himmelblau --grid-res 32 --basin-res 16 --starts 64 --backend cpu -o '" +
+  ASSERT_EQ(trilobite("run -l himmelblau --grid-res 32 --basin-res 16 --starts 64 --backend cpu --force -o '" +
                       h5 + "'"),
             0);
-  ASSERT_EQ(trilobite("render '" + h5 + "' -o '" + png + "'"), 0);
+  ASSERT_EQ(trilobite("render '" + h5 + "' --force -o '" + png + "'"), 0);
   EXPECT_EQ(png_size(png).first, 1500);
-  ASSERT_EQ(trilobite("render '" + h5 + "' -o '" + png + "' --panel loss --size 640x480"), 0);
+  ASSERT_EQ(trilobite("render '" + h5 + "' --force -o '" + png + "' --panel loss --size 640x480"), 0);
   EXPECT_EQ(png_size(png), (std::pair{640, 480}));
 }
 
 TEST(Render, BadInputIsRefusedWithExitTwoAndNoPicture) {
   const std::string h5 = unique("h5"), png = unique("png");
-  ASSERT_EQ(trilobite("grid --grid-res 16 --backend cpu -o '" + h5 + "'"), 0);
+  ASSERT_EQ(trilobite("grid --grid-res 16 --backend cpu --force -o '" + h5 + "'"), 0);
   const std::string text = unique("txt");
   std::ofstream(text) << "not a result file\n";
   const std::string cases[] = {

@@ -5,10 +5,13 @@
 #include <sstream>
 
 #include "cli/config_file.hpp"
+#include "cli/read_guard.hpp"
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
+#include "io/output_path.hpp"
 #include "io/result_reader.hpp"
 #include "jobs/bench.hpp"
+#include "jobs/checkpointing.hpp"
 #include "jobs/critical_job.hpp"
 #include "jobs/jobs.hpp"
 #include "render/render.hpp"
@@ -103,6 +106,13 @@ void add_resume(CLI::App* app, config::RunConfig& c, bool records) {
   app->add_option("--sample", c.sample, "--records sample: about this many rows, every k-th descent");
 }
 
+// Refuses an output path before any work starts (one line, exit 2).
+void require_output_path(const std::string& path, bool force,
+                         const std::vector<std::string>& inputs = {}) {
+  const std::string problem = io::output_path_problem(path, force, inputs);
+  if (!problem.empty()) throw config::BadInput(problem);
+}
+
 void print_list(std::ostream& out) {
   for (const LandscapeInfo& l : landscape_catalog()) {
     std::string dim = l.fixed_dim > 0 ? std::to_string(l.fixed_dim) + "-D" : "any dim";
@@ -177,6 +187,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   auto* rend = app.add_subcommand("render", "A result file as a PNG picture (docs/render.md)");
   rend->add_option("file", ro.input, "Result file")->required();
   rend->add_option("-o,--output", ro.output, "PNG file to write (default trilobite.png)");
+  bool render_force = false;
+  rend->add_flag("--force", render_force, "Replace the PNG file if it exists");
   rend->add_option("--width", ro.width, "Picture width in pixels (default: by layout)");
   rend->add_option("--height", ro.height, "Picture height in pixels (default: by layout)");
   rend->add_option("--size", ro.size, "WIDTHxHEIGHT in pixels, e.g. 1200x500");
@@ -215,6 +227,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     return 0;
   }
   if (app.got_subcommand("info")) {
+    const ReadGuard guard(info_path);
     io::ResultData r;
     try {
       r = io::read_result(info_path);
@@ -229,6 +242,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     return 0;
   }
   if (app.got_subcommand("render")) {
+    require_output_path(ro.output, render_force, {ro.input});
+    const ReadGuard guard(ro.input);
     out << render::render_file(ro) << "\n";
     return 0;
   }
@@ -236,6 +251,9 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
+  // A resume without -o writes where the interrupted run would have.
+  if (!c.resume.empty()) jobs::checkpoint_paths(c);
+  require_output_path(c.output, c.force);
   jobs::run_command(c, out, err);
   return 0;
 }

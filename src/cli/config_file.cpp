@@ -45,7 +45,8 @@ class SubcommandToml : public CLI::ConfigBase {
   const CLI::App* root_;
 };
 
-// Options that do not change the result file.
+// Options that do not change the result file. --force is an action on the
+// output path: a replay must not inherit the right to overwrite.
 const std::set<std::string>& not_stored() {
   static const std::set<std::string> names = {"output", "quiet", "json", "resume", "force"};
   return names;
@@ -125,6 +126,13 @@ void check_config_sections(const CLI::App& app) {
 
 std::string parse_error_message(const CLI::ParseError& e) {
   const std::string what = e.what();
+  // The only file CLI11 opens itself is the --config file.
+  if (dynamic_cast<const CLI::FileError*>(&e)) {
+    const std::string suffix = " was not readable (missing?)";
+    if (what.size() > suffix.size() && what.compare(what.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return "--config: cannot read '" + what.substr(0, what.size() - suffix.size()) + "'";
+    return "--config: " + what;
+  }
   const std::string prefix = "INI was not able to parse ";
   if (!dynamic_cast<const CLI::ConfigError*>(&e) || what.rfind(prefix, 0) != 0) return what;
   // "run.foo": key foo for subcommand run; "nosuch.++": a section [nosuch].

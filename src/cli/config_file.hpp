@@ -34,7 +34,7 @@ CLI::App* chosen_subcommand(CLI::App& app);
 // with its current value (given values as typed; others read back from the
 // bound variables, so values that validation resolved are the resolved
 // ones). Leaves out what does not change the result file: the output path
-// (a replay must not overwrite its source), --quiet and --json.
+// (a replay must not overwrite its source), --force, --quiet and --json.
 std::string resolved_config_toml(CLI::App& sub);
 
 }  // namespace trilo::cli

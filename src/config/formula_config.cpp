@@ -119,8 +119,8 @@ void resolve_formula(RunConfig& c, Resolved& r) {
     opts.parameters = src.parameters;
     *program = expr::parse(src.formula, opts);
   } catch (const expr::ParseError& e) {
-    // The formula with a caret under the problem: three lines, on purpose.
-    bad(what + ": cannot parse the formula\n" + expr::format_parse_error(src.formula, e));
+    // One line, like every bad-input message (docs/errors.md).
+    bad(what + ": cannot parse the formula: " + expr::format_parse_error_line(src.formula, e));
   } catch (const std::invalid_argument& e) {
     bad("--param: " + std::string(e.what()));
   }

@@ -78,6 +78,9 @@ struct RunConfig {
   // Presentation: no effect on the result file.
   bool quiet = false;  // --quiet: no notes or progress bar on stderr
   bool json = false;   // --json: one JSON summary object on stdout and nothing else there
+  // An action, not a setting: replace an existing output file (checked by
+  // the CLI before any work, src/io/output_path.hpp; never stored).
+  bool force = false;
   // The resolved options as TOML (root attribute `config`); set by the CLI,
   // read once the options are validated. Empty: not stored.
   std::function<std::string()> resolved_config;

@@ -75,10 +75,10 @@ SweepSpec parse_vary(const std::string& text, OptimizerKind kind) {
   const double n_real = number(parts[2], "n");
   if (n_real != std::floor(n_real) || n_real < 2 || n_real > 100000)
     bad("n '" + parts[2] + "' must be a whole number in 2..100000");
-  if (!(lo < hi)) bad("lo " + fmt(lo) + " must be below hi " + fmt(hi));
+  if (!(lo < hi)) bad("lo " + parts[0] + " must be below hi " + parts[1]);
   if (parts.size() == 4) {
     if (parts[3] != "log") bad("unknown spacing '" + parts[3] + "' (only 'log', or none: linear)");
-    if (!(lo > 0)) bad("log spacing needs lo > 0, got " + fmt(lo));
+    if (!(lo > 0)) bad("log spacing needs lo > 0, got " + parts[0]);
     s.spacing = "log";
   }
 

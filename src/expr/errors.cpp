@@ -53,4 +53,15 @@ std::string format_parse_error(const std::string& formula, const ParseError& err
   return line + "\n" + caret + "^\n" + error.reason();
 }
 
+std::string format_parse_error_line(const std::string& formula, const ParseError& error) {
+  const std::size_t pos = std::min(error.position(), formula.size());
+  const std::size_t begin = pos > kWindow / 2 ? pos - kWindow / 2 : 0;
+  const std::size_t end = std::min(formula.size(), pos + kWindow / 2);
+  std::string excerpt = begin > 0 ? "..." : "";
+  for (std::size_t i = begin; i < end; ++i)
+    excerpt += formula[i] == '\n' || formula[i] == '\t' ? ' ' : printable(formula[i]);
+  if (end < formula.size()) excerpt += "...";
+  return error.reason() + " (column " + std::to_string(pos + 1) + " of '" + excerpt + "')";
+}
+
 }  // namespace trilo::expr

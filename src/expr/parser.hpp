@@ -61,6 +61,12 @@ Program parse(const std::string& formula, const ParseOptions& options = {});
 //   unknown function 'exq' (did you mean 'exp'?)
 std::string format_parse_error(const std::string& formula, const ParseError& error);
 
+// One line for an error message (the command line's rule for bad input):
+// the reason, the column and the formula around it (cut to a window when
+// long; newlines shown as spaces):
+//   unknown function 'exq' (did you mean 'exp'?) (column 5 of '2 * exq(x)')
+std::string format_parse_error_line(const std::string& formula, const ParseError& error);
+
 // Levenshtein distance, used for "did you mean" suggestions.
 using trilo::edit_distance;
 

@@ -163,7 +163,12 @@ ResultData read_result(const std::string& path) {
                           "cannot open '" + path + "'");
   const hid_t f = file.get();
   if (!h5::has_attr(f, "program")) not_ours(path, "no 'program' attribute");
-  const AttrValue program = h5::read_attr(f, "program");
+  AttrValue program;
+  try {  // a damaged file can fail here already: name it
+    program = h5::read_attr(f, "program");
+  } catch (const std::exception& e) {
+    throw std::runtime_error("'" + path + "': " + e.what());
+  }
   if (program != AttrValue(std::string("trilobite"))) not_ours(path, "'program' is not trilobite");
   if (!h5::has_attr(f, "format_version")) not_ours(path, "no 'format_version' attribute");
 

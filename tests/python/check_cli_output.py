@@ -24,7 +24,7 @@ def fail(msg):
 def check_json(exe, work):
     out = os.path.join(work, "cli_output.h5")
     args = [exe, "run", "-l", "himmelblau", "--grid-res", "32", "--basin-res", "24",
-            "--starts", "300", "--backend", "cpu", "--json", "-o", out]
+            "--starts", "300", "--backend", "cpu", "--json", "--force", "-o", out]
     p = subprocess.run(args, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS="2"))
     if p.returncode != 0:
         fail("run --json exited %d: %s" % (p.returncode, p.stderr))
@@ -79,7 +79,7 @@ def stderr_on_a_terminal(args):
 def check_terminal(exe, work):
     out = os.path.join(work, "cli_output_tty.h5")
     args = [exe, "run", "--grid-res", "64", "--basin-res", "64", "--starts", "8192",
-            "--backend", "cpu", "-o", out]
+            "--backend", "cpu", "--force", "-o", out]
     status, text = stderr_on_a_terminal(args)
     if status != 0:
         fail("run on a terminal failed: %s" % text[-500:])

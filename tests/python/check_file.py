@@ -235,6 +235,7 @@ def main(path):
             job_table = config.get(text(h5.attrs["job"]))
             check(isinstance(job_table, dict) and job_table, "config: no [%s] table" % text(h5.attrs["job"]))
             check("output" not in job_table, "config: stores the output path")
+            check("force" not in job_table, "config: stores --force (an action, not a setting)")
         job = text(h5.attrs["job"])
         for group in GROUPS_BY_JOB.get(job, ["minima"]):
             check(group in h5, "job %s wrote no /%s" % (job, group))

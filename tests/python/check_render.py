@@ -53,11 +53,11 @@ def pixel_of(frame, u, v):
 
 h5 = os.path.join(work, "himmelblau.h5")
 run("run", "-l", "himmelblau", "--backend", "cpu", "--grid-res", "64", "--basin-res", "64",
-    "--starts", "256", "--trace", "0,1", "-o", h5)
+    "--starts", "256", "--trace", "0,1", "--force", "-o", h5)
 
 # Default layout: loss and basins side by side.
 png = os.path.join(work, "both.png")
-run("render", h5, "-o", png)
+run("render", h5, "--force", "-o", png)
 with Image.open(png) as im:
     im.verify()  # checks the chunk CRCs
 with Image.open(png) as im:
@@ -68,7 +68,7 @@ with Image.open(png) as im:
 
 # Requested size, basin map only.
 png = os.path.join(work, "basins.png")
-run("render", h5, "-o", png, "--panel", "basins", "--size", "700x600")
+run("render", h5, "--force", "-o", png, "--panel", "basins", "--size", "700x600")
 with Image.open(png) as im:
     assert im.size == (700, 600), im.size
     rgb = im.convert("RGB")
@@ -97,12 +97,12 @@ with Image.open(png) as im:
 # A real sweep file: the sweep plot by default, on a log axis for log spacing.
 sweep = os.path.join(work, "sweep.h5")
 run("sweep", "-l", "himmelblau", "--vary", "lr=0.001:0.05:5:log", "--starts", "200", "--steps",
-    "2000", "--backend", "cpu", "-o", sweep)
+    "2000", "--backend", "cpu", "--force", "-o", sweep)
 with h5py.File(sweep) as f:
     values = f["sweep/value"][...]
     diverged = f["sweep/fraction_diverged"][...]
 png = os.path.join(work, "sweep.png")
-out = run("render", sweep, "-o", png)
+out = run("render", sweep, "--force", "-o", png)
 assert "sweep" in out, out
 with Image.open(png) as im:
     assert im.size == (960, 560), im.size
@@ -116,9 +116,9 @@ with Image.open(png) as im:
 # marked where the literature puts them.
 crit = os.path.join(work, "critical.h5")
 run("critical", "-l", "himmelblau", "--starts", "4000", "--grid-res", "64", "--backend", "cpu",
-    "-o", crit)
+    "--force", "-o", crit)
 png = os.path.join(work, "critical.png")
-run("render", crit, "-o", png, "--panel", "loss", "--no-contours")
+run("render", crit, "--force", "-o", png, "--panel", "loss", "--no-contours")
 with Image.open(png) as im:
     rgb = im.convert("RGB")
     f = frames(im)["loss"]
@@ -127,7 +127,7 @@ with Image.open(png) as im:
     assert rgb.getpixel(pixel_of(f, *MAXIMUM)) == (0, 0, 0)  # a black triangle
 # Without /critical the same places show the loss colours.
 png = os.path.join(work, "plain.png")
-run("render", h5, "-o", png, "--panel", "loss", "--no-contours")
+run("render", h5, "--force", "-o", png, "--panel", "loss", "--no-contours")
 with Image.open(png) as im:
     rgb = im.convert("RGB")
     f = frames(im)["loss"]

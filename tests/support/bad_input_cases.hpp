@@ -1,0 +1,321 @@
+// The bad-input catalogue as data (tests/test_bad_input.cpp runs it;
+// docs/errors.md lists it). Arguments name paths through placeholders so
+// each case runs in its own scratch directory:
+//   {dir}  the case's directory (empty, plus what `setup` put there)
+//   {out}  {dir}/out.h5, the output of every job that writes one
+//   {ro}   a directory the user cannot write (chmod 0555 inside {dir}; as
+//          root, who may write anywhere, /sys)
+#pragma once
+
+#include <hdf5.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "support/cli.hpp"
+
+namespace trilo::test {
+
+struct BadInputCase {
+  const char* name;      // the test's name and the docs/errors.md row
+  const char* args;      // after `trilobite`, with placeholders
+  const char* mentions;  // what the one line must hold ({dir} expanded)
+  void (*setup)(const std::string& dir) = nullptr;
+};
+
+// gtest prints a failing case by its name.
+inline void PrintTo(const BadInputCase& c, std::ostream* os) { *os << c.name; }
+
+inline std::string expand(std::string s, const std::string& dir, const std::string& ro = "") {
+  auto sub = [&s](const std::string& key, const std::string& value) {
+    for (std::size_t at; (at = s.find(key)) != std::string::npos;) s.replace(at, key.size(), value);
+  };
+  sub("{out}", "{dir}/out.h5");
+  sub("{ro}", ro);
+  sub("{dir}", dir);
+  return s;
+}
+
+namespace fixtures {
+
+inline void write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// A real, small result file {dir}/r.h5 (and its r.xmf), made by the program.
+inline void result(const std::string& dir) {
+  const Outcome o = trilobite("grid --grid-res 8 --backend cpu -q --force -o " + dir + "/r.h5");
+  ASSERT_EQ(o.status, 0) << o.err;
+}
+
+inline std::string bytes(const std::string& path) { return slurp(path); }
+
+// The first `keep` bytes of a real result file, as {dir}/r.h5.
+inline void truncated(const std::string& dir) {
+  result(dir);
+  const std::string all = bytes(dir + "/r.h5");
+  write(dir + "/r.h5", all.substr(0, all.size() / 2));
+}
+
+// A real result file with one HDF5 object header flipped (v2 headers carry a
+// checksum, so HDF5 itself notices).
+inline void corrupted_header(const std::string& dir) {
+  result(dir);
+  std::string all = bytes(dir + "/r.h5");
+  std::size_t at = all.find("OHDR");
+  at = all.find("OHDR", at + 4);  // the second: the first object under the root
+  ASSERT_NE(at, std::string::npos);
+  for (std::size_t i = at + 6; i < at + 22 && i < all.size(); ++i) all[i] = static_cast<char>(all[i] ^ 0xA5);
+  write(dir + "/r.h5", all);
+}
+
+// A real result file whose global heap (where HDF5 keeps variable-length
+// strings: the provenance attributes) lost its signature. (A heap whose
+// object sizes are damaged can crash HDF5 1.10 itself; cli::ReadGuard turns
+// that into one line too: tests/test_output_path.cpp.)
+inline void corrupted_heap(const std::string& dir) {
+  result(dir);
+  std::string all = bytes(dir + "/r.h5");
+  const std::size_t at = all.find("GCOL");
+  ASSERT_NE(at, std::string::npos);
+  all.replace(at, 4, "XXXX");
+  write(dir + "/r.h5", all);
+}
+
+// A valid HDF5 file that some other program wrote.
+inline void foreign_hdf5(const std::string& dir) {
+  const std::string path = dir + "/foreign.h5";
+  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const hsize_t n = 3;
+  const hid_t space = H5Screate_simple(1, &n, nullptr);
+  const hid_t ds = H5Dcreate2(f, "x", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  const double x[3] = {1, 2, 3};
+  H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x);
+  H5Dclose(ds);
+  H5Sclose(space);
+  H5Fclose(f);
+}
+
+// Our file from a future trilobite: format_version 99.
+inline void future_version(const std::string& dir) {
+  result(dir);
+  const std::string path = dir + "/r.h5";
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
+  ASSERT_GE(a, 0);
+  const std::int64_t v = 99;
+  H5Awrite(a, H5T_NATIVE_INT64, &v);
+  H5Aclose(a);
+  H5Fclose(f);
+}
+
+inline void text_file(const std::string& dir) { write(dir + "/notes.h5", "not a result file\n"); }
+inline void existing_output(const std::string& dir) { write(dir + "/out.h5", "precious\n"); }
+inline void existing_png(const std::string& dir) {
+  result(dir);
+  write(dir + "/out.png", "precious\n");
+}
+inline void plain_file(const std::string& dir) { write(dir + "/file", "x\n"); }
+inline void subdirectory(const std::string& dir) { ::mkdir((dir + "/out.h5").c_str(), 0755); }
+
+inline void starts_non_numeric(const std::string& d) { write(d + "/starts.txt", "0.5 0.5\nx y\n"); }
+inline void starts_ragged(const std::string& d) { write(d + "/starts.txt", "# x y\n1.0 2.0\n3.0\n"); }
+inline void starts_empty(const std::string& d) { write(d + "/starts.txt", "# nothing here\n\n"); }
+inline void starts_nan(const std::string& d) { write(d + "/starts.txt", "1 2\nnan 0\n"); }
+inline void starts_wide(const std::string& d) { write(d + "/starts.txt", "1 2 3\n"); }
+
+inline void toml_broken(const std::string& d) { write(d + "/run.toml", "landscape = \"himmelblau\n"); }
+inline void toml_unknown_key(const std::string& d) { write(d + "/run.toml", "grid-rez = 64\n"); }
+inline void toml_wrong_type(const std::string& d) { write(d + "/run.toml", "grid-res = \"many\"\n"); }
+inline void toml_list_for_number(const std::string& d) { write(d + "/run.toml", "grid-res = [64, 32]\n"); }
+inline void toml_other_section(const std::string& d) { write(d + "/run.toml", "[descend]\nstarts = 3\n"); }
+inline void toml_unknown_section(const std::string& d) { write(d + "/run.toml", "[frobnicate]\nstarts = 3\n"); }
+inline void toml_bad_value(const std::string& d) { write(d + "/run.toml", "lr = -0.5\n"); }
+inline void landscape_no_formula(const std::string& d) { write(d + "/l.toml", "box = \"-1:1\"\n"); }
+
+}  // namespace fixtures
+
+// The catalogue. Names are unique; the docs/errors.md table follows this order.
+inline const std::vector<BadInputCase>& bad_input_cases() {
+  using namespace fixtures;
+  static const std::vector<BadInputCase> cases = {
+      // The box.
+      {"box_inverted", "run --box 2:-2 -o {out}", "--box"},
+      {"box_empty", "run --box 1:1 -o {out}", "--box"},
+      {"box_nan", "run --box nan:1 -o {out}", "--box"},
+      {"box_infinite", "run --box -inf:1 -o {out}", "--box"},
+      {"box_not_an_interval", "run --box a:b -o {out}", "--box"},
+      {"box_interval_count_differs_from_dim", "run --box -1:1,-1:1,-1:1 -o {out}", "--box"},
+      // Lattice resolution.
+      {"grid_res_zero", "grid --grid-res 0 -o {out}", "--grid-res"},
+      {"grid_res_one", "grid --grid-res 1 -o {out}", "--grid-res"},
+      {"grid_res_negative", "grid --grid-res -5 -o {out}", "--grid-res"},
+      {"grid_res_absurd", "grid --grid-res 1000000000000 -o {out}", "--grid-res"},
+      {"basin_res_zero", "basins --basin-res 0 -o {out}", "--basin-res"},
+      {"basin_res_negative", "basins --basin-res -3 -o {out}", "--basin-res"},
+      {"basin_res_absurd", "basins --basin-res 1000000000000 -o {out}", "--basin-res"},
+      {"entropy_box_zero", "basins --entropy-box 0 -o {out}", "--entropy-box"},
+      // Starts.
+      {"starts_zero", "descend --starts 0 -o {out}", "--starts"},
+      {"starts_negative", "descend --starts -3 -o {out}", "--starts"},
+      {"starts_absurd", "descend --starts 10000000000000 -o {out}", "--starts"},
+      {"start_wrong_dimension", "descend --start 1,2,3 -o {out}", "--start"},
+      {"start_not_a_number", "descend --start 1,abc -o {out}", "--start"},
+      {"start_nan", "descend --start nan,0 -o {out}", "--start"},
+      {"critical_starts_zero", "critical --starts 0 -o {out}", "--starts"},
+      {"trace_beyond_starts", "descend --starts 4 --trace 5 -o {out}", "--trace"},
+      {"trace_every_zero", "descend --trace 0 --trace-every 0 -o {out}", "--trace-every"},
+      // Start files.
+      {"starts_file_missing", "descend --starts-file {dir}/nowhere.txt -o {out}", "--starts-file"},
+      {"starts_file_is_a_directory", "descend --starts-file {dir} -o {out}", "--starts-file"},
+      {"starts_file_not_numbers", "descend --starts-file {dir}/starts.txt -o {out}", "line 2", starts_non_numeric},
+      {"starts_file_ragged_rows", "descend --starts-file {dir}/starts.txt -o {out}", "line 3", starts_ragged},
+      {"starts_file_empty", "descend --starts-file {dir}/starts.txt -o {out}", "holds no start points", starts_empty},
+      {"starts_file_nan", "descend --starts-file {dir}/starts.txt -o {out}", "'nan'", starts_nan},
+      {"starts_file_wrong_dimension", "descend --starts-file {dir}/starts.txt -o {out}", "expected 2", starts_wide},
+      // The optimizer.
+      {"lr_negative", "run --lr -1 -o {out}", "--lr"},
+      {"lr_zero", "run --lr 0 -o {out}", "--lr"},
+      {"lr_nan", "run --lr nan -o {out}", "--lr"},
+      {"lr_infinite", "run --lr inf -o {out}", "--lr"},
+      {"steps_negative", "run --steps -5 -o {out}", "--steps"},
+      {"steps_not_a_number", "run --steps many -o {out}", "--steps"},
+      {"tol_negative", "run --tol -1 -o {out}", "--tol"},
+      {"tol_nan", "run --tol nan -o {out}", "--tol"},
+      {"noise_negative", "run --noise -0.1 -o {out}", "--noise"},
+      {"momentum_one", "run --optimizer momentum --momentum 1 -o {out}", "--momentum"},
+      {"momentum_negative", "run --optimizer nesterov --momentum -0.2 -o {out}", "--momentum"},
+      {"beta1_one", "run --optimizer adam --beta1 1 -o {out}", "--beta1"},
+      {"beta2_negative", "run --optimizer adam --beta2 -0.5 -o {out}", "--beta2"},
+      {"rho_above_one", "run --optimizer rmsprop --rho 1.5 -o {out}", "--rho"},
+      {"eps_zero", "run --optimizer adam --eps 0 -o {out}", "--eps"},
+      {"diverge_factor_below_one", "run --diverge-factor 0.5 -o {out}", "--diverge-factor"},
+      {"merge_tol_nan", "run --merge-tol nan -o {out}", "--merge-tol"},
+      // Names.
+      {"landscape_unknown", "run -l himmelblua -o {out}", "himmelblau"},
+      {"optimizer_unknown", "run --optimizer sgdx -o {out}", "--optimizer"},
+      {"precision_unknown", "run --precision f16 -o {out}", "--precision"},
+      {"backend_unknown", "run --backend tpu -o {out}", "--backend"},
+      {"option_unknown", "run --no-such-option 3 -o {out}", "--no-such-option"},
+      {"subcommand_unknown", "frobnicate -o {out}", "frobnicate"},
+      // Dimensions.
+      {"dim_differs_from_fixed_landscape", "run -l himmelblau --dim 3 -o {out}", "--dim"},
+      {"dim_too_large", "run -l rastrigin --dim 65 -o {out}", "--dim"},
+      {"dim_negative", "run -l rastrigin --dim -2 -o {out}", "--dim"},
+      {"dim_too_small_for_rosenbrock", "run -l rosenbrock --dim 1 -o {out}", "--dim"},
+      {"origin_wrong_size", "grid -l rastrigin --dim 4 --origin 1,2 -o {out}", "--origin"},
+      {"plane_axes_equal", "grid -l rastrigin --dim 4 --plane-axes 0,0 -o {out}", "--plane-axes"},
+      {"plane_axes_out_of_range", "grid -l rastrigin --dim 4 --plane-axes 0,4 -o {out}", "--plane-axes"},
+      {"plane_axes_one_axis", "grid -l rastrigin --dim 4 --plane-axes 1 -o {out}", "--plane-axes"},
+      // Formulas.
+      {"formula_malformed", "run --expr 'x^2 +' --box -1:1 -o {out}", "column 6"},
+      {"formula_unknown_variable", "run --expr 'x^2 + q' --box -1:1 -o {out}", "unknown name 'q'"},
+      {"formula_unknown_function", "run --expr 'exq(x)' --box -1:1 -o {out}", "did you mean 'exp'"},
+      {"formula_without_box", "run --expr 'x^2' -o {out}", "--box"},
+      {"formula_more_variables_than_box", "run --expr 'x^2 + y^2 + z^2' --box -1:1,-1:1 -o {out}", "w3"},
+      {"formula_param_without_value", "run --expr 'a*x' --param a --box -1:1 -o {out}", "--param"},
+      {"landscape_file_missing", "run --landscape-file {dir}/nowhere.toml -o {out}", "--landscape-file"},
+      {"landscape_file_without_formula", "run --landscape-file {dir}/l.toml -o {out}", "formula", landscape_no_formula},
+      // Configuration files.
+      {"config_missing", "run --config {dir}/nowhere.toml -o {out}", "--config"},
+      {"config_not_toml", "run --config {dir}/run.toml -o {out}", "not valid TOML", toml_broken},
+      {"config_unknown_key", "run --config {dir}/run.toml -o {out}", "'grid-rez'", toml_unknown_key},
+      {"config_wrong_type", "run --config {dir}/run.toml -o {out}", "--grid-res", toml_wrong_type},
+      {"config_list_for_a_number", "run --config {dir}/run.toml -o {out}", "--grid-res", toml_list_for_number},
+      {"config_section_of_another_subcommand", "run --config {dir}/run.toml -o {out}", "[descend]", toml_other_section},
+      {"config_unknown_section", "run --config {dir}/run.toml -o {out}", "[frobnicate]", toml_unknown_section},
+      {"config_bad_value", "run --config {dir}/run.toml -o {out}", "--lr", toml_bad_value},
+      // Output paths.
+      {"output_exists", "run -o {out}", "use --force", existing_output},
+      {"output_exists_grid", "grid --grid-res 8 -o {out}", "use --force", existing_output},
+      {"output_exists_descend", "descend --starts 4 -o {out}", "use --force", existing_output},
+      {"output_exists_basins", "basins --basin-res 8 -o {out}", "use --force", existing_output},
+      {"output_exists_critical", "critical --starts 8 -o {out}", "use --force", existing_output},
+      {"output_exists_sweep", "sweep --vary lr=0.01:0.1:2 --starts 4 -o {out}", "use --force", existing_output},
+      {"output_is_a_directory", "run -o {dir}/out.h5", "is a directory", subdirectory},
+      {"output_directory_missing", "run -o {dir}/missing/out.h5", "does not exist"},
+      {"output_directory_is_a_file", "run -o {dir}/file/out.h5", "not a directory", plain_file},
+      {"output_directory_not_writable", "run -o {ro}/out.h5", "not writable"},
+      {"output_empty", "run -o ''", "empty"},
+      // Sweeps.
+      {"vary_missing", "sweep -o {out}", "--vary"},
+      {"vary_unknown_parameter", "sweep --vary foo=1:2:3 -o {out}", "cannot vary 'foo'"},
+      {"vary_one_value", "sweep --vary lr=0.1:0.2:1 -o {out}", "--vary"},
+      {"vary_lo_above_hi", "sweep --vary lr=0.2:0.1:3 -o {out}", "must be below"},
+      {"vary_log_from_zero", "sweep --vary lr=0:0.1:3:log -o {out}", "log spacing"},
+      {"vary_malformed", "sweep --vary lr=0.1 -o {out}", "--vary"},
+      {"vary_unused_by_optimizer", "sweep --vary beta1=0.1:0.5:3 -o {out}", "does not use beta1"},
+      {"vary_reaches_invalid_value", "sweep --optimizer momentum --vary momentum=0.5:1:3 -o {out}", "momentum"},
+      {"sweep_with_trace", "sweep --vary lr=0.01:0.1:4 --trace 1 -o {out}", "--trace"},
+      // Resources.
+      {"threads_negative", "run --threads -1 -o {out}", "--threads"},
+      {"chunk_zero", "descend --chunk 0 -o {out}", "--chunk"},
+      {"tile_zero", "grid --tile 0 -o {out}", "--tile"},
+      // Reading result files: info.
+      {"info_missing_file", "info {dir}/nowhere.h5", "{dir}/nowhere.h5"},
+      {"info_directory", "info {dir}", "{dir}"},
+      {"info_text_file", "info {dir}/notes.h5", "not an HDF5 file", text_file},
+      {"info_foreign_hdf5", "info {dir}/foreign.h5", "not a trilobite result file", foreign_hdf5},
+      {"info_future_format_version", "info {dir}/r.h5", "format_version 99", future_version},
+      {"info_truncated", "info {dir}/r.h5", "{dir}/r.h5", truncated},
+      {"info_corrupted_header", "info {dir}/r.h5", "{dir}/r.h5", corrupted_header},
+      {"info_corrupted_heap", "info {dir}/r.h5", "{dir}/r.h5", corrupted_heap},
+      {"info_config_of_text_file", "info --config {dir}/notes.h5", "not an HDF5 file", text_file},
+      // Reading result files: render.
+      {"render_missing_file", "render {dir}/nowhere.h5 -o {dir}/out.png", "{dir}/nowhere.h5"},
+      {"render_text_file", "render {dir}/notes.h5 -o {dir}/out.png", "not an HDF5 file", text_file},
+      {"render_foreign_hdf5", "render {dir}/foreign.h5 -o {dir}/out.png", "not a trilobite result file", foreign_hdf5},
+      {"render_truncated", "render {dir}/r.h5 -o {dir}/out.png", "{dir}/r.h5", truncated},
+      {"render_corrupted_header", "render {dir}/r.h5 -o {dir}/out.png", "{dir}/r.h5", corrupted_header},
+      {"render_corrupted_heap", "render {dir}/r.h5 -o {dir}/out.png", "{dir}/r.h5", corrupted_heap},
+      {"render_unknown_panel", "render {dir}/r.h5 -o {dir}/out.png --panel everything", "--panel", result},
+      {"render_panel_not_in_file", "render {dir}/r.h5 -o {dir}/out.png --panel basins", "basin", result},
+      {"render_unknown_scale", "render {dir}/r.h5 -o {dir}/out.png --scale cubic", "--scale", result},
+      {"render_bad_size", "render {dir}/r.h5 -o {dir}/out.png --size 12by4", "--size", result},
+      {"render_width_absurd", "render {dir}/r.h5 -o {dir}/out.png --width 100000", "--width", result},
+      {"render_negative_contour_levels", "render {dir}/r.h5 -o {dir}/out.png --contour-levels -1", "--contour-levels", result},
+      {"render_font_missing", "render {dir}/r.h5 -o {dir}/out.png --font {dir}/nowhere.ttf", "nowhere.ttf", result},
+      {"render_output_is_input", "render {dir}/r.h5 -o {dir}/r.h5", "input", result},
+      {"render_output_exists", "render {dir}/r.h5 -o {dir}/out.png", "use --force", existing_png},
+      {"render_output_directory_missing", "render {dir}/r.h5 -o {dir}/missing/out.png", "does not exist", result},
+      // bench writes no file, but its options are input too.
+      {"bench_unknown_case", "bench --cases nosuch-2d", "--cases"},
+      {"bench_repeats_zero", "bench --repeats 0", "--repeats"},
+  };
+  return cases;
+}
+
+// Expands a case's arguments in `dir` after running its setup; sets `skip`
+// when the case cannot be staged here.
+inline std::string prepare_case(const BadInputCase& c, const std::string& dir, std::string* skip) {
+  std::string ro = dir + "/ro";
+  if (std::string(c.args).find("{ro}") != std::string::npos) {
+    if (::geteuid() == 0) {
+      ro = "/sys";  // root writes through chmod 0555; sysfs refuses new files even to root
+      const std::string probe = ro + "/trilobite-probe";
+      if (std::FILE* f = std::fopen(probe.c_str(), "w")) {
+        std::fclose(f);
+        std::remove(probe.c_str());
+        *skip = "no directory here is read-only to root";
+      }
+    } else {
+      ::mkdir(ro.c_str(), 0555);
+      ::chmod(ro.c_str(), 0555);
+    }
+  }
+  if (c.setup) c.setup(dir);
+  return expand(c.args, dir, ro);
+}
+
+// Undoes what prepare_case did that would stop the next run from removing `dir`.
+inline void finish_case(const std::string& dir) { ::chmod((dir + "/ro").c_str(), 0755); }
+
+}  // namespace trilo::test
