@@ -73,14 +73,13 @@ struct RunConfig {
   // Actions: no effect on the result file.
   std::string resume;         // --resume FILE: continue the interrupted run checkpointed there
   bool output_given = false;  // -o given (else a resumed run writes where the original would have)
-  bool force = false;         // --force: replace an existing result or checkpoint
+  // --force: replace an existing result (checked by the CLI before any
+  // work, src/io/output_path.hpp) or interrupted run's checkpoint; never stored.
+  bool force = false;
 
   // Presentation: no effect on the result file.
   bool quiet = false;  // --quiet: no notes or progress bar on stderr
   bool json = false;   // --json: one JSON summary object on stdout and nothing else there
-  // An action, not a setting: replace an existing output file (checked by
-  // the CLI before any work, src/io/output_path.hpp; never stored).
-  bool force = false;
   // The resolved options as TOML (root attribute `config`); set by the CLI,
   // read once the options are validated. Empty: not stored.
   std::function<std::string()> resolved_config;
