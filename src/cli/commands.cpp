@@ -9,6 +9,7 @@
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
 #include "io/output_path.hpp"
+#include "io/checkpoint.hpp"
 #include "io/result_reader.hpp"
 #include "jobs/bench.hpp"
 #include "jobs/checkpointing.hpp"
@@ -111,6 +112,19 @@ void require_output_path(const std::string& path, bool force,
                          const std::vector<std::string>& inputs = {}) {
   const std::string problem = io::output_path_problem(path, force, inputs);
   if (!problem.empty()) throw config::BadInput(problem);
+}
+
+// `trilobite info FILE.partial`: the job, and what its last commit holds.
+std::string describe_checkpoint(const io::CheckpointReader& ck, const std::string& path) {
+  const std::vector<std::int64_t>& k = ck.counters();
+  std::string s = "checkpoint of an interrupted `trilobite " + ck.text_attr("job") + "` (" + path + ")\n";
+  if (k.size() >= 3)
+    s += "committed: " + std::to_string(k[0]) + " descents, " + std::to_string(k[2]) +
+         " basin-map cells\ncontinue it with: --resume " + path + " and the run's options "
+         "(trilobite info --config " + path + ")\n";
+  else
+    s += "nothing committed yet\n";
+  return s;
 }
 
 void print_list(std::ostream& out) {
@@ -229,6 +243,20 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   if (app.got_subcommand("info")) {
     const ReadGuard guard(info_path);
     io::ResultData r;
+    // An interrupted run's checkpoint: what it has done, and its options.
+    if (info_path.size() > 8 && info_path.compare(info_path.size() - 8, 8, ".partial") == 0) {
+      try {
+        const io::CheckpointReader ck(info_path);
+        if (info_config) {
+          out << ck.text_attr("config");
+          return 0;
+        }
+        out << describe_checkpoint(ck, info_path);
+        return 0;
+      } catch (const std::runtime_error& e) {
+        throw config::BadInput(e.what());
+      }
+    }
     try {
       r = io::read_result(info_path);
       if (info_config) {

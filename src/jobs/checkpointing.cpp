@@ -98,6 +98,13 @@ std::unique_ptr<io::CheckpointReader> open_resumed(const CheckpointPaths& p,
   return ck;
 }
 
+CheckpointStart prepare_checkpoint(config::RunConfig& cfg) {
+  CheckpointStart s;
+  s.paths = checkpoint_paths(cfg);
+  if (!s.paths.resume_from.empty()) s.resumed = open_resumed(s.paths, cfg);
+  return s;
+}
+
 std::unique_ptr<io::CheckpointWriter> start_checkpoint(
     const CheckpointPaths& p, const io::Attributes& root, const std::vector<io::StreamSpec>& streams,
     const std::vector<std::int64_t>& counters, const io::CheckpointState& state,

@@ -30,6 +30,13 @@ CheckpointPaths checkpoint_paths(config::RunConfig& cfg);
 // the first difference otherwise.
 std::unique_ptr<io::CheckpointReader> open_resumed(const CheckpointPaths& p, const config::RunConfig& cfg);
 
+// Both of the above, before any note is printed (bad input is one line).
+struct CheckpointStart {
+  CheckpointPaths paths;
+  std::unique_ptr<io::CheckpointReader> resumed;  // null for a fresh run
+};
+CheckpointStart prepare_checkpoint(config::RunConfig& cfg);
+
 // A new checkpoint at p.partial. Resuming (`old` not null): the first
 // `rows[s]` rows of each stream and the last commit's counters and state
 // are copied from `old`, committed, and the copy renamed onto p.partial

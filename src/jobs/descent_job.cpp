@@ -83,18 +83,17 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
 }  // namespace
 
 void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
-                         std::ostream& out, std::ostream& log) {
+                         CheckpointStart start, std::ostream& out, std::ostream& log) {
   const auto t0 = std::chrono::steady_clock::now();
-  const CheckpointPaths paths = checkpoint_paths(cfg);
+  const CheckpointPaths paths = start.paths;
   const DescentPlan plan = descent_plan(cfg, r);
   const double tol = analysis::detail::effective_merge_tol(cfg.merge_tol, r.box_lo, r.box_hi);
   DescentRun run(plan, r.dim, tol);
   const std::vector<io::StreamSpec> streams = descent_streams(r.dim);
   const io::Attributes root = provenance(cfg, r, be, tol);
 
-  std::unique_ptr<io::CheckpointReader> old;
-  if (!paths.resume_from.empty()) {
-    old = open_resumed(paths, cfg);
+  std::unique_ptr<io::CheckpointReader> old = std::move(start.resumed);
+  if (old) {
     try {
       run.restore(*old);
     } catch (const std::runtime_error& e) {

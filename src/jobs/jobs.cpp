@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <ostream>
+#include <utility>
 
 #include "analysis/known_minima.hpp"
 #include "analysis/report.hpp"
@@ -390,13 +391,18 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   fit_resources(cfg, r, RecordsMode{cfg.records, cfg.sample});
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
+  // Checkpointed jobs: the checkpoint to write, or to resume (its settings
+  // checked against these), settled before any note.
+  const bool checkpointed = has_descents(cfg.job) || has_basins(cfg.job);
+  CheckpointStart start;
+  if (checkpointed) start = prepare_checkpoint(cfg);
   if (!cfg.quiet) {
     if (!r.formula_note.empty()) log << "trilobite: " << r.formula_note << "\n";
     log << "trilobite " << cfg.job << ": " << r.landscape_name << " (dim " << r.dim << ") on "
         << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
   }
   install_interrupt_handlers();
-  if (has_descents(cfg.job) || has_basins(cfg.job)) return run_descent_command(cfg, r, *be, out, log);
+  if (checkpointed) return run_descent_command(cfg, r, *be, std::move(start), out, log);
   const auto t0 = std::chrono::steady_clock::now();
   io::ResultWriter writer(cfg.output);
   JobResult res = execute_job(cfg, r, *be, &writer);

@@ -12,6 +12,7 @@
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
 #include "io/result_writer.hpp"
+#include "jobs/checkpointing.hpp"
 #include "jobs/descent_run.hpp"
 
 namespace trilo::jobs {
@@ -89,7 +90,7 @@ void publish(const config::RunConfig& cfg, const config::Resolved& r, const back
 // descend, basins and run: chunk by chunk into `<output>.partial`, resumable
 // with --resume, then the result file written from it.
 void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
-                         std::ostream& out, std::ostream& log);
+                         CheckpointStart start, std::ostream& out, std::ostream& log);
 
 // The whole command: select the backend, execute, write and commit the file,
 // print the summary to `out` and progress notes to `log`.

@@ -126,7 +126,7 @@ def interrupted_run_leaves_a_readable_checkpoint():
     env = dict(os.environ, OMP_NUM_THREADS="1")
     # A long run (one thread, ~1000 steps a descent), stopped by SIGINT
     # once its checkpoint exists.
-    args = ["descend", "--starts", "60000", "--chunk", "2000"]
+    args = ["descend", "--starts", "400000", "--chunk", "4000"]
     p = subprocess.Popen([EXE] + args + ["-o", out, "-q"], cwd=WORK, env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     partial = os.path.join(WORK, out + ".partial")
@@ -143,7 +143,7 @@ def interrupted_run_leaves_a_readable_checkpoint():
     with h5py.File(partial, "r") as f:
         assert f.attrs["checkpoint"] in (b"incomplete", "incomplete")
         done = int(f["checkpoint_state/progress"][0])
-        assert 0 < done < 60000, "descents done: %d" % done
+        assert 0 < done < 400000, "descents done: %d" % done
         assert f["descents/end"].shape[0] >= done
     run(args + ["-o", out, "--resume", out], check=0)
     full = "int_ref.h5"
@@ -172,6 +172,14 @@ def resume_with_other_settings_is_refused():
     run(JOBS["descend"] + ["-o", out], env={"TRILOBITE_FAULT": "kill-after-commit:3"})
     p = run(JOBS["descend"] + ["-o", out, "--resume", out, "--lr", "0.002"], check=2)
     assert "lr" in p.stderr and p.stderr.count("\n") == 1, p.stderr
+    # The stored options, as the message suggests, resume it.
+    info = subprocess.run([EXE, "info", "--config", out + ".partial"], cwd=WORK, capture_output=True, text=True)
+    assert info.returncode == 0 and "starts = 30000" in info.stdout, info.stderr
+    with open(os.path.join(WORK, "refuse.toml"), "w") as f:
+        f.write(info.stdout)
+    shutil.copy(os.path.join(WORK, out + ".partial"), os.path.join(WORK, "viaconfig.h5.partial"))
+    run(["descend", "--config", "refuse.toml", "--resume", "viaconfig.h5"], check=0)
+    same_file(reference("descend"), "viaconfig.h5", "resumed through info --config")
     p = run(JOBS["descend"][:1] + ["-l", "himmelblau", "--starts", "31000", "-o", out, "--resume", out], check=2)
     assert "starts" in p.stderr, p.stderr
     p = run(["basins", "-l", "himmelblau", "-o", out, "--resume", out], check=2)

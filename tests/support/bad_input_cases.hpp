@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <ostream>
@@ -140,6 +141,20 @@ inline void toml_other_section(const std::string& d) { write(d + "/run.toml", "[
 inline void toml_unknown_section(const std::string& d) { write(d + "/run.toml", "[frobnicate]\nstarts = 3\n"); }
 inline void toml_bad_value(const std::string& d) { write(d + "/run.toml", "lr = -0.5\n"); }
 inline void landscape_no_formula(const std::string& d) { write(d + "/l.toml", "box = \"-1:1\"\n"); }
+
+// {dir}/k.h5.partial: the checkpoint of a descend killed after its second commit.
+inline void killed_descend(const std::string& dir) {
+  ::setenv("TRILOBITE_FAULT", "kill-after-commit:2", 1);
+  trilobite("descend -l himmelblau --starts 3000 --chunk 500 -q -o " + dir + "/k.h5");
+  ::unsetenv("TRILOBITE_FAULT");
+  ASSERT_TRUE(exists(dir + "/k.h5.partial"));
+}
+inline void text_checkpoint(const std::string& dir) { write(dir + "/t.h5.partial", "not a checkpoint\n"); }
+// A result file under a checkpoint's name.
+inline void result_as_checkpoint(const std::string& dir) {
+  result(dir);
+  write(dir + "/r2.h5.partial", bytes(dir + "/r.h5"));
+}
 
 }  // namespace fixtures
 
@@ -286,6 +301,15 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"render_output_is_input", "render {dir}/r.h5 -o {dir}/r.h5", "input", result},
       {"render_output_exists", "render {dir}/r.h5 -o {dir}/out.png", "use --force", existing_png},
       {"render_output_directory_missing", "render {dir}/r.h5 -o {dir}/missing/out.png", "does not exist", result},
+      // Checkpoints, --resume and --records (docs/format.md, "Checkpoint files").
+      {"resume_without_checkpoint", "descend --resume {dir}/none.h5", "no checkpoint"},
+      {"resume_text_file", "descend --resume {dir}/t.h5", "not an HDF5 file", text_checkpoint},
+      {"resume_result_file", "descend --resume {dir}/r2.h5", "not a trilobite checkpoint", result_as_checkpoint},
+      {"resume_other_setting", "descend -l himmelblau --starts 3000 --chunk 500 --lr 0.02 --resume {dir}/k.h5", "lr = 0.02", killed_descend},
+      {"resume_other_job", "basins -l himmelblau --resume {dir}/k.h5", "not of `trilobite basins`", killed_descend},
+      {"fresh_run_onto_checkpoint", "descend -l himmelblau --starts 3000 -o {dir}/k.h5", "--resume", killed_descend},
+      {"records_unknown", "descend --records some -o {out}", "--records"},
+      {"sample_zero", "descend --records sample --sample 0 -o {out}", "--sample"},
       // bench writes no file, but its options are input too.
       {"bench_unknown_case", "bench --cases nosuch-2d", "--cases"},
       {"bench_repeats_zero", "bench --repeats 0", "--repeats"},
