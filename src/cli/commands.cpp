@@ -172,6 +172,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
       ->each([&c](const std::string&) { c.tol_given = true; });
   critical->add_option("--chunk", c.chunk, "Searches per backend call");
   add_lattice(critical, c, true, false);  // the loss grid drawn under the points
+  add_resume(critical, c, false);
   auto* sweep = app.add_subcommand(
       "sweep", "The same starts descended for each value of one optimizer setting");
   add_common(sweep, c);

@@ -11,6 +11,7 @@
 
 #include "io/result_writer.hpp"
 #include "io/xdmf_writer.hpp"
+#include "jobs/checkpointing.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/resources.hpp"
@@ -46,21 +47,45 @@ void apply_critical_defaults(config::RunConfig& c, bool starts_given, bool steps
   }
 }
 
-CriticalJobResult execute_critical(const config::RunConfig& c, const config::Resolved& r,
-                                   backend::Backend& be, io::ResultWriter* writer) {
-  CriticalJobResult res;
-  // The loss on the plane too, so that `trilobite render` can draw the
-  // points over it.
-  res.grid_points = compute_grid(c, r, be, writer);
+namespace {
+
+// The checkpoint stream of a census: every search's record.
+std::vector<io::StreamSpec> critical_streams(int dim) {
+  using io::ColumnType;
+  return {{"searches",
+           {{"start", ColumnType::kF64, dim},
+            {"end", ColumnType::kF64, dim},
+            {"loss", ColumnType::kF64, 1},
+            {"grad_norm", ColumnType::kF64, 1},
+            {"steps", ColumnType::kI64, 1},
+            {"status", ColumnType::kI8, 1}}}};
+}
+
+// Searches [done, n) into `all` (rows [0, done) already there), chunk by
+// chunk, each committed to `ck` when it is not null.
+void search_all(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
+                backend::DescentBatch& all, std::int64_t done, io::CheckpointWriter* ck) {
   const backend::CriticalRequest q = critical_request(c, r);
   const std::int64_t n = r.n_starts;
-  res.searches.resize(n, r.dim);
   backend::DescentBatch part;
-  for (std::int64_t first = 0; first < n; first += c.chunk) {
+  for (std::int64_t first = done; first < n; first += c.chunk) {
     check_interrupted();
-    be.critical(q, first, std::min(c.chunk, n - first), part);
-    res.searches.place(part);
+    const std::int64_t count = std::min(c.chunk, n - first);
+    be.critical(q, first, count, part);
+    all.place(part);
+    if (ck) {
+      ck->write_rows(0, first, count,
+                     {part.start.data(), part.end.data(), part.loss.data(), part.grad_norm.data(),
+                      part.steps.data(), part.status.data()});
+      ck->commit({first + count}, {});
+    }
   }
+}
+
+// Census, connections and the file, from every search's record.
+void finish_critical(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
+                     io::ResultWriter* writer, CriticalJobResult& res) {
+  const std::int64_t n = r.n_starts;
   analysis::MergeOptions mo;
   mo.merge_tol = c.merge_tol;
   mo.polish = c.polish;
@@ -76,6 +101,19 @@ CriticalJobResult execute_critical(const config::RunConfig& c, const config::Res
     writer->write_critical(res.census.table);
     writer->write_connections(res.connections);
   }
+}
+
+}  // namespace
+
+CriticalJobResult execute_critical(const config::RunConfig& c, const config::Resolved& r,
+                                   backend::Backend& be, io::ResultWriter* writer) {
+  CriticalJobResult res;
+  // The loss on the plane too, so that `trilobite render` can draw the
+  // points over it.
+  res.grid_points = compute_grid(c, r, be, writer);
+  res.searches.resize(r.n_starts, r.dim);
+  search_all(c, r, be, res.searches, 0, nullptr);
+  finish_critical(c, r, be, writer, res);
   return res;
 }
 
@@ -84,6 +122,7 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
   fit_resources(cfg, r);  // refuse or tile a job that would not fit (docs/limits.md)
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
+  CheckpointStart start = prepare_checkpoint(cfg);
   if (!cfg.quiet) {
     if (!r.formula_note.empty()) log << "trilobite: " << r.formula_note << "\n";
     log << "trilobite critical: " << r.landscape_name << " (dim " << r.dim << ") on " << be->name()
@@ -91,8 +130,45 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
   }
   const auto t0 = std::chrono::steady_clock::now();
   install_interrupt_handlers();
+  // Searches chunk by chunk into <output>.partial (resumable), then the
+  // grid, census and connections into the result file.
+  CriticalJobResult res;
+  res.searches.resize(r.n_starts, r.dim);
+  std::int64_t done = 0;
+  {
+    const std::vector<io::StreamSpec> streams = critical_streams(r.dim);
+    const auto& cols = streams[0].columns;
+    if (start.resumed) {
+      const std::vector<std::int64_t>& k = start.resumed->counters();
+      done = k.empty() ? 0 : k[0];
+      if (k.size() > 1 || done < 0 || done > r.n_starts)
+        throw config::BadInput("--resume: '" + start.paths.resume_from +
+                               "': the checkpoint's progress record does not fit this run");
+      backend::DescentBatch& b = res.searches;
+      const io::CheckpointReader& old = *start.resumed;
+      old.read_rows("searches", cols[0], 0, done, b.start.data());
+      old.read_rows("searches", cols[1], 0, done, b.end.data());
+      old.read_rows("searches", cols[2], 0, done, b.loss.data());
+      old.read_rows("searches", cols[3], 0, done, b.grad_norm.data());
+      old.read_rows("searches", cols[4], 0, done, b.steps.data());
+      old.read_rows("searches", cols[5], 0, done, b.status.data());
+    }
+    std::unique_ptr<io::CheckpointWriter> ck =
+        start_checkpoint(start.paths, provenance(cfg, r, *be, 0.0), streams, {done}, {},
+                         start.resumed.get(), {done});
+    start.resumed.reset();
+    try {
+      search_all(cfg, r, *be, res.searches, done, ck.get());
+    } catch (const Interrupted&) {
+      ck->close();
+      throw Interrupted(interrupted_message(
+          "the searches committed so far (of " + std::to_string(r.n_starts) + ")", start.paths, cfg));
+    }
+    ck->close();
+  }
   io::ResultWriter writer(cfg.output);
-  CriticalJobResult res = execute_critical(cfg, r, *be, &writer);
+  res.grid_points = compute_grid(cfg, r, *be, &writer);
+  finish_critical(cfg, r, *be, &writer, res);
   writer.commit();
   std::string xdmf_path;
   try {
@@ -101,6 +177,7 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
     std::remove(cfg.output.c_str());  // all or nothing: no result without its XDMF
     throw std::runtime_error(std::string("XDMF file: ") + e.what());
   }
+  std::remove(start.paths.partial.c_str());  // the result holds everything now
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::int64_t k[3] = {0, 0, 0};
   for (std::int8_t s : res.searches.status) ++k[s];

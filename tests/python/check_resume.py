@@ -68,6 +68,7 @@ def clean(*names):
 JOBS = {
     "descend": ["descend", "-l", "himmelblau", "--starts", "30000", "--chunk", "2000"],
     "basins": ["basins", "-l", "six-hump-camel", "--basin-res", "96", "--chunk", "1000"],
+    "critical": ["critical", "-l", "himmelblau", "--starts", "3000", "--chunk", "200", "--grid-res", "16"],
     "run": ["run", "-l", "himmelblau", "--starts", "12000", "--basin-res", "64", "--grid-res", "32",
             "--chunk", "1000", "--records", "sample", "--sample", "1000", "--trace", "0,5"],
 }
