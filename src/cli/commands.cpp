@@ -102,6 +102,10 @@ void print_list(std::ostream& out) {
 }  // namespace
 
 int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  return main_with_args(argc, argv, out, err, jobs::run_command);
+}
+
+int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, JobRunner run_job) {
   config::RunConfig c;
   c.command_line = joined_command_line(argc, argv);
   CLI::App app{"trilobite: maps loss landscapes with many parallel gradient descents"};
@@ -221,7 +225,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
-  jobs::run_command(c, out, err);
+  run_job(c, out, err);
   return 0;
 }
 
