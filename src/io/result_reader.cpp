@@ -50,6 +50,14 @@ void check_refs(const std::vector<T>& refs, std::int64_t rows, bool none_allowed
             name + " refers to row " + std::to_string(v) + " of " + std::to_string(rows));
 }
 
+// Codes (docs/format.md): status -1 (never written), 0, 1, 2; kind 0..3.
+template <class T>
+void check_codes(const std::vector<T>& codes, int lo, int hi, const std::string& name) {
+  for (T v : codes)
+    require(v >= lo && v <= hi, name + " holds the code " + std::to_string(v) + ", not one of " +
+                                    std::to_string(lo) + ".." + std::to_string(hi));
+}
+
 void check_dim(std::int64_t dim, const std::string& group) {
   require(dim >= 1 && dim <= 64, group + ": dimension " + std::to_string(dim) + " is outside 1..64");
 }
@@ -123,6 +131,7 @@ void read_descents(hid_t file, backend::DescentBatch& b, std::vector<std::int32_
   check_rows(b.steps, n, "/descents/steps");
   check_rows(b.status, n, "/descents/status");
   check_rows(labels, n, "/descents/minimum");
+  check_codes(b.status, -1, 2, "/descents/status");
 }
 
 void read_minima(hid_t file, analysis::MinimaTable& t) {
@@ -150,6 +159,7 @@ void read_minima(hid_t file, analysis::MinimaTable& t) {
   for (const auto* c : {&t.loss, &t.grad_norm, &t.fraction, &t.mean_steps, &t.basin_fraction})
     check_rows(*c, n, "a column of /minima");
   check_rows(t.kind, n, "/minima/kind");
+  check_codes(t.kind, 0, 3, "/minima/kind");
   check_rows(t.count, n, "/minima/count");
   check_rows(t.basin_count, n, "/minima/basin_count");
   if (h5::exists(g, "lambda_max"))
@@ -203,6 +213,7 @@ void read_basins(hid_t file, BasinData& b) {
   check_rows(b.label, cells, "/basins/label");
   check_rows(b.steps, cells, "/basins/steps");
   check_rows(b.status, cells, "/basins/status");
+  check_codes(b.status, -1, 2, "/basins/status");
 }
 
 void read_trajectories(hid_t file, std::vector<backend::Trajectory>& out, int& dim) {
@@ -307,7 +318,10 @@ ResultData read_result(const std::string& path) {
     if (r.has_known_minima) read_known_minima(f, r.known_minima);
     r.has_critical = h5::exists(f, "critical");
     r.has_connections = h5::exists(f, "connections");
-    if (r.has_critical) read_critical(f, r.critical);
+    if (r.has_critical) {
+      read_critical(f, r.critical);
+      check_codes(r.critical.kind, 0, 3, "/critical/kind");
+    }
     if (r.has_connections) read_connections(f, r.connections);
     if (r.has_sweep) r.sweep = metrics::read_sweep(f);
     check_links(r);

@@ -14,6 +14,7 @@ mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
 # The targets write their scratch files under TMPDIR; one thread each.
 export TMPDIR=$work/tmp OMP_NUM_THREADS=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(dirname "${BASH_SOURCE[0]}")/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # -timeout: an input that takes 20 s is a hang; -rss_limit_mb also bounds
 # every single allocation (libFuzzer's malloc limit defaults to it).
