@@ -78,11 +78,14 @@ GridAxes read_axes(hid_t group, const std::string& dataset) {
   a.axis0 = static_cast<int>(int_attr(group, "axis0"));
   a.axis1 = static_cast<int>(int_attr(group, "axis1"));
   a.origin = reals_attr(group, "origin");
-  // Lattice nodes lie at increasing, finite coordinates (docs/format.md).
-  for (const std::vector<double>* c : {&a.coord0, &a.coord1})
+  // Lattice nodes lie at distinct, finite coordinates, in order (pictures
+  // map pixels to nodes by them).
+  for (const std::vector<double>* c : {&a.coord0, &a.coord1}) {
+    const bool up = c->size() < 2 || (*c)[1] > (*c)[0];
     for (std::size_t i = 0; i < c->size(); ++i)
-      require(std::isfinite((*c)[i]) && (i == 0 || (*c)[i] > (*c)[i - 1]),
-              "'" + dataset + "': coordinates not finite and increasing");
+      require(std::isfinite((*c)[i]) && (i == 0 || (up ? (*c)[i] > (*c)[i - 1] : (*c)[i] < (*c)[i - 1])),
+              "'" + dataset + "': coordinates not finite and strictly monotone");
+  }
   for (double o : a.origin) require(std::isfinite(o), "'" + dataset + "': origin not finite");
   const Shape dims = h5::shape(ds.get());
   require(dims.back() == a.coord0.size() && (rank == 1 || dims[0] == a.coord1.size()),
@@ -246,15 +249,10 @@ void read_trajectories(hid_t file, std::vector<backend::Trajectory>& out, int& d
   }
 }
 
-// Row numbers that point from one group into another.
+// Row numbers that point from one group into another, where a reader
+// indexes by them. (Labels of descents and basin cells need no check: the
+// consumers treat any label outside the minima table as "none".)
 void check_links(const ResultData& r) {
-  const std::int64_t minima = r.has_minima ? r.minima.n_minima : 0;
-  if (r.has_descents) check_refs(r.descent_labels, minima, true, "/descents/minimum");
-  if (r.has_basins) check_refs(r.basins.label, minima, true, "/basins/label");
-  if (r.has_known_minima) check_refs(r.known_minima.match.row, minima, true, "/known_minima/minimum");
-  for (const backend::Trajectory& t : r.trajectories)
-    require(t.descent >= 0 && (!r.has_descents || t.descent < r.descents.count),
-            "/trajectories/descent refers to descent " + std::to_string(t.descent));
   if (r.has_connections) {
     const analysis::Connections& c = r.connections;
     const std::int64_t points = r.has_critical ? r.critical.n_points : 0;
