@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
-# Build the formula-parser fuzz target (tests/fuzz/fuzz_expr_parser.cpp) with
-# clang's libFuzzer, AddressSanitizer and UndefinedBehaviorSanitizer, and run
-# it for a bounded time on a copy of the seed corpus.
+# Builds the libFuzzer targets (tests/fuzz/fuzz_*.cpp) with clang, libFuzzer,
+# AddressSanitizer and UndefinedBehaviorSanitizer (the whole library
+# instrumented: cmake -DTRILOBITE_FUZZ=ON) and runs each for a bounded time
+# through ctest (label `fuzz`), two at a time.
 #
 # Usage, from anywhere in the repository:
-#   scripts/fuzz.sh [BUILD_DIR] [SECONDS]     defaults: build/fuzz 30
+#   scripts/fuzz.sh [BUILD_DIR] [SECONDS] [TARGET_REGEX]   defaults: build-fuzz 25 (all)
 # Environment:
 #   FUZZ_CXX    the compiler (default clang++; must support -fsanitize=fuzzer)
-#   FUZZ_ARGS   extra libFuzzer flags appended to the run
-# Needs clang and its libFuzzer runtime (Debian: clang-14 libclang-rt-14-dev).
-# Writes only under BUILD_DIR: the binary, corpus/ (the seeds plus whatever
-# the fuzzer adds; kept between runs), artifacts/ (crashing, slow or
-# memory-hungry inputs) and fuzz.log. The source tree is never written.
-# Exit code: 0 when the run found nothing; 1 on a finding or any failure,
+#   FUZZ_ARGS   extra libFuzzer flags for every run
+# Needs clang, its libFuzzer runtime and OpenMP (Debian: clang
+# libclang-rt-14-dev libomp-dev; scripts/install-deps.sh installs them).
+# Writes only under BUILD_DIR; each target's corpus (seeds plus what the
+# fuzzer adds), findings and log are in BUILD_DIR/tests/fuzz/run/<target>/.
+# Exit code: 0 when no run found anything; 1 on a finding or a failed build;
 # 2 on bad arguments or a missing toolchain.
+#
+# A new target is one file tests/fuzz/fuzz_<name>.cpp defining
+# LLVMFuzzerTestOneInput, plus seeds in tests/fuzz/corpus/fuzz_<name>/
+# (see tests/fuzz/CMakeLists.txt); this script picks it up unchanged.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=${1:-build/fuzz}
-seconds=${2:-30}
+build=${1:-build-fuzz}
+seconds=${2:-25}
+filter=${3:-}
 cxx=${FUZZ_CXX:-clang++}
 
 die() { echo "fuzz.sh: $*" >&2; exit 2; }
@@ -27,61 +33,30 @@ die() { echo "fuzz.sh: $*" >&2; exit 2; }
 case $build in /*) ;; *) build=$root/$build ;; esac
 
 command -v "$cxx" >/dev/null 2>&1 ||
-  die "'$cxx' not found: install clang and its libFuzzer runtime (Debian: apt-get install clang-14 libclang-rt-14-dev) or set FUZZ_CXX"
-
-mkdir -p "$build/obj" "$build/corpus" "$build/artifacts"
-build=$(cd "$build" && pwd)
-
-flags=(-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1 -std=c++17 -I "$root/src")
+  die "'$cxx' not found: install clang and its libFuzzer runtime (Debian: apt-get install clang libclang-rt-14-dev libomp-dev) or set FUZZ_CXX"
+cc=${FUZZ_CC:-${cxx/clang++/clang}}
 
 # Probe the runtime with a two-line target so that a missing libFuzzer gives
 # one clear line instead of a page of linker errors.
-probe=$build/obj/probe
+mkdir -p "$build/probe"
+probe=$build/probe/probe
 printf '%s\n' '#include <cstddef>' '#include <cstdint>' \
   'extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t*, std::size_t) { return 0; }' >"$probe.cpp"
-if ! "$cxx" "${flags[@]}" "$probe.cpp" -o "$probe" 2>"$probe.log"; then
+if ! "$cxx" -fsanitize=fuzzer,address,undefined "$probe.cpp" -o "$probe" 2>"$probe.log"; then
   sed 's/^/  /' "$probe.log" | head -n 5 >&2
   die "'$cxx' cannot build with -fsanitize=fuzzer,address,undefined: the libFuzzer/sanitizer runtime is missing (Debian: apt-get install libclang-rt-14-dev)"
 fi
 
-# src/expr without expr_landscape.cpp, which needs other parts of the project.
-sources=()
-for f in "$root"/src/expr/*.cpp; do
-  [[ $(basename "$f") == expr_landscape.cpp ]] || sources+=("$f")
-done
-sources+=("$root/tests/fuzz/fuzz_expr_parser.cpp")
-
-echo "fuzz.sh: building $build/fuzz_expr_parser with $("$cxx" --version | head -n 1)"
 start=$SECONDS
-pids=()
-objects=()
-for f in "${sources[@]}"; do
-  o=$build/obj/$(basename "${f%.cpp}").o
-  objects+=("$o")
-  "$cxx" "${flags[@]}" -c "$f" -o "$o" &
-  pids+=($!)
-done
-status=0
-for p in "${pids[@]}"; do wait "$p" || status=1; done
-[[ $status == 0 ]] || { echo "fuzz.sh: compilation failed" >&2; exit 1; }
-"$cxx" "${flags[@]}" "${objects[@]}" -o "$build/fuzz_expr_parser"
-echo "fuzz.sh: built in $((SECONDS - start)) s"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" \
+  -DTRILOBITE_FUZZ=ON -DTRILOBITE_TESTS=OFF -DTRILOBITE_BENCH=OFF -DTRILOBITE_CUDA=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" \
+  -DTRILOBITE_FUZZ_SECONDS="$seconds" >"$build/configure.log" ||
+  { cat "$build/configure.log" >&2; echo "fuzz.sh: configure failed" >&2; exit 1; }
+cmake --build "$build" -j2 || { echo "fuzz.sh: build failed" >&2; exit 1; }
+echo "fuzz.sh: built in $((SECONDS - start)) s with $("$cxx" --version | head -n 1)"
 
-cp "$root"/tests/fuzz/corpus/* "$build/corpus/"
-
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-echo "fuzz.sh: fuzzing for $seconds s; corpus $build/corpus, findings in $build/artifacts"
-set +e
-# shellcheck disable=SC2086  # FUZZ_ARGS is a list of flags
-"$build/fuzz_expr_parser" "$build/corpus" \
-  -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 -artifact_prefix="$build/artifacts/" ${FUZZ_ARGS:-} 2>&1 | tee "$build/fuzz.log"
-rc=${PIPESTATUS[0]}
-set -e
-if [[ $rc != 0 ]]; then
-  echo "fuzz.sh: FINDING (exit $rc): see $build/fuzz.log; reproduce with" >&2
-  echo "  $build/fuzz_expr_parser $build/artifacts/<file>" >&2
-  exit 1
-fi
-echo "fuzz.sh: no findings in $seconds s"
+args=(--test-dir "$build" -L fuzz -j2 --output-on-failure)
+[[ -n $filter ]] && args+=(-R "$filter")
+ctest "${args[@]}" || { echo "fuzz.sh: a fuzz target found something (see above)" >&2; exit 1; }
+echo "fuzz.sh: no findings, $seconds s per target"

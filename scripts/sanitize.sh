@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# The whole test suite under AddressSanitizer and UndefinedBehaviorSanitizer
-# (g++, CPU backend; CUDA off). Usage: scripts/sanitize.sh [BUILD_DIR]
-# Not yet part of .ci/run (issue 7 wires it in); run by hand before then.
+# The whole test suite under AddressSanitizer (with LeakSanitizer) and
+# UndefinedBehaviorSanitizer: g++, CPU backend (CUDA off: no device here),
+# every UBSan report fatal. Run by .ci/run after the README's test command.
+# Usage: scripts/sanitize.sh [BUILD_DIR]     default: build-asan
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-build-asan}
+start=$SECONDS
 cmake -S . -B "$dir" -G Ninja -DTRILOBITE_CUDA=OFF -DTRILOBITE_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
   "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"
 cmake --build "$dir" -j2
-# The fuzz test builds its own sanitized target; the package consumer, the
-# NumPy peers, the examples and ParaView run code that is not ours.
+echo "sanitize.sh: built in $((SECONDS - start)) s"
+# One test cannot run here: consumer_finds_installed_package installs the
+# library and links a separate project against it without the sanitizer
+# runtime, which an instrumented static library needs (undefined
+# __asan_*/__ubsan_* symbols). Everything else runs, the Python-driven
+# tests included (they run this build's trilobite).
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir "$dir" -j2 --output-on-failure -E "fuzz|consumer|peers|examples|xdmf_opens"
+  ctest --test-dir "$dir" -j2 --output-on-failure -E "^consumer_finds_installed_package$"
+echo "sanitize.sh: test suite passed under ASan and UBSan in $((SECONDS - start)) s (build included)"

@@ -138,6 +138,10 @@ void print_list(std::ostream& out) {
 }  // namespace
 
 int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  return main_with_args(argc, argv, out, err, jobs::run_command);
+}
+
+int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, JobRunner run_job) {
   config::RunConfig c;
   c.command_line = joined_command_line(argc, argv);
   CLI::App app{"trilobite: maps loss landscapes with many parallel gradient descents"};
@@ -283,7 +287,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err) 
   // A resume without -o writes where the interrupted run would have.
   if (!c.resume.empty()) jobs::checkpoint_paths(c);
   require_output_path(c.output, c.force);
-  jobs::run_command(c, out, err);
+  run_job(c, out, err);
   return 0;
 }
 

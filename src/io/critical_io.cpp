@@ -150,6 +150,16 @@ void read_critical(hid_t file, analysis::CriticalTable& t) {
   t.n_outside = int_attr(g, "n_outside");
   t.merge_tol = real_attr(g, "merge_tol");
   t.method = text_attr(g, "method");
+  // Every consumer indexes the columns by one another's lengths.
+  require(t.dim >= 1 && t.dim <= 64, "/critical: dimension " + std::to_string(t.dim) + " is outside 1..64");
+  const auto m = static_cast<std::size_t>(t.n_points), md = m * static_cast<std::size_t>(t.dim);
+  require(t.position.size() == md && t.eigenvalues.size() == md && t.loss.size() == m &&
+              t.grad_norm.size() == m && t.morse_index.size() == m && t.kind.size() == m &&
+              t.count.size() == m && t.curvature.hessian_trace.size() == m &&
+              t.curvature.lambda_max.size() == m && t.curvature.lambda_min.size() == m &&
+              t.curvature.condition_number.size() == m && t.curvature.log_det.size() == m,
+          "/critical: columns do not match " + std::to_string(m) + " points of dimension " +
+              std::to_string(t.dim));
 }
 
 void read_connections(hid_t file, analysis::Connections& c) {
@@ -166,6 +176,11 @@ void read_connections(hid_t file, analysis::Connections& c) {
   c.tree_right = read<std::int64_t>(g, "tree_right");
   c.tree_level = read<double>(g, "tree_level");
   c.tree_saddle = read<std::int64_t>(g, "tree_saddle");
+  const std::size_t s = c.saddle.size(), k = c.minimum_row.size(), nodes = c.tree_level.size();
+  require(c.minimum_a.size() == s && c.minimum_b.size() == s && c.barrier_a.size() == s &&
+              c.barrier_b.size() == s && (c.merge_level.empty() || c.merge_level.size() == k * k) &&
+              c.tree_left.size() == nodes && c.tree_right.size() == nodes && c.tree_saddle.size() == nodes,
+          "/connections: columns of different lengths");
 }
 
 }  // namespace trilo::io

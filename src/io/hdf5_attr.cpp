@@ -45,7 +45,7 @@ std::string read_attr_string(hid_t attr, hid_t type) {
     H5free_memory(p);
     return s;
   }
-  std::string s(H5Tget_size(type), '\0');
+  std::string s(readable_count(Shape{H5Tget_size(type)}, 1, "a string attribute"), '\0');
   check_ok(H5Aread(attr, mem.get(), s.data()), "cannot read a string attribute");
   s.resize(std::min(s.size(), s.find('\0')));
   return s;
@@ -86,9 +86,9 @@ AttrValue read_attr(hid_t obj, const std::string& name) {
   Handle space = owned(H5Aget_space(a.get()), H5Sclose, what);
   const H5S_class_t cls = H5Sget_simple_extent_type(space.get());
   const bool scalar = cls == H5S_SCALAR;
-  const auto n = cls == H5S_NULL
-                     ? std::size_t{0}
-                     : static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+  const hssize_t points = cls == H5S_NULL ? 0 : H5Sget_simple_extent_npoints(space.get());
+  if (points < 0) fail(what);
+  const std::size_t n = readable_count(Shape{hsize_t(points)}, 8, "attribute '" + name + "'");
   switch (H5Tget_class(type.get())) {
     case H5T_STRING:
       if (n == 0) return std::string();
@@ -161,7 +161,9 @@ std::vector<double> reals_attr(hid_t obj, const std::string& name) {
 
 std::int64_t length(hid_t group, const std::string& name) {
   Handle ds = open_dataset(group, name);
-  return static_cast<std::int64_t>(shape(ds.get()).at(0));
+  const Shape dims = shape(ds.get());
+  if (dims.empty()) throw std::runtime_error(object_name(ds.get()) + " is a scalar, not a list");
+  return static_cast<std::int64_t>(dims[0]);
 }
 
 }  // namespace trilo::io::h5

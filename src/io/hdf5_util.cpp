@@ -7,6 +7,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include <unistd.h>
+
 namespace trilo::io::h5 {
 
 namespace {
@@ -59,15 +61,37 @@ std::string tidy(const std::string& desc) {
   return desc.substr(at + key.size(), end == std::string::npos ? end : end - at - key.size());
 }
 
-// The object's path in the file, for messages.
+std::uint64_t physical_memory() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? std::uint64_t(pages) * std::uint64_t(page) : std::uint64_t{1} << 34;
+}
+
+std::uint64_t g_read_limit = physical_memory();
+
+Handle plist(hid_t cls) { return owned(H5Pcreate(cls), H5Pclose, "cannot create a property list"); }
+
+}  // namespace
+
 std::string object_name(hid_t obj) {
   char buf[512] = {};
   return H5Iget_name(obj, buf, sizeof buf) > 0 ? buf : "a dataset";
 }
 
-Handle plist(hid_t cls) { return owned(H5Pcreate(cls), H5Pclose, "cannot create a property list"); }
+void set_read_limit(std::uint64_t bytes) { g_read_limit = bytes; }
 
-}  // namespace
+std::size_t readable_count(const Shape& dims, std::size_t element_size, const std::string& object) {
+  std::uint64_t n = 1, bytes = 0;
+  bool over = false;
+  for (hsize_t d : dims) over = over || __builtin_mul_overflow(n, std::uint64_t{d}, &n);
+  over = over || __builtin_mul_overflow(n, std::uint64_t{element_size}, &bytes) || bytes > g_read_limit;
+  if (over) {
+    std::string shape;
+    for (hsize_t d : dims) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+    throw std::runtime_error(object + " declares " + shape + " elements, more than can be read into " +
+                             std::to_string(g_read_limit >> 20) + " MiB of memory");
+  }
+  return static_cast<std::size_t>(n);
+}
 
 Handle simple_space(const Shape& dims) {
   return owned(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose,

@@ -96,6 +96,8 @@ Handle create_dataset(hid_t group, const std::string& name, const Shape& dims,
 }
 
 Shape shape(hid_t dataset);
+// The object's path in the file, for messages.
+std::string object_name(hid_t obj);
 // Writes the block at `offset` of extent `count` (both of the dataset's rank).
 void write_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape& count,
                 const void* data);
@@ -114,10 +116,18 @@ void write_all(hid_t dataset, const std::vector<T>& v) {
   if (v.size() != n) throw std::runtime_error("write_all: wrong number of values");
   if (n) write_all_raw(dataset, Type<T>::mem(), v.data());
 }
+// The most bytes one dataset or attribute read may allocate. A damaged file
+// can declare a dataset far larger than it holds (chunks never written cost
+// nothing on disk); such a read fails with one line instead of exhausting
+// memory. Default: the machine's physical memory.
+void set_read_limit(std::uint64_t bytes);
+// The number of elements of `dims`; throws runtime_error naming `object`
+// when that many of `element_size` bytes exceed the read limit.
+std::size_t readable_count(const Shape& dims, std::size_t element_size, const std::string& object);
+
 template <class T>
 std::vector<T> read_all(hid_t dataset) {
-  std::size_t n = 1;
-  for (hsize_t d : shape(dataset)) n *= static_cast<std::size_t>(d);
+  const std::size_t n = readable_count(shape(dataset), sizeof(T), object_name(dataset));
   std::vector<T> v(n);
   if (n) read_all_raw(dataset, Type<T>::mem(), v.data());
   return v;

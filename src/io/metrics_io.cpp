@@ -161,6 +161,14 @@ analysis::SweepTable read_sweep(hid_t file) {
   s.fraction_diverged = read<double>(gid, "fraction_diverged");
   s.fraction_max_steps = read<double>(gid, "fraction_max_steps");
   s.median_steps = read<double>(gid, "median_steps");
+  const auto nv = static_cast<std::size_t>(s.n_values()), nm = nv * static_cast<std::size_t>(s.n_minima);
+  require(s.count.size() == nm && s.fraction.size() == nm && s.fraction_ci_lo.size() == nm &&
+              s.fraction_ci_hi.size() == nm && s.quenched_count.size() == nm &&
+              s.quenched_fraction.size() == nm && s.quenched_fraction_ci_lo.size() == nm &&
+              s.quenched_fraction_ci_hi.size() == nm && s.fraction_diverged.size() == nv &&
+              s.fraction_max_steps.size() == nv && s.median_steps.size() == nv,
+          "/sweep: columns do not match " + std::to_string(nv) + " values x " +
+              std::to_string(s.n_minima) + " points");
   return s;
 }
 
