@@ -128,9 +128,9 @@ TEST(ResourceLimits, AFileSizeLimitReachedIsOneLineExitOneAndNoFile) {
     args.insert(args.end(), {"--backend", "cpu", "-q", "-o", target});
     const Outcome o = trilobite_limited(args, RLIMIT_FSIZE, rlim_t(128) << 10);
     EXPECT_EQ(o.status, 1) << args[0] << ": " << o.err;
-    // descend and run fill their checkpoint first: it is named, and stays
+    // descend, run and critical fill their checkpoint first: it is named, and stays
     // readable with what was committed before the disk filled.
-    const bool checkpointed = args[0] == "descend" || args[0] == "run";
+    const bool checkpointed = args[0] == "descend" || args[0] == "run" || args[0] == "critical";
     const std::string written = checkpointed ? target + ".partial" : target;
     EXPECT_EQ(o.err,
               "trilobite: error: disk full (or file size limit reached) writing '" + written + "'\n")

@@ -184,6 +184,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   sweep->add_option("--vary", c.vary_text,
                     "NAME=lo:hi:n[:log]: NAME one of lr, momentum, beta1, beta2, rho, eps, noise")
       ->required();
+  add_resume(sweep, c, false);
   app.add_subcommand("list", "The built-in landscapes");
   jobs::BenchOptions bench_opt;
   auto* bench = app.add_subcommand("bench", "Descent steps and grid points per second, with peak fractions");

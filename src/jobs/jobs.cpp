@@ -393,7 +393,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
   // Checkpointed jobs: the checkpoint to write, or to resume (its settings
   // checked against these), settled before any note.
-  const bool checkpointed = has_descents(cfg.job) || has_basins(cfg.job);
+  const bool checkpointed = has_descents(cfg.job) || has_basins(cfg.job) || cfg.job == "sweep";
   CheckpointStart start;
   if (checkpointed) start = prepare_checkpoint(cfg);
   if (!cfg.quiet) {
@@ -402,6 +402,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
         << be->name() << " (" << be->device() << "), " << cfg.precision << "\n";
   }
   install_interrupt_handlers();
+  if (cfg.job == "sweep") return run_sweep_command(cfg, r, *be, std::move(start), out, log);
   if (checkpointed) return run_descent_command(cfg, r, *be, std::move(start), out, log);
   const auto t0 = std::chrono::steady_clock::now();
   io::ResultWriter writer(cfg.output);

@@ -92,6 +92,12 @@ void publish(const config::RunConfig& cfg, const config::Resolved& r, const back
 void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
                          CheckpointStart start, std::ostream& out, std::ostream& log);
 
+// sweep: the same, its end points into `<output>.partial` (src/jobs/sweep_job.cpp).
+void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
+                       CheckpointStart start, std::ostream& out, std::ostream& log);
+// The descent request of a job (its starts, optimizer and bounds).
+backend::DescentRequest descent_request(const config::RunConfig& c, const config::Resolved& r);
+
 // The whole command: select the backend, execute, write and commit the file,
 // print the summary to `out` and progress notes to `log`.
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);

@@ -1,10 +1,15 @@
 #include "jobs/sweep_job.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ostream>
 #include <limits>
 #include <stdexcept>
 
+#include "analysis/known_minima.hpp"
 #include "jobs/interrupt.hpp"
+#include "jobs/jobs.hpp"
 
 namespace trilo::jobs {
 
@@ -19,9 +24,29 @@ void set_swept_parameter(DescentParams& p, const std::string& name, double v) {
   else throw std::invalid_argument("set_swept_parameter: unknown setting '" + name + "'");
 }
 
+std::vector<io::StreamSpec> sweep_streams(int dim) {
+  using io::ColumnType;
+  const std::vector<io::Column> cols = {
+      {"end", ColumnType::kF64, dim}, {"steps", ColumnType::kI64, 1}, {"status", ColumnType::kI8, 1}};
+  return {{"sweep", cols}, {"quench", cols}};
+}
+
+namespace {
+
+// Rows [0, n) of `stream` of a restored checkpoint into the three arrays.
+void read_back(const io::CheckpointReader& ck, const std::string& stream, int dim, std::int64_t n,
+               double* end, std::int64_t* steps, std::int8_t* status) {
+  const std::vector<io::Column> cols = sweep_streams(dim)[0].columns;
+  ck.read_rows(stream, cols[0], 0, n, end);
+  ck.read_rows(stream, cols[1], 0, n, steps);
+  ck.read_rows(stream, cols[2], 0, n, status);
+}
+
+}  // namespace
+
 analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolved& r,
                                backend::Backend& be, const backend::DescentRequest& base,
-                               analysis::MergeResult& minima) {
+                               analysis::MergeResult& minima, SweepCheckpoint* ck) {
   const config::SweepSpec& spec = r.sweep;
   const std::int64_t n = r.n_starts, nv = static_cast<std::int64_t>(spec.values.size());
   const int d = r.dim;
@@ -31,17 +56,27 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
   std::vector<std::int64_t> steps(static_cast<std::size_t>(n * nv));
   std::vector<std::int8_t> status(static_cast<std::size_t>(n * nv));
   backend::DescentBatch part;
-  for (std::int64_t v = 0; v < nv; ++v) {
+  std::int64_t row = 0;  // sweep rows (value v, start i) = v * n + i done
+  if (ck && ck->restored) {
+    if (ck->main_done < 0 || ck->main_done > n * nv || ck->quench_done < 0 ||
+        (ck->quench_done > 0 && ck->main_done < n * nv))
+      throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
+    row = ck->main_done;
+    read_back(*ck->restored, "sweep", d, row, end.data(), steps.data(), status.data());
+  }
+  while (row < n * nv) {
+    check_interrupted();
+    const std::int64_t v = row / n, first = row % n, count = std::min(c.chunk, n - first);
     backend::DescentRequest q = base;
     set_swept_parameter(q.params, spec.parameter, spec.values[v]);
-    for (std::int64_t first = 0; first < n; first += c.chunk) {
-      check_interrupted();
-      const std::int64_t count = std::min(c.chunk, n - first);
-      be.descend(q, first, count, part);
-      const std::int64_t row = v * n + first;
-      std::copy(part.end.begin(), part.end.begin() + count * d, end.begin() + row * d);
-      std::copy(part.steps.begin(), part.steps.begin() + count, steps.begin() + row);
-      std::copy(part.status.begin(), part.status.begin() + count, status.begin() + row);
+    be.descend(q, first, count, part);
+    std::copy(part.end.begin(), part.end.begin() + count * d, end.begin() + row * d);
+    std::copy(part.steps.begin(), part.steps.begin() + count, steps.begin() + row);
+    std::copy(part.status.begin(), part.status.begin() + count, status.begin() + row);
+    row += count;
+    if (ck && ck->writer) {
+      ck->writer->write_rows(0, row - count, count, {part.end.data(), part.steps.data(), part.status.data()});
+      ck->writer->commit({row, 0}, {});
     }
   }
 
@@ -65,7 +100,14 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
   std::vector<double> quench_end(static_cast<std::size_t>(nq * d));
   std::vector<std::int64_t> quench_steps(static_cast<std::size_t>(nq));
   std::vector<std::int8_t> quench_status(static_cast<std::size_t>(nq));
-  for (std::int64_t first = 0; first < nq;) {
+  std::int64_t quenched_done = 0;
+  if (ck && ck->restored && ck->quench_done > 0) {
+    if (ck->quench_done > nq) throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
+    quenched_done = ck->quench_done;
+    read_back(*ck->restored, "quench", d, quenched_done, quench_end.data(), quench_steps.data(),
+              quench_status.data());
+  }
+  for (std::int64_t first = quenched_done; first < nq;) {
     // Quenches of one value share its settings; a chunk never spans two values.
     const std::int64_t v = quench_row[first] / n;
     std::int64_t last = first;
@@ -80,6 +122,10 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
     std::copy(part.end.begin(), part.end.begin() + (last - first) * d, quench_end.begin() + first * d);
     std::copy(part.steps.begin(), part.steps.begin() + (last - first), quench_steps.begin() + first);
     std::copy(part.status.begin(), part.status.begin() + (last - first), quench_status.begin() + first);
+    if (ck && ck->writer) {
+      ck->writer->write_rows(1, first, last - first, {part.end.data(), part.steps.data(), part.status.data()});
+      ck->writer->commit({n * nv, last}, {});
+    }
     first = last;
   }
 
@@ -104,6 +150,54 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
   minima.basin_labels.clear();
   return analysis::tabulate_sweep(spec.parameter, spec.spacing, spec.values, n, t.n_minima,
                                   minima.descent_labels, status, steps, settled);
+}
+
+void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
+                       CheckpointStart start, std::ostream& out, std::ostream& log) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SweepCheckpoint sc;
+  if (start.resumed) {
+    const std::vector<std::int64_t>& k = start.resumed->counters();
+    if (!k.empty() && k.size() != 2)
+      throw config::BadInput("--resume: '" + start.paths.resume_from +
+                             "': the checkpoint's progress record does not fit this sweep");
+    if (!k.empty()) {
+      sc.main_done = k[0];
+      sc.quench_done = k[1];
+    }
+    sc.restored = start.resumed.get();
+  }
+  std::unique_ptr<io::CheckpointWriter> ck =
+      start_checkpoint(start.paths, provenance(cfg, r, be, 0.0), sweep_streams(r.dim),
+                       {sc.main_done, sc.quench_done}, {}, start.resumed.get(),
+                       {sc.main_done, sc.quench_done});
+  if (sc.restored && !cfg.quiet)
+    log << "trilobite: resuming after " << sc.main_done << " sweep descents and " << sc.quench_done
+        << " quenches\n";
+  sc.writer = ck.get();
+  JobResult res;
+  try {
+    res.sweep = run_sweep(cfg, r, be, descent_request(cfg, r), res.minima, &sc);
+  } catch (const Interrupted&) {
+    ck->close();
+    throw Interrupted(interrupted_message("the sweep descents committed so far", start.paths, cfg));
+  } catch (const std::runtime_error& e) {
+    if (!sc.restored) throw;
+    throw config::BadInput("--resume: '" + start.paths.resume_from + "': " + e.what());
+  }
+  ck->close();
+  ck.reset();
+  start.resumed.reset();
+  res.known = analysis::match_known_minima(res.minima.table, r.known_minima, r.box_lo, r.box_hi,
+                                           res.minima.table.merge_tol);
+  io::ResultWriter writer(cfg.output);
+  writer.write_root_attributes(provenance(cfg, r, be, res.minima.table.merge_tol));
+  writer.write_minima(res.minima.table);
+  writer.write_sweep(res.sweep);
+  if (!r.known_minima.empty()) writer.write_known_minima(r.known_minima, res.known, r.dim);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  publish(cfg, r, be, res, secs, writer, out);
+  std::remove(start.paths.partial.c_str());
 }
 
 }  // namespace trilo::jobs

@@ -6,6 +6,7 @@
 #include "analysis/sweep_table.hpp"
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
+#include "io/checkpoint.hpp"
 
 namespace trilo::jobs {
 
@@ -15,9 +16,20 @@ namespace trilo::jobs {
 // setting alone. Fills `minima` (labels of all n_values x n_starts descents,
 // row-major by value) and returns the per-value table. Depends only on the
 // inputs and seed, never on threads or chunk size.
+//
+// With a checkpoint, every chunk of end points is committed to it (streams
+// sweep_streams(); counters: sweep rows done, quench rows done), and a run
+// restored from one reads back the rows it committed and goes on from there.
+struct SweepCheckpoint {
+  io::CheckpointWriter* writer = nullptr;
+  const io::CheckpointReader* restored = nullptr;  // with the counts below
+  std::int64_t main_done = 0, quench_done = 0;
+};
+std::vector<io::StreamSpec> sweep_streams(int dim);
+
 analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolved& r,
                                backend::Backend& be, const backend::DescentRequest& base,
-                               analysis::MergeResult& minima);
+                               analysis::MergeResult& minima, SweepCheckpoint* ck = nullptr);
 
 // Sets the named setting (lr, momentum, beta1, beta2, rho, eps, noise) of `p`.
 void set_swept_parameter(DescentParams& p, const std::string& name, double v);

@@ -69,6 +69,8 @@ JOBS = {
     "descend": ["descend", "-l", "himmelblau", "--starts", "30000", "--chunk", "2000"],
     "basins": ["basins", "-l", "six-hump-camel", "--basin-res", "96", "--chunk", "1000"],
     "critical": ["critical", "-l", "himmelblau", "--starts", "3000", "--chunk", "200", "--grid-res", "16"],
+    "sweep": ["sweep", "-l", "himmelblau", "--vary", "noise=0:0.3:3", "--starts", "2000", "--chunk", "300",
+              "--steps", "400"],
     "run": ["run", "-l", "himmelblau", "--starts", "12000", "--basin-res", "64", "--grid-res", "32",
             "--chunk", "1000", "--records", "sample", "--sample", "1000", "--trace", "0,5"],
 }
@@ -103,20 +105,24 @@ def killed_at_commits_then_resumed():
 
 
 def killed_at_arbitrary_moments_then_resumed():
-    ref = reference("descend")
+    # Long enough (quartic-dimple, ~1000 steps a descent) to be killed mid-run.
+    args = ["descend", "--starts", "200000", "--chunk", "4000"]
+    ref = "ref_async.h5"
+    if not os.path.exists(os.path.join(WORK, ref)):
+        run(args + ["-o", ref], check=0)
     killed = 0
     for delay in (0.15, 0.4, 0.9):
         out = "async.h5"
         clean(out)
         env = dict(os.environ, OMP_NUM_THREADS="2")
-        p = subprocess.Popen([EXE] + JOBS["descend"] + ["-o", out, "-q"], cwd=WORK, env=env,
+        p = subprocess.Popen([EXE] + args + ["-o", out, "-q"], cwd=WORK, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         rc = p.wait()
         if rc == -signal.SIGKILL and os.path.exists(os.path.join(WORK, out + ".partial")):
             killed += 1
-            run(JOBS["descend"] + ["-o", out, "--resume", out + ".partial"], check=0)
+            run(args + ["-o", out, "--resume", out + ".partial"], check=0)
         same_file(ref, out, "descend killed after %.2f s" % delay)
     assert killed >= 1, "no run was still going when killed"
 
