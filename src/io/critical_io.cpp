@@ -21,9 +21,7 @@ using h5::Shape;
 using schema::describe;
 using schema::full_dataset;
 
-void require(bool ok, const std::string& message) {
-  if (!ok) throw std::runtime_error(message);
-}
+using h5::require;
 
 }  // namespace
 

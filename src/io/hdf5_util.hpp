@@ -46,6 +46,10 @@ void silence_errors();
 // (is_no_room).
 [[noreturn]] void fail(const std::string& what);
 hid_t check_id(hid_t id, const std::string& what);
+// Throws runtime_error `message` unless `ok` (the readers' and writers' checks).
+inline void require(bool ok, const std::string& message) {
+  if (!ok) throw std::runtime_error(message);
+}
 void check_ok(herr_t status, const std::string& what);
 Handle owned(hid_t id, Handle::Closer close, const std::string& what);
 

@@ -32,9 +32,7 @@ using h5::Shape;
 // one another's lengths and by the row numbers stored in them; a damaged
 // file is refused here, with the first inconsistency, so none of them
 // reads out of bounds.
-void require(bool ok, const std::string& what) {
-  if (!ok) throw std::runtime_error(what);
-}
+using h5::require;
 
 template <class T>
 void check_rows(const std::vector<T>& column, std::size_t rows, const std::string& name) {

@@ -27,9 +27,7 @@ using schema::full_dataset;
 using schema::int_dataset;
 using schema::nan_dataset;
 
-void require(bool ok, const std::string& message) {
-  if (!ok) throw std::runtime_error(message);
-}
+using h5::require;
 
 // Errors inside a write name the file, so main's one line says which.
 [[noreturn]] void rethrow_for(const std::string& path, const std::runtime_error& e) {
