@@ -49,12 +49,12 @@ typedef float f16 __attribute__((vector_size(64)));
   extern "C" __attribute__((target("avx512f"))) d8 _ZGVeN8v_##fn(d8);               \
   extern "C" __attribute__((target("avx512f"))) f16 _ZGVeN16v_##fn##f(f16);         \
   struct fn##_fn {                                                                  \
-    static d2 call(d2 a) { return _ZGVbN2v_##fn(a); }                               \
-    static f4 call(f4 a) { return _ZGVbN4v_##fn##f(a); }                            \
-    __attribute__((target("avx2"))) static d4 call(d4 a) { return _ZGVdN4v_##fn(a); } \
-    __attribute__((target("avx2"))) static f8 call(f8 a) { return _ZGVdN8v_##fn##f(a); } \
-    __attribute__((target("avx512f"))) static d8 call(d8 a) { return _ZGVeN8v_##fn(a); } \
-    __attribute__((target("avx512f"))) static f16 call(f16 a) { return _ZGVeN16v_##fn##f(a); } \
+    static void call(d2& a) { a = _ZGVbN2v_##fn(a); }                               \
+    static void call(f4& a) { a = _ZGVbN4v_##fn##f(a); }                            \
+    __attribute__((target("avx2"))) static void call(d4& a) { a = _ZGVdN4v_##fn(a); } \
+    __attribute__((target("avx2"))) static void call(f8& a) { a = _ZGVdN8v_##fn##f(a); } \
+    __attribute__((target("avx512f"))) static void call(d8& a) { a = _ZGVeN8v_##fn(a); } \
+    __attribute__((target("avx512f"))) static void call(f16& a) { a = _ZGVeN16v_##fn##f(a); } \
   };
 TRILO_MVEC(exp)
 TRILO_MVEC(log)
@@ -108,6 +108,15 @@ TRILO_LANES inline TRILO_L& operator/=(TRILO_L& a, const TRILO_L& b) { return a 
 // Comparisons, masks and sqrt, compiled for the worker's instruction set:
 // written in a function without it, GCC splits a 512-bit comparison into
 // scalar ones before inlining can give it the wide registers.
+// Masks travel in a struct and vectors by reference between these helpers:
+// a function compiled without the worker's instruction set must not pass or
+// return a wide vector by value (clang rejects that ABI change; GCC warns,
+// -Wpsabi), even though everything here is inlined into the worker.
+template <class M>
+struct LaneMask {
+  M m;  // all bits set in a lane where true
+  bool operator[](int l) const { return m[l] != 0; }
+};
 template <Isa I>
 struct Ops;
 template <int Bytes>
@@ -119,18 +128,22 @@ struct IntVec {
   struct Ops<ISA> {                                                                      \
     /* The descent ends: non-finite loss or gradient, or |g|^2 <= tol^2. */              \
     template <class V, class S>                                                          \
-    TARGET static auto ends(V loss, V gn2, S tol2) {                                     \
-      return ~(((loss - loss) == (loss - loss)) & ((gn2 - gn2) == (gn2 - gn2))) |        \
-             (gn2 <= tol2);                                                              \
+    TARGET static auto ends(const V& loss, const V& gn2, S tol2) {                       \
+      return mask(~(((loss - loss) == (loss - loss)) & ((gn2 - gn2) == (gn2 - gn2))) |   \
+                  (gn2 <= tol2));                                                        \
     }                                                                                    \
     template <class M>                                                                   \
-    TARGET static M either(M a, M b) { return a | b; }                                   \
+    TARGET static LaneMask<M> either(const LaneMask<M>& a, const LaneMask<M>& b) {       \
+      return {a.m | b.m};                                                                \
+    }                                                                                    \
     /* Not (lo <= a <= hi), NaN included: the scalar path's divergence test. */         \
     template <class V, class S>                                                          \
-    TARGET static auto outside(V a, S lo, S hi) { return ~((a >= lo) & (a <= hi)); }    \
+    TARGET static auto outside(const V& a, S lo, S hi) {                                 \
+      return mask(~((a >= lo) & (a <= hi)));                                             \
+    }                                                                                    \
     /* Any lane set: OR the halves together down to one 64-bit word. */                 \
     template <class M>                                                                   \
-    TARGET static bool any(M m) {                                                        \
+    TARGET static bool any(const M& m) {                                                 \
       constexpr int kBytes = sizeof(M);                                                  \
       if constexpr (kBytes == 8) {                                                       \
         long long r;                                                                     \
@@ -140,15 +153,19 @@ struct IntVec {
         typename IntVec<kBytes / 2>::type a, b;                                          \
         std::memcpy(&a, &m, kBytes / 2);                                                 \
         std::memcpy(&b, reinterpret_cast<const char*>(&m) + kBytes / 2, kBytes / 2);     \
-        return any(a | b);                                                               \
+        const auto c = a | b;                                                            \
+        return any(c);                                                                   \
       }                                                                                  \
     }                                                                                    \
+    /* Correctly rounded lane by lane, as the scalar sqrt. */                           \
     template <class V>                                                                   \
-    TARGET static V sqrt(V a) {                                                          \
-      V r;                                                                               \
-      for (int l = 0; l < int(sizeof(V) / sizeof(a[0])); ++l) r[l] = __builtin_sqrt(a[l]); \
-      return r;                                                                          \
+    TARGET static void sqrt(V& a) {                                                      \
+      for (int l = 0; l < int(sizeof(V) / sizeof(a[0])); ++l) a[l] = __builtin_sqrt(a[l]); \
     }                                                                                    \
+                                                                                         \
+   private:                                                                              \
+    template <class M>                                                                   \
+    TARGET static LaneMask<M> mask(const M& m) { return {m}; }                           \
   };
 TRILO_LANE_OPS(Isa::kAvx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))))
 TRILO_LANE_OPS(Isa::kAvx2, __attribute__((target("avx2"))))
@@ -161,20 +178,22 @@ TRILO_LANE_OPS(Isa::kBase, )
 TRILO_LANES inline auto lanes_end(const TRILO_L& loss, const TRILO_L& gn2, T tol2) {
   return Ops<I>::ends(loss.v, gn2.v, tol2);
 }
-template <Isa I, class Mask>
-inline Mask lanes_either(const Mask& a, const Mask& b) {
+template <Isa I, class M>
+inline LaneMask<M> lanes_either(const LaneMask<M>& a, const LaneMask<M>& b) {
   return Ops<I>::either(a, b);
 }
 TRILO_LANES inline auto lanes_outside(const TRILO_L& a, T lo, T hi) {
   return Ops<I>::outside(a.v, lo, hi);
 }
-template <Isa I, class Mask>
-inline bool lanes_any(const Mask& m) {
-  return Ops<I>::any(m);
+template <Isa I, class M>
+inline bool lanes_any(const LaneMask<M>& m) {
+  return Ops<I>::any(m.m);
 }
 
 TRILO_LANES inline TRILO_L sqrt(const TRILO_L& a) {
-  return TRILO_L::of(Ops<I>::sqrt(a.v));  // correctly rounded, as scalar
+  TRILO_L r = a;
+  Ops<I>::sqrt(r.v);
+  return r;
 }
 
 // Special functions: per lane through the scalar libm, or in native-width
@@ -191,7 +210,7 @@ inline Lanes<T, W, I, M> lanes_special(const Lanes<T, W, I, M>& a, Scalar scalar
     for (int k = 0; k < W / kPer; ++k) {
       N piece;
       std::memcpy(&piece, reinterpret_cast<const char*>(&a.v) + k * sizeof(N), sizeof(N));
-      piece = Fn::call(piece);
+      Fn::call(piece);
       std::memcpy(reinterpret_cast<char*>(&r.v) + k * sizeof(N), &piece, sizeof(N));
     }
   }
