@@ -14,6 +14,9 @@
 #include "cli/read_guard.hpp"
 #include "io/output_path.hpp"
 #include "io/result_reader.hpp"
+#include "io/result_writer.hpp"
+#include "render/canvas.hpp"
+#include "render/png_writer.hpp"
 #include "support/cli.hpp"
 
 namespace {
@@ -93,6 +96,73 @@ TEST(OutputPath, RenderReplacesItsPictureOnlyWithForce) {
   EXPECT_EQ(trilobite("render " + h5 + " -o " + png).status, 2);
   EXPECT_EQ(slurp(png), "precious\n");
   EXPECT_EQ(trilobite("render " + h5 + " --force -o " + png).status, 0);
+  EXPECT_EQ(slurp(png).substr(1, 3), "PNG");
+}
+
+// A file that appears at the target while a run works (a second run with the
+// same -o, another program) is never overwritten without --force.
+TEST(PublishFile, ANewNameIsTakenAndAnExistingOneOnlyWhenReplacing) {
+  using trilo::io::publish_file;
+  const std::string dir = fresh_dir(), tmp = dir + "/t", target = dir + "/r";
+  std::ofstream(tmp) << "new\n";
+  EXPECT_EQ(publish_file(tmp, target, false), 0);
+  EXPECT_EQ(slurp(target), "new\n");
+  EXPECT_FALSE(fs::exists(tmp));
+
+  std::ofstream(tmp) << "newer\n";
+  EXPECT_EQ(publish_file(tmp, target, false), EEXIST);
+  EXPECT_EQ(slurp(target), "new\n");
+  EXPECT_EQ(slurp(tmp), "newer\n") << "the refused file stays where it was";
+  EXPECT_EQ(publish_file(tmp, target, true), 0);
+  EXPECT_EQ(slurp(target), "newer\n");
+
+  // A dangling symbolic link is a name taken too.
+  const std::string link = dir + "/dangling";
+  ASSERT_EQ(::symlink((dir + "/nowhere").c_str(), link.c_str()), 0);
+  std::ofstream(tmp) << "x\n";
+  EXPECT_EQ(publish_file(tmp, link, false), EEXIST);
+  EXPECT_FALSE(fs::exists(dir + "/nowhere"));
+  EXPECT_EQ(publish_file(dir + "/missing", dir + "/other", false), ENOENT);
+}
+
+TEST(PublishFile, AResultWriterKeepsItsResultWhenTheTargetAppearedMeanwhile) {
+  const std::string dir = fresh_dir(), target = dir + "/r.h5";
+  std::string kept;
+  {
+    trilo::io::ResultWriter w(target, /*replace_existing=*/false);
+    kept = w.temporary_path();
+    w.write_root_attributes({{"format_version", std::int64_t{1}},
+                             {"program", std::string("trilobite")}});
+    std::ofstream(target) << "someone else's\n";
+    try {
+      w.commit();
+      ADD_FAILURE() << "commit replaced a file that appeared meanwhile";
+    } catch (const std::runtime_error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                "'" + target + "' appeared while this run was working and was left alone; the result is '" +
+                    kept + "' (rename it, or run again with --force to replace)");
+    }
+  }  // the destructor must not remove the kept result
+  EXPECT_EQ(slurp(target), "someone else's\n");
+  ASSERT_TRUE(fs::exists(kept));
+  EXPECT_NE(trilo::io::read_result(kept).attribute("program"), nullptr);
+
+  trilo::io::ResultWriter w(target, /*replace_existing=*/true);
+  w.write_root_attributes({{"format_version", std::int64_t{1}},
+                           {"program", std::string("trilobite")}});
+  w.commit();
+  EXPECT_NE(trilo::io::read_result(target).attribute("program"), nullptr);
+}
+
+TEST(PublishFile, APictureDoesNotReplaceAFileThatAppearedWhileDrawing) {
+  const std::string dir = fresh_dir(), png = dir + "/p.png";
+  const trilo::render::Canvas c(4, 3);
+  std::ofstream(png) << "precious\n";
+  EXPECT_THROW(trilo::render::write_png(c, png, false), std::runtime_error);
+  EXPECT_EQ(slurp(png), "precious\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1)
+      << "no temporary picture stays behind";
+  trilo::render::write_png(c, png, true);
   EXPECT_EQ(slurp(png).substr(1, 3), "PNG");
 }
 

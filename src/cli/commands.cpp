@@ -207,8 +207,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   auto* rend = app.add_subcommand("render", "A result file as a PNG picture (docs/render.md)");
   rend->add_option("file", ro.input, "Result file")->required();
   rend->add_option("-o,--output", ro.output, "PNG file to write (default trilobite.png)");
-  bool render_force = false;
-  rend->add_flag("--force", render_force, "Replace the PNG file if it exists");
+  rend->add_flag("--force", ro.force, "Replace the PNG file if it exists");
   rend->add_option("--width", ro.width, "Picture width in pixels (default: by layout)");
   rend->add_option("--height", ro.height, "Picture height in pixels (default: by layout)");
   rend->add_option("--size", ro.size, "WIDTHxHEIGHT in pixels, e.g. 1200x500");
@@ -276,7 +275,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     return 0;
   }
   if (app.got_subcommand("render")) {
-    require_output_path(ro.output, render_force, {ro.input});
+    require_output_path(ro.output, ro.force, {ro.input});
     const ReadGuard guard(ro.input);
     out << render::render_file(ro) << "\n";
     return 0;

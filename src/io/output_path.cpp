@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdio.h>  // renameat2, RENAME_NOREPLACE (glibc 2.28)
+
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 namespace trilo::io {
 
@@ -34,6 +37,9 @@ bool same_file(const struct stat& a, const std::string& b) {
   return ::stat(b.c_str(), &sb) == 0 && a.st_dev == sb.st_dev && a.st_ino == sb.st_ino;
 }
 
+// Filesystems that do not offer an atomic no-replace step report these.
+bool unsupported(int e) { return e == EINVAL || e == ENOSYS || e == ENOTSUP || e == EPERM; }
+
 }  // namespace
 
 std::string output_path_problem(const std::string& path, bool force,
@@ -56,6 +62,29 @@ std::string output_path_problem(const std::string& path, bool force,
   const std::string why = not_writable(dir);
   if (!why.empty()) return "output directory '" + dir + "' is not writable (" + why + ")";
   return "";
+}
+
+int publish_file(const std::string& tmp, const std::string& target, bool replace) {
+  if (replace) return ::rename(tmp.c_str(), target.c_str()) == 0 ? 0 : errno;
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0)
+    return 0;
+  int e = errno;
+  if (!unsupported(e)) return e;
+  // link() fails with EEXIST when the name is taken, atomically.
+  if (::link(tmp.c_str(), target.c_str()) == 0) {
+    ::unlink(tmp.c_str());
+    return 0;
+  }
+  e = errno;
+  if (!unsupported(e)) return e;
+  struct stat st;
+  if (::lstat(target.c_str(), &st) == 0) return EEXIST;
+  return ::rename(tmp.c_str(), target.c_str()) == 0 ? 0 : errno;
+}
+
+std::string target_appeared_message(const std::string& target, const std::string& kept) {
+  return "'" + target + "' appeared while this run was working and was left alone; the result is '" +
+         kept + "' (rename it, or run again with --force to replace)";
 }
 
 }  // namespace trilo::io

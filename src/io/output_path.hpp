@@ -18,4 +18,18 @@ namespace trilo::io {
 std::string output_path_problem(const std::string& path, bool force,
                                 const std::vector<std::string>& inputs = {});
 
+
+// Puts the finished file `tmp` in place at `target` in one atomic step and
+// returns 0, or returns the errno of the failure, `tmp` left where it is.
+// With `replace` an existing target is replaced (rename(2)). Without it an
+// existing target is left untouched and EEXIST returned: a file that
+// appeared at the target while the run was working (another run, another
+// program) is never overwritten. Uses renameat2(RENAME_NOREPLACE), and
+// link(2) + unlink(2) on filesystems without it; where neither exists
+// (FAT, some network filesystems) the check and the rename are two steps.
+int publish_file(const std::string& tmp, const std::string& target, bool replace);
+
+// The one line for publish_file() returning EEXIST, the result kept at `kept`.
+std::string target_appeared_message(const std::string& target, const std::string& kept);
+
 }  // namespace trilo::io

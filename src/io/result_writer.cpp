@@ -13,6 +13,7 @@
 #include "io/critical_io.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/metrics_io.hpp"
+#include "io/output_path.hpp"
 #include "io/schema.hpp"
 
 namespace trilo::io {
@@ -47,7 +48,8 @@ void sync_file(const std::string& path) {
 struct ResultWriter::Impl {
   std::string target, tmp;
   Handle file;
-  bool committed = false;
+  bool replace_existing = true;
+  bool committed = false;  // or kept under tmp: the destructor leaves the file alone
 
   Handle grid;
   std::vector<Handle> grid_sets;  // loss, grad0, grad1 (2-D only), grad_norm
@@ -69,9 +71,11 @@ struct ResultWriter::Impl {
   }
 };
 
-ResultWriter::ResultWriter(std::string target) : impl_(std::make_unique<Impl>()) {
+ResultWriter::ResultWriter(std::string target, bool replace_existing)
+    : impl_(std::make_unique<Impl>()) {
   h5::silence_errors();
   impl_->target = std::move(target);
+  impl_->replace_existing = replace_existing;
   impl_->tmp = impl_->target + ".tmp-" + std::to_string(::getpid());
   std::error_code ec;
   if (std::filesystem::is_directory(impl_->target, ec))
@@ -384,9 +388,14 @@ void ResultWriter::commit() {
     throw DiskFull(disk_full_message(s.target));
   }
   sync_file(s.tmp);
-  if (std::rename(s.tmp.c_str(), s.target.c_str()) != 0)
+  const int e = publish_file(s.tmp, s.target, s.replace_existing);
+  if (e == EEXIST && !s.replace_existing) {
+    s.committed = true;  // kept under its temporary name
+    throw std::runtime_error(target_appeared_message(s.target, s.tmp));
+  }
+  if (e != 0)
     throw std::runtime_error("cannot rename '" + s.tmp + "' to '" + s.target +
-                             "': " + std::strerror(errno));
+                             "': " + std::strerror(e));
   s.committed = true;
 }
 

@@ -44,8 +44,9 @@ struct GridAxes {
 class ResultWriter {
  public:
   // Creates "<target>.tmp-<pid>" in the target's directory; throws naming
-  // that path if it cannot.
-  explicit ResultWriter(std::string target);
+  // that path if it cannot. Without `replace_existing`, commit() leaves a
+  // file found at the target alone (see commit()).
+  explicit ResultWriter(std::string target, bool replace_existing = true);
   // Removes the temporary file unless commit() ran.
   ~ResultWriter();
   ResultWriter(const ResultWriter&) = delete;
@@ -84,8 +85,12 @@ class ResultWriter {
   void write_basin_metrics(const analysis::BasinMetrics& m);
   void write_sweep(const analysis::SweepTable& s);
 
-  // Closes the file and renames it onto the target (atomically replacing
-  // any file there). Requires the format_version and program attributes.
+  // Closes the file and renames it onto the target in one atomic step,
+  // replacing a file there only if the writer was built with
+  // replace_existing; otherwise a file that appeared at the target since
+  // the run began is left alone, the finished result kept under its
+  // temporary name, and std::runtime_error thrown naming both.
+  // Requires the format_version and program attributes.
   void commit();
 
   const std::string& temporary_path() const;

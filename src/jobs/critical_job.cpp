@@ -166,7 +166,7 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
     }
     ck->close();
   }
-  io::ResultWriter writer(cfg.output);
+  io::ResultWriter writer(cfg.output, cfg.force);
   res.grid_points = compute_grid(cfg, r, *be, &writer);
   finish_critical(cfg, r, *be, &writer, res);
   writer.commit();

@@ -125,7 +125,7 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
   ck.reset();
   res.timings.descents_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  io::ResultWriter writer(cfg.output);
+  io::ResultWriter writer(cfg.output, cfg.force);
   write_result(cfg, r, be, paths.partial, plan, run, res, writer);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   publish(cfg, r, be, res, secs, writer, out);

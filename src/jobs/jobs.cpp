@@ -405,7 +405,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   if (cfg.job == "sweep") return run_sweep_command(cfg, r, *be, std::move(start), out, log);
   if (checkpointed) return run_descent_command(cfg, r, *be, std::move(start), out, log);
   const auto t0 = std::chrono::steady_clock::now();
-  io::ResultWriter writer(cfg.output);
+  io::ResultWriter writer(cfg.output, cfg.force);
   JobResult res = execute_job(cfg, r, *be, &writer);
   res.n_descents = res.descents.count;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -190,7 +190,7 @@ void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backen
   start.resumed.reset();
   res.known = analysis::match_known_minima(res.minima.table, r.known_minima, r.box_lo, r.box_hi,
                                            res.minima.table.merge_tol);
-  io::ResultWriter writer(cfg.output);
+  io::ResultWriter writer(cfg.output, cfg.force);
   writer.write_root_attributes(provenance(cfg, r, be, res.minima.table.merge_tol));
   writer.write_minima(res.minima.table);
   writer.write_sweep(res.sweep);

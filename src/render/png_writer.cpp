@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/run_config.hpp"
+#include "io/output_path.hpp"
 
 namespace trilo::render {
 
@@ -70,7 +71,8 @@ std::string encode(const Canvas& c, std::FILE* f, const std::string& comment) {
 
 }  // namespace
 
-void write_png(const Canvas& c, const std::string& path, const std::string& comment) {
+void write_png(const Canvas& c, const std::string& path, bool replace,
+               const std::string& comment) {
   if (path.empty()) throw config::BadInput("empty output path");
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
@@ -80,15 +82,17 @@ void write_png(const Canvas& c, const std::string& path, const std::string& comm
   if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0)
     if (failure.empty()) failure = std::strerror(errno);
   if (std::fclose(f) != 0 && failure.empty()) failure = std::strerror(errno);
-  if (failure.empty() && std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
+  if (failure.empty()) {
+    const int e = io::publish_file(tmp, path, replace);
+    if (e == 0) return;
+    std::remove(tmp.c_str());  // a picture is cheap to draw again
+    if (e == EEXIST && !replace)
+      throw std::runtime_error("'" + path +
+                               "' appeared while drawing and was left alone (use --force to replace it)");
     throw config::BadInput("cannot write '" + path + "': " + std::strerror(e));
   }
-  if (!failure.empty()) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write '" + path + "': " + failure);
-  }
+  std::remove(tmp.c_str());
+  throw std::runtime_error("cannot write '" + path + "': " + failure);
 }
 
 }  // namespace trilo::render

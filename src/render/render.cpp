@@ -208,7 +208,7 @@ std::string render_file(const RenderOptions& options) {
     }
     note += "; " + frame_note(panels[k], f);
   }
-  write_png(c, opt.output, note);
+  write_png(c, opt.output, opt.force, note);
   std::string what;
   for (const auto& p : panels) what += (what.empty() ? "" : " + ") + p;
   return "wrote " + opt.output + " (" + std::to_string(width) + " x " + std::to_string(height) +

@@ -35,6 +35,7 @@ struct SweepData {
 struct RenderOptions {
   std::string input;
   std::string output = "trilobite.png";
+  bool force = false;  // replace a file at `output`, also one that appears while drawing
   int width = 0, height = 0;    // 0: a default for the layout
   std::string size;             // "WxH": both at once (overrides width, height)
   std::string panel = "auto";   // auto | loss | basins | both | sweep

@@ -159,6 +159,37 @@ def interrupted_run_leaves_a_readable_checkpoint():
     same_file(full, out, "descend interrupted by SIGINT")
 
 
+def a_file_appearing_meanwhile_is_left_alone():
+    # Another run (or program) creates the target while this one works: the
+    # end of the run must not replace it, and must keep its own result.
+    args = ["descend", "--starts", "200000", "--chunk", "4000"]
+    ref = "ref_async.h5"
+    if not os.path.exists(os.path.join(WORK, ref)):
+        run(args + ["-o", ref], check=0)
+    out = "appeared.h5"
+    clean(out)
+    target, partial = os.path.join(WORK, out), os.path.join(WORK, out + ".partial")
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    p = subprocess.Popen([EXE] + args + ["-o", out, "-q"], cwd=WORK, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(500):
+        if os.path.exists(partial):
+            break
+        time.sleep(0.01)
+    with open(target, "w") as f:
+        f.write("someone else's\n")
+    _, err = p.communicate()
+    kept = "%s.tmp-%d" % (out, p.pid)
+    assert p.returncode == 1, "exit %d: %s" % (p.returncode, err)
+    assert err == "trilobite: error: '%s' appeared while this run was working and was left alone; " \
+        "the result is '%s' (rename it, or run again with --force to replace)\n" % (out, kept), "message: %r" % err
+    with open(target) as f:
+        assert f.read() == "someone else's\n", "the file that appeared was replaced"
+    same_file(ref, kept, "the result kept beside the target", IGNORE | {"device"})
+    os.remove(os.path.join(WORK, kept))
+    clean(out)
+
+
 def results_do_not_depend_on_threads_or_chunks():
     for job in ("descend", "basins"):
         ref = reference(job)
@@ -283,7 +314,8 @@ def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
     for fn in (killed_at_commits_then_resumed, killed_at_arbitrary_moments_then_resumed,
-               interrupted_run_leaves_a_readable_checkpoint, results_do_not_depend_on_threads_or_chunks,
+               interrupted_run_leaves_a_readable_checkpoint, a_file_appearing_meanwhile_is_left_alone,
+               results_do_not_depend_on_threads_or_chunks,
                resume_with_other_settings_is_refused, records_none_and_sample_keep_the_minima,
                a_run_can_be_watched_while_it_writes, peak_memory_does_not_grow_with_starts):
         case(fn)
