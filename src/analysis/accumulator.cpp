@@ -1,5 +1,6 @@
 #include "analysis/accumulator.hpp"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -117,6 +118,8 @@ void MinimaAccumulator::restore(const State& s) {
     throw std::invalid_argument("inconsistent minima state: " + what);
   };
   if (s.reps.size() % static_cast<std::size_t>(dim_) != 0) bad("cluster positions");
+  for (double x : s.reps)
+    if (!std::isfinite(x)) bad("cluster positions");  // converged end points are finite
   const std::size_t k = s.reps.size() / dim_;
   if (s.counters.size() != 2 + 4 * k) bad("counters");
   if (s.histogram.size() % 4 != 0) bad("histogram");

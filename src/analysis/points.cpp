@@ -71,7 +71,14 @@ Clusters::Clusters(int dim, double tol) : dim_(dim), tol_(tol), k_(std::min(dim,
 
 Clusters::Key Clusters::key_of(const double* x) const {
   Key k{0, 0, 0};
-  for (int i = 0; i < k_; ++i) k[i] = static_cast<long long>(std::floor(x[i] / tol_));
+  // Clamped (and NaN sent to 0) so that any input has a key; cells only
+  // bucket the search, the distances decide, and clamping never moves two
+  // points further apart than one cell.
+  constexpr double kLimit = 4.0e18;  // inside long long's range
+  for (int i = 0; i < k_; ++i) {
+    const double c = std::floor(x[i] / tol_);
+    k[i] = std::isnan(c) ? 0 : static_cast<long long>(std::clamp(c, -kLimit, kLimit));
+  }
   return k;
 }
 

@@ -281,7 +281,8 @@ CheckpointReader::CheckpointReader(const std::string& path) : impl_(std::make_un
     auto read_prefix = [&](const char* name, std::int64_t n, auto& out) {
       using T = typename std::decay_t<decltype(out)>::value_type;
       Handle ds = h5::open_dataset(g.get(), name);
-      if (n < 0 || static_cast<hsize_t>(n) > h5::shape(ds.get())[0])
+      const std::vector<hsize_t> dims = h5::shape(ds.get());
+      if (n < 0 || dims.size() != 1 || static_cast<hsize_t>(n) > dims[0])
         throw std::runtime_error(not_ours + " (damaged state)");
       out.resize(static_cast<std::size_t>(n));
       h5::read_slab(ds.get(), h5::Type<T>::mem(), {0}, {hsize_t(n)}, out.data());
