@@ -19,6 +19,8 @@ using h5::Shape;
 
 constexpr hsize_t kRowsPerChunk = 4096;
 const char* const kStateNames[3] = {"reals", "ints", "pairs"};
+// Metadata read attempts of a SWMR reader (see CheckpointReader).
+constexpr unsigned kSwmrReadAttempts = 16;
 
 hid_t file_type(ColumnType t) {
   switch (t) {
@@ -265,7 +267,13 @@ CheckpointReader::CheckpointReader(const std::string& path) : impl_(std::make_un
   }
   try {
     // SWMR read: the only way into a file whose writer was killed.
-    s.file = h5::owned(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT),
+    // A SWMR reader retries a metadata read whose checksum fails, in case a
+    // writer was midway through it; HDF5's default of 100 attempts with
+    // growing sleeps keeps a damaged file busy for minutes. A few suffice
+    // for a live writer's flush.
+    Handle fapl = h5::owned(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, "cannot create a property list");
+    H5Pset_metadata_read_attempts(fapl.get(), kSwmrReadAttempts);
+    s.file = h5::owned(H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl.get()),
                        H5Fclose, "cannot open '" + path + "'");
     if (!h5::has_attr(s.file.get(), kCheckpointAttr) || !h5::exists(s.file.get(), "checkpoint_state"))
       throw std::runtime_error(not_ours);
