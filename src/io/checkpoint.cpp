@@ -188,6 +188,7 @@ const std::string& CheckpointWriter::path() const { return impl_->path; }
 
 void CheckpointWriter::write_rows(int st, std::int64_t first, std::int64_t count,
                                   const std::vector<const void*>& cols) try {
+  h5::silence_errors();  // HDF5's error printing is per thread: this may be another one
   Impl& s = *impl_;
   const StreamSpec& spec = s.streams.at(st);
   if (cols.size() != spec.columns.size()) throw std::runtime_error("write_rows: wrong column count");
@@ -209,6 +210,7 @@ void CheckpointWriter::write_rows(int st, std::int64_t first, std::int64_t count
 
 void CheckpointWriter::commit(const std::vector<std::int64_t>& counters,
                               const CheckpointState& state) try {
+  h5::silence_errors();  // as in write_rows
   Impl& s = *impl_;
   if (static_cast<int>(counters.size()) != s.n_counters)
     throw std::runtime_error("commit: wrong number of counters");

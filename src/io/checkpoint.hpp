@@ -45,6 +45,8 @@ struct CheckpointState {
 // Root attribute marking a checkpoint, and its value.
 inline constexpr const char* kCheckpointAttr = "checkpoint";
 
+// One thread at a time may use a writer, not necessarily the one that made
+// it (DescentRun writes from a second thread while the next chunk runs).
 class CheckpointWriter {
  public:
   // Creates `path` (replacing any file there) with the root attributes

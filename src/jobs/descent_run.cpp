@@ -1,6 +1,7 @@
 #include "jobs/descent_run.hpp"
 
 #include <algorithm>
+#include <future>
 #include <stdexcept>
 
 #include "jobs/interrupt.hpp"
@@ -77,8 +78,6 @@ void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* c
   const bool cells = src == Source::kBasins;
   const backend::DescentRequest& q = cells ? plan_.cells : plan_.descents;
   const std::int64_t n = cells ? plan_.n_cells : plan_.n_descents;
-  std::int64_t& done = cells ? counters_.cells_done : counters_.descents_done;
-  std::int64_t* status_count = cells ? counters_.cell_status : counters_.descent_status;
   backend::DescentBatch& kept = cells ? cells_ : descents_;
   std::vector<std::int32_t>& kept_raw = cells ? cell_raw_ : descent_raw_;
   if (keep) {
@@ -87,56 +86,90 @@ void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* c
   }
   if (n == 0) return;
 
+  std::int64_t& done = cells ? counters_.cells_done : counters_.descents_done;
   Progress progress(cells ? "basin map" : "descents", n, plan_.bar);
   progress.update(done);
   const std::int64_t chunk = chunk_for_progress(plan_.chunk, n, plan_.bar, 4096);
-  backend::DescentBatch part, rec;
-  std::vector<std::int32_t> raw, rec_raw;
-  while (done < n) {
-    check_interrupted();
-    const std::int64_t first = done, count = std::min(chunk, n - first);
-    be.descend(q, first, count, part);
-    raw.resize(static_cast<std::size_t>(count));
-    acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count}, raw.data());
-    for (std::int64_t i = 0; i < count; ++i) ++status_count[part.status[i]];
-    if (keep) {
-      kept.place(part);
-      std::copy(raw.begin(), raw.end(), kept_raw.begin() + first);
-    }
-    if (ck && cells) {
-      ck->write_rows(1, first, count, {raw.data(), part.steps.data(), part.status.data()});
-    } else if (ck) {
-      // The recorded rows of this chunk, packed.
-      const backend::DescentBatch* out = &part;
-      const std::vector<std::int32_t>* out_raw = &raw;
-      std::int64_t rows = count;
-      if (plan_.records.mode != Records::kAll) {
-        rec.resize(count, dim_);
-        rec_raw.clear();
-        rows = 0;
-        for (std::int64_t i = 0; i < count; ++i) {
-          if (!plan_.records.keeps(first + i)) continue;
-          std::copy_n(&part.start[i * dim_], dim_, &rec.start[rows * dim_]);
-          std::copy_n(&part.end[i * dim_], dim_, &rec.end[rows * dim_]);
-          rec.loss[rows] = part.loss[i];
-          rec.grad_norm[rows] = part.grad_norm[i];
-          rec.steps[rows] = part.steps[i];
-          rec.status[rows] = part.status[i];
-          rec_raw.push_back(raw[i]);
-          ++rows;
-        }
-        out = &rec;
-        out_raw = &rec_raw;
+  // Two chunks in flight: while the backend descends one, a second thread
+  // clusters, writes and commits the one before (absorb), so the device or
+  // the cores are not idle while the file is written. The absorbs run one
+  // after another in index order, exactly as without the overlap.
+  backend::DescentBatch parts[2];
+  std::future<void> absorbing;
+  auto finish_absorbing = [&] {
+    if (absorbing.valid()) absorbing.get();
+  };
+  std::int64_t next = done;
+  int b = 0;
+  try {
+    while (next < n) {
+      try {
+        check_interrupted();
+      } catch (const Interrupted&) {
+        finish_absorbing();  // the chunk already descended is committed first
+        throw;
       }
-      ck->write_rows(0, counters_.descent_rows, rows,
-                     {out->start.data(), out->end.data(), out->loss.data(), out->grad_norm.data(),
-                      out->steps.data(), out->status.data(), out_raw->data()});
-      counters_.descent_rows += rows;
+      const std::int64_t first = next, count = std::min(chunk, n - first);
+      be.descend(q, first, count, parts[b]);
+      finish_absorbing();
+      absorbing = std::async(std::launch::async, [this, src, ck, keep, first, &part = parts[b], &progress] {
+        absorb(src, first, part, ck, keep);
+        progress.update(first + part.count);
+      });
+      next += count;
+      b ^= 1;
     }
-    done += count;
-    commit(ck);
-    progress.update(done);
+    finish_absorbing();
+  } catch (...) {
+    if (absorbing.valid()) absorbing.wait();  // never leave it working on these buffers
+    throw;
   }
+}
+
+void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBatch& part,
+                        io::CheckpointWriter* ck, bool keep) {
+  const bool cells = src == Source::kBasins;
+  const std::int64_t count = part.count;
+  std::int64_t* status_count = cells ? counters_.cell_status : counters_.descent_status;
+  raw_.resize(static_cast<std::size_t>(count));
+  acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count}, raw_.data());
+  for (std::int64_t i = 0; i < count; ++i) ++status_count[part.status[i]];
+  if (keep) {
+    (cells ? cells_ : descents_).place(part);
+    std::copy(raw_.begin(), raw_.end(), (cells ? cell_raw_ : descent_raw_).begin() + first);
+  }
+  if (ck && cells) {
+    ck->write_rows(1, first, count, {raw_.data(), part.steps.data(), part.status.data()});
+  } else if (ck) {
+    // The recorded rows of this chunk, packed.
+    const backend::DescentBatch* out = &part;
+    const std::vector<std::int32_t>* out_raw = &raw_;
+    std::int64_t rows = count;
+    if (plan_.records.mode != Records::kAll) {
+      rec_.resize(count, dim_);
+      rec_raw_.clear();
+      rows = 0;
+      for (std::int64_t i = 0; i < count; ++i) {
+        if (!plan_.records.keeps(first + i)) continue;
+        std::copy_n(&part.start[i * dim_], dim_, &rec_.start[rows * dim_]);
+        std::copy_n(&part.end[i * dim_], dim_, &rec_.end[rows * dim_]);
+        rec_.loss[rows] = part.loss[i];
+        rec_.grad_norm[rows] = part.grad_norm[i];
+        rec_.steps[rows] = part.steps[i];
+        rec_.status[rows] = part.status[i];
+        rec_raw_.push_back(raw_[i]);
+        ++rows;
+      }
+      out = &rec_;
+      out_raw = &rec_raw_;
+    }
+    ck->write_rows(0, counters_.descent_rows, rows,
+                   {out->start.data(), out->end.data(), out->loss.data(), out->grad_norm.data(),
+                    out->steps.data(), out->status.data(), out_raw->data()});
+    counters_.descent_rows += rows;
+  }
+  (cells ? counters_.cells_done : counters_.descents_done) += count;
+  commit(ck);
 }
 
 void DescentRun::run(backend::Backend& be, io::CheckpointWriter* checkpoint, bool keep) {

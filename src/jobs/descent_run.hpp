@@ -76,6 +76,11 @@ class DescentRun {
 
  private:
   void phase(backend::Backend& be, analysis::Source src, io::CheckpointWriter* ck, bool keep);
+  // Clusters, counts, keeps and records one descended chunk starting at
+  // index `first`, then commits: on a second thread while the next chunk
+  // is descended.
+  void absorb(analysis::Source src, std::int64_t first, const backend::DescentBatch& part,
+              io::CheckpointWriter* ck, bool keep);
   void commit(io::CheckpointWriter* ck);
 
   DescentPlan plan_;
@@ -84,6 +89,9 @@ class DescentRun {
   DescentCounters counters_;
   backend::DescentBatch descents_, cells_;
   std::vector<std::int32_t> descent_raw_, cell_raw_;
+  // absorb()'s scratch: raw cluster ids of a chunk, its recorded rows.
+  std::vector<std::int32_t> raw_, rec_raw_;
+  backend::DescentBatch rec_;
 };
 
 }  // namespace trilo::jobs
