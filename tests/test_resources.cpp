@@ -56,8 +56,9 @@ constexpr u64 kCopy = 8;
 constexpr u64 kDiskRow2 = 2 * 2 * 8 + 8 + 8 + 8 + 1 + 4 + 8;  // 69
 
 // Records stream through the checkpoint: memory holds at most one block of
-// 65536 of them; the disk holds them twice (checkpoint and result).
-TEST(ResourceEstimate, DescendHoldsOneBlockOfRecordsPlusOneChunk) {
+// 65536 of them; the disk holds them twice (checkpoint and result). Two
+// chunks are in flight: one descending, the one before being written.
+TEST(ResourceEstimate, DescendHoldsOneBlockOfRecordsPlusTwoChunks) {
   RunConfig c = job("descend");
   c.starts = 1000;
   c.chunk = 256;
@@ -67,8 +68,8 @@ TEST(ResourceEstimate, DescendHoldsOneBlockOfRecordsPlusOneChunk) {
   // 1000 rows is too few for HDF5 chunking (datasets of <= 4096 elements
   // are contiguous), so there is no chunk cache.
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /descents"), 0u);
-  EXPECT_EQ(item(e.buffers, "descent chunk"), 256 * kRecord2);
-  EXPECT_EQ(e.memory_bytes(), 1000 * (kRecord2 + kCopy) + 256 * kRecord2);
+  EXPECT_EQ(item(e.buffers, "descent chunk"), 2 * 256 * kRecord2);
+  EXPECT_EQ(e.memory_bytes(), 1000 * (kRecord2 + kCopy) + 2 * 256 * kRecord2);
   // The coord scale: 2 int32.
   EXPECT_EQ(e.disk_bytes(), 2 * (1000 * kDiskRow2 + 2 * 4) + kMetadata);
   // A million starts: still one block of 65536 in memory.
@@ -115,11 +116,12 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   EXPECT_EQ(item(e.memory, "trajectories"), traces);
   EXPECT_EQ(item(e.memory, "basin map"), basins);
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 0u);  // 2500 cells: contiguous
-  // Grid tile: 4096 points x 32 bytes; descent chunk: the 10000 starts
-  // (chunk 65536 is larger) x 57. The phases never overlap: the larger counts.
+  // Grid tile: 4096 points x 32 bytes; descent chunks: two of the 10000
+  // starts (chunk 65536 is larger) x 57. The phases never overlap: the
+  // larger counts.
   EXPECT_EQ(item(e.buffers, "grid tile"), 4096u * 32);
-  EXPECT_EQ(item(e.buffers, "descent chunk"), 10000 * kRecord2);
-  EXPECT_EQ(e.memory_bytes(), descents + caches + traces + basins + 10000 * kRecord2);
+  EXPECT_EQ(item(e.buffers, "descent chunk"), 2 * 10000 * kRecord2);
+  EXPECT_EQ(e.memory_bytes(), descents + caches + traces + basins + 2 * 10000 * kRecord2);
 
   const u64 grid_disk = 4096u * 4 * 8 + 2 * 64 * 8;
   const u64 descent_disk = 2 * (10000 * kDiskRow2 + 2 * 4);
@@ -136,7 +138,7 @@ TEST(ResourceEstimate, BasinsHoldEveryCellAndPassLabelStepsStatusThroughCaches) 
   EXPECT_EQ(item(e.memory, "basin map"), 10000 * (kRecord2 + kMerge));
   // 10^4 cells, chunked: label (4 bytes), steps (8), status (1).
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 10000u * (4 + 8 + 1));
-  EXPECT_EQ(e.memory_bytes(), 10000 * (kRecord2 + kMerge) + 10000u * 13 + 10000 * kRecord2);
+  EXPECT_EQ(e.memory_bytes(), 10000 * (kRecord2 + kMerge) + 10000u * 13 + 2 * 10000 * kRecord2);
   EXPECT_EQ(e.disk_bytes(), 10000u * 13 + 2 * 100 * 8 + kMetadata);
 }
 
@@ -146,7 +148,7 @@ TEST(ResourceEstimate, RecordsModeNoneOrSampleDropsThePerDescentRecords) {
   c.chunk = 1000;
   Resolved r = trilo::config::validate(c);
   const ResourceEstimate none = estimate_resources(c, r, RecordsMode{"none", 0});
-  EXPECT_EQ(none.memory_bytes(), 1000 * kRecord2);  // the chunk alone
+  EXPECT_EQ(none.memory_bytes(), 2 * 1000 * kRecord2);  // the two chunks alone
   EXPECT_EQ(none.disk_bytes(), kMetadata);
   const ResourceEstimate sample = estimate_resources(c, r, RecordsMode{"sample", 100});
   EXPECT_EQ(item(sample.memory, "descent rows copied"), 100 * (kRecord2 + kCopy));
@@ -215,9 +217,9 @@ TEST(FitResources, OnlyTheChunkTooLargeHalvesItUntilItFits) {
   c.chunk = 1 << 20;
   Resolved r = trilo::config::validate(c);
   Available a = plenty();
-  // Room for the records, caches and 15 MB of chunk (57 bytes a descent):
-  // 10^6 -> 500000 (28.5 MB) -> 250000 (14.25 MB).
-  a.memory = estimate_resources(c, r).fixed_bytes() + 15000000;
+  // Room for the records, caches and 30 MB of chunks (two in flight, 57
+  // bytes a descent): 10^6 -> 500000 (57 MB) -> 250000 (28.5 MB).
+  a.memory = estimate_resources(c, r).fixed_bytes() + 30000000;
   fit_resources(c, r, a);
   EXPECT_EQ(c.chunk, 250000);
   EXPECT_LE(estimate_resources(c, r).memory_bytes(), a.memory);

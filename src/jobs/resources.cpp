@@ -196,9 +196,11 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
         bytes, "use fewer --starts or fewer --vary values"));
   }
 
+  // Two chunks in flight: one descending while the one before is written
+  // (src/jobs/descent_run.cpp).
   if (batch > 0)
-    e.buffers.push_back(item("descent chunk buffers", mul(std::min(u(c.chunk), u(batch)), rec),
-                             "use a smaller --chunk", "--chunk", rec));
+    e.buffers.push_back(item("descent chunk buffers", mul(std::min(u(c.chunk), u(batch)), 2 * rec),
+                             "use a smaller --chunk", "--chunk", 2 * rec));
   e.disk.push_back(item("attributes, tables and HDF5 metadata", kMetadataBytes, ""));
   return e;
 }
