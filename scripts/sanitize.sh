@@ -43,6 +43,6 @@ excluded="^(consumer_finds_installed_package|ResourceLimits.AnAddressSpaceLimitI
 # libhdf5 1.10 leaks on its own error paths (damaged files in the bad-input
 # catalogue): the fuzz targets' suppressions, which name only libhdf5.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp \
+LSAN_OPTIONS=suppressions=$PWD/tests/fuzz/lsan.supp:print_suppressions=0 \
   ctest --test-dir "$dir" -j2 --output-on-failure -E "$excluded"
 echo "sanitize.sh: test suite passed under ASan and UBSan in $((SECONDS - start)) s (build included)"
