@@ -150,6 +150,26 @@ TEST(Render, ShapesCoverWhatTheyShould) {
   EXPECT_EQ(c.at(17, 37), kWhite);
 }
 
+// A marker or line far off the canvas (a minimum outside the box of a
+// damaged file, 4e9 pixels away) draws nothing and converts no coordinate
+// out of int's range (undefined behaviour: scripts/fuzz.sh found it).
+TEST(Render, ShapesFarOffTheCanvasDrawNothing) {
+  Canvas c(20, 20);
+  const std::vector<std::uint8_t> blank = c.rgb();
+  const double far = 4.3e9, nan = std::nan("");
+  c.disc({far, far}, 5, kBlack);
+  c.disc({-far, 10}, 1e12, kBlack, 0.0);  // covers everything, at zero weight
+  c.polygon({{far, far}, {far + 10, far}, {far, far + 10}}, kBlack);
+  c.polygon({{nan, 1}, {5, nan}, {1, 1}}, kBlack);
+  c.line({far, -far}, {far, far}, kBlack, 1);
+  c.line({nan, 0}, {0, nan}, kBlack, 1);
+  draw_marker(c, Marker::kStar, {-far, far}, 6, kBlack, kBlack);
+  EXPECT_EQ(c.rgb(), blank);
+  // A shape partly on the canvas still draws its part.
+  c.polygon({{-far, -far}, {far, -far}, {far, far}, {-far, far}}, kBlack);
+  EXPECT_EQ(c.at(10, 10), kBlack);
+}
+
 // Real /critical and /sweep files, as `trilobite critical` and `sweep` write them.
 TEST(Render, CriticalAndSweepFilesAreDrawn) {
   const std::string crit = unique("crit.h5"), sweep = unique("sweep.h5"), png = unique("png");

@@ -31,6 +31,15 @@ bool inside(const std::vector<Point>& poly, double x, double y) {
   return in;
 }
 
+// A pixel index from a coordinate that may lie anywhere (a minimum far
+// outside the box, an enormous radius): clamped far beyond any canvas, so
+// loops bounded by the clip rectangle stay bounded and the conversion is
+// defined; NaN lands outside too.
+int pixel(double v) {
+  constexpr double kFar = 1 << 30;
+  return static_cast<int>(std::isnan(v) ? -kFar : std::clamp(v, -kFar, kFar));
+}
+
 }  // namespace
 
 Canvas::Canvas(int width, int height, Rgb background) : w_(width), h_(height) {
@@ -91,10 +100,10 @@ void Canvas::clear_clip() { set_clip(0, 0, w_, h_); }
 
 void Canvas::line(Point a, Point b, Rgb c, double width, double alpha) {
   const double h = width / 2;
-  const int x0 = static_cast<int>(std::floor(std::min(a.x, b.x) - h - 1));
-  const int x1 = static_cast<int>(std::ceil(std::max(a.x, b.x) + h + 1));
-  const int y0 = static_cast<int>(std::floor(std::min(a.y, b.y) - h - 1));
-  const int y1 = static_cast<int>(std::ceil(std::max(a.y, b.y) + h + 1));
+  const int x0 = pixel(std::floor(std::min(a.x, b.x) - h - 1));
+  const int x1 = pixel(std::ceil(std::max(a.x, b.x) + h + 1));
+  const int y0 = pixel(std::floor(std::min(a.y, b.y) - h - 1));
+  const int y1 = pixel(std::ceil(std::max(a.y, b.y) + h + 1));
   for (int y = std::max(y0, cy0_); y < std::min(y1, cy1_); ++y)
     for (int x = std::max(x0, cx0_); x < std::min(x1, cx1_); ++x) {
       const double d = segment_distance({x + 0.5, y + 0.5}, a, b);
@@ -130,10 +139,10 @@ void Canvas::polyline(const std::vector<Point>& p, Rgb c, double width, double a
 }
 
 void Canvas::disc(Point o, double radius, Rgb c, double alpha) {
-  for (int y = std::max(static_cast<int>(o.y - radius - 1), cy0_);
-       y < std::min(static_cast<int>(o.y + radius + 2), cy1_); ++y)
-    for (int x = std::max(static_cast<int>(o.x - radius - 1), cx0_);
-         x < std::min(static_cast<int>(o.x + radius + 2), cx1_); ++x) {
+  for (int y = std::max(pixel(o.y - radius - 1), cy0_);
+       y < std::min(pixel(o.y + radius + 2), cy1_); ++y)
+    for (int x = std::max(pixel(o.x - radius - 1), cx0_);
+         x < std::min(pixel(o.x + radius + 2), cx1_); ++x) {
       const double d = std::hypot(x + 0.5 - o.x, y + 0.5 - o.y);
       blend(x, y, c, alpha * clamp01(radius + 0.5 - d));
     }
@@ -148,10 +157,10 @@ void Canvas::polygon(const std::vector<Point>& p, Rgb c, double alpha) {
     ly = std::min(ly, q.y);
     hy = std::max(hy, q.y);
   }
-  for (int y = std::max(static_cast<int>(std::floor(ly)), cy0_);
-       y < std::min(static_cast<int>(std::ceil(hy)) + 1, cy1_); ++y)
-    for (int x = std::max(static_cast<int>(std::floor(lx)), cx0_);
-         x < std::min(static_cast<int>(std::ceil(hx)) + 1, cx1_); ++x) {
+  for (int y = std::max(pixel(std::floor(ly)), cy0_);
+       y < std::min(pixel(std::ceil(hy)) + 1, cy1_); ++y)
+    for (int x = std::max(pixel(std::floor(lx)), cx0_);
+         x < std::min(pixel(std::ceil(hx)) + 1, cx1_); ++x) {
       int hits = 0;
       for (int sy = 0; sy < 4; ++sy)
         for (int sx = 0; sx < 4; ++sx) hits += inside(p, x + (sx + 0.5) / 4, y + (sy + 0.5) / 4);
