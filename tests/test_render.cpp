@@ -165,6 +165,18 @@ TEST(Render, ShapesFarOffTheCanvasDrawNothing) {
   c.line({nan, 0}, {0, nan}, kBlack, 1);
   draw_marker(c, Marker::kStar, {-far, far}, 6, kBlack, kBlack);
   EXPECT_EQ(c.rgb(), blank);
+  c.polyline({{-far, far}, {far, far}}, kBlack, 1, 1.0, 3);  // dashed, 8.6e9 pixels long
+  EXPECT_EQ(c.rgb(), blank);
+  // A dashed line across the canvas from far away: only its visible part
+  // is cut into dashes (fuzz_result_file timed out cutting 1e9 of them),
+  // and some dashes show. From 1e300 away it must at least finish (where
+  // it lies is below double's resolution there).
+  c.polyline({{-1e300, 10.5}, {1e300, 10.5}}, kBlack, 1, 1.0, 3);
+  c.polyline({{-far, 15.5}, {far, 15.5}}, kBlack, 1, 1.0, 3);
+  int dark15 = 0;
+  for (int x = 0; x < 20; ++x) dark15 += c.at(x, 15) == kBlack;
+  EXPECT_GE(dark15, 6);
+  EXPECT_LE(dark15, 14);
   // A shape partly on the canvas still draws its part.
   c.polygon({{-far, -far}, {far, -far}, {far, far}, {-far, far}}, kBlack);
   EXPECT_EQ(c.at(10, 10), kBlack);

@@ -123,16 +123,37 @@ void Canvas::polyline(const std::vector<Point>& p, Rgb c, double width, double a
   for (std::size_t i = 1; i < p.size(); ++i) {
     const double dx = p[i].x - p[i - 1].x, dy = p[i].y - p[i - 1].y;
     const double len = std::hypot(dx, dy);
-    double s = 0;
-    while (s < len) {
-      const double in_period = std::fmod(phase + s, 2 * dash);
-      const double run = std::min(len - s, (in_period < dash ? dash : 2 * dash) - in_period);
-      if (in_period < dash) {
-        const Point a{p[i - 1].x + dx * s / len, p[i - 1].y + dy * s / len};
-        const Point b{p[i - 1].x + dx * (s + run) / len, p[i - 1].y + dy * (s + run) / len};
-        line(a, b, c, width, alpha);
+    // Only the part of the segment near the clip rectangle is dashed: a
+    // segment billions of pixels long (a damaged file) would otherwise be
+    // cut into billions of dashes. The dashes keep their phase.
+    const double margin = width + 2 * dash + 2;
+    double t0 = 0, t1 = 1;
+    const double from[2] = {p[i - 1].x, p[i - 1].y}, d[2] = {dx, dy};
+    const double lo[2] = {cx0_ - margin, cy0_ - margin}, hi[2] = {cx1_ + margin, cy1_ + margin};
+    for (int k = 0; k < 2; ++k) {  // Liang-Barsky
+      if (d[k] == 0) {
+        if (!(from[k] >= lo[k] && from[k] <= hi[k])) t1 = -1;
+        continue;
       }
-      s += run;
+      const double ta = (lo[k] - from[k]) / d[k], tb = (hi[k] - from[k]) / d[k];
+      t0 = std::max(t0, std::min(ta, tb));
+      t1 = std::min(t1, std::max(ta, tb));
+    }
+    if (len > 0 && t0 < t1) {
+      // Dashes measured from the visible part's start, so that their
+      // lengths stay exact however far away the segment begins.
+      const double ux = dx / len, uy = dy / len, part = (t1 - t0) * len;
+      const Point from_visible{p[i - 1].x + dx * t0, p[i - 1].y + dy * t0};
+      const double start_phase = std::fmod(phase + t0 * len, 2 * dash);
+      for (double s = 0; s < part;) {
+        const double in_period = std::fmod(start_phase + s, 2 * dash);
+        const double run = std::min(part - s, (in_period < dash ? dash : 2 * dash) - in_period);
+        if (!(run > 0) || s + run == s) break;  // no progress left at this magnitude
+        if (in_period < dash)
+          line({from_visible.x + ux * s, from_visible.y + uy * s},
+               {from_visible.x + ux * (s + run), from_visible.y + uy * (s + run)}, c, width, alpha);
+        s += run;
+      }
     }
     phase += len;
   }
