@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <immintrin.h>
 #include <type_traits>
 
 #include "core/hd.hpp"
@@ -123,7 +124,7 @@ template <int Bytes>
 struct IntVec {
   typedef long long type __attribute__((vector_size(Bytes)));
 };
-#define TRILO_LANE_OPS(ISA, TARGET)                                                      \
+#define TRILO_LANE_OPS(ISA, TARGET, TEST)                                                \
   template <>                                                                            \
   struct Ops<ISA> {                                                                      \
     /* The descent ends: non-finite loss or gradient, or |g|^2 <= tol^2. */              \
@@ -141,14 +142,13 @@ struct IntVec {
     TARGET static auto outside(const V& a, S lo, S hi) {                                 \
       return mask(~((a >= lo) & (a <= hi)));                                             \
     }                                                                                    \
-    /* Any lane set: OR the halves together down to one 64-bit word. */                 \
+    /* Any lane set: OR the halves together down to one register, then one test   */ \
+    /* instruction (a mask register stays a mask register, no trip through memory). */ \
     template <class M>                                                                   \
     TARGET static bool any(const M& m) {                                                 \
       constexpr int kBytes = sizeof(M);                                                  \
-      if constexpr (kBytes == 8) {                                                       \
-        long long r;                                                                     \
-        std::memcpy(&r, &m, 8);                                                          \
-        return r != 0;                                                                   \
+      if constexpr (kBytes <= kTestBytes) {                                              \
+        return test_any(m);                                                              \
       } else {                                                                           \
         typename IntVec<kBytes / 2>::type a, b;                                          \
         std::memcpy(&a, &m, kBytes / 2);                                                 \
@@ -166,11 +166,53 @@ struct IntVec {
    private:                                                                              \
     template <class M>                                                                   \
     TARGET static LaneMask<M> mask(const M& m) { return {m}; }                           \
+    TEST                                                                                 \
   };
-TRILO_LANE_OPS(Isa::kAvx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))))
-TRILO_LANE_OPS(Isa::kAvx2, __attribute__((target("avx2"))))
-TRILO_LANE_OPS(Isa::kBase, )
+// The widest register one test instruction checks for any set bit.
+#define TRILO_TEST_AVX512                                                                \
+ public:                                                                                 \
+  static constexpr int kTestBytes = 64;                                                  \
+  template <class M>                                                                     \
+  __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) static bool test_any(const M& m) { \
+    if constexpr (sizeof(M) == 64) {                                                     \
+      __m512i v;                                                                         \
+      std::memcpy(&v, &m, 64);                                                           \
+      return _mm512_test_epi64_mask(v, v) != 0;                                          \
+    } else {                                                                             \
+      return Ops<Isa::kAvx2>::test_any(m);                                               \
+    }                                                                                    \
+  }
+#define TRILO_TEST_AVX2                                                                  \
+ public:                                                                                 \
+  static constexpr int kTestBytes = 32;                                                  \
+  template <class M>                                                                     \
+  __attribute__((target("avx2"))) static bool test_any(const M& m) {                    \
+    if constexpr (sizeof(M) == 32) {                                                     \
+      __m256i v;                                                                         \
+      std::memcpy(&v, &m, 32);                                                           \
+      return !_mm256_testz_si256(v, v);                                                  \
+    } else {                                                                             \
+      return Ops<Isa::kBase>::test_any(m);                                               \
+    }                                                                                    \
+  }
+#define TRILO_TEST_BASE                                                                  \
+ public:                                                                                 \
+  static constexpr int kTestBytes = 16;                                                  \
+  template <class M>                                                                     \
+  static bool test_any(const M& m) {                                                     \
+    static_assert(sizeof(M) == 16, "lane masks are at least 16 bytes");                  \
+    __m128i v;                                                                           \
+    std::memcpy(&v, &m, 16);                                                             \
+    return _mm_movemask_epi8(v) != 0;                                                    \
+  }
+TRILO_LANE_OPS(Isa::kBase, , TRILO_TEST_BASE)
+TRILO_LANE_OPS(Isa::kAvx2, __attribute__((target("avx2"))), TRILO_TEST_AVX2)
+TRILO_LANE_OPS(Isa::kAvx512, __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))),
+               TRILO_TEST_AVX512)
 #undef TRILO_LANE_OPS
+#undef TRILO_TEST_AVX512
+#undef TRILO_TEST_AVX2
+#undef TRILO_TEST_BASE
 
 // Lane masks: all bits set where true.
 // Lanes whose descent ends at this loss and squared gradient norm (a - a

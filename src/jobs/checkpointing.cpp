@@ -147,4 +147,11 @@ std::string interrupted_message(const std::string& done, const CheckpointPaths& 
          cfg.output + ")";
 }
 
+std::vector<io::Column> descent_record_columns(int dim) {
+  using io::ColumnType;
+  return {{"start", ColumnType::kF64, dim},    {"end", ColumnType::kF64, dim},
+          {"loss", ColumnType::kF64, 1},       {"grad_norm", ColumnType::kF64, 1},
+          {"steps", ColumnType::kI64, 1},      {"status", ColumnType::kI8, 1}};
+}
+
 }  // namespace trilo::jobs

@@ -20,6 +20,11 @@ struct CheckpointPaths {
   std::string resume_from;  // the checkpoint --resume names (empty: a fresh run)
 };
 
+// The columns of one descent's record in a checkpoint stream, shared by
+// descents and critical-point searches: start, end, loss, grad_norm, steps,
+// status.
+std::vector<io::Column> descent_record_columns(int dim);
+
 // Resolves --resume (FILE the result or its .partial; without -o the result
 // goes where the interrupted run's would have) and refuses, as bad input, a
 // missing checkpoint or a fresh run onto an existing one without --force.

@@ -51,14 +51,7 @@ namespace {
 
 // The checkpoint stream of a census: every search's record.
 std::vector<io::StreamSpec> critical_streams(int dim) {
-  using io::ColumnType;
-  return {{"searches",
-           {{"start", ColumnType::kF64, dim},
-            {"end", ColumnType::kF64, dim},
-            {"loss", ColumnType::kF64, 1},
-            {"grad_norm", ColumnType::kF64, 1},
-            {"steps", ColumnType::kI64, 1},
-            {"status", ColumnType::kI8, 1}}}};
+  return {{"searches", descent_record_columns(dim)}};
 }
 
 // Searches [done, n) into `all` (rows [0, done) already there), chunk by

@@ -4,6 +4,7 @@
 #include <future>
 #include <stdexcept>
 
+#include "jobs/checkpointing.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/progress.hpp"
 
@@ -33,14 +34,9 @@ DescentCounters DescentCounters::from(const std::vector<std::int64_t>& v) {
 }
 
 std::vector<io::StreamSpec> descent_streams(int dim) {
-  return {{"descents",
-           {{"start", ColumnType::kF64, dim},
-            {"end", ColumnType::kF64, dim},
-            {"loss", ColumnType::kF64, 1},
-            {"grad_norm", ColumnType::kF64, 1},
-            {"steps", ColumnType::kI64, 1},
-            {"status", ColumnType::kI8, 1},
-            {"raw_minimum", ColumnType::kI32, 1}}},
+  std::vector<io::Column> descents = descent_record_columns(dim);
+  descents.push_back({"raw_minimum", ColumnType::kI32, 1});
+  return {{"descents", std::move(descents)},
           {"cells",
            {{"raw_minimum", ColumnType::kI32, 1},
             {"steps", ColumnType::kI64, 1},
