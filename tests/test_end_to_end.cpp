@@ -4,8 +4,11 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <hdf5.h>
 
 #include "io/result_reader.hpp"
 
@@ -105,6 +108,46 @@ TEST(EndToEnd, SameSeedGivesTheSameFileContentsAndThreadsDoNotMatter) {
   EXPECT_EQ(ra.minima.position, rb.minima.position);
   EXPECT_EQ(ra.basins.label, rb.basins.label);
   EXPECT_EQ(ra.grid.loss, rb.grid.loss);
+}
+
+// The deflate filter of a result dataset: its level, or -1 when none.
+int deflate_level(const std::string& file, const std::string& dataset) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+  const hid_t dcpl = H5Dget_create_plist(d);
+  int level = -1;
+  for (int i = 0; i < H5Pget_nfilters(dcpl); ++i) {
+    unsigned flags = 0, cd[4] = {};
+    std::size_t n = 4;
+    if (H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &n, cd, 0, nullptr, nullptr) ==
+        H5Z_FILTER_DEFLATE)
+      level = static_cast<int>(cd[0]);
+  }
+  H5Pclose(dcpl);
+  H5Dclose(d);
+  H5Fclose(f);
+  return level;
+}
+
+TEST(EndToEnd, CompressionChangesHowTheFileIsStoredNotWhatItHolds) {
+  const std::string base = "run -l himmelblau --grid-res 96 --basin-res 16 --starts 5000 --backend cpu --force -q";
+  const std::string none = path_for("z0.h5"), def = path_for("zd.h5"), most = path_for("z9.h5");
+  run_ok(base + " --compression 0 -o " + none);
+  run_ok(base + " -o " + def);
+  run_ok(base + " --compression 9 -o " + most);
+  EXPECT_EQ(deflate_level(none, "/grid/loss"), -1);
+  EXPECT_EQ(deflate_level(def, "/grid/loss"), 4);
+  EXPECT_EQ(deflate_level(most, "/grid/loss"), 9);
+  EXPECT_EQ(deflate_level(none, "/descents/end"), -1);
+  EXPECT_EQ(deflate_level(most, "/descents/end"), 9);
+  EXPECT_GT(std::filesystem::file_size(none), std::filesystem::file_size(most));
+  const auto a = trilo::io::read_result(none), b = trilo::io::read_result(most);
+  EXPECT_EQ(a.grid.loss, b.grid.loss);
+  EXPECT_EQ(a.descents.start, b.descents.start);
+  EXPECT_EQ(a.descents.end, b.descents.end);
+  EXPECT_EQ(a.descent_labels, b.descent_labels);
+  EXPECT_EQ(a.basins.label, b.basins.label);
+  EXPECT_EQ(a.minima.position, b.minima.position);
 }
 
 TEST(EndToEnd, TrajectoriesAreWrittenForTracedDescents) {

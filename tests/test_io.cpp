@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "io/hdf5_util.hpp"
 #include "io/result_reader.hpp"
 #include "io/result_writer.hpp"
 
@@ -393,6 +394,45 @@ TEST(ResultFile, ReaderRejectsAFileThatIsNotHdf5) {
     EXPECT_EQ(std::string(e.what()),
               "'" + path + "' is not a trilobite result file (not an HDF5 file)");
   }
+  std::filesystem::remove(path);
+}
+
+// Filters of a chunked dataset made now: {shuffled, deflate level or -1}.
+std::pair<bool, int> filters_of_a_new_dataset(hid_t file, const std::string& name) {
+  namespace h5 = trilo::io::h5;
+  h5::Handle d = h5::create_dataset<double>(file, name, {100000});
+  const hid_t dcpl = H5Dget_create_plist(d.get());
+  std::pair<bool, int> r{false, -1};
+  for (int i = 0; i < H5Pget_nfilters(dcpl); ++i) {
+    unsigned flags = 0, cd[4] = {};
+    std::size_t n = 4;
+    const H5Z_filter_t f = H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &n, cd, 0, nullptr, nullptr);
+    if (f == H5Z_FILTER_SHUFFLE) r.first = true;
+    if (f == H5Z_FILTER_DEFLATE) r.second = static_cast<int>(cd[0]);
+  }
+  H5Pclose(dcpl);
+  return r;
+}
+
+TEST(ResultFile, DeflateScopeSetsTheLevelAndRestoresTheOuterOne) {
+  namespace h5 = trilo::io::h5;
+  const std::string path = test_path();
+  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  using P = std::pair<bool, int>;
+  EXPECT_EQ(filters_of_a_new_dataset(f, "a"), P(true, h5::kDefaultDeflate));
+  {
+    const h5::DeflateScope none(0);
+    EXPECT_EQ(filters_of_a_new_dataset(f, "b"), P(false, -1));  // no shuffle without deflate
+    {
+      const h5::DeflateScope most(9);
+      EXPECT_EQ(filters_of_a_new_dataset(f, "c"), P(true, 9));
+    }
+    EXPECT_EQ(filters_of_a_new_dataset(f, "d"), P(false, -1));
+  }
+  EXPECT_EQ(filters_of_a_new_dataset(f, "e"), P(true, h5::kDefaultDeflate));
+  EXPECT_THROW(h5::DeflateScope(10), std::invalid_argument);
+  H5Fclose(f);
   std::filesystem::remove(path);
 }
 

@@ -54,6 +54,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
       ->each([&c](const std::string&) { c.output_given = true; });
   app->add_flag("--force", c.force, "Replace an existing result file or interrupted run");
   app->add_option("--threads", c.threads, "OpenMP threads (0: default)");
+  app->add_option("--compression", c.compression,
+                  "Deflate level of the result's large datasets: 0 none (fastest) to 9 (default 4)");
   app->add_option("--merge-tol", c.merge_tol,
                   "Distance under which end points are one minimum (default 1e-3 x box diagonal)");
   app->add_flag("!--no-polish", c.polish, "Do not Newton-refine merged minima");

@@ -202,6 +202,7 @@ Resolved validate(RunConfig& c) {
           "--records: '" + c.records + "' is not one of all, sample, none");
   require(c.sample >= 1, "--sample: must be >= 1");
   require(c.tile >= 1, "--tile: must be >= 1");
+  require(c.compression >= 0 && c.compression <= 9, "--compression: must lie in 0..9");
   require(std::isnan(c.merge_tol) == false, "--merge-tol: must be a number");
 
   // Starts: explicit points, a file, or random.

@@ -70,6 +70,9 @@ struct RunConfig {
   double merge_tol = -1.0;       // <= 0: 1e-3 x box diagonal
   bool polish = true;
 
+  // Storage: the deflate level of the result file's large datasets (0: none).
+  int compression = 4;
+
   // Actions: no effect on the result file.
   std::string resume;         // --resume FILE: continue the interrupted run checkpointed there
   bool output_given = false;  // -o given (else a resumed run writes where the original would have)

@@ -19,7 +19,6 @@ constexpr hsize_t kChunkElements = 65536;
 // that arrive out of order rarely force a compressed chunk to be re-read.
 constexpr std::size_t kChunkCacheBytes = std::size_t{2} << 20;
 constexpr std::size_t kChunkCacheSlots = 12421;  // prime, as HDF5 advises
-constexpr int kDeflateLevel = 4;
 
 // HDF5 closes every file still open when the process exits. A file whose
 // close failed (the disk filled up) stays registered half torn down, and
@@ -212,6 +211,16 @@ bool exists(hid_t group, const std::string& name) {
   return H5Lexists(group, name.c_str(), H5P_DEFAULT) > 0;
 }
 
+namespace {
+thread_local int t_deflate = kDefaultDeflate;
+}  // namespace
+
+DeflateScope::DeflateScope(int level) : saved_(t_deflate) {
+  if (level < 0 || level > 9) throw std::invalid_argument("deflate level outside 0..9");
+  t_deflate = level;
+}
+DeflateScope::~DeflateScope() { t_deflate = saved_; }
+
 Handle create_dataset_raw(hid_t group, const std::string& name, hid_t file_type, hid_t mem_type,
                           const Shape& dims, const void* fill) {
   const std::string what = "cannot create dataset '" + name + "'";
@@ -224,8 +233,10 @@ Handle create_dataset_raw(hid_t group, const std::string& name, hid_t file_type,
   const Shape chunk = chunk_shape(dims);
   if (!chunk.empty()) {
     check_ok(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()), what);
-    check_ok(H5Pset_shuffle(dcpl.get()), what);
-    check_ok(H5Pset_deflate(dcpl.get(), kDeflateLevel), what);
+    if (t_deflate > 0) {  // shuffling only pays with compression after it
+      check_ok(H5Pset_shuffle(dcpl.get()), what);
+      check_ok(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(t_deflate)), what);
+    }
     check_ok(H5Pset_chunk_cache(dapl.get(), kChunkCacheSlots, kChunkCacheBytes, 1.0), what);
   }
   return owned(
@@ -251,7 +262,9 @@ void write_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape&
   if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(),
                           nullptr) < 0)
     fail_on("block outside ", dataset);
-  Handle mem_space = simple_space(Shape{n});
+  // Memory of the block's own shape: HDF5 then moves whole runs (against a
+  // flat memory space it walks a multi-dimensional selection point by point).
+  Handle mem_space = simple_space(count);
   if (H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
     fail_on("cannot write ", dataset);
 }
@@ -264,7 +277,7 @@ void read_slab(hid_t dataset, hid_t mem_type, const Shape& offset, const Shape& 
   if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, offset.data(), nullptr, count.data(),
                           nullptr) < 0)
     fail("block outside " + object_name(dataset));
-  Handle mem_space = simple_space(Shape{n});
+  Handle mem_space = simple_space(count);
   if (H5Dread(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
     fail("cannot read " + object_name(dataset));
 }
@@ -277,27 +290,26 @@ void write_flat(hid_t dataset, hid_t mem_type, std::int64_t first, std::int64_t 
     return write_slab(dataset, mem_type, {hsize_t(first)}, {hsize_t(count)}, data);
   if (dims.size() != 2) throw std::runtime_error("write_flat: rank must be 1 or 2");
   // The range covers a partial first row, whole rows, and a partial last
-  // row; HDF5 moves a union of blocks in row-major order, as memory holds it.
+  // row: one write_slab per block (a union of blocks against a flat memory
+  // space made HDF5 visit the selection point by point: most of the time of
+  // writing a large grid).
   const hsize_t cols = dims[1], begin = hsize_t(first), end = begin + hsize_t(count);
   const hsize_t r0 = begin / cols, c0 = begin % cols, r1 = end / cols, c1 = end % cols;
-  Handle file_space = owned(H5Dget_space(dataset), H5Sclose, "cannot get a dataspace");
-  check_ok(H5Sselect_none(file_space.get()), "cannot select");
-  auto add = [&](hsize_t row, hsize_t col, hsize_t rows, hsize_t ncols) {
-    const hsize_t off[2] = {row, col}, cnt[2] = {rows, ncols};
-    if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_OR, off, nullptr, cnt, nullptr) < 0)
-      fail_on("range outside ", dataset);
+  const hsize_t esize = H5Tget_size(mem_type);
+  if (esize == 0) fail_on("cannot size the memory type of ", dataset);
+  const char* at = static_cast<const char*>(data);
+  auto block = [&](hsize_t row, hsize_t col, hsize_t rows, hsize_t ncols) {
+    write_slab(dataset, mem_type, {row, col}, {rows, ncols}, at);
+    at += rows * ncols * esize;
   };
   if (r0 == r1) {
-    add(r0, c0, 1, c1 - c0);
+    block(r0, c0, 1, c1 - c0);
   } else {
     hsize_t full = r0;
-    if (c0 > 0) add(r0, c0, 1, cols - c0), full = r0 + 1;
-    if (r1 > full) add(full, 0, r1 - full, cols);
-    if (c1 > 0) add(r1, 0, 1, c1);
+    if (c0 > 0) block(r0, c0, 1, cols - c0), full = r0 + 1;
+    if (r1 > full) block(full, 0, r1 - full, cols);
+    if (c1 > 0) block(r1, 0, 1, c1);
   }
-  Handle mem_space = simple_space(Shape{hsize_t(count)});
-  if (H5Dwrite(dataset, mem_type, mem_space.get(), file_space.get(), H5P_DEFAULT, data) < 0)
-    fail_on("cannot write ", dataset);
 }
 
 void write_all_raw(hid_t dataset, hid_t mem_type, const void* data) {

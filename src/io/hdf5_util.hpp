@@ -90,7 +90,24 @@ Handle open_group(hid_t parent, const std::string& name);
 Handle open_dataset(hid_t group, const std::string& name);
 bool exists(hid_t group, const std::string& name);
 
-// `fill` (may be null) is what never-written elements read as.
+// The deflate level (0: none, 1 fastest to 9 smallest) of the chunked
+// datasets this thread creates; kDefaultDeflate unless a DeflateScope is
+// alive. A scope, not a parameter, because every writer's datasets are made
+// through many helpers and one level holds for a whole file.
+constexpr int kDefaultDeflate = 4;
+class DeflateScope {
+ public:
+  explicit DeflateScope(int level);
+  ~DeflateScope();
+  DeflateScope(const DeflateScope&) = delete;
+  DeflateScope& operator=(const DeflateScope&) = delete;
+
+ private:
+  int saved_;
+};
+
+// `fill` (may be null) is what never-written elements read as. Chunked
+// datasets are shuffled and deflated at the thread's level (DeflateScope).
 Handle create_dataset_raw(hid_t group, const std::string& name, hid_t file_type, hid_t mem_type,
                           const Shape& dims, const void* fill);
 template <class T>

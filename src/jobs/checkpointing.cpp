@@ -35,9 +35,10 @@ std::map<std::string, std::string> config_entries(const std::string& toml) {
 }
 
 // Options that may differ between a run and its resumption: they change
-// how the work is split or shown, never the result.
+// how the work is split, shown or stored, never what the result holds.
 bool may_differ(const std::string& key) {
-  return key == "threads" || key == "chunk" || key == "tile" || key == "quiet" || key == "json";
+  return key == "threads" || key == "chunk" || key == "tile" || key == "compression" ||
+         key == "quiet" || key == "json";
 }
 
 // Refuses a resume whose settings differ from the checkpointed run's,

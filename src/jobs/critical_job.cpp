@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "io/hdf5_util.hpp"
 #include "io/result_writer.hpp"
 #include "io/xdmf_writer.hpp"
 #include "jobs/checkpointing.hpp"
@@ -112,6 +113,7 @@ CriticalJobResult execute_critical(const config::RunConfig& c, const config::Res
 
 void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   config::Resolved r = config::validate(cfg);
+  const io::h5::DeflateScope deflate(cfg.compression);
   fit_resources(cfg, r);  // refuse or tile a job that would not fit (docs/limits.md)
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend

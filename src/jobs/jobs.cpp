@@ -8,6 +8,7 @@
 
 #include "analysis/known_minima.hpp"
 #include "analysis/report.hpp"
+#include "io/hdf5_util.hpp"
 #include "io/result_writer.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/progress.hpp"
@@ -387,6 +388,7 @@ void publish(const config::RunConfig& cfg, const config::Resolved& r, const back
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   if (cfg.job == "critical") return run_critical_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
+  const io::h5::DeflateScope deflate(cfg.compression);
   // Refuse or tile a job that would not fit (docs/limits.md).
   fit_resources(cfg, r, RecordsMode{cfg.records, cfg.sample});
   std::unique_ptr<backend::Backend> be = select_backend(cfg);

@@ -204,6 +204,20 @@ def results_do_not_depend_on_threads_or_chunks():
                       IGNORE | {"config", "device"})
 
 
+def resume_may_store_with_another_compression():
+    # --compression changes how the result is stored, not what it holds.
+    ref = reference("descend")
+    out = "zresume.h5"
+    clean(out)
+    run(JOBS["descend"] + ["-o", out], env={"TRILOBITE_FAULT": "kill-after-commit:3"})
+    run(JOBS["descend"] + ["-o", out, "--resume", out, "--compression", "0"], check=0)
+    same_file(ref, out, "resumed with --compression 0", IGNORE | {"config"})
+    with h5py.File(os.path.join(WORK, out), "r") as f, h5py.File(os.path.join(WORK, ref), "r") as g:
+        assert f["descents/end"].compression is None, f["descents/end"].compression
+        assert g["descents/end"].compression == "gzip", g["descents/end"].compression
+    clean(out)
+
+
 def resume_with_other_settings_is_refused():
     out = "refuse.h5"
     clean(out)
@@ -321,7 +335,7 @@ def main():
     for fn in (killed_at_commits_then_resumed, killed_at_arbitrary_moments_then_resumed,
                interrupted_run_leaves_a_readable_checkpoint, a_file_appearing_meanwhile_is_left_alone,
                results_do_not_depend_on_threads_or_chunks,
-               resume_with_other_settings_is_refused, records_none_and_sample_keep_the_minima,
+               resume_with_other_settings_is_refused, resume_may_store_with_another_compression, records_none_and_sample_keep_the_minima,
                a_run_can_be_watched_while_it_writes, peak_memory_does_not_grow_with_starts):
         case(fn)
     if failures:

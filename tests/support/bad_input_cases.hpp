@@ -274,6 +274,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"threads_negative", "run --threads -1 -o {out}", "--threads"},
       {"chunk_zero", "descend --chunk 0 -o {out}", "--chunk"},
       {"tile_zero", "grid --tile 0 -o {out}", "--tile"},
+      {"compression_ten", "grid --compression 10 -o {out}", "--compression"},
       // Reading result files: info.
       {"info_missing_file", "info {dir}/nowhere.h5", "{dir}/nowhere.h5"},
       {"info_directory", "info {dir}", "{dir}"},
