@@ -2,7 +2,7 @@
 # Installs the Debian packages trilobite needs to build and test, if any is
 # missing. Idempotent and quick when everything is there. Needs root (or sudo).
 set -euo pipefail
-pkgs=(cmake ninja-build g++ libhdf5-dev libcli11-dev librandom123-dev libeigen3-dev
+pkgs=(cmake ninja-build g++ libhdf5-dev zlib1g-dev libcli11-dev librandom123-dev libeigen3-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcpptoml-dev nlohmann-json3-dev
       clang libclang-rt-14-dev libomp-dev
       python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-matplotlib

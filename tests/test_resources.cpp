@@ -87,8 +87,10 @@ TEST(ResourceEstimate, GridStreamsTilesAndCachesChunks) {
   // 10^4 points: loss, grad_norm, grad_x, grad_y, 8 bytes each; chunked
   // (over 4096 elements), each cache holding at most the whole dataset.
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /grid"), 4u * 10000 * 8);
-  EXPECT_EQ(item(e.buffers, "grid tile"), 1000u * 4 * 8);
-  EXPECT_EQ(e.memory_bytes(), 4u * 10000 * 8 + 1000u * 4 * 8);
+  // The tile (4 x 8 bytes a point), the chunks it fills and their
+  // compressed form: three times that.
+  EXPECT_EQ(item(e.buffers, "grid tile"), 1000u * 4 * 8 * 3);
+  EXPECT_EQ(e.memory_bytes(), 4u * 10000 * 8 + 1000u * 4 * 8 * 3);
   // The datasets and the two coordinate scales of 100 doubles.
   EXPECT_EQ(e.disk_bytes(), 4u * 10000 * 8 + 2 * 100 * 8 + kMetadata);
 }
@@ -116,10 +118,10 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   EXPECT_EQ(item(e.memory, "trajectories"), traces);
   EXPECT_EQ(item(e.memory, "basin map"), basins);
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 0u);  // 2500 cells: contiguous
-  // Grid tile: 4096 points x 32 bytes; descent chunks: two of the 10000
+  // Grid tile: 4096 points x 96 bytes; descent chunks: two of the 10000
   // starts (chunk 65536 is larger) x 57. The phases never overlap: the
   // larger counts.
-  EXPECT_EQ(item(e.buffers, "grid tile"), 4096u * 32);
+  EXPECT_EQ(item(e.buffers, "grid tile"), 4096u * 96);
   EXPECT_EQ(item(e.buffers, "descent chunk"), 2 * 10000 * kRecord2);
   EXPECT_EQ(e.memory_bytes(), descents + caches + traces + basins + 2 * 10000 * kRecord2);
 
@@ -187,7 +189,7 @@ TEST(ResourceEstimate, CriticalHoldsEachSearchWithItsClusterAndLabel) {
   const ResourceEstimate e = estimate_resources(c, r);
   EXPECT_EQ(item(e.memory, "critical-point searches"), 500 * (kRecord2 + 4 + 4));
   EXPECT_EQ(e.memory_bytes(),
-            500 * (kRecord2 + 8) + 4096u * 32);  // the tile is larger than the chunk
+            500 * (kRecord2 + 8) + 4096u * 96);  // the tile is larger than the chunk
 }
 
 TEST(ResourceEstimate, AbsurdSizesSaturateInsteadOfWrapping) {
@@ -231,9 +233,9 @@ TEST(FitResources, OnlyTheTileTooLargeHalvesItUntilItFits) {
   c.tile = 1 << 22;
   Resolved r = trilo::config::validate(c);
   Available a = plenty();
-  // 4 x 10^6 points: caches 4 x 2 MiB; tile buffer 32 bytes a point.
-  // 40 MB of tile: 4e6 -> 2e6 (64 MB) -> 1e6 (32 MB).
-  a.memory = 4 * 2 * kMiB + 40000000;
+  // 4 x 10^6 points: caches 4 x 2 MiB; tile buffers 96 bytes a point.
+  // 100 MB of tile: 4e6 -> 2e6 (192 MB) -> 1e6 (96 MB).
+  a.memory = 4 * 2 * kMiB + 100000000;
   fit_resources(c, r, a);
   EXPECT_EQ(c.tile, 1000000);
 }

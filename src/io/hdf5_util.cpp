@@ -143,16 +143,14 @@ Stack take_stack() {
   throw std::runtime_error(st.detail.empty() ? what : what + ": " + tidy(st.detail));
 }
 
-// As fail(what + the object's path): the path is looked up after the stack
-// is taken.
-[[noreturn]] void fail_on(const std::string& what, hid_t obj) {
-  const Stack st = take_stack();
-  raise(what + object_name(obj), st);
-}
-
 }  // namespace
 
 void fail(const std::string& what) { raise(what, take_stack()); }
+
+void fail_on(const std::string& what, hid_t obj) {
+  const Stack st = take_stack();
+  raise(what + object_name(obj), st);
+}
 
 hid_t check_id(hid_t id, const std::string& what) {
   if (id < 0) fail(what);

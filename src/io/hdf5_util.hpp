@@ -45,6 +45,9 @@ void silence_errors();
 // DiskFull when the system's reason for a failed write was no room
 // (is_no_room).
 [[noreturn]] void fail(const std::string& what);
+// As fail(what + the object's path): the path is looked up after the stack
+// is taken.
+[[noreturn]] void fail_on(const std::string& what, hid_t obj);
 hid_t check_id(hid_t id, const std::string& what);
 // Throws runtime_error `message` unless `ok` (the readers' and writers' checks).
 inline void require(bool ok, const std::string& message) {

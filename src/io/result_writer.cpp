@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "io/chunk_writer.hpp"
 #include "io/critical_io.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/metrics_io.hpp"
@@ -53,6 +54,7 @@ struct ResultWriter::Impl {
 
   Handle grid;
   std::vector<Handle> grid_sets;  // loss, grad0, grad1 (2-D only), grad_norm
+  std::unique_ptr<RowChunkWriter> grid_chunks;  // compresses on every core, when it applies
   std::int64_t grid_size = 0;
   bool grid_1d = false;
 
@@ -64,6 +66,7 @@ struct ResultWriter::Impl {
   hid_t fid() const { return file.get(); }
 
   void close_objects() {
+    grid_chunks.reset();
     for (Handle& h : grid_sets) h.reset();
     for (Handle* h : {&start, &end, &loss, &grad_norm, &steps, &status, &minimum, &descent_scale,
                       &coord_scale, &descents, &grid})
@@ -126,6 +129,9 @@ void ResultWriter::begin_grid(const GridAxes& axes) try {
   s.grid_size = axes.n0() * axes.n1();
   s.grid_1d = axes.one_d();
   s.grid = std::move(g);
+  std::vector<hid_t> ids;
+  for (const Handle& h : s.grid_sets) ids.push_back(h.get());
+  s.grid_chunks = RowChunkWriter::make(ids);
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }
@@ -140,10 +146,16 @@ void ResultWriter::write_grid_tile(const backend::GridTile& t) try {
   std::vector<const std::vector<double>*> cols = {&t.loss, &t.grad0};
   if (!s.grid_1d) cols.push_back(&t.grad1);
   cols.push_back(&t.grad_norm);
-  for (std::size_t i = 0; i < cols.size(); ++i) {
+  for (std::size_t i = 0; i < cols.size(); ++i)
     require(static_cast<std::int64_t>(cols[i]->size()) >= t.count, "write_grid_tile: short tile");
-    h5::write_flat(s.grid_sets[i].get(), H5T_NATIVE_DOUBLE, t.first, t.count, cols[i]->data());
+  if (s.grid_chunks) {
+    std::vector<const double*> data;
+    for (const auto* c : cols) data.push_back(c->data());
+    s.grid_chunks->write(t.first, t.count, data);
+    return;
   }
+  for (std::size_t i = 0; i < cols.size(); ++i)
+    h5::write_flat(s.grid_sets[i].get(), H5T_NATIVE_DOUBLE, t.first, t.count, cols[i]->data());
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }
@@ -379,6 +391,7 @@ void ResultWriter::commit() {
   require(h5::has_attr(s.fid(), "format_version") && h5::has_attr(s.fid(), "program"),
           "commit: the root attributes format_version and program were never written");
   try {
+    if (s.grid_chunks) s.grid_chunks->flush();
     // Chunks and metadata still cached are written here, so a disk that
     // fills up now is reported instead of lost in a close that cannot fail.
     h5::check_ok(H5Fflush(s.fid(), H5F_SCOPE_LOCAL), "cannot flush '" + s.tmp + "'");

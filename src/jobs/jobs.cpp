@@ -1,5 +1,7 @@
 #include "jobs/jobs.hpp"
 
+#include <omp.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -386,6 +388,9 @@ void publish(const config::RunConfig& cfg, const config::Resolved& r, const back
 }
 
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
+  // --threads also bounds the work outside the backend (compressing the
+  // result's chunks, src/io/chunk_writer.cpp).
+  if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
   if (cfg.job == "critical") return run_critical_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
   const io::h5::DeflateScope deflate(cfg.compression);

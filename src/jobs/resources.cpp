@@ -112,8 +112,10 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
   if (has_grid(job)) {
     const u64 points = mul(u(c.grid_res), plane2 ? u(c.grid_res) : 1);
     const u64 sets = plane2 ? 4 : 3;  // loss, grad_norm, grad per plane axis
-    e.buffers.push_back(item("grid tile buffers", mul(std::min(u(c.tile), points), 32),
-                             "use a smaller --tile", "--tile", 32));
+    // The tile (32 bytes a point), the chunks it fills and their deflated
+    // form before they are stored (src/io/chunk_writer.cpp): 96 in all.
+    e.buffers.push_back(item("grid tile buffers", mul(std::min(u(c.tile), points), 96),
+                             "use a smaller --tile", "--tile", 96));
     e.memory.push_back(item("HDF5 chunk caches of /grid", mul(sets, cache_bytes(points, 8)), ""));
     e.disk.push_back(item("grid of " + format_count(static_cast<std::int64_t>(points)) + " points",
                           add(mul(mul(points, sets), 8), mul(u(c.grid_res), plane2 ? 16 : 8)),
