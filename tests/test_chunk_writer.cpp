@@ -1,13 +1,14 @@
-// RowChunkWriter (src/io/chunk_writer.hpp) against HDF5's own filter
-// pipeline: the same points written both ways must read back the same and
+// ChunkWriter (src/io/chunk_writer.hpp) against HDF5's own filter
+// pipeline: the same elements written both ways must read back the same and
 // leave the same bytes in every chunk, whatever order, overlap or coverage
-// the tiles have.
+// the writes have, for every element type and shape the result file uses.
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -21,11 +22,18 @@ namespace {
 
 namespace h5 = trilo::io::h5;
 
-struct Tile {
+struct Range {
   std::int64_t first, count;
 };
 
-class RowChunks : public ::testing::Test {
+// Ranges of `step` elements covering [0, n).
+std::vector<Range> cover(std::int64_t n, std::int64_t step) {
+  std::vector<Range> r;
+  for (std::int64_t f = 0; f < n; f += step) r.push_back({f, std::min(step, n - f)});
+  return r;
+}
+
+class Chunks : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = std::string(TRILOBITE_TEST_TMP) + "/chunk_writer." +
@@ -39,39 +47,47 @@ class RowChunks : public ::testing::Test {
     std::filesystem::remove(path_);
   }
 
-  // Two datasets of (n1, n0) written tile by tile by the chunk writer and
-  // two written by H5Dwrite; then values and stored chunks compared.
-  void check(std::int64_t n1, std::int64_t n0, const std::vector<Tile>& tiles) {
-    const double nan = std::nan("");
-    const h5::Shape dims = {hsize_t(n1), hsize_t(n0)};
+  // Two datasets of `dims` written range by range by one ChunkWriter, and
+  // the same written by H5Dwrite; then elements and stored chunks compared.
+  template <class T>
+  void check(const h5::Shape& dims, const std::vector<Range>& ranges, const T* fill) {
+    const std::string tag = std::to_string(serial_++);
     std::vector<h5::Handle> ours, theirs;
     for (int k = 0; k < 2; ++k) {
-      ours.push_back(h5::create_dataset<double>(file_, "ours" + std::to_string(k), dims, &nan));
-      theirs.push_back(h5::create_dataset<double>(file_, "theirs" + std::to_string(k), dims, &nan));
+      ours.push_back(h5::create_dataset<T>(file_, "ours" + tag + "_" + std::to_string(k), dims, fill));
+      theirs.push_back(h5::create_dataset<T>(file_, "theirs" + tag + "_" + std::to_string(k), dims, fill));
     }
-    auto w = RowChunkWriter::make({ours[0].get(), ours[1].get()});
-    ASSERT_TRUE(w) << "the writer should take chunked, shuffled, deflated float64 datasets";
+    ChunkWriter w;
+    const int a = w.add(ours[0].get()), b = w.add(ours[1].get());
+    ASSERT_GE(a, 0) << "the writer should take a chunked, shuffled, deflated dataset";
+    ASSERT_GE(b, 0);
+    const hid_t mem = h5::Type<T>::mem();
     std::mt19937_64 rng(7);
-    std::uniform_real_distribution<double> u(-3, 3);
-    for (const Tile& t : tiles) {
-      std::vector<double> a(static_cast<std::size_t>(t.count)), b(a.size());
-      for (std::size_t i = 0; i < a.size(); ++i) a[i] = u(rng), b[i] = std::sin(a[i]) * 1e3;
-      w->write(t.first, t.count, {a.data(), b.data()});
-      h5::write_flat(theirs[0].get(), H5T_NATIVE_DOUBLE, t.first, t.count, a.data());
-      h5::write_flat(theirs[1].get(), H5T_NATIVE_DOUBLE, t.first, t.count, b.data());
+    std::uniform_int_distribution<int> u(-100, 100);
+    std::size_t calls = 0;
+    for (const Range& r : ranges) {
+      std::vector<T> x(static_cast<std::size_t>(r.count)), y(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = T(u(rng)) / T(std::is_integral_v<T> ? 1 : 7), y[i] = T(3) * x[i];
+      w.write(a, mem, r.first, r.count, x.data());
+      w.write(b, mem, r.first, r.count, y.data());
+      h5::write_flat(theirs[0].get(), mem, r.first, r.count, x.data());
+      h5::write_flat(theirs[1].get(), mem, r.first, r.count, y.data());
+      if (++calls % 3 == 0) w.store_complete();
     }
-    w->flush();
-    EXPECT_EQ(w->pending_chunks(), 0);
+    w.flush();
+    EXPECT_EQ(w.pending_chunks(), 0);
     ASSERT_GE(H5Fflush(file_, H5F_SCOPE_LOCAL), 0);
+    std::int64_t n = 1;
+    for (hsize_t d : dims) n *= static_cast<std::int64_t>(d);
     for (int k = 0; k < 2; ++k) {
-      std::vector<double> x(static_cast<std::size_t>(n1 * n0)), y(x.size());
-      h5::read_all_raw(ours[k].get(), H5T_NATIVE_DOUBLE, x.data());
-      h5::read_all_raw(theirs[k].get(), H5T_NATIVE_DOUBLE, y.data());
+      std::vector<T> x(static_cast<std::size_t>(n)), y(x.size());
+      h5::read_all_raw(ours[k].get(), mem, x.data());
+      h5::read_all_raw(theirs[k].get(), mem, y.data());
       for (std::size_t i = 0; i < x.size(); ++i)
-        ASSERT_TRUE(x[i] == y[i] || (std::isnan(x[i]) && std::isnan(y[i])))
-            << "dataset " << k << " point " << i << ": " << x[i] << " vs " << y[i];
-      hsize_t nx = 0, ny = 0;
+        ASSERT_EQ(std::memcmp(&x[i], &y[i], sizeof(T)), 0)
+            << "dataset " << k << " element " << i << ": " << x[i] << " vs " << y[i];
       h5::Handle sx = h5::owned(H5Dget_space(ours[k].get()), H5Sclose, "space");
+      hsize_t nx = 0, ny = 0;
       H5Dget_num_chunks(ours[k].get(), sx.get(), &nx);
       H5Dget_num_chunks(theirs[k].get(), sx.get(), &ny);
       ASSERT_EQ(nx, ny);
@@ -79,9 +95,8 @@ class RowChunks : public ::testing::Test {
         hsize_t off[2] = {0, 0};
         unsigned mask = 0;
         haddr_t addr = 0;
-        hsize_t size = 0;
+        hsize_t size = 0, their_size = 0;
         ASSERT_GE(H5Dget_chunk_info(ours[k].get(), sx.get(), c, off, &mask, &addr, &size), 0);
-        hsize_t their_size = 0;
         ASSERT_GE(H5Dget_chunk_storage_size(theirs[k].get(), off, &their_size), 0);
         ASSERT_EQ(size, their_size) << "chunk at row " << off[0];
         std::vector<unsigned char> p(size), q(size);
@@ -96,43 +111,63 @@ class RowChunks : public ::testing::Test {
 
   std::string path_;
   hid_t file_ = -1;
+  int serial_ = 0;
 };
 
-TEST_F(RowChunks, InOrderTilesLeaveTheBytesHdf5Would) {
+const double kNaN = std::nan("");
+
+TEST_F(Chunks, GridTilesInOrderLeaveTheBytesHdf5Would) {
   // 300 x 700: chunks of 93 rows, the last one cut by the dataset's edge.
-  std::vector<Tile> tiles;
-  for (std::int64_t f = 0; f < 300 * 700; f += 10007) tiles.push_back({f, std::min<std::int64_t>(10007, 300 * 700 - f)});
-  check(300, 700, tiles);
+  check<double>({300, 700}, cover(300 * 700, 10007), &kNaN);
 }
 
-TEST_F(RowChunks, ShuffledOverlappingAndMissingTilesReadBackAsWithHdf5) {
-  std::vector<Tile> tiles;
-  for (std::int64_t f = 0; f < 200 * 500; f += 4999) tiles.push_back({f, std::min<std::int64_t>(4999, 200 * 500 - f)});
+TEST_F(Chunks, RecordsOfEveryTypeAndShapeLeaveTheBytesHdf5Would) {
+  const std::int64_t n = 100003;  // rows; 3-D points: chunks of 21845 rows
+  auto rows = [](std::int64_t per) {
+    std::vector<Range> r = cover(100003, 65536);
+    for (Range& x : r) x.first *= per, x.count *= per;
+    return r;
+  };
+  check<double>({hsize_t(n), 3}, rows(3), &kNaN);
+  check<double>({hsize_t(n)}, rows(1), &kNaN);
+  check<std::int64_t>({hsize_t(n)}, rows(1), nullptr);
+  check<std::int8_t>({hsize_t(n)}, rows(1), nullptr);
+  const std::int32_t none = -1;
+  check<std::int32_t>({hsize_t(n)}, rows(1), &none);
+}
+
+TEST_F(Chunks, ShuffledOverlappingAndMissingWritesReadBackAsWithHdf5) {
+  std::vector<Range> r = cover(200 * 500, 4999);
   std::mt19937 rng(3);
-  std::shuffle(tiles.begin(), tiles.end(), rng);
-  tiles.erase(tiles.begin() + 3);                     // never written: NaN
-  tiles.push_back(tiles[0]);                          // written twice, after its chunk was stored
-  tiles.push_back({tiles[1].first + 10, 100});        // part of a tile again
-  check(200, 500, tiles);
+  std::shuffle(r.begin(), r.end(), rng);
+  r.erase(r.begin() + 3);                  // never written: the fill value
+  r.push_back(r[0]);                       // written twice, after its chunk was stored
+  r.push_back({r[1].first + 10, 100});     // part of a range again
+  check<double>({200, 500}, r, &kNaN);
+  const std::int32_t none = -1;
+  check<std::int32_t>({200, 500}, r, &none);  // padded with -1
+  check<std::int8_t>({100000}, cover(100000, 777), nullptr);
 }
 
-TEST_F(RowChunks, OtherLayoutsAreLeftToHdf5) {
-  const double nan = std::nan("");
-  h5::Handle small = h5::create_dataset<double>(file_, "small", {10, 10}, &nan);  // contiguous
-  EXPECT_FALSE(RowChunkWriter::make({small.get()}));
-  h5::Handle ints = h5::create_dataset<std::int32_t>(file_, "ints", {100, 100});
-  EXPECT_FALSE(RowChunkWriter::make({ints.get()}));
-  h5::Handle wide = h5::create_dataset<double>(file_, "wide", {3, 100000}, &nan);  // rows split
-  EXPECT_FALSE(RowChunkWriter::make({wide.get()}));
+TEST_F(Chunks, OtherLayoutsAreLeftToHdf5) {
+  ChunkWriter w;
+  h5::Handle small = h5::create_dataset<double>(file_, "small", {10, 10}, &kNaN);  // contiguous
+  EXPECT_EQ(w.add(small.get()), -1);
+  h5::Handle wide = h5::create_dataset<double>(file_, "wide", {3, 100000}, &kNaN);  // rows cut
+  EXPECT_EQ(w.add(wide.get()), -1);
+  h5::Handle cube = h5::create_dataset<double>(file_, "cube", {100, 100, 3}, &kNaN);  // rank 3
+  EXPECT_EQ(w.add(cube.get()), -1);
   {
     const h5::DeflateScope none(0);
-    h5::Handle plain = h5::create_dataset<double>(file_, "plain", {100, 100}, &nan);
-    EXPECT_FALSE(RowChunkWriter::make({plain.get()}));
+    h5::Handle plain = h5::create_dataset<double>(file_, "plain", {100, 100}, &kNaN);
+    EXPECT_EQ(w.add(plain.get()), -1);
   }
-  h5::Handle a = h5::create_dataset<double>(file_, "a", {100, 100}, &nan);
-  h5::Handle b = h5::create_dataset<double>(file_, "b", {100, 101}, &nan);
-  EXPECT_TRUE(RowChunkWriter::make({a.get()}));
-  EXPECT_FALSE(RowChunkWriter::make({a.get(), b.get()}));  // shapes differ
+  h5::Handle ok = h5::create_dataset<double>(file_, "ok", {100, 100}, &kNaN);
+  const int k = w.add(ok.get());
+  ASSERT_GE(k, 0);
+  const std::int32_t i = 0;
+  EXPECT_THROW(w.write(k, H5T_NATIVE_INT32, 0, 1, &i), std::logic_error);  // not its type
+  EXPECT_THROW(w.write(k, H5T_NATIVE_DOUBLE, 9999, 2, &kNaN), std::logic_error);  // outside
 }
 
 }  // namespace

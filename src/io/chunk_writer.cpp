@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -14,141 +13,157 @@ namespace trilo::io {
 
 namespace {
 
-// The dataset's chunk and filters, if they are the ones this writer
-// reproduces: {c1, c0, deflate level}, or c1 = 0 when not.
-struct Layout {
-  hsize_t dims[2] = {0, 0}, chunk[2] = {0, 0};
-  int level = -1;
-};
-
-Layout layout_of(hid_t ds) {
-  Layout l;
-  h5::Handle space = h5::owned(H5Dget_space(ds), H5Sclose, "cannot get a dataspace");
-  if (H5Sget_simple_extent_ndims(space.get()) != 2) return {};
-  H5Sget_simple_extent_dims(space.get(), l.dims, nullptr);
-  h5::Handle type = h5::owned(H5Dget_type(ds), H5Tclose, "cannot get a datatype");
-  if (H5Tequal(type.get(), H5T_NATIVE_DOUBLE) <= 0) return {};
-  h5::Handle dcpl = h5::owned(H5Dget_create_plist(ds), H5Pclose, "cannot get a property list");
-  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) return {};
-  if (H5Pget_chunk(dcpl.get(), 2, l.chunk) != 2) return {};
-  if (H5Pget_nfilters(dcpl.get()) != 2) return {};
-  unsigned flags = 0, cd[8] = {};
-  std::size_t n = 8;
-  if (H5Pget_filter2(dcpl.get(), 0, &flags, &n, cd, 0, nullptr, nullptr) != H5Z_FILTER_SHUFFLE)
-    return {};
-  n = 8;
-  if (H5Pget_filter2(dcpl.get(), 1, &flags, &n, cd, 0, nullptr, nullptr) != H5Z_FILTER_DEFLATE ||
-      n < 1)
-    return {};
-  l.level = static_cast<int>(cd[0]);
-  return l;
-}
-
 // HDF5's shuffle filter: byte j of element i goes to j * n + i.
-void shuffle(const double* in, std::size_t n, unsigned char* out) {
-  const auto* b = reinterpret_cast<const unsigned char*>(in);
+void shuffle(const unsigned char* in, std::size_t n, std::size_t esize, unsigned char* out) {
+  if (esize == 1) {
+    std::memcpy(out, in, n);
+    return;
+  }
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < sizeof(double); ++j) out[j * n + i] = b[i * sizeof(double) + j];
+    for (std::size_t j = 0; j < esize; ++j) out[j * n + i] = in[i * esize + j];
 }
 
 }  // namespace
 
-std::unique_ptr<RowChunkWriter> RowChunkWriter::make(const std::vector<hid_t>& datasets) {
-  if (datasets.empty()) return nullptr;
-  const Layout first = layout_of(datasets[0]);
-  if (first.level < 0 || first.chunk[1] != first.dims[1] || first.chunk[0] < 1) return nullptr;
-  for (hid_t ds : datasets) {
-    const Layout l = layout_of(ds);
-    if (l.level != first.level || std::memcmp(l.dims, first.dims, sizeof l.dims) != 0 ||
-        std::memcmp(l.chunk, first.chunk, sizeof l.chunk) != 0)
-      return nullptr;
+ChunkWriter::Sets::~Sets() {
+  for (Set& s : v) H5Tclose(s.mem_type);
+}
+
+int ChunkWriter::add(hid_t ds) {
+  h5::Handle space = h5::owned(H5Dget_space(ds), H5Sclose, "cannot get a dataspace");
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank != 1 && rank != 2) return -1;
+  hsize_t dims[2] = {0, 1}, chunk[2] = {0, 1};
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  h5::Handle dcpl = h5::owned(H5Dget_create_plist(ds), H5Pclose, "cannot get a property list");
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED || H5Pget_chunk(dcpl.get(), rank, chunk) != rank)
+    return -1;
+  if (rank == 2 && chunk[1] != dims[1]) return -1;  // rows cut into pieces
+  if (H5Pget_nfilters(dcpl.get()) != 2) return -1;
+  unsigned flags = 0, cd[8] = {};
+  std::size_t n = 8;
+  if (H5Pget_filter2(dcpl.get(), 0, &flags, &n, cd, 0, nullptr, nullptr) != H5Z_FILTER_SHUFFLE)
+    return -1;
+  n = 8;
+  if (H5Pget_filter2(dcpl.get(), 1, &flags, &n, cd, 0, nullptr, nullptr) != H5Z_FILTER_DEFLATE || n < 1)
+    return -1;
+  // Elements stored as the machine holds them: the file's bytes are the memory's.
+  h5::Handle type = h5::owned(H5Dget_type(ds), H5Tclose, "cannot get a datatype");
+  const H5T_class_t cls = H5Tget_class(type.get());
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT) return -1;
+  const hid_t native = H5Tget_native_type(type.get(), H5T_DIR_DEFAULT);
+  if (native < 0) return -1;
+  if (H5Tequal(native, type.get()) <= 0) {
+    H5Tclose(native);
+    return -1;
   }
-  return std::unique_ptr<RowChunkWriter>(
-      new RowChunkWriter(datasets, static_cast<std::int64_t>(first.dims[0]),
-                         static_cast<std::int64_t>(first.dims[1]),
-                         static_cast<std::int64_t>(first.chunk[0]), first.level));
+  Set s;
+  s.id = ds;
+  s.mem_type = native;
+  s.elements = static_cast<std::int64_t>(dims[0] * dims[1]);
+  s.chunk = static_cast<std::int64_t>(chunk[0] * chunk[1]);
+  s.row = static_cast<std::int64_t>(dims[1]);
+  s.esize = H5Tget_size(native);
+  s.level = static_cast<int>(cd[0]);
+  s.fill.assign(s.esize, 0);
+  H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
+  if (H5Pfill_value_defined(dcpl.get(), &defined) >= 0 && defined == H5D_FILL_VALUE_USER_DEFINED &&
+      H5Pget_fill_value(dcpl.get(), native, s.fill.data()) < 0) {
+    H5Tclose(native);
+    return -1;
+  }
+  s.stored.assign(static_cast<std::size_t>((s.elements + s.chunk - 1) / s.chunk), false);
+  sets_.v.push_back(std::move(s));
+  return static_cast<int>(sets_.v.size()) - 1;
 }
 
-RowChunkWriter::RowChunkWriter(std::vector<hid_t> sets, std::int64_t n1, std::int64_t n0,
-                               std::int64_t c1, int level)
-    : sets_(std::move(sets)),
-      n1_(n1),
-      n0_(n0),
-      c1_(c1),
-      level_(level),
-      stored_(static_cast<std::size_t>((n1 + c1 - 1) / c1), false) {}
-
-std::int64_t RowChunkWriter::points_in_chunk(std::int64_t chunk) const {
-  return (std::min(n1_, (chunk + 1) * c1_) - chunk * c1_) * n0_;
+std::int64_t ChunkWriter::elements_in(const Set& s, std::int64_t chunk) const {
+  return std::min(s.elements, (chunk + 1) * s.chunk) - chunk * s.chunk;
 }
 
-void RowChunkWriter::write(std::int64_t first, std::int64_t count,
-                           const std::vector<const double*>& cols) {
-  if (cols.size() != sets_.size()) throw std::logic_error("RowChunkWriter: wrong number of columns");
-  if (first < 0 || count < 0 || first + count > n1_ * n0_)
-    throw std::logic_error("RowChunkWriter: points outside the datasets");
-  const std::int64_t per_chunk = c1_ * n0_;
-  std::vector<std::int64_t> complete;
+void ChunkWriter::write(int k, hid_t mem_type, std::int64_t first, std::int64_t count,
+                        const void* data) {
+  if (k < 0 || k >= static_cast<int>(sets_.v.size())) throw std::logic_error("ChunkWriter: no such dataset");
+  Set& s = sets_.v[static_cast<std::size_t>(k)];
+  if (H5Tequal(mem_type, s.mem_type) <= 0)
+    throw std::logic_error("ChunkWriter: elements of another type than the dataset's");
+  if (first < 0 || count < 0 || first + count > s.elements)
+    throw std::logic_error("ChunkWriter: elements outside the dataset");
+  const auto* src = static_cast<const unsigned char*>(data);
   for (std::int64_t at = first, end = first + count; at < end;) {
-    const std::int64_t chunk = at / per_chunk, in = at - chunk * per_chunk;
-    const std::int64_t n = std::min(end - at, per_chunk - in);
-    if (stored_[static_cast<std::size_t>(chunk)]) {  // written again: let HDF5 merge it
-      for (std::size_t k = 0; k < sets_.size(); ++k)
-        h5::write_flat(sets_[k], H5T_NATIVE_DOUBLE, at, n, cols[k] + (at - first));
-      at += n;
-      continue;
+    const std::int64_t chunk = at / s.chunk, in = at - chunk * s.chunk;
+    const std::int64_t n = std::min(end - at, s.chunk - in);
+    const unsigned char* from = src + static_cast<std::size_t>(at - first) * s.esize;
+    if (s.stored[static_cast<std::size_t>(chunk)]) {  // written again: HDF5 merges it
+      h5::write_flat(s.id, s.mem_type, at, n, from);
+    } else {
+      Pending& p = pending_[{k, chunk}];
+      if (p.bytes.empty()) {
+        p.bytes.resize(static_cast<std::size_t>(s.chunk) * s.esize);
+        for (std::size_t i = 0; i < static_cast<std::size_t>(s.chunk); ++i)
+          std::memcpy(p.bytes.data() + i * s.esize, s.fill.data(), s.esize);
+        p.written.assign(static_cast<std::size_t>(s.chunk), false);
+        held_ += p.bytes.size();
+      }
+      std::memcpy(p.bytes.data() + static_cast<std::size_t>(in) * s.esize, from,
+                  static_cast<std::size_t>(n) * s.esize);
+      for (std::int64_t i = in; i < in + n; ++i)
+        if (!p.written[static_cast<std::size_t>(i)]) p.written[static_cast<std::size_t>(i)] = true, ++p.filled;
     }
-    Pending& p = pending_[chunk];
-    if (p.data.empty()) {
-      p.data.assign(sets_.size(), std::vector<double>(static_cast<std::size_t>(per_chunk),
-                                                      std::numeric_limits<double>::quiet_NaN()));
-      p.written.assign(static_cast<std::size_t>(per_chunk), false);
-    }
-    for (std::size_t k = 0; k < sets_.size(); ++k)
-      std::copy(cols[k] + (at - first), cols[k] + (at - first) + n, p.data[k].begin() + in);
-    for (std::int64_t i = in; i < in + n; ++i)
-      if (!p.written[static_cast<std::size_t>(i)]) p.written[static_cast<std::size_t>(i)] = true, ++p.filled;
-    if (p.filled == points_in_chunk(chunk)) complete.push_back(chunk);
     at += n;
   }
-  store(complete);
+  if (held_ > kHeldBytes) store_complete();
 }
 
-void RowChunkWriter::flush() {
-  std::vector<std::int64_t> all;
-  for (const auto& [chunk, p] : pending_) all.push_back(chunk);
-  store(all);
+void ChunkWriter::store_complete() {
+  std::vector<Key> keys;
+  for (const auto& [key, p] : pending_)
+    if (p.filled == elements_in(sets_.v[static_cast<std::size_t>(key.first)], key.second)) keys.push_back(key);
+  store(keys);
 }
 
-void RowChunkWriter::store(const std::vector<std::int64_t>& chunks) {
-  if (chunks.empty()) return;
-  const std::size_t n = static_cast<std::size_t>(c1_ * n0_), bytes = n * sizeof(double);
-  const std::size_t jobs = chunks.size() * sets_.size();
-  std::vector<std::vector<unsigned char>> out(jobs);
-  std::vector<int> status(jobs, Z_OK);
+void ChunkWriter::flush() {
+  std::vector<Key> keys;
+  for (const auto& [key, p] : pending_) keys.push_back(key);
+  store(keys);
+}
+
+void ChunkWriter::store(const std::vector<Key>& keys) {
+  if (keys.empty()) return;
+  const std::int64_t jobs = static_cast<std::int64_t>(keys.size());
+  std::vector<const Pending*> from(keys.size());
+  for (std::size_t j = 0; j < keys.size(); ++j) from[j] = &pending_.at(keys[j]);
+  std::vector<std::vector<unsigned char>> out(keys.size());
+  std::vector<int> status(keys.size(), Z_OK);
 #pragma omp parallel for schedule(dynamic, 1)
-  for (std::int64_t j = 0; j < static_cast<std::int64_t>(jobs); ++j) {
-    const std::size_t c = static_cast<std::size_t>(j) / sets_.size(), k = static_cast<std::size_t>(j) % sets_.size();
-    std::vector<unsigned char> shuffled(bytes);
-    shuffle(pending_.at(chunks[c]).data[k].data(), n, shuffled.data());
-    uLongf size = compressBound(static_cast<uLong>(bytes));
-    std::vector<unsigned char>& o = out[static_cast<std::size_t>(j)];
-    o.resize(size);
-    status[static_cast<std::size_t>(j)] =
-        compress2(o.data(), &size, shuffled.data(), static_cast<uLong>(bytes), level_);
-    o.resize(size);
+  for (std::int64_t j = 0; j < jobs; ++j) {
+    const auto u = static_cast<std::size_t>(j);
+    const Set& s = sets_.v[static_cast<std::size_t>(keys[u].first)];
+    try {  // no exception may leave an OpenMP loop
+      const std::vector<unsigned char>& raw = from[u]->bytes;
+      std::vector<unsigned char> shuffled(raw.size());
+      shuffle(raw.data(), raw.size() / s.esize, s.esize, shuffled.data());
+      uLongf size = compressBound(static_cast<uLong>(raw.size()));
+      out[u].resize(size);
+      status[u] = compress2(out[u].data(), &size, shuffled.data(), static_cast<uLong>(raw.size()), s.level);
+      out[u].resize(size);
+    } catch (const std::bad_alloc&) {
+      status[u] = Z_MEM_ERROR;
+    }
   }
-  for (std::size_t j = 0; j < jobs; ++j) {
-    if (status[j] != Z_OK) throw std::runtime_error("deflate failed (zlib status " + std::to_string(status[j]) + ")");
-    const std::int64_t chunk = chunks[j / sets_.size()];
-    const hsize_t offset[2] = {static_cast<hsize_t>(chunk * c1_), 0};
-    if (H5Dwrite_chunk(sets_[j % sets_.size()], H5P_DEFAULT, 0, offset, out[j].size(), out[j].data()) < 0)
-      h5::fail_on("cannot write a chunk of ", sets_[j % sets_.size()]);
+  for (std::size_t j = 0; j < keys.size(); ++j) {
+    Set& s = sets_.v[static_cast<std::size_t>(keys[j].first)];
+    if (status[j] != Z_OK)
+      throw std::runtime_error("cannot deflate a chunk of " + h5::object_name(s.id) + " (zlib status " +
+                               std::to_string(status[j]) + ")");
+    const std::int64_t chunk = keys[j].second;
+    const hsize_t offset[2] = {static_cast<hsize_t>(chunk * s.chunk / s.row), 0};
+    if (H5Dwrite_chunk(s.id, H5P_DEFAULT, 0, offset, out[j].size(), out[j].data()) < 0)
+      h5::fail_on("cannot write a chunk of ", s.id);
     out[j] = {};
-  }
-  for (std::int64_t chunk : chunks) {
-    pending_.erase(chunk);
-    stored_[static_cast<std::size_t>(chunk)] = true;
+    s.stored[static_cast<std::size_t>(chunk)] = true;
+    held_ -= pending_.at(keys[j]).bytes.size();
+    pending_.erase(keys[j]);
   }
 }
 

@@ -1,53 +1,76 @@
-// Writing 2-D float64 datasets chunk by chunk with their filters applied on
-// every core. HDF5 runs a dataset's filters (shuffle, deflate) on the one
-// thread that calls H5Dwrite, and for a large grid that compression costs far
-// more than computing the grid. RowChunkWriter gathers the points of whole
-// chunks, shuffles and deflates complete chunks in parallel (OpenMP, zlib),
-// and stores them as they are with H5Dwrite_chunk. The bytes in the file are
-// those HDF5's own pipeline would store: readers see no difference.
+// Writing chunked datasets with their filters applied on every core. HDF5
+// runs a dataset's filters (shuffle, deflate) on the one thread that calls
+// H5Dwrite, and for a large grid or many descent records that compression
+// costs more than computing them. ChunkWriter gathers the elements of whole
+// chunks, shuffles and deflates the complete chunks of all its datasets in
+// one parallel loop (OpenMP, zlib), and stores them as they are with
+// H5Dwrite_chunk. The bytes in the file are those HDF5's own pipeline would
+// store (tests/test_chunk_writer.cpp): readers see no difference.
 #pragma once
 
 #include <hdf5.h>
 
 #include <cstdint>
+#include <cstddef>
 #include <map>
-#include <memory>
 #include <vector>
 
 namespace trilo::io {
 
-class RowChunkWriter {
+class ChunkWriter {
  public:
-  // Takes the datasets when all share one shape (n1, n0), a chunk of whole
-  // rows (c1, n0), float64 elements stored as in memory, and the filters
-  // shuffle then deflate; otherwise returns null (write them plainly).
-  static std::unique_ptr<RowChunkWriter> make(const std::vector<hid_t>& datasets);
+  ChunkWriter() = default;
+  ChunkWriter(const ChunkWriter&) = delete;
+  ChunkWriter& operator=(const ChunkWriter&) = delete;
 
-  // Points [first, first + count) in row-major order; cols[k] holds the
-  // values for datasets[k]. Complete chunks are compressed and stored now;
-  // points of a chunk already stored go through HDF5's own H5Dwrite.
-  void write(std::int64_t first, std::int64_t count, const std::vector<const double*>& cols);
-  // Stores the chunks still incomplete, their unwritten points NaN (the
-  // datasets' fill value). Call before the file is closed.
+  // Takes a dataset of rank 1, or rank 2 chunked in whole rows, whose
+  // elements are stored as the machine holds them and whose filters are
+  // shuffle then deflate; returns its handle for write(), or -1 when it is
+  // not such a dataset (write it through HDF5).
+  int add(hid_t dataset);
+
+  // Elements [first, first + count) of dataset k in row-major order, of
+  // memory type `mem_type` (which must be the dataset's native type).
+  // Complete chunks are stored by store_complete(), flush(), or here once
+  // the chunks held exceed kHeldBytes; elements of a chunk already stored
+  // go through HDF5's own H5Dwrite.
+  void write(int k, hid_t mem_type, std::int64_t first, std::int64_t count, const void* data);
+  static constexpr std::size_t kHeldBytes = std::size_t{32} << 20;
+  // Compresses and stores every complete chunk of every dataset.
+  void store_complete();
+  // Stores every chunk written to, its unwritten elements the dataset's
+  // fill value (what HDF5 pads a chunk with). Call before the file closes.
   void flush();
 
   std::int64_t pending_chunks() const { return static_cast<std::int64_t>(pending_.size()); }
 
  private:
-  struct Pending {
-    std::vector<std::vector<double>> data;  // one chunk-sized buffer per dataset
-    std::vector<bool> written;              // per point of the chunk
-    std::int64_t filled = 0;                // points written into it
+  struct Set {
+    hid_t id;
+    hid_t mem_type;         // the native type of its elements (owned)
+    std::int64_t elements;  // in the dataset
+    std::int64_t chunk;     // elements per chunk
+    std::int64_t row;       // elements per row (1 for rank 1)
+    std::size_t esize;      // bytes per element
+    int level;              // deflate level
+    std::vector<unsigned char> fill;  // one element
+    std::vector<bool> stored;         // by chunk index
   };
-  RowChunkWriter(std::vector<hid_t> sets, std::int64_t n1, std::int64_t n0, std::int64_t c1, int level);
-  std::int64_t points_in_chunk(std::int64_t chunk) const;
-  void store(const std::vector<std::int64_t>& chunks);
+  struct Pending {
+    std::vector<unsigned char> bytes;  // the whole chunk
+    std::vector<bool> written;         // per element
+    std::int64_t filled = 0;
+  };
+  using Key = std::pair<int, std::int64_t>;  // dataset, chunk index
+  std::int64_t elements_in(const Set& s, std::int64_t chunk) const;
+  void store(const std::vector<Key>& keys);
 
-  std::vector<hid_t> sets_;
-  std::int64_t n1_, n0_, c1_;  // dataset rows and columns, rows per chunk
-  int level_;                  // deflate level
-  std::map<std::int64_t, Pending> pending_;  // by chunk index (row / c1)
-  std::vector<bool> stored_;                 // by chunk index
+  struct Sets {
+    std::vector<Set> v;
+    ~Sets();
+  } sets_;
+  std::map<Key, Pending> pending_;
+  std::size_t held_ = 0;  // bytes of the pending chunks
 };
 
 }  // namespace trilo::io

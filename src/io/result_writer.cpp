@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <type_traits>
 
@@ -54,7 +55,6 @@ struct ResultWriter::Impl {
 
   Handle grid;
   std::vector<Handle> grid_sets;  // loss, grad0, grad1 (2-D only), grad_norm
-  std::unique_ptr<RowChunkWriter> grid_chunks;  // compresses on every core, when it applies
   std::int64_t grid_size = 0;
   bool grid_1d = false;
 
@@ -63,10 +63,28 @@ struct ResultWriter::Impl {
   std::int64_t n_descents = -1;
   int dim = 0;
 
+  // The large datasets whose chunks are compressed on every core, by id.
+  ChunkWriter chunks;
+  std::map<hid_t, int> chunked;
+
   hid_t fid() const { return file.get(); }
 
+  void adopt(const Handle& ds) {
+    const int k = chunks.add(ds.get());
+    if (k >= 0) chunked[ds.get()] = k;
+  }
+  // Elements [first, first + count) of `ds`, row-major, of its native type.
+  void put(const Handle& ds, hid_t mem_type, std::int64_t first, std::int64_t count,
+           const void* data) {
+    const auto it = chunked.find(ds.get());
+    if (it != chunked.end())
+      chunks.write(it->second, mem_type, first, count, data);
+    else
+      h5::write_flat(ds.get(), mem_type, first, count, data);
+  }
+
   void close_objects() {
-    grid_chunks.reset();
+    chunked.clear();
     for (Handle& h : grid_sets) h.reset();
     for (Handle* h : {&start, &end, &loss, &grad_norm, &steps, &status, &minimum, &descent_scale,
                       &coord_scale, &descents, &grid})
@@ -129,9 +147,7 @@ void ResultWriter::begin_grid(const GridAxes& axes) try {
   s.grid_size = axes.n0() * axes.n1();
   s.grid_1d = axes.one_d();
   s.grid = std::move(g);
-  std::vector<hid_t> ids;
-  for (const Handle& h : s.grid_sets) ids.push_back(h.get());
-  s.grid_chunks = RowChunkWriter::make(ids);
+  for (const Handle& h : s.grid_sets) s.adopt(h);
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }
@@ -148,14 +164,9 @@ void ResultWriter::write_grid_tile(const backend::GridTile& t) try {
   cols.push_back(&t.grad_norm);
   for (std::size_t i = 0; i < cols.size(); ++i)
     require(static_cast<std::int64_t>(cols[i]->size()) >= t.count, "write_grid_tile: short tile");
-  if (s.grid_chunks) {
-    std::vector<const double*> data;
-    for (const auto* c : cols) data.push_back(c->data());
-    s.grid_chunks->write(t.first, t.count, data);
-    return;
-  }
   for (std::size_t i = 0; i < cols.size(); ++i)
-    h5::write_flat(s.grid_sets[i].get(), H5T_NATIVE_DOUBLE, t.first, t.count, cols[i]->data());
+    s.put(s.grid_sets[i], H5T_NATIVE_DOUBLE, t.first, t.count, cols[i]->data());
+  s.chunks.store_complete();
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }
@@ -179,6 +190,8 @@ void ResultWriter::begin_descents(std::int64_t n, int dim, std::int64_t every) t
   schema::set_status_flags(s.status.get());
   s.minimum = int_dataset<std::int32_t>(g.get(), "minimum", rows, by_row,
                                         "index into /minima of the point reached (-1: none)");
+  for (const Handle* h : {&s.start, &s.end, &s.loss, &s.grad_norm, &s.steps, &s.status, &s.minimum})
+    s.adopt(*h);
   h5::set_attr(g.get(), "recorded_every", every);
   s.n_descents = n;
   s.dim = dim;
@@ -199,14 +212,14 @@ void ResultWriter::write_descent_batch(const backend::DescentBatch& b) try {
   require(b.start.size() >= nd && b.end.size() >= nd && b.loss.size() >= n &&
               b.grad_norm.size() >= n && b.steps.size() >= n && b.status.size() >= n,
           "write_descent_batch: short batch");
-  const Shape row = {hsize_t(b.first)}, rows = {n};
-  const Shape point = {hsize_t(b.first), 0}, points = {n, hsize_t(b.dim)};
-  h5::write_slab(s.start.get(), H5T_NATIVE_DOUBLE, point, points, b.start.data());
-  h5::write_slab(s.end.get(), H5T_NATIVE_DOUBLE, point, points, b.end.data());
-  h5::write_slab(s.loss.get(), H5T_NATIVE_DOUBLE, row, rows, b.loss.data());
-  h5::write_slab(s.grad_norm.get(), H5T_NATIVE_DOUBLE, row, rows, b.grad_norm.data());
-  h5::write_slab(s.steps.get(), H5T_NATIVE_INT64, row, rows, b.steps.data());
-  h5::write_slab(s.status.get(), H5T_NATIVE_INT8, row, rows, b.status.data());
+  const std::int64_t first = b.first, count = b.count, dim = b.dim;
+  s.put(s.start, H5T_NATIVE_DOUBLE, first * dim, count * dim, b.start.data());
+  s.put(s.end, H5T_NATIVE_DOUBLE, first * dim, count * dim, b.end.data());
+  s.put(s.loss, H5T_NATIVE_DOUBLE, first, count, b.loss.data());
+  s.put(s.grad_norm, H5T_NATIVE_DOUBLE, first, count, b.grad_norm.data());
+  s.put(s.steps, H5T_NATIVE_INT64, first, count, b.steps.data());
+  s.put(s.status, H5T_NATIVE_INT8, first, count, b.status.data());
+  s.chunks.store_complete();
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }
@@ -217,7 +230,8 @@ void ResultWriter::write_descent_labels(const std::vector<std::int32_t>& labels)
   require(static_cast<std::int64_t>(labels.size()) == s.n_descents,
           "write_descent_labels: " + std::to_string(labels.size()) + " labels for " +
               std::to_string(s.n_descents) + " descents");
-  h5::write_all(s.minimum.get(), labels);
+  s.put(s.minimum, H5T_NATIVE_INT32, 0, s.n_descents, labels.data());
+  s.chunks.store_complete();
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }
@@ -228,7 +242,8 @@ void ResultWriter::write_descent_labels(std::int64_t first,
   require(s.descents.valid(), "write_descent_labels: begin_descents was not called");
   const auto n = static_cast<std::int64_t>(labels.size());
   require(first >= 0 && first + n <= s.n_descents, "write_descent_labels: rows outside /descents");
-  h5::write_slab(s.minimum.get(), H5T_NATIVE_INT32, {hsize_t(first)}, {hsize_t(n)}, labels.data());
+  s.put(s.minimum, H5T_NATIVE_INT32, first, n, labels.data());
+  s.chunks.store_complete();
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }
@@ -391,7 +406,7 @@ void ResultWriter::commit() {
   require(h5::has_attr(s.fid(), "format_version") && h5::has_attr(s.fid(), "program"),
           "commit: the root attributes format_version and program were never written");
   try {
-    if (s.grid_chunks) s.grid_chunks->flush();
+    s.chunks.flush();
     // Chunks and metadata still cached are written here, so a disk that
     // fills up now is reported instead of lost in a close that cannot fail.
     h5::check_ok(H5Fflush(s.fid(), H5F_SCOPE_LOCAL), "cannot flush '" + s.tmp + "'");
