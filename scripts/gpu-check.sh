@@ -13,7 +13,9 @@
 #   PREFIX     the private prefix (default /tmp/trilo-prefix)
 #   BUILD_DIR  the build tree (default /tmp/build-gpu)
 #   GPU_CHECK_STEPS       steps to run, in this order (default: all of
-#                         "unpack configure build smi test run formula")
+#                         "unpack configure build smi test run formula
+#                         critical bench write peers")
+#   GPU_CHECK_WRITE_BACKENDS  backends of the write step (default "cuda cpu")
 #   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
 # Files in $OUT (at most 8, so all of them come back from the device tool):
 #   summary.txt  each step's exit code and time, versions, nvidia-smi, the
@@ -27,7 +29,7 @@ debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
 BUILD_DIR=${BUILD_DIR:-/tmp/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical bench peers}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical bench write peers}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -186,6 +188,23 @@ run_bench() {
   "$exe" bench --starts 1000,100000,1000000 --repeats 5 || return 1
   "$exe" bench --starts 1000000 --repeats 5 --json >"$OUT/bench.json" || return 1
 }
+# Writing against computing (issue 5: a large run should not be twice as
+# slow as its compute): the same grid and descents with and without the
+# file's cost, on each backend; appended to bench.log.
+run_write() {
+  local exe=$BUILD_DIR/trilobite w=/tmp/gpu-check-write.h5 backend args t0
+  for backend in ${GPU_CHECK_WRITE_BACKENDS:-cuda cpu}; do
+    for args in "grid --grid-res 8192 --compression 0" "grid --grid-res 8192" \
+                "descend --starts 10000000 --records none" "descend --starts 10000000 --records all"; do
+      rm -f "$w"
+      t0=$(date +%s%N)
+      # shellcheck disable=SC2086  # $args is a list of words
+      "$exe" $args --backend "$backend" -q -o "$w" >/dev/null || return 1
+      echo "write: $backend: $args: $((($(date +%s%N) - t0) / 1000000)) ms, $(stat -c %s "$w") bytes"
+    done
+  done
+  rm -f "$w"
+}
 run_peers() {
   python3 bench/peers/peers.py --trilobite "$BUILD_DIR/trilobite" --starts 1000000 --steps 100
 }
@@ -229,6 +248,9 @@ fi
 if ((ok)) && wants bench; then
   : >"$OUT/bench.log"
   run_step bench "$OUT/bench.log" run_bench
+fi
+if ((ok)) && wants write; then
+  run_step write "$OUT/bench.log" run_write
 fi
 if ((ok)) && wants peers; then
   : >"$OUT/peers.log"
