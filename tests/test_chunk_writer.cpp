@@ -50,14 +50,15 @@ class Chunks : public ::testing::Test {
   // Two datasets of `dims` written range by range by one ChunkWriter, and
   // the same written by H5Dwrite; then elements and stored chunks compared.
   template <class T>
-  void check(const h5::Shape& dims, const std::vector<Range>& ranges, const T* fill) {
+  void check(const h5::Shape& dims, const std::vector<Range>& ranges, const T* fill,
+             std::size_t held = ChunkWriter::kHeldBytes) {
     const std::string tag = std::to_string(serial_++);
     std::vector<h5::Handle> ours, theirs;
     for (int k = 0; k < 2; ++k) {
       ours.push_back(h5::create_dataset<T>(file_, "ours" + tag + "_" + std::to_string(k), dims, fill));
       theirs.push_back(h5::create_dataset<T>(file_, "theirs" + tag + "_" + std::to_string(k), dims, fill));
     }
-    ChunkWriter w;
+    ChunkWriter w(held);
     const int a = w.add(ours[0].get()), b = w.add(ours[1].get());
     ASSERT_GE(a, 0) << "the writer should take a chunked, shuffled, deflated dataset";
     ASSERT_GE(b, 0);
@@ -73,6 +74,12 @@ class Chunks : public ::testing::Test {
       h5::write_flat(theirs[0].get(), mem, r.first, r.count, x.data());
       h5::write_flat(theirs[1].get(), mem, r.first, r.count, y.data());
       if (++calls % 3 == 0) w.store_complete();
+    }
+    // Beyond the limit, what is complete is stored during the write: the
+    // limit plus one chunk being filled is the most ever held.
+    if (held < ChunkWriter::kHeldBytes) {
+      std::size_t chunk_bytes = sizeof(T) * 65536;  // h5::chunk_shape: about 65536 elements
+      EXPECT_LE(w.peak_held(), std::max(held, chunk_bytes) + chunk_bytes);
     }
     w.flush();
     EXPECT_EQ(w.pending_chunks(), 0);
@@ -147,6 +154,13 @@ TEST_F(Chunks, ShuffledOverlappingAndMissingWritesReadBackAsWithHdf5) {
   const std::int32_t none = -1;
   check<std::int32_t>({200, 500}, r, &none);  // padded with -1
   check<std::int8_t>({100000}, cover(100000, 777), nullptr);
+}
+
+TEST_F(Chunks, ALargeWriteIsStoredAsItGoes) {
+  // One write of the whole dataset (the in-memory path writes a batch so),
+  // with a limit of one chunk: complete chunks must leave during the write.
+  check<double>({300000, 2}, {{0, 600000}}, &kNaN, 65536 * 8);
+  check<std::int64_t>({200000}, {{0, 150000}, {150000, 50000}}, nullptr, 1);
 }
 
 TEST_F(Chunks, OtherLayoutsAreLeftToHdf5) {

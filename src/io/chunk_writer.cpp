@@ -104,15 +104,18 @@ void ChunkWriter::write(int k, hid_t mem_type, std::int64_t first, std::int64_t 
           std::memcpy(p.bytes.data() + i * s.esize, s.fill.data(), s.esize);
         p.written.assign(static_cast<std::size_t>(s.chunk), false);
         held_ += p.bytes.size();
+        peak_held_ = std::max(peak_held_, held_);
       }
       std::memcpy(p.bytes.data() + static_cast<std::size_t>(in) * s.esize, from,
                   static_cast<std::size_t>(n) * s.esize);
       for (std::int64_t i = in; i < in + n; ++i)
         if (!p.written[static_cast<std::size_t>(i)]) p.written[static_cast<std::size_t>(i)] = true, ++p.filled;
+      // A large write (a whole in-memory batch) is stored as it goes, so
+      // the copies held stay bounded.
+      if (held_ > held_limit_) store_complete();
     }
     at += n;
   }
-  if (held_ > kHeldBytes) store_complete();
 }
 
 void ChunkWriter::store_complete() {

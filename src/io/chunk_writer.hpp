@@ -19,7 +19,9 @@ namespace trilo::io {
 
 class ChunkWriter {
  public:
-  ChunkWriter() = default;
+  // Complete chunks are stored as soon as the chunks held exceed `held`
+  // bytes (besides store_complete() and flush()).
+  explicit ChunkWriter(std::size_t held = kHeldBytes) : held_limit_(held) {}
   ChunkWriter(const ChunkWriter&) = delete;
   ChunkWriter& operator=(const ChunkWriter&) = delete;
 
@@ -32,7 +34,7 @@ class ChunkWriter {
   // Elements [first, first + count) of dataset k in row-major order, of
   // memory type `mem_type` (which must be the dataset's native type).
   // Complete chunks are stored by store_complete(), flush(), or here once
-  // the chunks held exceed kHeldBytes; elements of a chunk already stored
+  // the chunks held exceed the limit; elements of a chunk already stored
   // go through HDF5's own H5Dwrite.
   void write(int k, hid_t mem_type, std::int64_t first, std::int64_t count, const void* data);
   static constexpr std::size_t kHeldBytes = std::size_t{32} << 20;
@@ -43,6 +45,8 @@ class ChunkWriter {
   void flush();
 
   std::int64_t pending_chunks() const { return static_cast<std::int64_t>(pending_.size()); }
+  // The most bytes of uncompressed chunks held at once so far.
+  std::size_t peak_held() const { return peak_held_; }
 
  private:
   struct Set {
@@ -70,7 +74,9 @@ class ChunkWriter {
     ~Sets();
   } sets_;
   std::map<Key, Pending> pending_;
+  std::size_t held_limit_;
   std::size_t held_ = 0;  // bytes of the pending chunks
+  std::size_t peak_held_ = 0;
 };
 
 }  // namespace trilo::io
