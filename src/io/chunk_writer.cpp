@@ -25,10 +25,6 @@ void shuffle(const unsigned char* in, std::size_t n, std::size_t esize, unsigned
 
 }  // namespace
 
-ChunkWriter::Sets::~Sets() {
-  for (Set& s : v) H5Tclose(s.mem_type);
-}
-
 int ChunkWriter::add(hid_t ds) {
   h5::Handle space = h5::owned(H5Dget_space(ds), H5Sclose, "cannot get a dataspace");
   const int rank = H5Sget_simple_extent_ndims(space.get());
@@ -51,30 +47,24 @@ int ChunkWriter::add(hid_t ds) {
   h5::Handle type = h5::owned(H5Dget_type(ds), H5Tclose, "cannot get a datatype");
   const H5T_class_t cls = H5Tget_class(type.get());
   if (cls != H5T_INTEGER && cls != H5T_FLOAT) return -1;
-  const hid_t native = H5Tget_native_type(type.get(), H5T_DIR_DEFAULT);
-  if (native < 0) return -1;
-  if (H5Tequal(native, type.get()) <= 0) {
-    H5Tclose(native);
-    return -1;
-  }
+  h5::Handle native(H5Tget_native_type(type.get(), H5T_DIR_DEFAULT), H5Tclose);
+  if (!native.valid() || H5Tequal(native.get(), type.get()) <= 0) return -1;
   Set s;
   s.id = ds;
-  s.mem_type = native;
   s.elements = static_cast<std::int64_t>(dims[0] * dims[1]);
   s.chunk = static_cast<std::int64_t>(chunk[0] * chunk[1]);
   s.row = static_cast<std::int64_t>(dims[1]);
-  s.esize = H5Tget_size(native);
+  s.esize = H5Tget_size(native.get());
   s.level = static_cast<int>(cd[0]);
   s.fill.assign(s.esize, 0);
   H5D_fill_value_t defined = H5D_FILL_VALUE_UNDEFINED;
   if (H5Pfill_value_defined(dcpl.get(), &defined) >= 0 && defined == H5D_FILL_VALUE_USER_DEFINED &&
-      H5Pget_fill_value(dcpl.get(), native, s.fill.data()) < 0) {
-    H5Tclose(native);
+      H5Pget_fill_value(dcpl.get(), native.get(), s.fill.data()) < 0)
     return -1;
-  }
+  s.mem_type = std::move(native);
   s.stored.assign(static_cast<std::size_t>((s.elements + s.chunk - 1) / s.chunk), false);
-  sets_.v.push_back(std::move(s));
-  return static_cast<int>(sets_.v.size()) - 1;
+  sets_.push_back(std::move(s));
+  return static_cast<int>(sets_.size()) - 1;
 }
 
 std::int64_t ChunkWriter::elements_in(const Set& s, std::int64_t chunk) const {
@@ -83,9 +73,9 @@ std::int64_t ChunkWriter::elements_in(const Set& s, std::int64_t chunk) const {
 
 void ChunkWriter::write(int k, hid_t mem_type, std::int64_t first, std::int64_t count,
                         const void* data) {
-  if (k < 0 || k >= static_cast<int>(sets_.v.size())) throw std::logic_error("ChunkWriter: no such dataset");
-  Set& s = sets_.v[static_cast<std::size_t>(k)];
-  if (H5Tequal(mem_type, s.mem_type) <= 0)
+  if (k < 0 || k >= static_cast<int>(sets_.size())) throw std::logic_error("ChunkWriter: no such dataset");
+  Set& s = sets_[static_cast<std::size_t>(k)];
+  if (H5Tequal(mem_type, s.mem_type.get()) <= 0)
     throw std::logic_error("ChunkWriter: elements of another type than the dataset's");
   if (first < 0 || count < 0 || first + count > s.elements)
     throw std::logic_error("ChunkWriter: elements outside the dataset");
@@ -95,7 +85,7 @@ void ChunkWriter::write(int k, hid_t mem_type, std::int64_t first, std::int64_t 
     const std::int64_t n = std::min(end - at, s.chunk - in);
     const unsigned char* from = src + static_cast<std::size_t>(at - first) * s.esize;
     if (s.stored[static_cast<std::size_t>(chunk)]) {  // written again: HDF5 merges it
-      h5::write_flat(s.id, s.mem_type, at, n, from);
+      h5::write_flat(s.id, s.mem_type.get(), at, n, from);
     } else {
       Pending& p = pending_[{k, chunk}];
       if (p.bytes.empty()) {
@@ -121,7 +111,7 @@ void ChunkWriter::write(int k, hid_t mem_type, std::int64_t first, std::int64_t 
 void ChunkWriter::store_complete() {
   std::vector<Key> keys;
   for (const auto& [key, p] : pending_)
-    if (p.filled == elements_in(sets_.v[static_cast<std::size_t>(key.first)], key.second)) keys.push_back(key);
+    if (p.filled == elements_in(sets_[static_cast<std::size_t>(key.first)], key.second)) keys.push_back(key);
   store(keys);
 }
 
@@ -141,7 +131,7 @@ void ChunkWriter::store(const std::vector<Key>& keys) {
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t j = 0; j < jobs; ++j) {
     const auto u = static_cast<std::size_t>(j);
-    const Set& s = sets_.v[static_cast<std::size_t>(keys[u].first)];
+    const Set& s = sets_[static_cast<std::size_t>(keys[u].first)];
     try {  // no exception may leave an OpenMP loop
       const std::vector<unsigned char>& raw = from[u]->bytes;
       std::vector<unsigned char> shuffled(raw.size());
@@ -155,7 +145,7 @@ void ChunkWriter::store(const std::vector<Key>& keys) {
     }
   }
   for (std::size_t j = 0; j < keys.size(); ++j) {
-    Set& s = sets_.v[static_cast<std::size_t>(keys[j].first)];
+    Set& s = sets_[static_cast<std::size_t>(keys[j].first)];
     if (status[j] != Z_OK)
       throw std::runtime_error("cannot deflate a chunk of " + h5::object_name(s.id) + " (zlib status " +
                                std::to_string(status[j]) + ")");

@@ -15,6 +15,8 @@
 #include <map>
 #include <vector>
 
+#include "io/hdf5_util.hpp"
+
 namespace trilo::io {
 
 class ChunkWriter {
@@ -51,7 +53,7 @@ class ChunkWriter {
  private:
   struct Set {
     hid_t id;
-    hid_t mem_type;         // the native type of its elements (owned)
+    h5::Handle mem_type;    // the native type of its elements
     std::int64_t elements;  // in the dataset
     std::int64_t chunk;     // elements per chunk
     std::int64_t row;       // elements per row (1 for rank 1)
@@ -69,10 +71,7 @@ class ChunkWriter {
   std::int64_t elements_in(const Set& s, std::int64_t chunk) const;
   void store(const std::vector<Key>& keys);
 
-  struct Sets {
-    std::vector<Set> v;
-    ~Sets();
-  } sets_;
+  std::vector<Set> sets_;
   std::map<Key, Pending> pending_;
   std::size_t held_limit_;
   std::size_t held_ = 0;  // bytes of the pending chunks
