@@ -28,8 +28,9 @@ __global__ void critical_kernel(L land, CriticalParams p, StartSpec s, std::int6
 // device buffers for this tile alone (retried smaller when they do not fit).
 template <class T, int MaxDim, class L>
 void critical_tile(const L& land, const backend::CriticalRequest& req, std::int64_t first,
-                   std::int64_t m, std::int64_t row, cudaStream_t stream,
+                   std::int64_t m, std::int64_t row, CudaBackend& be,
                    backend::DescentBatch& out) {
+  cudaStream_t stream = be.stream();
   const int n = req.landscape.dim;
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
@@ -46,16 +47,12 @@ void critical_tile(const L& land, const backend::CriticalRequest& req, std::int6
     s.points = points.data();
     s.points_first = first;
   }
+  be.begin_kernels();
   critical_kernel<T, MaxDim><<<launch_blocks(m, kCriticalBlock), kCriticalBlock, 0, stream>>>(
       land, req.params, s, first, m, cols);
   TRILO_CUDA_CHECK(cudaGetLastError());
-  copy_to_host_async(out.start.data() + row * n, start.data(), m * n, stream);
-  copy_to_host_async(out.end.data() + row * n, end.data(), m * n, stream);
-  copy_to_host_async(out.loss.data() + row, loss.data(), m, stream);
-  copy_to_host_async(out.grad_norm.data() + row, grad_norm.data(), m, stream);
-  copy_to_host_async(out.steps.data() + row, steps.data(), m, stream);
-  copy_to_host_async(out.status.data() + row, status.data(), m, stream);
-  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
+  be.end_kernels();
+  be.end_tile(descent_copies(out, row, m, n, cols));
 }
 
 }  // namespace
@@ -78,9 +75,9 @@ void CudaBackend::critical(const backend::CriticalRequest& req, std::int64_t fir
       constexpr int kD = decltype(max_dim)::value;
       run_tiled(first, count, per_item, [&](std::int64_t f, std::int64_t m) {
         if (req.precision == backend::Precision::kF32)
-          critical_tile<float, kD>(land, req, f, m, f - first, stream_, out);
+          critical_tile<float, kD>(land, req, f, m, f - first, *this, out);
         else
-          critical_tile<double, kD>(land, req, f, m, f - first, stream_, out);
+          critical_tile<double, kD>(land, req, f, m, f - first, *this, out);
       });
     });
   });

@@ -1,5 +1,6 @@
 #include "kernels/cuda_backend.hpp"
 
+#include <cstring>
 #include <stdexcept>
 
 namespace trilo::cuda {
@@ -36,6 +37,8 @@ CudaBackend::CudaBackend(int device) : device_(device) {
   // Non-blocking: no implicit synchronisation with the legacy default stream
   // that other libraries in the process might use.
   TRILO_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  TRILO_CUDA_CHECK(cudaEventCreate(&kernels_begin_));
+  TRILO_CUDA_CHECK(cudaEventCreate(&kernels_end_));
   formulas_ = std::make_unique<FormulaModules>(device_);
 }
 
@@ -44,10 +47,78 @@ CudaBackend::~CudaBackend() {
     (void)cudaStreamSynchronize(stream_);  // let queued frees finish before the stream goes
     (void)cudaStreamDestroy(stream_);
   }
+  if (kernels_begin_ != nullptr) (void)cudaEventDestroy(kernels_begin_);
+  if (kernels_end_ != nullptr) (void)cudaEventDestroy(kernels_end_);
+  if (staging_ != nullptr) (void)cudaFreeHost(staging_);
   formulas_.reset();  // after the stream: no queued kernel still needs a library
 }
 
 void CudaBackend::activate() const { TRILO_CUDA_CHECK(cudaSetDevice(device_)); }
+
+void CudaBackend::begin_kernels() { TRILO_CUDA_CHECK(cudaEventRecord(kernels_begin_, stream_)); }
+
+void CudaBackend::end_kernels() {
+  TRILO_CUDA_CHECK(cudaEventRecord(kernels_end_, stream_));
+  kernels_timed_ = true;
+}
+
+double CudaBackend::take_device_seconds() {
+  const double s = device_seconds_;
+  device_seconds_ = 0;
+  return s;
+}
+
+unsigned char* CudaBackend::staging(std::size_t bytes) {
+  if (bytes <= staging_bytes_) return staging_;
+  // Grow by at least half again, so a run of growing tiles reallocates rarely.
+  const std::size_t want = std::max(bytes, staging_bytes_ + staging_bytes_ / 2);
+  if (staging_ != nullptr) {
+    TRILO_CUDA_CHECK(cudaStreamSynchronize(stream_));  // no copy into it is still queued
+    TRILO_CUDA_CHECK(cudaFreeHost(staging_));
+    staging_ = nullptr;
+    staging_bytes_ = 0;
+  }
+  void* raw = nullptr;
+  TRILO_CUDA_CHECK(cudaMallocHost(&raw, want));
+  staging_ = static_cast<unsigned char*>(raw);
+  staging_bytes_ = want;
+  return staging_;
+}
+
+void CudaBackend::end_tile(const std::vector<HostCopy>& copies) {
+  constexpr std::size_t kAlign = 256;
+  std::vector<std::size_t> at(copies.size());
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < copies.size(); ++i) {
+    at[i] = total;
+    total += (copies[i].bytes + kAlign - 1) / kAlign * kAlign;
+  }
+  unsigned char* stage = staging(std::max<std::size_t>(total, 1));
+  for (std::size_t i = 0; i < copies.size(); ++i)
+    if (copies[i].bytes > 0)
+      TRILO_CUDA_CHECK(cudaMemcpyAsync(stage + at[i], copies[i].device, copies[i].bytes,
+                                       cudaMemcpyDeviceToHost, stream_));
+  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  if (kernels_timed_) {
+    float ms = 0;
+    TRILO_CUDA_CHECK(cudaEventElapsedTime(&ms, kernels_begin_, kernels_end_));
+    device_seconds_ += 1e-3 * double(ms);
+    kernels_timed_ = false;
+  }
+  // Pieces of 1 MiB, shared among the cores: one thread copies ~10 GB/s,
+  // well under what the link delivers.
+  constexpr std::size_t kPiece = std::size_t(1) << 20;
+  std::vector<std::pair<std::size_t, std::size_t>> pieces;  // (copy, offset)
+  for (std::size_t i = 0; i < copies.size(); ++i)
+    for (std::size_t off = 0; off < copies[i].bytes; off += kPiece) pieces.emplace_back(i, off);
+  const auto n = static_cast<std::int64_t>(pieces.size());
+#pragma omp parallel for schedule(dynamic, 4) if (n > 8)
+  for (std::int64_t k = 0; k < n; ++k) {
+    const auto [i, off] = pieces[static_cast<std::size_t>(k)];
+    const std::size_t len = std::min(kPiece, copies[i].bytes - off);
+    std::memcpy(static_cast<unsigned char*>(copies[i].host) + off, stage + at[i] + off, len);
+  }
+}
 
 std::int64_t CudaBackend::chunk_items(std::size_t bytes_per_item) const {
   const std::size_t fit = chunk_bytes_ / std::max<std::size_t>(bytes_per_item, 1);

@@ -14,6 +14,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "backend/backend.hpp"
 #include "backend/tiling.hpp"
@@ -42,6 +43,30 @@ class CudaBackend final : public backend::Backend {
   backend::PeakRates peak() override;
   void critical(const backend::CriticalRequest& req, std::int64_t first, std::int64_t count,
                 backend::DescentBatch& out) override;
+  double take_device_seconds() override;
+
+  cudaStream_t stream() const { return stream_; }
+
+  // Brackets a tile's kernel launches with CUDA events; end_tile reads them.
+  void begin_kernels();
+  void end_kernels();
+
+  // One result column of a tile on its way home: `bytes` from device
+  // memory at `device` to host memory at `host`.
+  struct HostCopy {
+    void* host;
+    const void* device;
+    std::size_t bytes;
+  };
+  template <class T>
+  static HostCopy host_copy(T* host, const T* device, std::int64_t n) {
+    return {host, device, static_cast<std::size_t>(n) * sizeof(T)};
+  }
+  // Ends a tile: copies each column into the pinned staging buffer (at the
+  // link's DMA rate, which pageable memory does not get), waits for the
+  // stream, adds the kernels' event time to the device clock, and spreads
+  // the staged columns to their destinations on every core.
+  void end_tile(const std::vector<HostCopy>& copies);
 
   // Items per launch when each needs `bytes_per_item` of device memory: as
   // many as fit the chunk budget, at least one, at most kMaxChunkItems.
@@ -91,9 +116,17 @@ class CudaBackend final : public backend::Backend {
     });
   }
 
+  // Pinned host memory of at least `bytes`, kept between calls.
+  unsigned char* staging(std::size_t bytes);
+
   int device_;
   std::string device_name_;
   cudaStream_t stream_ = nullptr;
+  cudaEvent_t kernels_begin_ = nullptr, kernels_end_ = nullptr;
+  bool kernels_timed_ = false;  // a begin/end pair waits to be read
+  double device_seconds_ = 0;   // kernel time since take_device_seconds
+  unsigned char* staging_ = nullptr;
+  std::size_t staging_bytes_ = 0;
   std::size_t chunk_bytes_ = 0;
   std::unique_ptr<FormulaModules> formulas_;
 };
@@ -165,6 +198,21 @@ class DeviceBuffer {
   cudaStream_t stream_ = nullptr;
   bool pooled_ = true;
 };
+
+// The copies home of a tile of descents or critical-point searches: `m`
+// rows of dimension `n` from device columns `cols` into rows [row, row + m)
+// of `out`.
+inline std::vector<CudaBackend::HostCopy> descent_copies(backend::DescentBatch& out,
+                                                         std::int64_t row, std::int64_t m, int n,
+                                                         const DescentColumns& cols) {
+  using C = CudaBackend;
+  return {C::host_copy(out.start.data() + row * n, cols.start, m * n),
+          C::host_copy(out.end.data() + row * n, cols.end, m * n),
+          C::host_copy(out.loss.data() + row, cols.loss, m),
+          C::host_copy(out.grad_norm.data() + row, cols.grad_norm, m),
+          C::host_copy(out.steps.data() + row, cols.steps, m),
+          C::host_copy(out.status.data() + row, cols.status, m)};
+}
 
 // Stream-ordered copies of n elements. From or into pageable host memory
 // (std::vector) they complete before returning, as far as the host side is

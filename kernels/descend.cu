@@ -93,8 +93,8 @@ StartSpec device_starts(const backend::DescentRequest& req, std::int64_t row_fir
 // smaller (CudaBackend::run_tiled) and rewrites every row it owns.
 template <class T, int MaxDim, class L>
 void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_t first,
-                  std::int64_t m, std::int64_t row, cudaStream_t stream,
-                  backend::DescentBatch& out) {
+                  std::int64_t m, std::int64_t row, CudaBackend& be, backend::DescentBatch& out) {
+  cudaStream_t stream = be.stream();
   const int n = req.landscape.dim;
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
@@ -106,16 +106,12 @@ void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_
   const DescentColumns cols{start.data(),     end.data(),   loss.data(),
                             grad_norm.data(), steps.data(), status.data()};
   const StartSpec s = explicit_mode ? device_starts(req, first, m, points, stream) : req.starts;
+  be.begin_kernels();
   launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params, s, first, m,
                             cols);
   TRILO_CUDA_CHECK(cudaGetLastError());
-  copy_to_host_async(out.start.data() + row * n, start.data(), m * n, stream);
-  copy_to_host_async(out.end.data() + row * n, end.data(), m * n, stream);
-  copy_to_host_async(out.loss.data() + row, loss.data(), m, stream);
-  copy_to_host_async(out.grad_norm.data() + row, grad_norm.data(), m, stream);
-  copy_to_host_async(out.steps.data() + row, steps.data(), m, stream);
-  copy_to_host_async(out.status.data() + row, status.data(), m, stream);
-  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
+  be.end_kernels();
+  be.end_tile(descent_copies(out, row, m, n, cols));
 }
 
 // The traces of descents indices[0, m) into out[0, m), with device buffers
@@ -182,7 +178,7 @@ void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first
                         [&](const auto& land, auto t, auto max_dim) {
                           run_tiled(first, count, per_item, [&](std::int64_t f, std::int64_t m) {
                             descend_tile<decltype(t), decltype(max_dim)::value>(
-                                land, req, f, m, f - first, stream_, out);
+                                land, req, f, m, f - first, *this, out);
                           });
                         });
 }

@@ -36,18 +36,20 @@ void launch_grid(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream, P
 // device buffers for this tile alone (retried smaller when they do not fit).
 template <class T, int MaxDim, class L>
 void grid_tile(const L& land, const PlaneSpec& plane, std::int64_t first, std::int64_t m,
-               std::int64_t row, cudaStream_t stream, backend::GridTile& out) {
+               std::int64_t row, CudaBackend& be, backend::GridTile& out) {
+  cudaStream_t stream = be.stream();
   const auto rows = static_cast<std::size_t>(m);
   DeviceBuffer<double> loss(rows, stream), grad0(rows, stream), grad1(rows, stream),
       grad_norm(rows, stream);
   const GridColumns cols{loss.data(), grad0.data(), grad1.data(), grad_norm.data()};
+  be.begin_kernels();
   launch_grid<T, MaxDim>(land, launch_blocks(m, kGridBlock), stream, plane, first, m, cols);
   TRILO_CUDA_CHECK(cudaGetLastError());
-  copy_to_host_async(out.loss.data() + row, loss.data(), m, stream);
-  copy_to_host_async(out.grad0.data() + row, grad0.data(), m, stream);
-  copy_to_host_async(out.grad1.data() + row, grad1.data(), m, stream);
-  copy_to_host_async(out.grad_norm.data() + row, grad_norm.data(), m, stream);
-  TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
+  be.end_kernels();
+  be.end_tile({CudaBackend::host_copy(out.loss.data() + row, cols.loss, m),
+               CudaBackend::host_copy(out.grad0.data() + row, cols.grad0, m),
+               CudaBackend::host_copy(out.grad1.data() + row, cols.grad1, m),
+               CudaBackend::host_copy(out.grad_norm.data() + row, cols.grad_norm, m)});
 }
 
 }  // namespace
@@ -63,7 +65,7 @@ void CudaBackend::grid(const backend::GridRequest& req, std::int64_t first, std:
                           run_tiled(first, count, 4 * sizeof(double),
                                     [&](std::int64_t f, std::int64_t m) {
                                       grid_tile<decltype(t), decltype(max_dim)::value>(
-                                          land, req.plane, f, m, f - first, stream_, out);
+                                          land, req.plane, f, m, f - first, *this, out);
                                     });
                         });
 }

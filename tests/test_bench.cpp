@@ -16,14 +16,14 @@ using trilo::LandscapeSpec;
 // By hand from the formula: per coordinate the bowl's value and gradient take
 // w*w, s + that, and 2*w (3 flops); the squared norm 2 more; a GD update
 // x - lr*g 2 more. A descent of k steps evaluates the gradient k + 1 times,
-// and squares the tolerance once.
+// squares the tolerance once and takes the norm's square root once, at the end.
 TEST(OpCount, PlainGradientDescentOnTheBowlCountsAsByHand) {
   for (int n : {1, 2, 7}) {
     trilo::OptimizerParams gd;
     const int k = 16;
     const trilo::perf::OpCount c = trilo::perf::count_descent_step({LandscapeId::kBowl, n}, gd, k);
     EXPECT_DOUBLE_EQ(c.flops() * k, (k + 1) * 5.0 * n + k * 2.0 * n + 1) << n;
-    EXPECT_DOUBLE_EQ(c.special, 1.0 * (k + 1) / k) << n;  // one sqrt of the norm per evaluation
+    EXPECT_DOUBLE_EQ(c.special, 1.0 / k) << n;  // one sqrt of the norm per descent
   }
 }
 
@@ -59,8 +59,29 @@ TEST(Bench, JsonReportsEveryCaseWithRatesAndPeakFractions) {
     EXPECT_NEAR(r.at("flops_per_s").get<double>(),
                 r.at("steps_per_s").get<double>() * r.at("flops_per_step").get<double>(),
                 1e-9 * r.at("flops_per_s").get<double>());
+    // On the CPU computing is the whole job: the end-to-end rates are the rates.
+    EXPECT_EQ(r.at("e2e_steps_per_s").get<double>(), r.at("steps_per_s").get<double>());
+    EXPECT_EQ(r.at("grid_e2e_points_per_s").get<double>(), r.at("grid_points_per_s").get<double>());
   }
   EXPECT_FALSE(doc.at("compiler").get<std::string>().empty());
+}
+
+// On a GPU the rates are the kernels' (device events), which run inside the
+// wall time of each call: every run's kernel rate is at least its
+// end-to-end rate, so their medians keep that order.
+TEST(Bench, GpuKernelRatesAreAtLeastTheEndToEndRates) {
+  if (trilo::backend::cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
+  Outcome o = trilobite(
+      "bench --cases quartic-dimple-2d --precision f32 --starts 100000 --steps 20 --repeats 3 "
+      "--backend cuda --json");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json doc = nlohmann::json::parse(o.out);
+  ASSERT_EQ(doc.at("results").size(), 1u);
+  const auto& r = doc.at("results").at(0);
+  EXPECT_GT(r.at("e2e_steps_per_s").get<double>(), 0);
+  EXPECT_GE(r.at("steps_per_s").get<double>(), r.at("e2e_steps_per_s").get<double>());
+  EXPECT_GT(r.at("grid_e2e_points_per_s").get<double>(), 0);
+  EXPECT_GE(r.at("grid_points_per_s").get<double>(), r.at("grid_e2e_points_per_s").get<double>());
 }
 
 // --formula adds each case as its formula twin, with its rate over the built-in's.

@@ -18,20 +18,20 @@ void DescentBatch::place(const DescentBatch& part) {
 void DescentBatch::resize(std::int64_t n, int d) {
   count = n;
   dim = d;
-  start.assign(static_cast<size_t>(n * d), 0.0);
-  end.assign(static_cast<size_t>(n * d), 0.0);
-  loss.assign(static_cast<size_t>(n), 0.0);
-  grad_norm.assign(static_cast<size_t>(n), 0.0);
-  steps.assign(static_cast<size_t>(n), 0);
-  status.assign(static_cast<size_t>(n), 0);
+  start.resize(static_cast<size_t>(n * d));
+  end.resize(static_cast<size_t>(n * d));
+  loss.resize(static_cast<size_t>(n));
+  grad_norm.resize(static_cast<size_t>(n));
+  steps.resize(static_cast<size_t>(n));
+  status.resize(static_cast<size_t>(n));
 }
 
 void GridTile::resize(std::int64_t n) {
   count = n;
-  loss.assign(static_cast<size_t>(n), 0.0);
-  grad0.assign(static_cast<size_t>(n), 0.0);
-  grad1.assign(static_cast<size_t>(n), 0.0);
-  grad_norm.assign(static_cast<size_t>(n), 0.0);
+  loss.resize(static_cast<size_t>(n));
+  grad0.resize(static_cast<size_t>(n));
+  grad1.resize(static_cast<size_t>(n));
+  grad_norm.resize(static_cast<size_t>(n));
 }
 
 }  // namespace trilo::backend

@@ -36,6 +36,10 @@ struct DescentBatch {
   std::vector<std::int64_t> steps;
   std::vector<std::int8_t> status;
 
+  // Sizes the columns for n rows of dimension d. Rows that were there keep
+  // their contents and new ones start at zero: a backend writes every row
+  // it is given, so a batch reused at one size costs no refill (on a GPU
+  // that refill took longer than the copies home).
   void resize(std::int64_t n, int d);
   // Copies the rows of `part` (a batch of the same dimension) into rows
   // [part.first, part.first + part.count) of this one, which must hold them.
@@ -63,7 +67,7 @@ struct GridTile {
   std::int64_t count = 0;
   std::vector<double> loss, grad0, grad1, grad_norm;
 
-  void resize(std::int64_t n);
+  void resize(std::int64_t n);  // as DescentBatch::resize
 };
 
 // What the hardware can do, for the bench's peak fractions. Flop rates count
@@ -103,6 +107,10 @@ class Backend {
   // streaming stores on every thread), from device attributes on the GPU.
   // Takes a second or so; call it once.
   virtual PeakRates peak() = 0;
+  // Seconds the device spent in kernels (timed with device events) since
+  // the last call; negative for a backend whose work runs on the host, where
+  // the wall time of a call is its compute time.
+  virtual double take_device_seconds() { return -1; }
   // Critical-point searches [first, first + count).
   virtual void critical(const CriticalRequest& req, std::int64_t first, std::int64_t count,
                         DescentBatch& out) = 0;

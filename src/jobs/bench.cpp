@@ -108,8 +108,12 @@ backend::DescentRequest descent_request(const Case& c, Precision prec, std::int6
 struct Row {
   std::string case_name, precision, backend;
   std::int64_t starts = 0;
-  double steps_per_s = 0, flops_per_step = 0, specials_per_step = 0, flops = 0, peak_fraction = 0;
-  double grid_points_per_s = 0, grid_bytes_per_s = 0, bandwidth_fraction = 0;
+  // steps_per_s and grid_points_per_s: compute alone (kernels, by device
+  // events, on a GPU); the e2e rates include the results' way into host memory.
+  double steps_per_s = 0, e2e_steps_per_s = 0, flops_per_step = 0, specials_per_step = 0, flops = 0,
+         peak_fraction = 0;
+  double grid_points_per_s = 0, grid_e2e_points_per_s = 0, grid_bytes_per_s = 0,
+         bandwidth_fraction = 0;
 };
 
 // Median rates of `repeats` timed runs after one warm-up.
@@ -122,16 +126,23 @@ Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c,
   row.starts = n;
   const backend::DescentRequest q = descent_request(c, prec, opt.steps);
   backend::DescentBatch out;
-  std::vector<double> rates;
+  // On a GPU the rate is the kernels' (device events); the end-to-end rate
+  // adds moving the results into host memory. On the CPU they are one.
+  std::vector<double> rates, e2e;
   for (int rep = 0; rep <= opt.repeats; ++rep) {
+    (void)be.take_device_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     be.descend(q, 0, n, out);
     const double t = seconds(t0);
+    const double device = be.take_device_seconds();
     double steps = 0;
     for (std::int64_t s : out.steps) steps += double(s);
-    if (rep > 0) rates.push_back(steps / t);
+    if (rep == 0) continue;
+    e2e.push_back(steps / t);
+    rates.push_back(device > 0 ? steps / device : steps / t);
   }
   row.steps_per_s = median(rates);
+  row.e2e_steps_per_s = median(e2e);
   // A formula does the built-in's arithmetic: its operation count.
   const perf::OpCount ops = perf::count_descent_step({c.builtin, c.land.dim}, q.params.opt);
   row.flops_per_step = ops.flops();
@@ -158,13 +169,20 @@ Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c,
   for (int i = 0; i < c.land.dim; ++i) g.plane.origin[i] = 0.5 * (box[i].first + box[i].second);
   backend::GridTile tile;
   rates.clear();
+  e2e.clear();
   const std::int64_t points = g.plane.size();
   for (int rep = 0; rep <= opt.repeats; ++rep) {
+    (void)be.take_device_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     be.grid(g, 0, points, tile);
-    if (rep > 0) rates.push_back(double(points) / seconds(t0));
+    const double t = seconds(t0);
+    const double device = be.take_device_seconds();
+    if (rep == 0) continue;
+    e2e.push_back(double(points) / t);
+    rates.push_back(double(points) / (device > 0 ? device : t));
   }
   row.grid_points_per_s = median(rates);
+  row.grid_e2e_points_per_s = median(e2e);
   row.grid_bytes_per_s = row.grid_points_per_s * 4 * sizeof(double);
   row.bandwidth_fraction = row.grid_bytes_per_s / peak.write_bytes;
   return row;
@@ -197,9 +215,9 @@ double formula_fraction(const Row& r, const std::vector<Row>& rows) {
 
 void print_table(const std::vector<Row>& rows, std::ostream& out) {
   char line[256];
-  std::snprintf(line, sizeof line, "%-18s %-4s %9s %-5s %10s %9s %8s %7s %10s %7s %8s\n", "case",
-                "prec", "starts", "back", "steps/s", "flop/step", "flop/s", "%peak", "grid pt/s",
-                "%bw", "gpu/cpu");
+  std::snprintf(line, sizeof line, "%-18s %-4s %9s %-5s %10s %10s %9s %8s %7s %10s %10s %7s %8s\n",
+                "case", "prec", "starts", "back", "steps/s", "e2e st/s", "flop/step", "flop/s",
+                "%peak", "grid pt/s", "e2e pt/s", "%bw", "gpu/cpu");
   out << line;
   for (const Row& r : rows) {
     std::string ratio = "";
@@ -208,10 +226,12 @@ void print_table(const std::vector<Row>& rows, std::ostream& out) {
         if (c.backend == "cpu" && c.case_name == r.case_name && c.precision == r.precision &&
             c.starts == r.starts)
           ratio = si(r.steps_per_s / c.steps_per_s) + "x";
-    std::snprintf(line, sizeof line, "%-18s %-4s %9lld %-5s %10s %9.1f %8s %6.2f%% %10s %6.2f%% %8s\n",
+    std::snprintf(line, sizeof line,
+                  "%-18s %-4s %9lld %-5s %10s %10s %9.1f %8s %6.2f%% %10s %10s %6.2f%% %8s\n",
                   r.case_name.c_str(), r.precision.c_str(), static_cast<long long>(r.starts),
-                  r.backend.c_str(), si(r.steps_per_s).c_str(), r.flops_per_step,
-                  si(r.flops).c_str(), 100 * r.peak_fraction, si(r.grid_points_per_s).c_str(),
+                  r.backend.c_str(), si(r.steps_per_s).c_str(), si(r.e2e_steps_per_s).c_str(),
+                  r.flops_per_step, si(r.flops).c_str(), 100 * r.peak_fraction,
+                  si(r.grid_points_per_s).c_str(), si(r.grid_e2e_points_per_s).c_str(),
                   100 * r.bandwidth_fraction, ratio.c_str());
     out << line;
   }
@@ -232,11 +252,13 @@ nlohmann::json to_json(const Row& r, const std::vector<Row>& rows) {
           {"backend", r.backend},
           {"starts", r.starts},
           {"steps_per_s", r.steps_per_s},
+          {"e2e_steps_per_s", r.e2e_steps_per_s},
           {"flops_per_step", r.flops_per_step},
           {"special_calls_per_step", r.specials_per_step},
           {"flops_per_s", r.flops},
           {"peak_fraction", r.peak_fraction},
           {"grid_points_per_s", r.grid_points_per_s},
+          {"grid_e2e_points_per_s", r.grid_e2e_points_per_s},
           {"grid_bytes_per_s", r.grid_bytes_per_s},
           {"bandwidth_fraction", r.bandwidth_fraction}};
   const double f = formula_fraction(r, rows);
