@@ -58,21 +58,18 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
     T gn2(0);
     for (int i = 0; i < n; ++i) gn2 += g[i] * g[i];
     observe(step, static_cast<const T*>(x), n, loss);
-    out.loss = loss;
-    out.grad_norm = sqrt(gn2);
-    out.steps = step;
-    if (!is_finite(loss) || !is_finite(gn2)) {
-      out.status = DescentStatus::kDiverged;
+    // The norm's square root is taken once, at the end: per step it cost as
+    // much as a 2-D landscape's arithmetic on a GPU.
+    const auto finish = [&](DescentStatus status) {
+      out.loss = loss;
+      out.grad_norm = sqrt(gn2);
+      out.steps = step;
+      out.status = status;
       return out;
-    }
-    if (gn2 <= tol2) {
-      out.status = DescentStatus::kConverged;
-      return out;
-    }
-    if (step == p.max_steps) {
-      out.status = DescentStatus::kMaxSteps;
-      return out;
-    }
+    };
+    if (!is_finite(loss) || !is_finite(gn2)) return finish(DescentStatus::kDiverged);
+    if (gn2 <= tol2) return finish(DescentStatus::kConverged);
+    if (step == p.max_steps) return finish(DescentStatus::kMaxSteps);
     if (sigma != T(0)) {
       for (int b = 0; 2 * b < n; ++b) {
         T z[2];
