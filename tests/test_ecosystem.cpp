@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "backend/backend.hpp"
 #include "io/xdmf_writer.hpp"
 #include "jobs/progress.hpp"
 
@@ -117,7 +118,9 @@ TEST(Cli, StoredConfigHoldsResolvedValuesButNoOutputPath) {
   ASSERT_EQ(info.status, 0) << info.err;
   // The f32 default tolerance, as validation resolved it; the backend auto chose.
   EXPECT_NE(info.out.find("\ntol = 0.0001\n"), std::string::npos) << info.out;
-  EXPECT_NE(info.out.find("\nbackend = \"cpu\"\n"), std::string::npos) << info.out;
+  // (auto picks the GPU where one is present).
+  const std::string chosen = trilo::backend::cuda_device_count() > 0 ? "cuda" : "cpu";
+  EXPECT_NE(info.out.find("\nbackend = \"" + chosen + "\"\n"), std::string::npos) << info.out;
   EXPECT_EQ(info.out.find("output"), std::string::npos) << info.out;
   EXPECT_EQ(info.out.find("\njson"), std::string::npos) << info.out;
 }
