@@ -6,4 +6,5 @@ set -euo pipefail
 dir=${1:-.debs}
 shared=$(cd "$(dirname "$0")/../.." && pwd)/shared/device/fetch-debs.sh
 "$shared" "$dir"
-(cd "$dir" && apt-get download libcpptoml-dev nlohmann-json3-dev zlib1g-dev)
+(cd "$dir" && apt-get download libcpptoml-dev nlohmann-json3-dev zlib1g-dev \
+  libfreetype-dev libfreetype6 libbrotli-dev libbrotli1 libpng-dev fonts-dejavu-core)

@@ -10,26 +10,33 @@
 #   scripts/gpu-check.sh [DEBS_DIR]          DEBS_DIR defaults to .debs
 # Environment:
 #   OUT        where logs and result files go (default /tmp/gpu-out)
-#   PREFIX     the private prefix (default /tmp/trilo-prefix)
-#   BUILD_DIR  the build tree (default /tmp/build-gpu)
+#   PREFIX     the private prefix (default /tmp/trilo-prefix; outside the source
+#              tree, where the install export refuses include paths)
+#   BUILD_DIR  the build tree (default build-gpu, ignored by git: a later call
+#              on a machine still warm rebuilds only what changed)
+#   GPU_CHECK_FRESH=1     start the build tree afresh
 #   GPU_CHECK_STEPS       steps to run, in this order (default: all of
 #                         "unpack configure build smi test run formula
-#                         critical bench write peers")
+#                         critical bench profile write peers")
 #   GPU_CHECK_WRITE_BACKENDS  backends of the write step (default "cuda cpu")
 #   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
+#   GPU_CHECK_TARGETS     build only these targets (default: all)
+#   GPU_CHECK_CTEST_REGEX run only the tests whose names match
 # Files in $OUT (at most 8, so all of them come back from the device tool):
 #   summary.txt  each step's exit code and time, versions, nvidia-smi, the
 #                kernels' compile times;  build.log  configure and build;
-#   ctest.log;  gpu-run.log, cpu-run.log;  gpu-run.h5, cpu-run.h5;
-#   formula.log  formulas on the GPU: their tests, two runs, the bench.
+#   ctest.log;  run.log (the default run on each backend);  formula.log
+#   (formulas on the GPU: their tests, two runs, the bench);  critical.log;
+#   bench.log, bench.json (the write step appends to bench.log);
+#   profile.log;  peers.log.
 # Exit code: 0 when every step that ran passed, else 1.
 set -uo pipefail
 
 debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
-BUILD_DIR=${BUILD_DIR:-/tmp/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical bench write peers}
+BUILD_DIR=${BUILD_DIR:-$PWD/build-gpu}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical bench profile write peers}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -71,6 +78,8 @@ export LIBRARY_PATH=$libdir${LIBRARY_PATH:+:$LIBRARY_PATH}
 # the programs find libhdf5_serial.so.103 at run time.
 export LD_LIBRARY_PATH=$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export HDF5_ROOT=$hdf5_root
+# `trilobite render` and its tests find the carried DejaVu font here.
+export TRILOBITE_FONT=$usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # Debian's package configs declare old policy versions; CMake 4 refuses those
 # without this (older CMake ignores it).
 export CMAKE_POLICY_VERSION_MINIMUM=3.5
@@ -91,19 +100,28 @@ unpack() {
   local need
   for need in "$hdf5_root/include/hdf5.h" "$hdf5_root/libhdf5.so" "$hdf5_root/libhdf5_hl.so" \
               "$usr/include/Random123/philox.h" "$usr/share/cmake/CLI11/CLI11Config.cmake" \
-              "$usr/share/eigen3/cmake/Eigen3Config.cmake" "$libdir/cmake/GTest/GTestConfig.cmake"; do
+              "$usr/share/eigen3/cmake/Eigen3Config.cmake" "$libdir/cmake/GTest/GTestConfig.cmake" \
+              "$usr/include/freetype2/ft2build.h" "$TRILOBITE_FONT"; do
     [[ -e $need ]] || { echo "missing after unpacking: $need"; return 1; }
   done
 }
 
+# The Python of the file-format tests: the first python3 on the PATH that
+# has what they import (on the GPU image, not /usr/bin/python3).
+test_python=$(command -v python3 || true)
+if [[ -n $test_python ]] && ! "$test_python" -c 'import h5py, xarray, numpy, PIL' >/dev/null 2>&1; then
+  test_python=
+fi
+
 configure() {
-  rm -rf "$BUILD_DIR"
+  if [[ ${GPU_CHECK_FRESH:-0} == 1 ]]; then rm -rf "$BUILD_DIR"; fi
   # shellcheck disable=SC2086  # extra_cmake_args is a list of words
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DTRILOBITE_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
     -DTRILOBITE_TESTS=ON -DTRILOBITE_BENCH=ON \
     -DCMAKE_PREFIX_PATH="$usr" \
     -DHDF5_ROOT="$hdf5_root" -DHDF5_NO_FIND_PACKAGE_CONFIG_FILE=ON \
+    ${test_python:+-DTRILOBITE_SYSTEM_PYTHON="$test_python"} \
     $extra_cmake_args || return 1
   # Say where each dependency was found, so a log shows the prefix was used.
   grep -E '^(HDF5_[A-Za-z0-9_]*(LIBRARY_RELEASE|INCLUDE_DIR)|CLI11_DIR|Eigen3_DIR|GTest_DIR|benchmark_DIR|RANDOM123_INCLUDE_DIR):' \
@@ -111,7 +129,8 @@ configure() {
 }
 
 build() {
-  cmake --build "$BUILD_DIR" || return 1
+  # shellcheck disable=SC2086  # a list of target names
+  cmake --build "$BUILD_DIR" ${GPU_CHECK_TARGETS:+--target $GPU_CHECK_TARGETS} || return 1
 }
 
 # The compile time of each CUDA translation unit, from ninja's log.
@@ -128,18 +147,17 @@ smi() {
 
 run_tests() {
   local exclude=()
-  # The file-format test runs /usr/bin/python3 with h5py and xarray; skip it
-  # where that Python lacks them (the GPU image's packages live elsewhere).
-  if ! /usr/bin/python3 -c 'import h5py, xarray' >/dev/null 2>&1; then
-    echo "note: /usr/bin/python3 lacks h5py/xarray: python_reads_result_file skipped"
-    exclude=(-E python_reads_result_file)
+  if [[ -z $test_python ]]; then
+    echo "note: no python3 with h5py, xarray, numpy and PIL: the Python checks are skipped"
+    exclude=(-E 'python_|peers_|examples_|xdmf_matches|checkpoint_resume|json_summary|config_replay')
   fi
-  ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel 4 --timeout 600 "${exclude[@]}"
+  ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel 8 --timeout 120 "${exclude[@]}" \
+    ${GPU_CHECK_CTEST_REGEX:+-R "$GPU_CHECK_CTEST_REGEX"}
 }
 
 run_backend() {
   local backend=$1
-  local exe=$BUILD_DIR/trilobite file=$OUT/$backend-run.h5
+  local exe=$BUILD_DIR/trilobite file=/tmp/gpu-check-$backend-run.h5
   rm -f "$file"
   time "$exe" run --backend "$backend" -o "$file" || return 1
   "$exe" info "$file"
@@ -185,8 +203,20 @@ run_critical() {
 # JAX, PyTorch) with their agreement checks.
 run_bench() {
   local exe=$BUILD_DIR/trilobite
-  "$exe" bench --starts 1000,100000,1000000 --repeats 5 || return 1
-  "$exe" bench --starts 1000000 --repeats 5 --json >"$OUT/bench.json" || return 1
+  "$exe" bench --starts 1000,100000,1000000 --repeats 3 || return 1
+  "$exe" bench --backend cuda --starts 10000000 --repeats 5 --json >"$OUT/bench.json" || return 1
+}
+# What limits the descent kernel: its registers and stack (spills), then
+# Nsight Compute's throughput, occupancy and launch sections for one launch
+# of quartic-dimple f32 (4M descents of 100 steps).
+run_profile() {
+  local exe=$BUILD_DIR/trilobite obj=$BUILD_DIR/CMakeFiles/trilobite_lib.dir/kernels/descend.cu.o
+  cuobjdump --dump-resource-usage "$obj" | grep -E 'Function .*descend_kernel|REG:' |
+    grep -A1 'descend_kernel' | grep -v '^--' | paste - - | sed -E 's/ +/ /g' | head -60
+  ncu --kernel-name regex:descend_kernel --launch-count 1 --section SpeedOfLight \
+    --section ComputeWorkloadAnalysis --section Occupancy --section LaunchStats \
+    --section WarpStateStats "$exe" descend -l quartic-dimple --precision f32 \
+    --starts 4000000 --steps 100 --tol 0 --no-polish --records none -q --force -o /tmp/gpu-check-profile.h5
 }
 # Writing against computing (issue 5: a large run should not be twice as
 # slow as its compute): the same grid and descents with and without the
@@ -205,8 +235,15 @@ run_write() {
   done
   rm -f "$w"
 }
+# NumPy runs on one core: 10^5 starts keep it to minutes; the GPU peers get
+# 10^6 starts (and 10^7 for the headline case) so the device is filled.
 run_peers() {
-  python3 bench/peers/peers.py --trilobite "$BUILD_DIR/trilobite" --starts 1000000 --steps 100
+  local py=bench/peers/peers.py exe=$BUILD_DIR/trilobite rc=0
+  python3 "$py" --trilobite "$exe" --peers numpy --starts 100000 --steps 100 || rc=1
+  python3 "$py" --trilobite "$exe" --peers jax,torch --starts 1000000 --steps 100 || rc=1
+  python3 "$py" --trilobite "$exe" --peers jax,torch --cases quartic-dimple-2d --precision f32 \
+    --starts 10000000 --steps 100 || rc=1
+  return "$rc"
 }
 
 note "gpu-check: $(date -u +%FT%TZ) on $(hostname), debs=$debs prefix=$PREFIX build=$BUILD_DIR"
@@ -232,10 +269,9 @@ if ((ok)) && wants test; then
   run_step test "$OUT/ctest.log" run_tests
 fi
 if ((ok)) && wants run; then
-  : >"$OUT/gpu-run.log"
-  : >"$OUT/cpu-run.log"
-  run_step gpu-run "$OUT/gpu-run.log" run_backend cuda
-  run_step cpu-run "$OUT/cpu-run.log" run_backend cpu
+  : >"$OUT/run.log"
+  run_step gpu-run "$OUT/run.log" run_backend cuda
+  run_step cpu-run "$OUT/run.log" run_backend cpu
 fi
 if ((ok)) && wants formula; then
   : >"$OUT/formula.log"
@@ -248,6 +284,10 @@ fi
 if ((ok)) && wants bench; then
   : >"$OUT/bench.log"
   run_step bench "$OUT/bench.log" run_bench
+fi
+if ((ok)) && wants profile; then
+  : >"$OUT/profile.log"
+  run_step profile "$OUT/profile.log" run_profile
 fi
 if ((ok)) && wants write; then
   run_step write "$OUT/bench.log" run_write

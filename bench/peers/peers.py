@@ -22,6 +22,10 @@ import time
 
 import numpy as np
 
+# JAX takes most of the GPU's memory at its first use unless told not to;
+# trilobite (a subprocess here) and PyTorch share the device with it.
+os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+
 # Learning rates as `trilobite bench` uses them (src/jobs/bench.cpp).
 def learning_rate(land):
     return 1e-4 if land == "rosenbrock" else 1e-3
@@ -84,6 +88,14 @@ def loss_expr(land, w, lib):
     raise SystemExit(f"peers.py: no form of {land}")
 
 
+# Each peer is (put, compute, fetch): put moves starts where the peer
+# computes, compute runs the descents and waits for them, fetch brings the
+# end points back as a NumPy array. The timed part is compute alone, as
+# trilobite's GPU rate is its kernels' (device events).
+def make_numpy(land, lr, steps):
+    return (lambda w0: w0.copy()), (lambda w: numpy_descend(land, w, lr, steps)), (lambda w: w), "cpu"
+
+
 def make_jax(land, lr, steps):
     import jax
     import jax.numpy as jnp
@@ -96,19 +108,23 @@ def make_jax(land, lr, steps):
             return jax.lax.fori_loop(0, steps, lambda _, v: v - lr * grad(v), w)
         return jax.vmap(one)(w0)
 
-    def call(w0):
-        out = run(jnp.asarray(w0))
-        out.block_until_ready()
-        return np.asarray(out)
-    return call, jax.devices()[0].platform
+    def put(w0):
+        return jax.device_put(w0).block_until_ready()
+
+    def compute(w):
+        return run(w).block_until_ready()
+    return put, compute, np.asarray, jax.devices()[0].platform
 
 
 def make_torch(land, lr, steps):
     import torch
     dev = "cuda" if torch.cuda.is_available() else "cpu"
 
-    def call(w0):
-        w = torch.tensor(w0, device=dev, requires_grad=True)
+    def put(w0):
+        return torch.tensor(w0, device=dev)
+
+    def compute(w0):
+        w = w0.clone().requires_grad_(True)
         for _ in range(steps):
             loss = loss_expr(land, w, torch).sum()
             (g,) = torch.autograd.grad(loss, w)
@@ -116,8 +132,8 @@ def make_torch(land, lr, steps):
                 w -= lr * g
         if dev == "cuda":
             torch.cuda.synchronize()
-        return w.detach().cpu().numpy()
-    return call, dev
+        return w.detach()
+    return put, compute, (lambda w: w.cpu().numpy()), dev
 
 
 # ---- trilobite itself -----------------------------------------------------
@@ -139,17 +155,17 @@ def ours_rates(exe, case, prec, n, steps, repeats):
                           "--steps", str(steps), "--repeats", str(repeats), "--json"],
                          check=True, capture_output=True, text=True).stdout
     doc = json.loads(out)
-    return {r["backend"]: r["steps_per_s"] for r in doc["results"]}
+    return {r["backend"]: (r["steps_per_s"], r["e2e_steps_per_s"]) for r in doc["results"]}
 
 
-def median_rate(fn, w0, steps, repeats):
-    fn(w0)  # warm-up (and JIT compilation)
+def median_rate(compute, w, n, steps, repeats):
+    compute(w)  # warm-up (and JIT compilation)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        fn(w0)
+        compute(w)
         times.append(time.perf_counter() - t0)
-    return w0.shape[0] * steps / float(np.median(times))
+    return n * steps / float(np.median(times))
 
 
 def main():
@@ -192,28 +208,27 @@ def main():
             ok_rows = steps_done == a.steps  # a diverged descent stops early: not comparable
             w_time = (lo + (hi - lo) * rng.random((a.starts, dim))).astype(dtype)
             for peer in peers:
-                if peer == "numpy":
-                    fn, where = (lambda w0: numpy_descend(land, w0, lr, a.steps)), "cpu"
-                elif peer == "jax":
-                    fn, where = make_jax(land, lr, a.steps)
-                else:
-                    fn, where = make_torch(land, lr, a.steps)
-                got = fn(start.astype(dtype))
+                make = {"numpy": make_numpy, "jax": make_jax, "torch": make_torch}[peer]
+                put, compute, fetch, where = make(land, lr, a.steps)
+                got = fetch(compute(put(start.astype(dtype))))
                 err = np.abs(got - end)[ok_rows] / (1 + np.abs(end[ok_rows]))
                 worst = float(err.max()) if err.size else float("nan")
                 agree = bool(err.size) and worst <= tol  # nothing compared is no agreement
                 failures += not agree
-                rate = median_rate(fn, w_time, a.steps, a.repeats)
+                rate = median_rate(compute, put(w_time), a.starts, a.steps, a.repeats)
                 # Compare like with like: a GPU peer against our GPU, a CPU one against our CPU.
-                mine = ours.get("cuda" if where in ("gpu", "cuda") else "cpu")
-                rows.append((case, prec, peer, where, rate, mine, worst, int(ok_rows.sum()), agree))
+                mine, mine_e2e = ours.get("cuda" if where in ("gpu", "cuda") else "cpu", (0, 0))
+                rows.append((case, prec, peer, where, rate, mine, mine_e2e, worst, int(ok_rows.sum()),
+                             agree))
+    # ours steps/s: computing alone (on a GPU the kernels, by device events),
+    # as the peer's rate is; ours e2e/s adds bringing every result to the host.
     print(f"{'case':18} {'prec':4} {'peer':6} {'on':4} {'peer steps/s':>13} {'ours steps/s':>13} "
-          f"{'ours/peer':>9} {'max rel diff':>12} {'compared':>8} agree")
-    for case, prec, peer, where, rate, mine, worst, compared, agree in rows:
+          f"{'ours/peer':>9} {'ours e2e/s':>11} {'max rel diff':>12} {'compared':>8} agree")
+    for case, prec, peer, where, rate, mine, mine_e2e, worst, compared, agree in rows:
         ratio = f"{mine / rate:9.1f}" if mine else "      n/a"
         mine_s = f"{mine:13.4g}" if mine else "          n/a"
-        print(f"{case:18} {prec:4} {peer:6} {where:4} {rate:13.4g} {mine_s} {ratio} {worst:12.2e} "
-              f"{compared:8d} {'yes' if agree else 'NO'}")
+        print(f"{case:18} {prec:4} {peer:6} {where:4} {rate:13.4g} {mine_s} {ratio} {mine_e2e:11.4g} "
+              f"{worst:12.2e} {compared:8d} {'yes' if agree else 'NO'}")
     if failures:
         print(f"peers.py: {failures} agreement check(s) failed", file=sys.stderr)
         return 1
