@@ -3,8 +3,13 @@
 // (add --benchmark_format=json for machines).
 #include <benchmark/benchmark.h>
 
-#include <memory>
+#include <omp.h>
 
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "analysis/accumulator.hpp"
 #include "backend/backend.hpp"
 #include "expr/jit.hpp"
 #include "expr/parser.hpp"
@@ -87,8 +92,38 @@ void grid_dimple(benchmark::State& state) {
       benchmark::Counter(double(q.plane.size()) * state.iterations(), benchmark::Counter::kIsRate);
 }
 
+// Clustering end points into the minima table as a run absorbs a chunk:
+// 65536 converged 2-D points around 64 minima already known, on
+// state.range(0) threads (the search for each point's cluster runs on
+// every core; counting into the clusters stays serial).
+void cluster_end_points(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  const std::int64_t n = 65536;
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::vector<double> minima(2 * 64);
+  for (double& v : minima) v = 10 * u(rng);
+  std::vector<double> end(static_cast<std::size_t>(2 * n));
+  for (std::int64_t i = 0; i < n; ++i)
+    for (int k = 0; k < 2; ++k)
+      end[static_cast<std::size_t>(2 * i + k)] = minima[static_cast<std::size_t>(2 * (i % 64) + k)] + 1e-6 * u(rng);
+  const std::vector<std::int8_t> status(static_cast<std::size_t>(n), 0);
+  const std::vector<std::int64_t> steps(static_cast<std::size_t>(n), 100);
+  std::vector<std::int32_t> labels(static_cast<std::size_t>(n));
+  trilo::analysis::MinimaAccumulator acc(2, 1e-3);
+  const trilo::analysis::Source src = trilo::analysis::Source::kDescents;
+  acc.add(src, {end.data(), status.data(), steps.data(), n}, labels.data());  // the 64 known
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  for (auto _ : state) acc.add(src, {end.data(), status.data(), steps.data(), n}, labels.data());
+  omp_set_num_threads(before);
+  state.counters["points_per_s"] =
+      benchmark::Counter(double(n) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 }  // namespace
 
+BENCHMARK(cluster_end_points)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK_CAPTURE(descend_dimple, f64, Precision::kF64)
     ->Args({4096, 1})->Args({4096, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(descend_dimple, f32, Precision::kF32)

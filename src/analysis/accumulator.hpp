@@ -67,6 +67,7 @@ class MinimaAccumulator {
   detail::Clusters raw_;
   std::vector<PerCluster> per_;
   std::int64_t trials_[2] = {0, 0};
+  std::vector<std::int32_t> found_;  // add()'s scratch: clusters found in parallel
 };
 
 }  // namespace trilo::analysis

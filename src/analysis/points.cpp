@@ -83,6 +83,11 @@ Clusters::Key Clusters::key_of(const double* x) const {
 }
 
 int Clusters::assign(const double* x) {
+  const int best = nearest(x);
+  return best >= 0 ? best : append(x);
+}
+
+int Clusters::nearest(const double* x) const {
   Key home = key_of(x);
   int best = -1;
   double best_d2 = tol_ * tol_;
@@ -102,8 +107,7 @@ int Clusters::assign(const double* x) {
       }
     }
   }
-  if (best >= 0) return best;
-  return append(x);
+  return best;
 }
 
 int Clusters::append(const double* x) {

@@ -51,6 +51,9 @@ class Clusters {
  public:
   Clusters(int dim, double tol);
   int assign(const double* x);  // the cluster's id (new ones numbered in order)
+  // The cluster assign would put x in, or -1 where it would start a new one;
+  // changes nothing, so threads may call it together.
+  int nearest(const double* x) const;
   // Appends a cluster with this first member without searching (restoring
   // saved clusters: each was new when first assigned, so the ids match).
   int append(const double* x);
