@@ -25,10 +25,11 @@
 # Files in $OUT (at most 8, so all of them come back from the device tool):
 #   summary.txt  each step's exit code and time, versions, nvidia-smi, the
 #                kernels' compile times;  build.log  configure and build;
-#   ctest.log;  run.log (the default run on each backend);  formula.log
-#   (formulas on the GPU: their tests, two runs, the bench);  critical.log;
-#   bench.log, bench.json (the write step appends to bench.log);
-#   profile.log;  peers.log.
+#   ctest.log;  run.log (the default run on each backend, then the
+#   critical-point census on each);  formula.log (formulas on the GPU: their
+#   tests, two runs, the bench);  bench.log (bench, then the profile and
+#   write steps), bench.json;  peers.log. Eight in all: what a device call
+#   returns at most.
 # Exit code: 0 when every step that ran passed, else 1.
 set -uo pipefail
 
@@ -282,16 +283,15 @@ if ((ok)) && wants formula; then
   run_step formula "$OUT/formula.log" run_formula
 fi
 if ((ok)) && wants critical; then
-  : >"$OUT/critical.log"
-  run_step critical "$OUT/critical.log" run_critical
+  run_step critical "$OUT/run.log" run_critical
 fi
 if ((ok)) && wants bench; then
   : >"$OUT/bench.log"
   run_step bench "$OUT/bench.log" run_bench
 fi
 if ((ok)) && wants profile; then
-  : >"$OUT/profile.log"
-  run_step profile "$OUT/profile.log" run_profile
+  touch "$OUT/bench.log"
+  run_step profile "$OUT/bench.log" run_profile
 fi
 if ((ok)) && wants write; then
   run_step write "$OUT/bench.log" run_write
