@@ -11,6 +11,7 @@
 #include <hdf5.h>
 
 #include "io/result_reader.hpp"
+#include "support/h5_filters.hpp"
 
 namespace {
 
@@ -114,16 +115,7 @@ TEST(EndToEnd, SameSeedGivesTheSameFileContentsAndThreadsDoNotMatter) {
 int deflate_level(const std::string& file, const std::string& dataset) {
   const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   const hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
-  const hid_t dcpl = H5Dget_create_plist(d);
-  int level = -1;
-  for (int i = 0; i < H5Pget_nfilters(dcpl); ++i) {
-    unsigned flags = 0, cd[4] = {};
-    std::size_t n = 4;
-    if (H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &n, cd, 0, nullptr, nullptr) ==
-        H5Z_FILTER_DEFLATE)
-      level = static_cast<int>(cd[0]);
-  }
-  H5Pclose(dcpl);
+  const int level = trilo::test::filters_of(d).deflate;
   H5Dclose(d);
   H5Fclose(f);
   return level;

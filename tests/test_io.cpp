@@ -16,6 +16,7 @@
 #include "io/hdf5_util.hpp"
 #include "io/result_reader.hpp"
 #include "io/result_writer.hpp"
+#include "support/h5_filters.hpp"
 
 namespace trilo::io {
 namespace {
@@ -401,17 +402,8 @@ TEST(ResultFile, ReaderRejectsAFileThatIsNotHdf5) {
 std::pair<bool, int> filters_of_a_new_dataset(hid_t file, const std::string& name) {
   namespace h5 = trilo::io::h5;
   h5::Handle d = h5::create_dataset<double>(file, name, {100000});
-  const hid_t dcpl = H5Dget_create_plist(d.get());
-  std::pair<bool, int> r{false, -1};
-  for (int i = 0; i < H5Pget_nfilters(dcpl); ++i) {
-    unsigned flags = 0, cd[4] = {};
-    std::size_t n = 4;
-    const H5Z_filter_t f = H5Pget_filter2(dcpl, static_cast<unsigned>(i), &flags, &n, cd, 0, nullptr, nullptr);
-    if (f == H5Z_FILTER_SHUFFLE) r.first = true;
-    if (f == H5Z_FILTER_DEFLATE) r.second = static_cast<int>(cd[0]);
-  }
-  H5Pclose(dcpl);
-  return r;
+  const trilo::test::Filters r = trilo::test::filters_of(d.get());
+  return {r.shuffle, r.deflate};
 }
 
 TEST(ResultFile, DeflateScopeSetsTheLevelAndRestoresTheOuterOne) {
