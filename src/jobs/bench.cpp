@@ -116,7 +116,31 @@ struct Row {
          bandwidth_fraction = 0;
 };
 
-// Median rates of `repeats` timed runs after one warm-up.
+// Median rates of `repeats` runs of call() after one warm-up: items() per
+// second of compute (on a GPU the kernels' time, by device events; on the
+// CPU the wall clock) and end to end (the wall clock, which on a GPU adds the
+// results' way into host memory).
+struct Rates {
+  double compute = 0, e2e = 0;
+};
+template <class Call, class Items>
+Rates median_rates(backend::Backend& be, int repeats, Call&& call, Items&& items) {
+  std::vector<double> compute, e2e;
+  for (int rep = 0; rep <= repeats; ++rep) {
+    (void)be.take_device_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    call();
+    const double t = seconds(t0);
+    const double device = be.take_device_seconds();
+    if (rep == 0) continue;
+    const double k = items();
+    e2e.push_back(k / t);
+    compute.push_back(k / (device > 0 ? device : t));
+  }
+  return {median(compute), median(e2e)};
+}
+
+// One row: descent and grid rates of case c on backend be.
 Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c, Precision prec,
             std::int64_t n, const BenchOptions& opt) {
   Row row;
@@ -126,23 +150,13 @@ Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c,
   row.starts = n;
   const backend::DescentRequest q = descent_request(c, prec, opt.steps);
   backend::DescentBatch out;
-  // On a GPU the rate is the kernels' (device events); the end-to-end rate
-  // adds moving the results into host memory. On the CPU they are one.
-  std::vector<double> rates, e2e;
-  for (int rep = 0; rep <= opt.repeats; ++rep) {
-    (void)be.take_device_seconds();
-    const auto t0 = std::chrono::steady_clock::now();
-    be.descend(q, 0, n, out);
-    const double t = seconds(t0);
-    const double device = be.take_device_seconds();
+  const Rates d = median_rates(be, opt.repeats, [&] { be.descend(q, 0, n, out); }, [&] {
     double steps = 0;
-    for (std::int64_t s : out.steps) steps += double(s);
-    if (rep == 0) continue;
-    e2e.push_back(steps / t);
-    rates.push_back(device > 0 ? steps / device : steps / t);
-  }
-  row.steps_per_s = median(rates);
-  row.e2e_steps_per_s = median(e2e);
+    for (std::int64_t k : out.steps) steps += double(k);
+    return steps;
+  });
+  row.steps_per_s = d.compute;
+  row.e2e_steps_per_s = d.e2e;
   // A formula does the built-in's arithmetic: its operation count.
   const perf::OpCount ops = perf::count_descent_step({c.builtin, c.land.dim}, q.params.opt);
   row.flops_per_step = ops.flops();
@@ -168,21 +182,11 @@ Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c,
   }
   for (int i = 0; i < c.land.dim; ++i) g.plane.origin[i] = 0.5 * (box[i].first + box[i].second);
   backend::GridTile tile;
-  rates.clear();
-  e2e.clear();
   const std::int64_t points = g.plane.size();
-  for (int rep = 0; rep <= opt.repeats; ++rep) {
-    (void)be.take_device_seconds();
-    const auto t0 = std::chrono::steady_clock::now();
-    be.grid(g, 0, points, tile);
-    const double t = seconds(t0);
-    const double device = be.take_device_seconds();
-    if (rep == 0) continue;
-    e2e.push_back(double(points) / t);
-    rates.push_back(double(points) / (device > 0 ? device : t));
-  }
-  row.grid_points_per_s = median(rates);
-  row.grid_e2e_points_per_s = median(e2e);
+  const Rates r = median_rates(be, opt.repeats, [&] { be.grid(g, 0, points, tile); },
+                               [&] { return double(points); });
+  row.grid_points_per_s = r.compute;
+  row.grid_e2e_points_per_s = r.e2e;
   row.grid_bytes_per_s = row.grid_points_per_s * 4 * sizeof(double);
   row.bandwidth_fraction = row.grid_bytes_per_s / peak.write_bytes;
   return row;
