@@ -32,13 +32,15 @@ struct OptimizerState {
   }
 };
 
-// One update of x given the gradient g. Conventions follow PyTorch's
-// torch.optim (momentum: v = mu v + g, x -= lr v; Nesterov: x -= lr (g + mu v)
-// with the updated v; Adam with bias correction; RMSprop without centring).
-template <class T, int MaxDim>
-TRILO_HD_INLINE void optimizer_step(const OptimizerParams& p, OptimizerState<T, MaxDim>& s, int n,
-                                    const T* g, T* x) {
-  const T lr = T(p.lr);
+// One update of x given the gradient g, on state held anywhere (m, v: n
+// entries each; b1t, b2t: the running powers of Adam). Conventions follow
+// PyTorch's torch.optim (momentum: v = mu v + g, x -= lr v; Nesterov:
+// x -= lr (g + mu v) with the updated v; Adam with bias correction; RMSprop
+// without centring). `lr` is the learning rate of this step (a schedule's
+// value, src/core/schedule.hpp), not necessarily p.lr.
+template <class T>
+TRILO_HD_INLINE void optimizer_update(const OptimizerParams& p, T lr, T* m, T* v, T& b1t, T& b2t,
+                                      int n, const T* g, T* x) {
   switch (p.kind) {
     case OptimizerKind::kGd:
       for (int i = 0; i < n; ++i) x[i] -= lr * g[i];
@@ -46,40 +48,47 @@ TRILO_HD_INLINE void optimizer_step(const OptimizerParams& p, OptimizerState<T, 
     case OptimizerKind::kMomentum: {
       const T mu = T(p.momentum);
       for (int i = 0; i < n; ++i) {
-        s.m[i] = mu * s.m[i] + g[i];
-        x[i] -= lr * s.m[i];
+        m[i] = mu * m[i] + g[i];
+        x[i] -= lr * m[i];
       }
       break;
     }
     case OptimizerKind::kNesterov: {
       const T mu = T(p.momentum);
       for (int i = 0; i < n; ++i) {
-        s.m[i] = mu * s.m[i] + g[i];
-        x[i] -= lr * (g[i] + mu * s.m[i]);
+        m[i] = mu * m[i] + g[i];
+        x[i] -= lr * (g[i] + mu * m[i]);
       }
       break;
     }
     case OptimizerKind::kAdam: {
       const T b1 = T(p.beta1), b2 = T(p.beta2), eps = T(p.eps);
-      s.b1t *= b1;
-      s.b2t *= b2;
-      const T c1 = T(1) / (T(1) - s.b1t), c2 = T(1) / (T(1) - s.b2t);
+      b1t *= b1;
+      b2t *= b2;
+      const T c1 = T(1) / (T(1) - b1t), c2 = T(1) / (T(1) - b2t);
       for (int i = 0; i < n; ++i) {
-        s.m[i] = b1 * s.m[i] + (T(1) - b1) * g[i];
-        s.v[i] = b2 * s.v[i] + (T(1) - b2) * g[i] * g[i];
-        x[i] -= lr * (s.m[i] * c1) / (sqrt(s.v[i] * c2) + eps);
+        m[i] = b1 * m[i] + (T(1) - b1) * g[i];
+        v[i] = b2 * v[i] + (T(1) - b2) * g[i] * g[i];
+        x[i] -= lr * (m[i] * c1) / (sqrt(v[i] * c2) + eps);
       }
       break;
     }
     case OptimizerKind::kRmsprop: {
       const T rho = T(p.rho), eps = T(p.eps);
       for (int i = 0; i < n; ++i) {
-        s.v[i] = rho * s.v[i] + (T(1) - rho) * g[i] * g[i];
-        x[i] -= lr * g[i] / (sqrt(s.v[i]) + eps);
+        v[i] = rho * v[i] + (T(1) - rho) * g[i] * g[i];
+        x[i] -= lr * g[i] / (sqrt(v[i]) + eps);
       }
       break;
     }
   }
+}
+
+// The same on a descent's fixed-size state, at the constant rate p.lr.
+template <class T, int MaxDim>
+TRILO_HD_INLINE void optimizer_step(const OptimizerParams& p, OptimizerState<T, MaxDim>& s, int n,
+                                    const T* g, T* x) {
+  optimizer_update(p, T(p.lr), s.m, s.v, s.b1t, s.b2t, n, g, x);
 }
 
 }  // namespace trilo

@@ -14,6 +14,12 @@ enum class RngStream : std::uint32_t {
   kStart = 1,       // uniform start positions of random descents
   kNoise = 2,       // gradient noise of random or explicit descents
   kBasinNoise = 3,  // gradient noise of basin-map descents
+  kData = 4,        // generated data sets (src/nn/data): sample index, feature
+  kSplit = 5,       // --test-fraction: which rows form the test set
+  kInit = 6,        // initial weights of network trainings: run, layer, entry
+  kBatch = 7,       // mini-batch order: run, epoch
+  kProbe = 8,       // the probe rows that tell network minima apart
+  kDirection = 9,   // random directions of planes through weight space
 };
 
 struct Philox {
