@@ -86,7 +86,8 @@ std::string read_whole(const DataSource& src) {
 Dataset read_csv(const DataSource& src, const std::string& target) {
   const std::string text = read_whole(src);
   const std::string_view all(text);
-  std::size_t pos = 0;
+  // A UTF-8 byte order mark (spreadsheets write one) is not part of the first name.
+  std::size_t pos = all.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   std::int64_t line_no = 0;
   std::string_view line;
   // The next non-blank line into `line`; false at the end.

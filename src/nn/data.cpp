@@ -18,15 +18,18 @@
 #include "nn/data_sources.hpp"
 
 namespace trilo::nn {
+namespace {
+constexpr std::size_t kPathLimit = 1000;  // a file name is cut only when absurdly long
+}  // namespace
 
 void DataSource::fail(const std::string& problem) const {
-  throw config::BadInput(role + " '" + printable(file) + "': " + problem);
+  throw config::BadInput(role + " '" + printable(file, kPathLimit) + "': " + problem);
 }
 
 void DataSource::fail_at(std::int64_t line, int column, const std::string& problem) const {
   std::string where = ", line " + std::to_string(line);
   if (column > 0) where += ", column " + std::to_string(column);
-  throw config::BadInput(role + " '" + printable(file) + "'" + where + ": " + problem);
+  throw config::BadInput(role + " '" + printable(file, kPathLimit) + "'" + where + ": " + problem);
 }
 
 std::string printable(const std::string& text, std::size_t limit) {
@@ -103,7 +106,7 @@ Spec classify(const std::string& option, const std::string& text) {
     if (!hdf5_name(path) && !(rest.rfind('/', 0) == 0 && is_file(path))) continue;
     const std::size_t comma = rest.find(',');
     if (comma == std::string::npos || comma == 0 || comma + 1 == rest.size())
-      bad(option + ": '" + printable(text) +
+      bad(option + ": '" + printable(text, kPathLimit) +
           "': name the features and labels datasets of an HDF5 file as FILE.h5:/X,/y");
     s.kind = SpecKind::kHdf5;
     s.first = path;
@@ -112,7 +115,7 @@ Spec classify(const std::string& option, const std::string& text) {
     return s;
   }
   if (hdf5_name(text))
-    bad(option + ": '" + printable(text) +
+    bad(option + ": '" + printable(text, kPathLimit) +
         "': name the features and labels datasets of an HDF5 file as FILE.h5:/X,/y");
   const std::size_t comma = text.find(',');
   if (comma != std::string::npos && !is_file(text)) {
@@ -120,16 +123,16 @@ Spec classify(const std::string& option, const std::string& text) {
     s.first = text.substr(0, comma);
     s.second = text.substr(comma + 1);
     if (s.first.empty() || s.second.empty() || s.second.find(',') != std::string::npos)
-      bad(option + ": '" + printable(text) + "': an IDX data set is two files, IMAGES,LABELS");
+      bad(option + ": '" + printable(text, kPathLimit) + "': an IDX data set is two files, IMAGES,LABELS");
     return s;
   }
   if (idx_name(text) && !ends_with(lower(text), ".csv"))
-    bad(option + ": '" + printable(text) +
+    bad(option + ": '" + printable(text, kPathLimit) +
         "' looks like one IDX file; an IDX data set is two files, IMAGES,LABELS");
   if (!is_file(text)) {
     std::error_code ec;
     if (!std::filesystem::exists(text, ec))
-      bad(option + ": '" + printable(text) + "' is no file; give " + kSpecHelp);
+      bad(option + ": '" + printable(text, kPathLimit) + "' is no file; give " + kSpecHelp);
   }
   return s;  // CSV
 }
@@ -139,7 +142,7 @@ std::string fashion_file(const std::string& dir, const std::string& stem) {
   const std::string base = dir + "/" + stem;
   if (is_file(base + ".gz")) return base + ".gz";
   if (is_file(base)) return base;
-  bad("--data fashion-mnist: '" + printable(base) +
+  bad("--data fashion-mnist: '" + printable(base, kPathLimit) +
       ".gz' is missing; install Debian's dataset-fashion-mnist package "
       "(apt-get install dataset-fashion-mnist)");
 }

@@ -1,7 +1,9 @@
 // HDF5 data files: a features dataset (rows x features; a higher rank is
 // flattened per row, 1-D is one feature) and a labels dataset (rows, or
 // rows x 1), of any integer or floating type, read as stored.
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <stdexcept>
@@ -68,10 +70,11 @@ std::vector<float> to_floats(const DataSource& src, const std::vector<double>& v
 Dataset read_hdf5(const DataSource& src, const std::string& path, const std::string& x_name,
                   const std::string& y_name) {
   h5::silence_errors();
-  if (!std::ifstream(path, std::ios::binary)) src.fail("cannot read '" + printable(path) + "'");
+  if (!std::ifstream(path, std::ios::binary))
+    src.fail(std::string("cannot read the file (") + std::strerror(errno) + ")");
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
-    src.fail("'" + printable(path) + "' is not an HDF5 file");
+    src.fail("not an HDF5 file");
   }
   Array x, y;
   try {
@@ -80,7 +83,7 @@ Dataset read_hdf5(const DataSource& src, const std::string& path, const std::str
     x = read_numbers(src, file.get(), x_name);
     y = read_numbers(src, file.get(), y_name);
   } catch (const std::runtime_error& e) {
-    src.fail(printable(e.what()));
+    src.fail(printable(e.what(), 300));
   }
   const std::string xn = printable(x_name, 80), yn = printable(y_name, 80);
   if (x.dims.empty()) src.fail(xn + " is a scalar, not rows x features");
