@@ -15,6 +15,8 @@
 
 #include <Eigen/Dense>
 
+#include "analysis/function_minima.hpp"
+#include "analysis/lanczos.hpp"
 #include "config/run_config.hpp"
 #include "nn/model.hpp"
 #include "nn/train.hpp"
@@ -119,8 +121,7 @@ TEST(NnModel, HessianVectorProductsMatchDifferencesOfTheGradient) {
       const std::vector<double> w = random_vector(p.m.params(), 9, 0.8);
       const std::vector<double> v = random_vector(p.m.params(), 10, 1.0);
       std::vector<double> hv(w.size());
-      Workspace<double> ws;
-      hessian_vector(p.m, w.data(), v.data(), p.batch(), hv.data(), ws);
+      hessian_vector(p.m, w.data(), v.data(), p.batch(), hv.data());
       const double h = 1e-5;
       std::vector<double> wp = w, wm = w;
       for (std::size_t k = 0; k < w.size(); ++k) wp[k] += h * v[k], wm[k] -= h * v[k];
@@ -131,6 +132,63 @@ TEST(NnModel, HessianVectorProductsMatchDifferencesOfTheGradient) {
             << activation_name(a) << " " << loss_name(loss) << " weight " << k;
       }
     }
+}
+
+TEST(NnModel, AHessianKeptAtOnePointGivesFreshProductsForEveryVector) {
+  const Problem p = make_problem(Activation::kSigmoid, LossKind::kXent, {4, 5, 3, 3}, 9, 12, 0.01);
+  const std::vector<double> w = random_vector(p.m.params(), 1, 0.6);
+  HessianAt h(p.m, w.data(), p.batch());
+  for (std::uint64_t seed : {2u, 3u, 2u}) {
+    const std::vector<double> v = random_vector(p.m.params(), seed, 1.0);
+    std::vector<double> kept(w.size()), fresh(w.size());
+    h.apply(v.data(), kept.data());
+    hessian_vector(p.m, w.data(), v.data(), p.batch(), fresh.data());
+    EXPECT_EQ(kept, fresh) << seed;
+  }
+}
+
+TEST(NnModel, LanczosTopEigenvaluesMatchADenseEigendecomposition) {
+  const Problem p = make_problem(Activation::kTanh, LossKind::kXent, {3, 4, 3}, 12, 4);
+  const std::vector<double> w = random_vector(p.m.params(), 8, 0.9);
+  const int P = static_cast<int>(p.m.params());
+  HessianAt h(p.m, w.data(), p.batch());
+  Eigen::MatrixXd H(P, P);
+  std::vector<double> e(P), col(P);
+  for (int j = 0; j < P; ++j) {
+    std::fill(e.begin(), e.end(), 0.0);
+    e[j] = 1;
+    h.apply(e.data(), col.data());
+    for (int i = 0; i < P; ++i) H(i, j) = col[i];
+  }
+  EXPECT_LT((H - H.transpose()).norm(), 1e-12 * H.norm());
+  const Eigen::VectorXd dense = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(H).eigenvalues();
+  const std::vector<double> ritz = analysis::lanczos_eigenvalues(
+      [&](const double* v, double* y) { h.apply(v, y); }, P, P, 3);
+  ASSERT_EQ(static_cast<int>(ritz.size()), P);
+  for (int k = 1; k <= 3; ++k) EXPECT_NEAR(ritz[P - k], dense(P - k), 1e-9 * std::abs(dense(P - 1)));
+}
+
+TEST(NnModel, PermutedHiddenUnitsAreTheSameFunctionAndTheSameMinimum) {
+  const Problem p = make_problem(Activation::kSigmoid, LossKind::kXent, {3, 4, 3}, 20, 6);
+  const std::vector<double> w = random_vector(p.m.params(), 5, 1.0);
+  // Swap hidden units 0 and 2: rows of W1 and b1, columns of W2.
+  std::vector<double> q = w;
+  const int in = 3, hid = 4, out = 3;
+  for (int i = 0; i < in; ++i) std::swap(q[0 * in + i], q[2 * in + i]);
+  std::swap(q[hid * in + 0], q[hid * in + 2]);
+  const int oW2 = hid * in + hid;
+  for (int k = 0; k < out; ++k) std::swap(q[oW2 + k * hid + 0], q[oW2 + k * hid + 2]);
+  ASSERT_NE(q, w);
+  Workspace<double> ws;
+  std::vector<double> a(20 * 3), b(20 * 3), c(20 * 3);
+  predict(p.m, w.data(), p.batch(), a.data(), ws);
+  predict(p.m, q.data(), p.batch(), b.data(), ws);
+  const std::vector<double> other = random_vector(p.m.params(), 99, 1.0);
+  predict(p.m, other.data(), p.batch(), c.data(), ws);
+  analysis::FunctionClusters clusters(20 * 3, 1e-9);
+  EXPECT_EQ(clusters.add(a.data()), 0);
+  EXPECT_EQ(clusters.add(b.data()), 0);
+  EXPECT_EQ(clusters.add(c.data()), 1);
 }
 
 TEST(NnModel, FloatEvaluationAgreesWithDouble) {

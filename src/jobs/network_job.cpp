@@ -60,6 +60,26 @@ struct RawMinimum {
   std::vector<double> weights;
 };
 
+// Hutchinson's estimate of the trace, the mean of v.Hv over `samples`
+// Rademacher vectors drawn from Philox keyed by (seed, minimum, sample).
+double hutchinson_trace(const analysis::Operator& hv, std::int64_t P, std::uint64_t seed,
+                        std::size_t minimum, int samples) {
+  const Philox rng{seed};
+  std::vector<double> v(static_cast<std::size_t>(P)), y(static_cast<std::size_t>(P));
+  double sum = 0;
+  for (int s = 0; s < samples; ++s) {
+    for (std::int64_t j = 0; j < P; j += 128) {
+      const auto words = rng.words(static_cast<std::uint64_t>(minimum), RngStream::kProbe,
+                                   static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(j / 128));
+      for (std::int64_t b = 0; b < 128 && j + b < P; ++b)
+        v[static_cast<std::size_t>(j + b)] = (words[static_cast<std::size_t>(b / 32)] >> (b % 32)) & 1u ? 1.0 : -1.0;
+    }
+    hv(v.data(), y.data());
+    for (std::int64_t j = 0; j < P; ++j) sum += v[static_cast<std::size_t>(j)] * y[static_cast<std::size_t>(j)];
+  }
+  return sum / samples;
+}
+
 template <class T>
 NetworkResult train_all(const config::NetworkResolved& nr, const config::NetworkConfig& net,
                         io::NetworkWriter* writer, bool bar) {
@@ -200,35 +220,21 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
     });
     by_count.resize(std::min<std::size_t>(nmin, static_cast<std::size_t>(net.hessian_minima)));
     const nn::DataView<double> train64 = view_of<double>(nr.data.train);
-    nn::Workspace<double> ws;
-    for (int c : by_count) {
-      const double* w = mt.weights.data() + static_cast<std::size_t>(c) * static_cast<std::size_t>(P);
-      const analysis::Operator hv = [&](const double* v, double* y) {
-        nn::hessian_vector(m, w, v, train64.all(), y, ws);
-      };
+    // One minimum per thread; each product inside runs on that thread.
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t q = 0; q < by_count.size(); ++q) {
+      const auto c = static_cast<std::size_t>(by_count[q]);
+      const double* w = mt.weights.data() + c * static_cast<std::size_t>(P);
+      nn::HessianAt hessian(m, w, train64.all());
+      const analysis::Operator hv = [&](const double* v, double* y) { hessian.apply(v, y); };
       if (net.hessian_top > 0) {
         const int steps = static_cast<int>(std::min<std::int64_t>(P, std::max(net.lanczos_steps, net.hessian_top)));
         const std::vector<double> ritz = analysis::lanczos_eigenvalues(hv, static_cast<int>(P), steps, nr.train.seed);
         for (int k = 0; k < net.hessian_top && k < static_cast<int>(ritz.size()); ++k)
-          mt.hessian[static_cast<std::size_t>(c) * static_cast<std::size_t>(net.hessian_top) + static_cast<std::size_t>(k)] =
+          mt.hessian[c * static_cast<std::size_t>(net.hessian_top) + static_cast<std::size_t>(k)] =
               ritz[ritz.size() - 1 - static_cast<std::size_t>(k)];
       }
-      if (net.hutchinson > 0) {
-        const Philox rng{nr.train.seed};
-        std::vector<double> v(static_cast<std::size_t>(P)), y(static_cast<std::size_t>(P));
-        double sum = 0;
-        for (int s = 0; s < net.hutchinson; ++s) {
-          for (std::int64_t j = 0; j < P; j += 128) {
-            const auto words = rng.words(static_cast<std::uint64_t>(c), RngStream::kProbe,
-                                         static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(j / 128));
-            for (std::int64_t b = 0; b < 128 && j + b < P; ++b)
-              v[static_cast<std::size_t>(j + b)] = (words[static_cast<std::size_t>(b / 32)] >> (b % 32)) & 1u ? 1.0 : -1.0;
-          }
-          hv(v.data(), y.data());
-          for (std::int64_t j = 0; j < P; ++j) sum += v[static_cast<std::size_t>(j)] * y[static_cast<std::size_t>(j)];
-        }
-        mt.trace[static_cast<std::size_t>(c)] = sum / net.hutchinson;
-      }
+      if (net.hutchinson > 0) mt.trace[c] = hutchinson_trace(hv, P, nr.train.seed, c, net.hutchinson);
     }
   }
   res.minima_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();

@@ -333,12 +333,34 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
   return e;
 }
 
-void hessian_vector(const Model& m, const double* w, const double* v, const Batch<double>& b,
-                    double* hv, Workspace<double>& ws) {
-  using T = double;
+HessianAt::HessianAt(const Model& m, const double* w, const Batch<double>& b) : m_(m), w_(w), b_(b) {
   const int L = m.layers();
-  forward(m, w, b, ws);
-  output_loss(m, b, ws, true);
+  forward(m, w, b, ws_);
+  output_loss(m, b, ws_, true);
+  // The plain backward pass, kept per layer: delta_[l] is dC/dz of layer
+  // l's output (rows x widths[l+1]); back_[l] = delta_[l] W_l, before act'.
+  delta_.resize(L);
+  back_.resize(L);
+  delta_[L - 1] = ws_.delta;
+  for (int l = L - 1; l > 0; --l) {
+    const int in = m.widths[l], out = m.widths[l + 1];
+    CMap<double> W(w + m.offset(l), out, in);
+    back_[l].noalias() = delta_[l] * W;
+    const Mat<double>& z = ws_.z[l];
+    const Mat<double>& a = ws_.a[l];
+    delta_[l - 1].resize(b.rows, in);
+    for (std::int64_t i = 0; i < b.rows; ++i)
+      for (int k = 0; k < in; ++k) delta_[l - 1](i, k) = back_[l](i, k) * act_d1(m.activation, z(i, k), a(i, k));
+  }
+}
+
+void HessianAt::apply(const double* v, double* hv) {
+  using T = double;
+  const Model& m = m_;
+  const Batch<double>& b = b_;
+  Workspace<double>& ws = ws_;
+  const double* w = w_;
+  const int L = m.layers();
   const Activation f = m.activation;
   // R-forward: rz[l+1] = R(input) W^T + input V^T + vb; ra = act'(z) rz.
   ws.rz.resize(L + 1);
@@ -387,37 +409,39 @@ void hessian_vector(const Model& m, const double* w, const double* v, const Batc
         break;
     }
   }
-  // R-backward, beside the plain backward pass.
+  // R-backward beside the stored plain one: R(dW) = R(delta)^T input +
+  // delta^T R(input); R(delta) one layer down = (R(delta) W + delta V) act'
+  // + back act'' R(z).
   for (int l = L - 1; l >= 0; --l) {
     const int in = m.widths[l], out = m.widths[l + 1];
     MMap<T> hW(hv + m.offset(l), out, in);
     MVec<T> hb(hv + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
     hW.noalias() = ws.rdelta.transpose() * layer_input(m, b, ws, l);
-    if (l > 0) hW.noalias() += ws.delta.transpose() * ws.ra[l];
+    if (l > 0) hW.noalias() += delta_[l].transpose() * ws.ra[l];
     hb = ws.rdelta.colwise().sum();
     if (l == 0) break;
     CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
-    ws.back.resize(b.rows, in);
-    ws.back.noalias() = ws.delta * W;
     ws.rback.resize(b.rows, in);
     ws.rback.noalias() = ws.rdelta * W;
-    ws.rback.noalias() += ws.delta * V;
+    ws.rback.noalias() += delta_[l] * V;
     const Mat<T>& zl = ws.z[l];
     const Mat<T>& al = ws.a[l];
     const Mat<T>& rzl = ws.rz[l];
-    ws.delta.resize(b.rows, in);
     ws.rdelta.resize(b.rows, in);
     for (std::int64_t i = 0; i < b.rows; ++i)
-      for (int k = 0; k < in; ++k) {
-        const double d1 = act_d1(f, zl(i, k), al(i, k)), d2 = act_d2(f, zl(i, k), al(i, k));
-        ws.rdelta(i, k) = ws.rback(i, k) * d1 + ws.back(i, k) * d2 * rzl(i, k);
-        ws.delta(i, k) = ws.back(i, k) * d1;
-      }
+      for (int k = 0; k < in; ++k)
+        ws.rdelta(i, k) = ws.rback(i, k) * act_d1(f, zl(i, k), al(i, k)) +
+                          back_[l](i, k) * act_d2(f, zl(i, k), al(i, k)) * rzl(i, k);
   }
   if (m.weight_decay != 0) {
     const std::int64_t P = m.params();
     for (std::int64_t k = 0; k < P; ++k) hv[k] += m.weight_decay * v[k];
   }
+}
+
+void hessian_vector(const Model& m, const double* w, const double* v, const Batch<double>& b,
+                    double* hv) {
+  HessianAt(m, w, b).apply(v, hv);
 }
 
 template <class T>

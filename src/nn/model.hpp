@@ -80,9 +80,26 @@ struct Eval {
 template <class T>
 Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>& ws);
 
-// H v: the Hessian of the same mean loss (plus L2) times v, exact.
+// H v: the Hessian of the same mean loss (plus L2) at fixed weights, times
+// any number of vectors v, exact. The forward and backward passes at w are
+// done once, at construction; each product adds only the R-operator's
+// passes (about half the work of a fresh gradient and product).
+class HessianAt {
+ public:
+  HessianAt(const Model& m, const double* w, const Batch<double>& b);
+  void apply(const double* v, double* hv);
+
+ private:
+  const Model& m_;
+  const double* w_;
+  Batch<double> b_;
+  Workspace<double> ws_;
+  std::vector<Mat<double>> delta_, back_;  // per layer: dC/dz and dC/da before act'
+};
+
+// One product, for a single v.
 void hessian_vector(const Model& m, const double* w, const double* v, const Batch<double>& b,
-                    double* hv, Workspace<double>& ws);
+                    double* hv);
 
 // The network's outputs through the loss's link (softmax probabilities for
 // xent, the sigmoid for bce, raw outputs for mse): rows x outputs(), into out.
