@@ -121,6 +121,22 @@ TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
   }
 }
 
+TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("info.h5");
+  ASSERT_EQ(trilobite("descend --model mlp:2-3-1 --loss bce --data " + d.path +
+                      " --starts 5 --batch-size 10 --epochs 1 -q --force -o " + f).status, 0);
+  const Outcome info = trilobite("info " + f);
+  EXPECT_EQ(info.status, 0) << info.err;
+  EXPECT_NE(info.out.find("mlp:2-3-1"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("batch 10, 1 epoch\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("trainings       5 ("), std::string::npos) << info.out;
+  const Outcome render = trilobite("render " + f + " -o " + unique("p.png"));
+  EXPECT_EQ(render.status, 2);
+  EXPECT_NE(render.err.find("network file"), std::string::npos) << render.err;
+  EXPECT_FALSE(exists(unique("p.png")));
+}
+
 TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("never.h5");

@@ -85,7 +85,8 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
     app->add_option("--trace-every", c.trace_every, "Record every k-th step of traced descents");
   }
   app->add_option("--optimizer", c.optimizer, "gd | momentum | nesterov | adam | rmsprop");
-  app->add_option("--lr", c.opt.lr, "Learning rate");
+  app->add_option("--lr", c.opt.lr, "Learning rate (networks: default 0.1)")
+      ->each([&c](const std::string&) { c.lr_given = true; });
   app->add_option("--momentum", c.opt.momentum, "Momentum (momentum, nesterov)");
   app->add_option("--beta1", c.opt.beta1, "Adam beta1");
   app->add_option("--beta2", c.opt.beta2, "Adam beta2");

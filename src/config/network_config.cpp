@@ -72,6 +72,9 @@ NetworkResolved resolve_network(RunConfig& c) {
   require(c.threads >= 0, "--threads: must be >= 0 (0: OpenMP default)");
 
   c.opt.kind = parse_optimizer(c.optimizer);
+  // A network's curvature is of order one where an analytic landscape's may
+  // be hundreds: 0.1 is the usual first rate for SGD on such networks.
+  if (!c.lr_given) c.opt.lr = 0.1;
   require(std::isfinite(c.opt.lr) && c.opt.lr > 0, "--lr: must be a positive finite number");
   require(c.opt.momentum >= 0 && c.opt.momentum < 1, "--momentum: must lie in [0, 1)");
   require(c.opt.beta1 >= 0 && c.opt.beta1 < 1, "--beta1: must lie in [0, 1)");

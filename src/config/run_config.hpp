@@ -104,6 +104,7 @@ struct RunConfig {
   NetworkConfig net;
   bool precision_given = false;  // networks train in float32 unless --precision is given
   bool chunk_given = false;      // networks train 64 at a time unless --chunk is given
+  bool lr_given = false;         // networks default to lr 0.1 (analytic landscapes: 0.01)
 
   // Presentation: no effect on the result file.
   bool quiet = false;  // --quiet: no notes or progress bar on stderr

@@ -126,6 +126,16 @@ std::string describe_result(const ResultData& r) {
   std::string starts = get("n_starts");
   if (!get("start_mode").empty()) starts += " (" + get("start_mode") + ")";
   if (r.has_descents) line("starts", starts);
+  if (r.network) {
+    line("model", get("model"));
+    const std::string epochs = get("epochs");
+    const std::string batch = get("batch_size") == "0"
+                                  ? std::string("full batch")
+                                  : "batch " + get("batch_size") + ", " + epochs + (epochs == "1" ? " epoch" : " epochs");
+    line("training", batch);
+    out << describe_network(r.network_minima, r.network_status);
+    return out.str();
+  }
 
   out << "groups:\n";
   if (r.has_grid) line("/grid", "loss " + shape_text(r.grid.axes));

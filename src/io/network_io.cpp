@@ -2,6 +2,10 @@
 
 #include "io/schema.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
 namespace trilo::io {
 
 using h5::Handle;
@@ -112,6 +116,56 @@ void NetworkWriter::write_network(const Attributes& a, const std::vector<std::in
   for (const auto& [name, value] : a) h5::set_attr(g.get(), name, value);
   Handle p = schema::full_dataset(g.get(), "probe_rows", Shape{probe_rows.size()}, {}, probe_rows,
                                   "training rows whose outputs identify a minimum");
+}
+
+void read_network(hid_t file, NetworkMinima& m, std::vector<std::int8_t>& status) {
+  Handle d = h5::open_group(file, "descents");
+  status = h5::read<std::int8_t>(d.get(), "status");
+  Handle g = h5::open_group(file, "minima");
+  const hid_t gid = g.get();
+  m.loss = h5::read<double>(gid, "loss");
+  m.accuracy = h5::read<double>(gid, "accuracy");
+  m.count = h5::read<std::int64_t>(gid, "count");
+  m.converged = h5::read<std::int64_t>(gid, "converged");
+  m.fraction = h5::read<double>(gid, "fraction");
+  m.mean_steps = h5::read<double>(gid, "mean_steps");
+  m.first_run = h5::read<std::int64_t>(gid, "representative");
+  const std::size_t n = m.count.size();
+  for (const auto* col : {&m.loss, &m.accuracy, &m.fraction, &m.mean_steps})
+    h5::require(col->size() == n, "/minima: columns of different lengths");
+  if (h5::exists(gid, "test_loss")) {
+    m.test_loss = h5::read<double>(gid, "test_loss");
+    m.test_accuracy = h5::read<double>(gid, "test_accuracy");
+    h5::require(m.test_loss.size() == n && m.test_accuracy.size() == n, "/minima: columns of different lengths");
+  }
+  if (h5::exists(gid, "hessian_top")) {
+    Handle ds = h5::open_dataset(gid, "hessian_top");
+    const h5::Shape sh = h5::shape(ds.get());
+    h5::require(sh.size() == 2 && sh[0] == n, "/minima/hessian_top: not one row per minimum");
+    m.hessian_top = static_cast<int>(sh[1]);
+    m.hessian = h5::read_all<double>(ds.get());
+  }
+}
+
+std::string describe_network(const NetworkMinima& m, const std::vector<std::int8_t>& status) {
+  std::int64_t k[3] = {0, 0, 0};
+  for (std::int8_t s : status)
+    if (s >= 0 && s < 3) ++k[s];
+  std::ostringstream out;
+  out << "  trainings       " << status.size() << " (" << k[0] << " converged, " << k[1] << " max-steps, "
+      << k[2] << " diverged)\n";
+  out << "  minima          " << m.count.size() << " (by function on the probe rows)\n";
+  const bool test = !m.test_loss.empty();
+  const std::size_t shown = std::min<std::size_t>(m.count.size(), 10);
+  for (std::size_t i = 0; i < shown; ++i) {
+    out << "    #" << i << ": " << m.count[i] << " runs, loss " << m.loss[i] << ", accuracy " << m.accuracy[i];
+    if (test) out << ", test accuracy " << m.test_accuracy[i];
+    if (m.hessian_top > 0 && !std::isnan(m.hessian[i * static_cast<std::size_t>(m.hessian_top)]))
+      out << ", top eigenvalue " << m.hessian[i * static_cast<std::size_t>(m.hessian_top)];
+    out << "\n";
+  }
+  if (m.count.size() > shown) out << "    ... " << m.count.size() - shown << " more in /minima\n";
+  return out.str();
 }
 
 }  // namespace trilo::io

@@ -52,4 +52,9 @@ class NetworkWriter {
   h5::Handle start_, end_, loss_, grad_norm_, accuracy_, test_loss_, test_accuracy_, steps_, status_;
 };
 
+// Reads /minima and /descents/status of a network file.
+void read_network(hid_t file, NetworkMinima& m, std::vector<std::int8_t>& status);
+// The text `trilobite info` prints for a network file's minima.
+std::string describe_network(const NetworkMinima& m, const std::vector<std::int8_t>& status);
+
 }  // namespace trilo::io

@@ -296,8 +296,6 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
       {"rho", o.rho},
       {"eps", o.eps},
       {"batch_size", nr.train.batch},
-      {"epochs", nr.train.epochs},
-      {"max_steps", nr.train.max_steps},
       {"tol", nr.train.tol},
       {"precision", cfg.precision},
       {"backend", std::string("cpu")},
@@ -305,6 +303,11 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
       {"seed", cfg.seed},
       {"n_starts", nr.runs},
   };
+  // Mini-batch trainings run epochs; full-batch ones run up to max_steps.
+  if (nr.train.batch > 0)
+    a.emplace_back("epochs", nr.train.epochs);
+  else
+    a.emplace_back("max_steps", nr.train.max_steps);
   if (cfg.resolved_config) a.emplace_back("config", cfg.resolved_config());
   file.write_root_attributes(a);
   io::NetworkWriter writer(file, nr.runs, m.params(), nr.record_weights, nr.data.has_test);

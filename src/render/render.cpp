@@ -150,6 +150,9 @@ std::string render_file(const RenderOptions& options) {
   try {
     sc.result = io::read_result(opt.input);
     const io::ResultData& r = sc.result;
+    if (r.network)
+      throw BadInput("'" + opt.input + "' is a network file (descend --model): render draws no picture of it yet; "
+                     "`trilobite info` summarises it");
     if (r.has_critical) {
       const analysis::CriticalTable& t = r.critical;
       sc.critical = CriticalData{t.dim, t.position, t.loss, t.kind, t.morse_index};
