@@ -121,6 +121,30 @@ TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
   }
 }
 
+TEST(NnJob, XorShowsTheSolvedMinimumAndTheRunsThatFail) {
+  // The four points of XOR, a 2-2-1 sigmoid network: most starts solve it,
+  // some stall with half the points wrong (the classic local minima).
+  const std::string f = unique("xor.h5");
+  const Outcome o = trilobite("descend --model mlp:2-2-1 --activation sigmoid --loss bce --data xor --data-size 4 "
+                              "--data-noise 0 --starts 64 --lr 2 --steps 5000 --precision f64 -q --force -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<double> loss = read_doubles(f, "/minima/loss"), acc = read_doubles(f, "/minima/accuracy");
+  const std::vector<double> count = read_doubles(f, "/minima/count");
+  ASSERT_GE(loss.size(), 2u);
+  // Sorted by loss: the first is the solution, every point right, loss near 0.
+  EXPECT_EQ(acc[0], 1.0);
+  EXPECT_LT(loss[0], 0.01);
+  EXPECT_GT(count[0], 32);
+  double failed = 0;
+  for (std::size_t k = 1; k < loss.size(); ++k) {
+    EXPECT_LT(acc[k], 1.0) << k;
+    EXPECT_GT(loss[k], 0.1) << k;
+    failed += count[k];
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_EQ(failed + count[0], 64);
+}
+
 TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("info.h5");
