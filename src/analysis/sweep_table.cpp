@@ -1,6 +1,7 @@
 #include "analysis/sweep_table.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
@@ -103,8 +104,10 @@ std::string fraction_block(const SweepTable& s, const std::vector<double>& fract
       std::snprintf(buf, sizeof buf, "  %7.4f", rest);
       out += buf;
     }
+    // Files from before the bounce watch have no fraction_bounced: nan.
+    const double bounced = s.fraction_bounced.empty() ? std::nan("") : s.fraction_bounced[v];
     std::snprintf(buf, sizeof buf, "  %8.4f  %9.4f  %10.4f  %12.6g\n", s.fraction_diverged[v],
-                  s.fraction_max_steps[v], s.fraction_bounced[v], s.median_steps[v]);
+                  s.fraction_max_steps[v], bounced, s.median_steps[v]);
     out += buf;
   }
   return out;
