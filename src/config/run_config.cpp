@@ -169,11 +169,7 @@ void resolve_builtin(RunConfig& c, Resolved& r) {
 
 }  // namespace
 
-namespace {
-
-// The learning-rate schedule from its options: each checked on what was
-// typed, and refused where the chosen schedule does not use it.
-void resolve_schedule(RunConfig& c) {
+void resolve_schedule(RunConfig& c, std::int64_t steps, const std::string& steps_name) {
   const std::string& k = c.lr_schedule;
   require(k == "constant" || k == "step" || k == "exp" || k == "cosine",
           "--lr-schedule: '" + k + "' is not one of constant, step, exp, cosine");
@@ -183,8 +179,8 @@ void resolve_schedule(RunConfig& c) {
           "--lr-gamma: applies to --lr-schedule step or exp only (the schedule is " + k + ")");
   require(c.lr_min == 0 || k == "cosine",
           "--lr-min: applies to --lr-schedule cosine only (the schedule is " + k + ")");
-  require(c.warmup_steps >= 0 && c.warmup_steps <= c.steps,
-          "--warmup-steps: must lie in 0..--steps (" + std::to_string(c.steps) + ")");
+  require(c.warmup_steps >= 0 && c.warmup_steps <= steps,
+          "--warmup-steps: must lie in 0.." + steps_name + " (" + std::to_string(steps) + ")");
   LrSchedule& s = c.schedule;
   s = LrSchedule{};
   s.warmup = c.warmup_steps;
@@ -204,20 +200,18 @@ void resolve_schedule(RunConfig& c) {
     const bool lr_swept = c.job == "sweep" && c.vary_text.rfind("lr=", 0) == 0;
     require(std::isfinite(c.lr_min) && c.lr_min >= 0 && (lr_swept || c.lr_min <= c.opt.lr),
             "--lr-min: must lie in 0..--lr (" + fmt_number(c.opt.lr) + ")");
-    require(c.warmup_steps < c.steps,
-            "--warmup-steps: must be below --steps (" + std::to_string(c.steps) +
+    require(c.warmup_steps < steps,
+            "--warmup-steps: must be below " + steps_name + " (" + std::to_string(steps) +
                 ") with --lr-schedule cosine, which decays over the steps after it");
     s.kind = ScheduleKind::kCosine;
     s.min_lr = c.lr_min;
-    s.horizon = c.steps - c.warmup_steps;
+    s.horizon = steps - c.warmup_steps;
   }
   if (k == "step" || k == "exp") {
     require(c.lr_gamma > 0 && c.lr_gamma <= 1, "--lr-gamma: must lie in (0, 1], got " + fmt_number(c.lr_gamma));
     s.gamma = c.lr_gamma;
   }
 }
-
-}  // namespace
 
 Resolved validate(RunConfig& c) {
   Resolved r;
@@ -243,7 +237,7 @@ Resolved validate(RunConfig& c) {
   require(c.opt.rho >= 0 && c.opt.rho < 1, "--rho: must lie in [0, 1)");
   require(std::isfinite(c.opt.eps) && c.opt.eps > 0, "--eps: must be a positive finite number");
   require(c.steps >= 0 && c.steps <= (std::int64_t(1) << 40), "--steps: must lie in 0..2^40");
-  resolve_schedule(c);
+  resolve_schedule(c, c.steps, "--steps");
   require(!c.quench_steps_given || (c.quench_steps >= 0 && c.quench_steps <= (std::int64_t(1) << 40)),
           "--quench-steps: must lie in 0..2^40");
   if (c.quench_steps < 0) c.quench_steps = std::max<std::int64_t>(1000, c.steps);

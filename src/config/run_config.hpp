@@ -172,6 +172,12 @@ void resolve_formula(RunConfig& c, Resolved& r);
 // so bad input never starts the compiler.
 void compile_formula(Resolved& r);
 const char* optimizer_name(OptimizerKind k);
+// The learning-rate schedule from its options into cfg.schedule: each
+// option checked on what was typed, and refused where the chosen schedule
+// does not use it. `steps` is the run's number of optimizer steps (the
+// cosine decays over those after the warm-up), `steps_name` how the
+// messages call it.
+void resolve_schedule(RunConfig& cfg, std::int64_t steps, const std::string& steps_name);
 // Parses and checks --vary NAME=lo:hi:n[:log] against the run's optimizer
 // (every value must be a valid setting; the optimizer must use it).
 SweepSpec parse_vary(const std::string& text, OptimizerKind kind);
