@@ -102,9 +102,11 @@ void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_
   DeviceBuffer<double> loss(size(m), stream), grad_norm(size(m), stream);
   DeviceBuffer<std::int64_t> steps(size(m), stream);
   DeviceBuffer<std::int8_t> status(size(m), stream);
+  DeviceBuffer<std::int8_t> quench(size(m), stream), bounced(size(m), stream);
   DeviceBuffer<double> points(explicit_mode ? size(m * req.starts.dim) : 0, stream);
   const DescentColumns cols{start.data(),     end.data(),   loss.data(),
-                            grad_norm.data(), steps.data(), status.data()};
+                            grad_norm.data(), steps.data(), status.data(),
+                            quench.data(),    bounced.data()};
   const StartSpec s = explicit_mode ? device_starts(req, first, m, points, stream) : req.starts;
   be.begin_kernels();
   launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params, s, first, m,
@@ -123,7 +125,7 @@ void trace_tile(const L& land, const backend::DescentRequest& req, const std::in
   const int n = req.landscape.dim;
   const int d = req.starts.dim;
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
-  const std::int64_t cap = trajectory_capacity(req.params.max_steps, every);
+  const std::int64_t cap = trajectory_capacity(req.params, every);
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
   DeviceBuffer<std::int64_t> index_buf(size(m), stream), row_buf(size(m), stream);
   DeviceBuffer<std::int64_t> steps(size(m * cap), stream);
@@ -172,7 +174,7 @@ void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first
   if (explicit_mode) require_explicit_rows(req, first, first + count);
   const std::size_t n = static_cast<std::size_t>(req.landscape.dim);
   const std::size_t per_item = (2 * n + 2) * sizeof(double) + sizeof(std::int64_t) +
-                               sizeof(std::int8_t) +
+                               3 * sizeof(std::int8_t) +
                                (explicit_mode ? req.starts.dim * sizeof(double) : 0);
   with_device_landscape(req.landscape, req.precision, FormulaJob::kDescend,
                         [&](const auto& land, auto t, auto max_dim) {
@@ -191,7 +193,7 @@ std::vector<backend::Trajectory> CudaBackend::trace(const backend::DescentReques
   activate();
   const std::size_t n = static_cast<std::size_t>(req.landscape.dim);
   const std::size_t cap =
-      static_cast<std::size_t>(trajectory_capacity(req.params.max_steps, every));
+      static_cast<std::size_t>(trajectory_capacity(req.params, every));
   const std::size_t per_trace = cap * (n + 1) * sizeof(double) + cap * sizeof(std::int64_t) +
                                 2 * sizeof(std::int64_t) + req.starts.dim * sizeof(double);
   const auto total = static_cast<std::int64_t>(indices.size());

@@ -105,6 +105,40 @@ TEST(NnJob, MiniBatchSgdEndWeightsAreReplayedFromTheStartWeights) {
   }
 }
 
+TEST(NnJob, AScheduleSetsTheRateOfEveryMiniBatchStep) {
+  // Step schedule over the training's global step t (6 batches per epoch):
+  // rate 0.4 * 0.5^floor(t / 5), written out here.
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("sched.h5");
+  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                              " --starts 2 --batch-size 7 --epochs 3 --lr 0.4 --lr-schedule step "
+                              "--lr-step-every 5 --lr-gamma 0.5 --seed 4 --precision f64 --hessian-top 0 "
+                              "-q --force -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<double> start = read_doubles(f, "/descents/start"), end = read_doubles(f, "/descents/end");
+  Replay ref{2, 3};
+  for (int run = 0; run < 2; ++run) {
+    std::vector<double> w(start.begin() + 13 * run, start.begin() + 13 * (run + 1)), g(13);
+    int t = 0;
+    for (int e = 0; e < 3; ++e) {
+      const auto order = reference_order(4, run, e, 40);
+      for (int first = 0; first < 40; first += 7, ++t) {
+        std::vector<std::int64_t> rows(order.begin() + first, order.begin() + std::min(first + 7, 40));
+        ref.loss_grad(w, d.x, d.y, rows, g);
+        const double lr = 0.4 * std::pow(0.5, std::floor(t / 5.0));
+        for (int k = 0; k < 13; ++k) w[k] -= lr * g[k];
+      }
+    }
+    ASSERT_EQ(t, 18);
+    for (int k = 0; k < 13; ++k) EXPECT_NEAR(end[13 * run + k], w[k], 1e-12) << run << " " << k;
+  }
+  // The cosine spans those 18 steps: a warm-up of 18 leaves it none.
+  const Outcome bad = trilobite("descend --model mlp:2-3-1 --loss bce --data " + d.path +
+                                " --batch-size 7 --epochs 3 --lr-schedule cosine --warmup-steps 18 -o " + f + ".x");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--warmup-steps: must be below the training's steps (18)"), std::string::npos) << bad.err;
+}
+
 TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string a = unique("a.h5"), b = unique("b.h5");
@@ -176,6 +210,8 @@ TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
       {net + "--backend cuda", "--backend cuda"},
       {net + "--records sample", "--records"},
       {"run --model mlp:2-3-1 -o " + f, "--model"},
+      {net + "--quench-steps 10", "--quench-steps: network trainings have no quench"},
+      {net + "--lr-gamma 0.5", "--lr-gamma: applies to --lr-schedule step or exp only"},
   };
   for (const auto& [args, mentions] : cases) {
     const Outcome o = trilobite(args);

@@ -110,8 +110,9 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   // start, end: 20000 elements of 8 bytes; loss, grad_norm, steps: 10000 of
   // 8; status 10000 of 1; minimum 10000 of 4 (all under 16 MiB).
   const u64 caches = 2 * 160000 + 3 * 80000 + 10000 + 40000;
-  // Capacity 100/10 + 3 = 13 records of step, x, y, loss (8 bytes each).
-  const u64 traces = 2 * 13 * (8 + 2 * 8 + 8);
+  // Capacity (100 steps + 1000 of a quench)/10 + 3 = 113 records of step,
+  // x, y, loss (8 bytes each).
+  const u64 traces = 2 * 113 * (8 + 2 * 8 + 8);
   const u64 basins = 2500 * (kRecord2 + kMerge);
   EXPECT_EQ(item(e.memory, "descent rows copied"), descents);
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /descents"), caches);

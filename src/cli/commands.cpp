@@ -93,6 +93,19 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--rho", c.opt.rho, "RMSprop decay");
   app->add_option("--eps", c.opt.eps, "Adam/RMSprop epsilon");
   app->add_option("--steps", c.steps, "Maximum optimizer steps");
+  app->add_option("--lr-schedule", c.lr_schedule,
+                  "Learning-rate schedule: constant | step | exp | cosine (the rate of step t scales --lr)");
+  app->add_option("--lr-step-every", c.lr_step_every, "step: multiply the rate by --lr-gamma every N steps")
+      ->each([&c](const std::string&) { c.lr_step_every_given = true; });
+  app->add_option("--lr-gamma", c.lr_gamma, "step: factor per period (default 0.1); exp: factor per step")
+      ->each([&c](const std::string&) { c.lr_gamma_given = true; });
+  app->add_option("--lr-min", c.lr_min, "cosine: the rate it decays to over the steps after warm-up (default 0)");
+  app->add_option("--warmup-steps", c.warmup_steps,
+                  "Linear warm-up from --lr/N to --lr over the first N steps; the schedule starts after it");
+  app->add_option("--quench-steps", c.quench_steps,
+                  "Descents out of steps go on without noise for up to N more steps at the base rate, "
+                  "so they end in a minimum (0: off; default max(1000, --steps))")
+      ->each([&c](const std::string&) { c.quench_steps_given = true; });
   app->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-6; 1e-4 in f32)")
       ->each([&c](const std::string&) { c.tol_given = true; });
   app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");

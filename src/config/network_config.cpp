@@ -125,6 +125,14 @@ NetworkResolved resolve_network(RunConfig& c) {
   check_fit(r.model, train, classes);
   if (r.data.has_test) check_fit(r.model, r.data.test, classes);
   r.probe_rows = probe_rows(train.rows, n.probe);
+  // The schedule runs over every optimizer step of a training: the full
+  // batch's --steps, or epochs x batches per epoch.
+  require(!c.quench_steps_given, "--quench-steps: network trainings have no quench");
+  if (n.batch > 0)
+    resolve_schedule(c, n.epochs * ((train.rows + n.batch - 1) / n.batch), "the training's steps");
+  else
+    resolve_schedule(c, c.steps, "--steps");
+  t.schedule = c.schedule;
   return r;
 }
 

@@ -66,6 +66,20 @@ struct RunConfig {
   std::string optimizer = "gd";
   OptimizerParams opt;
   std::int64_t steps = 5000;
+  // Learning-rate schedule (src/core/schedule.hpp): the options as given
+  // (0: not given, where 0 is no valid value), and `schedule` as validate()
+  // resolves them, the cosine's horizon being steps - warmup_steps.
+  std::string lr_schedule = "constant";  // constant | step | exp | cosine
+  std::int64_t lr_step_every = 0;        // step: steps per period
+  double lr_gamma = 0;                   // step: factor per period (default 0.1); exp: per step
+  double lr_min = 0;                     // cosine: the floor
+  std::int64_t warmup_steps = 0;         // linear warm-up, any schedule
+  bool lr_step_every_given = false, lr_gamma_given = false;
+  LrSchedule schedule;
+  // The quench of descents that run out of steps: at most this many more
+  // steps without noise (DescentParams::quench_steps). -1: max(1000, steps).
+  std::int64_t quench_steps = -1;
+  bool quench_steps_given = false;
   double tol = 1e-6;
   bool tol_given = false;  // if not: 1e-6 for f64, 1e-4 for f32 (float32 gradients are noisier)
   double noise = 0.0;
@@ -159,6 +173,12 @@ void resolve_formula(RunConfig& c, Resolved& r);
 // so bad input never starts the compiler.
 void compile_formula(Resolved& r);
 const char* optimizer_name(OptimizerKind k);
+// The learning-rate schedule from its options into cfg.schedule: each
+// option checked on what was typed, and refused where the chosen schedule
+// does not use it. `steps` is the run's number of optimizer steps (the
+// cosine decays over those after the warm-up), `steps_name` how the
+// messages call it.
+void resolve_schedule(RunConfig& cfg, std::int64_t steps, const std::string& steps_name);
 // Parses and checks --vary NAME=lo:hi:n[:log] against the run's optimizer
 // (every value must be a valid setting; the optimizer must use it).
 SweepSpec parse_vary(const std::string& text, OptimizerKind kind);

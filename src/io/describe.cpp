@@ -113,10 +113,26 @@ std::string describe_result(const ResultData& r) {
     for (const char* key : optimizer_settings(opt))
       if (!get(key).empty())
         settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
-    for (const char* key : {"max_steps", "tol", "noise", "diverge_factor"})
+    for (const char* key : {"max_steps", "tol", "noise", "diverge_factor", "quench_steps"})
       if (!get(key).empty())
         settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
     line("optimizer", settings.empty() ? opt : opt + " (" + settings + ")");
+    // The schedule, with the settings its kind uses (absent in older files).
+    const std::string sched = get("lr_schedule");
+    if (!sched.empty() && (sched != "constant" || get("warmup_steps") != "0")) {
+      std::string s = sched;
+      const char* step_keys[] = {"lr_step_every", "lr_gamma"};
+      const char* exp_keys[] = {"lr_gamma"};
+      const char* cos_keys[] = {"lr_min", "lr_horizon"};
+      auto add = [&](const char* const* keys, int n) {
+        for (int k = 0; k < n; ++k) s += std::string(", ") + keys[k] + " " + get(keys[k]);
+      };
+      if (sched == "step") add(step_keys, 2);
+      if (sched == "exp") add(exp_keys, 1);
+      if (sched == "cosine") add(cos_keys, 2);
+      if (get("warmup_steps") != "0") s += ", warmup_steps " + get("warmup_steps");
+      line("lr schedule", s);
+    }
   }
   std::string where = get("precision");
   if (!get("backend").empty()) where += " on " + get("backend");

@@ -128,7 +128,8 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
   const std::int64_t count = part.count;
   std::int64_t* status_count = cells ? counters_.cell_status : counters_.descent_status;
   raw_.resize(static_cast<std::size_t>(count));
-  acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count}, raw_.data());
+  acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count, part.quench.data()},
+           raw_.data());
   for (std::int64_t i = 0; i < count; ++i) ++status_count[part.status[i]];
   if (keep) {
     (cells ? cells_ : descents_).place(part);

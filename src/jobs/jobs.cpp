@@ -107,7 +107,9 @@ backend::DescentRequest descent_request(const config::RunConfig& c, const config
   q.precision = precision(c);
   DescentParams& p = q.params;
   p.opt = c.opt;
+  p.schedule = c.schedule;
   p.max_steps = c.steps;
+  p.quench_steps = c.quench_steps;
   p.tol = c.tol;
   p.noise = c.noise;
   p.seed = c.seed;
@@ -203,6 +205,14 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
       {"rho", o.rho},
       {"eps", o.eps},
       {"max_steps", c.steps},
+      {"lr_schedule", c.lr_schedule},
+      {"lr_step_every", c.schedule.kind == ScheduleKind::kStep ? c.schedule.every : std::int64_t{0}},
+      {"lr_gamma", c.schedule.kind == ScheduleKind::kStep || c.schedule.kind == ScheduleKind::kExp
+                       ? c.schedule.gamma : 0.0},
+      {"lr_min", c.schedule.min_lr},
+      {"lr_horizon", c.schedule.horizon},
+      {"warmup_steps", c.schedule.warmup},
+      {"quench_steps", c.quench_steps},
       {"tol", c.tol},
       {"noise", c.noise},
       {"diverge_factor", c.diverge_factor},
@@ -361,6 +371,9 @@ void print_summary(const config::RunConfig& cfg, const config::Resolved& r, cons
   if (res.grid_points) out << "grid: " << res.grid_points << " points\n";
   if (res.n_descents) out << "descents: " << res.n_descents << " (" << status_counts(res.descent_status) << ")\n";
   if (res.n_cells) out << "basin map: " << res.n_cells << " cells (" << status_counts(res.cell_status) << ")\n";
+  if (cfg.job != "sweep" && cfg.quench_steps > 0 && res.descent_status[1] + res.cell_status[1] > 0)
+    out << "max-steps: quenched without noise at the base rate (up to " << cfg.quench_steps
+        << " more steps); those that converged count at the minimum they reached\n";
   if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
   if (has_descents(cfg.job) || has_basins(cfg.job) || cfg.job == "sweep") {
     out << analysis::format_minima_table(res.minima.table);

@@ -296,6 +296,13 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
       {"rho", o.rho},
       {"eps", o.eps},
       {"batch_size", nr.train.batch},
+      {"lr_schedule", cfg.lr_schedule},
+      {"lr_step_every", nr.train.schedule.kind == ScheduleKind::kStep ? nr.train.schedule.every : std::int64_t{0}},
+      {"lr_gamma", nr.train.schedule.kind == ScheduleKind::kStep || nr.train.schedule.kind == ScheduleKind::kExp
+                       ? nr.train.schedule.gamma : 0.0},
+      {"lr_min", nr.train.schedule.min_lr},
+      {"lr_horizon", nr.train.schedule.horizon},
+      {"warmup_steps", nr.train.schedule.warmup},
       {"tol", nr.train.tol},
       {"precision", cfg.precision},
       {"backend", std::string("cpu")},

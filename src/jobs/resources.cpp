@@ -145,7 +145,7 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     }
     if (!c.trace.empty()) {
       const u64 k = u(static_cast<std::int64_t>(c.trace.size()));
-      const u64 cap = u(trajectory_capacity(c.steps, c.trace_every));
+      const u64 cap = u(trajectory_capacity(c.steps + std::max<std::int64_t>(c.quench_steps, 0), c.trace_every));
       // step (int64), position (dim doubles) and loss per record, full
       // capacity per traced descent (what the backends allocate).
       const u64 bytes = mul(mul(k, cap), add(16, mul(8, d)));

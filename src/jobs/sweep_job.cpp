@@ -27,19 +27,21 @@ void set_swept_parameter(DescentParams& p, const std::string& name, double v) {
 std::vector<io::StreamSpec> sweep_streams(int dim) {
   using io::ColumnType;
   const std::vector<io::Column> cols = {
-      {"end", ColumnType::kF64, dim}, {"steps", ColumnType::kI64, 1}, {"status", ColumnType::kI8, 1}};
+      {"end", ColumnType::kF64, dim}, {"steps", ColumnType::kI64, 1}, {"status", ColumnType::kI8, 1},
+      {"bounced", ColumnType::kI8, 1}};
   return {{"sweep", cols}, {"quench", cols}};
 }
 
 namespace {
 
-// Rows [0, n) of `stream` of a restored checkpoint into the three arrays.
+// Rows [0, n) of `stream` of a restored checkpoint into the four arrays.
 void read_back(const io::CheckpointReader& ck, const std::string& stream, int dim, std::int64_t n,
-               double* end, std::int64_t* steps, std::int8_t* status) {
+               double* end, std::int64_t* steps, std::int8_t* status, std::int8_t* bounced) {
   const std::vector<io::Column> cols = sweep_streams(dim)[0].columns;
   ck.read_rows(stream, cols[0], 0, n, end);
   ck.read_rows(stream, cols[1], 0, n, steps);
   ck.read_rows(stream, cols[2], 0, n, status);
+  ck.read_rows(stream, cols[3], 0, n, bounced);
 }
 
 }  // namespace
@@ -55,6 +57,7 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
   std::vector<double> end(static_cast<std::size_t>(n * nv * d));
   std::vector<std::int64_t> steps(static_cast<std::size_t>(n * nv));
   std::vector<std::int8_t> status(static_cast<std::size_t>(n * nv));
+  std::vector<std::int8_t> bounced(static_cast<std::size_t>(n * nv));
   backend::DescentBatch part;
   std::int64_t row = 0;  // sweep rows (value v, start i) = v * n + i done
   if (ck && ck->restored) {
@@ -62,28 +65,34 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
         (ck->quench_done > 0 && ck->main_done < n * nv))
       throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
     row = ck->main_done;
-    read_back(*ck->restored, "sweep", d, row, end.data(), steps.data(), status.data());
+    read_back(*ck->restored, "sweep", d, row, end.data(), steps.data(), status.data(), bounced.data());
   }
   while (row < n * nv) {
     check_interrupted();
     const std::int64_t v = row / n, first = row % n, count = std::min(c.chunk, n - first);
     backend::DescentRequest q = base;
     set_swept_parameter(q.params, spec.parameter, spec.values[v]);
+    // A sweep counts where descents end within their steps; noisy values get
+    // the quench below, kept apart from the descents' own outcome.
+    q.params.quench_steps = 0;
     be.descend(q, first, count, part);
     std::copy(part.end.begin(), part.end.begin() + count * d, end.begin() + row * d);
     std::copy(part.steps.begin(), part.steps.begin() + count, steps.begin() + row);
     std::copy(part.status.begin(), part.status.begin() + count, status.begin() + row);
+    std::copy(part.bounced.begin(), part.bounced.begin() + count, bounced.begin() + row);
     row += count;
     if (ck && ck->writer) {
-      ck->writer->write_rows(0, row - count, count, {part.end.data(), part.steps.data(), part.status.data()});
+      ck->writer->write_rows(0, row - count, count,
+                             {part.end.data(), part.steps.data(), part.status.data(), part.bounced.data()});
       ck->writer->commit({row, 0}, {});
     }
   }
 
   // Quench: with noise a descent rarely meets the gradient tolerance, so
   // each end point of a noisy value that stayed in bounds is descended again
-  // with the same settings and no noise; where that converges is where the
-  // start settled.
+  // with the same optimizer at its constant base rate, no noise, for up to
+  // quench_steps steps (the quench of DescentParams, as a descent of its
+  // own); where that converges is where the start settled.
   std::vector<double> quench_start;
   std::vector<std::int64_t> quench_row;  // sweep row of each quench
   for (std::int64_t v = 0; v < nv; ++v) {
@@ -100,12 +109,13 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
   std::vector<double> quench_end(static_cast<std::size_t>(nq * d));
   std::vector<std::int64_t> quench_steps(static_cast<std::size_t>(nq));
   std::vector<std::int8_t> quench_status(static_cast<std::size_t>(nq));
+  std::vector<std::int8_t> quench_bounced(static_cast<std::size_t>(nq));  // unused
   std::int64_t quenched_done = 0;
   if (ck && ck->restored && ck->quench_done > 0) {
     if (ck->quench_done > nq) throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
     quenched_done = ck->quench_done;
     read_back(*ck->restored, "quench", d, quenched_done, quench_end.data(), quench_steps.data(),
-              quench_status.data());
+              quench_status.data(), quench_bounced.data());
   }
   for (std::int64_t first = quenched_done; first < nq;) {
     // Quenches of one value share its settings; a chunk never spans two values.
@@ -116,6 +126,9 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
     backend::DescentRequest q = base;
     set_swept_parameter(q.params, spec.parameter, spec.values[v]);
     q.params.noise = 0;
+    q.params.schedule = LrSchedule{};
+    q.params.max_steps = c.quench_steps;
+    q.params.quench_steps = 0;
     q.starts.mode = StartMode::kExplicit;
     q.explicit_starts.assign(quench_start.begin() + first * d, quench_start.begin() + last * d);
     be.descend(q, 0, last - first, part);
@@ -123,7 +136,8 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
     std::copy(part.steps.begin(), part.steps.begin() + (last - first), quench_steps.begin() + first);
     std::copy(part.status.begin(), part.status.begin() + (last - first), quench_status.begin() + first);
     if (ck && ck->writer) {
-      ck->writer->write_rows(1, first, last - first, {part.end.data(), part.steps.data(), part.status.data()});
+      ck->writer->write_rows(1, first, last - first,
+                             {part.end.data(), part.steps.data(), part.status.data(), part.bounced.data()});
       ck->writer->commit({n * nv, last}, {});
     }
     first = last;
@@ -149,7 +163,7 @@ analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolve
   for (std::int64_t k = 0; k < nq; ++k) settled[quench_row[k]] = minima.basin_labels[k];
   minima.basin_labels.clear();
   return analysis::tabulate_sweep(spec.parameter, spec.spacing, spec.values, n, t.n_minima,
-                                  minima.descent_labels, status, steps, settled);
+                                  minima.descent_labels, status, steps, settled, bounced);
 }
 
 void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,

@@ -159,10 +159,13 @@ std::string render_file(const RenderOptions& options) {
     }
     if (r.has_sweep) {
       const analysis::SweepTable& t = r.sweep;
+      // Where some values ran with noise, their descents rarely meet the
+      // tolerance: the picture shows where the starts settled (the quench).
+      const bool quenched = t.quenched_count != t.count;
       sc.sweep = SweepData{t.parameter, t.spacing,        t.value,
-                           t.parameter == "noise" ? t.quenched_fraction : t.fraction,
+                           quenched ? t.quenched_fraction : t.fraction,
                            t.n_minima,  t.fraction_diverged,
-                           t.fraction_max_steps};
+                           t.fraction_max_steps, t.fraction_bounced, quenched};
     }
   } catch (const BadInput&) {
     throw;

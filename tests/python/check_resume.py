@@ -67,7 +67,9 @@ def clean(*names):
 
 JOBS = {
     "descend": ["descend", "-l", "himmelblau", "--starts", "30000", "--chunk", "2000"],
-    "basins": ["basins", "-l", "six-hump-camel", "--basin-res", "96", "--chunk", "1000"],
+    # A learning-rate schedule, and noise: every cell quenched at its end.
+    "basins": ["basins", "-l", "six-hump-camel", "--basin-res", "96", "--chunk", "1000",
+               "--lr-schedule", "cosine", "--warmup-steps", "100", "--steps", "1500", "--noise", "0.05"],
     "critical": ["critical", "-l", "himmelblau", "--starts", "3000", "--chunk", "200", "--grid-res", "16"],
     "sweep": ["sweep", "-l", "himmelblau", "--vary", "noise=0:0.3:3", "--starts", "2000", "--chunk", "300",
               "--steps", "400"],
@@ -228,6 +230,8 @@ def resume_with_other_settings_is_refused():
     run(JOBS["descend"] + ["-o", out], env={"TRILOBITE_FAULT": "kill-after-commit:3"})
     p = run(JOBS["descend"] + ["-o", out, "--resume", out, "--lr", "0.002"], check=2)
     assert "lr" in p.stderr and p.stderr.count("\n") == 1, p.stderr
+    p = run(JOBS["descend"] + ["-o", out, "--resume", out, "--lr-schedule", "cosine"], check=2)
+    assert "lr-schedule" in p.stderr and p.stderr.count("\n") == 1, p.stderr
     # The stored options, as the message suggests, resume it.
     info = subprocess.run([EXE, "info", "--config", out + ".partial"], cwd=WORK, capture_output=True, text=True)
     assert info.returncode == 0 and "starts = 30000" in info.stdout, info.stderr
