@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "core/catalog.hpp"
+#include "core/descent_defaults.hpp"
 
 namespace trilo::config {
 
@@ -185,6 +186,11 @@ Resolved validate(RunConfig& c) {
 
   // Optimizer.
   c.opt.kind = parse_optimizer(c.optimizer);
+  if (c.job != "grid" && c.job != "critical") {  // the jobs that descend with the optimizer
+    const DescentDefaults d = descent_defaults(r.spec.id);
+    if (c.lr_from_landscape) c.opt.lr = d.lr;
+    if (c.steps_from_landscape) c.steps = d.steps;
+  }
   require(std::isfinite(c.opt.lr) && c.opt.lr > 0, "--lr: must be a positive finite number, got " + fmt_number(c.opt.lr));
   require(c.opt.momentum >= 0 && c.opt.momentum < 1, "--momentum: must lie in [0, 1)");
   require(c.opt.beta1 >= 0 && c.opt.beta1 < 1, "--beta1: must lie in [0, 1)");

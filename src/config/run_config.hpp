@@ -47,6 +47,10 @@ struct RunConfig {
   std::int64_t steps = 5000;
   double tol = 1e-6;
   bool tol_given = false;  // if not: 1e-6 for f64, 1e-4 for f32 (float32 gradients are noisier)
+  // Set by the CLI when no --lr / --steps was given: validate() then takes a
+  // built-in landscape's own (src/core/descent_defaults.hpp).
+  bool lr_from_landscape = false;
+  bool steps_from_landscape = false;
   double noise = 0.0;
   double diverge_factor = 10.0;
   std::vector<std::int64_t> trace;  // descent indices to record
@@ -136,5 +140,8 @@ const char* optimizer_name(OptimizerKind k);
 // Parses and checks --vary NAME=lo:hi:n[:log] against the run's optimizer
 // (every value must be a valid setting; the optimizer must use it).
 SweepSpec parse_vary(const std::string& text, OptimizerKind kind);
+// Whether an optimizer reads a setting (lr, noise, momentum, beta1, beta2,
+// rho, eps): the others are refused when given (src/cli/unused_options.hpp).
+bool optimizer_uses(OptimizerKind kind, const std::string& name);
 
 }  // namespace trilo::config
