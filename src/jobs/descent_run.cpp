@@ -1,6 +1,7 @@
 #include "jobs/descent_run.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <stdexcept>
 
@@ -171,8 +172,13 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
 void DescentRun::run(backend::Backend& be, io::CheckpointWriter* checkpoint, bool keep) {
   if (keep && (counters_.descents_done > 0 || counters_.cells_done > 0))
     throw std::logic_error("DescentRun: records cannot be kept in memory for a resumed run");
-  phase(be, Source::kDescents, checkpoint, keep);
-  phase(be, Source::kBasins, checkpoint, keep);
+  const auto timed = [&](Source src) {
+    const auto t0 = std::chrono::steady_clock::now();
+    phase(be, src, checkpoint, keep);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  descent_seconds_ = timed(Source::kDescents);
+  cell_seconds_ = timed(Source::kBasins);
 }
 
 }  // namespace trilo::jobs
