@@ -2,13 +2,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "render/colour.hpp"
 #include "render/panels.hpp"
 
 namespace trilo::render {
 
 namespace {
 
-const Rgb kGold{255, 200, 20};
 const Rgb kLightGrey{190, 190, 190};
 
 struct MarkedPoint {
@@ -60,7 +60,7 @@ Marker marker_of(int kind, bool global) {
 }
 
 Rgb fill_of(int kind, bool global) {
-  if (kind == 0) return global ? kGold : kWhite;
+  if (kind == 0) return global ? kGlobalMinimum : kWhite;
   if (kind == 3) return kBlack;
   if (kind == 2) return kLightGrey;
   return kWhite;
