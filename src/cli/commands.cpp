@@ -49,7 +49,7 @@ void add_common(CLI::App* app, config::RunConfig& c) {
   app->add_option("--landscape-file", c.landscape_file,
                   "TOML file with formula, box, dim and [parameters]");
   app->add_option("--dim", c.dim, "Dimension of an any-dimension landscape (default 2)")
-      ->always_capture_default(false);
+      ->default_str("");
   app->add_option("--box", c.box_text, "Box: lo:hi for every axis, or lo:hi,lo:hi,... per axis");
   app->add_option("--backend", c.backend, "auto | cpu | cuda (auto: the GPU when present)");
   app->add_option("--precision", c.precision, "f32 | f64");
@@ -62,7 +62,7 @@ void add_common(CLI::App* app, config::RunConfig& c) {
                   "Deflate level of the result's large datasets: 0 none (fastest) to 9 (default 4)");
   app->add_option("--merge-tol", c.merge_tol,
                   "Distance under which end points are one minimum (default 1e-3 x box diagonal)")
-      ->always_capture_default(false);
+      ->default_str("");
   app->add_flag("!--no-polish", c.polish, "Do not Newton-refine merged minima");
   app->add_flag("-q,--quiet", c.quiet, "No notes or progress bar on stderr");
   app->add_flag("--json", c.json, "Print one JSON summary on stdout instead of the text report");
@@ -91,7 +91,7 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--optimizer", c.optimizer, "gd | momentum | nesterov | adam | rmsprop");
   app->add_option("--lr", c.opt.lr,
                   "Learning rate (default: the built-in landscape's, docs/landscapes.md; 0.01 for a formula)")
-      ->always_capture_default(false);
+      ->default_str("");
   app->add_option("--momentum", c.opt.momentum, "Momentum (momentum, nesterov)");
   app->add_option("--beta1", c.opt.beta1, "Adam beta1");
   app->add_option("--beta2", c.opt.beta2, "Adam beta2");
@@ -99,10 +99,10 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--eps", c.opt.eps, "Adam/RMSprop epsilon");
   app->add_option("--steps", c.steps,
                   "Maximum optimizer steps (default: the built-in landscape's, docs/landscapes.md; 5000 for a formula)")
-      ->always_capture_default(false);
+      ->default_str("");
   app->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-6; 1e-4 in f32)")
       ->each([&c](const std::string&) { c.tol_given = true; })
-      ->always_capture_default(false);
+      ->default_str("");
   app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");
   app->add_option("--diverge-factor", c.diverge_factor,
                   "Diverged when outside the box enlarged this many times about its centre");
@@ -137,6 +137,14 @@ std::string describe_checkpoint(const io::CheckpointReader& ck, const std::strin
   else
     s += "nothing committed yet\n";
   return s;
+}
+
+// --help shows each option's default value, except where it says nothing:
+// a flag's "false" and an empty list's "[]".
+void hide_empty_defaults(CLI::App& app) {
+  for (CLI::Option* o : app.get_options())
+    if (o->get_expected_min() == 0 || o->get_default_str() == "[]") o->default_str("");
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) hide_empty_defaults(*sub);
 }
 
 void print_list(std::ostream& out) {
@@ -182,14 +190,14 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
       "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
   add_common(critical, c);
   critical->add_option("--starts", c.starts, "Number of uniform random starts (default 16384)")
-      ->always_capture_default(false);
+      ->default_str("");
   critical->add_option("--start", c.start_texts, "Explicit start x1,x2,... (repeatable)")
       ->allow_extra_args(false);
   critical->add_option("--steps", c.steps, "Most Hessian evaluations per search (default 200)")
-      ->always_capture_default(false);
+      ->default_str("");
   critical->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-10; 1e-4 in f32)")
       ->each([&c](const std::string&) { c.tol_given = true; })
-      ->always_capture_default(false);
+      ->default_str("");
   critical->add_option("--chunk", c.chunk, "Searches per backend call");
   add_lattice(critical, c, true, false);  // the loss grid drawn under the points
   add_resume(critical, c, false);
@@ -239,6 +247,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   info->add_flag("--config", info_config, "Print the run's resolved configuration as TOML");
   enable_config_files(app);  // after every subcommand: all their options come from --config too
   check_numbers_as_typed(app);
+  hide_empty_defaults(app);
 
   try {
     app.parse(argc, argv);
@@ -306,7 +315,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
-  if (CLI::App* sub = chosen_subcommand(app)) {
+  // No subcommand: a `run` with its defaults.
+  if (CLI::App* sub = chosen_subcommand(app) ? chosen_subcommand(app) : app.get_subcommand("run")) {
     const std::set<std::string> unused = unused_options(*sub, c, err);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");
     const CLI::Option* steps = sub->get_option_no_throw("--steps");

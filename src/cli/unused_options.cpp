@@ -36,8 +36,8 @@ std::vector<Unused> rules(const config::RunConfig& c) {
     for (const char* p : {"momentum", "beta1", "beta2", "rho", "eps"})
       if (!config::optimizer_uses(kind, p))
         r.push_back({p, Action::kRefuse,
-                     "the optimizer " + c.optimizer + " does not use it (" + users_of(p) +
-                         " do; choose one with --optimizer)"});
+                     "the optimizer " + c.optimizer + " does not use it (used by " + users_of(p) +
+                         "; choose one with --optimizer)"});
   } catch (const config::BadInput&) {
     // An unknown optimizer: validation names it.
   }
