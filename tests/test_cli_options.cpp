@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -71,6 +72,7 @@ TEST(NumbersAsTyped, AResolutionWithALeadingZeroIsReadInDecimal) {
 
 TEST(UnusedOptions, AnOptimizerSettingTheOptimizerIgnoresIsRefused) {
   const std::string out = unique("h5");
+  std::remove(out.c_str());
   const Outcome o = trilobite("descend --momentum 0.9 --starts 4 -o " + out);
   EXPECT_EQ(o.status, 2);
   EXPECT_EQ(lines(o.err), 1) << o.err;
