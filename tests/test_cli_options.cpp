@@ -4,6 +4,7 @@
 // honest phase timings, and built-in defaults that converge.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <png.h>
 
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli/numeric_options.hpp"
 #include "render/colour.hpp"
@@ -237,6 +239,32 @@ TEST(Pictures, AMinimumReachedOutsideTheBoxIsMarkedInTheTable) {
   const Outcome inside = trilobite("descend --expr '(x - 0.5)^2 + y^2' --box -1:1 --starts 16 --backend cpu -q "
                                    "--force -o " + unique("h5"));
   EXPECT_EQ(inside.out.find("outside the box"), std::string::npos) << inside.out;
+}
+
+// Pixels of exactly colour `c` in a PNG file below its top fifth (the
+// title and the marker legend), by libpng's simplified reader.
+std::int64_t pixels_of(const std::string& path, trilo::render::Rgb c) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&image, path.c_str())) return -1;
+  image.format = PNG_FORMAT_RGB;
+  std::vector<std::uint8_t> rgb(PNG_IMAGE_SIZE(image));
+  if (!png_image_finish_read(&image, nullptr, rgb.data(), 0, nullptr)) return -1;
+  std::int64_t n = 0;
+  for (std::size_t i = 3 * image.width * (image.height / 5); i + 2 < rgb.size(); i += 3)
+    n += rgb[i] == c.r && rgb[i + 1] == c.g && rgb[i + 2] == c.b;
+  return n;
+}
+
+TEST(Pictures, AMinimumOutsideTheBoxIsDrawnOnTheFramesEdge) {
+  const std::string h5 = unique("h5"), png = unique("png");
+  ASSERT_EQ(trilobite("run --expr '(x - 3)^2 + y^2' --box -1:1 --grid-res 32 --basin-res 16 --starts 16 "
+                      "--backend cpu -q --force -o " + h5)
+                .status,
+            0);
+  ASSERT_EQ(trilobite("render " + h5 + " --panel loss --force -o " + png).status, 0);
+  // The only minimum is the global one: its star, clipped away before, now sits at the right edge.
+  EXPECT_GT(pixels_of(png, trilo::render::kGlobalMinimum), 20);
 }
 
 // The global minimum's star against the basin colours and the loss scale:

@@ -16,7 +16,7 @@ written) or interrupted. See docs/format.md, "Checkpoint files".
 import os  # noqa: E402
 import sys  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from system_python import require  # noqa: E402
 
 require("h5py")
