@@ -4,14 +4,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "analysis/report.hpp"
+
 namespace trilo::analysis {
 
 namespace {
-
-// "1 minimum", "2 minima".
-std::string counted(std::int64_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
 
 std::string point_text(const CriticalTable& t, std::int64_t r) {
   std::string s = "(";

@@ -34,6 +34,10 @@ std::string loss_text(double v) {
 
 }  // namespace
 
+std::string counted(std::int64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 std::string format_minima_table(const MinimaTable& t, const std::vector<double>& box_lo,
                                 const std::vector<double>& box_hi) {
   auto outside = [&](std::int64_t r) {

@@ -1,12 +1,16 @@
 // Human-readable text for the minima table (the CLI after a run, and `info`).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "analysis/minima.hpp"
 
 namespace trilo::analysis {
+
+// "1 minimum", "2 minima": a count with its noun in the right number.
+std::string counted(std::int64_t n, const char* one, const char* many);
 
 // A fixed-width table: index, kind, position, loss, count/fraction of
 // descents, basin fraction, mean steps, smallest/largest Hessian eigenvalue;
