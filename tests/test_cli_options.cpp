@@ -214,6 +214,20 @@ TEST(Defaults, EveryBuiltinConvergesMostDescentsWithItsOwnRateAndSteps) {
   EXPECT_EQ(n, 11);
 }
 
+TEST(Defaults, TheCurvatureRateIsForGradientStepsAndAGivenRateWins) {
+  const std::string h5 = unique("h5");
+  auto stored_lr = [&h5](const std::string& args) {
+    EXPECT_EQ(trilobite("descend -l rastrigin --starts 4 --backend cpu -q --force -o " + h5 + " " + args).status, 0);
+    const std::string cfg = trilobite("info --config " + h5).out;
+    const auto at = cfg.find("\nlr = ");
+    return at == std::string::npos ? std::string("?") : cfg.substr(at + 6, cfg.find('\n', at + 1) - at - 6);
+  };
+  EXPECT_EQ(stored_lr(""), "0.002");
+  EXPECT_EQ(stored_lr("--optimizer nesterov"), "0.002");
+  EXPECT_EQ(stored_lr("--optimizer adam"), "0.01");
+  EXPECT_EQ(stored_lr("--lr 0.004"), "0.004");
+}
+
 TEST(Defaults, MostDescentsOutOfStepsPrintOneLineSayingWhatToChange) {
   Outcome o = trilobite("descend -l rastrigin --lr 0.0001 --steps 20 --starts 16 --backend cpu -q --force -o " +
                         unique("h5"));

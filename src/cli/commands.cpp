@@ -90,7 +90,7 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   }
   app->add_option("--optimizer", c.optimizer, "gd | momentum | nesterov | adam | rmsprop");
   app->add_option("--lr", c.opt.lr,
-                  "Learning rate (default: the built-in landscape's, docs/landscapes.md; 0.01 for a formula)")
+                  "Learning rate (default: gd, momentum, nesterov on a built-in: the landscape's, docs/landscapes.md; else 0.01)")
       ->default_str("");
   app->add_option("--momentum", c.opt.momentum, "Momentum (momentum, nesterov)");
   app->add_option("--beta1", c.opt.beta1, "Adam beta1");

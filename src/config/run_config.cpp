@@ -188,7 +188,12 @@ Resolved validate(RunConfig& c) {
   c.opt.kind = parse_optimizer(c.optimizer);
   if (c.job != "grid" && c.job != "critical") {  // the jobs that descend with the optimizer
     const DescentDefaults d = descent_defaults(r.spec.id);
-    if (c.lr_from_landscape) c.opt.lr = d.lr;
+    // A rate from the curvature suits the gradient-proportional steps of gd,
+    // momentum and nesterov; adam and rmsprop take steps of about lr
+    // whatever the curvature, and keep 0.01.
+    const bool curvature_rate = c.opt.kind == OptimizerKind::kGd || c.opt.kind == OptimizerKind::kMomentum ||
+                                c.opt.kind == OptimizerKind::kNesterov;
+    if (c.lr_from_landscape && curvature_rate) c.opt.lr = d.lr;
     if (c.steps_from_landscape) c.steps = d.steps;
   }
   require(std::isfinite(c.opt.lr) && c.opt.lr > 0, "--lr: must be a positive finite number, got " + fmt_number(c.opt.lr));

@@ -367,15 +367,18 @@ std::string steps_hint(const config::RunConfig& cfg, const config::Resolved& r, 
   std::ostringstream s;
   s << "hint: " << out_of_steps << " of " << total << " descents ran out of steps (--steps " << cfg.steps
     << ", --lr " << cfg.opt.lr << "): ";
-  const double lambda = descent_defaults(r.spec.id).lambda_max;
-  if (lambda > 0 && cfg.opt.kind == OptimizerKind::kGd && cfg.opt.lr >= 2 / lambda)
+  // The 2/lambda_max limit is plain gradient descent's; other optimizers get the general advice.
+  const double lambda = cfg.opt.kind == OptimizerKind::kGd ? descent_defaults(r.spec.id).lambda_max : 0.0;
+  if (lambda > 0 && cfg.opt.lr >= 2 / lambda)
     s << "the rate is above this landscape's stability limit 2/lambda_max = " << 2 / lambda
       << ", so descents oscillate; lower --lr (e.g. " << 1 / lambda << ")\n";
-  else if (lambda > 0)
+  else if (lambda > 0 && cfg.opt.lr < 1 / lambda)
     s << "raise --steps, or --lr towards " << 1 / lambda << " (stable below 2/lambda_max = " << 2 / lambda
       << ")\n";
+  else if (lambda > 0)
+    s << "raise --steps (the rate is already near the stability limit 2/lambda_max = " << 2 / lambda << ")\n";
   else
-    s << "raise --steps, or --lr (gradient descent is stable below 2 / the largest curvature)\n";
+    s << "raise --steps, or --lr (plain gradient descent is stable below 2 / the largest curvature)\n";
   return s.str();
 }
 
