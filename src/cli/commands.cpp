@@ -52,7 +52,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
       ->default_str("");
   app->add_option("--box", c.box_text, "Box: lo:hi for every axis, or lo:hi,lo:hi,... per axis");
   app->add_option("--backend", c.backend, "auto | cpu | cuda (auto: the GPU when present)");
-  app->add_option("--precision", c.precision, "f32 | f64");
+  app->add_option("--precision", c.precision, "f32 | f64 (networks: default f32)")
+      ->each([&c](const std::string&) { c.precision_given = true; });
   app->add_option("--seed", c.seed, "Seed of every random number");
   app->add_option("-o,--output", c.output, "Result file (HDF5)")
       ->each([&c](const std::string&) { c.output_given = true; });
@@ -106,7 +107,63 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");
   app->add_option("--diverge-factor", c.diverge_factor,
                   "Diverged when outside the box enlarged this many times about its centre");
-  app->add_option("--chunk", c.chunk, "Descents per backend call and per checkpoint commit");
+  app->add_option("--chunk", c.chunk, "Descents per backend call and per checkpoint commit")
+      ->each([&c](const std::string&) { c.chunk_given = true; });
+}
+
+// A network on a data set as the landscape (docs/networks.md).
+const char* const kNetworkOptions[] = {
+    "--model", "--activation", "--loss", "--init", "--weight-decay", "--data", "--data-size",
+    "--data-noise", "--data-classes", "--target", "--test-fraction", "--test-data", "--standardize",
+    "--batch-size", "--epochs", "--probe", "--function-tol", "--hessian-top", "--lanczos-steps",
+    "--hessian-minima", "--hutchinson"};
+// Options of an analytic landscape that a network landscape has no use for.
+const char* const kAnalyticOnlyOptions[] = {
+    "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
+    "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--trace",
+    "--trace-every"};
+
+void add_network(CLI::App* app, config::RunConfig& c) {
+  config::NetworkConfig& n = c.net;
+  app->add_option("--model", n.model, "A network as the landscape: mlp:IN-HIDDEN-...-OUT, e.g. mlp:784-16-16-10");
+  app->add_option("--activation", n.activation, "Hidden activation: sigmoid | tanh | relu | gelu | identity (default sigmoid)");
+  app->add_option("--loss", n.loss, "mse | bce (one logit) | xent (softmax cross-entropy; default)");
+  app->add_option("--init", n.init, "Initial weights: torch (nn.Linear's default) | glorot | he");
+  app->add_option("--weight-decay", n.weight_decay, "L2: the landscape is loss + decay/2 |w|^2 (default 0)");
+  app->add_option("--data", n.data.data,
+                  "xor | two-moons | circles | spirals | blobs | fashion-mnist | FILE.csv | IMAGES.idx,LABELS.idx | FILE.h5:/X,/y");
+  app->add_option("--data-size", n.data.size, "Samples of a generated data set (default: the set's own)");
+  app->add_option("--data-noise", n.data.noise, "Noise of a generated data set (default: the set's own)");
+  app->add_option("--data-classes", n.data.classes, "Classes of blobs or spirals (default: the set's own)");
+  app->add_option("--target", n.data.target, "CSV column holding the label (default: the last)");
+  app->add_option("--test-fraction", n.data.test_fraction, "Rows moved from the training to a test set, chosen by the seed");
+  app->add_option("--test-data", n.data.test_data, "A test set (same kinds as --data)");
+  app->add_flag("--standardize", n.data.standardize, "Features to zero mean and unit variance (training statistics)");
+  app->add_option("--batch-size", n.batch, "Mini-batch rows (0: full batch, the default)");
+  app->add_option("--epochs", n.epochs, "Mini-batch passes over the training set (default 1)");
+  app->add_option("--probe", n.probe, "Training rows whose outputs tell minima apart (default 1024)");
+  app->add_option("--function-tol", n.function_tol, "RMS output difference on the probe rows within one minimum (default 0.02)");
+  app->add_option("--hessian-top", n.hessian_top, "Largest Hessian eigenvalues per minimum, by Lanczos (default 1; 0: none)");
+  app->add_option("--lanczos-steps", n.lanczos_steps, "Lanczos steps per minimum (default 20)");
+  app->add_option("--hessian-minima", n.hessian_minima, "Curvature at this many of the most populous minima (default 16)");
+  app->add_option("--hutchinson", n.hutchinson, "Rademacher vectors of a Hutchinson trace estimate per minimum (default 0: none)");
+}
+
+// Which options fit a network landscape, which only an analytic one, and
+// which only mini-batch or full-batch training: refused with one line.
+void check_network_options(const CLI::App& app, const config::RunConfig& c) {
+  const bool network = !c.net.model.empty();
+  for (const char* name : kNetworkOptions)
+    if (!network && app.count(name) > 0)
+      throw config::BadInput(std::string(name) + ": applies to a network landscape; give --model");
+  if (!network) return;
+  for (const char* name : kAnalyticOnlyOptions)
+    if (app.count(name) > 0)
+      throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
+  if (c.net.batch > 0 && app.count("--steps") > 0)
+    throw config::BadInput("--steps: mini-batch training (--batch-size) runs --epochs passes; --steps is for full-batch training");
+  if (c.net.batch == 0 && app.count("--epochs") > 0)
+    throw config::BadInput("--epochs: applies to mini-batch training; give --batch-size (full batch runs --steps)");
 }
 
 // Checkpointed jobs: descend, basins, run.
@@ -181,6 +238,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_common(descend, c);
   add_descent(descend, c, true);
   add_resume(descend, c, true);
+  add_network(descend, c);
   auto* basins = app.add_subcommand("basins", "Basin-of-attraction map: every lattice cell a start");
   add_common(basins, c);
   add_lattice(basins, c, false, true);
@@ -313,6 +371,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   }
   if (app.got_subcommand("critical"))
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
+  if (app.got_subcommand("descend")) check_network_options(*descend, c);
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
   // No subcommand: a `run` with its defaults.

@@ -12,6 +12,8 @@
 
 #include "core/catalog.hpp"
 #include "core/optimizers.hpp"
+#include "core/schedule.hpp"
+#include "nn/data.hpp"
 
 namespace trilo::config {
 
@@ -19,6 +21,25 @@ namespace trilo::config {
 class BadInput : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
+};
+
+// A neural network on a data set as the landscape (docs/networks.md);
+// active when `model` is given.
+struct NetworkConfig {
+  std::string model;                 // --model mlp:784-16-16-10
+  std::string activation = "sigmoid";
+  std::string loss = "xent";
+  std::string init = "torch";
+  double weight_decay = 0.0;
+  nn::DataOptions data;              // --data and its options
+  std::int64_t batch = 0;            // --batch-size: 0 full batch
+  std::int64_t epochs = 1;           // --epochs: mini-batch passes
+  std::int64_t probe = 1024;         // --probe: rows whose outputs tell minima apart
+  double function_tol = 0.02;        // --function-tol: RMS output difference of one minimum
+  int hessian_top = 1;               // --hessian-top: top eigenvalues per minimum (0: none)
+  int lanczos_steps = 20;            // --lanczos-steps
+  int hessian_minima = 16;           // --hessian-minima: the most populous minima examined
+  int hutchinson = 0;                // --hutchinson: probe vectors of the trace estimate (0: none)
 };
 
 struct RunConfig {
@@ -83,6 +104,10 @@ struct RunConfig {
   // --force: replace an existing result (checked by the CLI before any
   // work, src/io/output_path.hpp) or interrupted run's checkpoint; never stored.
   bool force = false;
+
+  NetworkConfig net;
+  bool precision_given = false;  // networks train in float32 unless --precision is given
+  bool chunk_given = false;      // networks train 64 at a time unless --chunk is given
 
   // Presentation: no effect on the result file.
   bool quiet = false;  // --quiet: no notes or progress bar on stderr
