@@ -5,6 +5,9 @@
 #include <sstream>
 
 #include "cli/config_file.hpp"
+#include "cli/numeric_options.hpp"
+#include "cli/unknown_arguments.hpp"
+#include "cli/unused_options.hpp"
 #include "cli/read_guard.hpp"
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
@@ -45,7 +48,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
       ->allow_extra_args(false);
   app->add_option("--landscape-file", c.landscape_file,
                   "TOML file with formula, box, dim and [parameters]");
-  app->add_option("--dim", c.dim, "Dimension of an any-dimension landscape (default 2)");
+  app->add_option("--dim", c.dim, "Dimension of an any-dimension landscape (default 2)")
+      ->default_str("");
   app->add_option("--box", c.box_text, "Box: lo:hi for every axis, or lo:hi,lo:hi,... per axis");
   app->add_option("--backend", c.backend, "auto | cpu | cuda (auto: the GPU when present)");
   app->add_option("--precision", c.precision, "f32 | f64 (networks: default f32)")
@@ -58,7 +62,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
   app->add_option("--compression", c.compression,
                   "Deflate level of the result's large datasets: 0 none (fastest) to 9 (default 4)");
   app->add_option("--merge-tol", c.merge_tol,
-                  "Distance under which end points are one minimum (default 1e-3 x box diagonal)");
+                  "Distance under which end points are one minimum (default 1e-3 x box diagonal)")
+      ->default_str("");
   app->add_flag("!--no-polish", c.polish, "Do not Newton-refine merged minima");
   app->add_flag("-q,--quiet", c.quiet, "No notes or progress bar on stderr");
   app->add_flag("--json", c.json, "Print one JSON summary on stdout instead of the text report");
@@ -85,14 +90,18 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
     app->add_option("--trace-every", c.trace_every, "Record every k-th step of traced descents");
   }
   app->add_option("--optimizer", c.optimizer, "gd | momentum | nesterov | adam | rmsprop");
-  app->add_option("--lr", c.opt.lr, "Learning rate (networks: default 0.1)")
+  app->add_option("--lr", c.opt.lr,
+                  "Learning rate (default: gd, momentum, nesterov on a built-in: the landscape's, docs/landscapes.md; networks 0.1; else 0.01)")
+      ->default_str("")
       ->each([&c](const std::string&) { c.lr_given = true; });
   app->add_option("--momentum", c.opt.momentum, "Momentum (momentum, nesterov)");
   app->add_option("--beta1", c.opt.beta1, "Adam beta1");
   app->add_option("--beta2", c.opt.beta2, "Adam beta2");
   app->add_option("--rho", c.opt.rho, "RMSprop decay");
   app->add_option("--eps", c.opt.eps, "Adam/RMSprop epsilon");
-  app->add_option("--steps", c.steps, "Maximum optimizer steps");
+  app->add_option("--steps", c.steps,
+                  "Maximum optimizer steps (default: the built-in landscape's, docs/landscapes.md; 5000 for a formula)")
+      ->default_str("");
   app->add_option("--lr-schedule", c.lr_schedule,
                   "Learning-rate schedule: constant | step | exp | cosine (the rate of step t scales --lr)");
   app->add_option("--lr-step-every", c.lr_step_every, "step: multiply the rate by --lr-gamma every N steps")
@@ -107,7 +116,8 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
                   "so they end in a minimum (0: off; default max(1000, --steps))")
       ->each([&c](const std::string&) { c.quench_steps_given = true; });
   app->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-6; 1e-4 in f32)")
-      ->each([&c](const std::string&) { c.tol_given = true; });
+      ->each([&c](const std::string&) { c.tol_given = true; })
+      ->default_str("");
   app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");
   app->add_option("--diverge-factor", c.diverge_factor,
                   "Diverged when outside the box enlarged this many times about its centre");
@@ -200,6 +210,14 @@ std::string describe_checkpoint(const io::CheckpointReader& ck, const std::strin
   return s;
 }
 
+// --help shows each option's default value, except where it says nothing:
+// a flag's "false" and an empty list's "[]".
+void hide_empty_defaults(CLI::App& app) {
+  for (CLI::Option* o : app.get_options())
+    if (o->get_expected_min() == 0 || o->get_default_str() == "[]") o->default_str("");
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) hide_empty_defaults(*sub);
+}
+
 void print_list(std::ostream& out) {
   for (const LandscapeInfo& l : landscape_catalog()) {
     std::string dim = l.fixed_dim > 0 ? std::to_string(l.fixed_dim) + "-D" : "any dim";
@@ -220,6 +238,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   CLI::App app{"trilobite: maps loss landscapes with many parallel gradient descents"};
   app.set_version_flag("--version", std::string(TRILOBITE_VERSION));
   app.require_subcommand(0, 1);
+  app.option_defaults()->always_capture_default();  // --help shows each option's default
 
   auto* run = app.add_subcommand("run", "Grid + descents + minima + basin map into one file");
   add_common(run, c);
@@ -242,12 +261,15 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   auto* critical = app.add_subcommand(
       "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
   add_common(critical, c);
-  critical->add_option("--starts", c.starts, "Number of uniform random starts (default 16384)");
+  critical->add_option("--starts", c.starts, "Number of uniform random starts (default 16384)")
+      ->default_str("");
   critical->add_option("--start", c.start_texts, "Explicit start x1,x2,... (repeatable)")
       ->allow_extra_args(false);
-  critical->add_option("--steps", c.steps, "Most Hessian evaluations per search (default 200)");
+  critical->add_option("--steps", c.steps, "Most Hessian evaluations per search (default 200)")
+      ->default_str("");
   critical->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-10; 1e-4 in f32)")
-      ->each([&c](const std::string&) { c.tol_given = true; });
+      ->each([&c](const std::string&) { c.tol_given = true; })
+      ->default_str("");
   critical->add_option("--chunk", c.chunk, "Searches per backend call");
   add_lattice(critical, c, true, false);  // the loss grid drawn under the points
   add_resume(critical, c, false);
@@ -282,6 +304,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   rend->add_option("file", ro.input, "Result file")->required();
   rend->add_option("-o,--output", ro.output, "PNG file to write (default trilobite.png)");
   rend->add_flag("--force", ro.force, "Replace the PNG file if it exists");
+  bool render_quiet = false;
+  rend->add_flag("-q,--quiet", render_quiet, "Print nothing (render writes no notes; this drops the 'wrote' line)");
   rend->add_option("--width", ro.width, "Picture width in pixels (default: by layout)");
   rend->add_option("--height", ro.height, "Picture height in pixels (default: by layout)");
   rend->add_option("--size", ro.size, "WIDTHxHEIGHT in pixels, e.g. 1200x500");
@@ -294,6 +318,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   bool info_config = false;
   info->add_flag("--config", info_config, "Print the run's resolved configuration as TOML");
   enable_config_files(app);  // after every subcommand: all their options come from --config too
+  check_numbers_as_typed(app);
+  hide_empty_defaults(app);
 
   try {
     app.parse(argc, argv);
@@ -303,6 +329,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     return app.exit(e, out, err);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e, out, err);
+  } catch (const CLI::ExtrasError&) {
+    throw config::BadInput(unknown_arguments_message(app, argc, argv));
   } catch (const CLI::ParseError& e) {
     // One line: CLI11's message already names the option.
     throw config::BadInput(parse_error_message(e));
@@ -351,7 +379,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (app.got_subcommand("render")) {
     require_output_path(ro.output, ro.force, {ro.input});
     const ReadGuard guard(ro.input);
-    out << render::render_file(ro) << "\n";
+    const std::string wrote = render::render_file(ro);
+    if (!render_quiet) out << wrote << "\n";
     return 0;
   }
   if (app.got_subcommand("critical"))
@@ -359,6 +388,15 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (app.got_subcommand("descend")) check_network_options(*descend, c);
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
+  // No subcommand: a `run` with its defaults.
+  if (CLI::App* sub = chosen_subcommand(app) ? chosen_subcommand(app) : app.get_subcommand("run")) {
+    const std::set<std::string> unused = unused_options(*sub, c, err);
+    const CLI::Option* lr = sub->get_option_no_throw("--lr");
+    const CLI::Option* steps = sub->get_option_no_throw("--steps");
+    c.lr_from_landscape = lr && lr->count() == 0;
+    c.steps_from_landscape = steps && steps->count() == 0;
+    c.resolved_config = [sub, unused] { return resolved_config_toml(*sub, unused); };
+  }
   // A resume without -o writes where the interrupted run would have.
   if (!c.resume.empty()) jobs::checkpoint_paths(c);
   require_output_path(c.output, c.force);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/catalog.hpp"
+#include "core/descent_defaults.hpp"
 
 namespace trilo::config {
 
@@ -230,6 +231,16 @@ Resolved validate(RunConfig& c) {
 
   // Optimizer.
   c.opt.kind = parse_optimizer(c.optimizer);
+  if (c.job != "grid" && c.job != "critical") {  // the jobs that descend with the optimizer
+    const DescentDefaults d = descent_defaults(r.spec.id);
+    // A rate from the curvature suits the gradient-proportional steps of gd,
+    // momentum and nesterov; adam and rmsprop take steps of about lr
+    // whatever the curvature, and keep 0.01.
+    const bool curvature_rate = c.opt.kind == OptimizerKind::kGd || c.opt.kind == OptimizerKind::kMomentum ||
+                                c.opt.kind == OptimizerKind::kNesterov;
+    if (c.lr_from_landscape && curvature_rate) c.opt.lr = d.lr;
+    if (c.steps_from_landscape) c.steps = d.steps;
+  }
   require(std::isfinite(c.opt.lr) && c.opt.lr > 0, "--lr: must be a positive finite number, got " + fmt_number(c.opt.lr));
   require(c.opt.momentum >= 0 && c.opt.momentum < 1, "--momentum: must lie in [0, 1)");
   require(c.opt.beta1 >= 0 && c.opt.beta1 < 1, "--beta1: must lie in [0, 1)");

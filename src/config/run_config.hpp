@@ -82,6 +82,10 @@ struct RunConfig {
   bool quench_steps_given = false;
   double tol = 1e-6;
   bool tol_given = false;  // if not: 1e-6 for f64, 1e-4 for f32 (float32 gradients are noisier)
+  // Set by the CLI when no --lr / --steps was given: validate() then takes a
+  // built-in landscape's own (src/core/descent_defaults.hpp).
+  bool lr_from_landscape = false;
+  bool steps_from_landscape = false;
   double noise = 0.0;
   double diverge_factor = 10.0;
   std::vector<std::int64_t> trace;  // descent indices to record
@@ -182,5 +186,8 @@ void resolve_schedule(RunConfig& cfg, std::int64_t steps, const std::string& ste
 // Parses and checks --vary NAME=lo:hi:n[:log] against the run's optimizer
 // (every value must be a valid setting; the optimizer must use it).
 SweepSpec parse_vary(const std::string& text, OptimizerKind kind);
+// Whether an optimizer reads a setting (lr, noise, momentum, beta1, beta2,
+// rho, eps): the others are refused when given (src/cli/unused_options.hpp).
+bool optimizer_uses(OptimizerKind kind, const std::string& name);
 
 }  // namespace trilo::config

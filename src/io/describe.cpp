@@ -176,9 +176,12 @@ std::string describe_result(const ResultData& r) {
                           number(t.merge_tol));
   }
   if (r.has_connections)
-    line("/connections", std::to_string(r.connections.saddle.size()) + " index-1 saddles, " +
-                             std::to_string(r.connections.tree_level.size()) + " merges of " +
-                             std::to_string(r.connections.minimum_row.size()) + " minima");
+    line("/connections",
+         analysis::counted(static_cast<std::int64_t>(r.connections.saddle.size()), "index-1 saddle",
+                           "index-1 saddles") +
+             ", " + analysis::counted(static_cast<std::int64_t>(r.connections.tree_level.size()), "merge", "merges") +
+             " of " +
+             analysis::counted(static_cast<std::int64_t>(r.connections.minimum_row.size()), "minimum", "minima"));
   if (r.has_sweep)
     line("/sweep", std::to_string(r.sweep.n_values()) + " values of " + r.sweep.parameter + " x " +
                        std::to_string(r.sweep.n_minima) + " points, " +

@@ -1,6 +1,7 @@
 #include "jobs/descent_run.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <stdexcept>
 
@@ -172,8 +173,14 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
 void DescentRun::run(backend::Backend& be, io::CheckpointWriter* checkpoint, bool keep) {
   if (keep && (counters_.descents_done > 0 || counters_.cells_done > 0))
     throw std::logic_error("DescentRun: records cannot be kept in memory for a resumed run");
-  phase(be, Source::kDescents, checkpoint, keep);
-  phase(be, Source::kBasins, checkpoint, keep);
+  // A phase with nothing to do took no time, not the microseconds of its bookkeeping.
+  const auto timed = [&](Source src, std::int64_t n) {
+    const auto t0 = std::chrono::steady_clock::now();
+    phase(be, src, checkpoint, keep);
+    return n > 0 ? std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() : 0.0;
+  };
+  descent_seconds_ = timed(Source::kDescents, plan_.n_descents);
+  cell_seconds_ = timed(Source::kBasins, plan_.n_cells);
 }
 
 }  // namespace trilo::jobs

@@ -6,10 +6,12 @@
 #include <cstdio>
 #include <ctime>
 #include <ostream>
+#include <sstream>
 #include <utility>
 
 #include "analysis/known_minima.hpp"
 #include "analysis/report.hpp"
+#include "core/descent_defaults.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/result_writer.hpp"
 #include "jobs/interrupt.hpp"
@@ -299,7 +301,9 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   const double tol = analysis::detail::effective_merge_tol(c.merge_tol, r.box_lo, r.box_hi);
   DescentRun run(plan, r.dim, tol);
   run.run(be, nullptr, true);
-  res.timings.descents_s = lap();
+  lap();
+  res.timings.descents_s = run.descent_seconds();
+  res.timings.basins_s = run.cell_seconds();
   if (!c.trace.empty()) res.trajectories = be.trace(plan.descents, c.trace, c.trace_every);
 
   analysis::MergeOptions mo;
@@ -362,6 +366,35 @@ void write_tables(const config::RunConfig& c, const config::Resolved& r, const J
   (void)c;
 }
 
+namespace {
+
+// One line when most descents or basin-map cells ran out of steps: what to
+// change, measured against the landscape's stability limit 2 / lambda_max
+// where it is known (src/core/descent_defaults.hpp).
+std::string steps_hint(const config::RunConfig& cfg, const config::Resolved& r, const JobResult& res) {
+  const std::int64_t total = res.n_descents + res.n_cells;
+  const std::int64_t out_of_steps = res.descent_status[1] + res.cell_status[1];
+  if (total == 0 || 2 * out_of_steps <= total || cfg.job == "sweep") return "";
+  std::ostringstream s;
+  s << "hint: " << out_of_steps << " of " << total << " descents ran out of steps (--steps " << cfg.steps
+    << ", --lr " << cfg.opt.lr << "): ";
+  // The 2/lambda_max limit is plain gradient descent's; other optimizers get the general advice.
+  const double lambda = cfg.opt.kind == OptimizerKind::kGd ? descent_defaults(r.spec.id).lambda_max : 0.0;
+  if (lambda > 0 && cfg.opt.lr >= 2 / lambda)
+    s << "the rate is above this landscape's stability limit 2/lambda_max = " << 2 / lambda
+      << ", so descents oscillate; lower --lr (e.g. " << 1 / lambda << ")\n";
+  else if (lambda > 0 && cfg.opt.lr < 1 / lambda)
+    s << "raise --steps, or --lr towards " << 1 / lambda << " (stable below 2/lambda_max = " << 2 / lambda
+      << ")\n";
+  else if (lambda > 0)
+    s << "raise --steps (the rate is already near the stability limit 2/lambda_max = " << 2 / lambda << ")\n";
+  else
+    s << "raise --steps, or --lr (plain gradient descent is stable below 2 / the largest curvature)\n";
+  return s.str();
+}
+
+}  // namespace
+
 void print_summary(const config::RunConfig& cfg, const config::Resolved& r, const JobResult& res,
                    std::ostream& out) {
   auto status_counts = [](const std::int64_t* k) {
@@ -374,9 +407,10 @@ void print_summary(const config::RunConfig& cfg, const config::Resolved& r, cons
   if (cfg.job != "sweep" && cfg.quench_steps > 0 && res.descent_status[1] + res.cell_status[1] > 0)
     out << "max-steps: quenched without noise at the base rate (up to " << cfg.quench_steps
         << " more steps); those that converged count at the minimum they reached\n";
+  out << steps_hint(cfg, r, res);
   if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
   if (has_descents(cfg.job) || has_basins(cfg.job) || cfg.job == "sweep") {
-    out << analysis::format_minima_table(res.minima.table);
+    out << analysis::format_minima_table(res.minima.table, r.box_lo, r.box_hi);
     out << analysis::format_known_minima(r.known_minima, res.known);
   }
   if (res.n_cells) out << analysis::format_basin_metrics(res.basin_metrics);

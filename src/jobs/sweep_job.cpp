@@ -190,6 +190,7 @@ void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backen
         << " quenches\n";
   sc.writer = ck.get();
   JobResult res;
+  const auto t_sweep = std::chrono::steady_clock::now();
   try {
     res.sweep = run_sweep(cfg, r, be, descent_request(cfg, r), res.minima, &sc);
   } catch (const Interrupted&) {
@@ -202,6 +203,8 @@ void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backen
   ck->close();
   ck.reset();
   start.resumed.reset();
+  // The sweep's descents, their quench and their clustering.
+  res.timings.descents_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sweep).count();
   res.known = analysis::match_known_minima(res.minima.table, r.known_minima, r.box_lo, r.box_hi,
                                            res.minima.table.merge_tol);
   io::ResultWriter writer(cfg.output, cfg.force);

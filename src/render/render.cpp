@@ -33,16 +33,29 @@ std::string default_title(const Scene& sc) {
   }
   if (land.empty()) land = "(unnamed landscape)";
   std::string t = land;
-  if (text_attr(r, "job") == "critical")  // no optimizer ran: a census of stationary points
+  const std::string dim = text_attr(r, "dim");
+  if (!dim.empty()) t += " (" + dim + "-D)";
+  const std::string job = text_attr(r, "job");
+  if (job == "critical")  // no optimizer ran: a census of stationary points
     return t + "  ·  critical points (" + text_attr(r, "critical_method") + ")";
+  if (job == "grid") return t + "  ·  loss grid";  // no optimizer ran
   const std::string opt = text_attr(r, "optimizer");
+  const std::string varied = sc.sweep ? sc.sweep->parameter : "";
   if (!opt.empty()) {
     t += "  ·  " + opt;
     const std::string lr = text_attr(r, "lr");
-    if (!lr.empty() && !(sc.sweep && sc.sweep->parameter == "lr")) t += ", lr " + lr;
+    if (!lr.empty() && varied != "lr") t += ", lr " + lr;
+    // The optimizer's own settings, those it uses.
+    const bool heavy_ball = opt == "momentum" || opt == "nesterov";
+    for (const char* p : {"momentum", "beta1", "beta2", "rho"}) {
+      const std::string name = p;
+      const bool used = name == "momentum" ? heavy_ball : name == "rho" ? opt == "rmsprop" : opt == "adam";
+      const std::string v = text_attr(r, p);
+      if (used && !v.empty() && varied != name) t += ", " + name + " " + v;
+    }
   }
   const std::string noise = text_attr(r, "noise");
-  if (!noise.empty() && noise != "0") t += ", noise " + noise;
+  if (!noise.empty() && noise != "0" && varied != "noise") t += ", noise " + noise;
   return t;
 }
 
@@ -218,7 +231,7 @@ std::string render_file(const RenderOptions& options) {
   std::string what;
   for (const auto& p : panels) what += (what.empty() ? "" : " + ") + p;
   return "wrote " + opt.output + " (" + std::to_string(width) + " x " + std::to_string(height) +
-         ", " + what + ")";
+         ", " + what + "): " + title;
 }
 
 }  // namespace trilo::render

@@ -267,7 +267,8 @@ def records_none_and_sample_keep_the_minima():
     for mode in ("none", "sample"):
         out = "rec_%s.h5" % mode
         clean(out)
-        run(JOBS["descend"] + ["-o", out, "--records", mode, "--sample", "700"], check=0)
+        sample = ["--sample", "700"] if mode == "sample" else []  # --sample is refused otherwise
+        run(JOBS["descend"] + ["-o", out, "--records", mode] + sample, check=0)
         with h5py.File(os.path.join(WORK, ref), "r") as a, h5py.File(os.path.join(WORK, out), "r") as b:
             try:
                 compare(a["minima"], b["minima"], "/minima", set(), [0, 0])
@@ -290,7 +291,9 @@ def a_run_can_be_watched_while_it_writes():
     clean(out)
     watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "live",
                            "watch_run.py")
-    run_p = subprocess.Popen([EXE, "descend", "--starts", "60000", "--chunk", "2000", "-q", "-o", out],
+    # quartic-dimple at lr 0.01 (a third of its default rate): slow enough to be watched.
+    run_p = subprocess.Popen([EXE, "descend", "--starts", "60000", "--chunk", "2000", "--lr", "0.01", "-q",
+                              "-o", out],
                              cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     w = subprocess.run([sys.executable, watcher, os.path.join(WORK, out + ".partial"), "--interval", "0.1"],

@@ -140,6 +140,7 @@ inline void toml_list_for_number(const std::string& d) { write(d + "/run.toml", 
 inline void toml_other_section(const std::string& d) { write(d + "/run.toml", "[descend]\nstarts = 3\n"); }
 inline void toml_unknown_section(const std::string& d) { write(d + "/run.toml", "[frobnicate]\nstarts = 3\n"); }
 inline void toml_bad_value(const std::string& d) { write(d + "/run.toml", "lr = -0.5\n"); }
+inline void toml_negative_seed(const std::string& d) { write(d + "/run.toml", "seed = -1\n"); }
 inline void landscape_no_formula(const std::string& d) { write(d + "/l.toml", "box = \"-1:1\"\n"); }
 
 // {dir}/k.h5.partial: the checkpoint of a descend killed after its second commit.
@@ -293,6 +294,47 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"chunk_zero", "descend --chunk 0 -o {out}", "--chunk"},
       {"tile_zero", "grid --tile 0 -o {out}", "--tile"},
       {"compression_ten", "grid --compression 10 -o {out}", "--compression"},
+      // Numbers as typed (docs/errors.md, "Numeric options").
+      {"seed_negative", "descend --seed -1 -o {out}", "--seed"},
+      {"seed_beyond_64_bits", "descend --seed 18446744073709551616 -o {out}", "--seed"},
+      {"threads_not_whole", "run --threads 1e12 -o {out}", "--threads"},
+      {"threads_absurd", "run --threads 100000 -o {out}", "--threads"},
+      {"starts_beyond_64_bits", "descend --starts 99999999999999999999 -o {out}", "--starts"},
+      {"steps_absurd", "run --steps 2000000000000 -o {out}", "--steps"},
+      {"steps_hexadecimal", "run --steps 0x10 -o {out}", "--steps"},
+      {"dim_zero", "run -l rastrigin --dim 0 -o {out}", "--dim"},
+      {"dim_beyond_int", "run -l rastrigin --dim 3000000000 -o {out}", "--dim"},
+      {"compression_negative", "grid --compression -1 -o {out}", "--compression"},
+      {"chunk_absurd", "descend --chunk 2000000000000 -o {out}", "--chunk"},
+      {"tile_fraction", "grid --tile 2.5 -o {out}", "--tile"},
+      {"sample_negative", "descend --records sample --sample -4 -o {out}", "--sample"},
+      {"trace_negative", "descend --starts 4 --trace -1 -o {out}", "--trace"},
+      {"trace_every_absurd", "descend --trace 0 --trace-every 2000000000000 -o {out}", "--trace-every"},
+      {"entropy_box_absurd", "basins --entropy-box 1000000 -o {out}", "--entropy-box"},
+      {"grid_res_fraction", "grid --grid-res 64.5 -o {out}", "--grid-res"},
+      {"tol_underflow", "run --tol 1e-400 -o {out}", "--tol"},
+      {"lr_overflow", "run --lr 1e999 -o {out}", "--lr"},
+      {"noise_not_a_number", "run --noise lots -o {out}", "--noise"},
+      {"merge_tol_overflow", "run --merge-tol 1e400 -o {out}", "--merge-tol"},
+      {"config_seed_negative", "run --config {dir}/run.toml -o {out}", "--seed", toml_negative_seed},
+      {"render_width_not_whole", "render {dir}/r.h5 -o {dir}/out.png --width 1e3", "--width", result},
+      {"bench_threads_absurd", "bench --threads 100000", "--threads"},
+      {"bench_steps_negative", "bench --steps -1", "--steps"},
+      // Options that would do nothing (docs/errors.md, "Options that would do nothing").
+      {"momentum_with_gd", "run --momentum 0.9 -o {out}", "optimizer gd does not use it"},
+      {"beta1_with_momentum", "run --optimizer momentum --beta1 0.8 -o {out}", "--beta1"},
+      {"eps_with_gd", "descend --eps 1e-6 -o {out}", "--eps"},
+      {"rho_with_adam", "descend --optimizer adam --rho 0.9 -o {out}", "--rho"},
+      {"vary_and_fixed_lr", "sweep --vary lr=0.01:0.1:3 --lr 0.05 -o {out}", "--lr"},
+      {"sample_without_records_sample", "descend --sample 100 -o {out}", "--records sample"},
+      {"trace_every_without_trace", "descend --trace-every 5 -o {out}", "--trace"},
+      {"starts_beside_explicit_starts", "descend --starts 10 --start 0,0 -o {out}", "--starts"},
+      {"landscape_beside_formula", "run -l himmelblau --expr 'x^2' --box -1:1 -o {out}", "--landscape"},
+      {"param_of_a_builtin", "run -l himmelblau --param a=1 -o {out}", "--param"},
+      // Mistyped words get the nearest name.
+      {"option_misspelt", "run --grid-ress 8 -o {out}", "did you mean '--grid-res'"},
+      {"subcommand_misspelt", "rnu -o {out}", "did you mean 'run'"},
+      {"formula_ln", "run --expr 'ln(x)' --box 1:2 -o {out}", "log"},
       // Reading result files: info.
       {"info_missing_file", "info {dir}/nowhere.h5", "{dir}/nowhere.h5"},
       {"info_directory", "info {dir}", "{dir}"},
