@@ -157,6 +157,19 @@ inline void result_as_checkpoint(const std::string& dir) {
   write(dir + "/r2.h5.partial", bytes(dir + "/r.h5"));
 }
 
+// Data files of network landscapes, {dir}/d.csv, each with one flaw.
+inline void csv_ragged(const std::string& dir) { write(dir + "/d.csv", "a,b,label\n1,2,0\n3,0\n"); }
+inline void csv_text(const std::string& dir) { write(dir + "/d.csv", "a,b,label\n1,x,0\n"); }
+inline void csv_nan(const std::string& dir) { write(dir + "/d.csv", "a,b,label\n1,2,0\n1,nan,1\n"); }
+inline void csv_three_classes(const std::string& dir) {
+  write(dir + "/d.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,2\n");
+}
+// An IDX pair whose image file is a zip archive's first bytes.
+inline void idx_not_idx(const std::string& dir) {
+  write(dir + "/i.idx", std::string("PK\x03\x04 not an idx file", 24));
+  write(dir + "/l.idx", std::string("\0\0\x08\x01\0\0\0\x01\x01", 9));
+}
+
 }  // namespace fixtures
 
 // The catalogue. Names are unique; the docs/errors.md table follows this order.
@@ -374,6 +387,24 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       // bench writes no file, but its options are input too.
       {"bench_unknown_case", "bench --cases nosuch-2d", "--cases"},
       {"bench_repeats_zero", "bench --repeats 0", "--repeats"},
+      // Networks and their data (docs/networks.md).
+      {"network_without_data", "descend --model mlp:2-3-1 --loss bce -o {out}", "--data"},
+      {"network_model_malformed", "descend --model mlp:2--1 --data xor -o {out}", "--model"},
+      {"network_activation_unknown", "descend --model mlp:2-3-2 --activation swish --data xor -o {out}", "--activation"},
+      {"network_loss_unknown", "descend --model mlp:2-3-2 --loss hinge --data xor -o {out}", "--loss"},
+      {"network_inputs_differ_from_features", "descend --model mlp:5-3-2 --data xor -o {out}", "takes 5 inputs"},
+      {"network_csv_ragged", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "line 3", csv_ragged},
+      {"network_csv_not_a_number", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "'x' is not a number", csv_text},
+      {"network_csv_nan", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "'nan'", csv_nan},
+      {"network_bce_labels_not_binary", "descend --model mlp:2-3-1 --loss bce --data {dir}/d.csv -o {out}", "labels 0 and 1", csv_three_classes},
+      {"network_classes_exceed_outputs", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "3 classes", csv_three_classes},
+      {"network_idx_not_idx", "descend --model mlp:1-3-2 --data {dir}/i.idx,{dir}/l.idx -o {out}", "not an IDX file", idx_not_idx},
+      {"network_batch_exceeds_rows", "descend --model mlp:2-3-2 --data xor --data-size 8 --batch-size 9 -o {out}", "--batch-size"},
+      {"network_steps_with_batches", "descend --model mlp:2-3-2 --data xor --batch-size 4 --steps 10 -o {out}", "--steps"},
+      {"network_option_without_model", "descend --batch-size 4 -o {out}", "give --model"},
+      {"network_analytic_option", "descend --model mlp:2-3-2 --data xor --box -1:1 -o {out}", "--box"},
+      {"network_on_cuda", "descend --model mlp:2-3-2 --data xor --backend cuda -o {out}", "--backend cuda"},
+      {"network_records_sample", "descend --model mlp:2-3-2 --data xor --records sample -o {out}", "--records"},
   };
   return cases;
 }
