@@ -163,6 +163,17 @@ void add_network(CLI::App* app, config::RunConfig& c) {
   app->add_option("--hutchinson", n.hutchinson, "Rademacher vectors of a Hutchinson trace estimate per minimum (default 0: none)");
 }
 
+// The options of the other kind of landscape (network or analytic), which
+// the run does not use: left out of its stored configuration, so that it
+// replays through --config without being refused.
+void add_other_landscape_options(const config::RunConfig& c, std::set<std::string>& unused) {
+  const bool network = !c.net.model.empty();
+  if (network)
+    for (const char* name : kAnalyticOnlyOptions) unused.insert(name + 2);  // without "--"
+  else
+    for (const char* name : kNetworkOptions) unused.insert(name + 2);
+}
+
 // Which options fit a network landscape, which only an analytic one, and
 // which only mini-batch or full-batch training: refused with one line.
 void check_network_options(const CLI::App& app, const config::RunConfig& c) {
@@ -390,7 +401,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     if (app.got_subcommand(job)) c.job = job;
   // No subcommand: a `run` with its defaults.
   if (CLI::App* sub = chosen_subcommand(app) ? chosen_subcommand(app) : app.get_subcommand("run")) {
-    const std::set<std::string> unused = unused_options(*sub, c, err);
+    std::set<std::string> unused = unused_options(*sub, c, err);
+    add_other_landscape_options(c, unused);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");
     const CLI::Option* steps = sub->get_option_no_throw("--steps");
     c.lr_from_landscape = lr && lr->count() == 0;

@@ -36,6 +36,16 @@ const WholeRange kWholeRanges[] = {
     {"--width", 0, 8000, "0..8000"},
     {"--height", 0, 8000, "0..8000"},
     {"--contour-levels", 0, 100, "0..100"},
+    // Network landscapes (docs/networks.md); 0 keeps a default where noted there.
+    {"--data-size", 0, 100000000, "0..100000000"},
+    {"--data-classes", 0, 1000, "0..1000"},
+    {"--batch-size", 0, std::int64_t(1) << 24, "0..2^24"},
+    {"--epochs", 1, std::int64_t(1) << 31, "1..2^31"},
+    {"--probe", 1, std::int64_t(1) << 20, "1..2^20"},
+    {"--hessian-top", 0, 100, "0..100"},
+    {"--lanczos-steps", 1, 1000, "1..1000"},
+    {"--hessian-minima", 0, 100000, "0..100000"},
+    {"--hutchinson", 0, 100000, "0..100000"},
 };
 
 std::string trimmed(const std::string& s) {
