@@ -46,6 +46,10 @@ const WholeRange kWholeRanges[] = {
     {"--lanczos-steps", 1, 1000, "1..1000"},
     {"--hessian-minima", 0, 100000, "0..100000"},
     {"--hutchinson", 0, 100000, "0..100000"},
+    // Learning-rate schedules and the quench.
+    {"--lr-step-every", 1, k2p40, "1..2^40"},
+    {"--warmup-steps", 0, k2p40, "0..2^40"},
+    {"--quench-steps", 0, k2p40, "0..2^40"},
 };
 
 std::string trimmed(const std::string& s) {
