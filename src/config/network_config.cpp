@@ -119,6 +119,10 @@ NetworkResolved resolve_network(RunConfig& c) {
   r.data = nn::load_data(d);
   const nn::Dataset& train = r.data.train;
   require(train.rows >= 1, data_name(train) + ": the training set is empty");
+  // The batch order's Philox counter holds the row index in 24 bits.
+  require(n.batch == 0 || train.rows < (std::int64_t{1} << 24),
+          "--batch-size: mini-batch training takes at most 2^24 - 1 training rows; " + data_name(train) + " has " +
+              std::to_string(train.rows));
   require(n.batch <= train.rows, "--batch-size " + std::to_string(n.batch) + ": the training set has only " +
                                      std::to_string(train.rows) + " rows");
   const int classes = r.data.has_test ? std::max(train.classes, r.data.test.classes) : train.classes;
