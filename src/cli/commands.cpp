@@ -135,7 +135,7 @@ const char* const kNetworkOptions[] = {
 const char* const kAnalyticOnlyOptions[] = {
     "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
     "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--trace",
-    "--trace-every"};
+    "--trace-every", "--quench-steps"};
 
 void add_network(CLI::App* app, config::RunConfig& c) {
   config::NetworkConfig& n = c.net;
@@ -390,7 +390,16 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     if (app.got_subcommand(job)) c.job = job;
   // No subcommand: a `run` with its defaults.
   if (CLI::App* sub = chosen_subcommand(app) ? chosen_subcommand(app) : app.get_subcommand("run")) {
-    const std::set<std::string> unused = unused_options(*sub, c, err);
+    std::set<std::string> unused = unused_options(*sub, c, err);
+    // The other kind of landscape's options are not this run's settings:
+    // its stored configuration leaves them out, so that a replay or a
+    // resume through it (--config) does not give them.
+    const bool network = !c.net.model.empty();
+    for (const char* name : kNetworkOptions)
+      if (!network) unused.insert(name + 2);
+    for (const char* name : kAnalyticOnlyOptions)
+      if (network) unused.insert(name + 2);
+    if (network) unused.insert(c.net.batch > 0 ? "steps" : "epochs");  // one training or the other
     const CLI::Option* lr = sub->get_option_no_throw("--lr");
     const CLI::Option* steps = sub->get_option_no_throw("--steps");
     c.lr_from_landscape = lr && lr->count() == 0;
