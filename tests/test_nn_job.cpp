@@ -139,6 +139,27 @@ TEST(NnJob, AScheduleSetsTheRateOfEveryMiniBatchStep) {
   EXPECT_NE(bad.err.find("--warmup-steps: must be below the training's steps (18)"), std::string::npos) << bad.err;
 }
 
+TEST(NnJob, AStoredConfigurationReplaysTheTraining) {
+  // The stored options hold the network's alone (no analytic landscape's,
+  // no --steps beside --epochs): replayed through --config they give the
+  // same training, schedule included.
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string a = unique("a.h5"), b = unique("b.h5"), toml = unique("toml");
+  ASSERT_EQ(trilobite("descend --model mlp:2-3-1 --loss bce --data " + d.path +
+                      " --starts 3 --batch-size 8 --epochs 2 --lr-schedule cosine --warmup-steps 3 -q --force -o " + a)
+                .status, 0);
+  ASSERT_EQ(trilobite("info --config " + a).status, 0);
+  const Outcome info = trilobite("info --config " + a);
+  std::ofstream(toml) << info.out;
+  EXPECT_EQ(info.out.find("quench-steps"), std::string::npos) << info.out;
+  EXPECT_EQ(info.out.find("\nsteps ="), std::string::npos) << info.out;
+  const Outcome o = trilobite("descend --config " + toml + " -q --force -o " + b);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<double> ea = read_doubles(a, "/descents/end"), eb = read_doubles(b, "/descents/end");
+  ASSERT_EQ(ea.size(), eb.size());
+  for (std::size_t k = 0; k < ea.size(); ++k) EXPECT_EQ(ea[k], eb[k]) << k;
+}
+
 TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string a = unique("a.h5"), b = unique("b.h5");
@@ -210,7 +231,7 @@ TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
       {net + "--backend cuda", "--backend cuda"},
       {net + "--records sample", "--records"},
       {"run --model mlp:2-3-1 -o " + f, "--model"},
-      {net + "--quench-steps 10", "--quench-steps: network trainings have no quench"},
+      {net + "--quench-steps 10", "--quench-steps: does not apply to a network landscape"},
       {net + "--lr-gamma 0.5", "--lr-gamma: applies to --lr-schedule step or exp only"},
   };
   for (const auto& [args, mentions] : cases) {

@@ -135,7 +135,7 @@ const char* const kNetworkOptions[] = {
 const char* const kAnalyticOnlyOptions[] = {
     "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
     "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--trace",
-    "--trace-every"};
+    "--trace-every", "--quench-steps"};
 
 void add_network(CLI::App* app, config::RunConfig& c) {
   config::NetworkConfig& n = c.net;
@@ -172,6 +172,7 @@ void add_other_landscape_options(const config::RunConfig& c, std::set<std::strin
     for (const char* name : kAnalyticOnlyOptions) unused.insert(name + 2);  // without "--"
   else
     for (const char* name : kNetworkOptions) unused.insert(name + 2);
+  if (network) unused.insert(c.net.batch > 0 ? "steps" : "epochs");  // one kind of training or the other
 }
 
 // Which options fit a network landscape, which only an analytic one, and
