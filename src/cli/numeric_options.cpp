@@ -47,7 +47,7 @@ const WholeRange kWholeRanges[] = {
     {"--hessian-minima", 0, 100000, "0..100000"},
     {"--hutchinson", 0, 100000, "0..100000"},
     // Learning-rate schedules and the quench.
-    {"--lr-step-every", 1, k2p40, "1..2^40"},
+    {"--lr-step-every", 0, k2p40, "0..2^40"},  // 0: not given (validation wants 1.. with step)
     {"--warmup-steps", 0, k2p40, "0..2^40"},
     {"--quench-steps", 0, k2p40, "0..2^40"},
 };
