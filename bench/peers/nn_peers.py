@@ -29,7 +29,22 @@ import sys
 import tempfile
 import time
 
-import numpy as np
+
+def threads_asked(argv):
+    """--threads N (default 1), read before NumPy and PyTorch start their pools."""
+    for k, arg in enumerate(argv):
+        if arg == "--threads" and k + 1 < len(argv):
+            return argv[k + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1"
+
+
+# Every side gets the same cores: BLAS and OpenMP pools sized before import.
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = threads_asked(sys.argv)
+
+import numpy as np  # noqa: E402
 
 # ---- the cases, as src/jobs/bench_networks.cpp defines them ---------------
 FAMILIES = {
@@ -314,7 +329,9 @@ def main():
     ap.add_argument("--runs", type=int, default=16, help="networks in the timed ensemble")
     ap.add_argument("--steps", type=int, default=100, help="SGD steps per network, timed")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--threads", type=int, default=1,
+                    help="threads of every side: trilobite's OpenMP, BLAS, PyTorch (default 1: a loaded "
+                         "machine stalls PyTorch's per-operation thread pool)")
     ap.add_argument("--no-rates", action="store_true", help="the agreement checks only")
     a = ap.parse_args()
     peers = a.peers.split(",")
@@ -377,15 +394,18 @@ def main():
                 rate["torch"] = samples / t
                 t = median_time(lambda: torch_bmm_train(torch, W0, widths, act, loss, Xt, Yt, plans), a.repeats)
                 rate["torch-bmm"] = samples / t
-            rows.append((case, rate, peak))
+            # Matrix-product flops of forward and backward per row, as trilobite counts them.
+            macs = [i * o for i, o in zip(widths[:-1], widths[1:])]
+            flops = sum(2 * m * (2 if l == 0 else 3) for l, m in enumerate(macs))
+            rows.append((case, rate, flops / peak))
     if rows:
         print(f"\nsample-gradients/s, float32, {a.runs} networks x {a.steps} steps, median of {a.repeats}, "
               f"{a.threads} threads")
-        print(f"{'case':20s} {'peer':10s} {'sample-grad/s':>14s} {'ours/peer':>10s}")
-        for case, rate, _ in rows:
+        print(f"{'case':20s} {'peer':10s} {'sample-grad/s':>14s} {'%fp32 peak':>10s} {'ours/peer':>10s}")
+        for case, rate, flop_over_peak in rows:
             for peer, v in rate.items():
                 ratio = "" if peer == "trilobite" else f"{rate['trilobite'] / v:.2f}x"
-                print(f"{case:20s} {peer:10s} {v:14.4g} {ratio:>10s}")
+                print(f"{case:20s} {peer:10s} {v:14.4g} {100 * v * flop_over_peak:9.2f}% {ratio:>10s}")
     return 0 if ok else 1
 
 
