@@ -106,6 +106,36 @@ TEST(Bench, TablePrintsThePeakAndOneRowPerCase) {
   EXPECT_NE(o.out.find("bowl-3d            f32"), std::string::npos) << o.out;
 }
 
+// Network cases: one row per case in "network_results", no landscape rows,
+// and the flop count of forward and backward written out here by layer:
+// 2-16-16-1 has 2*16, 16*16 and 16*1 multiply-adds per product; each layer
+// takes its forward product and weight gradient, the upper two also the
+// gradient handed down, two flops per multiply-add.
+TEST(Bench, NetworkCasesReportSampleGradientsAndTheirFlopCount) {
+  Outcome o = trilobite(
+      "bench --cases mlp2-moons-b32,mlp2-moons-b0 --precision f64 --starts 3 --steps 4 --repeats 1 --json");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json doc = nlohmann::json::parse(o.out);
+  EXPECT_FALSE(doc.contains("results"));
+  ASSERT_EQ(doc.at("network_results").size(), 2u);
+  const double flops = 2.0 * (2 * (2 * 16) + 3 * (16 * 16) + 3 * (16 * 1));
+  const std::int64_t batches[] = {32, 500};  // b0: the whole two-moons set of 500 rows
+  for (std::size_t k = 0; k < 2; ++k) {
+    const auto& r = doc.at("network_results")[k];
+    EXPECT_EQ(r.at("precision"), "f64");
+    EXPECT_EQ(r.at("runs").get<std::int64_t>(), 3);
+    EXPECT_EQ(r.at("batch").get<std::int64_t>(), batches[k]);
+    EXPECT_EQ(r.at("params").get<std::int64_t>(), 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1);
+    EXPECT_EQ(r.at("flops_per_sample").get<double>(), flops);
+    const double rate = r.at("sample_gradients_per_s").get<double>();
+    EXPECT_GT(rate, 0);
+    EXPECT_NEAR(r.at("flops_per_s").get<double>(), rate * flops, 1e-9 * rate * flops);
+    const double frac = r.at("peak_fraction").get<double>();
+    EXPECT_GT(frac, 0);
+    EXPECT_LT(frac, 1);
+  }
+}
+
 struct BadBench {
   const char* args;
   const char* must_mention;
@@ -125,6 +155,11 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, BenchBadInput,
                                            BadBench{"--cases himmelblaw-2d", "himmelblau"},
                                            BadBench{"--starts 0", "--starts"},
                                            BadBench{"--precision f16", "--precision"},
-                                           BadBench{"--backend tpu", "--backend"}));
+                                           BadBench{"--backend tpu", "--backend"},
+                                           BadBench{"--cases mlp2-moons-bx", "network case"},
+                                           BadBench{"--cases mlp3-moons-b32", "network case"},
+                                           BadBench{"--networks --formula", "--formula"},
+                                           BadBench{"--networks --backend cuda", "CPU only"},
+                                           BadBench{"--networks --starts 0", "--starts"}));
 
 }  // namespace

@@ -296,16 +296,18 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   app.add_subcommand("list", "The built-in landscapes");
   jobs::BenchOptions bench_opt;
   auto* bench = app.add_subcommand("bench", "Descent steps and grid points per second, with peak fractions");
-  bench->add_option("--cases", bench_opt.cases, "Cases <landscape>-<dim>d, comma-separated (default: the documented set)")
+  bench->add_option("--cases", bench_opt.cases, "Cases <landscape>-<dim>d or networks mlp784-fmnist-b<B>, mlp2-moons-b<B>, comma-separated (default: the documented landscape set)")
       ->delimiter(',');
   bench->add_option("--precision", bench_opt.precisions, "f32, f64 or both (default f32,f64)")->delimiter(',');
-  bench->add_option("--starts", bench_opt.starts, "Numbers of descents, comma-separated (default 1000,100000)")
+  bench->add_option("--starts", bench_opt.starts, "Numbers of descents (default 1000,100000), or of networks in network cases (default 16), comma-separated")
       ->delimiter(',');
   bench->add_option("--steps", bench_opt.steps, "Optimizer steps per descent (default 100)");
   bench->add_option("--repeats", bench_opt.repeats, "Timed runs per case; the median is reported (default 5)");
   bench->add_option("--backend", bench_opt.backend, "all | cpu | cuda | cpu+scalar (all: every backend present; cpu+scalar: the CPU lanes and scalar paths side by side)");
   bench->add_option("--threads", bench_opt.threads, "OpenMP threads (0: default)");
   bench->add_flag("--json", bench_opt.json, "One JSON document on stdout instead of the table");
+  bench->add_flag("--networks", bench_opt.networks,
+                  "The network cases (sample-gradients/s of SGD on the CPU), alone unless --cases names others");
   bench->add_flag("--formula", bench_opt.formula,
                   "Also time each case written as a formula, with its rate over the built-in's");
   std::string info_path;

@@ -15,6 +15,8 @@
 #include "expr/builtin_formulas.hpp"
 #include "expr/jit.hpp"
 #include "expr/parser.hpp"
+#include "jobs/bench_networks.hpp"
+#include "jobs/bench_stats.hpp"
 #include "perf/op_count.hpp"
 
 namespace trilo::jobs {
@@ -74,12 +76,6 @@ Case formula_case(const Case& c, std::ostream& log) {
   f.program = program;
   f.land = LandscapeSpec{LandscapeId::kExpr, c.land.dim, program.get(), f.compiled.get()};
   return f;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 double seconds(std::chrono::steady_clock::time_point t0) {
@@ -192,18 +188,6 @@ Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c,
   return row;
 }
 
-std::string si(double v) {
-  const char* units[] = {"", "k", "M", "G", "T"};
-  int k = 0;
-  while (std::abs(v) >= 1000 && k < 4) {
-    v /= 1000;
-    ++k;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3g%s", v, units[k]);
-  return buf;
-}
-
 // For a formula row: its steps/s over its built-in's on the same backend,
 // precision and starts (the target: at least 1/3); 0 otherwise.
 double formula_fraction(const Row& r, const std::vector<Row>& rows) {
@@ -277,8 +261,20 @@ std::vector<std::string> default_bench_cases() {
 }
 
 void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
+  // Landscape cases and network cases (names "mlp..."); --networks adds the
+  // network set and, without --cases, runs it alone.
+  std::vector<std::string> land_names, net_names;
+  if (opt.cases.empty() && !opt.networks) land_names = default_bench_cases();
+  for (const std::string& n : opt.cases) (is_network_case(n) ? net_names : land_names).push_back(n);
+  if (opt.networks)
+    for (const std::string& n : network_bench_cases())
+      if (std::find(net_names.begin(), net_names.end(), n) == net_names.end()) net_names.push_back(n);
+  check_network_cases(net_names);
+  if (opt.formula && land_names.empty()) throw BadInput("--formula: applies to landscape cases, and none is asked for");
+  if (!net_names.empty() && opt.backend == "cuda")
+    throw BadInput("--backend cuda: the network cases run on the CPU only (use cpu or all)");
   std::vector<Case> cases;
-  for (const std::string& n : opt.cases.empty() ? default_bench_cases() : opt.cases) {
+  for (const std::string& n : land_names) {
     cases.push_back(parse_case(n));
     if (opt.formula) cases.push_back(formula_case(cases.back(), log));
   }
@@ -287,8 +283,16 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
     if (p != "f32" && p != "f64") throw BadInput("--precision: '" + p + "' is not one of f32, f64");
     precs.push_back(p == "f32" ? Precision::kF32 : Precision::kF64);
   }
-  for (std::int64_t n : opt.starts)
-    if (n < 1 || n > (std::int64_t(1) << 34)) throw BadInput("--starts: each count must lie in 1..2^34");
+  // --starts: descents per landscape case and networks per network case.
+  const std::vector<std::int64_t> land_starts =
+      opt.starts.empty() ? std::vector<std::int64_t>{1000, 100000} : opt.starts;
+  const std::vector<std::int64_t> net_runs = opt.starts.empty() ? std::vector<std::int64_t>{16} : opt.starts;
+  if (!land_names.empty())
+    for (std::int64_t n : land_starts)
+      if (n < 1 || n > (std::int64_t(1) << 34)) throw BadInput("--starts: each count must lie in 1..2^34");
+  if (!net_names.empty())
+    for (std::int64_t n : net_runs)
+      if (n < 1 || n > 65536) throw BadInput("--starts: networks per network case must lie in 1..65536");
   if (opt.steps < 1 || opt.steps > 1000000) throw BadInput("--steps: must lie in 1..1000000");
   if (opt.repeats < 1 || opt.repeats > 1000) throw BadInput("--repeats: must lie in 1..1000");
   if (opt.threads < 0) throw BadInput("--threads: must be >= 0 (0: OpenMP default)");
@@ -298,9 +302,11 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
     throw BadInput("--backend: '" + opt.backend + "' is not one of all, cpu, cuda, cpu+scalar");
 
   std::vector<std::unique_ptr<backend::Backend>> backends;
-  if (opt.backend != "cuda") backends.push_back(backend::make_cpu_backend(opt.threads));
-  if (opt.backend == "cpu+scalar") backends.push_back(backend::make_cpu_scalar_backend(opt.threads));
-  if (opt.backend == "cuda" || (opt.backend == "all" && backend::cuda_device_count() > 0))
+  if (land_names.empty() || opt.backend != "cuda") backends.push_back(backend::make_cpu_backend(opt.threads));
+  if (!land_names.empty() && opt.backend == "cpu+scalar")
+    backends.push_back(backend::make_cpu_scalar_backend(opt.threads));
+  if (!land_names.empty() &&
+      (opt.backend == "cuda" || (opt.backend == "all" && backend::cuda_device_count() > 0)))
     backends.push_back(backend::make_cuda_backend());
 
   nlohmann::json doc;
@@ -310,9 +316,11 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   doc["steps_per_descent"] = opt.steps;
   doc["repeats"] = opt.repeats;
   std::vector<Row> rows;
+  backend::PeakRates cpu_peak;
   for (auto& be : backends) {
     log << "trilobite bench: measuring the peak of " << be->name() << " (" << be->device() << ")\n";
     const backend::PeakRates peak = be->peak();
+    if (be->name() == std::string("cpu")) cpu_peak = peak;
     doc["backends"][be->name()] = {{"device", be->device()},
                                    {"fp32_peak_flops", peak.fp32_flops},
                                    {"fp64_peak_flops", peak.fp64_flops},
@@ -322,23 +330,36 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
       out << be->name() << ": " << be->device() << "; peak " << si(peak.fp32_flops) << "flop/s f32, "
           << si(peak.fp64_flops) << "flop/s f64, writes " << si(peak.write_bytes) << "B/s ("
           << peak.source << ")\n";
+    if (land_names.empty()) continue;
     for (const Case& c : cases)
       for (Precision p : precs)
-        for (std::int64_t n : opt.starts) {
+        for (std::int64_t n : land_starts) {
           log << "trilobite bench: " << c.name << " " << (p == Precision::kF32 ? "f32" : "f64") << " "
               << n << " starts on " << be->name() << "\n";
           rows.push_back(measure(*be, peak, c, p, n, opt));
         }
   }
-  if (opt.json) {
-    doc["results"] = nlohmann::json::array();
-    for (const Row& r : rows) doc["results"].push_back(to_json(r, rows));
-    out << doc.dump(2) << "\n";
-  } else {
-    out << "compiler: " << TRILOBITE_BENCH_COMPILER << "; flags: " << TRILOBITE_BENCH_FLAGS
-        << "; " << opt.steps << " steps per descent, median of " << opt.repeats << " runs\n";
-    print_table(rows, out);
+  if (!opt.json) out << "compiler: " << TRILOBITE_BENCH_COMPILER << "; flags: " << TRILOBITE_BENCH_FLAGS << "\n";
+  if (!land_names.empty()) {
+    if (opt.json) {
+      doc["results"] = nlohmann::json::array();
+      for (const Row& r : rows) doc["results"].push_back(to_json(r, rows));
+    } else {
+      out << opt.steps << " steps per descent, median of " << opt.repeats << " runs\n";
+      print_table(rows, out);
+    }
   }
+  if (!net_names.empty()) {
+    NetworkBenchOptions no;
+    no.precisions = opt.precisions;
+    no.runs = net_runs;
+    no.steps = opt.steps;
+    no.repeats = opt.repeats;
+    no.threads = opt.threads;
+    no.json = opt.json;
+    run_network_bench(net_names, no, cpu_peak, doc, out, log);
+  }
+  if (opt.json) out << doc.dump(2) << "\n";
 }
 
 }  // namespace trilo::jobs

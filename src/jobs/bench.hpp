@@ -11,9 +11,13 @@
 namespace trilo::jobs {
 
 struct BenchOptions {
-  std::vector<std::string> cases;          // names as "rastrigin-16d"; empty: the default set
+  // Names as "rastrigin-16d", or network cases as "mlp784-fmnist-b32"
+  // (jobs/bench_networks.hpp); empty: the default landscape set.
+  std::vector<std::string> cases;
   std::vector<std::string> precisions = {"f32", "f64"};
-  std::vector<std::int64_t> starts = {1000, 100000};
+  // Descents per landscape case, networks per network case; empty: 1000 and
+  // 100000 descents, 16 networks.
+  std::vector<std::int64_t> starts;
   std::int64_t steps = 100;                // optimizer steps per descent
   int repeats = 5;                         // timed runs per case (after one warm-up)
   std::string backend = "all";             // all | cpu | cuda
@@ -23,6 +27,8 @@ struct BenchOptions {
   // "<case>+formula"; compiled with the system compiler on the CPU and NVRTC
   // on the GPU), with its rate as a fraction of the built-in's.
   bool formula = false;
+  // The network cases (network_bench_cases()), alone unless --cases names others.
+  bool networks = false;
 };
 
 // The default cases: quartic-dimple (2-D), rosenbrock and rastrigin in 2-D and 16-D.

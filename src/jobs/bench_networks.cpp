@@ -1,0 +1,230 @@
+#include "jobs/bench_networks.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ostream>
+
+#include "config/run_config.hpp"
+#include "core/optimizers.hpp"
+#include "core/schedule.hpp"
+#include "jobs/bench_stats.hpp"
+#include "nn/data.hpp"
+#include "nn/model.hpp"
+#include "nn/train.hpp"
+
+namespace trilo::jobs {
+
+namespace {
+
+using config::BadInput;
+
+struct NetCase {
+  std::string name, model, data;
+  nn::Activation activation;
+  nn::LossKind loss;
+  std::int64_t batch;  // 0: the whole training set
+};
+
+// "<family>-b<B>" with family one of the two documented networks.
+bool parse_net_case(const std::string& name, NetCase* c) {
+  struct Family {
+    const char* prefix;
+    const char* model;
+    const char* data;
+    nn::Activation act;
+    nn::LossKind loss;
+  };
+  const Family families[] = {
+      {"mlp784-fmnist-b", "mlp:784-16-16-10", "fashion-mnist", nn::Activation::kSigmoid, nn::LossKind::kXent},
+      {"mlp2-moons-b", "mlp:2-16-16-1", "two-moons", nn::Activation::kTanh, nn::LossKind::kBce}};
+  for (const Family& f : families) {
+    const std::string prefix = f.prefix;
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+      return false;
+    if (c) *c = {name, f.model, f.data, f.act, f.loss, std::stoll(digits)};
+    return true;
+  }
+  return false;
+}
+
+// Floating-point operations of one row's forward and backward pass, counting
+// the matrix products only (2 per multiply-add): per layer of `in` inputs
+// and `out` outputs, the forward product (in*out MACs), the weight gradient
+// (in*out) and, above the first layer, the gradient passed down (in*out).
+// Activations, biases and the loss are O(units) and left out.
+double flops_per_sample(const nn::Model& m) {
+  double f = 0;
+  for (int l = 0; l < m.layers(); ++l) {
+    const double macs = double(m.widths[l]) * double(m.widths[l + 1]);
+    f += 2 * macs * (l == 0 ? 2 : 3);
+  }
+  return f;
+}
+
+struct NetRow {
+  std::string case_name, precision, data;
+  std::int64_t runs = 0, batch = 0, steps = 0, params = 0;
+  double samples_per_s = 0, flops_per_sample = 0, flops = 0, peak_fraction = 0;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// `runs` networks, `steps` mini-batch SGD steps each, the median rate of
+// `repeats` timed runs after a warm-up. The timed part is what train_one
+// does per step (gather the batch's rows, forward and backward, the
+// optimizer's update); the initial weights and the epochs' batch orders
+// (once per epoch in a training, so negligible over a whole epoch but not
+// over the fraction of one timed here) are made before the clock starts.
+template <class T>
+NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs, const NetworkBenchOptions& opt) {
+  nn::Model m = nn::parse_model(c.model);
+  m.activation = c.activation;
+  m.loss = c.loss;
+  nn::TrainParams p;
+  p.opt.kind = OptimizerKind::kGd;
+  p.opt.lr = 0.1;
+  p.batch = c.batch;
+  nn::DataView<T> train;
+  train.rows = data.rows;
+  train.features = data.features;
+  train.x.assign(data.x.begin(), data.x.end());
+  train.y = data.y;
+  const std::int64_t P = m.params(), F = data.features, n = data.rows;
+  const std::int64_t B = c.batch > 0 ? std::min(c.batch, n) : n;
+  const std::int64_t per_epoch = (n + B - 1) / B;
+  const std::int64_t epochs = c.batch > 0 ? (opt.steps + per_epoch - 1) / per_epoch : 0;
+
+  std::vector<double> start(static_cast<std::size_t>(runs * P));
+  std::vector<std::vector<std::int64_t>> orders(static_cast<std::size_t>(runs * epochs));
+  for (std::int64_t r = 0; r < runs; ++r) {
+    nn::init_weights(m, p.init, p.seed, r, start.data() + r * P);
+    for (std::int64_t e = 0; e < epochs; ++e) orders[static_cast<std::size_t>(r * epochs + e)] = nn::batch_order(p.seed, r, e, n);
+  }
+  std::int64_t rows_per_net = 0;
+  for (std::int64_t s = 0; s < opt.steps; ++s) rows_per_net += std::min(B, n - (s % per_epoch) * B);
+
+  std::vector<T> w(static_cast<std::size_t>(runs * P));
+  std::vector<double> rate;
+  for (int rep = 0; rep <= opt.repeats; ++rep) {
+    std::copy(start.begin(), start.end(), w.begin());
+    const auto t0 = std::chrono::steady_clock::now();
+#pragma omp parallel num_threads(opt.threads > 0 ? opt.threads : omp_get_max_threads())
+    {
+      nn::Workspace<T> ws;
+      std::vector<T> g(static_cast<std::size_t>(P)), mom(static_cast<std::size_t>(P)), sec(static_cast<std::size_t>(P));
+      std::vector<T> xb(static_cast<std::size_t>(B * F));
+      std::vector<float> yb(static_cast<std::size_t>(B));
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t r = 0; r < runs; ++r) {
+        T* wr = w.data() + r * P;
+        T b1t(1), b2t(1);
+        std::fill(mom.begin(), mom.end(), T(0));
+        std::fill(sec.begin(), sec.end(), T(0));
+        for (std::int64_t s = 0; s < opt.steps; ++s) {
+          nn::Batch<T> batch = train.all();
+          if (c.batch > 0) {
+            const std::vector<std::int64_t>& order = orders[static_cast<std::size_t>(r * epochs + s / per_epoch)];
+            const std::int64_t first = (s % per_epoch) * B, rows = std::min(B, n - first);
+            for (std::int64_t i = 0; i < rows; ++i) {
+              const std::int64_t src = order[static_cast<std::size_t>(first + i)];
+              std::copy_n(train.x.data() + src * F, F, xb.data() + i * F);
+              yb[static_cast<std::size_t>(i)] = train.y[static_cast<std::size_t>(src)];
+            }
+            batch = nn::Batch<T>{xb.data(), yb.data(), rows};
+          }
+          nn::evaluate(m, wr, batch, g.data(), ws);
+          const T lr = T(lr_at(p.schedule, p.opt.lr, s));
+          optimizer_update(p.opt, lr, mom.data(), sec.data(), b1t, b2t, static_cast<int>(P), g.data(), wr);
+        }
+      }
+    }
+    const double t = seconds_since(t0);
+    if (rep > 0) rate.push_back(double(runs) * double(rows_per_net) / t);
+  }
+  NetRow row;
+  row.case_name = c.name;
+  row.precision = sizeof(T) == 4 ? "f32" : "f64";
+  row.data = c.data;
+  row.runs = runs;
+  row.batch = B;
+  row.steps = opt.steps;
+  row.params = P;
+  row.samples_per_s = median(rate);
+  row.flops_per_sample = flops_per_sample(m);
+  row.flops = row.samples_per_s * row.flops_per_sample;
+  return row;
+}
+
+}  // namespace
+
+bool is_network_case(const std::string& name) { return name.compare(0, 3, "mlp") == 0; }
+
+std::vector<std::string> network_bench_cases() {
+  return {"mlp784-fmnist-b32", "mlp784-fmnist-b128", "mlp2-moons-b32"};
+}
+
+void check_network_cases(const std::vector<std::string>& names) {
+  for (const std::string& n : names)
+    if (!parse_net_case(n, nullptr))
+      throw BadInput("--cases: '" + n + "' is not a network case mlp784-fmnist-b<B> or mlp2-moons-b<B>");
+}
+
+void run_network_bench(const std::vector<std::string>& names, const NetworkBenchOptions& opt,
+                       const backend::PeakRates& peak, nlohmann::json& doc, std::ostream& out,
+                       std::ostream& log) {
+  std::vector<NetRow> rows;
+  for (const std::string& name : names) {
+    NetCase c;
+    parse_net_case(name, &c);
+    nn::DataOptions d;
+    d.data = c.data;
+    const nn::DataSplit split = nn::load_data(d);
+    for (const std::string& prec : opt.precisions)
+      for (std::int64_t runs : opt.runs) {
+        log << "trilobite bench: " << name << " " << prec << " " << runs << " networks\n";
+        NetRow r = prec == "f32" ? measure_net<float>(c, split.train, runs, opt)
+                                 : measure_net<double>(c, split.train, runs, opt);
+        r.peak_fraction = r.flops / (prec == "f32" ? peak.fp32_flops : peak.fp64_flops);
+        rows.push_back(r);
+      }
+  }
+  if (opt.json) {
+    doc["network_steps_per_run"] = opt.steps;
+    doc["network_results"] = nlohmann::json::array();
+    for (const NetRow& r : rows)
+      doc["network_results"].push_back({{"case", r.case_name},
+                                        {"precision", r.precision},
+                                        {"data", r.data},
+                                        {"runs", r.runs},
+                                        {"batch", r.batch},
+                                        {"steps", r.steps},
+                                        {"params", r.params},
+                                        {"sample_gradients_per_s", r.samples_per_s},
+                                        {"flops_per_sample", r.flops_per_sample},
+                                        {"flops_per_s", r.flops},
+                                        {"peak_fraction", r.peak_fraction}});
+    return;
+  }
+  out << "networks on the CPU: " << opt.steps << " SGD steps per network, median of " << opt.repeats
+      << " runs; flop/sample counts the matrix products of forward and backward\n";
+  char line[256];
+  std::snprintf(line, sizeof line, "%-20s %-4s %6s %6s %7s %13s %11s %8s %7s\n", "network case", "prec",
+                "runs", "batch", "params", "sample-grad/s", "flop/sample", "flop/s", "%peak");
+  out << line;
+  for (const NetRow& r : rows) {
+    std::snprintf(line, sizeof line, "%-20s %-4s %6lld %6lld %7lld %13s %11.0f %8s %6.2f%%\n",
+                  r.case_name.c_str(), r.precision.c_str(), static_cast<long long>(r.runs),
+                  static_cast<long long>(r.batch), static_cast<long long>(r.params),
+                  si(r.samples_per_s).c_str(), r.flops_per_sample, si(r.flops).c_str(), 100 * r.peak_fraction);
+    out << line;
+  }
+}
+
+}  // namespace trilo::jobs
