@@ -88,9 +88,10 @@ TEST(ResourceEstimate, GridStreamsTilesAndCachesChunks) {
   // (over 4096 elements), each cache holding at most the whole dataset.
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /grid"), 4u * 10000 * 8);
   // The tile (4 x 8 bytes a point), the chunks it fills and their
-  // compressed form: three times that.
-  EXPECT_EQ(item(e.buffers, "grid tile"), 1000u * 4 * 8 * 3);
-  EXPECT_EQ(e.memory_bytes(), 4u * 10000 * 8 + 1000u * 4 * 8 * 3);
+  // compressed form: three times that; two tiles in flight (one computing
+  // while the one before is written).
+  EXPECT_EQ(item(e.buffers, "grid tile"), 2 * 1000u * 4 * 8 * 3);
+  EXPECT_EQ(e.memory_bytes(), 4u * 10000 * 8 + 2 * 1000u * 4 * 8 * 3);
   // The datasets and the two coordinate scales of 100 doubles.
   EXPECT_EQ(e.disk_bytes(), 4u * 10000 * 8 + 2 * 100 * 8 + kMetadata);
 }
@@ -118,10 +119,10 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   EXPECT_EQ(item(e.memory, "trajectories"), traces);
   EXPECT_EQ(item(e.memory, "basin map"), basins);
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 0u);  // 2500 cells: contiguous
-  // Grid tile: 4096 points x 96 bytes; descent chunks: two of the 10000
+  // Grid tiles: two of 4096 points x 96 bytes; descent chunks: two of the 10000
   // starts (chunk 65536 is larger) x 57. The phases never overlap: the
   // larger counts.
-  EXPECT_EQ(item(e.buffers, "grid tile"), 4096u * 96);
+  EXPECT_EQ(item(e.buffers, "grid tile"), 2 * 4096u * 96);
   EXPECT_EQ(item(e.buffers, "descent chunk"), 2 * 10000 * kRecord2);
   EXPECT_EQ(e.memory_bytes(), descents + caches + traces + basins + 2 * 10000 * kRecord2);
 
@@ -158,43 +159,44 @@ TEST(ResourceEstimate, RecordsModeNoneOrSampleDropsThePerDescentRecords) {
   EXPECT_THROW(estimate_resources(c, r, RecordsMode{"most", 0}), std::invalid_argument);
 }
 
-TEST(ResourceEstimate, SweepKeepsEveryValuesEndPointsAndQuenchesNoisyOnes) {
+TEST(ResourceEstimate, SweepKeepsLabelsNotEndPoints) {
   RunConfig c = job("sweep");
   c.starts = 1000;
   c.vary_text = "lr=0.01:0.1:4";
+  c.chunk = 100;
   Resolved r = trilo::config::validate(c);
-  // Per end point: x, y (16), steps (8), status (1), merge arrays (16),
-  // settled label (4).
-  const u64 kept = 4000 * (16 + 8 + 1 + 16 + 4);
-  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep end points"), kept);
-  // With noise every end point is quenched: its start and end (32), row and
-  // steps (16), status (1), merge index and label (8).
+  // Per row: raw cluster (4), steps (8), status (1), label (4), settled
+  // label (4); no coordinates, whatever the dimension.
+  const u64 kept = 4000 * (4 + 8 + 1 + 4 + 4);
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep labels"), kept);
+  // Chunk buffers: two in flight, each a chunk of descents and its quenches.
+  EXPECT_EQ(item(estimate_resources(c, r).buffers, "descent chunk"), 2 * 2 * 100 * kRecord2);
+  // With noise every end point is quenched: its raw cluster (4).
   c.noise = 0.5;
-  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep end points"),
-            kept + 4000 * (32 + 16 + 1 + 8));
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep labels"), kept + 4000 * 4);
   // Swept noise 0, 0.5, 1: the value 0 has nothing to quench.
   RunConfig n = job("sweep");
   n.starts = 1000;
   n.vary_text = "noise=0:1:3";
   Resolved rn = trilo::config::validate(n);
-  EXPECT_EQ(item(estimate_resources(n, rn).memory, "sweep end points"),
-            3000 * (16 + 8 + 1 + 16 + 4) + 2000 * (32 + 16 + 1 + 8));
+  EXPECT_EQ(item(estimate_resources(n, rn).memory, "sweep labels"),
+            3000 * (4 + 8 + 1 + 4 + 4) + 2000 * 4);
 }
 
-TEST(ResourceEstimate, CriticalHoldsEachSearchWithItsClusterAndLabel) {
+TEST(ResourceEstimate, CriticalHoldsEachSearchsClusterAndLabel) {
   RunConfig c = job("critical");
   c.starts = 500;
   c.grid_res = 64;
   Resolved r = trilo::config::validate(c);
   const ResourceEstimate e = estimate_resources(c, r);
-  EXPECT_EQ(item(e.memory, "critical-point searches"), 500 * (kRecord2 + 4 + 4));
+  EXPECT_EQ(item(e.memory, "critical-point labels"), 500u * (4 + 4));
   EXPECT_EQ(e.memory_bytes(),
-            500 * (kRecord2 + 8) + 4096u * 96);  // the tile is larger than the chunk
+            500u * 8 + 2 * 4096u * 96);  // the tiles are larger than the chunks
 }
 
 TEST(ResourceEstimate, AbsurdSizesSaturateInsteadOfWrapping) {
   RunConfig c = job("sweep");
-  c.starts = std::int64_t(1) << 40;
+  c.starts = std::int64_t(1) << 44;  // x 10^5 values x 21 bytes a row: past 2^64
   c.vary_text = "lr=0.01:0.1:100000";
   c.dim = 64;
   c.landscape = "rastrigin";
