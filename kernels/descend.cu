@@ -9,6 +9,7 @@
 
 #include "core/work.hpp"
 #include "kernels/cuda_backend.hpp"
+#include "kernels/record_tile.cuh"
 #include "kernels/work_loops.cuh"
 
 namespace trilo::cuda {
@@ -76,42 +77,15 @@ void require_explicit_rows(const backend::DescentRequest& req, std::int64_t lo, 
                                 " asked for, " + std::to_string(have) + " starts given");
 }
 
-// Explicit starts of descents [row_first, row_first + rows) copied into
-// `buf`, and a StartSpec that reads them by global index.
-StartSpec device_starts(const backend::DescentRequest& req, std::int64_t row_first,
-                        std::int64_t rows, const DeviceBuffer<double>& buf, cudaStream_t stream) {
-  const int d = req.starts.dim;
-  copy_to_device_async(buf.data(), req.explicit_starts.data() + row_first * d, rows * d, stream);
-  StartSpec s = req.starts;
-  s.points = buf.data();
-  s.points_first = row_first;
-  return s;
-}
-
-// Descents [first, first + m) into rows [row, row + m) of `out`, with
-// device buffers for this tile alone: a tile that does not fit is retried
-// smaller (CudaBackend::run_tiled) and rewrites every row it owns.
+// Descents [first, first + m) into rows [row, row + m) of `out`.
 template <class T, int MaxDim, class L>
 void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_t first,
                   std::int64_t m, std::int64_t row, CudaBackend& be, backend::DescentBatch& out) {
-  cudaStream_t stream = be.stream();
-  const int n = req.landscape.dim;
-  const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
-  const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
-  DeviceBuffer<double> start(size(m * n), stream), end(size(m * n), stream);
-  DeviceBuffer<double> loss(size(m), stream), grad_norm(size(m), stream);
-  DeviceBuffer<std::int64_t> steps(size(m), stream);
-  DeviceBuffer<std::int8_t> status(size(m), stream);
-  DeviceBuffer<double> points(explicit_mode ? size(m * req.starts.dim) : 0, stream);
-  const DescentColumns cols{start.data(),     end.data(),   loss.data(),
-                            grad_norm.data(), steps.data(), status.data()};
-  const StartSpec s = explicit_mode ? device_starts(req, first, m, points, stream) : req.starts;
-  be.begin_kernels();
-  launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params, s, first, m,
-                            cols);
-  TRILO_CUDA_CHECK(cudaGetLastError());
-  be.end_kernels();
-  be.end_tile(descent_copies(out, row, m, n, cols));
+  record_tile(be, req.starts, req.explicit_starts, req.landscape.dim, first, m, row, out,
+              [&](const StartSpec& s, const DescentColumns& cols, cudaStream_t stream) {
+                launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params,
+                                          s, first, m, cols);
+              });
 }
 
 // The traces of descents indices[0, m) into out[0, m), with device buffers

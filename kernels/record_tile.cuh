@@ -1,0 +1,46 @@
+// One tile of descent-shaped records on the device (descents and
+// critical-point searches write the same six columns): the tile's device
+// buffers, its explicit starts copied over, the launch, and the copies back
+// into rows [row, row + m) of the host batch. A tile that does not fit is
+// retried smaller by CudaBackend::run_tiled and rewrites every row it owns.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/cuda_backend.hpp"
+
+namespace trilo::cuda {
+
+// Items [first, first + m) of `starts` (explicit ones read from
+// `explicit_starts` by global index): launch(s, cols, stream) runs the
+// kernels on device StartSpec `s` into `cols`.
+template <class Launch>
+void record_tile(CudaBackend& be, const StartSpec& starts, const std::vector<double>& explicit_starts,
+                 int dim, std::int64_t first, std::int64_t m, std::int64_t row,
+                 backend::DescentBatch& out, Launch&& launch) {
+  cudaStream_t stream = be.stream();
+  const bool explicit_mode = starts.mode == StartMode::kExplicit;
+  const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
+  DeviceBuffer<double> start(size(m * dim), stream), end(size(m * dim), stream);
+  DeviceBuffer<double> loss(size(m), stream), grad_norm(size(m), stream);
+  DeviceBuffer<std::int64_t> steps(size(m), stream);
+  DeviceBuffer<std::int8_t> status(size(m), stream);
+  DeviceBuffer<double> points(explicit_mode ? size(m * starts.dim) : 0, stream);
+  const DescentColumns cols{start.data(),     end.data(),   loss.data(),
+                            grad_norm.data(), steps.data(), status.data()};
+  StartSpec s = starts;
+  if (explicit_mode) {
+    copy_to_device_async(points.data(), explicit_starts.data() + first * starts.dim, m * starts.dim,
+                         stream);
+    s.points = points.data();
+    s.points_first = first;
+  }
+  be.begin_kernels();
+  launch(s, cols, stream);
+  TRILO_CUDA_CHECK(cudaGetLastError());
+  be.end_kernels();
+  be.end_tile(descent_copies(out, row, m, dim, cols));
+}
+
+}  // namespace trilo::cuda
