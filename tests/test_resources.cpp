@@ -194,12 +194,32 @@ TEST(ResourceEstimate, CriticalHoldsEachSearchsClusterAndLabel) {
             500u * 8 + 2 * 4096u * 96);  // the tiles are larger than the chunks
 }
 
-TEST(ResourceEstimate, AbsurdSizesSaturateInsteadOfWrapping) {
+TEST(ResourceEstimate, AbsurdSizesDoNotWrap) {
+  // The largest sweep validation admits: 2^40 starts x 10^5 values. Its
+  // per-row labels come to about 2.3 x 10^18 bytes: computed in 128 bits
+  // here, so a product that wrapped past 2^64 on the way would show.
   RunConfig c = job("sweep");
-  c.starts = std::int64_t(1) << 44;  // x 10^5 values x 21 bytes a row: past 2^64
+  c.starts = std::int64_t(1) << 40;
   c.vary_text = "lr=0.01:0.1:100000";
   c.dim = 64;
   c.landscape = "rastrigin";
+  Resolved r = trilo::config::validate(c);
+  const unsigned __int128 want = static_cast<unsigned __int128>(u64(1) << 40) * 100000u * 21u;
+  ASSERT_LT(want, static_cast<unsigned __int128>(std::numeric_limits<u64>::max()));
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep labels"), static_cast<u64>(want));
+  EXPECT_GE(estimate_resources(c, r).memory_bytes(), static_cast<u64>(want));
+}
+
+TEST(ResourceEstimate, AbsurdSizesSaturateInsteadOfWrapping) {
+  // 10^5 traced descents of 2^40 steps, every step kept, in 64 dimensions:
+  // 10^5 x 2^40 x (16 + 8 x 64) bytes is past 2^64.
+  RunConfig c = job("descend");
+  c.starts = 100000;
+  c.steps = std::int64_t(1) << 40;
+  c.dim = 64;
+  c.landscape = "rastrigin";
+  c.trace_every = 1;
+  for (std::int64_t i = 0; i < 100000; ++i) c.trace.push_back(i);
   Resolved r = trilo::config::validate(c);
   EXPECT_EQ(estimate_resources(c, r).memory_bytes(), std::numeric_limits<u64>::max());
 }
@@ -235,9 +255,9 @@ TEST(FitResources, OnlyTheTileTooLargeHalvesItUntilItFits) {
   c.tile = 1 << 22;
   Resolved r = trilo::config::validate(c);
   Available a = plenty();
-  // 4 x 10^6 points: caches 4 x 2 MiB; tile buffers 96 bytes a point.
-  // 100 MB of tile: 4e6 -> 2e6 (192 MB) -> 1e6 (96 MB).
-  a.memory = 4 * 2 * kMiB + 100000000;
+  // 4 x 10^6 points: caches 4 x 2 MiB; two tile buffers of 96 bytes a
+  // point. 200 MB of tiles: 4e6 -> 2e6 (384 MB) -> 1e6 (192 MB).
+  a.memory = 4 * 2 * kMiB + 200000000;
   fit_resources(c, r, a);
   EXPECT_EQ(c.tile, 1000000);
 }
