@@ -16,9 +16,6 @@
 namespace trilo::cuda {
 namespace {
 
-// Each thread holds three MaxDim x MaxDim matrices: small blocks.
-constexpr int kCriticalBlock = 64;
-
 template <class T, int MaxDim, class L>
 __global__ void critical_kernel(L land, CriticalParams p, StartSpec s, std::int64_t first,
                                 std::int64_t count, DescentColumns cols) {
@@ -30,10 +27,12 @@ template <class T, int MaxDim, class L>
 void critical_tile(const L& land, const backend::CriticalRequest& req, std::int64_t first,
                    std::int64_t m, std::int64_t row, CudaBackend& be,
                    backend::DescentBatch& out) {
+  // Each thread holds three MaxDim x MaxDim matrices: small blocks.
+  constexpr int kBlock = 64;
   record_tile(be, req.starts, req.explicit_starts, req.landscape.dim, first, m, row, out,
               [&](const StartSpec& s, const DescentColumns& cols, cudaStream_t stream) {
-                critical_kernel<T, MaxDim><<<launch_blocks(m, kCriticalBlock), kCriticalBlock, 0,
-                                             stream>>>(land, req.params, s, first, m, cols);
+                critical_kernel<T, MaxDim><<<launch_blocks(m, kBlock), kBlock, 0, stream>>>(
+                    land, req.params, s, first, m, cols);
               });
 }
 
@@ -41,19 +40,15 @@ void critical_tile(const L& land, const backend::CriticalRequest& req, std::int6
 
 void CudaBackend::critical(const backend::CriticalRequest& req, std::int64_t first,
                            std::int64_t count, backend::DescentBatch& out) {
-  out.resize(count, req.landscape.dim);
-  out.first = first;
-  if (count <= 0) return;  // an empty launch is an error in CUDA
-  activate();
-  const int n = req.landscape.dim;
-  if (req.starts.mode == StartMode::kExplicit &&
-      (first < 0 || (first + count) * n > static_cast<std::int64_t>(req.explicit_starts.size())))
-    throw std::invalid_argument("explicit starts: searches up to " + std::to_string(first + count) +
-                                " asked for, fewer given");
-  const std::size_t per_item = (3 * std::size_t(n) + 2) * sizeof(double) + sizeof(std::int64_t) +
-                               sizeof(std::int8_t);
+  if (!prepare_records(req.starts, req.explicit_starts, req.landscape.dim, first, count,
+                       "searches", out))
+    return;
   if (req.landscape.id == LandscapeId::kExpr)
     throw std::invalid_argument(backend::kCriticalFormulaRefusal);
+  activate();
+  const int n = req.landscape.dim;
+  const std::size_t per_item = (3 * std::size_t(n) + 2) * sizeof(double) + sizeof(std::int64_t) +
+                               sizeof(std::int8_t);
   with_landscape(req.landscape, [&](auto land) {
     with_max_dim(land, [&](auto max_dim) {
       constexpr int kD = decltype(max_dim)::value;

@@ -69,14 +69,6 @@ void launch_trace(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream, 
             &rows});
 }
 
-void require_explicit_rows(const backend::DescentRequest& req, std::int64_t lo, std::int64_t hi) {
-  const int d = req.starts.dim;
-  const std::int64_t have = d > 0 ? static_cast<std::int64_t>(req.explicit_starts.size()) / d : 0;
-  if (lo < 0 || hi > have)
-    throw std::invalid_argument("explicit starts: descents up to " + std::to_string(hi) +
-                                " asked for, " + std::to_string(have) + " starts given");
-}
-
 // Descents [first, first + m) into rows [row, row + m) of `out`.
 template <class T, int MaxDim, class L>
 void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_t first,
@@ -109,7 +101,7 @@ void trace_tile(const L& land, const backend::DescentRequest& req, const std::in
   copy_to_device_async(index_buf.data(), indices, m, stream);
   if (explicit_mode) {
     for (std::int64_t k = 0; k < m; ++k) {
-      require_explicit_rows(req, indices[k], indices[k] + 1);
+      require_explicit_rows(req.starts, req.explicit_starts, indices[k], indices[k] + 1, "descents");
       std::copy_n(req.explicit_starts.begin() + indices[k] * d, d, host_starts.begin() + k * d);
     }
     copy_to_device_async(start_rows.data(), host_starts.data(), m * d, stream);
@@ -138,12 +130,11 @@ void trace_tile(const L& land, const backend::DescentRequest& req, const std::in
 
 void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first,
                           std::int64_t count, backend::DescentBatch& out) {
-  out.resize(count, req.landscape.dim);
-  out.first = first;
-  if (count <= 0) return;  // an empty launch is an error in CUDA
+  if (!prepare_records(req.starts, req.explicit_starts, req.landscape.dim, first, count,
+                       "descents", out))
+    return;
   activate();
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
-  if (explicit_mode) require_explicit_rows(req, first, first + count);
   const std::size_t n = static_cast<std::size_t>(req.landscape.dim);
   const std::size_t per_item = (2 * n + 2) * sizeof(double) + sizeof(std::int64_t) +
                                sizeof(std::int8_t) +

@@ -6,19 +6,47 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "kernels/cuda_backend.hpp"
 
 namespace trilo::cuda {
 
+// Explicit starts must cover items [lo, hi) (`what` names the items).
+inline void require_explicit_rows(const StartSpec& starts,
+                                  const std::vector<double>& explicit_starts, std::int64_t lo,
+                                  std::int64_t hi, const char* what) {
+  const int d = starts.dim;
+  const std::int64_t have = d > 0 ? static_cast<std::int64_t>(explicit_starts.size()) / d : 0;
+  if (lo < 0 || hi > have)
+    throw std::invalid_argument(std::string("explicit starts: ") + what + " up to " +
+                                std::to_string(hi) + " asked for, " + std::to_string(have) +
+                                " starts given");
+}
+
+// The start of a call that fills `out` with items [first, first + count):
+// `out` sized and placed, the explicit starts checked. False when there is
+// nothing to launch (an empty launch is an error in CUDA).
+inline bool prepare_records(const StartSpec& starts, const std::vector<double>& explicit_starts,
+                            int dim, std::int64_t first, std::int64_t count, const char* what,
+                            backend::DescentBatch& out) {
+  out.resize(count, dim);
+  out.first = first;
+  if (count <= 0) return false;
+  if (starts.mode == StartMode::kExplicit)
+    require_explicit_rows(starts, explicit_starts, first, first + count, what);
+  return true;
+}
+
 // Items [first, first + m) of `starts` (explicit ones read from
 // `explicit_starts` by global index): launch(s, cols, stream) runs the
 // kernels on device StartSpec `s` into `cols`.
 template <class Launch>
-void record_tile(CudaBackend& be, const StartSpec& starts, const std::vector<double>& explicit_starts,
-                 int dim, std::int64_t first, std::int64_t m, std::int64_t row,
-                 backend::DescentBatch& out, Launch&& launch) {
+void record_tile(CudaBackend& be, const StartSpec& starts,
+                 const std::vector<double>& explicit_starts, int dim, std::int64_t first,
+                 std::int64_t m, std::int64_t row, backend::DescentBatch& out, Launch&& launch) {
   cudaStream_t stream = be.stream();
   const bool explicit_mode = starts.mode == StartMode::kExplicit;
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };

@@ -26,13 +26,15 @@ __device__ void for_each_row(std::int64_t count, F&& f) {
 template <class T, int MaxDim, class L>
 __device__ void descend_loop(const L& land, const DescentParams& p, const StartSpec& s,
                              std::int64_t first, std::int64_t count, const DescentColumns& cols) {
-  for_each_row(count, [&](std::int64_t r) { descent_item<T, MaxDim>(land, p, s, first + r, r, cols); });
+  for_each_row(count,
+               [&](std::int64_t r) { descent_item<T, MaxDim>(land, p, s, first + r, r, cols); });
 }
 
 template <class T, int MaxDim, class L>
 __device__ void critical_loop(const L& land, const CriticalParams& p, const StartSpec& s,
                               std::int64_t first, std::int64_t count, const DescentColumns& cols) {
-  for_each_row(count, [&](std::int64_t r) { critical_item<T, MaxDim>(land, p, s, first + r, r, cols); });
+  for_each_row(count,
+               [&](std::int64_t r) { critical_item<T, MaxDim>(land, p, s, first + r, r, cols); });
 }
 
 // `start_rows`, when not null, holds the explicit start of trace k in row k.
@@ -58,7 +60,8 @@ __device__ void trace_loop(const L& land, const DescentParams& p, const StartSpe
 template <class T, int MaxDim, class L>
 __device__ void grid_loop(const L& land, const PlaneSpec& plane, std::int64_t first,
                           std::int64_t count, const GridColumns& cols) {
-  for_each_row(count, [&](std::int64_t r) { grid_item<T, MaxDim>(land, plane, first + r, r, cols); });
+  for_each_row(count,
+               [&](std::int64_t r) { grid_item<T, MaxDim>(land, plane, first + r, r, cols); });
 }
 
 }  // namespace trilo::cuda
