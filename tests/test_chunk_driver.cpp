@@ -26,13 +26,13 @@ double f(std::int64_t i) { return 3.0 * static_cast<double>(i) * static_cast<dou
 
 struct FakeJob : ChunkWork {
   std::vector<double> slot[2];
-  std::vector<double> absorbed;                          // values in absorb order
+  std::vector<double> absorbed;                                  // values in absorb order
   std::vector<std::pair<std::int64_t, std::int64_t>> committed;  // (first, count)
   std::vector<int> slots_used;
   std::int64_t absorbed_through = -1;  // set by absorb: the next index expected
   bool order_ok = true;
-  std::int64_t fail_compute_at = -1;   // compute of the chunk at this first throws
-  std::int64_t interrupt_at = -1;      // compute of the chunk at this first raises SIGINT
+  std::int64_t fail_compute_at = -1;  // compute of the chunk at this first throws
+  std::int64_t interrupt_at = -1;     // compute of the chunk at this first raises SIGINT
 
   void compute(const Chunk& c) override {
     if (c.first == fail_compute_at) throw std::runtime_error("device failed");
@@ -138,7 +138,8 @@ struct SlowAbsorb : FakeJob {
       // Waits (bounded) for the next chunk's compute to finish: it can only
       // finish now when the driver overlaps.
       std::unique_lock<std::mutex> lock(m);
-      if (cv.wait_for(lock, std::chrono::seconds(2), [&] { return computed_through > c.first + c.count; }))
+      if (cv.wait_for(lock, std::chrono::seconds(2),
+                      [&] { return computed_through > c.first + c.count; }))
         ++overlapped;
     }
     FakeJob::absorb(c);
@@ -162,7 +163,8 @@ TEST(ChunkDriver, CustomCutsAreHonoured) {
   } job;
   drive(job, options(35, 4, true));
   const std::vector<std::pair<std::int64_t, std::int64_t>> want = {
-      {0, 4}, {4, 4}, {8, 2}, {10, 4}, {14, 4}, {18, 2}, {20, 4}, {24, 4}, {28, 2}, {30, 4}, {34, 1}};
+      {0, 4},  {4, 4},  {8, 2},  {10, 4}, {14, 4}, {18, 2},
+      {20, 4}, {24, 4}, {28, 2}, {30, 4}, {34, 1}};
   EXPECT_EQ(job.committed, want);
   EXPECT_TRUE(job.order_ok);
 }
@@ -195,9 +197,9 @@ TEST(ChunkDriverDeathTest, InterruptionStopsBetweenChunks) {
           } catch (const Interrupted&) {
             interrupted = true;
           }
-          const bool ok = interrupted && job.committed.size() == 4 && job.committed.back().first == 30 &&
-                          job.absorbed.size() == 40 && job.absorbed[39] == f(39) && job.order_ok &&
-                          job.slots_used.size() == 4;
+          const bool ok = interrupted && job.committed.size() == 4 &&
+                          job.committed.back().first == 30 && job.absorbed.size() == 40 &&
+                          job.absorbed[39] == f(39) && job.order_ok && job.slots_used.size() == 4;
           std::exit(ok ? 0 : 1);
         },
         ::testing::ExitedWithCode(0), "");

@@ -44,12 +44,14 @@ TEST(LaunchGuard, EveryLauncherWithSeveralRanksIsRefused) {
   EXPECT_TRUE(hydra.refused);
   EXPECT_FALSE(hydra.speaks);  // rank 1 stays silent: the line is printed once
 
-  const LaunchCheck srun = with({{"SLURM_STEP_ID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_PROCID", "2"}});
+  const LaunchCheck srun =
+      with({{"SLURM_STEP_ID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_PROCID", "2"}});
   EXPECT_TRUE(srun.refused);
   EXPECT_FALSE(srun.speaks);
   EXPECT_NE(srun.line.find("4 ranks"), std::string::npos) << srun.line;
 
-  const LaunchCheck step = with({{"SLURM_STEP_ID", "3"}, {"SLURM_STEP_NUM_TASKS", "2"}, {"SLURM_PROCID", "0"}});
+  const LaunchCheck step =
+      with({{"SLURM_STEP_ID", "3"}, {"SLURM_STEP_NUM_TASKS", "2"}, {"SLURM_PROCID", "0"}});
   EXPECT_TRUE(step.refused);
   EXPECT_TRUE(step.speaks);
 

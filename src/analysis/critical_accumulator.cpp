@@ -18,7 +18,8 @@ bool inside(const Vec& x, const std::vector<double>& lo, const std::vector<doubl
 
 }  // namespace
 
-CriticalAccumulator::CriticalAccumulator(int dim, double tol) : dim_(dim), tol_(tol), raw_(dim, tol) {}
+CriticalAccumulator::CriticalAccumulator(int dim, double tol)
+    : dim_(dim), tol_(tol), raw_(dim, tol) {}
 
 void CriticalAccumulator::add(const EndPoints& e) {
   // Raw clusters of converged end points, in index order.
@@ -28,7 +29,8 @@ void CriticalAccumulator::add(const EndPoints& e) {
                           : -1);
 }
 
-CriticalResult CriticalAccumulator::finish(const LandscapeSpec& land, const std::vector<double>& box_lo,
+CriticalResult CriticalAccumulator::finish(const LandscapeSpec& land,
+                                           const std::vector<double>& box_lo,
                                            const std::vector<double>& box_hi,
                                            const MergeOptions& opt) const {
   const int n = dim_;
@@ -67,8 +69,9 @@ CriticalResult CriticalAccumulator::finish(const LandscapeSpec& land, const std:
 
   t.n_points = m;
   t.count.assign(m, 0);
-  const std::vector<detail::Inertia> inertias = detail::fill_point_rows(
-      points, local, order, opt.eig_rel_tol, {t.position, t.loss, t.grad_norm, t.eigenvalues, t.kind});
+  const std::vector<detail::Inertia> inertias =
+      detail::fill_point_rows(points, local, order, opt.eig_rel_tol,
+                              {t.position, t.loss, t.grad_norm, t.eigenvalues, t.kind});
   t.morse_index.resize(m);
   for (int r = 0; r < m; ++r) {
     const PointKind k = static_cast<PointKind>(t.kind[r]);

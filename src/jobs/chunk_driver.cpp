@@ -15,10 +15,12 @@ std::int64_t ChunkWork::cut(std::int64_t first, std::int64_t n, std::int64_t chu
 
 void drive(ChunkWork& work, const DriveOptions& o) {
   if (o.n <= 0) return;
-  if (o.done < 0 || o.done > o.n) throw std::logic_error("drive: the committed count is outside [0, n]");
+  if (o.done < 0 || o.done > o.n)
+    throw std::logic_error("drive: the committed count is outside [0, n]");
   Progress progress(o.what, o.n, o.bar);
   progress.update(o.done);
-  const std::int64_t chunk = chunk_for_progress(std::max<std::int64_t>(1, o.chunk), o.n, o.bar, o.bar_floor);
+  const std::int64_t chunk =
+      chunk_for_progress(std::max<std::int64_t>(1, o.chunk), o.n, o.bar, o.bar_floor);
   auto take = [&work, &progress](const Chunk& c) {
     work.absorb(c);
     work.commit(c);
@@ -41,7 +43,8 @@ void drive(ChunkWork& work, const DriveOptions& o) {
         throw;
       }
       const std::int64_t count = work.cut(next, o.n, chunk);
-      if (count < 1 || count > o.n - next) throw std::logic_error("ChunkWork::cut: a chunk outside [first, n)");
+      if (count < 1 || count > o.n - next)
+        throw std::logic_error("ChunkWork::cut: a chunk outside [first, n)");
       const Chunk c{next, count, slot};
       work.compute(c);
       settle();

@@ -55,12 +55,12 @@ class ChunkWork {
 };
 
 struct DriveOptions {
-  std::int64_t n = 0;        // items [0, n)
-  std::int64_t done = 0;     // items already committed: the run starts here
-  std::int64_t chunk = 1;    // items per chunk (at most)
-  bool overlap = true;       // compute the next chunk while this one is absorbed
-  std::string what;          // the progress bar's units ("descents")
-  bool bar = false;          // a progress bar on stderr
+  std::int64_t n = 0;             // items [0, n)
+  std::int64_t done = 0;          // items already committed: the run starts here
+  std::int64_t chunk = 1;         // items per chunk (at most)
+  bool overlap = true;            // compute the next chunk while this one is absorbed
+  std::string what;               // the progress bar's units ("descents")
+  bool bar = false;               // a progress bar on stderr
   std::int64_t bar_floor = 4096;  // with a bar, chunks are cut to about 64 steps, not below this
 };
 

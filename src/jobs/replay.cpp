@@ -11,8 +11,8 @@ namespace {
 class ReplayChunks : public ChunkWork {
  public:
   using Take = std::function<void(std::int64_t, const analysis::EndPoints&)>;
-  ReplayChunks(const io::CheckpointReader& from, const std::string& stream, const EndPointColumns& cols,
-               const Take& take)
+  ReplayChunks(const io::CheckpointReader& from, const std::string& stream,
+               const EndPointColumns& cols, const Take& take)
       : from_(from), stream_(stream), cols_(cols), take_(take) {}
   void compute(const Chunk& c) override {
     const auto n = static_cast<std::size_t>(c.count);
@@ -23,7 +23,9 @@ class ReplayChunks : public ChunkWork {
     from_.read_rows(stream_, cols_.steps, c.first, c.count, steps_.data());
     from_.read_rows(stream_, cols_.status, c.first, c.count, status_.data());
   }
-  void absorb(const Chunk& c) override { take_(c.first, {end_.data(), status_.data(), steps_.data(), c.count}); }
+  void absorb(const Chunk& c) override {
+    take_(c.first, {end_.data(), status_.data(), steps_.data(), c.count});
+  }
 
  private:
   const io::CheckpointReader& from_;

@@ -115,7 +115,8 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     const u64 sets = plane2 ? 4 : 3;  // loss, grad_norm, grad per plane axis
     // The tile (32 bytes a point), the chunks it fills and their deflated
     // form before they are stored (src/io/chunk_writer.cpp): 96 in all.
-    e.buffers.push_back(item("grid tile buffers", mul(std::min(u(c.tile), points), kChunksInFlight * 96),
+    e.buffers.push_back(item("grid tile buffers",
+                             mul(std::min(u(c.tile), points), kChunksInFlight * 96),
                              "use a smaller --tile", "--tile", kChunksInFlight * 96));
     e.memory.push_back(item("HDF5 chunk caches of /grid", mul(sets, cache_bytes(points, 8)), ""));
     e.disk.push_back(item("grid of " + format_count(static_cast<std::int64_t>(points)) + " points",
@@ -204,7 +205,8 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
   // (src/jobs/chunk_driver.hpp). A sweep's chunk also holds its quenches.
   const u64 in_flight = kChunksInFlight * (job == "sweep" ? 2 : 1);
   if (batch > 0)
-    e.buffers.push_back(item("descent chunk buffers", mul(std::min(u(c.chunk), u(batch)), in_flight * rec),
+    e.buffers.push_back(item("descent chunk buffers",
+                             mul(std::min(u(c.chunk), u(batch)), in_flight * rec),
                              "use a smaller --chunk", "--chunk", in_flight * rec));
   e.disk.push_back(item("attributes, tables and HDF5 metadata", kMetadataBytes, ""));
   return e;

@@ -52,8 +52,8 @@ using analysis::Source;
 // end points would take them.
 class SweepRun : public ChunkWork {
  public:
-  SweepRun(const config::RunConfig& c, const config::Resolved& r, const backend::DescentRequest& base,
-           backend::Backend& be, io::CheckpointWriter* ck)
+  SweepRun(const config::RunConfig& c, const config::Resolved& r,
+           const backend::DescentRequest& base, backend::Backend& be, io::CheckpointWriter* ck)
       : c_(c),
         r_(r),
         base_(base),
@@ -138,12 +138,15 @@ class SweepRun : public ChunkWork {
     if (keep_quenches_) {
       quench_end_.insert(quench_end_.end(), p.quench.end.begin(), p.quench.end.begin() + m * r_.dim);
       quench_steps_.insert(quench_steps_.end(), p.quench.steps.begin(), p.quench.steps.begin() + m);
-      quench_status_.insert(quench_status_.end(), p.quench.status.begin(), p.quench.status.begin() + m);
+      quench_status_.insert(quench_status_.end(), p.quench.status.begin(),
+                            p.quench.status.begin() + m);
     }
     if (ck_) {
-      ck_->write_rows(0, c.first, c.count, {p.sweep.end.data(), p.sweep.steps.data(), p.sweep.status.data()});
+      ck_->write_rows(0, c.first, c.count,
+                      {p.sweep.end.data(), p.sweep.steps.data(), p.sweep.status.data()});
       if (m > 0)
-        ck_->write_rows(1, quenches_done_, m, {p.quench.end.data(), p.quench.steps.data(), p.quench.status.data()});
+        ck_->write_rows(1, quenches_done_, m,
+                        {p.quench.end.data(), p.quench.steps.data(), p.quench.status.data()});
     }
     rows_done_ += c.count;
     quenches_done_ += m;
@@ -158,7 +161,8 @@ class SweepRun : public ChunkWork {
   void add_quenches(const io::CheckpointReader* from) {
     quench_raw_.assign(static_cast<std::size_t>(quenches_done_), -1);
     if (!from) {
-      acc_.add(Source::kBasins, {quench_end_.data(), quench_status_.data(), quench_steps_.data(), quenches_done_},
+      acc_.add(Source::kBasins,
+               {quench_end_.data(), quench_status_.data(), quench_steps_.data(), quenches_done_},
                quench_raw_.data());
       return;
     }
