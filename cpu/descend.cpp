@@ -29,7 +29,8 @@ void CpuBackend::descend(const backend::DescentRequest& req, std::int64_t first,
   out.resize(count, req.landscape.dim);
   out.first = first;
   DescentColumns cols{out.start.data(),     out.end.data(),   out.loss.data(),
-                      out.grad_norm.data(), out.steps.data(), out.status.data()};
+                      out.grad_norm.data(), out.steps.data(), out.status.data(),
+                      out.quench.data(),    out.bounced.data()};
   const StartSpec starts = host_starts(req);
   const bool f32 = req.precision == backend::Precision::kF32;
   if (lanes_ && descend_lanes(req.landscape, f32, req.params, starts, first, count, cols, threads_))
@@ -49,7 +50,7 @@ std::vector<backend::Trajectory> CpuBackend::trace(const backend::DescentRequest
                                                    const std::vector<std::int64_t>& indices,
                                                    std::int64_t every) {
   const int n = req.landscape.dim;
-  const std::int64_t cap = trajectory_capacity(req.params.max_steps, every);
+  const std::int64_t cap = trajectory_capacity(req.params, every);
   std::vector<backend::Trajectory> out(indices.size());
   const StartSpec starts = host_starts(req);
   with_landscape(req.landscape, [&](auto land) {

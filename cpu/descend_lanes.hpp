@@ -5,9 +5,10 @@
 //
 // Each lane follows descend_one (src/core/descent.hpp) step for step: the
 // same value_grad, the same tests in the same order (non-finite, converged,
-// step limit), the same noise draws and optimizer update, the same bound
-// test after it. Which lane or thread runs a descent, and when, changes
-// nothing in its result.
+// step limit), the same noise draws, the same rate of its step and the same
+// optimizer update, the same bound test after it, the same bounce watch
+// and the same quench. Which lane or thread runs a descent, and when,
+// changes nothing in its result.
 #pragma once
 
 #include <atomic>
@@ -46,9 +47,16 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
   OptimizerState<V, MaxDim> st;
   st.reset(n);
   std::int64_t row[W], born[W];  // row -1: lane idle (queue empty)
+  std::int64_t limit_step[W];     // the lane's step limit: max_steps, then the quench's end
+  bool quenching[W];
+  int reversals[W];               // the bounce watch (descend_one), per lane
+  bool bounced[W] = {};
+  V before[MaxDim] = {}, last[MaxDim] = {};
   const Philox rng{p.seed};
   const T tol2 = T(p.tol) * T(p.tol);
   const T sigma = T(p.noise);
+  const bool scheduled = schedule_varies(p.schedule);
+  const bool watch = p.bounce_watch && p.max_steps >= kBounceWindow;  // else none can bounce
   T lo[MaxDim], hi[MaxDim];
   for (int i = 0; i < n; ++i) lo[i] = T(p.bound_lo[i]), hi[i] = T(p.bound_hi[i]);
 
@@ -80,6 +88,10 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
     st.b2t.set(l, T(1));
     row[l] = r;
     born[l] = at;
+    limit_step[l] = p.max_steps;
+    quenching[l] = false;
+    reversals[l] = 0;
+    bounced[l] = false;
     ++live;
   };
   auto finish = [&](int l, T loss, T gn2, std::int64_t steps, DescentStatus status) {
@@ -88,19 +100,32 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
     out.loss[r] = double(loss);
     out.grad_norm[r] = double(trilo::sqrt(gn2));
     out.steps[r] = steps;
-    out.status[r] = static_cast<std::int8_t>(status);
+    out.status[r] = static_cast<std::int8_t>(quenching[l] ? DescentStatus::kMaxSteps : status);
+    if (out.quench)
+      out.quench[r] = static_cast<std::int8_t>(quenching[l] ? static_cast<int>(status) + 1 : 0);
+    if (out.bounced) out.bounced[r] = bounced[l] ? 1 : 0;
     --live;
   };
-  // The earliest iteration at which a live lane reaches max_steps.
+  // The earliest iteration at which a live lane reaches its step limit.
   auto next_limit = [&] {
     std::int64_t m = INT64_MAX;
     for (int l = 0; l < W; ++l)
-      if (row[l] >= 0 && born[l] + p.max_steps < m) m = born[l] + p.max_steps;
+      if (row[l] >= 0 && born[l] + limit_step[l] < m) m = born[l] + limit_step[l];
+    return m;
+  };
+  // The earliest iteration at which a live lane not quenching enters the
+  // bounce watch's window (the last kBounceWindow steps before max_steps).
+  auto next_watch = [&] {
+    std::int64_t m = INT64_MAX;
+    if (watch)
+      for (int l = 0; l < W; ++l)
+        if (row[l] >= 0 && !quenching[l] && born[l] + p.max_steps - kBounceWindow < m)
+          m = born[l] + p.max_steps - kBounceWindow;
     return m;
   };
 
   for (int l = 0; l < W; ++l) fill(l, 0);
-  std::int64_t limit = next_limit();
+  std::int64_t limit = next_limit(), watch_k = next_watch();
   while (live > 0) {
     const V loss = land.value_grad(x, g);
     V gn2(0);
@@ -117,20 +142,31 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
           status = DescentStatus::kDiverged;
         else if (gn2[l] <= tol2)
           status = DescentStatus::kConverged;
-        else if (step == p.max_steps)
+        else if (step == limit_step[l]) {
+          if (!quenching[l]) bounced[l] = watch && reversals[l] == kBounceWindow - 1;
+          if (!quenching[l] && p.quench_steps > 0) {  // the quench starts: fresh state, no noise
+            quenching[l] = true;
+            limit_step[l] = step + p.quench_steps;
+            for (int i = 0; i < n; ++i) st.m[i].set(l, T(0)), st.v[i].set(l, T(0));
+            st.b1t.set(l, T(1));
+            st.b2t.set(l, T(1));
+            continue;
+          }
           status = DescentStatus::kMaxSteps;
-        else
+        } else {
           continue;
+        }
         finish(l, loss[l], gn2[l], step, status);
         fill(l, k + 1);
         fresh[l] = any_fresh = true;
       }
       limit = next_limit();
+      watch_k = next_watch();
       if (live == 0) break;
     }
     if (sigma != T(0)) {
       for (int l = 0; l < W; ++l) {
-        if (row[l] < 0 || fresh[l]) continue;
+        if (row[l] < 0 || fresh[l] || quenching[l]) continue;
         const std::uint64_t index = static_cast<std::uint64_t>(q.first + row[l]);
         const auto step = static_cast<std::uint32_t>(k - born[l]);
         for (int b = 0; 2 * b < n; ++b) {
@@ -150,7 +186,32 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
             keep[l][i] = x[i][l], keep[l][n + i] = st.m[i][l], keep[l][2 * n + i] = st.v[i][l];
           keep[l][3 * n] = st.b1t[l], keep[l][3 * n + 1] = st.b2t[l];
         }
-    optimizer_step(p.opt, st, n, g, x);
+    // The bounce watch, for lanes in the last kBounceWindow steps before
+    // max_steps: their displacement this step against the one before.
+    const bool watching = k >= watch_k;
+    if (watching)
+      for (int i = 0; i < n; ++i) before[i] = x[i];
+    // Each lane's rate at its own step (lanes run different steps at once);
+    // quenching lanes take the base rate, idle and fresh ones any (their
+    // state is put back or unused).
+    V lr(T(p.opt.lr));
+    if (scheduled)
+      for (int l = 0; l < W; ++l)
+        if (row[l] >= 0 && !fresh[l] && !quenching[l]) lr.set(l, T(lr_at(p.schedule, p.opt.lr, k - born[l])));
+    optimizer_update(p.opt, lr, st.m, st.v, st.b1t, st.b2t, n, g, x);
+    if (watching) {
+      V dot(0);
+      for (int i = 0; i < n; ++i) {
+        const V d = x[i] - before[i];
+        dot += d * last[i];
+        last[i] = d;
+      }
+      for (int l = 0; l < W; ++l) {
+        if (row[l] < 0 || fresh[l] || quenching[l]) continue;
+        const std::int64_t step = k - born[l], from = p.max_steps - kBounceWindow;
+        if (step > from && dot[l] < T(0)) ++reversals[l];
+      }
+    }
     if (any_fresh)
       for (int l = 0; l < W; ++l)
         if (fresh[l]) {
@@ -178,6 +239,7 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
           fill(l, k + 1);
         }
         limit = next_limit();
+        watch_k = next_watch();
       }
     }
     ++k;

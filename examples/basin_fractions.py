@@ -7,7 +7,14 @@ Usage: python3 examples/basin_fractions.py RESULT.h5 OUT.png
 h5netcdf and matplotlib; runs headless (Agg).
 """
 
-import sys
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
+from system_python import require  # noqa: E402
+
+require("matplotlib", "numpy", "xarray", "h5netcdf")
+
 
 import matplotlib
 

@@ -6,7 +6,14 @@ Needs h5py, xarray with h5netcdf, and matplotlib (Debian: python3-h5py,
 python3-xarray, python3-h5netcdf, python3-matplotlib). Runs headless (Agg).
 """
 
-import sys
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
+from system_python import require  # noqa: E402
+
+require("matplotlib", "numpy", "xarray", "h5netcdf")
+
 
 import matplotlib
 

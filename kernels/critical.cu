@@ -29,7 +29,7 @@ void critical_tile(const L& land, const backend::CriticalRequest& req, std::int6
                    backend::DescentBatch& out) {
   // Each thread holds three MaxDim x MaxDim matrices: small blocks.
   constexpr int kBlock = 64;
-  record_tile(be, req.starts, req.explicit_starts, req.landscape.dim, first, m, row, out,
+  record_tile(be, req.starts, req.explicit_starts, req.landscape.dim, first, m, row, false, out,
               [&](const StartSpec& s, const DescentColumns& cols, cudaStream_t stream) {
                 critical_kernel<T, MaxDim><<<launch_blocks(m, kBlock), kBlock, 0, stream>>>(
                     land, req.params, s, first, m, cols);

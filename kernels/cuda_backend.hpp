@@ -206,12 +206,16 @@ inline std::vector<CudaBackend::HostCopy> descent_copies(backend::DescentBatch& 
                                                          std::int64_t row, std::int64_t m, int n,
                                                          const DescentColumns& cols) {
   using C = CudaBackend;
-  return {C::host_copy(out.start.data() + row * n, cols.start, m * n),
-          C::host_copy(out.end.data() + row * n, cols.end, m * n),
-          C::host_copy(out.loss.data() + row, cols.loss, m),
-          C::host_copy(out.grad_norm.data() + row, cols.grad_norm, m),
-          C::host_copy(out.steps.data() + row, cols.steps, m),
-          C::host_copy(out.status.data() + row, cols.status, m)};
+  std::vector<CudaBackend::HostCopy> copies = {
+      C::host_copy(out.start.data() + row * n, cols.start, m * n),
+      C::host_copy(out.end.data() + row * n, cols.end, m * n),
+      C::host_copy(out.loss.data() + row, cols.loss, m),
+      C::host_copy(out.grad_norm.data() + row, cols.grad_norm, m),
+      C::host_copy(out.steps.data() + row, cols.steps, m),
+      C::host_copy(out.status.data() + row, cols.status, m)};
+  if (cols.quench) copies.push_back(C::host_copy(out.quench.data() + row, cols.quench, m));
+  if (cols.bounced) copies.push_back(C::host_copy(out.bounced.data() + row, cols.bounced, m));
+  return copies;
 }
 
 // Stream-ordered copies of n elements. From or into pageable host memory

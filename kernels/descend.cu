@@ -73,7 +73,7 @@ void launch_trace(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream, 
 template <class T, int MaxDim, class L>
 void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_t first,
                   std::int64_t m, std::int64_t row, CudaBackend& be, backend::DescentBatch& out) {
-  record_tile(be, req.starts, req.explicit_starts, req.landscape.dim, first, m, row, out,
+  record_tile(be, req.starts, req.explicit_starts, req.landscape.dim, first, m, row, true, out,
               [&](const StartSpec& s, const DescentColumns& cols, cudaStream_t stream) {
                 launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params,
                                           s, first, m, cols);
@@ -89,7 +89,7 @@ void trace_tile(const L& land, const backend::DescentRequest& req, const std::in
   const int n = req.landscape.dim;
   const int d = req.starts.dim;
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
-  const std::int64_t cap = trajectory_capacity(req.params.max_steps, every);
+  const std::int64_t cap = trajectory_capacity(req.params, every);
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
   DeviceBuffer<std::int64_t> index_buf(size(m), stream), row_buf(size(m), stream);
   DeviceBuffer<std::int64_t> steps(size(m * cap), stream);
@@ -137,7 +137,7 @@ void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
   const std::size_t n = static_cast<std::size_t>(req.landscape.dim);
   const std::size_t per_item = (2 * n + 2) * sizeof(double) + sizeof(std::int64_t) +
-                               sizeof(std::int8_t) +
+                               3 * sizeof(std::int8_t) +
                                (explicit_mode ? req.starts.dim * sizeof(double) : 0);
   with_device_landscape(req.landscape, req.precision, FormulaJob::kDescend,
                         [&](const auto& land, auto t, auto max_dim) {
@@ -156,7 +156,7 @@ std::vector<backend::Trajectory> CudaBackend::trace(const backend::DescentReques
   activate();
   const std::size_t n = static_cast<std::size_t>(req.landscape.dim);
   const std::size_t cap =
-      static_cast<std::size_t>(trajectory_capacity(req.params.max_steps, every));
+      static_cast<std::size_t>(trajectory_capacity(req.params, every));
   const std::size_t per_trace = cap * (n + 1) * sizeof(double) + cap * sizeof(std::int64_t) +
                                 2 * sizeof(std::int64_t) + req.starts.dim * sizeof(double);
   const auto total = static_cast<std::int64_t>(indices.size());

@@ -1,7 +1,8 @@
 // One tile of descent-shaped records on the device (descents and
-// critical-point searches write the same six columns): the tile's device
-// buffers, its explicit starts copied over, the launch, and the copies back
-// into rows [row, row + m) of the host batch. A tile that does not fit is
+// critical-point searches write the same six columns; descents also their
+// quench result and bounce flag): the tile's device buffers, its explicit
+// starts copied over, the launch, and the copies back into rows
+// [row, row + m) of the host batch. A tile that does not fit is
 // retried smaller by CudaBackend::run_tiled and rewrites every row it owns.
 #pragma once
 
@@ -42,11 +43,13 @@ inline bool prepare_records(const StartSpec& starts, const std::vector<double>& 
 
 // Items [first, first + m) of `starts` (explicit ones read from
 // `explicit_starts` by global index): launch(s, cols, stream) runs the
-// kernels on device StartSpec `s` into `cols`.
+// kernels on device StartSpec `s` into `cols`. With `descent_flags` the
+// columns also hold the quench result and the bounce flag of each row.
 template <class Launch>
 void record_tile(CudaBackend& be, const StartSpec& starts,
                  const std::vector<double>& explicit_starts, int dim, std::int64_t first,
-                 std::int64_t m, std::int64_t row, backend::DescentBatch& out, Launch&& launch) {
+                 std::int64_t m, std::int64_t row, bool descent_flags, backend::DescentBatch& out,
+                 Launch&& launch) {
   cudaStream_t stream = be.stream();
   const bool explicit_mode = starts.mode == StartMode::kExplicit;
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
@@ -54,9 +57,15 @@ void record_tile(CudaBackend& be, const StartSpec& starts,
   DeviceBuffer<double> loss(size(m), stream), grad_norm(size(m), stream);
   DeviceBuffer<std::int64_t> steps(size(m), stream);
   DeviceBuffer<std::int8_t> status(size(m), stream);
+  DeviceBuffer<std::int8_t> quench(descent_flags ? size(m) : 0, stream);
+  DeviceBuffer<std::int8_t> bounced(descent_flags ? size(m) : 0, stream);
   DeviceBuffer<double> points(explicit_mode ? size(m * starts.dim) : 0, stream);
-  const DescentColumns cols{start.data(),     end.data(),   loss.data(),
-                            grad_norm.data(), steps.data(), status.data()};
+  DescentColumns cols{start.data(),     end.data(),   loss.data(),
+                      grad_norm.data(), steps.data(), status.data()};
+  if (descent_flags) {
+    cols.quench = quench.data();
+    cols.bounced = bounced.data();
+  }
   StartSpec s = starts;
   if (explicit_mode) {
     copy_to_device_async(points.data(), explicit_starts.data() + first * starts.dim, m * starts.dim,

@@ -12,15 +12,18 @@
 #             --records sample --sample 100, --records none; --threads 1 and 2
 #   descend   explicit starts (--start x3) with --trace 0,2 --trace-every 7
 #   descend   --chunk 1000 (3 chunks, the last short) and --chunk 7 (429)
+#   descend   --noise 0.3 (descents that run out of steps are quenched,
+#             some diverge) and --lr-schedule cosine --warmup-steps 20,
+#             --chunk 256
 #   basins    himmelblau --basin-res 60, --chunk 333 (11 chunks, last short)
 #   run       quartic-dimple 1500 starts, --grid-res 50 --tile 300,
 #             --basin-res 40 --chunk 250, --threads 1 and 2
 #   critical  rastrigin 2000 searches, --chunk 300, --threads 1 and 2
 #   sweep     lr=0.01:0.3:5, 400 starts, --chunk 150 (chunks cut at values)
 #   sweep     noise=0:2:4 (the quench of noisy values), 300 starts, --chunk 64
-#   resumed   descend, critical and the noise sweep killed after their 3rd
-#             commit (TRILOBITE_FAULT=kill-after-commit:3) and continued
-#             with --resume by the NEW binary, compared with the baseline's
+#   resumed   descend, the noisy descend, critical and the noise sweep
+#             killed after their 3rd commit (TRILOBITE_FAULT=kill-after-commit:3)
+#             and continued with --resume by the NEW binary, compared with the baseline's
 #             uninterrupted run
 #
 # Ignored, and only these, all root attributes:
@@ -112,12 +115,18 @@ run descend-sample descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 
 run descend-none descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --records none
 run descend-chunk1000 descend -l six-hump-camel --starts 3000 --chunk 1000 --seed 3
 run descend-chunk7 descend -l six-hump-camel --starts 3000 --chunk 7 --seed 3
+run descend-noise descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --lr 0.05 \
+  --noise 0.3 --steps 600 --quench-steps 2000
+run descend-cosine descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --lr 0.05 \
+  --steps 120 --lr-schedule cosine --lr-min 0.001 --warmup-steps 20
 run descend-explicit descend -l himmelblau --start 0.5,0.5 --start -3,2 --start 4,-4 --trace 0,2 \
   --trace-every 7 --chunk 2
 run basins basins -l himmelblau --basin-res 60 --chunk 333
 run sweep-lr sweep -l six-hump-camel --vary lr=0.01:0.3:5 --starts 400 --chunk 150 --steps 2000
 run sweep-noise sweep -l six-hump-camel --vary noise=0:2:4 --lr 0.05 --starts 300 --chunk 64 --steps 800
 resumed descend-all-t2 descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --threads 2
+resumed descend-noise descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --lr 0.05 \
+  --noise 0.3 --steps 600 --quench-steps 2000
 resumed critical-t2 critical -l rastrigin --starts 2000 --chunk 300 --seed 2 --threads 2
 resumed sweep-noise sweep -l six-hump-camel --vary noise=0:2:4 --lr 0.05 --starts 300 --chunk 64 --steps 800
 t1=$(date +%s)

@@ -6,7 +6,8 @@ pkgs=(cmake ninja-build g++ libhdf5-dev zlib1g-dev libcli11-dev librandom123-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcpptoml-dev nlohmann-json3-dev
       clang libclang-rt-14-dev libomp-dev
       python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-matplotlib
-      nlohmann-json3-dev libpng-dev libfreetype-dev fonts-dejavu-core python3-pil)
+      nlohmann-json3-dev libpng-dev libfreetype-dev fonts-dejavu-core python3-pil
+      dataset-fashion-mnist)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -97,7 +97,7 @@ TEST(CriticalFile, CommandPrintsTheCountsAndInfoDescribesTheGroups) {
   const std::string file = path("h5");
   std::string out;
   ASSERT_EQ(run("critical -l himmelblau --backend cpu --starts 2000 --force -o '" + file + "'", &out), 0) << out;
-  EXPECT_NE(out.find("4 minima, 4 saddles, 1 maxima"), std::string::npos) << out;
+  EXPECT_NE(out.find("4 minima, 4 saddles, 1 maximum"), std::string::npos) << out;
   EXPECT_NE(out.find("Euler characteristic 1"), std::string::npos) << out;
   ASSERT_EQ(run("info '" + file + "'", &out), 0) << out;
   EXPECT_NE(out.find("/critical"), std::string::npos) << out;

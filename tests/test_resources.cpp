@@ -111,8 +111,9 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   // start, end: 20000 elements of 8 bytes; loss, grad_norm, steps: 10000 of
   // 8; status 10000 of 1; minimum 10000 of 4 (all under 16 MiB).
   const u64 caches = 2 * 160000 + 3 * 80000 + 10000 + 40000;
-  // Capacity 100/10 + 3 = 13 records of step, x, y, loss (8 bytes each).
-  const u64 traces = 2 * 13 * (8 + 2 * 8 + 8);
+  // Capacity (100 steps + 1000 of a quench)/10 + 3 = 113 records of step,
+  // x, y, loss (8 bytes each).
+  const u64 traces = 2 * 113 * (8 + 2 * 8 + 8);
   const u64 basins = 2500 * (kRecord2 + kMerge);
   EXPECT_EQ(item(e.memory, "descent rows copied"), descents);
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /descents"), caches);
@@ -165,9 +166,9 @@ TEST(ResourceEstimate, SweepKeepsLabelsNotEndPoints) {
   c.vary_text = "lr=0.01:0.1:4";
   c.chunk = 100;
   Resolved r = trilo::config::validate(c);
-  // Per row: raw cluster (4), steps (8), status (1), label (4), settled
-  // label (4); no coordinates, whatever the dimension.
-  const u64 kept = 4000 * (4 + 8 + 1 + 4 + 4);
+  // Per row: raw cluster (4), steps (8), status (1), bounce flag (1),
+  // label (4), settled label (4); no coordinates, whatever the dimension.
+  const u64 kept = 4000 * (4 + 8 + 1 + 1 + 4 + 4);
   EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep labels"), kept);
   // Chunk buffers: two in flight, each a chunk of descents and its quenches.
   EXPECT_EQ(item(estimate_resources(c, r).buffers, "descent chunk"), 2 * 2 * 100 * kRecord2);
@@ -180,7 +181,7 @@ TEST(ResourceEstimate, SweepKeepsLabelsNotEndPoints) {
   n.vary_text = "noise=0:1:3";
   Resolved rn = trilo::config::validate(n);
   EXPECT_EQ(item(estimate_resources(n, rn).memory, "sweep labels"),
-            3000 * (4 + 8 + 1 + 4 + 4) + 2000 * 4);
+            3000 * (4 + 8 + 1 + 1 + 4 + 4) + 2000 * 4);
 }
 
 TEST(ResourceEstimate, CriticalHoldsEachSearchsClusterAndLabel) {
@@ -196,7 +197,7 @@ TEST(ResourceEstimate, CriticalHoldsEachSearchsClusterAndLabel) {
 
 TEST(ResourceEstimate, AbsurdSizesDoNotWrap) {
   // The largest sweep validation admits: 2^40 starts x 10^5 values. Its
-  // per-row labels come to about 2.3 x 10^18 bytes: computed in 128 bits
+  // per-row labels come to about 2.4 x 10^18 bytes: computed in 128 bits
   // here, so a product that wrapped past 2^64 on the way would show.
   RunConfig c = job("sweep");
   c.starts = std::int64_t(1) << 40;
@@ -204,7 +205,7 @@ TEST(ResourceEstimate, AbsurdSizesDoNotWrap) {
   c.dim = 64;
   c.landscape = "rastrigin";
   Resolved r = trilo::config::validate(c);
-  const unsigned __int128 want = static_cast<unsigned __int128>(u64(1) << 40) * 100000u * 21u;
+  const unsigned __int128 want = static_cast<unsigned __int128>(u64(1) << 40) * 100000u * 22u;
   ASSERT_LT(want, static_cast<unsigned __int128>(std::numeric_limits<u64>::max()));
   EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep labels"), static_cast<u64>(want));
   EXPECT_GE(estimate_resources(c, r).memory_bytes(), static_cast<u64>(want));

@@ -142,7 +142,7 @@ def ours_starts_and_ends(exe, land, dim, prec, n, steps, backend):
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "agree.h5")
         subprocess.run([exe, "descend", "-l", land, "--dim", str(dim), "--starts", str(n),
-                        "--steps", str(steps), "--tol", "0", "--lr", repr(learning_rate(land)),
+                        "--steps", str(steps), "--tol", "0", "--quench-steps", "0", "--lr", repr(learning_rate(land)),
                         "--diverge-factor", "1e12", "--precision", prec, "--backend", backend,
                         "--no-polish", "-o", path],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -13,8 +13,15 @@ the run is and how the descents have ended so far.
 It stops when the run is finished (the checkpoint is removed once big.h5 is
 written) or interrupted. See docs/format.md, "Checkpoint files".
 """
+import os  # noqa: E402
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from system_python import require  # noqa: E402
+
+require("h5py")
+
 import argparse
-import os
 import time
 
 import h5py

@@ -17,7 +17,8 @@ MinimaAccumulator::MinimaAccumulator(int dim, double tol) : dim_(dim), tol_(tol)
 void MinimaAccumulator::add(Source src, const EndPoints& e, std::int32_t* raw_labels) {
   const int s = static_cast<int>(src);
   const auto converged = [&](std::int64_t i) {
-    return e.status[i] == static_cast<std::int8_t>(DescentStatus::kConverged);
+    return e.status[i] == static_cast<std::int8_t>(DescentStatus::kConverged) ||
+           (e.quench && e.quench[i] == static_cast<std::int8_t>(QuenchResult::kConverged));
   };
   // First, on every core, each point's cluster among those known before this
   // call (searching was the serial bottleneck of a large run: ~45 ns a point).

@@ -34,6 +34,7 @@ BasinMetrics basin_metrics(const std::int32_t* label, std::int64_t n0, std::int6
   BasinMetrics m;
   m.entropy_box = eps;
   m.n_cells = n0 * n1;
+  m.one_dimensional = n1 == 1;
   if (m.n_cells <= 0 || eps < 1) {
     m.basin_entropy = m.boundary_basin_entropy = std::numeric_limits<double>::quiet_NaN();
     return m;
@@ -83,13 +84,17 @@ BasinMetrics basin_metrics(const std::int32_t* label, std::int64_t n0, std::int6
 }
 
 std::string format_basin_metrics(const BasinMetrics& m) {
-  char buf[512];
+  char buf[512], side[64];
+  const long long eps = static_cast<long long>(m.entropy_box);
+  if (m.one_dimensional)
+    std::snprintf(side, sizeof side, "%lld", eps);
+  else
+    std::snprintf(side, sizeof side, "%lld x %lld", eps, eps);
   std::snprintf(buf, sizeof buf,
-                "basin entropy S_b %.4f, boundary basin entropy S_bb %.4f (boxes of %lld x %lld "
+                "basin entropy S_b %.4f, boundary basin entropy S_bb %.4f (boxes of %s "
                 "cells: %lld, %lld on a boundary)\n"
                 "boundary cells %.4f of the map; fractal boundary (S_bb > log 2 = 0.6931): %s\n",
-                m.basin_entropy, m.boundary_basin_entropy, static_cast<long long>(m.entropy_box),
-                static_cast<long long>(m.entropy_box), static_cast<long long>(m.n_boxes),
+                m.basin_entropy, m.boundary_basin_entropy, side, static_cast<long long>(m.n_boxes),
                 static_cast<long long>(m.n_boundary_boxes), m.boundary_fraction,
                 m.fractal_boundary ? "yes" : "not shown");
   return buf;

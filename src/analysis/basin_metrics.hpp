@@ -20,6 +20,7 @@ struct BasinMetrics {
   std::int64_t n_cells = 0;
   std::int64_t n_boundary_cells = 0;  // cells with a lattice neighbour of another colour
   double boundary_fraction = 0;       // n_boundary_cells / n_cells
+  bool one_dimensional = false;       // a 1-D map: boxes of eps cells along the line
 };
 
 // `label` holds n1 x n0 colours, row-major (index i1 * n0 + i0); a 1-D map

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "analysis/report.hpp"
+
 namespace trilo::analysis {
 
 namespace {
@@ -25,14 +27,10 @@ std::string point_text(const CriticalTable& t, std::int64_t r) {
 std::string format_critical_table(const CriticalTable& t) {
   char line[512];
   std::string out;
-  std::snprintf(line, sizeof line,
-                "critical points: %lld (%lld minima, %lld saddles, %lld maxima, %lld degenerate); "
-                "Euler characteristic %lld\n",
-                static_cast<long long>(t.n_points), static_cast<long long>(t.n_minima),
-                static_cast<long long>(t.n_saddles), static_cast<long long>(t.n_maxima),
-                static_cast<long long>(t.n_degenerate),
-                static_cast<long long>(t.euler_characteristic));
-  out += line;
+  out += "critical points: " + std::to_string(t.n_points) + " (" + counted(t.n_minima, "minimum", "minima") +
+         ", " + counted(t.n_saddles, "saddle", "saddles") + ", " + counted(t.n_maxima, "maximum", "maxima") +
+         ", " + std::to_string(t.n_degenerate) + " degenerate); Euler characteristic " +
+         std::to_string(t.euler_characteristic) + "\n";
   if (t.n_points == 0) return out;
   size_t pos_w = 8;
   for (std::int64_t r = 0; r < t.n_points; ++r) pos_w = std::max(pos_w, point_text(t, r).size());
@@ -51,9 +49,9 @@ std::string format_critical_table(const CriticalTable& t) {
 }
 
 std::string format_connections(const CriticalTable& t, const Connections& c) {
-  std::string out = "connections: " + std::to_string(c.saddle.size()) + " index-1 saddles, " +
-                    std::to_string(c.tree_level.size()) + " merges of " +
-                    std::to_string(c.minimum_row.size()) + " minima\n";
+  std::string out = "connections: " + counted(static_cast<std::int64_t>(c.saddle.size()), "index-1 saddle", "index-1 saddles") +
+                    ", " + counted(static_cast<std::int64_t>(c.tree_level.size()), "merge", "merges") + " of " +
+                    counted(static_cast<std::int64_t>(c.minimum_row.size()), "minimum", "minima") + "\n";
   if (c.saddle.empty()) return out;
   char line[256];
   std::snprintf(line, sizeof line, "%6s  %18s  %9s  %9s  %14s  %14s\n", "saddle", "loss",

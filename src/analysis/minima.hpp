@@ -48,17 +48,21 @@ struct MinimaTable {
 };
 
 // End points of one set of descents (n x dim), as the backends return them.
+// A descent counts towards a minimum when it converged, or when it ran out
+// of steps and its quench converged (quench: QuenchResult per descent; null
+// where no quench ran).
 struct EndPoints {
   const double* end = nullptr;
   const std::int8_t* status = nullptr;
   const std::int64_t* steps = nullptr;
   std::int64_t n = 0;
+  const std::int8_t* quench = nullptr;
 };
 
 struct MergeResult {
   MinimaTable table;
-  std::vector<std::int32_t> descent_labels;  // per descent, -1 unless converged
-  std::vector<std::int32_t> basin_labels;    // per basin cell, -1 unless converged
+  std::vector<std::int32_t> descent_labels;  // per descent, -1 unless converged (or quenched to a point)
+  std::vector<std::int32_t> basin_labels;    // per basin cell, the same
 };
 
 // Merges the converged end points of the descents and of the basin cells

@@ -34,7 +34,20 @@ std::string loss_text(double v) {
 
 }  // namespace
 
-std::string format_minima_table(const MinimaTable& t) {
+std::string counted(std::int64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string format_minima_table(const MinimaTable& t, const std::vector<double>& box_lo,
+                                const std::vector<double>& box_hi) {
+  auto outside = [&](std::int64_t r) {
+    if (static_cast<int>(box_lo.size()) != t.dim || static_cast<int>(box_hi.size()) != t.dim) return false;
+    for (int i = 0; i < t.dim; ++i) {
+      const double x = t.position[r * t.dim + i];
+      if (x < box_lo[i] || x > box_hi[i]) return true;
+    }
+    return false;
+  };
   if (t.n_minima == 0) return "no converged descents: no minima found\n";
   // Column widths follow the widest position text.
   size_t pos_w = 8;
@@ -61,6 +74,7 @@ std::string format_minima_table(const MinimaTable& t) {
                   t.fraction[r], t.basin_fraction[r], t.mean_steps[r], lam[0], lam[t.dim - 1],
                   global ? "  <- global" : "");
     out += line;
+    if (outside(r)) out.insert(out.size() - 1, "  (outside the box)");
   }
   return out;
 }

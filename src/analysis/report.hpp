@@ -1,15 +1,22 @@
 // Human-readable text for the minima table (the CLI after a run, and `info`).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "analysis/minima.hpp"
 
 namespace trilo::analysis {
 
+// "1 minimum", "2 minima": a count with its noun in the right number.
+std::string counted(std::int64_t n, const char* one, const char* many);
+
 // A fixed-width table: index, kind, position, loss, count/fraction of
 // descents, basin fraction, mean steps, smallest/largest Hessian eigenvalue;
-// the global minimum (index 0 when it is a minimum) is marked.
-std::string format_minima_table(const MinimaTable& t);
+// the global minimum (index 0 when it is a minimum) is marked, and, given
+// the box, so is every point a descent reached outside it.
+std::string format_minima_table(const MinimaTable& t, const std::vector<double>& box_lo = {},
+                                const std::vector<double>& box_hi = {});
 
 }  // namespace trilo::analysis

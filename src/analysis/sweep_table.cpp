@@ -1,6 +1,7 @@
 #include "analysis/sweep_table.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
@@ -14,7 +15,8 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
                           const std::vector<std::int32_t>& labels,
                           const std::vector<std::int8_t>& status,
                           const std::vector<std::int64_t>& steps,
-                          const std::vector<std::int32_t>& quenched_labels) {
+                          const std::vector<std::int32_t>& quenched_labels,
+                          const std::vector<std::int8_t>& bounced) {
   SweepTable s;
   s.parameter = std::move(parameter);
   s.spacing = std::move(spacing);
@@ -33,16 +35,18 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
   s.quenched_fraction_ci_hi.assign(cells, 0.0);
   s.fraction_diverged.assign(nv, 0.0);
   s.fraction_max_steps.assign(nv, 0.0);
+  s.fraction_bounced.assign(nv, 0.0);
   s.median_steps.assign(nv, 0.0);
   const double n = static_cast<double>(n_starts);
   std::vector<std::int64_t> converged_steps;
   for (std::int64_t v = 0; v < nv; ++v) {
-    std::int64_t diverged = 0, max_steps = 0;
+    std::int64_t diverged = 0, max_steps = 0, bouncing = 0;
     converged_steps.clear();
     for (std::int64_t i = v * n_starts; i < (v + 1) * n_starts; ++i) {
       const auto st = static_cast<DescentStatus>(status[i]);
       if (st == DescentStatus::kDiverged) ++diverged;
       if (st == DescentStatus::kMaxSteps) ++max_steps;
+      if (st == DescentStatus::kMaxSteps && bounced[i]) ++bouncing;
       if (st == DescentStatus::kConverged) converged_steps.push_back(steps[i]);
       if (labels[i] >= 0) ++s.count[v * n_minima + labels[i]];
       if (quenched_labels[i] >= 0) ++s.quenched_count[v * n_minima + quenched_labels[i]];
@@ -59,6 +63,7 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
     }
     s.fraction_diverged[v] = n > 0 ? static_cast<double>(diverged) / n : 0.0;
     s.fraction_max_steps[v] = n > 0 ? static_cast<double>(max_steps) / n : 0.0;
+    s.fraction_bounced[v] = n > 0 ? static_cast<double>(bouncing) / n : 0.0;
     std::sort(converged_steps.begin(), converged_steps.end());
     s.median_steps[v] = nearest_rank(converged_steps, 50);
   }
@@ -68,7 +73,8 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
 namespace {
 
 // One line per value: the first few points' shares of `fraction` (the rest
-// summed as "other"), then diverged, max-steps and median steps.
+// summed as "other"), then diverged, max-steps (and of those bouncing) and
+// median steps.
 std::string fraction_block(const SweepTable& s, const std::vector<double>& fraction) {
   const std::int64_t shown = std::min<std::int64_t>(s.n_minima, 6);
   const bool other = s.n_minima > shown;
@@ -80,7 +86,7 @@ std::string fraction_block(const SweepTable& s, const std::vector<double>& fract
     out += buf;
   }
   if (other) out += "    other";
-  out += "  diverged  max-steps  median_steps\n";
+  out += "  diverged  max-steps  (bouncing)  median_steps\n";
   for (std::int64_t v = 0; v < s.n_values(); ++v) {
     std::snprintf(buf, sizeof buf, "%12.6g", s.value[v]);
     out += buf;
@@ -98,8 +104,10 @@ std::string fraction_block(const SweepTable& s, const std::vector<double>& fract
       std::snprintf(buf, sizeof buf, "  %7.4f", rest);
       out += buf;
     }
-    std::snprintf(buf, sizeof buf, "  %8.4f  %9.4f  %12.6g\n", s.fraction_diverged[v],
-                  s.fraction_max_steps[v], s.median_steps[v]);
+    // Files from before the bounce watch have no fraction_bounced: nan.
+    const double bounced = s.fraction_bounced.empty() ? std::nan("") : s.fraction_bounced[v];
+    std::snprintf(buf, sizeof buf, "  %8.4f  %9.4f  %10.4f  %12.6g\n", s.fraction_diverged[v],
+                  s.fraction_max_steps[v], bounced, s.median_steps[v]);
     out += buf;
   }
   return out;

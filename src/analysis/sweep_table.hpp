@@ -28,6 +28,10 @@ struct SweepTable {
   // n_values:
   std::vector<double> fraction_diverged;
   std::vector<double> fraction_max_steps;
+  // Of those, the share that ran out of steps bouncing: the update reversed
+  // its direction at each of the last kBounceWindow steps (src/core/
+  // descent.hpp), a rate past the stability limit rather than a slow one.
+  std::vector<double> fraction_bounced;
   std::vector<double> median_steps;  // nearest-rank 50th percentile over converged descents; NaN if none
 
   std::int64_t n_values() const { return static_cast<std::int64_t>(value.size()); }
@@ -36,13 +40,15 @@ struct SweepTable {
 // Tabulates descents run for every value: labels (index into the global
 // minima table, -1 unless converged), status (DescentStatus) and steps, each
 // n_values x n_starts, row-major by value; quenched_labels likewise (the
-// settled point of each start, -1 when none).
+// settled point of each start, -1 when none), and bounced (1 where a
+// descent ran out of steps bouncing).
 SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vector<double> values,
                           std::int64_t n_starts, std::int64_t n_minima,
                           const std::vector<std::int32_t>& labels,
                           const std::vector<std::int8_t>& status,
                           const std::vector<std::int64_t>& steps,
-                          const std::vector<std::int32_t>& quenched_labels);
+                          const std::vector<std::int32_t>& quenched_labels,
+                          const std::vector<std::int8_t>& bounced);
 
 // A table for the run summary and `trilobite info`: one line per value,
 // the first few points' fractions, then diverged, max-steps and median steps.

@@ -13,6 +13,8 @@ void DescentBatch::place(const DescentBatch& part) {
   std::copy(part.grad_norm.begin(), part.grad_norm.end(), grad_norm.begin() + f);
   std::copy(part.steps.begin(), part.steps.end(), steps.begin() + f);
   std::copy(part.status.begin(), part.status.end(), status.begin() + f);
+  std::copy(part.quench.begin(), part.quench.end(), quench.begin() + f);
+  std::copy(part.bounced.begin(), part.bounced.end(), bounced.begin() + f);
 }
 
 void DescentBatch::resize(std::int64_t n, int d) {
@@ -24,6 +26,8 @@ void DescentBatch::resize(std::int64_t n, int d) {
   grad_norm.resize(static_cast<size_t>(n));
   steps.resize(static_cast<size_t>(n));
   status.resize(static_cast<size_t>(n));
+  quench.resize(static_cast<size_t>(n));
+  bounced.resize(static_cast<size_t>(n));
 }
 
 void GridTile::resize(std::int64_t n) {

@@ -35,6 +35,8 @@ struct DescentBatch {
   std::vector<double> loss, grad_norm;
   std::vector<std::int64_t> steps;
   std::vector<std::int8_t> status;
+  std::vector<std::int8_t> quench;   // QuenchResult (src/core/descent.hpp); 0 where none ran
+  std::vector<std::int8_t> bounced;  // 1: ran out of steps bouncing (kBounceWindow)
 
   // Sizes the columns for n rows of dimension d. Rows that were there keep
   // their contents and new ones start at zero: a backend writes every row

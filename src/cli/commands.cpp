@@ -5,6 +5,9 @@
 #include <sstream>
 
 #include "cli/config_file.hpp"
+#include "cli/numeric_options.hpp"
+#include "cli/unknown_arguments.hpp"
+#include "cli/unused_options.hpp"
 #include "cli/read_guard.hpp"
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
@@ -45,10 +48,12 @@ void add_common(CLI::App* app, config::RunConfig& c) {
       ->allow_extra_args(false);
   app->add_option("--landscape-file", c.landscape_file,
                   "TOML file with formula, box, dim and [parameters]");
-  app->add_option("--dim", c.dim, "Dimension of an any-dimension landscape (default 2)");
+  app->add_option("--dim", c.dim, "Dimension of an any-dimension landscape (default 2)")
+      ->default_str("");
   app->add_option("--box", c.box_text, "Box: lo:hi for every axis, or lo:hi,lo:hi,... per axis");
   app->add_option("--backend", c.backend, "auto | cpu | cuda (auto: the GPU when present)");
-  app->add_option("--precision", c.precision, "f32 | f64");
+  app->add_option("--precision", c.precision, "f32 | f64 (networks: default f32)")
+      ->each([&c](const std::string&) { c.precision_given = true; });
   app->add_option("--seed", c.seed, "Seed of every random number");
   app->add_option("-o,--output", c.output, "Result file (HDF5)")
       ->each([&c](const std::string&) { c.output_given = true; });
@@ -57,7 +62,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
   app->add_option("--compression", c.compression,
                   "Deflate level of the result's large datasets: 0 none (fastest) to 9 (default 4)");
   app->add_option("--merge-tol", c.merge_tol,
-                  "Distance under which end points are one minimum (default 1e-3 x box diagonal)");
+                  "Distance under which end points are one minimum (default 1e-3 x box diagonal)")
+      ->default_str("");
   app->add_flag("!--no-polish", c.polish, "Do not Newton-refine merged minima");
   app->add_flag("-q,--quiet", c.quiet, "No notes or progress bar on stderr");
   app->add_flag("--json", c.json, "Print one JSON summary on stdout instead of the text report");
@@ -84,19 +90,105 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
     app->add_option("--trace-every", c.trace_every, "Record every k-th step of traced descents");
   }
   app->add_option("--optimizer", c.optimizer, "gd | momentum | nesterov | adam | rmsprop");
-  app->add_option("--lr", c.opt.lr, "Learning rate");
+  app->add_option("--lr", c.opt.lr,
+                  "Learning rate (default: gd, momentum, nesterov on a built-in: the landscape's, docs/landscapes.md; networks 0.1; else 0.01)")
+      ->default_str("")
+      ->each([&c](const std::string&) { c.lr_given = true; });
   app->add_option("--momentum", c.opt.momentum, "Momentum (momentum, nesterov)");
   app->add_option("--beta1", c.opt.beta1, "Adam beta1");
   app->add_option("--beta2", c.opt.beta2, "Adam beta2");
   app->add_option("--rho", c.opt.rho, "RMSprop decay");
   app->add_option("--eps", c.opt.eps, "Adam/RMSprop epsilon");
-  app->add_option("--steps", c.steps, "Maximum optimizer steps");
+  app->add_option("--steps", c.steps,
+                  "Maximum optimizer steps (default: the built-in landscape's, docs/landscapes.md; 5000 for a formula)")
+      ->default_str("");
+  app->add_option("--lr-schedule", c.lr_schedule,
+                  "Learning-rate schedule: constant | step | exp | cosine (the rate of step t scales --lr)");
+  app->add_option("--lr-step-every", c.lr_step_every, "step: multiply the rate by --lr-gamma every N steps")
+      ->each([&c](const std::string&) { c.lr_step_every_given = true; });
+  app->add_option("--lr-gamma", c.lr_gamma, "step: factor per period (default 0.1); exp: factor per step")
+      ->each([&c](const std::string&) { c.lr_gamma_given = true; });
+  app->add_option("--lr-min", c.lr_min, "cosine: the rate it decays to over the steps after warm-up (default 0)");
+  app->add_option("--warmup-steps", c.warmup_steps,
+                  "Linear warm-up from --lr/N to --lr over the first N steps; the schedule starts after it");
+  app->add_option("--quench-steps", c.quench_steps,
+                  "Descents out of steps go on without noise for up to N more steps at the base rate, "
+                  "so they end in a minimum (0: off; default max(1000, --steps))")
+      ->each([&c](const std::string&) { c.quench_steps_given = true; });
   app->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-6; 1e-4 in f32)")
-      ->each([&c](const std::string&) { c.tol_given = true; });
+      ->each([&c](const std::string&) { c.tol_given = true; })
+      ->default_str("");
   app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");
   app->add_option("--diverge-factor", c.diverge_factor,
                   "Diverged when outside the box enlarged this many times about its centre");
-  app->add_option("--chunk", c.chunk, "Descents per backend call and per checkpoint commit");
+  app->add_option("--chunk", c.chunk, "Descents per backend call and per checkpoint commit")
+      ->each([&c](const std::string&) { c.chunk_given = true; });
+}
+
+// A network on a data set as the landscape (docs/networks.md).
+const char* const kNetworkOptions[] = {
+    "--model", "--activation", "--loss", "--init", "--weight-decay", "--data", "--data-size",
+    "--data-noise", "--data-classes", "--target", "--test-fraction", "--test-data", "--standardize",
+    "--batch-size", "--epochs", "--probe", "--function-tol", "--hessian-top", "--lanczos-steps",
+    "--hessian-minima", "--hutchinson"};
+// Options of an analytic landscape that a network landscape has no use for.
+const char* const kAnalyticOnlyOptions[] = {
+    "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
+    "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--trace",
+    "--trace-every"};
+
+void add_network(CLI::App* app, config::RunConfig& c) {
+  config::NetworkConfig& n = c.net;
+  app->add_option("--model", n.model, "A network as the landscape: mlp:IN-HIDDEN-...-OUT, e.g. mlp:784-16-16-10");
+  app->add_option("--activation", n.activation, "Hidden activation: sigmoid | tanh | relu | gelu | identity (default sigmoid)");
+  app->add_option("--loss", n.loss, "mse | bce (one logit) | xent (softmax cross-entropy; default)");
+  app->add_option("--init", n.init, "Initial weights: torch (nn.Linear's default) | glorot | he");
+  app->add_option("--weight-decay", n.weight_decay, "L2: the landscape is loss + decay/2 |w|^2 (default 0)");
+  app->add_option("--data", n.data.data,
+                  "xor | two-moons | circles | spirals | blobs | fashion-mnist | FILE.csv | IMAGES.idx,LABELS.idx | FILE.h5:/X,/y");
+  app->add_option("--data-size", n.data.size, "Samples of a generated data set (default: the set's own)");
+  app->add_option("--data-noise", n.data.noise, "Noise of a generated data set (default: the set's own)");
+  app->add_option("--data-classes", n.data.classes, "Classes of blobs or spirals (default: the set's own)");
+  app->add_option("--target", n.data.target, "CSV column holding the label (default: the last)");
+  app->add_option("--test-fraction", n.data.test_fraction, "Rows moved from the training to a test set, chosen by the seed");
+  app->add_option("--test-data", n.data.test_data, "A test set (same kinds as --data)");
+  app->add_flag("--standardize", n.data.standardize, "Features to zero mean and unit variance (training statistics)");
+  app->add_option("--batch-size", n.batch, "Mini-batch rows (0: full batch, the default)");
+  app->add_option("--epochs", n.epochs, "Mini-batch passes over the training set (default 1)");
+  app->add_option("--probe", n.probe, "Training rows whose outputs tell minima apart (default 1024)");
+  app->add_option("--function-tol", n.function_tol, "RMS output difference on the probe rows within one minimum (default 0.02)");
+  app->add_option("--hessian-top", n.hessian_top, "Largest Hessian eigenvalues per minimum, by Lanczos (default 1; 0: none)");
+  app->add_option("--lanczos-steps", n.lanczos_steps, "Lanczos steps per minimum (default 20)");
+  app->add_option("--hessian-minima", n.hessian_minima, "Curvature at this many of the most populous minima (default 16)");
+  app->add_option("--hutchinson", n.hutchinson, "Rademacher vectors of a Hutchinson trace estimate per minimum (default 0: none)");
+}
+
+// The options of the other kind of landscape (network or analytic), which
+// the run does not use: left out of its stored configuration, so that it
+// replays through --config without being refused.
+void add_other_landscape_options(const config::RunConfig& c, std::set<std::string>& unused) {
+  const bool network = !c.net.model.empty();
+  if (network)
+    for (const char* name : kAnalyticOnlyOptions) unused.insert(name + 2);  // without "--"
+  else
+    for (const char* name : kNetworkOptions) unused.insert(name + 2);
+}
+
+// Which options fit a network landscape, which only an analytic one, and
+// which only mini-batch or full-batch training: refused with one line.
+void check_network_options(const CLI::App& app, const config::RunConfig& c) {
+  const bool network = !c.net.model.empty();
+  for (const char* name : kNetworkOptions)
+    if (!network && app.count(name) > 0)
+      throw config::BadInput(std::string(name) + ": applies to a network landscape; give --model");
+  if (!network) return;
+  for (const char* name : kAnalyticOnlyOptions)
+    if (app.count(name) > 0)
+      throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
+  if (c.net.batch > 0 && app.count("--steps") > 0)
+    throw config::BadInput("--steps: mini-batch training (--batch-size) runs --epochs passes; --steps is for full-batch training");
+  if (c.net.batch == 0 && app.count("--epochs") > 0)
+    throw config::BadInput("--epochs: applies to mini-batch training; give --batch-size (full batch runs --steps)");
 }
 
 // Checkpointed jobs: descend, basins, run.
@@ -129,6 +221,14 @@ std::string describe_checkpoint(const io::CheckpointReader& ck, const std::strin
   return s;
 }
 
+// --help shows each option's default value, except where it says nothing:
+// a flag's "false" and an empty list's "[]".
+void hide_empty_defaults(CLI::App& app) {
+  for (CLI::Option* o : app.get_options())
+    if (o->get_expected_min() == 0 || o->get_default_str() == "[]") o->default_str("");
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) hide_empty_defaults(*sub);
+}
+
 void print_list(std::ostream& out) {
   for (const LandscapeInfo& l : landscape_catalog()) {
     std::string dim = l.fixed_dim > 0 ? std::to_string(l.fixed_dim) + "-D" : "any dim";
@@ -149,6 +249,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   CLI::App app{"trilobite: maps loss landscapes with many parallel gradient descents"};
   app.set_version_flag("--version", std::string(TRILOBITE_VERSION));
   app.require_subcommand(0, 1);
+  app.option_defaults()->always_capture_default();  // --help shows each option's default
 
   auto* run = app.add_subcommand("run", "Grid + descents + minima + basin map into one file");
   add_common(run, c);
@@ -162,6 +263,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_common(descend, c);
   add_descent(descend, c, true);
   add_resume(descend, c, true);
+  add_network(descend, c);
   auto* basins = app.add_subcommand("basins", "Basin-of-attraction map: every lattice cell a start");
   add_common(basins, c);
   add_lattice(basins, c, false, true);
@@ -170,12 +272,15 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   auto* critical = app.add_subcommand(
       "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
   add_common(critical, c);
-  critical->add_option("--starts", c.starts, "Number of uniform random starts (default 16384)");
+  critical->add_option("--starts", c.starts, "Number of uniform random starts (default 16384)")
+      ->default_str("");
   critical->add_option("--start", c.start_texts, "Explicit start x1,x2,... (repeatable)")
       ->allow_extra_args(false);
-  critical->add_option("--steps", c.steps, "Most Hessian evaluations per search (default 200)");
+  critical->add_option("--steps", c.steps, "Most Hessian evaluations per search (default 200)")
+      ->default_str("");
   critical->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-10; 1e-4 in f32)")
-      ->each([&c](const std::string&) { c.tol_given = true; });
+      ->each([&c](const std::string&) { c.tol_given = true; })
+      ->default_str("");
   critical->add_option("--chunk", c.chunk, "Searches per backend call");
   add_lattice(critical, c, true, false);  // the loss grid drawn under the points
   add_resume(critical, c, false);
@@ -210,6 +315,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   rend->add_option("file", ro.input, "Result file")->required();
   rend->add_option("-o,--output", ro.output, "PNG file to write (default trilobite.png)");
   rend->add_flag("--force", ro.force, "Replace the PNG file if it exists");
+  bool render_quiet = false;
+  rend->add_flag("-q,--quiet", render_quiet, "Print nothing (render writes no notes; this drops the 'wrote' line)");
   rend->add_option("--width", ro.width, "Picture width in pixels (default: by layout)");
   rend->add_option("--height", ro.height, "Picture height in pixels (default: by layout)");
   rend->add_option("--size", ro.size, "WIDTHxHEIGHT in pixels, e.g. 1200x500");
@@ -222,6 +329,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   bool info_config = false;
   info->add_flag("--config", info_config, "Print the run's resolved configuration as TOML");
   enable_config_files(app);  // after every subcommand: all their options come from --config too
+  check_numbers_as_typed(app);
+  hide_empty_defaults(app);
 
   try {
     app.parse(argc, argv);
@@ -231,6 +340,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     return app.exit(e, out, err);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e, out, err);
+  } catch (const CLI::ExtrasError&) {
+    throw config::BadInput(unknown_arguments_message(app, argc, argv));
   } catch (const CLI::ParseError& e) {
     // One line: CLI11's message already names the option.
     throw config::BadInput(parse_error_message(e));
@@ -279,13 +390,25 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (app.got_subcommand("render")) {
     require_output_path(ro.output, ro.force, {ro.input});
     const ReadGuard guard(ro.input);
-    out << render::render_file(ro) << "\n";
+    const std::string wrote = render::render_file(ro);
+    if (!render_quiet) out << wrote << "\n";
     return 0;
   }
   if (app.got_subcommand("critical"))
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
+  if (app.got_subcommand("descend")) check_network_options(*descend, c);
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
+  // No subcommand: a `run` with its defaults.
+  if (CLI::App* sub = chosen_subcommand(app) ? chosen_subcommand(app) : app.get_subcommand("run")) {
+    std::set<std::string> unused = unused_options(*sub, c, err);
+    add_other_landscape_options(c, unused);
+    const CLI::Option* lr = sub->get_option_no_throw("--lr");
+    const CLI::Option* steps = sub->get_option_no_throw("--steps");
+    c.lr_from_landscape = lr && lr->count() == 0;
+    c.steps_from_landscape = steps && steps->count() == 0;
+    c.resolved_config = [sub, unused] { return resolved_config_toml(*sub, unused); };
+  }
   // A resume without -o writes where the interrupted run would have.
   if (!c.resume.empty()) jobs::checkpoint_paths(c);
   require_output_path(c.output, c.force);

@@ -151,11 +151,13 @@ CLI::App* chosen_subcommand(CLI::App& app) {
   return chosen.size() == 1 ? chosen[0] : nullptr;
 }
 
-std::string resolved_config_toml(CLI::App& sub) {
+std::string resolved_config_toml(CLI::App& sub, const std::set<std::string>& unused) {
   std::string out = "[" + sub.get_name() + "]\n";
   for (CLI::Option* opt : sub.get_options()) {
     const std::string key = opt->get_single_name();
-    if (!opt->get_configurable() || opt->get_positional() || not_stored().count(key)) continue;
+    if (!opt->get_configurable() || opt->get_positional() || not_stored().count(key) ||
+        unused.count(key))
+      continue;
     std::string value;
     if (opt->get_expected_min() == 0) {
       // A flag. Its results hold the bound variable's value, but a file

@@ -4,6 +4,7 @@
 // can come from the file, under its long name.
 #pragma once
 
+#include <set>
 #include <string>
 
 namespace CLI {
@@ -34,7 +35,9 @@ CLI::App* chosen_subcommand(CLI::App& app);
 // with its current value (given values as typed; others read back from the
 // bound variables, so values that validation resolved are the resolved
 // ones). Leaves out what does not change the result file: the output path
-// (a replay must not overwrite its source), --force, --quiet and --json.
-std::string resolved_config_toml(CLI::App& sub);
+// (a replay must not overwrite its source), --force, --quiet and --json,
+// and the options in `unused` (long names without "--"), which the run
+// does not use (src/cli/unused_options.hpp).
+std::string resolved_config_toml(CLI::App& sub, const std::set<std::string>& unused = {});
 
 }  // namespace trilo::cli

@@ -1,5 +1,6 @@
 #include "config/run_config.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/catalog.hpp"
+#include "core/descent_defaults.hpp"
 
 namespace trilo::config {
 
@@ -168,6 +170,50 @@ void resolve_builtin(RunConfig& c, Resolved& r) {
 
 }  // namespace
 
+void resolve_schedule(RunConfig& c, std::int64_t steps, const std::string& steps_name) {
+  const std::string& k = c.lr_schedule;
+  require(k == "constant" || k == "step" || k == "exp" || k == "cosine",
+          "--lr-schedule: '" + k + "' is not one of constant, step, exp, cosine");
+  require(c.lr_step_every == 0 || k == "step",
+          "--lr-step-every: applies to --lr-schedule step only (the schedule is " + k + ")");
+  require(c.lr_gamma == 0 || k == "step" || k == "exp",
+          "--lr-gamma: applies to --lr-schedule step or exp only (the schedule is " + k + ")");
+  require(c.lr_min == 0 || k == "cosine",
+          "--lr-min: applies to --lr-schedule cosine only (the schedule is " + k + ")");
+  require(c.warmup_steps >= 0 && c.warmup_steps <= steps,
+          "--warmup-steps: must lie in 0.." + steps_name + " (" + std::to_string(steps) + ")");
+  LrSchedule& s = c.schedule;
+  s = LrSchedule{};
+  s.warmup = c.warmup_steps;
+  if (k == "step") {
+    require(c.lr_step_every >= 1 && c.lr_step_every <= (std::int64_t(1) << 40),
+            c.lr_step_every_given ? "--lr-step-every: must lie in 1..2^40"
+                                  : "--lr-schedule step: give --lr-step-every N (steps per period)");
+    if (!c.lr_gamma_given && c.lr_gamma == 0) c.lr_gamma = 0.1;
+    s.kind = ScheduleKind::kStep;
+    s.every = c.lr_step_every;
+  } else if (k == "exp") {
+    require(c.lr_gamma_given || c.lr_gamma != 0,
+            "--lr-schedule exp: give --lr-gamma G (the factor per step, e.g. 0.999)");
+    s.kind = ScheduleKind::kExp;
+  } else if (k == "cosine") {
+    // A sweep of lr checks the floor against its smallest value instead.
+    const bool lr_swept = c.job == "sweep" && c.vary_text.rfind("lr=", 0) == 0;
+    require(std::isfinite(c.lr_min) && c.lr_min >= 0 && (lr_swept || c.lr_min <= c.opt.lr),
+            "--lr-min: must lie in 0..--lr (" + fmt_number(c.opt.lr) + ")");
+    require(c.warmup_steps < steps,
+            "--warmup-steps: must be below " + steps_name + " (" + std::to_string(steps) +
+                ") with --lr-schedule cosine, which decays over the steps after it");
+    s.kind = ScheduleKind::kCosine;
+    s.min_lr = c.lr_min;
+    s.horizon = steps - c.warmup_steps;
+  }
+  if (k == "step" || k == "exp") {
+    require(c.lr_gamma > 0 && c.lr_gamma <= 1, "--lr-gamma: must lie in (0, 1], got " + fmt_number(c.lr_gamma));
+    s.gamma = c.lr_gamma;
+  }
+}
+
 Resolved validate(RunConfig& c) {
   Resolved r;
   if (c.expr_text.empty() && c.landscape_file.empty())
@@ -185,6 +231,16 @@ Resolved validate(RunConfig& c) {
 
   // Optimizer.
   c.opt.kind = parse_optimizer(c.optimizer);
+  if (c.job != "grid" && c.job != "critical") {  // the jobs that descend with the optimizer
+    const DescentDefaults d = descent_defaults(r.spec.id);
+    // A rate from the curvature suits the gradient-proportional steps of gd,
+    // momentum and nesterov; adam and rmsprop take steps of about lr
+    // whatever the curvature, and keep 0.01.
+    const bool curvature_rate = c.opt.kind == OptimizerKind::kGd || c.opt.kind == OptimizerKind::kMomentum ||
+                                c.opt.kind == OptimizerKind::kNesterov;
+    if (c.lr_from_landscape && curvature_rate) c.opt.lr = d.lr;
+    if (c.steps_from_landscape) c.steps = d.steps;
+  }
   require(std::isfinite(c.opt.lr) && c.opt.lr > 0, "--lr: must be a positive finite number, got " + fmt_number(c.opt.lr));
   require(c.opt.momentum >= 0 && c.opt.momentum < 1, "--momentum: must lie in [0, 1)");
   require(c.opt.beta1 >= 0 && c.opt.beta1 < 1, "--beta1: must lie in [0, 1)");
@@ -192,6 +248,10 @@ Resolved validate(RunConfig& c) {
   require(c.opt.rho >= 0 && c.opt.rho < 1, "--rho: must lie in [0, 1)");
   require(std::isfinite(c.opt.eps) && c.opt.eps > 0, "--eps: must be a positive finite number");
   require(c.steps >= 0 && c.steps <= (std::int64_t(1) << 40), "--steps: must lie in 0..2^40");
+  resolve_schedule(c, c.steps, "--steps");
+  require(!c.quench_steps_given || (c.quench_steps >= 0 && c.quench_steps <= (std::int64_t(1) << 40)),
+          "--quench-steps: must lie in 0..2^40");
+  if (c.quench_steps < 0) c.quench_steps = std::max<std::int64_t>(1000, c.steps);
   if (!c.tol_given) c.tol = c.precision == "f32" ? 1e-4 : 1e-6;
   require(std::isfinite(c.tol) && c.tol >= 0, "--tol: must be a finite number >= 0");
   require(std::isfinite(c.noise) && c.noise >= 0, "--noise: must be a finite number >= 0");
@@ -254,6 +314,9 @@ Resolved validate(RunConfig& c) {
   if (c.job == "sweep") {
     require(c.trace.empty(), "--trace: not available in a sweep");
     r.sweep = parse_vary(c.vary_text, c.opt.kind);
+    if (r.sweep.parameter == "lr" && c.schedule.kind == ScheduleKind::kCosine)
+      require(c.lr_min <= r.sweep.values.front(),
+              "--lr-min: must lie in 0..the smallest swept lr (" + fmt_number(r.sweep.values.front()) + ")");
   }
   if (r.program) compile_formula(r);
   return r;

@@ -12,6 +12,8 @@
 
 #include "core/catalog.hpp"
 #include "core/optimizers.hpp"
+#include "core/schedule.hpp"
+#include "nn/data.hpp"
 
 namespace trilo::config {
 
@@ -19,6 +21,25 @@ namespace trilo::config {
 class BadInput : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
+};
+
+// A neural network on a data set as the landscape (docs/networks.md);
+// active when `model` is given.
+struct NetworkConfig {
+  std::string model;                 // --model mlp:784-16-16-10
+  std::string activation = "sigmoid";
+  std::string loss = "xent";
+  std::string init = "torch";
+  double weight_decay = 0.0;
+  nn::DataOptions data;              // --data and its options
+  std::int64_t batch = 0;            // --batch-size: 0 full batch
+  std::int64_t epochs = 1;           // --epochs: mini-batch passes
+  std::int64_t probe = 1024;         // --probe: rows whose outputs tell minima apart
+  double function_tol = 0.02;        // --function-tol: RMS output difference of one minimum
+  int hessian_top = 1;               // --hessian-top: top eigenvalues per minimum (0: none)
+  int lanczos_steps = 20;            // --lanczos-steps
+  int hessian_minima = 16;           // --hessian-minima: the most populous minima examined
+  int hutchinson = 0;                // --hutchinson: probe vectors of the trace estimate (0: none)
 };
 
 struct RunConfig {
@@ -45,8 +66,26 @@ struct RunConfig {
   std::string optimizer = "gd";
   OptimizerParams opt;
   std::int64_t steps = 5000;
+  // Learning-rate schedule (src/core/schedule.hpp): the options as given
+  // (0: not given, where 0 is no valid value), and `schedule` as validate()
+  // resolves them, the cosine's horizon being steps - warmup_steps.
+  std::string lr_schedule = "constant";  // constant | step | exp | cosine
+  std::int64_t lr_step_every = 0;        // step: steps per period
+  double lr_gamma = 0;                   // step: factor per period (default 0.1); exp: per step
+  double lr_min = 0;                     // cosine: the floor
+  std::int64_t warmup_steps = 0;         // linear warm-up, any schedule
+  bool lr_step_every_given = false, lr_gamma_given = false;
+  LrSchedule schedule;
+  // The quench of descents that run out of steps: at most this many more
+  // steps without noise (DescentParams::quench_steps). -1: max(1000, steps).
+  std::int64_t quench_steps = -1;
+  bool quench_steps_given = false;
   double tol = 1e-6;
   bool tol_given = false;  // if not: 1e-6 for f64, 1e-4 for f32 (float32 gradients are noisier)
+  // Set by the CLI when no --lr / --steps was given: validate() then takes a
+  // built-in landscape's own (src/core/descent_defaults.hpp).
+  bool lr_from_landscape = false;
+  bool steps_from_landscape = false;
   double noise = 0.0;
   double diverge_factor = 10.0;
   std::vector<std::int64_t> trace;  // descent indices to record
@@ -79,6 +118,11 @@ struct RunConfig {
   // --force: replace an existing result (checked by the CLI before any
   // work, src/io/output_path.hpp) or interrupted run's checkpoint; never stored.
   bool force = false;
+
+  NetworkConfig net;
+  bool precision_given = false;  // networks train in float32 unless --precision is given
+  bool chunk_given = false;      // networks train 64 at a time unless --chunk is given
+  bool lr_given = false;         // networks default to lr 0.1 (analytic landscapes: 0.01)
 
   // Presentation: no effect on the result file.
   bool quiet = false;  // --quiet: no notes or progress bar on stderr
@@ -133,8 +177,17 @@ void resolve_formula(RunConfig& c, Resolved& r);
 // so bad input never starts the compiler.
 void compile_formula(Resolved& r);
 const char* optimizer_name(OptimizerKind k);
+// The learning-rate schedule from its options into cfg.schedule: each
+// option checked on what was typed, and refused where the chosen schedule
+// does not use it. `steps` is the run's number of optimizer steps (the
+// cosine decays over those after the warm-up), `steps_name` how the
+// messages call it.
+void resolve_schedule(RunConfig& cfg, std::int64_t steps, const std::string& steps_name);
 // Parses and checks --vary NAME=lo:hi:n[:log] against the run's optimizer
 // (every value must be a valid setting; the optimizer must use it).
 SweepSpec parse_vary(const std::string& text, OptimizerKind kind);
+// Whether an optimizer reads a setting (lr, noise, momentum, beta1, beta2,
+// rho, eps): the others are refused when given (src/cli/unused_options.hpp).
+bool optimizer_uses(OptimizerKind kind, const std::string& name);
 
 }  // namespace trilo::config

@@ -103,3 +103,9 @@ SweepSpec parse_vary(const std::string& text, OptimizerKind kind) {
 }
 
 }  // namespace trilo::config
+
+namespace trilo::config {
+
+bool optimizer_uses(OptimizerKind kind, const std::string& name) { return uses(kind, name); }
+
+}  // namespace trilo::config

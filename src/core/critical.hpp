@@ -112,7 +112,7 @@ TRILO_HD DescentOutcome<T> critical_search(const L& land, const CriticalParams& 
   };
   T loss = land.value_grad(x, g);
   T g2 = norm2(g);
-  DescentOutcome<T> out{loss, sqrt(g2), 0, DescentStatus::kMaxSteps};
+  DescentOutcome<T> out{loss, sqrt(g2), 0, DescentStatus::kMaxSteps, QuenchResult::kNone, false};
   if (outside(x) || !is_finite(loss) || !is_finite(g2)) {
     out.status = DescentStatus::kDiverged;
     return out;

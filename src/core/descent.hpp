@@ -7,14 +7,36 @@
 #include "core/hd.hpp"
 #include "core/optimizers.hpp"
 #include "core/rng.hpp"
+#include "core/schedule.hpp"
 
 namespace trilo {
 
 enum class DescentStatus : std::int8_t { kConverged = 0, kMaxSteps = 1, kDiverged = 2 };
 
+// What the quench of a descent that ran out of steps did (kNone: it had no
+// quench: it converged or diverged within its steps, or quenches were off).
+enum class QuenchResult : std::int8_t { kNone = 0, kConverged = 1, kMaxSteps = 2, kDiverged = 3 };
+
+// A bounce: in each of the last kBounceWindow steps before the step limit
+// the update reversed the direction of the one before (successive
+// displacements with a negative dot product), the mark of a rate past the
+// stability limit 2 / lambda rather than of a slow descent, whose steps keep
+// their direction.
+constexpr int kBounceWindow = 16;
+
 struct DescentParams {
   OptimizerParams opt;
+  // The rate of step t is lr_at(schedule, opt.lr, t): opt.lr is the base
+  // rate the schedule scales (a swept lr is the base of each value's run).
+  LrSchedule schedule;
   std::int64_t max_steps = 5000;
+  // The quench: a descent still short of the tolerance after max_steps goes
+  // on for at most this many more steps without noise, at the constant base
+  // rate opt.lr, from a fresh optimizer state (plain descent from where the
+  // steps ran out), so it ends in the minimum it was in. 0: no quench.
+  std::int64_t quench_steps = 0;
+  // Watch the last kBounceWindow steps for a bounce (DescentOutcome::bounced).
+  bool bounce_watch = true;
   double tol = 1e-6;    // converged when |grad C| <= tol (true gradient, no noise)
   double noise = 0.0;   // sigma of Gaussian noise added to each gradient component
   std::uint64_t seed = 0;
@@ -29,8 +51,10 @@ template <class T>
 struct DescentOutcome {
   T loss;
   T grad_norm;
-  std::int64_t steps;  // optimizer updates applied
-  DescentStatus status;
+  std::int64_t steps;  // optimizer updates applied, the quench's included
+  DescentStatus status;  // kMaxSteps for every descent that ran out of steps, quenched or not
+  QuenchResult quench;
+  bool bounced;  // ran out of steps bouncing (kBounceWindow); judged before any quench
 };
 
 // Does nothing; the default observer of untraced descents.
@@ -39,8 +63,9 @@ struct NoObserver {
   TRILO_HD void operator()(std::int64_t, const T*, int, T) const {}
 };
 
-// Runs one descent from x (updated in place to the end point). The observer
-// sees (step, x, n, loss) at every step before the update, and the end point.
+// Runs one descent from x (updated in place to the end point, after the
+// quench where there is one). The observer sees (step, x, n, loss) at every
+// step before the update, the quench's steps numbered on, and the end point.
 template <class T, int MaxDim, class L, class Obs = NoObserver>
 TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
                                        std::uint64_t index, T* x, Obs&& observe = Obs{}) {
@@ -50,9 +75,18 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
   st.reset(n);
   const Philox rng{p.seed};
   const T tol2 = T(p.tol) * T(p.tol);
-  const T sigma = T(p.noise);
+  T sigma = T(p.noise);
+  const bool scheduled = schedule_varies(p.schedule);
+  // The bounce watch: displacements of the last kBounceWindow steps.
+  // (Past max_steps, never reached, when off or when the steps are too few.)
+  const bool watch = p.bounce_watch && p.max_steps >= kBounceWindow;
+  const std::int64_t watch_from = watch ? p.max_steps - kBounceWindow : p.max_steps + 1;
+  T before[MaxDim], last[MaxDim];
+  int reversals = 0;
+  bool quenching = false;
+  std::int64_t limit = p.max_steps;
 
-  DescentOutcome<T> out{T(0), T(0), 0, DescentStatus::kMaxSteps};
+  DescentOutcome<T> out{T(0), T(0), 0, DescentStatus::kMaxSteps, QuenchResult::kNone, false};
   for (std::int64_t step = 0;; ++step) {
     T loss = land.value_grad(x, g);
     T gn2(0);
@@ -64,12 +98,22 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
       out.loss = loss;
       out.grad_norm = sqrt(gn2);
       out.steps = step;
-      out.status = status;
+      if (quenching)
+        out.quench = static_cast<QuenchResult>(static_cast<int>(status) + 1);
+      else
+        out.status = status;
       return out;
     };
     if (!is_finite(loss) || !is_finite(gn2)) return finish(DescentStatus::kDiverged);
     if (gn2 <= tol2) return finish(DescentStatus::kConverged);
-    if (step == p.max_steps) return finish(DescentStatus::kMaxSteps);
+    if (step == limit) {
+      if (!quenching) out.bounced = watch && reversals == kBounceWindow - 1;
+      if (quenching || p.quench_steps <= 0) return finish(DescentStatus::kMaxSteps);
+      quenching = true;  // out.status stays kMaxSteps
+      limit = step + p.quench_steps;
+      sigma = T(0);
+      st.reset(n);
+    }
     if (sigma != T(0)) {
       for (int b = 0; 2 * b < n; ++b) {
         T z[2];
@@ -79,7 +123,21 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
         if (2 * b + 1 < n) g[2 * b + 1] += sigma * z[1];
       }
     }
-    optimizer_step(p.opt, st, n, g, x);
+    const bool watched = !quenching && step >= watch_from;
+    if (watched)
+      for (int i = 0; i < n; ++i) before[i] = x[i];
+    const T lr = scheduled && !quenching ? T(lr_at(p.schedule, p.opt.lr, step)) : T(p.opt.lr);
+    optimizer_update(p.opt, lr, st.m, st.v, st.b1t, st.b2t, n, g, x);
+    if (watched) {
+      const bool compare = step > watch_from;  // the window's first step has none before it
+      T dot(0);
+      for (int i = 0; i < n; ++i) {
+        const T d = x[i] - before[i];
+        if (compare) dot += d * last[i];
+        last[i] = d;
+      }
+      if (compare && dot < T(0)) ++reversals;
+    }
     for (int i = 0; i < n; ++i) {
       // Written so that NaN also counts as outside.
       if (!(x[i] >= T(p.bound_lo[i]) && x[i] <= T(p.bound_hi[i]))) {
@@ -88,7 +146,10 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
         for (int k = 0; k < n; ++k) gn2 += g[k] * g[k];
         out.grad_norm = sqrt(gn2);
         out.steps = step + 1;
-        out.status = DescentStatus::kDiverged;
+        if (quenching)
+          out.quench = QuenchResult::kDiverged;
+        else
+          out.status = DescentStatus::kDiverged;
         observe(step + 1, static_cast<const T*>(x), n, out.loss);
         return out;
       }

@@ -20,9 +20,20 @@ struct LrSchedule {
   std::int64_t warmup = 0;     // linear warm-up from base/warmup to base over the first steps
 };
 
+// Whether the rate changes with the step at all (a loop that calls lr_at
+// may skip it when not).
+TRILO_HD_INLINE bool schedule_varies(const LrSchedule& s) {
+  return s.kind != ScheduleKind::kConstant || s.warmup > 0;
+}
+
 // The rate of step t. Warm-up (step t < warmup) scales the rate linearly by
-// (t + 1) / warmup, as torch.optim.lr_scheduler.LinearWarmup-style ramps do;
-// the schedule proper starts counting after it.
+// (t + 1) / warmup, from base / warmup at step 0 up to base at step
+// warmup - 1 (as torch.optim.lr_scheduler.LinearLR with start_factor
+// 1 / warmup); the schedule proper then starts counting from 0, so a step
+// schedule's first period and a cosine's horizon begin after the warm-up.
+// A cosine with horizon <= 0 has no decay to make and stays at min_lr; a
+// step schedule with every <= 0 never steps. Callers that take these from a
+// user (the command line) refuse such values.
 TRILO_HD_INLINE double lr_at(const LrSchedule& s, double base, std::int64_t t) {
   if (t < s.warmup) return base * static_cast<double>(t + 1) / static_cast<double>(s.warmup);
   const std::int64_t u = t - s.warmup;

@@ -19,6 +19,9 @@ struct DescentColumns {
   double* grad_norm;
   std::int64_t* steps;
   std::int8_t* status;
+  // Optional (null: not wanted): QuenchResult and the bounce flag (0/1).
+  std::int8_t* quench = nullptr;
+  std::int8_t* bounced = nullptr;
 };
 
 struct GridColumns {
@@ -46,6 +49,8 @@ TRILO_HD void descent_item(const L& land, const DescentParams& p, const StartSpe
   out.grad_norm[row] = double(r.grad_norm);
   out.steps[row] = r.steps;
   out.status[row] = static_cast<std::int8_t>(r.status);
+  if (out.quench) out.quench[row] = static_cast<std::int8_t>(r.quench);
+  if (out.bounced) out.bounced[row] = r.bounced ? 1 : 0;
 }
 
 // Grid point `index`, written to row `row`.
@@ -88,6 +93,10 @@ struct TrajectoryRecorder {
 TRILO_HD_INLINE std::int64_t trajectory_capacity(std::int64_t max_steps, std::int64_t every) {
   return max_steps / every + 3;
 }
+// The same for a descent with these parameters: its steps and its quench's.
+TRILO_HD_INLINE std::int64_t trajectory_capacity(const DescentParams& p, std::int64_t every) {
+  return trajectory_capacity(p.max_steps + p.quench_steps, every);
+}
 
 // Traced descent `index`: the same path as descent_item, recorded.
 template <class T, int MaxDim, class L>
@@ -99,8 +108,7 @@ TRILO_HD std::int64_t trace_item(const L& land, const DescentParams& p, const St
   start_point(s, index, x0);
   T x[MaxDim] = {};  // zeroed: only the first dim entries are used
   for (int i = 0; i < n; ++i) x[i] = T(x0[i]);
-  TrajectoryRecorder<T> rec{every, trajectory_capacity(p.max_steps, every), step, position, loss,
-                            0};
+  TrajectoryRecorder<T> rec{every, trajectory_capacity(p, every), step, position, loss, 0};
   DescentOutcome<T> r = descend_one<T, MaxDim>(land, p, static_cast<std::uint64_t>(index), x, rec);
   if (rec.count == 0 || step[rec.count - 1] != r.steps) {  // always end on the end point
     std::int64_t k = rec.count < rec.capacity ? rec.count : rec.capacity - 1;

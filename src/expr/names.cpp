@@ -1,6 +1,7 @@
 #include "expr/names.hpp"
 
 #include <limits>
+#include <utility>
 
 #include "expr/parser.hpp"
 
@@ -68,6 +69,17 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
   // Distance below the name's length, so "q" never "means" "x".
   if (best.empty() || best_d > 2 || best_d >= name.size()) return "";
   return " (did you mean '" + best + "'?)";
+}
+
+std::string spelling_hint(const std::string& f) {
+  static const std::pair<const char*, const char*> kOther[] = {
+      {"ln", "the natural logarithm is log"}, {"arctan", "write atan"},  {"arctg", "write atan"},
+      {"power", "write pow(a, b) or a^b"},    {"fabs", "write abs"},     {"expm1", "write exp(x) - 1"},
+      {"log10", "write log(x) / log(10)"},    {"log2", "write log(x) / log(2)"},
+  };
+  for (const auto& [name, hint] : kOther)
+    if (f == name) return std::string(" (") + hint + ")";
+  return "";
 }
 
 }  // namespace trilo::expr

@@ -26,5 +26,8 @@ bool is_non_finite_word(const std::string& s);    // nan, inf, infinity in any c
 // " (did you mean 'exp'?)" for the closest candidate within edit distance 2,
 // or "" when none is close enough to be a plausible typo.
 std::string did_you_mean(const std::string& name, const std::vector<std::string>& candidates);
+// " (the natural logarithm is log)" and the like for functions spelled as
+// in other languages or textbooks (ln, arctan, power, ...); empty if none.
+std::string spelling_hint(const std::string& function_name);
 
 }  // namespace trilo::expr

@@ -174,7 +174,8 @@ class Parser {
       if (is_known_value(s)) throw ParseError(t.pos, "'" + s + "' is not a function");
       std::vector<std::string> names{"sum"};
       for (const auto& f : function_table()) names.push_back(f.name);
-      throw ParseError(t.pos, "unknown function '" + s + "'" + did_you_mean(s, names));
+      const std::string hint = spelling_hint(s);
+      throw ParseError(t.pos, "unknown function '" + s + "'" + (hint.empty() ? did_you_mean(s, names) : hint));
     }
     if (s == "w" && at_symbol('[')) return parse_indexed_variable(t);
     if (s == "sum" || find_function(s) != nullptr) {
@@ -206,7 +207,10 @@ class Parser {
     std::vector<std::string> names{"x", "y", "z", "n", "pi", "e", "w1"};
     for (const auto& v : loop_vars_) names.push_back(v);
     for (const auto& kv : options_.parameters) names.push_back(kv.first);
-    throw ParseError(t.pos, "unknown name '" + s + "'" + did_you_mean(s, names));
+    std::string hint = did_you_mean(s, names);
+    if (hint.empty() && is_identifier(s))
+      hint = " (a parameter? give its value with --param " + s + "=VALUE, or under [parameters] of a landscape file)";
+    throw ParseError(t.pos, "unknown name '" + s + "'" + hint);
   }
 
   bool is_known_value(const std::string& s) const {

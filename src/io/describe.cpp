@@ -113,10 +113,26 @@ std::string describe_result(const ResultData& r) {
     for (const char* key : optimizer_settings(opt))
       if (!get(key).empty())
         settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
-    for (const char* key : {"max_steps", "tol", "noise", "diverge_factor"})
+    for (const char* key : {"max_steps", "tol", "noise", "diverge_factor", "quench_steps"})
       if (!get(key).empty())
         settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
     line("optimizer", settings.empty() ? opt : opt + " (" + settings + ")");
+    // The schedule, with the settings its kind uses (absent in older files).
+    const std::string sched = get("lr_schedule");
+    if (!sched.empty() && (sched != "constant" || get("warmup_steps") != "0")) {
+      std::string s = sched;
+      const char* step_keys[] = {"lr_step_every", "lr_gamma"};
+      const char* exp_keys[] = {"lr_gamma"};
+      const char* cos_keys[] = {"lr_min", "lr_horizon"};
+      auto add = [&](const char* const* keys, int n) {
+        for (int k = 0; k < n; ++k) s += std::string(", ") + keys[k] + " " + get(keys[k]);
+      };
+      if (sched == "step") add(step_keys, 2);
+      if (sched == "exp") add(exp_keys, 1);
+      if (sched == "cosine") add(cos_keys, 2);
+      if (get("warmup_steps") != "0") s += ", warmup_steps " + get("warmup_steps");
+      line("lr schedule", s);
+    }
   }
   std::string where = get("precision");
   if (!get("backend").empty()) where += " on " + get("backend");
@@ -126,6 +142,16 @@ std::string describe_result(const ResultData& r) {
   std::string starts = get("n_starts");
   if (!get("start_mode").empty()) starts += " (" + get("start_mode") + ")";
   if (r.has_descents) line("starts", starts);
+  if (r.network) {
+    line("model", get("model"));
+    const std::string epochs = get("epochs");
+    const std::string batch = get("batch_size") == "0"
+                                  ? std::string("full batch")
+                                  : "batch " + get("batch_size") + ", " + epochs + (epochs == "1" ? " epoch" : " epochs");
+    line("training", batch);
+    out << describe_network(r.network_minima, r.network_status);
+    return out.str();
+  }
 
   out << "groups:\n";
   if (r.has_grid) line("/grid", "loss " + shape_text(r.grid.axes));
@@ -150,9 +176,12 @@ std::string describe_result(const ResultData& r) {
                           number(t.merge_tol));
   }
   if (r.has_connections)
-    line("/connections", std::to_string(r.connections.saddle.size()) + " index-1 saddles, " +
-                             std::to_string(r.connections.tree_level.size()) + " merges of " +
-                             std::to_string(r.connections.minimum_row.size()) + " minima");
+    line("/connections",
+         analysis::counted(static_cast<std::int64_t>(r.connections.saddle.size()), "index-1 saddle",
+                           "index-1 saddles") +
+             ", " + analysis::counted(static_cast<std::int64_t>(r.connections.tree_level.size()), "merge", "merges") +
+             " of " +
+             analysis::counted(static_cast<std::int64_t>(r.connections.minimum_row.size()), "minimum", "minima"));
   if (r.has_sweep)
     line("/sweep", std::to_string(r.sweep.n_values()) + " values of " + r.sweep.parameter + " x " +
                        std::to_string(r.sweep.n_minima) + " points, " +

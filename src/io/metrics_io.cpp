@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "core/descent.hpp"
 #include "io/schema.hpp"
 
 namespace trilo::io::metrics {
@@ -135,6 +136,11 @@ void write_sweep(hid_t file, const analysis::SweepTable& s) {
                "fraction of starts that diverged", true);
   full_dataset(gid, "fraction_max_steps", rows, by_value, s.fraction_max_steps,
                "fraction of starts that ran out of steps (not converged)", true);
+  if (s.fraction_bounced.size() == nv)
+    full_dataset(gid, "fraction_bounced", rows, by_value, s.fraction_bounced,
+                 "fraction of starts that ran out of steps bouncing (the update reversing its "
+                 "direction at each of the last " + std::to_string(kBounceWindow) +
+                     " steps); part of fraction_max_steps", true);
   full_dataset(gid, "median_steps", rows, by_value, s.median_steps,
                "median (nearest rank) steps of the converged descents");
 }
@@ -159,12 +165,14 @@ analysis::SweepTable read_sweep(hid_t file) {
   s.fraction_diverged = read<double>(gid, "fraction_diverged");
   s.fraction_max_steps = read<double>(gid, "fraction_max_steps");
   s.median_steps = read<double>(gid, "median_steps");
+  if (h5::exists(gid, "fraction_bounced")) s.fraction_bounced = read<double>(gid, "fraction_bounced");
   const auto nv = static_cast<std::size_t>(s.n_values()), nm = nv * static_cast<std::size_t>(s.n_minima);
   require(s.count.size() == nm && s.fraction.size() == nm && s.fraction_ci_lo.size() == nm &&
               s.fraction_ci_hi.size() == nm && s.quenched_count.size() == nm &&
               s.quenched_fraction.size() == nm && s.quenched_fraction_ci_lo.size() == nm &&
               s.quenched_fraction_ci_hi.size() == nm && s.fraction_diverged.size() == nv &&
-              s.fraction_max_steps.size() == nv && s.median_steps.size() == nv,
+              s.fraction_max_steps.size() == nv && s.median_steps.size() == nv &&
+              (s.fraction_bounced.empty() || s.fraction_bounced.size() == nv),
           "/sweep: columns do not match " + std::to_string(nv) + " values x " +
               std::to_string(s.n_minima) + " points");
   return s;

@@ -304,6 +304,11 @@ ResultData read_result(const std::string& path) {
                                " (this trilobite reads versions 1 to " +
                                std::to_string(kFormatVersion) + ")");
     r.attributes = h5::read_attrs(f);
+    if (const AttrValue* land = r.attribute("landscape"); land && *land == AttrValue(std::string("network"))) {
+      r.network = true;
+      read_network(f, r.network_minima, r.network_status);
+      return r;
+    }
     r.has_grid = h5::exists(f, "grid");
     r.has_descents = h5::exists(f, "descents");
     r.has_minima = h5::exists(f, "minima");

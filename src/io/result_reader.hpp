@@ -9,6 +9,7 @@
 #include "analysis/known_minima.hpp"
 #include "analysis/minima.hpp"
 #include "backend/backend.hpp"
+#include "io/network_io.hpp"
 #include "io/result_writer.hpp"
 
 namespace trilo::io {
@@ -53,6 +54,11 @@ struct ResultData {
   analysis::CriticalTable critical;    // /critical
   analysis::Connections connections;   // /connections
   analysis::SweepTable sweep;
+  // A network landscape's file (docs/format.md, "Network files"): its
+  // minima and the status of every training; the analytic groups are absent.
+  bool network = false;
+  NetworkMinima network_minima;
+  std::vector<std::int8_t> network_status;
 
   // The root attribute `name`, or nullptr.
   const AttrValue* attribute(const std::string& name) const;

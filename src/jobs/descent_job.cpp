@@ -22,7 +22,17 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
                   const std::string& partial, const DescentPlan& plan, const DescentRun& run,
                   JobResult& res, io::ResultWriter& writer) {
   const LandscapeSpec land = r.spec;
-  if (c.job == "run") res.grid_points = compute_grid(c, r, be, &writer);
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&clock] {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - clock).count();
+    clock = now;
+    return s;
+  };
+  if (c.job == "run") {
+    res.grid_points = compute_grid(c, r, be, &writer);
+    res.timings.grid_s = lap();
+  }
 
   analysis::MergeOptions mo;
   mo.merge_tol = c.merge_tol;
@@ -77,6 +87,7 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
   if (!c.trace.empty() && plan.n_descents > 0)
     res.trajectories = be.trace(plan.descents, c.trace, c.trace_every);
   finish_minima(c, r, res, plan);
+  res.timings.minima_s = lap();  // merging, polishing, matching, and copying the records over
   write_tables(c, r, res, plan, writer);
 }
 
@@ -123,7 +134,8 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
   }
   ck->close();
   ck.reset();
-  res.timings.descents_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  res.timings.descents_s = run.descent_seconds();
+  res.timings.basins_s = run.cell_seconds();
 
   io::ResultWriter writer(cfg.output, cfg.force);
   write_result(cfg, r, be, paths.partial, plan, run, res, writer);

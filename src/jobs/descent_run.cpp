@@ -1,6 +1,7 @@
 #include "jobs/descent_run.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <stdexcept>
 #include <utility>
@@ -120,7 +121,8 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
   const std::int64_t count = part.count;
   std::int64_t* status_count = cells ? counters_.cell_status : counters_.descent_status;
   raw_.resize(static_cast<std::size_t>(count));
-  acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count}, raw_.data());
+  acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count, part.quench.data()},
+           raw_.data());
   for (std::int64_t i = 0; i < count; ++i) ++status_count[part.status[i]];
   if (keep) {
     (cells ? cells_ : descents_).place(part);
@@ -162,8 +164,14 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
 void DescentRun::run(backend::Backend& be, io::CheckpointWriter* checkpoint, bool keep) {
   if (keep && (counters_.descents_done > 0 || counters_.cells_done > 0))
     throw std::logic_error("DescentRun: records cannot be kept in memory for a resumed run");
-  phase(be, Source::kDescents, checkpoint, keep);
-  phase(be, Source::kBasins, checkpoint, keep);
+  // A phase with nothing to do took no time, not the microseconds of its bookkeeping.
+  const auto timed = [&](Source src, std::int64_t n) {
+    const auto t0 = std::chrono::steady_clock::now();
+    phase(be, src, checkpoint, keep);
+    return n > 0 ? std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() : 0.0;
+  };
+  descent_seconds_ = timed(Source::kDescents, plan_.n_descents);
+  cell_seconds_ = timed(Source::kBasins, plan_.n_cells);
 }
 
 }  // namespace trilo::jobs

@@ -73,6 +73,10 @@ class DescentRun {
   const backend::DescentBatch& cells() const { return cells_; }
   const std::vector<std::int32_t>& descent_raw() const { return descent_raw_; }
   const std::vector<std::int32_t>& cell_raw() const { return cell_raw_; }
+  // Seconds run() spent on the descents and on the basin-map cells (this
+  // process's share of a resumed run).
+  double descent_seconds() const { return descent_seconds_; }
+  double cell_seconds() const { return cell_seconds_; }
 
  private:
   // One source's descents through the chunk driver (jobs/chunk_driver.hpp).
@@ -94,6 +98,7 @@ class DescentRun {
   // absorb()'s scratch: raw cluster ids of a chunk, its recorded rows.
   std::vector<std::int32_t> raw_, rec_raw_;
   backend::DescentBatch rec_;
+  double descent_seconds_ = 0, cell_seconds_ = 0;
 };
 
 }  // namespace trilo::jobs

@@ -6,14 +6,17 @@
 #include <cstdio>
 #include <ctime>
 #include <ostream>
+#include <sstream>
 #include <utility>
 
 #include "analysis/known_minima.hpp"
 #include "analysis/report.hpp"
+#include "core/descent_defaults.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/result_writer.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
+#include "jobs/network_job.hpp"
 #include "jobs/progress.hpp"
 #include "jobs/resources.hpp"
 #include "jobs/summary_json.hpp"
@@ -107,7 +110,9 @@ backend::DescentRequest descent_request(const config::RunConfig& c, const config
   q.precision = precision(c);
   DescentParams& p = q.params;
   p.opt = c.opt;
+  p.schedule = c.schedule;
   p.max_steps = c.steps;
+  p.quench_steps = c.quench_steps;
   p.tol = c.tol;
   p.noise = c.noise;
   p.seed = c.seed;
@@ -203,6 +208,14 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
       {"rho", o.rho},
       {"eps", o.eps},
       {"max_steps", c.steps},
+      {"lr_schedule", c.lr_schedule},
+      {"lr_step_every", c.schedule.kind == ScheduleKind::kStep ? c.schedule.every : std::int64_t{0}},
+      {"lr_gamma", c.schedule.kind == ScheduleKind::kStep || c.schedule.kind == ScheduleKind::kExp
+                       ? c.schedule.gamma : 0.0},
+      {"lr_min", c.schedule.min_lr},
+      {"lr_horizon", c.schedule.horizon},
+      {"warmup_steps", c.schedule.warmup},
+      {"quench_steps", c.quench_steps},
       {"tol", c.tol},
       {"noise", c.noise},
       {"diverge_factor", c.diverge_factor},
@@ -308,7 +321,9 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   const double tol = analysis::detail::effective_merge_tol(c.merge_tol, r.box_lo, r.box_hi);
   DescentRun run(plan, r.dim, tol);
   run.run(be, nullptr, true);
-  res.timings.descents_s = lap();
+  lap();
+  res.timings.descents_s = run.descent_seconds();
+  res.timings.basins_s = run.cell_seconds();
   if (!c.trace.empty()) res.trajectories = be.trace(plan.descents, c.trace, c.trace_every);
 
   analysis::MergeOptions mo;
@@ -371,6 +386,35 @@ void write_tables(const config::RunConfig& c, const config::Resolved& r, const J
   (void)c;
 }
 
+namespace {
+
+// One line when most descents or basin-map cells ran out of steps: what to
+// change, measured against the landscape's stability limit 2 / lambda_max
+// where it is known (src/core/descent_defaults.hpp).
+std::string steps_hint(const config::RunConfig& cfg, const config::Resolved& r, const JobResult& res) {
+  const std::int64_t total = res.n_descents + res.n_cells;
+  const std::int64_t out_of_steps = res.descent_status[1] + res.cell_status[1];
+  if (total == 0 || 2 * out_of_steps <= total || cfg.job == "sweep") return "";
+  std::ostringstream s;
+  s << "hint: " << out_of_steps << " of " << total << " descents ran out of steps (--steps " << cfg.steps
+    << ", --lr " << cfg.opt.lr << "): ";
+  // The 2/lambda_max limit is plain gradient descent's; other optimizers get the general advice.
+  const double lambda = cfg.opt.kind == OptimizerKind::kGd ? descent_defaults(r.spec.id).lambda_max : 0.0;
+  if (lambda > 0 && cfg.opt.lr >= 2 / lambda)
+    s << "the rate is above this landscape's stability limit 2/lambda_max = " << 2 / lambda
+      << ", so descents oscillate; lower --lr (e.g. " << 1 / lambda << ")\n";
+  else if (lambda > 0 && cfg.opt.lr < 1 / lambda)
+    s << "raise --steps, or --lr towards " << 1 / lambda << " (stable below 2/lambda_max = " << 2 / lambda
+      << ")\n";
+  else if (lambda > 0)
+    s << "raise --steps (the rate is already near the stability limit 2/lambda_max = " << 2 / lambda << ")\n";
+  else
+    s << "raise --steps, or --lr (plain gradient descent is stable below 2 / the largest curvature)\n";
+  return s.str();
+}
+
+}  // namespace
+
 void print_summary(const config::RunConfig& cfg, const config::Resolved& r, const JobResult& res,
                    std::ostream& out) {
   auto status_counts = [](const std::int64_t* k) {
@@ -380,9 +424,13 @@ void print_summary(const config::RunConfig& cfg, const config::Resolved& r, cons
   if (res.grid_points) out << "grid: " << res.grid_points << " points\n";
   if (res.n_descents) out << "descents: " << res.n_descents << " (" << status_counts(res.descent_status) << ")\n";
   if (res.n_cells) out << "basin map: " << res.n_cells << " cells (" << status_counts(res.cell_status) << ")\n";
+  if (cfg.job != "sweep" && cfg.quench_steps > 0 && res.descent_status[1] + res.cell_status[1] > 0)
+    out << "max-steps: quenched without noise at the base rate (up to " << cfg.quench_steps
+        << " more steps); those that converged count at the minimum they reached\n";
+  out << steps_hint(cfg, r, res);
   if (res.descents.count > 0 && res.descents.count <= 20) print_descents(res, out);
   if (has_descents(cfg.job) || has_basins(cfg.job) || cfg.job == "sweep") {
-    out << analysis::format_minima_table(res.minima.table);
+    out << analysis::format_minima_table(res.minima.table, r.box_lo, r.box_hi);
     out << analysis::format_known_minima(r.known_minima, res.known);
   }
   if (res.n_cells) out << analysis::format_basin_metrics(res.basin_metrics);
@@ -412,6 +460,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   // result's chunks, src/io/chunk_writer.cpp).
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
   if (cfg.job == "critical") return run_critical_command(cfg, out, log);
+  if (!cfg.net.model.empty()) return run_network_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
   const io::h5::DeflateScope deflate(cfg.compression);
   // Refuse or tile a job that would not fit (docs/limits.md).

@@ -147,7 +147,7 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     }
     if (!c.trace.empty()) {
       const u64 k = u(static_cast<std::int64_t>(c.trace.size()));
-      const u64 cap = u(trajectory_capacity(c.steps, c.trace_every));
+      const u64 cap = u(trajectory_capacity(c.steps + std::max<std::int64_t>(c.quench_steps, 0), c.trace_every));
       // step (int64), position (dim doubles) and loss per record, full
       // capacity per traced descent (what the backends allocate).
       const u64 bytes = mul(mul(k, cap), add(16, mul(8, d)));
@@ -193,9 +193,9 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     for (double v : values) noisy += (r.sweep.parameter == "noise" ? v : c.noise) != 0;
     const u64 all = mul(u(n), nv), quenched = mul(u(n), noisy);
     // End points stream through the minima accumulator and the checkpoint;
-    // per row stay its raw cluster, steps, status, label and settled label
-    // (4 + 8 + 1 + 4 + 4), per quench its raw cluster (4).
-    const u64 bytes = add(mul(all, 21), mul(quenched, 4));
+    // per row stay its raw cluster, steps, status, bounce flag, label and
+    // settled label (4 + 8 + 1 + 1 + 4 + 4), per quench its raw cluster (4).
+    const u64 bytes = add(mul(all, 22), mul(quenched, 4));
     e.memory.push_back(item(
         "sweep labels for " + format_count(n) + " starts x " + std::to_string(nv) + " values",
         bytes, "use fewer --starts or fewer --vary values"));

@@ -32,7 +32,8 @@ void set_swept_parameter(DescentParams& p, const std::string& name, double v) {
 std::vector<io::StreamSpec> sweep_streams(int dim) {
   using io::ColumnType;
   const std::vector<io::Column> cols = {
-      {"end", ColumnType::kF64, dim}, {"steps", ColumnType::kI64, 1}, {"status", ColumnType::kI8, 1}};
+      {"end", ColumnType::kF64, dim}, {"steps", ColumnType::kI64, 1}, {"status", ColumnType::kI8, 1},
+      {"bounced", ColumnType::kI8, 1}};
   return {{"sweep", cols}, {"quench", cols}};
 }
 
@@ -41,12 +42,14 @@ namespace {
 using analysis::Source;
 
 // The sweep, chunk by chunk over its rows (value v, start i) = v * n + i.
-// Compute descends a chunk of one value and, when the value is noisy,
-// quenches at once every end point that stayed in bounds: the same
-// settings without noise, from that end point; where the quench converges
-// is where the start settled. Absorb clusters the sweep end points into the
+// Compute descends a chunk of one value (counting where descents end within
+// their steps: no per-descent quench) and, when the value is noisy, quenches
+// at once every end point that stayed in bounds: a descent of its own from
+// that end point with the same optimizer at its constant base rate, no
+// noise, for up to --quench-steps steps; where the quench converges is
+// where the start settled. Absorb clusters the sweep end points into the
 // minima accumulator (in row order) and keeps per row only its raw cluster,
-// steps and status; the quench end points go to the checkpoint (or, in the
+// steps, status and bounce flag; the quench end points go to the checkpoint (or, in the
 // library form, to memory) and join the accumulator after the last sweep
 // row, exactly as one merge of all sweep end points followed by all quench
 // end points would take them.
@@ -64,7 +67,8 @@ class SweepRun : public ChunkWork {
         acc_(r.dim, analysis::detail::effective_merge_tol(c.merge_tol, r.box_lo, r.box_hi)),
         raw_(static_cast<std::size_t>(rows_), -1),
         steps_(static_cast<std::size_t>(rows_)),
-        status_(static_cast<std::size_t>(rows_)) {
+        status_(static_cast<std::size_t>(rows_)),
+        bounced_(static_cast<std::size_t>(rows_)) {
     for (double v : r.sweep.values) {
       DescentParams p = base.params;
       set_swept_parameter(p, r.sweep.parameter, v);
@@ -85,6 +89,7 @@ class SweepRun : public ChunkWork {
     const std::vector<io::Column> cols = sweep_streams(r_.dim)[0].columns;
     replay_end_points(from, "sweep", {cols[0], cols[1], cols[2]}, rows_done, c_.chunk,
                       [this](std::int64_t first, const analysis::EndPoints& e) { take_rows(first, e); });
+    from.read_rows("sweep", cols[3], 0, rows_done, bounced_.data());
     rows_done_ = rows_done;
     std::int64_t quenches = 0;
     for (std::int64_t i = 0; i < rows_done; ++i) quenches += quenched(i);
@@ -115,11 +120,14 @@ class SweepRun : public ChunkWork {
     const std::int64_t v = c.first / n_;
     backend::DescentRequest q = base_;
     set_swept_parameter(q.params, r_.sweep.parameter, r_.sweep.values[v]);
+    q.params.quench_steps = 0;
     Parts& p = parts_[c.slot];
     be_.descend(q, c.first % n_, c.count, p.sweep);
     p.quench.resize(0, r_.dim);
     if (!noisy_[v]) return;
     q.params.noise = 0;
+    q.params.schedule = LrSchedule{};
+    q.params.max_steps = c_.quench_steps;
     q.starts.mode = StartMode::kExplicit;
     q.explicit_starts.clear();
     const int d = r_.dim;
@@ -134,6 +142,7 @@ class SweepRun : public ChunkWork {
   void absorb(const Chunk& c) override {
     const Parts& p = parts_[c.slot];
     take_rows(c.first, {p.sweep.end.data(), p.sweep.status.data(), p.sweep.steps.data(), c.count});
+    std::copy_n(p.sweep.bounced.begin(), c.count, bounced_.begin() + c.first);
     const std::int64_t m = p.quench.count;
     if (keep_quenches_) {
       quench_end_.insert(quench_end_.end(), p.quench.end.begin(), p.quench.end.begin() + m * r_.dim);
@@ -143,10 +152,12 @@ class SweepRun : public ChunkWork {
     }
     if (ck_) {
       ck_->write_rows(0, c.first, c.count,
-                      {p.sweep.end.data(), p.sweep.steps.data(), p.sweep.status.data()});
+                      {p.sweep.end.data(), p.sweep.steps.data(), p.sweep.status.data(),
+                       p.sweep.bounced.data()});
       if (m > 0)
         ck_->write_rows(1, quenches_done_, m,
-                        {p.quench.end.data(), p.quench.steps.data(), p.quench.status.data()});
+                        {p.quench.end.data(), p.quench.steps.data(), p.quench.status.data(),
+                         p.quench.bounced.data()});
     }
     rows_done_ += c.count;
     quenches_done_ += m;
@@ -199,7 +210,7 @@ class SweepRun : public ChunkWork {
       if (quenched(i)) settled[i] = row_of(quench_raw_[k++]);
     const config::SweepSpec& spec = r_.sweep;
     return analysis::tabulate_sweep(spec.parameter, spec.spacing, spec.values, n_, t.n_minima,
-                                    minima.descent_labels, status_, steps_, settled);
+                                    minima.descent_labels, status_, steps_, settled, bounced_);
   }
 
  private:
@@ -228,6 +239,7 @@ class SweepRun : public ChunkWork {
   std::vector<std::int32_t> raw_;  // per row: raw cluster or -1
   std::vector<std::int64_t> steps_;
   std::vector<std::int8_t> status_;
+  std::vector<std::int8_t> bounced_;
   std::int64_t rows_done_ = 0, quenches_done_ = 0;
   Parts parts_[2];
   bool keep_quenches_ = false;
@@ -272,6 +284,8 @@ void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backen
         << " quenches\n";
   start.resumed.reset();
   run.set_checkpoint(ck.get());
+  JobResult res;
+  const auto t_sweep = std::chrono::steady_clock::now();
   try {
     run.run(false);
   } catch (const Interrupted&) {
@@ -280,12 +294,14 @@ void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backen
   }
   ck->close();
   ck.reset();
-  JobResult res;
   {
     const io::CheckpointReader committed(start.paths.partial);
     run.add_quenches(&committed);
   }
   res.sweep = run.finish(res.minima);
+  // The sweep's descents, their quench and their clustering.
+  res.timings.descents_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sweep).count();
   res.known = analysis::match_known_minima(res.minima.table, r.known_minima, r.box_lo, r.box_hi,
                                            res.minima.table.merge_tol);
   io::ResultWriter writer(cfg.output, cfg.force);

@@ -75,6 +75,8 @@ OpCount count_descent_step(const LandscapeSpec& spec, const OptimizerParams& opt
     p.opt = opt;
     p.max_steps = steps;
     p.tol = 0;  // never converged: exactly `steps` updates
+    // The bounce watch runs in a descent's last 16 steps only: not a step's cost.
+    p.bounce_watch = false;
     for (int i = 0; i < land.dim; ++i) {
       p.bound_lo[i] = -1e300;
       p.bound_hi[i] = 1e300;

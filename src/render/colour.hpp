@@ -16,5 +16,9 @@ Rgb basin_colour(int k);
 
 // Cells and starts that reached no minimum.
 inline constexpr Rgb kNoMinimum{64, 64, 64};
+// The global minimum's star: a magenta far from every basin colour (the
+// first, orange, included) and from the viridis loss scale, so the star
+// stands out on either map.
+inline constexpr Rgb kGlobalMinimum{255, 0, 200};
 
 }  // namespace trilo::render

@@ -2,13 +2,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "render/colour.hpp"
 #include "render/panels.hpp"
 
 namespace trilo::render {
 
 namespace {
 
-const Rgb kGold{255, 200, 20};
 const Rgb kLightGrey{190, 190, 190};
 
 struct MarkedPoint {
@@ -60,10 +60,25 @@ Marker marker_of(int kind, bool global) {
 }
 
 Rgb fill_of(int kind, bool global) {
-  if (kind == 0) return global ? kGold : kWhite;
+  if (kind == 0) return global ? kGlobalMinimum : kWhite;
   if (kind == 3) return kBlack;
   if (kind == 2) return kLightGrey;
   return kWhite;
+}
+
+// A point beyond the plotted range (a minimum some descent reached outside
+// the box) is drawn on the frame's edge nearest to it, with a short arrow
+// pointing out towards where it lies; a point inside is left where it is.
+Point inside_or_at_edge(Canvas& c, const Frame& f, Point p, double r) {
+  const double x = std::clamp(p.x, f.x0 + 2 * r, f.x1 - 2 * r), y = std::clamp(p.y, f.y0 + 2 * r, f.y1 - 2 * r);
+  if (p.x >= f.x0 && p.x <= f.x1 && p.y >= f.y0 && p.y <= f.y1) return p;
+  const double dx = p.x - x, dy = p.y - y, n = std::hypot(dx, dy);
+  const Point tip{x + dx / n * 2 * r, y + dy / n * 2 * r};
+  const Point side{-dy / n * 0.6 * r, dx / n * 0.6 * r};
+  const Point back{tip.x - dx / n * 0.8 * r, tip.y - dy / n * 0.8 * r};
+  c.polyline({{x, y}, tip}, kBlack, 1.6);
+  c.polyline({{back.x + side.x, back.y + side.y}, tip, {back.x - side.x, back.y - side.y}}, kBlack, 1.6);
+  return {x, y};
 }
 
 }  // namespace
@@ -119,8 +134,8 @@ void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, i
     for (const auto& q : p) {
       const bool g = is_global(p, q);
       if (g != (pass == 1) || !std::isfinite(q.u) || !std::isfinite(q.v)) continue;
-      draw_marker(c, marker_of(q.kind, g), f.to_px(q.u, q.v), r, fill_of(q.kind, g),
-                  q.kind == 3 ? kWhite : kBlack);
+      draw_marker(c, marker_of(q.kind, g), inside_or_at_edge(c, f, f.to_px(q.u, q.v), r), r,
+                  fill_of(q.kind, g), q.kind == 3 ? kWhite : kBlack);
     }
   c.clear_clip();
 }

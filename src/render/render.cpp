@@ -33,16 +33,29 @@ std::string default_title(const Scene& sc) {
   }
   if (land.empty()) land = "(unnamed landscape)";
   std::string t = land;
-  if (text_attr(r, "job") == "critical")  // no optimizer ran: a census of stationary points
+  const std::string dim = text_attr(r, "dim");
+  if (!dim.empty()) t += " (" + dim + "-D)";
+  const std::string job = text_attr(r, "job");
+  if (job == "critical")  // no optimizer ran: a census of stationary points
     return t + "  ·  critical points (" + text_attr(r, "critical_method") + ")";
+  if (job == "grid") return t + "  ·  loss grid";  // no optimizer ran
   const std::string opt = text_attr(r, "optimizer");
+  const std::string varied = sc.sweep ? sc.sweep->parameter : "";
   if (!opt.empty()) {
     t += "  ·  " + opt;
     const std::string lr = text_attr(r, "lr");
-    if (!lr.empty() && !(sc.sweep && sc.sweep->parameter == "lr")) t += ", lr " + lr;
+    if (!lr.empty() && varied != "lr") t += ", lr " + lr;
+    // The optimizer's own settings, those it uses.
+    const bool heavy_ball = opt == "momentum" || opt == "nesterov";
+    for (const char* p : {"momentum", "beta1", "beta2", "rho"}) {
+      const std::string name = p;
+      const bool used = name == "momentum" ? heavy_ball : name == "rho" ? opt == "rmsprop" : opt == "adam";
+      const std::string v = text_attr(r, p);
+      if (used && !v.empty() && varied != name) t += ", " + name + " " + v;
+    }
   }
   const std::string noise = text_attr(r, "noise");
-  if (!noise.empty() && noise != "0") t += ", noise " + noise;
+  if (!noise.empty() && noise != "0" && varied != "noise") t += ", noise " + noise;
   return t;
 }
 
@@ -150,16 +163,22 @@ std::string render_file(const RenderOptions& options) {
   try {
     sc.result = io::read_result(opt.input);
     const io::ResultData& r = sc.result;
+    if (r.network)
+      throw BadInput("'" + opt.input + "' is a network file (descend --model): render draws no picture of it yet; "
+                     "`trilobite info` summarises it");
     if (r.has_critical) {
       const analysis::CriticalTable& t = r.critical;
       sc.critical = CriticalData{t.dim, t.position, t.loss, t.kind, t.morse_index};
     }
     if (r.has_sweep) {
       const analysis::SweepTable& t = r.sweep;
+      // Where some values ran with noise, their descents rarely meet the
+      // tolerance: the picture shows where the starts settled (the quench).
+      const bool quenched = t.quenched_count != t.count;
       sc.sweep = SweepData{t.parameter, t.spacing,        t.value,
-                           t.parameter == "noise" ? t.quenched_fraction : t.fraction,
+                           quenched ? t.quenched_fraction : t.fraction,
                            t.n_minima,  t.fraction_diverged,
-                           t.fraction_max_steps};
+                           t.fraction_max_steps, t.fraction_bounced, quenched};
     }
   } catch (const BadInput&) {
     throw;
@@ -212,7 +231,7 @@ std::string render_file(const RenderOptions& options) {
   std::string what;
   for (const auto& p : panels) what += (what.empty() ? "" : " + ") + p;
   return "wrote " + opt.output + " (" + std::to_string(width) + " x " + std::to_string(height) +
-         ", " + what + ")";
+         ", " + what + "): " + title;
 }
 
 }  // namespace trilo::render

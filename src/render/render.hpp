@@ -29,6 +29,8 @@ struct SweepData {
   std::vector<double> fraction;                               // n_values x m
   std::int64_t n_minima = 0;                                  // m
   std::vector<double> fraction_diverged, fraction_max_steps;  // n_values
+  std::vector<double> fraction_bounced;  // n_values, of max steps; empty in older files
+  bool after_quench = false;  // `fraction` is where noisy starts settled (quenched_fraction)
 };
 
 

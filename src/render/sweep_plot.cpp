@@ -1,5 +1,6 @@
 // The sweep plot: the fraction of descents reaching each minimum, diverging
-// or running out of steps, against the swept optimizer setting.
+// or running out of steps (and of those, bouncing), against the swept
+// optimizer setting.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -50,6 +51,13 @@ Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b)
   d.colour = {140, 140, 140};
   d.text = "max steps";
   entries.push_back(d);
+  const Rgb bounce_colour{150, 60, 170};
+  if (!w.fraction_bounced.empty()) {
+    d.marker = Marker::kTriangleDown;
+    d.colour = bounce_colour;
+    d.text = "bouncing (of max steps)";
+    entries.push_back(d);
+  }
 
   Frame f = fit_frame(b, s, legend_width(s, entries), 0);
   f.lo0 = lo;
@@ -81,9 +89,13 @@ Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b)
   series([&](std::size_t i) { return w.fraction_diverged[i]; }, kBlack, 6, Marker::kSquare);
   series([&](std::size_t i) { return w.fraction_max_steps[i]; }, {140, 140, 140}, 3,
          Marker::kDiamond);
+  if (!w.fraction_bounced.empty())
+    series([&](std::size_t i) { return w.fraction_bounced[i]; }, bounce_colour, 4,
+           Marker::kTriangleDown);
 
-  draw_axes(c, s, f, w.parameter + (log ? " (log scale)" : ""), "fraction of descents",
-            "outcome against " + w.parameter);
+  draw_axes(c, s, f, w.parameter + (log ? " (log scale)" : ""),
+            w.after_quench ? "fraction of starts (minima: after the quench)" : "fraction of descents",
+            "outcome against " + w.parameter + (w.after_quench ? ", noisy values quenched" : ""));
   draw_legend(c, s, f.x1 + static_cast<int>(s.text_px * 1.2), f.y0, entries, s.text_px);
   return f;
 }

@@ -67,7 +67,9 @@ def clean(*names):
 
 JOBS = {
     "descend": ["descend", "-l", "himmelblau", "--starts", "30000", "--chunk", "2000"],
-    "basins": ["basins", "-l", "six-hump-camel", "--basin-res", "96", "--chunk", "1000"],
+    # A learning-rate schedule, and noise: every cell quenched at its end.
+    "basins": ["basins", "-l", "six-hump-camel", "--basin-res", "96", "--chunk", "1000",
+               "--lr-schedule", "cosine", "--warmup-steps", "100", "--steps", "1500", "--noise", "0.05"],
     "critical": ["critical", "-l", "himmelblau", "--starts", "3000", "--chunk", "200", "--grid-res", "16"],
     "sweep": ["sweep", "-l", "himmelblau", "--vary", "noise=0:0.3:3", "--starts", "2000", "--chunk", "300",
               "--steps", "400"],
@@ -228,6 +230,8 @@ def resume_with_other_settings_is_refused():
     run(JOBS["descend"] + ["-o", out], env={"TRILOBITE_FAULT": "kill-after-commit:3"})
     p = run(JOBS["descend"] + ["-o", out, "--resume", out, "--lr", "0.002"], check=2)
     assert "lr" in p.stderr and p.stderr.count("\n") == 1, p.stderr
+    p = run(JOBS["descend"] + ["-o", out, "--resume", out, "--lr-schedule", "cosine"], check=2)
+    assert "lr-schedule" in p.stderr and p.stderr.count("\n") == 1, p.stderr
     # The stored options, as the message suggests, resume it.
     info = subprocess.run([EXE, "info", "--config", out + ".partial"], cwd=WORK, capture_output=True, text=True)
     assert info.returncode == 0 and "starts = 30000" in info.stdout, info.stderr
@@ -263,7 +267,8 @@ def records_none_and_sample_keep_the_minima():
     for mode in ("none", "sample"):
         out = "rec_%s.h5" % mode
         clean(out)
-        run(JOBS["descend"] + ["-o", out, "--records", mode, "--sample", "700"], check=0)
+        sample = ["--sample", "700"] if mode == "sample" else []  # --sample is refused otherwise
+        run(JOBS["descend"] + ["-o", out, "--records", mode] + sample, check=0)
         with h5py.File(os.path.join(WORK, ref), "r") as a, h5py.File(os.path.join(WORK, out), "r") as b:
             try:
                 compare(a["minima"], b["minima"], "/minima", set(), [0, 0])
@@ -286,7 +291,9 @@ def a_run_can_be_watched_while_it_writes():
     clean(out)
     watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "live",
                            "watch_run.py")
-    run_p = subprocess.Popen([EXE, "descend", "--starts", "60000", "--chunk", "2000", "-q", "-o", out],
+    # quartic-dimple at lr 0.01 (a third of its default rate): slow enough to be watched.
+    run_p = subprocess.Popen([EXE, "descend", "--starts", "60000", "--chunk", "2000", "--lr", "0.01", "-q",
+                              "-o", out],
                              cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     w = subprocess.run([sys.executable, watcher, os.path.join(WORK, out + ".partial"), "--interval", "0.1"],

@@ -140,6 +140,7 @@ inline void toml_list_for_number(const std::string& d) { write(d + "/run.toml", 
 inline void toml_other_section(const std::string& d) { write(d + "/run.toml", "[descend]\nstarts = 3\n"); }
 inline void toml_unknown_section(const std::string& d) { write(d + "/run.toml", "[frobnicate]\nstarts = 3\n"); }
 inline void toml_bad_value(const std::string& d) { write(d + "/run.toml", "lr = -0.5\n"); }
+inline void toml_negative_seed(const std::string& d) { write(d + "/run.toml", "seed = -1\n"); }
 inline void landscape_no_formula(const std::string& d) { write(d + "/l.toml", "box = \"-1:1\"\n"); }
 
 // {dir}/k.h5.partial: the checkpoint of a descend killed after its second commit.
@@ -154,6 +155,19 @@ inline void text_checkpoint(const std::string& dir) { write(dir + "/t.h5.partial
 inline void result_as_checkpoint(const std::string& dir) {
   result(dir);
   write(dir + "/r2.h5.partial", bytes(dir + "/r.h5"));
+}
+
+// Data files of network landscapes, {dir}/d.csv, each with one flaw.
+inline void csv_ragged(const std::string& dir) { write(dir + "/d.csv", "a,b,label\n1,2,0\n3,0\n"); }
+inline void csv_text(const std::string& dir) { write(dir + "/d.csv", "a,b,label\n1,x,0\n"); }
+inline void csv_nan(const std::string& dir) { write(dir + "/d.csv", "a,b,label\n1,2,0\n1,nan,1\n"); }
+inline void csv_three_classes(const std::string& dir) {
+  write(dir + "/d.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,2\n");
+}
+// An IDX pair whose image file is a zip archive's first bytes.
+inline void idx_not_idx(const std::string& dir) {
+  write(dir + "/i.idx", std::string("PK\x03\x04 not an idx file", 24));
+  write(dir + "/l.idx", std::string("\0\0\x08\x01\0\0\0\x01\x01", 9));
 }
 
 }  // namespace fixtures
@@ -214,6 +228,24 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"eps_zero", "run --optimizer adam --eps 0 -o {out}", "--eps"},
       {"diverge_factor_below_one", "run --diverge-factor 0.5 -o {out}", "--diverge-factor"},
       {"merge_tol_nan", "run --merge-tol nan -o {out}", "--merge-tol"},
+      // Learning-rate schedules and the quench.
+      {"lr_schedule_unknown", "run --lr-schedule linear -o {out}", "--lr-schedule"},
+      {"lr_gamma_without_its_schedule", "run --lr-gamma 0.5 -o {out}", "--lr-gamma"},
+      {"lr_step_every_with_exp", "run --lr-schedule exp --lr-gamma 0.99 --lr-step-every 10 -o {out}",
+       "--lr-step-every"},
+      {"lr_min_with_step", "run --lr-schedule step --lr-step-every 10 --lr-min 0.001 -o {out}", "--lr-min"},
+      {"lr_step_without_every", "run --lr-schedule step -o {out}", "--lr-step-every"},
+      {"lr_step_every_zero", "run --lr-schedule step --lr-step-every 0 -o {out}", "--lr-step-every"},
+      {"lr_gamma_zero", "run --lr-schedule step --lr-step-every 10 --lr-gamma 0 -o {out}", "--lr-gamma"},
+      {"lr_gamma_above_one", "run --lr-schedule exp --lr-gamma 1.5 -o {out}", "--lr-gamma"},
+      {"lr_exp_without_gamma", "run --lr-schedule exp -o {out}", "--lr-gamma"},
+      {"lr_min_above_lr", "run --lr-schedule cosine --lr 0.01 --lr-min 0.1 -o {out}", "--lr-min"},
+      {"lr_min_above_swept_lr", "sweep --lr-schedule cosine --lr-min 0.02 --vary lr=0.01:0.1:4 -o {out}",
+       "--lr-min"},
+      {"warmup_longer_than_steps", "run --steps 100 --warmup-steps 101 -o {out}", "--warmup-steps"},
+      {"warmup_fills_cosine", "run --steps 100 --lr-schedule cosine --warmup-steps 100 -o {out}",
+       "--warmup-steps"},
+      {"quench_steps_negative", "run --quench-steps -3 -o {out}", "--quench-steps"},
       // Names.
       {"landscape_unknown", "run -l himmelblua -o {out}", "himmelblau"},
       {"optimizer_unknown", "run --optimizer sgdx -o {out}", "--optimizer"},
@@ -275,6 +307,47 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"chunk_zero", "descend --chunk 0 -o {out}", "--chunk"},
       {"tile_zero", "grid --tile 0 -o {out}", "--tile"},
       {"compression_ten", "grid --compression 10 -o {out}", "--compression"},
+      // Numbers as typed (docs/errors.md, "Numeric options").
+      {"seed_negative", "descend --seed -1 -o {out}", "--seed"},
+      {"seed_beyond_64_bits", "descend --seed 18446744073709551616 -o {out}", "--seed"},
+      {"threads_not_whole", "run --threads 1e12 -o {out}", "--threads"},
+      {"threads_absurd", "run --threads 100000 -o {out}", "--threads"},
+      {"starts_beyond_64_bits", "descend --starts 99999999999999999999 -o {out}", "--starts"},
+      {"steps_absurd", "run --steps 2000000000000 -o {out}", "--steps"},
+      {"steps_hexadecimal", "run --steps 0x10 -o {out}", "--steps"},
+      {"dim_zero", "run -l rastrigin --dim 0 -o {out}", "--dim"},
+      {"dim_beyond_int", "run -l rastrigin --dim 3000000000 -o {out}", "--dim"},
+      {"compression_negative", "grid --compression -1 -o {out}", "--compression"},
+      {"chunk_absurd", "descend --chunk 2000000000000 -o {out}", "--chunk"},
+      {"tile_fraction", "grid --tile 2.5 -o {out}", "--tile"},
+      {"sample_negative", "descend --records sample --sample -4 -o {out}", "--sample"},
+      {"trace_negative", "descend --starts 4 --trace -1 -o {out}", "--trace"},
+      {"trace_every_absurd", "descend --trace 0 --trace-every 2000000000000 -o {out}", "--trace-every"},
+      {"entropy_box_absurd", "basins --entropy-box 1000000 -o {out}", "--entropy-box"},
+      {"grid_res_fraction", "grid --grid-res 64.5 -o {out}", "--grid-res"},
+      {"tol_underflow", "run --tol 1e-400 -o {out}", "--tol"},
+      {"lr_overflow", "run --lr 1e999 -o {out}", "--lr"},
+      {"noise_not_a_number", "run --noise lots -o {out}", "--noise"},
+      {"merge_tol_overflow", "run --merge-tol 1e400 -o {out}", "--merge-tol"},
+      {"config_seed_negative", "run --config {dir}/run.toml -o {out}", "--seed", toml_negative_seed},
+      {"render_width_not_whole", "render {dir}/r.h5 -o {dir}/out.png --width 1e3", "--width", result},
+      {"bench_threads_absurd", "bench --threads 100000", "--threads"},
+      {"bench_steps_negative", "bench --steps -1", "--steps"},
+      // Options that would do nothing (docs/errors.md, "Options that would do nothing").
+      {"momentum_with_gd", "run --momentum 0.9 -o {out}", "optimizer gd does not use it"},
+      {"beta1_with_momentum", "run --optimizer momentum --beta1 0.8 -o {out}", "--beta1"},
+      {"eps_with_gd", "descend --eps 1e-6 -o {out}", "--eps"},
+      {"rho_with_adam", "descend --optimizer adam --rho 0.9 -o {out}", "--rho"},
+      {"vary_and_fixed_lr", "sweep --vary lr=0.01:0.1:3 --lr 0.05 -o {out}", "--lr"},
+      {"sample_without_records_sample", "descend --sample 100 -o {out}", "--records sample"},
+      {"trace_every_without_trace", "descend --trace-every 5 -o {out}", "--trace"},
+      {"starts_beside_explicit_starts", "descend --starts 10 --start 0,0 -o {out}", "--starts"},
+      {"landscape_beside_formula", "run -l himmelblau --expr 'x^2' --box -1:1 -o {out}", "--landscape"},
+      {"param_of_a_builtin", "run -l himmelblau --param a=1 -o {out}", "--param"},
+      // Mistyped words get the nearest name.
+      {"option_misspelt", "run --grid-ress 8 -o {out}", "did you mean '--grid-res'"},
+      {"subcommand_misspelt", "rnu -o {out}", "did you mean 'run'"},
+      {"formula_ln", "run --expr 'ln(x)' --box 1:2 -o {out}", "log"},
       // Reading result files: info.
       {"info_missing_file", "info {dir}/nowhere.h5", "{dir}/nowhere.h5"},
       {"info_directory", "info {dir}", "{dir}"},
@@ -314,6 +387,24 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       // bench writes no file, but its options are input too.
       {"bench_unknown_case", "bench --cases nosuch-2d", "--cases"},
       {"bench_repeats_zero", "bench --repeats 0", "--repeats"},
+      // Networks and their data (docs/networks.md).
+      {"network_without_data", "descend --model mlp:2-3-1 --loss bce -o {out}", "--data"},
+      {"network_model_malformed", "descend --model mlp:2--1 --data xor -o {out}", "--model"},
+      {"network_activation_unknown", "descend --model mlp:2-3-2 --activation swish --data xor -o {out}", "--activation"},
+      {"network_loss_unknown", "descend --model mlp:2-3-2 --loss hinge --data xor -o {out}", "--loss"},
+      {"network_inputs_differ_from_features", "descend --model mlp:5-3-2 --data xor -o {out}", "takes 5 inputs"},
+      {"network_csv_ragged", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "line 3", csv_ragged},
+      {"network_csv_not_a_number", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "'x' is not a number", csv_text},
+      {"network_csv_nan", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "'nan'", csv_nan},
+      {"network_bce_labels_not_binary", "descend --model mlp:2-3-1 --loss bce --data {dir}/d.csv -o {out}", "labels 0 and 1", csv_three_classes},
+      {"network_classes_exceed_outputs", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "3 classes", csv_three_classes},
+      {"network_idx_not_idx", "descend --model mlp:1-3-2 --data {dir}/i.idx,{dir}/l.idx -o {out}", "not an IDX file", idx_not_idx},
+      {"network_batch_exceeds_rows", "descend --model mlp:2-3-2 --data xor --data-size 8 --batch-size 9 -o {out}", "--batch-size"},
+      {"network_steps_with_batches", "descend --model mlp:2-3-2 --data xor --batch-size 4 --steps 10 -o {out}", "--steps"},
+      {"network_option_without_model", "descend --batch-size 4 -o {out}", "give --model"},
+      {"network_analytic_option", "descend --model mlp:2-3-2 --data xor --box -1:1 -o {out}", "--box"},
+      {"network_on_cuda", "descend --model mlp:2-3-2 --data xor --backend cuda -o {out}", "--backend cuda"},
+      {"network_records_sample", "descend --model mlp:2-3-2 --data xor --records sample -o {out}", "--records"},
   };
   return cases;
 }

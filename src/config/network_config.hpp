@@ -1,0 +1,35 @@
+// A network landscape's options, checked once (src/config/network_config.cpp):
+// the model against the data, the training against the optimizer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/run_config.hpp"
+#include "nn/data.hpp"
+#include "nn/model.hpp"
+#include "nn/train.hpp"
+
+namespace trilo::config {
+
+struct NetworkResolved {
+  nn::Model model;
+  nn::TrainParams train;
+  nn::DataSplit data;
+  std::int64_t runs = 0;
+  std::int64_t chunk = 64;
+  bool f32 = true;
+  bool record_weights = true;           // --records all: start and end weights per run
+  std::vector<std::int64_t> probe_rows; // training rows whose outputs identify a minimum
+};
+
+// Checks every network option and loads the data; throws BadInput (one
+// line, naming the option or the data file) before any work.
+NetworkResolved resolve_network(RunConfig& c);
+
+// The rows of the probe set: min(probe, rows) rows evenly strided through
+// the training set in file order (row floor(k rows / m) for k < m).
+std::vector<std::int64_t> probe_rows(std::int64_t rows, std::int64_t probe);
+
+}  // namespace trilo::config

@@ -1,0 +1,60 @@
+// The groups of a network landscape's result file (docs/format.md,
+// "Network files"): /descents with one row per training (weights as n x P),
+// /minima as functions with their weights and curvature, /network with the
+// model and the probe rows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "io/hdf5_util.hpp"
+#include "io/result_writer.hpp"
+
+namespace trilo::io {
+
+// Rows [first, first + count) of /descents.
+struct TrainingRows {
+  std::int64_t first = 0, count = 0;
+  std::vector<double> start, end;  // count x params; empty when weights are not recorded
+  std::vector<double> loss, grad_norm, accuracy, test_loss, test_accuracy;
+  std::vector<std::int64_t> steps;
+  std::vector<std::int8_t> status;
+};
+
+struct NetworkMinima {
+  std::int64_t params = 0;
+  std::vector<double> loss, accuracy, test_loss, test_accuracy;  // of the representative
+  std::vector<double> mean_accuracy, mean_test_accuracy;         // over the members
+  std::vector<std::int64_t> count, converged, first_run;
+  std::vector<double> fraction, mean_steps;
+  std::vector<double> weights;   // n x params: the representative's end point
+  int hessian_top = 0;
+  std::vector<double> hessian;   // n x hessian_top, descending; NaN where not computed
+  std::vector<double> trace;     // Hutchinson estimate; empty when not asked
+  std::int64_t size() const { return static_cast<std::int64_t>(count.size()); }
+};
+
+class NetworkWriter {
+ public:
+  NetworkWriter(ResultWriter& file, std::int64_t runs, std::int64_t params, bool weights, bool test);
+  void write_rows(const TrainingRows& r);
+  // The minimum of every run (-1: diverged), once all are known.
+  void write_labels(const std::vector<std::int32_t>& minimum);
+  void write_minima(const NetworkMinima& m);
+  void write_network(const Attributes& a, const std::vector<std::int64_t>& probe_rows);
+
+ private:
+  hid_t file_;
+  std::int64_t runs_, params_;
+  bool weights_, test_;
+  h5::Handle group_, run_scale_, param_scale_;
+  h5::Handle start_, end_, loss_, grad_norm_, accuracy_, test_loss_, test_accuracy_, steps_, status_;
+};
+
+// Reads /minima and /descents/status of a network file.
+void read_network(hid_t file, NetworkMinima& m, std::vector<std::int8_t>& status);
+// The text `trilobite info` prints for a network file's minima.
+std::string describe_network(const NetworkMinima& m, const std::vector<std::int8_t>& status);
+
+}  // namespace trilo::io

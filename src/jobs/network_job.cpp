@@ -1,0 +1,387 @@
+#include "jobs/network_job.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iomanip>
+#include <limits>
+#include <numeric>
+#include <ostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/function_minima.hpp"
+#include "analysis/lanczos.hpp"
+#include "core/rng.hpp"
+#include "io/hdf5_util.hpp"
+#include "jobs/interrupt.hpp"
+#include "jobs/progress.hpp"
+
+namespace trilo::jobs {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+template <class T>
+nn::DataView<T> view_of(const nn::Dataset& d) {
+  nn::DataView<T> v;
+  v.x.assign(d.x.begin(), d.x.end());
+  v.y = d.y;
+  v.rows = d.rows;
+  v.features = d.features;
+  return v;
+}
+
+template <class T>
+nn::DataView<T> rows_of(const nn::Dataset& d, const std::vector<std::int64_t>& rows) {
+  nn::DataView<T> v;
+  v.rows = static_cast<std::int64_t>(rows.size());
+  v.features = d.features;
+  const auto F = static_cast<std::size_t>(d.features);
+  for (std::int64_t r : rows) {
+    const auto at = static_cast<std::size_t>(r) * F;
+    v.x.insert(v.x.end(), d.x.begin() + static_cast<std::ptrdiff_t>(at),
+               d.x.begin() + static_cast<std::ptrdiff_t>(at + F));
+    v.y.push_back(d.y[static_cast<std::size_t>(r)]);
+  }
+  return v;
+}
+
+// Running statistics of one raw cluster (in order of first appearance).
+struct RawMinimum {
+  std::int64_t first_run = 0, count = 0, converged = 0;
+  double sum_steps = 0, sum_acc = 0, sum_test_acc = 0;
+  double loss = 0, accuracy = 0, test_loss = 0, test_accuracy = 0;
+  std::vector<double> weights;
+};
+
+// Hutchinson's estimate of the trace, the mean of v.Hv over `samples`
+// Rademacher vectors drawn from Philox keyed by (seed, minimum, sample).
+double hutchinson_trace(const analysis::Operator& hv, std::int64_t P, std::uint64_t seed,
+                        std::size_t minimum, int samples) {
+  const Philox rng{seed};
+  std::vector<double> v(static_cast<std::size_t>(P)), y(static_cast<std::size_t>(P));
+  double sum = 0;
+  for (int s = 0; s < samples; ++s) {
+    for (std::int64_t j = 0; j < P; j += 128) {
+      const auto words = rng.words(static_cast<std::uint64_t>(minimum), RngStream::kProbe,
+                                   static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(j / 128));
+      for (std::int64_t b = 0; b < 128 && j + b < P; ++b)
+        v[static_cast<std::size_t>(j + b)] = (words[static_cast<std::size_t>(b / 32)] >> (b % 32)) & 1u ? 1.0 : -1.0;
+    }
+    hv(v.data(), y.data());
+    for (std::int64_t j = 0; j < P; ++j) sum += v[static_cast<std::size_t>(j)] * y[static_cast<std::size_t>(j)];
+  }
+  return sum / samples;
+}
+
+template <class T>
+NetworkResult train_all(const config::NetworkResolved& nr, const config::NetworkConfig& net,
+                        io::NetworkWriter* writer, bool bar) {
+  const nn::Model& m = nr.model;
+  const std::int64_t P = m.params();
+  const nn::DataView<T> train = view_of<T>(nr.data.train);
+  nn::DataView<T> test_store;
+  if (nr.data.has_test) test_store = view_of<T>(nr.data.test);
+  const nn::DataView<T>* test = nr.data.has_test ? &test_store : nullptr;
+  const nn::DataView<T> probe = rows_of<T>(nr.data.train, nr.probe_rows);
+  const std::int64_t width = probe.rows * m.outputs();
+  analysis::FunctionClusters clusters(width, net.function_tol);
+  std::vector<RawMinimum> raw;
+  NetworkResult res;
+  res.runs = nr.runs;
+  std::vector<std::int32_t> raw_label(static_cast<std::size_t>(nr.runs), -1);
+
+  const auto t0 = std::chrono::steady_clock::now();
+  Progress progress("trainings", nr.runs, bar);
+  const std::int64_t chunk = std::max<std::int64_t>(1, nr.chunk);
+  io::TrainingRows rows;
+  std::vector<double> outputs;
+  std::vector<nn::TrainOutcome> outcome;
+  for (std::int64_t first = 0; first < nr.runs; first += chunk) {
+    check_interrupted();
+    const std::int64_t count = std::min(chunk, nr.runs - first);
+    const auto n = static_cast<std::size_t>(count);
+    rows.first = first;
+    rows.count = count;
+    rows.start.assign(n * static_cast<std::size_t>(P), 0.0);
+    rows.end.assign(n * static_cast<std::size_t>(P), 0.0);
+    outcome.assign(n, {});
+    outputs.assign(n * static_cast<std::size_t>(width), kNaN);
+#pragma omp parallel
+    {
+      nn::Workspace<T> ws;
+      std::vector<T> w(static_cast<std::size_t>(P)), out(static_cast<std::size_t>(width));
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t i = 0; i < count; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        double* s = rows.start.data() + k * static_cast<std::size_t>(P);
+        double* e = rows.end.data() + k * static_cast<std::size_t>(P);
+        outcome[k] = nn::train_one<T>(m, nr.train, train, test, first + i, s, e);
+        if (outcome[k].status == DescentStatus::kDiverged) continue;
+        for (std::int64_t j = 0; j < P; ++j) w[static_cast<std::size_t>(j)] = static_cast<T>(e[j]);
+        nn::predict<T>(m, w.data(), probe.all(), out.data(), ws);
+        std::copy(out.begin(), out.end(), outputs.begin() + static_cast<std::ptrdiff_t>(k * static_cast<std::size_t>(width)));
+      }
+    }
+    // Absorb in run order: the minima depend on the runs only.
+    for (std::vector<double>* col : {&rows.loss, &rows.grad_norm, &rows.accuracy, &rows.test_loss, &rows.test_accuracy})
+      col->resize(n);
+    rows.steps.resize(n);
+    rows.status.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const nn::TrainOutcome& o = outcome[k];
+      rows.loss[k] = o.loss;
+      rows.grad_norm[k] = o.grad_norm;
+      rows.accuracy[k] = o.accuracy;
+      rows.test_loss[k] = o.test_loss;
+      rows.test_accuracy[k] = o.test_accuracy;
+      rows.steps[k] = o.steps;
+      rows.status[k] = static_cast<std::int8_t>(o.status);
+      ++res.status[static_cast<int>(o.status)];
+      if (o.status == DescentStatus::kDiverged) continue;
+      const int c = clusters.add(outputs.data() + k * static_cast<std::size_t>(width));
+      const std::int64_t run = first + static_cast<std::int64_t>(k);
+      raw_label[static_cast<std::size_t>(run)] = c;
+      if (c == static_cast<int>(raw.size())) {
+        RawMinimum r;
+        r.first_run = run;
+        r.loss = o.loss;
+        r.accuracy = o.accuracy;
+        r.test_loss = o.test_loss;
+        r.test_accuracy = o.test_accuracy;
+        r.weights.assign(rows.end.begin() + static_cast<std::ptrdiff_t>(k * static_cast<std::size_t>(P)),
+                         rows.end.begin() + static_cast<std::ptrdiff_t>((k + 1) * static_cast<std::size_t>(P)));
+        raw.push_back(std::move(r));
+      }
+      RawMinimum& r = raw[static_cast<std::size_t>(c)];
+      ++r.count;
+      r.converged += o.status == DescentStatus::kConverged;
+      r.sum_steps += static_cast<double>(o.steps);
+      r.sum_acc += o.accuracy;
+      r.sum_test_acc += o.test_accuracy;
+    }
+    if (writer) {
+      if (!nr.record_weights) rows.start.clear(), rows.end.clear();
+      writer->write_rows(rows);
+    }
+    progress.update(first + count);
+  }
+  progress.finish();
+  const auto t1 = std::chrono::steady_clock::now();
+  res.train_s = std::chrono::duration<double>(t1 - t0).count();
+
+  // Minima in order of the representative's training loss (ties: the earlier run).
+  std::vector<int> order(raw.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return raw[static_cast<std::size_t>(a)].loss < raw[static_cast<std::size_t>(b)].loss;
+  });
+  std::vector<std::int32_t> rank(raw.size());
+  for (std::size_t k = 0; k < order.size(); ++k) rank[static_cast<std::size_t>(order[k])] = static_cast<std::int32_t>(k);
+  res.labels.resize(raw_label.size());
+  for (std::size_t i = 0; i < raw_label.size(); ++i)
+    res.labels[i] = raw_label[i] < 0 ? -1 : rank[static_cast<std::size_t>(raw_label[i])];
+  io::NetworkMinima& mt = res.minima;
+  mt.params = P;
+  mt.hessian_top = net.hessian_top;
+  for (int c : order) {
+    const RawMinimum& r = raw[static_cast<std::size_t>(c)];
+    mt.loss.push_back(r.loss);
+    mt.accuracy.push_back(r.accuracy);
+    mt.test_loss.push_back(r.test_loss);
+    mt.test_accuracy.push_back(r.test_accuracy);
+    mt.mean_accuracy.push_back(r.sum_acc / static_cast<double>(r.count));
+    mt.mean_test_accuracy.push_back(r.sum_test_acc / static_cast<double>(r.count));
+    mt.count.push_back(r.count);
+    mt.converged.push_back(r.converged);
+    mt.first_run.push_back(r.first_run);
+    mt.fraction.push_back(static_cast<double>(r.count) / static_cast<double>(nr.runs));
+    mt.mean_steps.push_back(r.sum_steps / static_cast<double>(r.count));
+    mt.weights.insert(mt.weights.end(), r.weights.begin(), r.weights.end());
+  }
+
+  // Curvature at the most populous minima, in float64 over the whole
+  // training set: Lanczos on exact Hessian-vector products, and Hutchinson's
+  // trace with Rademacher vectors from Philox keyed by (seed, minimum, sample).
+  const auto nmin = static_cast<std::size_t>(mt.size());
+  mt.hessian.assign(nmin * static_cast<std::size_t>(net.hessian_top), kNaN);
+  if (net.hutchinson > 0) mt.trace.assign(nmin, kNaN);
+  if ((net.hessian_top > 0 || net.hutchinson > 0) && net.hessian_minima > 0 && nmin > 0) {
+    std::vector<int> by_count(nmin);
+    std::iota(by_count.begin(), by_count.end(), 0);
+    std::stable_sort(by_count.begin(), by_count.end(), [&](int a, int b) {
+      return mt.count[static_cast<std::size_t>(a)] > mt.count[static_cast<std::size_t>(b)];
+    });
+    by_count.resize(std::min<std::size_t>(nmin, static_cast<std::size_t>(net.hessian_minima)));
+    const nn::DataView<double> train64 = view_of<double>(nr.data.train);
+    // One minimum per thread; each product inside runs on that thread.
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t q = 0; q < by_count.size(); ++q) {
+      const auto c = static_cast<std::size_t>(by_count[q]);
+      const double* w = mt.weights.data() + c * static_cast<std::size_t>(P);
+      nn::HessianAt hessian(m, w, train64.all());
+      const analysis::Operator hv = [&](const double* v, double* y) { hessian.apply(v, y); };
+      if (net.hessian_top > 0) {
+        const int steps = static_cast<int>(std::min<std::int64_t>(P, std::max(net.lanczos_steps, net.hessian_top)));
+        const std::vector<double> ritz = analysis::lanczos_eigenvalues(hv, static_cast<int>(P), steps, nr.train.seed);
+        for (int k = 0; k < net.hessian_top && k < static_cast<int>(ritz.size()); ++k)
+          mt.hessian[c * static_cast<std::size_t>(net.hessian_top) + static_cast<std::size_t>(k)] =
+              ritz[ritz.size() - 1 - static_cast<std::size_t>(k)];
+      }
+      if (net.hutchinson > 0) mt.trace[c] = hutchinson_trace(hv, P, nr.train.seed, c, net.hutchinson);
+    }
+  }
+  res.minima_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+  return res;
+}
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::string fixed(double v, int digits) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(digits) << v;
+  return s.str();
+}
+
+}  // namespace
+
+NetworkResult train_networks(const config::NetworkResolved& nr, const config::NetworkConfig& net,
+                             io::NetworkWriter* writer, bool bar) {
+  return nr.f32 ? train_all<float>(nr, net, writer, bar) : train_all<double>(nr, net, writer, bar);
+}
+
+void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
+  if (cfg.job != "descend")
+    throw config::BadInput("--model: network landscapes work with `trilobite descend` so far, not `" + cfg.job + "`");
+  const config::NetworkResolved nr = config::resolve_network(cfg);
+  cfg.backend = "cpu";
+  const io::h5::DeflateScope deflate(cfg.compression);
+  const nn::Model& m = nr.model;
+  const int threads = omp_get_max_threads();
+  if (!cfg.quiet)
+    log << "trilobite descend: " << m.text() << " (" << m.params() << " weights, " << nn::activation_name(m.activation)
+        << ", " << nn::loss_name(m.loss) << ") on " << nr.data.train.name << " (" << nr.data.train.rows << " rows"
+        << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), cpu (OpenMP, "
+        << threads << " threads), " << cfg.precision << "\n";
+  install_interrupt_handlers();
+  const auto t0 = std::chrono::steady_clock::now();
+  io::ResultWriter file(cfg.output, cfg.force);
+  const OptimizerParams& o = nr.train.opt;
+  io::Attributes a = {
+      {"format_version", std::int64_t{io::kFormatVersion}},
+      {"program", std::string("trilobite")},
+      {"program_version", std::string(TRILOBITE_VERSION)},
+      {"command_line", cfg.command_line},
+      {"created", utc_now()},
+      {"job", cfg.job},
+      {"landscape", std::string("network")},
+      {"model", m.text()},
+      {"dim", m.params()},
+      {"optimizer", std::string(config::optimizer_name(o.kind))},
+      {"lr", o.lr},
+      {"momentum", o.momentum},
+      {"beta1", o.beta1},
+      {"beta2", o.beta2},
+      {"rho", o.rho},
+      {"eps", o.eps},
+      {"batch_size", nr.train.batch},
+      {"lr_schedule", cfg.lr_schedule},
+      {"lr_step_every", nr.train.schedule.kind == ScheduleKind::kStep ? nr.train.schedule.every : std::int64_t{0}},
+      {"lr_gamma", nr.train.schedule.kind == ScheduleKind::kStep || nr.train.schedule.kind == ScheduleKind::kExp
+                       ? nr.train.schedule.gamma : 0.0},
+      {"lr_min", nr.train.schedule.min_lr},
+      {"lr_horizon", nr.train.schedule.horizon},
+      {"warmup_steps", nr.train.schedule.warmup},
+      {"tol", nr.train.tol},
+      {"precision", cfg.precision},
+      {"backend", std::string("cpu")},
+      {"device", "OpenMP, " + std::to_string(threads) + " threads"},
+      {"seed", cfg.seed},
+      {"n_starts", nr.runs},
+  };
+  // Mini-batch trainings run epochs; full-batch ones run up to max_steps.
+  if (nr.train.batch > 0)
+    a.emplace_back("epochs", nr.train.epochs);
+  else
+    a.emplace_back("max_steps", nr.train.max_steps);
+  if (cfg.resolved_config) a.emplace_back("config", cfg.resolved_config());
+  file.write_root_attributes(a);
+  io::NetworkWriter writer(file, nr.runs, m.params(), nr.record_weights, nr.data.has_test);
+  const bool bar = !cfg.quiet && !cfg.json && stderr_is_terminal();
+  NetworkResult res = train_networks(nr, cfg.net, &writer, bar);
+  writer.write_labels(res.labels);
+  writer.write_minima(res.minima);
+  std::vector<std::int64_t> widths(m.widths.begin(), m.widths.end());
+  writer.write_network(
+      {{"model", m.text()},
+       {"widths", widths},
+       {"activation", std::string(nn::activation_name(m.activation))},
+       {"loss", std::string(nn::loss_name(m.loss))},
+       {"init", std::string(nn::init_name(nr.train.init))},
+       {"weight_decay", m.weight_decay},
+       {"params", m.params()},
+       {"weight_order", std::string("layer by layer: W (out x in, row-major), then b; PyTorch nn.Linear order")},
+       {"data", nr.data.train.name},
+       {"n_train", nr.data.train.rows},
+       {"n_test", nr.data.has_test ? nr.data.test.rows : std::int64_t{0}},
+       {"features", std::int64_t{nr.data.train.features}},
+       {"function_tol", cfg.net.function_tol},
+       {"lanczos_steps", std::int64_t{cfg.net.lanczos_steps}},
+       {"hutchinson", std::int64_t{cfg.net.hutchinson}}},
+      nr.probe_rows);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  file.commit();
+
+  const io::NetworkMinima& mt = res.minima;
+  if (cfg.json) {
+    nlohmann::json j;
+    j["job"] = "descend";
+    j["landscape"] = "network";
+    j["model"] = m.text();
+    j["trainings"] = res.runs;
+    j["converged"] = res.status[0];
+    j["max_steps"] = res.status[1];
+    j["diverged"] = res.status[2];
+    j["minima"] = mt.size();
+    j["timings"] = {{"trainings", res.train_s}, {"minima", res.minima_s}, {"total", secs}};
+    j["output"] = cfg.output;
+    out << j.dump() << "\n";
+    return;
+  }
+  out << "trainings: " << res.runs << " (" << res.status[0] << " converged, " << res.status[1] << " max-steps, "
+      << res.status[2] << " diverged)\n";
+  out << "minima by function (" << nr.probe_rows.size() << " probe rows, RMS tol " << cfg.net.function_tol
+      << "): " << mt.size() << "\n";
+  const bool test = nr.data.has_test;
+  out << "  #   count  fraction        loss  accuracy" << (test ? "   test_loss  test_acc" : "") << "  mean_steps"
+      << (mt.hessian_top > 0 ? "     top_eig" : "") << "\n";
+  const std::int64_t shown = std::min<std::int64_t>(mt.size(), 20);
+  for (std::int64_t k = 0; k < shown; ++k) {
+    const auto i = static_cast<std::size_t>(k);
+    std::ostringstream row;
+    row << std::setw(3) << k << std::setw(8) << mt.count[i] << std::setw(10) << fixed(mt.fraction[i], 4)
+        << std::setw(12) << fixed(mt.loss[i], 6) << std::setw(10) << fixed(mt.accuracy[i], 4);
+    if (test) row << std::setw(12) << fixed(mt.test_loss[i], 6) << std::setw(10) << fixed(mt.test_accuracy[i], 4);
+    row << std::setw(12) << fixed(mt.mean_steps[i], 1);
+    if (mt.hessian_top > 0) {
+      const double e = mt.hessian[i * static_cast<std::size_t>(mt.hessian_top)];
+      row << std::setw(12) << (std::isnan(e) ? std::string("-") : fixed(e, 4));
+    }
+    out << row.str() << "\n";
+  }
+  if (mt.size() > shown) out << "  ... " << mt.size() - shown << " more in " << cfg.output << " (/minima)\n";
+  out << "wrote " << cfg.output << " in " << secs << " s\n";
+}
+
+}  // namespace trilo::jobs

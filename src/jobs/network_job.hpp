@@ -1,0 +1,31 @@
+// `descend` over a network landscape: N independent trainings from N seeded
+// initialisations, chunk by chunk (every thread trains its own networks),
+// their end points grouped into minima by function, curvature at the most
+// populous minima, all written to one result file (docs/networks.md).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <vector>
+
+#include "config/network_config.hpp"
+#include "io/network_io.hpp"
+
+namespace trilo::jobs {
+
+struct NetworkResult {
+  std::int64_t runs = 0;
+  std::int64_t status[3] = {0, 0, 0};  // converged, max-steps, diverged
+  io::NetworkMinima minima;
+  std::vector<std::int32_t> labels;    // per run; -1 diverged
+  double train_s = 0, minima_s = 0;
+};
+
+// Trains every run of `nr`, writing rows to `writer` when it is not null.
+NetworkResult train_networks(const config::NetworkResolved& nr, const config::NetworkConfig& net,
+                             io::NetworkWriter* writer, bool bar);
+
+// The whole command: check, train, write and commit the file, print the summary.
+void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);
+
+}  // namespace trilo::jobs

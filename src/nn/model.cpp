@@ -1,0 +1,478 @@
+#include "nn/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "config/run_config.hpp"
+#include "core/rng.hpp"
+
+namespace trilo::nn {
+
+using config::BadInput;
+
+std::int64_t Model::params() const {
+  std::int64_t p = 0;
+  for (int l = 0; l < layers(); ++l)
+    p += static_cast<std::int64_t>(widths[l + 1]) * (widths[l] + 1);
+  return p;
+}
+
+std::int64_t Model::offset(int l) const {
+  std::int64_t p = 0;
+  for (int k = 0; k < l; ++k) p += static_cast<std::int64_t>(widths[k + 1]) * (widths[k] + 1);
+  return p;
+}
+
+std::string Model::text() const {
+  std::string s = "mlp:";
+  for (std::size_t i = 0; i < widths.size(); ++i) s += (i ? "-" : "") + std::to_string(widths[i]);
+  return s;
+}
+
+Model parse_model(const std::string& text) {
+  const std::string what = "--model '" + text + "'";
+  if (text.rfind("mlp:", 0) != 0)
+    throw BadInput(what + ": expected mlp:IN-HIDDEN-...-OUT, e.g. mlp:784-16-16-10");
+  Model m;
+  std::string rest = text.substr(4);
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t dash = rest.find('-', pos);
+    const std::string part = rest.substr(pos, dash == std::string::npos ? std::string::npos : dash - pos);
+    if (part.empty() || part.size() > 7 || part.find_first_not_of("0123456789") != std::string::npos)
+      throw BadInput(what + ": layer width '" + part + "' is not a whole number from 1 to 1000000");
+    const long v = std::stol(part);
+    if (v < 1 || v > 1000000)
+      throw BadInput(what + ": layer width " + part + " is not from 1 to 1000000");
+    m.widths.push_back(static_cast<int>(v));
+    if (dash == std::string::npos) break;
+    pos = dash + 1;
+  }
+  if (m.widths.size() < 2) throw BadInput(what + ": needs at least an input and an output width");
+  for (int l = 0; l < m.layers(); ++l)
+    if (static_cast<std::int64_t>(m.widths[l]) * m.widths[l + 1] >= (std::int64_t{1} << 25))
+      throw BadInput(what + ": layer " + std::to_string(l) + " has more than 2^25 weights");
+  if (m.params() > (std::int64_t{1} << 28)) throw BadInput(what + ": more than 2^28 weights");
+  return m;
+}
+
+Activation parse_activation(const std::string& n) {
+  if (n == "sigmoid") return Activation::kSigmoid;
+  if (n == "tanh") return Activation::kTanh;
+  if (n == "relu") return Activation::kRelu;
+  if (n == "gelu") return Activation::kGelu;
+  if (n == "identity") return Activation::kIdentity;
+  throw BadInput("--activation '" + n + "': expected sigmoid, tanh, relu, gelu or identity");
+}
+
+LossKind parse_loss(const std::string& n) {
+  if (n == "mse") return LossKind::kMse;
+  if (n == "bce") return LossKind::kBce;
+  if (n == "xent") return LossKind::kXent;
+  throw BadInput("--loss '" + n + "': expected mse, bce or xent");
+}
+
+InitKind parse_init(const std::string& n) {
+  if (n == "torch") return InitKind::kTorch;
+  if (n == "glorot") return InitKind::kGlorot;
+  if (n == "he") return InitKind::kHe;
+  throw BadInput("--init '" + n + "': expected torch, glorot or he");
+}
+
+const char* activation_name(Activation a) {
+  switch (a) {
+    case Activation::kSigmoid: return "sigmoid";
+    case Activation::kTanh: return "tanh";
+    case Activation::kRelu: return "relu";
+    case Activation::kGelu: return "gelu";
+    case Activation::kIdentity: return "identity";
+  }
+  return "?";
+}
+const char* loss_name(LossKind k) {
+  switch (k) {
+    case LossKind::kMse: return "mse";
+    case LossKind::kBce: return "bce";
+    case LossKind::kXent: return "xent";
+  }
+  return "?";
+}
+const char* init_name(InitKind k) {
+  switch (k) {
+    case InitKind::kTorch: return "torch";
+    case InitKind::kGlorot: return "glorot";
+    case InitKind::kHe: return "he";
+  }
+  return "?";
+}
+
+void init_weights(const Model& m, InitKind kind, std::uint64_t seed, std::int64_t run, double* w) {
+  const Philox rng{seed};
+  const auto run_index = static_cast<std::uint64_t>(run);
+  for (int l = 0; l < m.layers(); ++l) {
+    const int in = m.widths[l], out = m.widths[l + 1];
+    const std::int64_t nw = static_cast<std::int64_t>(in) * out;
+    double* W = w + m.offset(l);
+    double* b = W + nw;
+    // step word: 2 l for W, 2 l + 1 for b; block: the pair of entries.
+    const auto fill_uniform = [&](double* dst, std::int64_t n, std::uint32_t step, double bound) {
+      for (std::int64_t k = 0; k < n; k += 2) {
+        double u[2];
+        uniform_pair(rng, run_index, RngStream::kInit, step, static_cast<std::uint32_t>(k / 2), u);
+        dst[k] = bound * (2.0 * u[0] - 1.0);
+        if (k + 1 < n) dst[k + 1] = bound * (2.0 * u[1] - 1.0);
+      }
+    };
+    const auto step_w = static_cast<std::uint32_t>(2 * l), step_b = step_w + 1;
+    switch (kind) {
+      case InitKind::kTorch: {
+        const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+        fill_uniform(W, nw, step_w, bound);
+        fill_uniform(b, out, step_b, bound);
+        break;
+      }
+      case InitKind::kGlorot:
+        fill_uniform(W, nw, step_w, std::sqrt(6.0 / (in + out)));
+        std::fill(b, b + out, 0.0);
+        break;
+      case InitKind::kHe: {
+        const double sd = std::sqrt(2.0 / in);
+        for (std::int64_t k = 0; k < nw; k += 2) {
+          double z[2];
+          normal_pair(rng, run_index, RngStream::kInit, step_w, static_cast<std::uint32_t>(k / 2), z);
+          W[k] = sd * z[0];
+          if (k + 1 < nw) W[k + 1] = sd * z[1];
+        }
+        std::fill(b, b + out, 0.0);
+        break;
+      }
+    }
+  }
+}
+
+namespace {
+
+constexpr double kInvSqrt2 = 0.70710678118654752440;
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+
+// Activation value, first and second derivative at z (double for the
+// exact-but-rarely-hot gelu; the hot three are in T).
+template <class T>
+inline T act(Activation a, T z) {
+  switch (a) {
+    case Activation::kSigmoid: return T(1) / (T(1) + std::exp(-z));
+    case Activation::kTanh: return std::tanh(z);
+    case Activation::kRelu: return z > T(0) ? z : T(0);
+    case Activation::kGelu: return T(0.5) * z * (T(1) + std::erf(z * T(kInvSqrt2)));
+    case Activation::kIdentity: return z;
+  }
+  return z;
+}
+
+// d act / dz, from z and the activation's value s = act(z).
+template <class T>
+inline T act_d1(Activation a, T z, T s) {
+  switch (a) {
+    case Activation::kSigmoid: return s * (T(1) - s);
+    case Activation::kTanh: return T(1) - s * s;
+    case Activation::kRelu: return z > T(0) ? T(1) : T(0);
+    case Activation::kGelu:
+      return T(0.5) * (T(1) + std::erf(z * T(kInvSqrt2))) + z * T(kInvSqrt2Pi) * std::exp(T(-0.5) * z * z);
+    case Activation::kIdentity: return T(1);
+  }
+  return T(1);
+}
+
+template <class T>
+inline T act_d2(Activation a, T z, T s) {
+  switch (a) {
+    case Activation::kSigmoid: return s * (T(1) - s) * (T(1) - T(2) * s);
+    case Activation::kTanh: return T(-2) * s * (T(1) - s * s);
+    case Activation::kRelu: return T(0);
+    case Activation::kGelu: return T(kInvSqrt2Pi) * std::exp(T(-0.5) * z * z) * (T(2) - z * z);
+    case Activation::kIdentity: return T(0);
+  }
+  return T(0);
+}
+
+template <class T>
+using CMap = Eigen::Map<const Mat<T>>;
+template <class T>
+using MMap = Eigen::Map<Mat<T>>;
+template <class T>
+using CVec = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
+template <class T>
+using MVec = Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>;
+
+// The layer's input: the batch for layer 0, else the previous activation.
+template <class T>
+CMap<T> layer_input(const Model& m, const Batch<T>& b, const Workspace<T>& ws, int l) {
+  if (l == 0) return CMap<T>(b.x, b.rows, m.inputs());
+  return CMap<T>(ws.a[l].data(), ws.a[l].rows(), ws.a[l].cols());
+}
+
+// Forward pass: z[l+1] = input(l) W_l^T + b_l; a[l+1] = act(z[l+1]) for
+// hidden layers; the output layer is linear (z[L] is the logits).
+template <class T>
+void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws) {
+  const int L = m.layers();
+  ws.z.resize(L + 1);
+  ws.a.resize(L + 1);
+  for (int l = 0; l < L; ++l) {
+    const int in = m.widths[l], out = m.widths[l + 1];
+    CMap<T> W(w + m.offset(l), out, in);
+    CVec<T> bias(w + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
+    Mat<T>& z = ws.z[l + 1];
+    z.resize(b.rows, out);
+    z.noalias() = layer_input(m, b, ws, l) * W.transpose();
+    z.rowwise() += bias;
+    if (l + 1 < L) {
+      Mat<T>& a = ws.a[l + 1];
+      a.resize(b.rows, out);
+      const Activation f = m.activation;
+      a = z.unaryExpr([f](T v) { return act(f, v); });
+    }
+  }
+}
+
+// The loss of the logits, its gradient with respect to them (into delta,
+// already divided for the mean) and the classification count.
+template <class T>
+Eval output_loss(const Model& m, const Batch<T>& b, Workspace<T>& ws, bool want_delta) {
+  const Mat<T>& z = ws.z[m.layers()];
+  const int K = m.outputs();
+  const std::int64_t n = b.rows;
+  Eval e;
+  if (want_delta) ws.delta.resize(n, K);
+  double sum = 0;
+  switch (m.loss) {
+    case LossKind::kXent:
+      for (std::int64_t i = 0; i < n; ++i) {
+        const auto c = static_cast<int>(b.y[i]);
+        int arg = 0;
+        T mx = z(i, 0);
+        for (int k = 1; k < K; ++k)
+          if (z(i, k) > mx) mx = z(i, k), arg = k;
+        T se(0);
+        for (int k = 0; k < K; ++k) se += std::exp(z(i, k) - mx);
+        sum += static_cast<double>(mx + std::log(se) - z(i, c));
+        e.correct += arg == c;
+        if (want_delta) {
+          const T inv = T(1) / (se * T(n));
+          for (int k = 0; k < K; ++k) ws.delta(i, k) = std::exp(z(i, k) - mx) * inv;
+          ws.delta(i, c) -= T(1) / T(n);
+        }
+      }
+      break;
+    case LossKind::kBce:
+      for (std::int64_t i = 0; i < n; ++i) {
+        const T v = z(i, 0), t = T(b.y[i]);
+        // softplus(v) - t v, stably: max(v, 0) - t v + log1p(exp(-|v|)).
+        sum += static_cast<double>((v > T(0) ? v : T(0)) - t * v + std::log1p(std::exp(-std::abs(v))));
+        e.correct += (v > T(0) ? 1.0f : 0.0f) == b.y[i];
+        if (want_delta) {
+          const T s = v >= T(0) ? T(1) / (T(1) + std::exp(-v)) : std::exp(v) / (T(1) + std::exp(v));
+          ws.delta(i, 0) = (s - t) / T(n);
+        }
+      }
+      break;
+    case LossKind::kMse:
+      for (std::int64_t i = 0; i < n; ++i) {
+        int arg = 0;
+        for (int k = 0; k < K; ++k) {
+          const T t = K == 1 ? T(b.y[i]) : T(k == static_cast<int>(b.y[i]) ? 1 : 0);
+          const T d = z(i, k) - t;
+          sum += static_cast<double>(d * d);
+          if (z(i, k) > z(i, arg)) arg = k;
+          if (want_delta) ws.delta(i, k) = T(2) * d / T(n * K);
+        }
+        e.correct += K == 1 ? std::nearbyint(static_cast<double>(z(i, 0))) == b.y[i] : arg == static_cast<int>(b.y[i]);
+      }
+      sum /= K;
+      break;
+  }
+  e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
+  return e;
+}
+
+}  // namespace
+
+template <class T>
+Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>& ws) {
+  forward(m, w, b, ws);
+  Eval e = output_loss(m, b, ws, g != nullptr);
+  const std::int64_t P = m.params();
+  if (m.weight_decay != 0) {
+    double sq = 0;
+    for (std::int64_t k = 0; k < P; ++k) sq += static_cast<double>(w[k]) * static_cast<double>(w[k]);
+    e.loss += 0.5 * m.weight_decay * sq;
+  }
+  if (!g) return e;
+  for (int l = m.layers() - 1; l >= 0; --l) {
+    const int in = m.widths[l], out = m.widths[l + 1];
+    MMap<T> gW(g + m.offset(l), out, in);
+    MVec<T> gb(g + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
+    gW.noalias() = ws.delta.transpose() * layer_input(m, b, ws, l);
+    gb = ws.delta.colwise().sum();
+    if (l == 0) break;
+    CMap<T> W(w + m.offset(l), out, in);
+    ws.back.resize(b.rows, in);
+    ws.back.noalias() = ws.delta * W;
+    const Activation f = m.activation;
+    const Mat<T>& z = ws.z[l];
+    const Mat<T>& a = ws.a[l];
+    ws.delta.resize(b.rows, in);
+    for (std::int64_t i = 0; i < b.rows; ++i)
+      for (int k = 0; k < in; ++k) ws.delta(i, k) = ws.back(i, k) * act_d1(f, z(i, k), a(i, k));
+  }
+  if (m.weight_decay != 0) {
+    const T lam = T(m.weight_decay);
+    for (std::int64_t k = 0; k < P; ++k) g[k] += lam * w[k];
+  }
+  return e;
+}
+
+HessianAt::HessianAt(const Model& m, const double* w, const Batch<double>& b) : m_(m), w_(w), b_(b) {
+  const int L = m.layers();
+  forward(m, w, b, ws_);
+  output_loss(m, b, ws_, true);
+  // The plain backward pass, kept per layer: delta_[l] is dC/dz of layer
+  // l's output (rows x widths[l+1]); back_[l] = delta_[l] W_l, before act'.
+  delta_.resize(L);
+  back_.resize(L);
+  delta_[L - 1] = ws_.delta;
+  for (int l = L - 1; l > 0; --l) {
+    const int in = m.widths[l], out = m.widths[l + 1];
+    CMap<double> W(w + m.offset(l), out, in);
+    back_[l].noalias() = delta_[l] * W;
+    const Mat<double>& z = ws_.z[l];
+    const Mat<double>& a = ws_.a[l];
+    delta_[l - 1].resize(b.rows, in);
+    for (std::int64_t i = 0; i < b.rows; ++i)
+      for (int k = 0; k < in; ++k) delta_[l - 1](i, k) = back_[l](i, k) * act_d1(m.activation, z(i, k), a(i, k));
+  }
+}
+
+void HessianAt::apply(const double* v, double* hv) {
+  using T = double;
+  const Model& m = m_;
+  const Batch<double>& b = b_;
+  Workspace<double>& ws = ws_;
+  const double* w = w_;
+  const int L = m.layers();
+  const Activation f = m.activation;
+  // R-forward: rz[l+1] = R(input) W^T + input V^T + vb; ra = act'(z) rz.
+  ws.rz.resize(L + 1);
+  ws.ra.resize(L + 1);
+  for (int l = 0; l < L; ++l) {
+    const int in = m.widths[l], out = m.widths[l + 1];
+    CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
+    CVec<T> vb(v + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
+    Mat<T>& rz = ws.rz[l + 1];
+    rz.resize(b.rows, out);
+    rz.noalias() = layer_input(m, b, ws, l) * V.transpose();
+    if (l > 0) rz.noalias() += ws.ra[l] * W.transpose();
+    rz.rowwise() += vb;
+    if (l + 1 < L) {
+      Mat<T>& ra = ws.ra[l + 1];
+      ra.resize(b.rows, out);
+      for (std::int64_t i = 0; i < b.rows; ++i)
+        for (int k = 0; k < out; ++k) ra(i, k) = act_d1(f, ws.z[l + 1](i, k), ws.a[l + 1](i, k)) * rz(i, k);
+    }
+  }
+  // R(delta) at the output: the loss's Hessian in the logits times rz.
+  const Mat<T>& z = ws.z[L];
+  const Mat<T>& rz = ws.rz[L];
+  const int K = m.outputs();
+  const double n = static_cast<double>(b.rows);
+  ws.rdelta.resize(b.rows, K);
+  for (std::int64_t i = 0; i < b.rows; ++i) {
+    switch (m.loss) {
+      case LossKind::kXent: {
+        double mx = z(i, 0);
+        for (int k = 1; k < K; ++k) mx = std::max(mx, z(i, k));
+        double se = 0;
+        for (int k = 0; k < K; ++k) se += std::exp(z(i, k) - mx);
+        double pr = 0;
+        for (int k = 0; k < K; ++k) pr += std::exp(z(i, k) - mx) / se * rz(i, k);
+        for (int k = 0; k < K; ++k) ws.rdelta(i, k) = std::exp(z(i, k) - mx) / se * (rz(i, k) - pr) / n;
+        break;
+      }
+      case LossKind::kBce: {
+        const double s = 1.0 / (1.0 + std::exp(-z(i, 0)));
+        ws.rdelta(i, 0) = s * (1.0 - s) * rz(i, 0) / n;
+        break;
+      }
+      case LossKind::kMse:
+        for (int k = 0; k < K; ++k) ws.rdelta(i, k) = 2.0 * rz(i, k) / (n * K);
+        break;
+    }
+  }
+  // R-backward beside the stored plain one: R(dW) = R(delta)^T input +
+  // delta^T R(input); R(delta) one layer down = (R(delta) W + delta V) act'
+  // + back act'' R(z).
+  for (int l = L - 1; l >= 0; --l) {
+    const int in = m.widths[l], out = m.widths[l + 1];
+    MMap<T> hW(hv + m.offset(l), out, in);
+    MVec<T> hb(hv + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
+    hW.noalias() = ws.rdelta.transpose() * layer_input(m, b, ws, l);
+    if (l > 0) hW.noalias() += delta_[l].transpose() * ws.ra[l];
+    hb = ws.rdelta.colwise().sum();
+    if (l == 0) break;
+    CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
+    ws.rback.resize(b.rows, in);
+    ws.rback.noalias() = ws.rdelta * W;
+    ws.rback.noalias() += delta_[l] * V;
+    const Mat<T>& zl = ws.z[l];
+    const Mat<T>& al = ws.a[l];
+    const Mat<T>& rzl = ws.rz[l];
+    ws.rdelta.resize(b.rows, in);
+    for (std::int64_t i = 0; i < b.rows; ++i)
+      for (int k = 0; k < in; ++k)
+        ws.rdelta(i, k) = ws.rback(i, k) * act_d1(f, zl(i, k), al(i, k)) +
+                          back_[l](i, k) * act_d2(f, zl(i, k), al(i, k)) * rzl(i, k);
+  }
+  if (m.weight_decay != 0) {
+    const std::int64_t P = m.params();
+    for (std::int64_t k = 0; k < P; ++k) hv[k] += m.weight_decay * v[k];
+  }
+}
+
+void hessian_vector(const Model& m, const double* w, const double* v, const Batch<double>& b,
+                    double* hv) {
+  HessianAt(m, w, b).apply(v, hv);
+}
+
+template <class T>
+void predict(const Model& m, const T* w, const Batch<T>& b, T* out, Workspace<T>& ws) {
+  forward(m, w, b, ws);
+  const Mat<T>& z = ws.z[m.layers()];
+  const int K = m.outputs();
+  for (std::int64_t i = 0; i < b.rows; ++i) {
+    T* o = out + i * K;
+    switch (m.loss) {
+      case LossKind::kXent: {
+        T mx = z(i, 0);
+        for (int k = 1; k < K; ++k) mx = std::max(mx, z(i, k));
+        T se(0);
+        for (int k = 0; k < K; ++k) se += (o[k] = std::exp(z(i, k) - mx));
+        for (int k = 0; k < K; ++k) o[k] /= se;
+        break;
+      }
+      case LossKind::kBce:
+        for (int k = 0; k < K; ++k) o[k] = T(1) / (T(1) + std::exp(-z(i, k)));
+        break;
+      case LossKind::kMse:
+        for (int k = 0; k < K; ++k) o[k] = z(i, k);
+        break;
+    }
+  }
+}
+
+template Eval evaluate<float>(const Model&, const float*, const Batch<float>&, float*, Workspace<float>&);
+template Eval evaluate<double>(const Model&, const double*, const Batch<double>&, double*, Workspace<double>&);
+template void predict<float>(const Model&, const float*, const Batch<float>&, float*, Workspace<float>&);
+template void predict<double>(const Model&, const double*, const Batch<double>&, double*, Workspace<double>&);
+
+}  // namespace trilo::nn

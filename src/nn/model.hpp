@@ -1,0 +1,109 @@
+// A multilayer perceptron as a landscape: the model's shape, its flat weight
+// vector (PyTorch's nn.Linear order: layer by layer, W as out x in row-major,
+// then b), its losses, initial weights, and exact derivatives of the mean
+// loss over a batch: the gradient by backpropagation and Hessian-vector
+// products by the R-operator (Pearlmutter 1994), i.e. forward-mode over the
+// backward pass, with no finite differences anywhere.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Dense>
+
+namespace trilo::nn {
+
+enum class Activation { kSigmoid, kTanh, kRelu, kGelu, kIdentity };
+enum class LossKind { kMse, kBce, kXent };
+enum class InitKind { kTorch, kGlorot, kHe };
+
+struct Model {
+  std::vector<int> widths;  // input, hidden..., output (at least two entries)
+  Activation activation = Activation::kSigmoid;
+  LossKind loss = LossKind::kXent;
+  double weight_decay = 0.0;  // L2: the landscape is loss + weight_decay/2 |w|^2
+
+  int layers() const { return static_cast<int>(widths.size()) - 1; }
+  int inputs() const { return widths.front(); }
+  int outputs() const { return widths.back(); }
+  std::int64_t params() const;
+  // Offset of layer l's W in the flat vector (its b follows W).
+  std::int64_t offset(int l) const;
+  std::string text() const;  // "mlp:784-16-16-10"
+};
+
+// "mlp:W0-W1-...-WL"; throws config::BadInput naming the problem.
+Model parse_model(const std::string& text);
+Activation parse_activation(const std::string& name);
+LossKind parse_loss(const std::string& name);
+InitKind parse_init(const std::string& name);
+const char* activation_name(Activation a);
+const char* loss_name(LossKind k);
+const char* init_name(InitKind k);
+
+// The initial weights of training `run`, in float64, drawn from Philox keyed
+// by (seed, run, layer, entry), so every backend, thread count, chunk and
+// rank starts from the same bits:
+//  torch:  W, b ~ U(-1/sqrt(in), 1/sqrt(in))   (nn.Linear's reset_parameters)
+//  glorot: W ~ U(-sqrt(6/(in+out)), +sqrt(6/(in+out))), b = 0
+//  he:     W ~ N(0, 2/in), b = 0
+void init_weights(const Model& m, InitKind kind, std::uint64_t seed, std::int64_t run, double* w);
+
+template <class T>
+using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// Scratch of one evaluation; reused across calls of one thread.
+template <class T>
+struct Workspace {
+  std::vector<Mat<T>> z, a;      // pre- and post-activation per layer (a[0] unused: the input)
+  std::vector<Mat<T>> rz, ra;    // their R-operator tangents (Hessian-vector products only)
+  Mat<T> delta, back, rdelta, rback, target;
+};
+
+// A batch: `rows` rows of `x` (row-major, inputs() columns) and their labels.
+template <class T>
+struct Batch {
+  const T* x = nullptr;
+  const float* y = nullptr;
+  std::int64_t rows = 0;
+};
+
+struct Eval {
+  double loss = 0;            // mean loss (plus the L2 term)
+  std::int64_t correct = 0;   // rows classified right (see accuracy_defined)
+};
+
+// Mean loss over the batch, and its gradient into g (params() entries) when
+// g is not null. Classification counts follow the loss: xent argmax, bce
+// sign of the logit, mse argmax (several outputs) or the rounded output.
+template <class T>
+Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>& ws);
+
+// H v: the Hessian of the same mean loss (plus L2) at fixed weights, times
+// any number of vectors v, exact. The forward and backward passes at w are
+// done once, at construction; each product adds only the R-operator's
+// passes (about half the work of a fresh gradient and product).
+class HessianAt {
+ public:
+  HessianAt(const Model& m, const double* w, const Batch<double>& b);
+  void apply(const double* v, double* hv);
+
+ private:
+  const Model& m_;
+  const double* w_;
+  Batch<double> b_;
+  Workspace<double> ws_;
+  std::vector<Mat<double>> delta_, back_;  // per layer: dC/dz and dC/da before act'
+};
+
+// One product, for a single v.
+void hessian_vector(const Model& m, const double* w, const double* v, const Batch<double>& b,
+                    double* hv);
+
+// The network's outputs through the loss's link (softmax probabilities for
+// xent, the sigmoid for bce, raw outputs for mse): rows x outputs(), into out.
+template <class T>
+void predict(const Model& m, const T* w, const Batch<T>& b, T* out, Workspace<T>& ws);
+
+}  // namespace trilo::nn

@@ -1,0 +1,139 @@
+#include "nn/train.hpp"
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "core/rng.hpp"
+
+namespace trilo::nn {
+
+std::vector<std::int64_t> batch_order(std::uint64_t seed, std::int64_t run, std::int64_t epoch,
+                                      std::int64_t rows) {
+  std::vector<std::int64_t> order(static_cast<std::size_t>(rows));
+  std::iota(order.begin(), order.end(), std::int64_t{0});
+  const Philox rng{seed};
+  // Fisher-Yates from the end: entry i swaps with j uniform in [0, i], j the
+  // high word of a 64-bit draw times (i + 1) (bias below (i + 1) / 2^64).
+  // The draw's counter is (run, epoch, i): rows < 2^24 (checked by the job).
+  for (std::int64_t i = rows - 1; i > 0; --i) {
+    const auto v = rng.words(static_cast<std::uint64_t>(run), RngStream::kBatch,
+                             static_cast<std::uint32_t>(epoch), static_cast<std::uint32_t>(i));
+    const std::uint64_t bits = static_cast<std::uint64_t>(v[0]) << 32 | v[1];
+    const auto j = static_cast<std::int64_t>(
+        (static_cast<unsigned __int128>(bits) * static_cast<unsigned __int128>(i + 1)) >> 64);
+    std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+  }
+  return order;
+}
+
+namespace {
+
+template <class T>
+double norm(const std::vector<T>& g) {
+  double s = 0;
+  for (T v : g) s += static_cast<double>(v) * static_cast<double>(v);
+  return std::sqrt(s);
+}
+
+}  // namespace
+
+template <class T>
+TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& train,
+                       const DataView<T>* test, std::int64_t run, double* start, double* end,
+                       TraceSink* trace) {
+  const std::int64_t P = m.params();
+  init_weights(m, p.init, p.seed, run, start);
+  std::vector<T> w(start, start + P), g(static_cast<std::size_t>(P));
+  std::vector<T> mom(static_cast<std::size_t>(P), T(0)), sec(static_cast<std::size_t>(P), T(0));
+  T b1t(1), b2t(1);
+  Workspace<T> ws;
+  TrainOutcome out;
+  const Batch<T> all = train.all();
+  const double n_train = static_cast<double>(train.rows);
+  const auto record = [&](std::int64_t step, const Eval& e) {
+    if (!trace || trace->every <= 0) return;
+    trace->step.push_back(step);
+    trace->loss.push_back(e.loss);
+    trace->accuracy.push_back(static_cast<double>(e.correct) / n_train);
+    if (trace->weights) trace->position.insert(trace->position.end(), w.begin(), w.end());
+  };
+  const auto finite = [&] {
+    for (T v : w)
+      if (!std::isfinite(static_cast<double>(v))) return false;
+    return true;
+  };
+  const auto update = [&](std::int64_t step) {
+    const T lr = T(lr_at(p.schedule, p.opt.lr, step));
+    optimizer_update(p.opt, lr, mom.data(), sec.data(), b1t, b2t, static_cast<int>(P), g.data(), w.data());
+  };
+
+  std::int64_t step = 0;
+  bool diverged = false;
+  Eval e;
+  if (p.batch <= 0) {
+    // Full batch: descend until the gradient is small or the steps run out.
+    for (;; ++step) {
+      e = evaluate(m, w.data(), all, g.data(), ws);
+      const double gn = norm(g);
+      if (trace && trace->every > 0 && step % trace->every == 0) record(step, e);
+      if (!std::isfinite(e.loss) || !std::isfinite(gn)) {
+        diverged = true;
+        break;
+      }
+      if (gn <= p.tol || step == p.max_steps) break;
+      update(step);
+    }
+  } else {
+    std::vector<T> xb(static_cast<std::size_t>(p.batch) * train.features);
+    std::vector<float> yb(static_cast<std::size_t>(p.batch));
+    const std::size_t F = static_cast<std::size_t>(train.features);
+    for (std::int64_t epoch = 0; epoch < p.epochs && !diverged; ++epoch) {
+      const std::vector<std::int64_t> order = batch_order(p.seed, run, epoch, train.rows);
+      for (std::int64_t first = 0; first < train.rows; first += p.batch, ++step) {
+        const std::int64_t rows = std::min(p.batch, train.rows - first);
+        for (std::int64_t r = 0; r < rows; ++r) {
+          const auto src = static_cast<std::size_t>(order[static_cast<std::size_t>(first + r)]);
+          std::copy_n(train.x.data() + src * F, F, xb.data() + static_cast<std::size_t>(r) * F);
+          yb[static_cast<std::size_t>(r)] = train.y[src];
+        }
+        const Eval be = evaluate(m, w.data(), Batch<T>{xb.data(), yb.data(), rows}, g.data(), ws);
+        if (trace && trace->every > 0 && step % trace->every == 0) record(step, evaluate(m, w.data(), all, static_cast<T*>(nullptr), ws));
+        if (!std::isfinite(be.loss)) {
+          diverged = true;
+          break;
+        }
+        update(step);
+      }
+      if (!finite()) diverged = true;
+    }
+    if (!diverged) e = evaluate(m, w.data(), all, g.data(), ws);
+  }
+  for (std::int64_t k = 0; k < P; ++k) end[k] = static_cast<double>(w[static_cast<std::size_t>(k)]);
+  out.steps = step;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (diverged) {
+    out.status = DescentStatus::kDiverged;
+    out.loss = out.grad_norm = out.accuracy = nan;
+  } else {
+    out.loss = e.loss;
+    out.grad_norm = norm(g);
+    out.accuracy = static_cast<double>(e.correct) / n_train;
+    out.status = out.grad_norm <= p.tol ? DescentStatus::kConverged : DescentStatus::kMaxSteps;
+    if (trace && trace->every > 0 && (trace->step.empty() || trace->step.back() != step)) record(step, e);
+  }
+  out.test_loss = out.test_accuracy = nan;
+  if (test && test->rows > 0 && !diverged) {
+    const Eval t = evaluate(m, w.data(), test->all(), static_cast<T*>(nullptr), ws);
+    out.test_loss = t.loss;
+    out.test_accuracy = static_cast<double>(t.correct) / static_cast<double>(test->rows);
+  }
+  return out;
+}
+
+template TrainOutcome train_one<float>(const Model&, const TrainParams&, const DataView<float>&,
+                                       const DataView<float>*, std::int64_t, double*, double*, TraceSink*);
+template TrainOutcome train_one<double>(const Model&, const TrainParams&, const DataView<double>&,
+                                        const DataView<double>*, std::int64_t, double*, double*, TraceSink*);
+
+}  // namespace trilo::nn

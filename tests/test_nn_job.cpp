@@ -1,0 +1,225 @@
+// `trilobite descend --model ...` end to end: the file's /descents/end
+// reproduced from its /descents/start by float64 replays written here
+// (full-batch GD and mini-batch SGD), determinism over threads and chunks,
+// minima by function, and the refusals of options that do not fit.
+#include <gtest/gtest.h>
+#include <hdf5.h>
+
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/cli.hpp"
+#include "support/nn_replay.hpp"
+
+namespace {
+
+using namespace trilo::test;
+
+std::vector<double> read_doubles(const std::string& file, const std::string& name) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  EXPECT_GE(f, 0) << file;
+  const hid_t d = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
+  EXPECT_GE(d, 0) << name;
+  const hid_t s = H5Dget_space(d);
+  const hssize_t n = H5Sget_simple_extent_npoints(s);
+  std::vector<double> v(static_cast<std::size_t>(n));
+  H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  H5Sclose(s);
+  H5Dclose(d);
+  H5Fclose(f);
+  return v;
+}
+
+// 40 rows of two features and a 0/1 label, not separable by a line.
+struct Csv {
+  std::vector<double> x;
+  std::vector<float> y;
+  std::string path;
+};
+
+Csv write_csv(const std::string& path) {
+  Csv c;
+  c.path = path;
+  std::ofstream out(path);
+  out << "a,b,label\n";
+  for (int i = 0; i < 40; ++i) {
+    // Values with few digits, so the float32 the loader keeps is known here.
+    const float a = static_cast<float>(std::lround(std::sin(0.7 * i) * 1500) / 1000.0);
+    const float b = static_cast<float>(std::lround(std::cos(1.3 * i + 0.2) * 1000) / 1000.0);
+    const float y = (a * b > 0.1f) ? 1.0f : 0.0f;
+    out << std::to_string(a) << "," << std::to_string(b) << "," << y << "\n";
+    c.x.push_back(static_cast<double>(std::stof(std::to_string(a))));
+    c.x.push_back(static_cast<double>(std::stof(std::to_string(b))));
+    c.y.push_back(y);
+  }
+  return c;
+}
+
+TEST(NnJob, FullBatchEndWeightsAreReplayedFromTheStartWeights) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("gd.h5");
+  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                              " --starts 3 --steps 150 --lr 0.3 --tol 0 --precision f64 --hessian-top 0 -q --force -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<double> start = read_doubles(f, "/descents/start"), end = read_doubles(f, "/descents/end");
+  const std::vector<double> loss = read_doubles(f, "/descents/loss");
+  ASSERT_EQ(start.size(), 3u * 13);
+  Replay ref{2, 3};
+  std::vector<std::int64_t> all(40);
+  std::iota(all.begin(), all.end(), 0);
+  for (int run = 0; run < 3; ++run) {
+    std::vector<double> w(start.begin() + 13 * run, start.begin() + 13 * (run + 1)), g(13);
+    for (int s = 0; s < 150; ++s) {
+      ref.loss_grad(w, d.x, d.y, all, g);
+      for (int k = 0; k < 13; ++k) w[k] -= 0.3 * g[k];
+    }
+    for (int k = 0; k < 13; ++k) EXPECT_NEAR(end[13 * run + k], w[k], 1e-10) << run << " " << k;
+    EXPECT_NEAR(loss[run], ref.loss_grad(w, d.x, d.y, all, g), 1e-12);
+  }
+}
+
+TEST(NnJob, MiniBatchSgdEndWeightsAreReplayedFromTheStartWeights) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("sgd.h5");
+  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                              " --starts 2 --batch-size 7 --epochs 4 --lr 0.2 --seed 9 --precision f64 "
+                              "--hessian-top 0 -q --force -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<double> start = read_doubles(f, "/descents/start"), end = read_doubles(f, "/descents/end");
+  Replay ref{2, 3};
+  for (int run = 0; run < 2; ++run) {
+    std::vector<double> w(start.begin() + 13 * run, start.begin() + 13 * (run + 1)), g(13);
+    for (int e = 0; e < 4; ++e) {
+      const auto order = reference_order(9, run, e, 40);
+      for (int first = 0; first < 40; first += 7) {
+        std::vector<std::int64_t> rows(order.begin() + first, order.begin() + std::min(first + 7, 40));
+        ref.loss_grad(w, d.x, d.y, rows, g);
+        for (int k = 0; k < 13; ++k) w[k] -= 0.2 * g[k];
+      }
+    }
+    for (int k = 0; k < 13; ++k) EXPECT_NEAR(end[13 * run + k], w[k], 1e-12) << run << " " << k;
+  }
+}
+
+TEST(NnJob, AScheduleSetsTheRateOfEveryMiniBatchStep) {
+  // Step schedule over the training's global step t (6 batches per epoch):
+  // rate 0.4 * 0.5^floor(t / 5), written out here.
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("sched.h5");
+  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                              " --starts 2 --batch-size 7 --epochs 3 --lr 0.4 --lr-schedule step "
+                              "--lr-step-every 5 --lr-gamma 0.5 --seed 4 --precision f64 --hessian-top 0 "
+                              "-q --force -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<double> start = read_doubles(f, "/descents/start"), end = read_doubles(f, "/descents/end");
+  Replay ref{2, 3};
+  for (int run = 0; run < 2; ++run) {
+    std::vector<double> w(start.begin() + 13 * run, start.begin() + 13 * (run + 1)), g(13);
+    int t = 0;
+    for (int e = 0; e < 3; ++e) {
+      const auto order = reference_order(4, run, e, 40);
+      for (int first = 0; first < 40; first += 7, ++t) {
+        std::vector<std::int64_t> rows(order.begin() + first, order.begin() + std::min(first + 7, 40));
+        ref.loss_grad(w, d.x, d.y, rows, g);
+        const double lr = 0.4 * std::pow(0.5, std::floor(t / 5.0));
+        for (int k = 0; k < 13; ++k) w[k] -= lr * g[k];
+      }
+    }
+    ASSERT_EQ(t, 18);
+    for (int k = 0; k < 13; ++k) EXPECT_NEAR(end[13 * run + k], w[k], 1e-12) << run << " " << k;
+  }
+  // The cosine spans those 18 steps: a warm-up of 18 leaves it none.
+  const Outcome bad = trilobite("descend --model mlp:2-3-1 --loss bce --data " + d.path +
+                                " --batch-size 7 --epochs 3 --lr-schedule cosine --warmup-steps 18 -o " + f + ".x");
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("--warmup-steps: must be below the training's steps (18)"), std::string::npos) << bad.err;
+}
+
+TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string a = unique("a.h5"), b = unique("b.h5");
+  const std::string common = "descend --model mlp:2-4-2 --activation relu --loss xent --data " + d.path +
+                             " --starts 11 --batch-size 8 --epochs 3 --optimizer adam --lr 0.05 -q --force";
+  ASSERT_EQ(trilobite(common + " --threads 1 --chunk 3 -o " + a).status, 0);
+  ASSERT_EQ(trilobite(common + " --threads 2 --chunk 5 -o " + b).status, 0);
+  for (const char* name : {"/descents/start", "/descents/end", "/descents/loss", "/descents/accuracy",
+                           "/descents/minimum", "/minima/weights", "/minima/count", "/minima/hessian_top"}) {
+    const std::vector<double> va = read_doubles(a, name), vb = read_doubles(b, name);
+    ASSERT_EQ(va.size(), vb.size()) << name;
+    for (std::size_t k = 0; k < va.size(); ++k)
+      EXPECT_TRUE(va[k] == vb[k] || (std::isnan(va[k]) && std::isnan(vb[k]))) << name << " " << k;
+  }
+}
+
+TEST(NnJob, XorShowsTheSolvedMinimumAndTheRunsThatFail) {
+  // The four points of XOR, a 2-2-1 sigmoid network: most starts solve it,
+  // some stall with half the points wrong (the classic local minima).
+  const std::string f = unique("xor.h5");
+  const Outcome o = trilobite("descend --model mlp:2-2-1 --activation sigmoid --loss bce --data xor --data-size 4 "
+                              "--data-noise 0 --starts 64 --lr 2 --steps 5000 --precision f64 -q --force -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<double> loss = read_doubles(f, "/minima/loss"), acc = read_doubles(f, "/minima/accuracy");
+  const std::vector<double> count = read_doubles(f, "/minima/count");
+  ASSERT_GE(loss.size(), 2u);
+  // Sorted by loss: the first is the solution, every point right, loss near 0.
+  EXPECT_EQ(acc[0], 1.0);
+  EXPECT_LT(loss[0], 0.01);
+  EXPECT_GT(count[0], 32);
+  double failed = 0;
+  for (std::size_t k = 1; k < loss.size(); ++k) {
+    EXPECT_LT(acc[k], 1.0) << k;
+    EXPECT_GT(loss[k], 0.1) << k;
+    failed += count[k];
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_EQ(failed + count[0], 64);
+}
+
+TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("info.h5");
+  ASSERT_EQ(trilobite("descend --model mlp:2-3-1 --loss bce --data " + d.path +
+                      " --starts 5 --batch-size 10 --epochs 1 -q --force -o " + f).status, 0);
+  const Outcome info = trilobite("info " + f);
+  EXPECT_EQ(info.status, 0) << info.err;
+  EXPECT_NE(info.out.find("mlp:2-3-1"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("batch 10, 1 epoch\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("trainings       5 ("), std::string::npos) << info.out;
+  const Outcome render = trilobite("render " + f + " -o " + unique("p.png"));
+  EXPECT_EQ(render.status, 2);
+  EXPECT_NE(render.err.find("network file"), std::string::npos) << render.err;
+  EXPECT_FALSE(exists(unique("p.png")));
+}
+
+TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("never.h5");
+  const std::string net = "descend --model mlp:2-3-1 --loss bce --data " + d.path + " -o " + f + " ";
+  const std::pair<std::string, std::string> cases[] = {
+      {net + "--box -1:1", "--box: does not apply to a network landscape"},
+      {net + "--batch-size 4 --steps 10", "--steps: mini-batch training"},
+      {net + "--epochs 3", "--epochs: applies to mini-batch training"},
+      {"descend --batch-size 4 -o " + f, "--batch-size: applies to a network landscape"},
+      {"descend --model mlp:2-3-1 -o " + f, "give the data set"},
+      {"descend --model mlp:3-3-1 --loss bce --data " + d.path + " -o " + f, "takes 3 inputs"},
+      {"descend --model mlp:2-3-2 --loss bce --data " + d.path + " -o " + f, "must have one output"},
+      {net + "--backend cuda", "--backend cuda"},
+      {net + "--records sample", "--records"},
+      {"run --model mlp:2-3-1 -o " + f, "--model"},
+      {net + "--quench-steps 10", "--quench-steps: network trainings have no quench"},
+      {net + "--lr-gamma 0.5", "--lr-gamma: applies to --lr-schedule step or exp only"},
+  };
+  for (const auto& [args, mentions] : cases) {
+    const Outcome o = trilobite(args);
+    EXPECT_EQ(o.status, 2) << args << "\n" << o.err;
+    EXPECT_NE(o.err.find(mentions), std::string::npos) << args << "\n" << o.err;
+    EXPECT_EQ(lines(o.err), 1) << args << "\n" << o.err;
+    EXPECT_FALSE(exists(f)) << args;
+  }
+}
+
+}  // namespace
