@@ -21,6 +21,9 @@
 #   critical  rastrigin 2000 searches, --chunk 300, --threads 1 and 2
 #   sweep     lr=0.01:0.3:5, 400 starts, --chunk 150 (chunks cut at values)
 #   sweep     noise=0:2:4 (the quench of noisy values), 300 starts, --chunk 64
+#   network   descend --model mlp:2-4-2 on two-moons: 50 mini-batch
+#             trainings --chunk 7; 40 with a test set, f64, Hutchinson traces,
+#             --chunk 3; 30 full-batch with --records none, --chunk 4
 #   resumed   descend, the noisy descend, critical and the noise sweep
 #             killed after their 3rd commit (TRILOBITE_FAULT=kill-after-commit:3)
 #             and continued with --resume by the NEW binary, compared with the baseline's
@@ -124,6 +127,12 @@ run descend-explicit descend -l himmelblau --start 0.5,0.5 --start -3,2 --start 
 run basins basins -l himmelblau --basin-res 60 --chunk 333
 run sweep-lr sweep -l six-hump-camel --vary lr=0.01:0.3:5 --starts 400 --chunk 150 --steps 2000
 run sweep-noise sweep -l six-hump-camel --vary noise=0:2:4 --lr 0.05 --starts 300 --chunk 64 --steps 800
+run network-sgd descend --model mlp:2-4-2 --activation relu --data two-moons --starts 50 \
+  --batch-size 16 --epochs 2 --chunk 7 --threads 2
+run network-test descend --model mlp:2-4-2 --activation relu --data two-moons --starts 40 \
+  --batch-size 16 --epochs 3 --chunk 3 --test-fraction 0.25 --precision f64 --hutchinson 4
+run network-none descend --model mlp:2-3-2 --activation tanh --data two-moons --starts 30 \
+  --steps 50 --chunk 4 --threads 1 --records none
 resumed descend-all-t2 descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --threads 2
 resumed descend-noise descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --lr 0.05 \
   --noise 0.3 --steps 600 --quench-steps 2000

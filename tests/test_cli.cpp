@@ -139,7 +139,7 @@ TEST(Cli, AFormulaCensusOnAutoRunsOnTheCpu) {
   Outcome o = trilobite("critical --expr '(x^2 - 1)^2 + y^2' --box -2:2 --starts 400 -o " + target);
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.err.find("on cpu"), std::string::npos) << o.err;
-  EXPECT_NE(o.out.find("2 minima, 1 saddles, 0 maxima"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("2 minima, 1 saddle, 0 maxima"), std::string::npos) << o.out;
 }
 
 TEST(Cli, InfoOnAMissingFileFails) {
