@@ -9,6 +9,7 @@
 
 #include "core/work.hpp"
 #include "kernels/cuda_backend.hpp"
+#include "kernels/record_tile.cuh"
 #include "kernels/work_loops.cuh"
 
 namespace trilo::cuda {
@@ -68,52 +69,15 @@ void launch_trace(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream, 
             &rows});
 }
 
-void require_explicit_rows(const backend::DescentRequest& req, std::int64_t lo, std::int64_t hi) {
-  const int d = req.starts.dim;
-  const std::int64_t have = d > 0 ? static_cast<std::int64_t>(req.explicit_starts.size()) / d : 0;
-  if (lo < 0 || hi > have)
-    throw std::invalid_argument("explicit starts: descents up to " + std::to_string(hi) +
-                                " asked for, " + std::to_string(have) + " starts given");
-}
-
-// Explicit starts of descents [row_first, row_first + rows) copied into
-// `buf`, and a StartSpec that reads them by global index.
-StartSpec device_starts(const backend::DescentRequest& req, std::int64_t row_first,
-                        std::int64_t rows, const DeviceBuffer<double>& buf, cudaStream_t stream) {
-  const int d = req.starts.dim;
-  copy_to_device_async(buf.data(), req.explicit_starts.data() + row_first * d, rows * d, stream);
-  StartSpec s = req.starts;
-  s.points = buf.data();
-  s.points_first = row_first;
-  return s;
-}
-
-// Descents [first, first + m) into rows [row, row + m) of `out`, with
-// device buffers for this tile alone: a tile that does not fit is retried
-// smaller (CudaBackend::run_tiled) and rewrites every row it owns.
+// Descents [first, first + m) into rows [row, row + m) of `out`.
 template <class T, int MaxDim, class L>
 void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_t first,
                   std::int64_t m, std::int64_t row, CudaBackend& be, backend::DescentBatch& out) {
-  cudaStream_t stream = be.stream();
-  const int n = req.landscape.dim;
-  const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
-  const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
-  DeviceBuffer<double> start(size(m * n), stream), end(size(m * n), stream);
-  DeviceBuffer<double> loss(size(m), stream), grad_norm(size(m), stream);
-  DeviceBuffer<std::int64_t> steps(size(m), stream);
-  DeviceBuffer<std::int8_t> status(size(m), stream);
-  DeviceBuffer<std::int8_t> quench(size(m), stream), bounced(size(m), stream);
-  DeviceBuffer<double> points(explicit_mode ? size(m * req.starts.dim) : 0, stream);
-  const DescentColumns cols{start.data(),     end.data(),   loss.data(),
-                            grad_norm.data(), steps.data(), status.data(),
-                            quench.data(),    bounced.data()};
-  const StartSpec s = explicit_mode ? device_starts(req, first, m, points, stream) : req.starts;
-  be.begin_kernels();
-  launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params, s, first, m,
-                            cols);
-  TRILO_CUDA_CHECK(cudaGetLastError());
-  be.end_kernels();
-  be.end_tile(descent_copies(out, row, m, n, cols));
+  record_tile(be, req.starts, req.explicit_starts, req.landscape.dim, first, m, row, true, out,
+              [&](const StartSpec& s, const DescentColumns& cols, cudaStream_t stream) {
+                launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params,
+                                          s, first, m, cols);
+              });
 }
 
 // The traces of descents indices[0, m) into out[0, m), with device buffers
@@ -137,7 +101,7 @@ void trace_tile(const L& land, const backend::DescentRequest& req, const std::in
   copy_to_device_async(index_buf.data(), indices, m, stream);
   if (explicit_mode) {
     for (std::int64_t k = 0; k < m; ++k) {
-      require_explicit_rows(req, indices[k], indices[k] + 1);
+      require_explicit_rows(req.starts, req.explicit_starts, indices[k], indices[k] + 1, "descents");
       std::copy_n(req.explicit_starts.begin() + indices[k] * d, d, host_starts.begin() + k * d);
     }
     copy_to_device_async(start_rows.data(), host_starts.data(), m * d, stream);
@@ -166,12 +130,11 @@ void trace_tile(const L& land, const backend::DescentRequest& req, const std::in
 
 void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first,
                           std::int64_t count, backend::DescentBatch& out) {
-  out.resize(count, req.landscape.dim);
-  out.first = first;
-  if (count <= 0) return;  // an empty launch is an error in CUDA
+  if (!prepare_records(req.starts, req.explicit_starts, req.landscape.dim, first, count,
+                       "descents", out))
+    return;
   activate();
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
-  if (explicit_mode) require_explicit_rows(req, first, first + count);
   const std::size_t n = static_cast<std::size_t>(req.landscape.dim);
   const std::size_t per_item = (2 * n + 2) * sizeof(double) + sizeof(std::int64_t) +
                                3 * sizeof(std::int8_t) +

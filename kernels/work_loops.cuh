@@ -2,22 +2,39 @@
 // over the shared per-index work of src/core/work.hpp. The templated kernels
 // for built-in landscapes (descend.cu, grid.cu) and the extern "C" kernels
 // for formulas (formula_kernels.cu) are each one call to one of these, so a
-// formula takes exactly the path of a built-in on the GPU.
+// formula takes exactly the path of a built-in on the GPU. The critical-point
+// searches (critical.cu) run critical_item of src/core/critical.hpp the same
+// way.
 #pragma once
 
 #include <cstdint>
 
+#include "core/critical.hpp"
 #include "core/work.hpp"
 
 namespace trilo::cuda {
 
-template <class T, int MaxDim, class L>
-__device__ void descend_loop(const L& land, const DescentParams& p, const StartSpec& s,
-                             std::int64_t first, std::int64_t count, const DescentColumns& cols) {
+// f(r) for every r in [0, count), one thread per r, 64-bit indices.
+template <class F>
+__device__ void for_each_row(std::int64_t count, F&& f) {
   const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
   for (std::int64_t r = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; r < count;
        r += stride)
-    descent_item<T, MaxDim>(land, p, s, first + r, r, cols);
+    f(r);
+}
+
+template <class T, int MaxDim, class L>
+__device__ void descend_loop(const L& land, const DescentParams& p, const StartSpec& s,
+                             std::int64_t first, std::int64_t count, const DescentColumns& cols) {
+  for_each_row(count,
+               [&](std::int64_t r) { descent_item<T, MaxDim>(land, p, s, first + r, r, cols); });
+}
+
+template <class T, int MaxDim, class L>
+__device__ void critical_loop(const L& land, const CriticalParams& p, const StartSpec& s,
+                              std::int64_t first, std::int64_t count, const DescentColumns& cols) {
+  for_each_row(count,
+               [&](std::int64_t r) { critical_item<T, MaxDim>(land, p, s, first + r, r, cols); });
 }
 
 // `start_rows`, when not null, holds the explicit start of trace k in row k.
@@ -27,10 +44,8 @@ __device__ void trace_loop(const L& land, const DescentParams& p, const StartSpe
                            std::int64_t count, std::int64_t every, std::int64_t cap,
                            std::int64_t* steps, double* positions, double* losses,
                            std::int64_t* rows) {
-  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
   const int n = land.dim;
-  for (std::int64_t k = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; k < count;
-       k += stride) {
+  for_each_row(count, [&](std::int64_t k) {
     const std::int64_t index = indices[k];
     StartSpec sk = s;
     if (start_rows != nullptr) {
@@ -39,16 +54,14 @@ __device__ void trace_loop(const L& land, const DescentParams& p, const StartSpe
     }
     rows[k] = trace_item<T, MaxDim>(land, p, sk, index, every, steps + k * cap,
                                     positions + k * cap * n, losses + k * cap);
-  }
+  });
 }
 
 template <class T, int MaxDim, class L>
 __device__ void grid_loop(const L& land, const PlaneSpec& plane, std::int64_t first,
                           std::int64_t count, const GridColumns& cols) {
-  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
-  for (std::int64_t r = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; r < count;
-       r += stride)
-    grid_item<T, MaxDim>(land, plane, first + r, r, cols);
+  for_each_row(count,
+               [&](std::int64_t r) { grid_item<T, MaxDim>(land, plane, first + r, r, cols); });
 }
 
 }  // namespace trilo::cuda

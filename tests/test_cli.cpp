@@ -116,6 +116,32 @@ TEST(Cli, AskingForTheGpuWithoutOneIsAClearError) {
   EXPECT_FALSE(exists(target));
 }
 
+// The GPU searches built-in landscapes only. A formula census asked of it
+// is refused in one line before the backend is made, so the same refusal
+// comes with or without a device, and no file is started.
+TEST(Cli, AFormulaCensusOnTheGpuIsRefusedBeforeAnyWork) {
+  const std::string target = unique("h5");
+  std::remove(target.c_str());
+  Outcome o = trilobite("critical --expr '(x^2 - 1)^2 + y^2' --box -2:2 --starts 100 --backend cuda -o " +
+                        target);
+  EXPECT_EQ(o.status, 2);
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  EXPECT_NE(o.err.find("--backend cpu"), std::string::npos) << o.err;
+  EXPECT_FALSE(exists(target));
+  EXPECT_FALSE(exists(target + ".partial"));
+}
+
+// With --backend auto a formula census runs on the CPU, GPU or not: the
+// double well (x^2 - 1)^2 + y^2 has minima at x = -1 and 1 and a saddle at 0.
+TEST(Cli, AFormulaCensusOnAutoRunsOnTheCpu) {
+  const std::string target = unique("h5");
+  std::remove(target.c_str());
+  Outcome o = trilobite("critical --expr '(x^2 - 1)^2 + y^2' --box -2:2 --starts 400 -o " + target);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.err.find("on cpu"), std::string::npos) << o.err;
+  EXPECT_NE(o.out.find("2 minima, 1 saddle, 0 maxima"), std::string::npos) << o.out;
+}
+
 TEST(Cli, InfoOnAMissingFileFails) {
   Outcome o = trilobite("info " + unique("missing.h5"));
   EXPECT_EQ(o.status, 2);

@@ -88,9 +88,10 @@ TEST(ResourceEstimate, GridStreamsTilesAndCachesChunks) {
   // (over 4096 elements), each cache holding at most the whole dataset.
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /grid"), 4u * 10000 * 8);
   // The tile (4 x 8 bytes a point), the chunks it fills and their
-  // compressed form: three times that.
-  EXPECT_EQ(item(e.buffers, "grid tile"), 1000u * 4 * 8 * 3);
-  EXPECT_EQ(e.memory_bytes(), 4u * 10000 * 8 + 1000u * 4 * 8 * 3);
+  // compressed form: three times that; two tiles in flight (one computing
+  // while the one before is written).
+  EXPECT_EQ(item(e.buffers, "grid tile"), 2 * 1000u * 4 * 8 * 3);
+  EXPECT_EQ(e.memory_bytes(), 4u * 10000 * 8 + 2 * 1000u * 4 * 8 * 3);
   // The datasets and the two coordinate scales of 100 doubles.
   EXPECT_EQ(e.disk_bytes(), 4u * 10000 * 8 + 2 * 100 * 8 + kMetadata);
 }
@@ -119,10 +120,10 @@ TEST(ResourceEstimate, RunAddsBasinsTrajectoriesAndTheLargerOfItsBuffers) {
   EXPECT_EQ(item(e.memory, "trajectories"), traces);
   EXPECT_EQ(item(e.memory, "basin map"), basins);
   EXPECT_EQ(item(e.memory, "HDF5 chunk caches of /basins"), 0u);  // 2500 cells: contiguous
-  // Grid tile: 4096 points x 96 bytes; descent chunks: two of the 10000
+  // Grid tiles: two of 4096 points x 96 bytes; descent chunks: two of the 10000
   // starts (chunk 65536 is larger) x 57. The phases never overlap: the
   // larger counts.
-  EXPECT_EQ(item(e.buffers, "grid tile"), 4096u * 96);
+  EXPECT_EQ(item(e.buffers, "grid tile"), 2 * 4096u * 96);
   EXPECT_EQ(item(e.buffers, "descent chunk"), 2 * 10000 * kRecord2);
   EXPECT_EQ(e.memory_bytes(), descents + caches + traces + basins + 2 * 10000 * kRecord2);
 
@@ -159,46 +160,67 @@ TEST(ResourceEstimate, RecordsModeNoneOrSampleDropsThePerDescentRecords) {
   EXPECT_THROW(estimate_resources(c, r, RecordsMode{"most", 0}), std::invalid_argument);
 }
 
-TEST(ResourceEstimate, SweepKeepsEveryValuesEndPointsAndQuenchesNoisyOnes) {
+TEST(ResourceEstimate, SweepKeepsLabelsNotEndPoints) {
   RunConfig c = job("sweep");
   c.starts = 1000;
   c.vary_text = "lr=0.01:0.1:4";
+  c.chunk = 100;
   Resolved r = trilo::config::validate(c);
-  // Per end point: x, y (16), steps (8), status (1), merge arrays (16),
-  // settled label (4).
-  const u64 kept = 4000 * (16 + 8 + 1 + 16 + 4);
-  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep end points"), kept);
-  // With noise every end point is quenched: its start and end (32), row and
-  // steps (16), status (1), merge index and label (8).
+  // Per row: raw cluster (4), steps (8), status (1), bounce flag (1),
+  // label (4), settled label (4); no coordinates, whatever the dimension.
+  const u64 kept = 4000 * (4 + 8 + 1 + 1 + 4 + 4);
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep labels"), kept);
+  // Chunk buffers: two in flight, each a chunk of descents and its quenches.
+  EXPECT_EQ(item(estimate_resources(c, r).buffers, "descent chunk"), 2 * 2 * 100 * kRecord2);
+  // With noise every end point is quenched: its raw cluster (4).
   c.noise = 0.5;
-  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep end points"),
-            kept + 4000 * (32 + 16 + 1 + 8));
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep labels"), kept + 4000 * 4);
   // Swept noise 0, 0.5, 1: the value 0 has nothing to quench.
   RunConfig n = job("sweep");
   n.starts = 1000;
   n.vary_text = "noise=0:1:3";
   Resolved rn = trilo::config::validate(n);
-  EXPECT_EQ(item(estimate_resources(n, rn).memory, "sweep end points"),
-            3000 * (16 + 8 + 1 + 16 + 4) + 2000 * (32 + 16 + 1 + 8));
+  EXPECT_EQ(item(estimate_resources(n, rn).memory, "sweep labels"),
+            3000 * (4 + 8 + 1 + 1 + 4 + 4) + 2000 * 4);
 }
 
-TEST(ResourceEstimate, CriticalHoldsEachSearchWithItsClusterAndLabel) {
+TEST(ResourceEstimate, CriticalHoldsEachSearchsClusterAndLabel) {
   RunConfig c = job("critical");
   c.starts = 500;
   c.grid_res = 64;
   Resolved r = trilo::config::validate(c);
   const ResourceEstimate e = estimate_resources(c, r);
-  EXPECT_EQ(item(e.memory, "critical-point searches"), 500 * (kRecord2 + 4 + 4));
+  EXPECT_EQ(item(e.memory, "critical-point labels"), 500u * (4 + 4));
   EXPECT_EQ(e.memory_bytes(),
-            500 * (kRecord2 + 8) + 4096u * 96);  // the tile is larger than the chunk
+            500u * 8 + 2 * 4096u * 96);  // the tiles are larger than the chunks
 }
 
-TEST(ResourceEstimate, AbsurdSizesSaturateInsteadOfWrapping) {
+TEST(ResourceEstimate, AbsurdSizesDoNotWrap) {
+  // The largest sweep validation admits: 2^40 starts x 10^5 values. Its
+  // per-row labels come to about 2.4 x 10^18 bytes: computed in 128 bits
+  // here, so a product that wrapped past 2^64 on the way would show.
   RunConfig c = job("sweep");
   c.starts = std::int64_t(1) << 40;
   c.vary_text = "lr=0.01:0.1:100000";
   c.dim = 64;
   c.landscape = "rastrigin";
+  Resolved r = trilo::config::validate(c);
+  const unsigned __int128 want = static_cast<unsigned __int128>(u64(1) << 40) * 100000u * 22u;
+  ASSERT_LT(want, static_cast<unsigned __int128>(std::numeric_limits<u64>::max()));
+  EXPECT_EQ(item(estimate_resources(c, r).memory, "sweep labels"), static_cast<u64>(want));
+  EXPECT_GE(estimate_resources(c, r).memory_bytes(), static_cast<u64>(want));
+}
+
+TEST(ResourceEstimate, AbsurdSizesSaturateInsteadOfWrapping) {
+  // 10^5 traced descents of 2^40 steps, every step kept, in 64 dimensions:
+  // 10^5 x 2^40 x (16 + 8 x 64) bytes is past 2^64.
+  RunConfig c = job("descend");
+  c.starts = 100000;
+  c.steps = std::int64_t(1) << 40;
+  c.dim = 64;
+  c.landscape = "rastrigin";
+  c.trace_every = 1;
+  for (std::int64_t i = 0; i < 100000; ++i) c.trace.push_back(i);
   Resolved r = trilo::config::validate(c);
   EXPECT_EQ(estimate_resources(c, r).memory_bytes(), std::numeric_limits<u64>::max());
 }
@@ -234,9 +256,9 @@ TEST(FitResources, OnlyTheTileTooLargeHalvesItUntilItFits) {
   c.tile = 1 << 22;
   Resolved r = trilo::config::validate(c);
   Available a = plenty();
-  // 4 x 10^6 points: caches 4 x 2 MiB; tile buffers 96 bytes a point.
-  // 100 MB of tile: 4e6 -> 2e6 (192 MB) -> 1e6 (96 MB).
-  a.memory = 4 * 2 * kMiB + 100000000;
+  // 4 x 10^6 points: caches 4 x 2 MiB; two tile buffers of 96 bytes a
+  // point. 200 MB of tiles: 4e6 -> 2e6 (384 MB) -> 1e6 (192 MB).
+  a.memory = 4 * 2 * kMiB + 200000000;
   fit_resources(c, r, a);
   EXPECT_EQ(c.tile, 1000000);
 }

@@ -91,6 +91,14 @@ struct CriticalRequest {
   std::vector<double> explicit_starts;  // ... and these (n x dim, host) are used
 };
 
+// The CUDA backend searches built-in landscapes only: a formula's device
+// kernels are compiled for descents, traces and grids. The one line that
+// refuses a formula census there (before any work, by the job; by the
+// backend, should one arrive).
+inline constexpr const char* kCriticalFormulaRefusal =
+    "critical: a formula (--expr, --landscape-file) is searched on the CPU only; use --backend cpu "
+    "(or auto)";
+
 class Backend {
  public:
   virtual ~Backend() = default;

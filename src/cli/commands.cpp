@@ -175,6 +175,16 @@ void add_other_landscape_options(const config::RunConfig& c, std::set<std::strin
   if (network) unused.insert(c.net.batch > 0 ? "steps" : "epochs");  // one kind of training or the other
 }
 
+// The learning-rate schedule's settings that the chosen schedule does not
+// use: left out of the stored configuration as well, since their unset
+// values (--lr-step-every 0) are outside the ranges a replay checks.
+void add_other_schedule_options(const config::RunConfig& c, std::set<std::string>& unused) {
+  const std::string& k = c.lr_schedule;
+  if (k != "step") unused.insert("lr-step-every");
+  if (k != "step" && k != "exp") unused.insert("lr-gamma");
+  if (k != "cosine") unused.insert("lr-min");
+}
+
 // Which options fit a network landscape, which only an analytic one, and
 // which only mini-batch or full-batch training: refused with one line.
 void check_network_options(const CLI::App& app, const config::RunConfig& c) {
@@ -406,6 +416,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (CLI::App* sub = chosen_subcommand(app) ? chosen_subcommand(app) : app.get_subcommand("run")) {
     std::set<std::string> unused = unused_options(*sub, c, err);
     add_other_landscape_options(c, unused);
+    add_other_schedule_options(c, unused);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");
     const CLI::Option* steps = sub->get_option_no_throw("--steps");
     c.lr_from_landscape = lr && lr->count() == 0;

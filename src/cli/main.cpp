@@ -3,9 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/launch_guard.hpp"
 #include "config/run_config.hpp"
 #include "jobs/interrupt.hpp"
 
@@ -13,6 +15,12 @@ int main(int argc, char** argv) {
   // A write past the file size limit then fails with EFBIG, which the writer
   // reports in one line, instead of the signal killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Several ranks of a build without MPI would each run the whole job.
+  const trilo::cli::LaunchCheck launch = trilo::cli::check_launch(std::getenv);
+  if (launch.refused) {
+    if (launch.speaks) std::cerr << "trilobite: error: " << launch.line << "\n";
+    return 2;
+  }
   try {
     return trilo::cli::main_with_args(argc, argv, std::cout, std::cerr);
   } catch (const trilo::jobs::Interrupted& e) {

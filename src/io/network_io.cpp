@@ -46,6 +46,7 @@ NetworkWriter::NetworkWriter(ResultWriter& file, std::int64_t runs, std::int64_t
 }
 
 void NetworkWriter::write_rows(const TrainingRows& r) {
+  h5::silence_errors();  // HDF5's error printing is per thread: rows may come from another one
   const Shape at = {static_cast<hsize_t>(r.first)}, n = {static_cast<hsize_t>(r.count)};
   if (r.count == 0) return;
   if (weights_) {

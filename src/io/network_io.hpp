@@ -38,6 +38,9 @@ struct NetworkMinima {
 class NetworkWriter {
  public:
   NetworkWriter(ResultWriter& file, std::int64_t runs, std::int64_t params, bool weights, bool test);
+  // Rows [r.first, r.first + r.count); may be called from another thread
+  // than the writer's (one at a time: the chunk driver writes a chunk while
+  // the next one trains).
   void write_rows(const TrainingRows& r);
   // The minimum of every run (-1: diverged), once all are known.
   void write_labels(const std::vector<std::int32_t>& minimum);

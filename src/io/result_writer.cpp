@@ -153,6 +153,7 @@ void ResultWriter::begin_grid(const GridAxes& axes) try {
 }
 
 void ResultWriter::write_grid_tile(const backend::GridTile& t) try {
+  h5::silence_errors();  // HDF5's error printing is per thread: tiles may come from another one
   Impl& s = *impl_;
   require(s.grid.valid(), "write_grid_tile: begin_grid was not called");
   require(t.first >= 0 && t.count >= 0 && t.first + t.count <= s.grid_size,

@@ -57,7 +57,9 @@ class ResultWriter {
 
   // /grid: creates the lattice; tiles then fill it, in any order.
   void begin_grid(const GridAxes& axes);
-  // t.first/t.count index the flattened lattice (i1 * n0 + i0).
+  // t.first/t.count index the flattened lattice (i1 * n0 + i0). May be
+  // called from another thread than the writer's (one at a time: the chunk
+  // driver writes a tile while the next one computes).
   void write_grid_tile(const backend::GridTile& t);
 
   // /descents: n rows of dimension dim; batches then fill rows, in any order.

@@ -42,7 +42,8 @@ bool may_differ(const std::string& key) {
 }
 
 // Refuses a resume whose settings differ from the checkpointed run's,
-// naming the first difference.
+// naming the first difference: a setting both runs store before one that
+// only one of them stores (a schedule's own settings follow the schedule).
 void check_same_settings(const io::CheckpointReader& ck, const std::string& path,
                          const config::RunConfig& c) {
   const std::string job = ck.text_attr("job");
@@ -51,15 +52,18 @@ void check_same_settings(const io::CheckpointReader& ck, const std::string& path
                            "`, not of `trilobite " + c.job + "`");
   if (!c.resolved_config) return;
   const auto was = config_entries(ck.text_attr("config")), now = config_entries(c.resolved_config());
-  for (const auto& [key, value] : now) {
-    if (may_differ(key)) continue;
-    const auto it = was.find(key);
-    const std::string before = it == was.end() ? "(not set)" : it->second;
-    if (before != value)
-      throw config::BadInput("--resume: the run in '" + path + "' had " + key + " = " + before +
-                             ", this command has " + key + " = " + value +
-                             " (give the interrupted run's options; `trilobite info --config " + path +
-                             "` prints them)");
+  for (const bool stored_by_both : {true, false}) {
+    for (const auto& [key, value] : now) {
+      if (may_differ(key)) continue;
+      const auto it = was.find(key);
+      if ((it != was.end()) != stored_by_both) continue;
+      const std::string before = it == was.end() ? "(not set)" : it->second;
+      if (before != value)
+        throw config::BadInput("--resume: the run in '" + path + "' had " + key + " = " + before +
+                               ", this command has " + key + " = " + value +
+                               " (give the interrupted run's options; `trilobite info --config " +
+                               path + "` prints them)");
+    }
   }
   for (const auto& [key, value] : was)
     if (!may_differ(key) && !now.count(key))

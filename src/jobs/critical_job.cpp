@@ -5,16 +5,21 @@
 #include <cmath>
 #include <ostream>
 
-#include "analysis/critical_report.hpp"
 #include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "analysis/critical_accumulator.hpp"
+#include "analysis/critical_report.hpp"
 
 #include "io/hdf5_util.hpp"
 #include "io/result_writer.hpp"
 #include "io/xdmf_writer.hpp"
 #include "jobs/checkpointing.hpp"
+#include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/progress.hpp"
+#include "jobs/replay.hpp"
 #include "jobs/resources.hpp"
 
 namespace trilo::jobs {
@@ -55,37 +60,75 @@ std::vector<io::StreamSpec> critical_streams(int dim) {
   return {{"searches", descent_record_columns(dim)}};
 }
 
-// Searches [done, n) into `all` (rows [0, done) already there), chunk by
-// chunk, each committed to `ck` when it is not null.
-void search_all(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
-                backend::DescentBatch& all, std::int64_t done, io::CheckpointWriter* ck) {
-  const backend::CriticalRequest q = critical_request(c, r);
-  const std::int64_t n = r.n_starts;
-  backend::DescentBatch part;
-  for (std::int64_t first = done; first < n; first += c.chunk) {
-    check_interrupted();
-    const std::int64_t count = std::min(c.chunk, n - first);
-    be.critical(q, first, count, part);
-    all.place(part);
-    if (ck) {
-      ck->write_rows(0, first, count,
-                     {part.start.data(), part.end.data(), part.loss.data(), part.grad_norm.data(),
-                      part.steps.data(), part.status.data()});
-      ck->commit({first + count}, {});
-    }
+// What stays of the searches: the accumulator's clusters, one raw cluster
+// id per search, and the status counts.
+struct Census {
+  analysis::CriticalAccumulator acc;
+  std::int64_t status[3] = {0, 0, 0};  // converged, stalled or max-steps, diverged
+  void add(const analysis::EndPoints& e) {
+    acc.add(e);
+    for (std::int64_t i = 0; i < e.n; ++i) ++status[e.status[i]];
   }
+};
+
+// The searches, chunk by chunk: computed into one of two batches while the
+// one before is clustered, counted and written to the checkpoint (and kept
+// whole in `kept` when it is given: the library form).
+class SearchChunks : public ChunkWork {
+ public:
+  SearchChunks(backend::Backend& be, const backend::CriticalRequest& q, Census& census,
+               backend::DescentBatch* kept, io::CheckpointWriter* ck)
+      : be_(be), q_(q), census_(census), kept_(kept), ck_(ck) {}
+  void compute(const Chunk& c) override { be_.critical(q_, c.first, c.count, parts_[c.slot]); }
+  void absorb(const Chunk& c) override {
+    const backend::DescentBatch& part = parts_[c.slot];
+    census_.add({part.end.data(), part.status.data(), part.steps.data(), c.count});
+    if (kept_) kept_->place(part);
+    if (ck_)
+      ck_->write_rows(0, c.first, c.count,
+                      {part.start.data(), part.end.data(), part.loss.data(), part.grad_norm.data(),
+                       part.steps.data(), part.status.data()});
+  }
+  void commit(const Chunk& c) override {
+    if (ck_) ck_->commit({c.first + c.count}, {});
+  }
+
+ private:
+  backend::Backend& be_;
+  const backend::CriticalRequest& q_;
+  Census& census_;
+  backend::DescentBatch* kept_;
+  io::CheckpointWriter* ck_;
+  backend::DescentBatch parts_[2];
+};
+
+// Searches [done, n) into `census`, each chunk committed to `ck` when it is
+// not null.
+void search_all(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
+                Census& census, std::int64_t done, io::CheckpointWriter* ck,
+                backend::DescentBatch* kept) {
+  const backend::CriticalRequest q = critical_request(c, r);
+  SearchChunks work(be, q, census, kept, ck);
+  DriveOptions o;
+  o.n = r.n_starts;
+  o.done = done;
+  o.chunk = c.chunk;
+  o.what = "searches";
+  o.bar = !c.quiet && stderr_is_terminal();
+  drive(work, o);
 }
 
-// Census, connections and the file, from every search's record.
+double census_tol(const config::RunConfig& c, const config::Resolved& r) {
+  return analysis::detail::effective_merge_tol(c.merge_tol, r.box_lo, r.box_hi);
+}
+
+// Census, connections and the file, from the accumulated searches.
 void finish_critical(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
-                     io::ResultWriter* writer, CriticalJobResult& res) {
-  const std::int64_t n = r.n_starts;
+                     io::ResultWriter* writer, const Census& census, CriticalJobResult& res) {
   analysis::MergeOptions mo;
   mo.merge_tol = c.merge_tol;
   mo.polish = c.polish;
-  const analysis::EndPoints ends{res.searches.end.data(), res.searches.status.data(),
-                                 res.searches.steps.data(), n};
-  res.census = analysis::merge_critical(r.spec, r.box_lo, r.box_hi, ends, mo);
+  res.census = census.acc.finish(r.spec, r.box_lo, r.box_hi, mo);
   check_interrupted();
   res.connections = analysis::connect_saddles(r.spec, res.census.table, r.box_lo, r.box_hi);
   if (writer) {
@@ -106,8 +149,9 @@ CriticalJobResult execute_critical(const config::RunConfig& c, const config::Res
   // points over it.
   res.grid_points = compute_grid(c, r, be, writer);
   res.searches.resize(r.n_starts, r.dim);
-  search_all(c, r, be, res.searches, 0, nullptr);
-  finish_critical(c, r, be, writer, res);
+  Census census{analysis::CriticalAccumulator(r.dim, census_tol(c, r))};
+  search_all(c, r, be, census, 0, nullptr, &res.searches);
+  finish_critical(c, r, be, writer, census, res);
   return res;
 }
 
@@ -115,6 +159,13 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
   config::Resolved r = config::validate(cfg);
   const io::h5::DeflateScope deflate(cfg.compression);
   fit_resources(cfg, r);  // refuse or tile a job that would not fit (docs/limits.md)
+  // A formula is searched on the CPU (backend.hpp): refused on the GPU
+  // before the backend is even made, so the line is the same with or
+  // without a device; `auto` takes the CPU.
+  if (r.spec.id == LandscapeId::kExpr) {
+    if (cfg.backend == "cuda") throw config::BadInput(backend::kCriticalFormulaRefusal);
+    if (cfg.backend == "auto") cfg.backend = "cpu";
+  }
   std::unique_ptr<backend::Backend> be = select_backend(cfg);
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
   CheckpointStart start = prepare_checkpoint(cfg);
@@ -128,32 +179,27 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
   // Searches chunk by chunk into <output>.partial (resumable), then the
   // grid, census and connections into the result file.
   CriticalJobResult res;
-  res.searches.resize(r.n_starts, r.dim);
-  std::int64_t done = 0;
+  Census census{analysis::CriticalAccumulator(r.dim, census_tol(cfg, r))};
   {
     const std::vector<io::StreamSpec> streams = critical_streams(r.dim);
     const auto& cols = streams[0].columns;
+    std::int64_t done = 0;
     if (start.resumed) {
       const std::vector<std::int64_t>& k = start.resumed->counters();
       done = k.empty() ? 0 : k[0];
       if (k.size() > 1 || done < 0 || done > r.n_starts)
         throw config::BadInput("--resume: '" + start.paths.resume_from +
                                "': the checkpoint's progress record does not fit this run");
-      backend::DescentBatch& b = res.searches;
-      const io::CheckpointReader& old = *start.resumed;
-      old.read_rows("searches", cols[0], 0, done, b.start.data());
-      old.read_rows("searches", cols[1], 0, done, b.end.data());
-      old.read_rows("searches", cols[2], 0, done, b.loss.data());
-      old.read_rows("searches", cols[3], 0, done, b.grad_norm.data());
-      old.read_rows("searches", cols[4], 0, done, b.steps.data());
-      old.read_rows("searches", cols[5], 0, done, b.status.data());
+      // The searches committed so far, clustered again in index order.
+      replay_end_points(*start.resumed, "searches", {cols[1], cols[4], cols[5]}, done, cfg.chunk,
+                        [&census](std::int64_t, const analysis::EndPoints& e) { census.add(e); });
     }
     std::unique_ptr<io::CheckpointWriter> ck =
         start_checkpoint(start.paths, provenance(cfg, r, *be, 0.0), streams, {done}, {},
                          start.resumed.get(), {done});
     start.resumed.reset();
     try {
-      search_all(cfg, r, *be, res.searches, done, ck.get());
+      search_all(cfg, r, *be, census, done, ck.get(), nullptr);
     } catch (const Interrupted&) {
       ck->close();
       throw Interrupted(interrupted_message(
@@ -163,7 +209,7 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
   }
   io::ResultWriter writer(cfg.output, cfg.force);
   res.grid_points = compute_grid(cfg, r, *be, &writer);
-  finish_critical(cfg, r, *be, &writer, res);
+  finish_critical(cfg, r, *be, &writer, census, res);
   writer.commit();
   std::string xdmf_path;
   try {
@@ -174,8 +220,7 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
   }
   std::remove(start.paths.partial.c_str());  // the result holds everything now
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::int64_t k[3] = {0, 0, 0};
-  for (std::int8_t s : res.searches.status) ++k[s];
+  const std::int64_t* k = census.status;
   const analysis::CriticalTable& t = res.census.table;
   if (cfg.json) {
     auto finite = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
@@ -185,7 +230,7 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
                           {"landscape", r.landscape_name},
                           {"dim", r.dim},
                           {"backend", be->name()},
-                          {"searches", {{"total", res.searches.count}, {"converged", k[0]},
+                          {"searches", {{"total", r.n_starts}, {"converged", k[0]},
                                         {"stalled_or_max_steps", k[1]}, {"diverged", k[2]},
                                         {"outside_box", t.n_outside}}},
                           {"counts", {{"minima", t.n_minima}, {"saddles", t.n_saddles},
@@ -205,7 +250,7 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
     out << doc.dump() << "\n";
     return;
   }
-  out << "searches: " << res.searches.count << " (" << k[0] << " converged, " << k[1]
+  out << "searches: " << r.n_starts << " (" << k[0] << " converged, " << k[1]
       << " stalled or out of steps, " << k[2] << " diverged; " << t.n_outside
       << " converged outside the box)\n";
   out << analysis::format_critical_table(t);

@@ -27,13 +27,14 @@ inline constexpr double kCriticalTolF32 = 1e-4;
 void apply_critical_defaults(config::RunConfig& c, bool starts_given, bool steps_given);
 
 struct CriticalJobResult {
-  backend::DescentBatch searches;  // every search, start to end
+  backend::DescentBatch searches;  // execute_critical: every search, start to end
   analysis::CriticalResult census;
   analysis::Connections connections;
   std::int64_t grid_points = 0;  // the loss grid written beside them (/grid)
 };
 
-// Runs the searches on `be` in chunks of c.chunk, merges, connects; writes
+// The library form: runs the searches on `be` in chunks of c.chunk
+// (keeping every record in `searches`), merges, connects; writes
 // the root attributes, /critical and /connections when `writer` is given
 // (the caller commits).
 CriticalJobResult execute_critical(const config::RunConfig& c, const config::Resolved& r,

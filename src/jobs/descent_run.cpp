@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
+#include <functional>
 #include <stdexcept>
+#include <utility>
 
 #include "jobs/checkpointing.hpp"
-#include "jobs/interrupt.hpp"
-#include "jobs/progress.hpp"
+#include "jobs/chunk_driver.hpp"
 
 namespace trilo::jobs {
 
@@ -71,56 +71,48 @@ void DescentRun::commit(io::CheckpointWriter* ck) {
   ck->commit(counters_.flat(), {std::move(s.reps), std::move(s.counters), std::move(s.histogram)});
 }
 
+namespace {
+
+// One phase's chunks: the backend descends into one of two batches while the
+// run absorbs the other.
+class DescentChunks : public ChunkWork {
+ public:
+  using Take = std::function<void(std::int64_t first, const backend::DescentBatch&)>;
+  DescentChunks(backend::Backend& be, const backend::DescentRequest& q, Take absorb, Take commit)
+      : be_(be), q_(q), absorb_(std::move(absorb)), commit_(std::move(commit)) {}
+  void compute(const Chunk& c) override { be_.descend(q_, c.first, c.count, parts_[c.slot]); }
+  void absorb(const Chunk& c) override { absorb_(c.first, parts_[c.slot]); }
+  void commit(const Chunk& c) override { commit_(c.first, parts_[c.slot]); }
+
+ private:
+  backend::Backend& be_;
+  const backend::DescentRequest& q_;
+  Take absorb_, commit_;
+  backend::DescentBatch parts_[2];
+};
+
+}  // namespace
+
 void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* ck, bool keep) {
   const bool cells = src == Source::kBasins;
-  const backend::DescentRequest& q = cells ? plan_.cells : plan_.descents;
   const std::int64_t n = cells ? plan_.n_cells : plan_.n_descents;
-  backend::DescentBatch& kept = cells ? cells_ : descents_;
-  std::vector<std::int32_t>& kept_raw = cells ? cell_raw_ : descent_raw_;
   if (keep) {
-    kept.resize(n, dim_);
-    kept_raw.assign(static_cast<std::size_t>(n), -1);
+    (cells ? cells_ : descents_).resize(n, dim_);
+    (cells ? cell_raw_ : descent_raw_).assign(static_cast<std::size_t>(n), -1);
   }
-  if (n == 0) return;
-
-  std::int64_t& done = cells ? counters_.cells_done : counters_.descents_done;
-  Progress progress(cells ? "basin map" : "descents", n, plan_.bar);
-  progress.update(done);
-  const std::int64_t chunk = chunk_for_progress(plan_.chunk, n, plan_.bar, 4096);
-  // Two chunks in flight: while the backend descends one, a second thread
-  // clusters, writes and commits the one before (absorb), so the device or
-  // the cores are not idle while the file is written. The absorbs run one
-  // after another in index order, exactly as without the overlap.
-  backend::DescentBatch parts[2];
-  std::future<void> absorbing;
-  auto finish_absorbing = [&] {
-    if (absorbing.valid()) absorbing.get();
-  };
-  std::int64_t next = done;
-  int b = 0;
-  try {
-    while (next < n) {
-      try {
-        check_interrupted();
-      } catch (const Interrupted&) {
-        finish_absorbing();  // the chunk already descended is committed first
-        throw;
-      }
-      const std::int64_t first = next, count = std::min(chunk, n - first);
-      be.descend(q, first, count, parts[b]);
-      finish_absorbing();
-      absorbing = std::async(std::launch::async, [this, src, ck, keep, first, &part = parts[b], &progress] {
+  DescentChunks work(
+      be, cells ? plan_.cells : plan_.descents,
+      [this, src, ck, keep](std::int64_t first, const backend::DescentBatch& part) {
         absorb(src, first, part, ck, keep);
-        progress.update(first + part.count);
-      });
-      next += count;
-      b ^= 1;
-    }
-    finish_absorbing();
-  } catch (...) {
-    if (absorbing.valid()) absorbing.wait();  // never leave it working on these buffers
-    throw;
-  }
+      },
+      [this, ck](std::int64_t, const backend::DescentBatch&) { commit(ck); });
+  DriveOptions o;
+  o.n = n;
+  o.done = cells ? counters_.cells_done : counters_.descents_done;
+  o.chunk = plan_.chunk;
+  o.what = cells ? "basin map" : "descents";
+  o.bar = plan_.bar;
+  drive(work, o);
 }
 
 void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBatch& part,
@@ -167,7 +159,6 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
     counters_.descent_rows += rows;
   }
   (cells ? counters_.cells_done : counters_.descents_done) += count;
-  commit(ck);
 }
 
 void DescentRun::run(backend::Backend& be, io::CheckpointWriter* checkpoint, bool keep) {

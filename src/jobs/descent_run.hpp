@@ -1,6 +1,6 @@
-// The descents of `descend`, `basins` and `run`, chunk by chunk: each chunk
-// is descended, its converged end points are clustered into the minima
-// accumulator, its records (all, a sample, or none) and the accumulator's
+// The descents of `descend`, `basins` and `run`, chunk by chunk on the chunk
+// driver (jobs/chunk_driver.hpp): each chunk is descended, its converged end
+// points are clustered into the minima accumulator, its records (all, a sample, or none) and the accumulator's
 // state go to the checkpoint and are committed together. Memory holds one
 // chunk and the accumulator, whatever the number of starts (unless the
 // caller asks to keep everything, as the library API execute_job does).
@@ -79,10 +79,12 @@ class DescentRun {
   double cell_seconds() const { return cell_seconds_; }
 
  private:
+  // One source's descents through the chunk driver (jobs/chunk_driver.hpp).
   void phase(backend::Backend& be, analysis::Source src, io::CheckpointWriter* ck, bool keep);
-  // Clusters, counts, keeps and records one descended chunk starting at
-  // index `first`, then commits: on a second thread while the next chunk
-  // is descended.
+  // The driver's absorb: clusters, counts, keeps and writes the recorded
+  // rows of one descended chunk starting at index `first`; commit() is its
+  // commit. Both run on the driver's second thread while the next chunk is
+  // descended.
   void absorb(analysis::Source src, std::int64_t first, const backend::DescentBatch& part,
               io::CheckpointWriter* ck, bool keep);
   void commit(io::CheckpointWriter* ck);

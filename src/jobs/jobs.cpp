@@ -14,6 +14,7 @@
 #include "core/descent_defaults.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/result_writer.hpp"
+#include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/network_job.hpp"
 #include "jobs/progress.hpp"
@@ -240,22 +241,41 @@ std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg) {
   return backend::make_cpu_backend(cfg.threads);
 }
 
+namespace {
+
+// The grid's tiles: computed into one of two tiles while the other is
+// written into the result.
+class GridChunks : public ChunkWork {
+ public:
+  GridChunks(backend::Backend& be, const backend::GridRequest& q, io::ResultWriter* writer)
+      : be_(be), q_(q), writer_(writer) {}
+  void compute(const Chunk& c) override { be_.grid(q_, c.first, c.count, tiles_[c.slot]); }
+  void absorb(const Chunk& c) override {
+    if (writer_) writer_->write_grid_tile(tiles_[c.slot]);
+  }
+
+ private:
+  backend::Backend& be_;
+  const backend::GridRequest& q_;
+  io::ResultWriter* writer_;
+  backend::GridTile tiles_[2];
+};
+
+}  // namespace
+
 std::int64_t compute_grid(const config::RunConfig& c, const config::Resolved& r,
                           backend::Backend& be, io::ResultWriter* writer) {
-  const bool bar = !c.quiet && stderr_is_terminal();
-  backend::GridRequest q{landscape_spec(r), precision(c), job_plane(r, c.grid_res)};
+  const backend::GridRequest q{landscape_spec(r), precision(c), job_plane(r, c.grid_res)};
   if (writer) writer->begin_grid(grid_axes(q.plane));
-  backend::GridTile tile;
-  const std::int64_t n = q.plane.size();
-  const std::int64_t tile_n = chunk_for_progress(c.tile, n, bar, 1 << 16);
-  Progress progress("grid", n, bar);
-  for (std::int64_t first = 0; first < n; first += tile_n) {
-    check_interrupted();
-    be.grid(q, first, std::min(tile_n, n - first), tile);
-    if (writer) writer->write_grid_tile(tile);
-    progress.update(first + std::min(tile_n, n - first));
-  }
-  return n;
+  GridChunks work(be, q, writer);
+  DriveOptions o;
+  o.n = q.plane.size();
+  o.chunk = c.tile;
+  o.what = "grid";
+  o.bar = !c.quiet && stderr_is_terminal();
+  o.bar_floor = 1 << 16;
+  drive(work, o);
+  return o.n;
 }
 
 JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,

@@ -18,6 +18,7 @@
 #include "analysis/lanczos.hpp"
 #include "core/rng.hpp"
 #include "io/hdf5_util.hpp"
+#include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/progress.hpp"
 
@@ -80,62 +81,74 @@ double hutchinson_trace(const analysis::Operator& hv, std::int64_t P, std::uint6
   return sum / samples;
 }
 
+// The trainings, chunk by chunk on the chunk driver. Compute trains a
+// chunk's runs in parallel and evaluates each end point on the probe rows,
+// into the chunk's slot; absorb groups the end points into functions and
+// keeps each raw minimum's statistics, in run order, so the minima depend on
+// the runs only; commit writes the chunk's rows.
 template <class T>
-NetworkResult train_all(const config::NetworkResolved& nr, const config::NetworkConfig& net,
-                        io::NetworkWriter* writer, bool bar) {
-  const nn::Model& m = nr.model;
-  const std::int64_t P = m.params();
-  const nn::DataView<T> train = view_of<T>(nr.data.train);
-  nn::DataView<T> test_store;
-  if (nr.data.has_test) test_store = view_of<T>(nr.data.test);
-  const nn::DataView<T>* test = nr.data.has_test ? &test_store : nullptr;
-  const nn::DataView<T> probe = rows_of<T>(nr.data.train, nr.probe_rows);
-  const std::int64_t width = probe.rows * m.outputs();
-  analysis::FunctionClusters clusters(width, net.function_tol);
-  std::vector<RawMinimum> raw;
-  NetworkResult res;
-  res.runs = nr.runs;
-  std::vector<std::int32_t> raw_label(static_cast<std::size_t>(nr.runs), -1);
+class Trainings : public ChunkWork {
+ public:
+  Trainings(const config::NetworkResolved& nr, const config::NetworkConfig& net,
+            io::NetworkWriter* writer, NetworkResult& res)
+      : nr_(nr),
+        writer_(writer),
+        res_(res),
+        train_(view_of<T>(nr.data.train)),
+        probe_(rows_of<T>(nr.data.train, nr.probe_rows)),
+        width_(probe_.rows * nr.model.outputs()),
+        clusters_(width_, net.function_tol),
+        raw_label_(static_cast<std::size_t>(nr.runs), -1) {
+    if (nr.data.has_test) test_store_ = view_of<T>(nr.data.test);
+  }
 
-  const auto t0 = std::chrono::steady_clock::now();
-  Progress progress("trainings", nr.runs, bar);
-  const std::int64_t chunk = std::max<std::int64_t>(1, nr.chunk);
-  io::TrainingRows rows;
-  std::vector<double> outputs;
-  std::vector<nn::TrainOutcome> outcome;
-  for (std::int64_t first = 0; first < nr.runs; first += chunk) {
-    check_interrupted();
-    const std::int64_t count = std::min(chunk, nr.runs - first);
+  std::vector<RawMinimum>& raw() { return raw_; }
+  const std::vector<std::int32_t>& raw_label() const { return raw_label_; }
+
+  void compute(const Chunk& c) override {
+    const nn::Model& m = nr_.model;
+    const std::int64_t P = m.params();
+    const std::int64_t first = c.first, count = c.count;
+    const nn::DataView<T>* test = nr_.data.has_test ? &test_store_ : nullptr;
+    Slot& sl = slots_[c.slot];
+    io::TrainingRows& rows = sl.rows;
     const auto n = static_cast<std::size_t>(count);
     rows.first = first;
     rows.count = count;
     rows.start.assign(n * static_cast<std::size_t>(P), 0.0);
     rows.end.assign(n * static_cast<std::size_t>(P), 0.0);
-    outcome.assign(n, {});
-    outputs.assign(n * static_cast<std::size_t>(width), kNaN);
+    sl.outcome.assign(n, {});
+    sl.outputs.assign(n * static_cast<std::size_t>(width_), kNaN);
 #pragma omp parallel
     {
       nn::Workspace<T> ws;
-      std::vector<T> w(static_cast<std::size_t>(P)), out(static_cast<std::size_t>(width));
+      std::vector<T> w(static_cast<std::size_t>(P)), out(static_cast<std::size_t>(width_));
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t i = 0; i < count; ++i) {
         const auto k = static_cast<std::size_t>(i);
         double* s = rows.start.data() + k * static_cast<std::size_t>(P);
         double* e = rows.end.data() + k * static_cast<std::size_t>(P);
-        outcome[k] = nn::train_one<T>(m, nr.train, train, test, first + i, s, e);
-        if (outcome[k].status == DescentStatus::kDiverged) continue;
+        sl.outcome[k] = nn::train_one<T>(m, nr_.train, train_, test, first + i, s, e);
+        if (sl.outcome[k].status == DescentStatus::kDiverged) continue;
         for (std::int64_t j = 0; j < P; ++j) w[static_cast<std::size_t>(j)] = static_cast<T>(e[j]);
-        nn::predict<T>(m, w.data(), probe.all(), out.data(), ws);
-        std::copy(out.begin(), out.end(), outputs.begin() + static_cast<std::ptrdiff_t>(k * static_cast<std::size_t>(width)));
+        nn::predict<T>(m, w.data(), probe_.all(), out.data(), ws);
+        std::copy(out.begin(), out.end(),
+                  sl.outputs.begin() + static_cast<std::ptrdiff_t>(k * static_cast<std::size_t>(width_)));
       }
     }
-    // Absorb in run order: the minima depend on the runs only.
+  }
+
+  void absorb(const Chunk& c) override {
+    const std::int64_t P = nr_.model.params();
+    Slot& sl = slots_[c.slot];
+    io::TrainingRows& rows = sl.rows;
+    const auto n = static_cast<std::size_t>(c.count);
     for (std::vector<double>* col : {&rows.loss, &rows.grad_norm, &rows.accuracy, &rows.test_loss, &rows.test_accuracy})
       col->resize(n);
     rows.steps.resize(n);
     rows.status.resize(n);
     for (std::size_t k = 0; k < n; ++k) {
-      const nn::TrainOutcome& o = outcome[k];
+      const nn::TrainOutcome& o = sl.outcome[k];
       rows.loss[k] = o.loss;
       rows.grad_norm[k] = o.grad_norm;
       rows.accuracy[k] = o.accuracy;
@@ -143,12 +156,12 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
       rows.test_accuracy[k] = o.test_accuracy;
       rows.steps[k] = o.steps;
       rows.status[k] = static_cast<std::int8_t>(o.status);
-      ++res.status[static_cast<int>(o.status)];
+      ++res_.status[static_cast<int>(o.status)];
       if (o.status == DescentStatus::kDiverged) continue;
-      const int c = clusters.add(outputs.data() + k * static_cast<std::size_t>(width));
-      const std::int64_t run = first + static_cast<std::int64_t>(k);
-      raw_label[static_cast<std::size_t>(run)] = c;
-      if (c == static_cast<int>(raw.size())) {
+      const int cl = clusters_.add(sl.outputs.data() + k * static_cast<std::size_t>(width_));
+      const std::int64_t run = c.first + static_cast<std::int64_t>(k);
+      raw_label_[static_cast<std::size_t>(run)] = cl;
+      if (cl == static_cast<int>(raw_.size())) {
         RawMinimum r;
         r.first_run = run;
         r.loss = o.loss;
@@ -157,22 +170,64 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
         r.test_accuracy = o.test_accuracy;
         r.weights.assign(rows.end.begin() + static_cast<std::ptrdiff_t>(k * static_cast<std::size_t>(P)),
                          rows.end.begin() + static_cast<std::ptrdiff_t>((k + 1) * static_cast<std::size_t>(P)));
-        raw.push_back(std::move(r));
+        raw_.push_back(std::move(r));
       }
-      RawMinimum& r = raw[static_cast<std::size_t>(c)];
+      RawMinimum& r = raw_[static_cast<std::size_t>(cl)];
       ++r.count;
       r.converged += o.status == DescentStatus::kConverged;
       r.sum_steps += static_cast<double>(o.steps);
       r.sum_acc += o.accuracy;
       r.sum_test_acc += o.test_accuracy;
     }
-    if (writer) {
-      if (!nr.record_weights) rows.start.clear(), rows.end.clear();
-      writer->write_rows(rows);
-    }
-    progress.update(first + count);
   }
-  progress.finish();
+
+  void commit(const Chunk& c) override {
+    if (!writer_) return;
+    io::TrainingRows& rows = slots_[c.slot].rows;
+    if (!nr_.record_weights) rows.start.clear(), rows.end.clear();
+    writer_->write_rows(rows);
+  }
+
+ private:
+  // One chunk in flight: its rows, its runs' outcomes and probe outputs.
+  struct Slot {
+    io::TrainingRows rows;
+    std::vector<double> outputs;
+    std::vector<nn::TrainOutcome> outcome;
+  };
+
+  const config::NetworkResolved& nr_;
+  io::NetworkWriter* writer_;
+  NetworkResult& res_;
+  const nn::DataView<T> train_;
+  nn::DataView<T> test_store_;
+  const nn::DataView<T> probe_;
+  const std::int64_t width_;
+  analysis::FunctionClusters clusters_;
+  std::vector<RawMinimum> raw_;  // in order of first appearance
+  std::vector<std::int32_t> raw_label_;
+  Slot slots_[2];
+};
+
+template <class T>
+NetworkResult train_all(const config::NetworkResolved& nr, const config::NetworkConfig& net,
+                        io::NetworkWriter* writer, bool bar) {
+  const nn::Model& m = nr.model;
+  const std::int64_t P = m.params();
+  NetworkResult res;
+  res.runs = nr.runs;
+
+  Trainings<T> work(nr, net, writer, res);
+  const auto t0 = std::chrono::steady_clock::now();
+  DriveOptions o;
+  o.n = nr.runs;
+  o.chunk = std::max<std::int64_t>(1, nr.chunk);
+  o.what = "trainings";
+  o.bar = bar;
+  o.bar_floor = o.chunk;  // trainings are long: the bar follows the chunks as given
+  drive(work, o);
+  const std::vector<RawMinimum>& raw = work.raw();
+  const std::vector<std::int32_t>& raw_label = work.raw_label();
   const auto t1 = std::chrono::steady_clock::now();
   res.train_s = std::chrono::duration<double>(t1 - t0).count();
 

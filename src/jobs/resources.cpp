@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/work.hpp"
+#include "jobs/chunk_driver.hpp"
 
 namespace trilo::jobs {
 
@@ -114,8 +115,9 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     const u64 sets = plane2 ? 4 : 3;  // loss, grad_norm, grad per plane axis
     // The tile (32 bytes a point), the chunks it fills and their deflated
     // form before they are stored (src/io/chunk_writer.cpp): 96 in all.
-    e.buffers.push_back(item("grid tile buffers", mul(std::min(u(c.tile), points), 96),
-                             "use a smaller --tile", "--tile", 96));
+    e.buffers.push_back(item("grid tile buffers",
+                             mul(std::min(u(c.tile), points), kChunksInFlight * 96),
+                             "use a smaller --tile", "--tile", kChunksInFlight * 96));
     e.memory.push_back(item("HDF5 chunk caches of /grid", mul(sets, cache_bytes(points, 8)), ""));
     e.disk.push_back(item("grid of " + format_count(static_cast<std::int64_t>(points)) + " points",
                           add(mul(mul(points, sets), 8), mul(u(c.grid_res), plane2 ? 16 : 8)),
@@ -175,9 +177,11 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
 
   if (job == "critical") {
     batch = std::max(batch, n);
-    // Each search's record, its raw cluster index and its label.
-    e.memory.push_back(item("critical-point searches for " + format_count(n) + " starts",
-                            mul(u(n), add(rec, 8)), "use fewer --starts"));
+    // The searches stream through the census accumulator
+    // (src/analysis/critical_accumulator.hpp): each search's raw cluster
+    // index and label stay, its record does not.
+    e.memory.push_back(item("critical-point labels for " + format_count(n) + " starts", mul(u(n), 8),
+                            "use fewer --starts"));
   }
 
   if (job == "sweep") {
@@ -188,21 +192,22 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
     u64 noisy = 0;
     for (double v : values) noisy += (r.sweep.parameter == "noise" ? v : c.noise) != 0;
     const u64 all = mul(u(n), nv), quenched = mul(u(n), noisy);
-    // Kept: end (dim doubles), steps, status (8d + 9); merge arrays (16) and
-    // the settled labels (4). Per quench: its start and end (16d), row and
-    // steps (16), status (1), and the merge's index and label (8).
-    const u64 bytes = add(mul(all, add(mul(8, d), 9 + kMergeBytes + 4)),
-                          mul(quenched, add(mul(16, d), 16 + 1 + 8)));
+    // End points stream through the minima accumulator and the checkpoint;
+    // per row stay its raw cluster, steps, status, bounce flag, label and
+    // settled label (4 + 8 + 1 + 1 + 4 + 4), per quench its raw cluster (4).
+    const u64 bytes = add(mul(all, 22), mul(quenched, 4));
     e.memory.push_back(item(
-        "sweep end points for " + format_count(n) + " starts x " + std::to_string(nv) + " values",
+        "sweep labels for " + format_count(n) + " starts x " + std::to_string(nv) + " values",
         bytes, "use fewer --starts or fewer --vary values"));
   }
 
-  // Two chunks in flight: one descending while the one before is written
-  // (src/jobs/descent_run.cpp).
+  // Chunks in flight: one computing while the one before is written
+  // (src/jobs/chunk_driver.hpp). A sweep's chunk also holds its quenches.
+  const u64 in_flight = kChunksInFlight * (job == "sweep" ? 2 : 1);
   if (batch > 0)
-    e.buffers.push_back(item("descent chunk buffers", mul(std::min(u(c.chunk), u(batch)), 2 * rec),
-                             "use a smaller --chunk", "--chunk", 2 * rec));
+    e.buffers.push_back(item("descent chunk buffers",
+                             mul(std::min(u(c.chunk), u(batch)), in_flight * rec),
+                             "use a smaller --chunk", "--chunk", in_flight * rec));
   e.disk.push_back(item("attributes, tables and HDF5 metadata", kMetadataBytes, ""));
   return e;
 }

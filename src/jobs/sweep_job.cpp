@@ -7,9 +7,14 @@
 #include <limits>
 #include <stdexcept>
 
+#include "analysis/accumulator.hpp"
 #include "analysis/known_minima.hpp"
+#include "analysis/points.hpp"
+#include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/progress.hpp"
+#include "jobs/replay.hpp"
 
 namespace trilo::jobs {
 
@@ -34,177 +39,269 @@ std::vector<io::StreamSpec> sweep_streams(int dim) {
 
 namespace {
 
-// Rows [0, n) of `stream` of a restored checkpoint into the four arrays.
-void read_back(const io::CheckpointReader& ck, const std::string& stream, int dim, std::int64_t n,
-               double* end, std::int64_t* steps, std::int8_t* status, std::int8_t* bounced) {
-  const std::vector<io::Column> cols = sweep_streams(dim)[0].columns;
-  ck.read_rows(stream, cols[0], 0, n, end);
-  ck.read_rows(stream, cols[1], 0, n, steps);
-  ck.read_rows(stream, cols[2], 0, n, status);
-  ck.read_rows(stream, cols[3], 0, n, bounced);
-}
+using analysis::Source;
+
+// The sweep, chunk by chunk over its rows (value v, start i) = v * n + i.
+// Compute descends a chunk of one value (counting where descents end within
+// their steps: no per-descent quench) and, when the value is noisy, quenches
+// at once every end point that stayed in bounds: a descent of its own from
+// that end point with the same optimizer at its constant base rate, no
+// noise, for up to --quench-steps steps; where the quench converges is
+// where the start settled. Absorb clusters the sweep end points into the
+// minima accumulator (in row order) and keeps per row only its raw cluster,
+// steps, status and bounce flag; the quench end points go to the checkpoint (or, in the
+// library form, to memory) and join the accumulator after the last sweep
+// row, exactly as one merge of all sweep end points followed by all quench
+// end points would take them.
+class SweepRun : public ChunkWork {
+ public:
+  SweepRun(const config::RunConfig& c, const config::Resolved& r,
+           const backend::DescentRequest& base, backend::Backend& be, io::CheckpointWriter* ck)
+      : c_(c),
+        r_(r),
+        base_(base),
+        be_(be),
+        ck_(ck),
+        n_(r.n_starts),
+        rows_(r.n_starts * static_cast<std::int64_t>(r.sweep.values.size())),
+        acc_(r.dim, analysis::detail::effective_merge_tol(c.merge_tol, r.box_lo, r.box_hi)),
+        raw_(static_cast<std::size_t>(rows_), -1),
+        steps_(static_cast<std::size_t>(rows_)),
+        status_(static_cast<std::size_t>(rows_)),
+        bounced_(static_cast<std::size_t>(rows_)) {
+    for (double v : r.sweep.values) {
+      DescentParams p = base.params;
+      set_swept_parameter(p, r.sweep.parameter, v);
+      noisy_.push_back(p.noise != 0);
+    }
+  }
+
+  std::int64_t rows() const { return rows_; }
+  void set_checkpoint(io::CheckpointWriter* ck) { ck_ = ck; }
+  std::int64_t rows_done() const { return rows_done_; }
+  std::int64_t quenches_done() const { return quenches_done_; }
+
+  // A resumed sweep: the committed rows, clustered again in order; throws
+  // std::runtime_error when the counts do not fit this sweep.
+  void restore(const io::CheckpointReader& from, std::int64_t rows_done, std::int64_t quenches_done) {
+    if (rows_done < 0 || rows_done > rows_ || quenches_done < 0)
+      throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
+    const std::vector<io::Column> cols = sweep_streams(r_.dim)[0].columns;
+    replay_end_points(from, "sweep", {cols[0], cols[1], cols[2]}, rows_done, c_.chunk,
+                      [this](std::int64_t first, const analysis::EndPoints& e) { take_rows(first, e); });
+    from.read_rows("sweep", cols[3], 0, rows_done, bounced_.data());
+    rows_done_ = rows_done;
+    std::int64_t quenches = 0;
+    for (std::int64_t i = 0; i < rows_done; ++i) quenches += quenched(i);
+    if (quenches != quenches_done)
+      throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
+    quenches_done_ = quenches_done;
+  }
+
+  // The rows not yet done, through the chunk driver.
+  void run(bool keep_quenches) {
+    keep_quenches_ = keep_quenches;
+    DriveOptions o;
+    o.n = rows_;
+    o.done = rows_done_;
+    o.chunk = c_.chunk;
+    o.what = "sweep descents";
+    o.bar = !c_.quiet && stderr_is_terminal();
+    drive(*this, o);
+  }
+
+  // Chunks never span two values: a chunk is one backend call with one
+  // value's settings.
+  std::int64_t cut(std::int64_t first, std::int64_t n, std::int64_t chunk) const override {
+    return std::min({chunk, n - first, n_ - first % n_});
+  }
+
+  void compute(const Chunk& c) override {
+    const std::int64_t v = c.first / n_;
+    backend::DescentRequest q = base_;
+    set_swept_parameter(q.params, r_.sweep.parameter, r_.sweep.values[v]);
+    q.params.quench_steps = 0;
+    Parts& p = parts_[c.slot];
+    be_.descend(q, c.first % n_, c.count, p.sweep);
+    p.quench.resize(0, r_.dim);
+    if (!noisy_[v]) return;
+    q.params.noise = 0;
+    q.params.schedule = LrSchedule{};
+    q.params.max_steps = c_.quench_steps;
+    q.starts.mode = StartMode::kExplicit;
+    q.explicit_starts.clear();
+    const int d = r_.dim;
+    for (std::int64_t i = 0; i < c.count; ++i)
+      if (p.sweep.status[i] != static_cast<std::int8_t>(DescentStatus::kDiverged))
+        q.explicit_starts.insert(q.explicit_starts.end(), p.sweep.end.begin() + i * d,
+                                 p.sweep.end.begin() + (i + 1) * d);
+    const auto m = static_cast<std::int64_t>(q.explicit_starts.size()) / d;
+    if (m > 0) be_.descend(q, 0, m, p.quench);
+  }
+
+  void absorb(const Chunk& c) override {
+    const Parts& p = parts_[c.slot];
+    take_rows(c.first, {p.sweep.end.data(), p.sweep.status.data(), p.sweep.steps.data(), c.count});
+    std::copy_n(p.sweep.bounced.begin(), c.count, bounced_.begin() + c.first);
+    const std::int64_t m = p.quench.count;
+    if (keep_quenches_) {
+      quench_end_.insert(quench_end_.end(), p.quench.end.begin(), p.quench.end.begin() + m * r_.dim);
+      quench_steps_.insert(quench_steps_.end(), p.quench.steps.begin(), p.quench.steps.begin() + m);
+      quench_status_.insert(quench_status_.end(), p.quench.status.begin(),
+                            p.quench.status.begin() + m);
+    }
+    if (ck_) {
+      ck_->write_rows(0, c.first, c.count,
+                      {p.sweep.end.data(), p.sweep.steps.data(), p.sweep.status.data(),
+                       p.sweep.bounced.data()});
+      if (m > 0)
+        ck_->write_rows(1, quenches_done_, m,
+                        {p.quench.end.data(), p.quench.steps.data(), p.quench.status.data(),
+                         p.quench.bounced.data()});
+    }
+    rows_done_ += c.count;
+    quenches_done_ += m;
+  }
+
+  void commit(const Chunk&) override {
+    if (ck_) ck_->commit({rows_done_, quenches_done_}, {});
+  }
+
+  // The quench end points, after the last row: from the checkpoint the run
+  // wrote (closed), or from memory when they were kept.
+  void add_quenches(const io::CheckpointReader* from) {
+    quench_raw_.assign(static_cast<std::size_t>(quenches_done_), -1);
+    if (!from) {
+      acc_.add(Source::kBasins,
+               {quench_end_.data(), quench_status_.data(), quench_steps_.data(), quenches_done_},
+               quench_raw_.data());
+      return;
+    }
+    const std::vector<io::Column> cols = sweep_streams(r_.dim)[1].columns;
+    replay_end_points(*from, "quench", {cols[0], cols[1], cols[2]}, quenches_done_, c_.chunk,
+                      [this](std::int64_t first, const analysis::EndPoints& e) {
+                        acc_.add(Source::kBasins, e, quench_raw_.data() + first);
+                      });
+  }
+
+  // The minima table and the per-value table.
+  analysis::SweepTable finish(analysis::MergeResult& minima) {
+    // The quench end points sit in the accumulator's second slot (meant for
+    // basin cells), so /minima's count, fraction and steps stay those of
+    // the sweep's own descents; the basin columns are cleared here.
+    analysis::MergeOptions mo;
+    mo.merge_tol = c_.merge_tol;
+    mo.polish = c_.polish;
+    analysis::MinimaAccumulator::Finished f = acc_.finish(base_.landscape, mo);
+    auto row_of = [&f](std::int32_t raw) { return raw < 0 ? -1 : f.raw_to_row[raw]; };
+    minima.table = std::move(f.table);
+    analysis::MinimaTable& t = minima.table;
+    t.basin_count.assign(t.basin_count.size(), 0);
+    t.basin_fraction.assign(t.basin_fraction.size(), 0.0);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    t.basin_fraction_ci_lo.assign(t.basin_fraction_ci_lo.size(), nan);
+    t.basin_fraction_ci_hi.assign(t.basin_fraction_ci_hi.size(), nan);
+    minima.descent_labels.resize(raw_.size());
+    std::transform(raw_.begin(), raw_.end(), minima.descent_labels.begin(), row_of);
+    minima.basin_labels.clear();
+    std::vector<std::int32_t> settled = minima.descent_labels;
+    std::int64_t k = 0;
+    for (std::int64_t i = 0; i < rows_; ++i)
+      if (quenched(i)) settled[i] = row_of(quench_raw_[k++]);
+    const config::SweepSpec& spec = r_.sweep;
+    return analysis::tabulate_sweep(spec.parameter, spec.spacing, spec.values, n_, t.n_minima,
+                                    minima.descent_labels, status_, steps_, settled, bounced_);
+  }
+
+ private:
+  struct Parts {
+    backend::DescentBatch sweep, quench;
+  };
+
+  // Whether row i was quenched: a noisy value's descent that stayed in bounds.
+  bool quenched(std::int64_t i) const {
+    return noisy_[i / n_] && status_[i] != static_cast<std::int8_t>(DescentStatus::kDiverged);
+  }
+  void take_rows(std::int64_t first, const analysis::EndPoints& e) {
+    acc_.add(Source::kDescents, e, raw_.data() + first);
+    std::copy_n(e.steps, e.n, steps_.begin() + first);
+    std::copy_n(e.status, e.n, status_.begin() + first);
+  }
+
+  const config::RunConfig& c_;
+  const config::Resolved& r_;
+  const backend::DescentRequest& base_;
+  backend::Backend& be_;
+  io::CheckpointWriter* ck_;
+  const std::int64_t n_, rows_;
+  std::vector<bool> noisy_;  // per value
+  analysis::MinimaAccumulator acc_;
+  std::vector<std::int32_t> raw_;  // per row: raw cluster or -1
+  std::vector<std::int64_t> steps_;
+  std::vector<std::int8_t> status_;
+  std::vector<std::int8_t> bounced_;
+  std::int64_t rows_done_ = 0, quenches_done_ = 0;
+  Parts parts_[2];
+  bool keep_quenches_ = false;
+  std::vector<double> quench_end_;  // kept quenches (library form)
+  std::vector<std::int64_t> quench_steps_;
+  std::vector<std::int8_t> quench_status_;
+  std::vector<std::int32_t> quench_raw_;
+};
 
 }  // namespace
 
 analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolved& r,
                                backend::Backend& be, const backend::DescentRequest& base,
-                               analysis::MergeResult& minima, SweepCheckpoint* ck) {
-  const config::SweepSpec& spec = r.sweep;
-  const std::int64_t n = r.n_starts, nv = static_cast<std::int64_t>(spec.values.size());
-  const int d = r.dim;
-  // All end points, value after value, for one merge: a point's index then
-  // means the same minimum at every value.
-  std::vector<double> end(static_cast<std::size_t>(n * nv * d));
-  std::vector<std::int64_t> steps(static_cast<std::size_t>(n * nv));
-  std::vector<std::int8_t> status(static_cast<std::size_t>(n * nv));
-  std::vector<std::int8_t> bounced(static_cast<std::size_t>(n * nv));
-  backend::DescentBatch part;
-  std::int64_t row = 0;  // sweep rows (value v, start i) = v * n + i done
-  if (ck && ck->restored) {
-    if (ck->main_done < 0 || ck->main_done > n * nv || ck->quench_done < 0 ||
-        (ck->quench_done > 0 && ck->main_done < n * nv))
-      throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
-    row = ck->main_done;
-    read_back(*ck->restored, "sweep", d, row, end.data(), steps.data(), status.data(), bounced.data());
-  }
-  while (row < n * nv) {
-    check_interrupted();
-    const std::int64_t v = row / n, first = row % n, count = std::min(c.chunk, n - first);
-    backend::DescentRequest q = base;
-    set_swept_parameter(q.params, spec.parameter, spec.values[v]);
-    // A sweep counts where descents end within their steps; noisy values get
-    // the quench below, kept apart from the descents' own outcome.
-    q.params.quench_steps = 0;
-    be.descend(q, first, count, part);
-    std::copy(part.end.begin(), part.end.begin() + count * d, end.begin() + row * d);
-    std::copy(part.steps.begin(), part.steps.begin() + count, steps.begin() + row);
-    std::copy(part.status.begin(), part.status.begin() + count, status.begin() + row);
-    std::copy(part.bounced.begin(), part.bounced.begin() + count, bounced.begin() + row);
-    row += count;
-    if (ck && ck->writer) {
-      ck->writer->write_rows(0, row - count, count,
-                             {part.end.data(), part.steps.data(), part.status.data(), part.bounced.data()});
-      ck->writer->commit({row, 0}, {});
-    }
-  }
-
-  // Quench: with noise a descent rarely meets the gradient tolerance, so
-  // each end point of a noisy value that stayed in bounds is descended again
-  // with the same optimizer at its constant base rate, no noise, for up to
-  // quench_steps steps (the quench of DescentParams, as a descent of its
-  // own); where that converges is where the start settled.
-  std::vector<double> quench_start;
-  std::vector<std::int64_t> quench_row;  // sweep row of each quench
-  for (std::int64_t v = 0; v < nv; ++v) {
-    DescentParams p = base.params;
-    set_swept_parameter(p, spec.parameter, spec.values[v]);
-    if (p.noise == 0) continue;
-    for (std::int64_t i = v * n; i < (v + 1) * n; ++i) {
-      if (status[i] == static_cast<std::int8_t>(DescentStatus::kDiverged)) continue;
-      quench_row.push_back(i);
-      quench_start.insert(quench_start.end(), end.begin() + i * d, end.begin() + (i + 1) * d);
-    }
-  }
-  const auto nq = static_cast<std::int64_t>(quench_row.size());
-  std::vector<double> quench_end(static_cast<std::size_t>(nq * d));
-  std::vector<std::int64_t> quench_steps(static_cast<std::size_t>(nq));
-  std::vector<std::int8_t> quench_status(static_cast<std::size_t>(nq));
-  std::vector<std::int8_t> quench_bounced(static_cast<std::size_t>(nq));  // unused
-  std::int64_t quenched_done = 0;
-  if (ck && ck->restored && ck->quench_done > 0) {
-    if (ck->quench_done > nq) throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
-    quenched_done = ck->quench_done;
-    read_back(*ck->restored, "quench", d, quenched_done, quench_end.data(), quench_steps.data(),
-              quench_status.data(), quench_bounced.data());
-  }
-  for (std::int64_t first = quenched_done; first < nq;) {
-    // Quenches of one value share its settings; a chunk never spans two values.
-    const std::int64_t v = quench_row[first] / n;
-    std::int64_t last = first;
-    while (last < nq && quench_row[last] / n == v && last - first < c.chunk) ++last;
-    check_interrupted();
-    backend::DescentRequest q = base;
-    set_swept_parameter(q.params, spec.parameter, spec.values[v]);
-    q.params.noise = 0;
-    q.params.schedule = LrSchedule{};
-    q.params.max_steps = c.quench_steps;
-    q.params.quench_steps = 0;
-    q.starts.mode = StartMode::kExplicit;
-    q.explicit_starts.assign(quench_start.begin() + first * d, quench_start.begin() + last * d);
-    be.descend(q, 0, last - first, part);
-    std::copy(part.end.begin(), part.end.begin() + (last - first) * d, quench_end.begin() + first * d);
-    std::copy(part.steps.begin(), part.steps.begin() + (last - first), quench_steps.begin() + first);
-    std::copy(part.status.begin(), part.status.begin() + (last - first), quench_status.begin() + first);
-    if (ck && ck->writer) {
-      ck->writer->write_rows(1, first, last - first,
-                             {part.end.data(), part.steps.data(), part.status.data(), part.bounced.data()});
-      ck->writer->commit({n * nv, last}, {});
-    }
-    first = last;
-  }
-
-  // One merge of everything: the quench end points go in the second slot
-  // (meant for basin cells), so /minima's count, fraction and steps stay
-  // those of the sweep's own descents; the basin columns are cleared after.
-  analysis::MergeOptions mo;
-  mo.merge_tol = c.merge_tol;
-  mo.polish = c.polish;
-  const analysis::EndPoints ends{end.data(), status.data(), steps.data(), n * nv};
-  const analysis::EndPoints quenched{quench_end.data(), quench_status.data(), quench_steps.data(), nq};
-  minima = analysis::merge_minima(base.landscape, r.box_lo, r.box_hi, ends, quenched, mo);
-  analysis::MinimaTable& t = minima.table;
-  t.basin_count.assign(t.basin_count.size(), 0);
-  t.basin_fraction.assign(t.basin_fraction.size(), 0.0);
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  t.basin_fraction_ci_lo.assign(t.basin_fraction_ci_lo.size(), nan);
-  t.basin_fraction_ci_hi.assign(t.basin_fraction_ci_hi.size(), nan);
-
-  std::vector<std::int32_t> settled = minima.descent_labels;
-  for (std::int64_t k = 0; k < nq; ++k) settled[quench_row[k]] = minima.basin_labels[k];
-  minima.basin_labels.clear();
-  return analysis::tabulate_sweep(spec.parameter, spec.spacing, spec.values, n, t.n_minima,
-                                  minima.descent_labels, status, steps, settled, bounced);
+                               analysis::MergeResult& minima) {
+  SweepRun run(c, r, base, be, nullptr);
+  run.run(true);
+  run.add_quenches(nullptr);
+  return run.finish(minima);
 }
 
 void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
                        CheckpointStart start, std::ostream& out, std::ostream& log) {
   const auto t0 = std::chrono::steady_clock::now();
-  SweepCheckpoint sc;
+  const backend::DescentRequest base = descent_request(cfg, r);
+  SweepRun run(cfg, r, base, be, nullptr);
   if (start.resumed) {
     const std::vector<std::int64_t>& k = start.resumed->counters();
-    if (!k.empty() && k.size() != 2)
-      throw config::BadInput("--resume: '" + start.paths.resume_from +
-                             "': the checkpoint's progress record does not fit this sweep");
-    if (!k.empty()) {
-      sc.main_done = k[0];
-      sc.quench_done = k[1];
+    try {
+      if (!k.empty() && k.size() != 2)
+        throw std::runtime_error("the checkpoint's progress record does not fit this sweep");
+      if (!k.empty()) run.restore(*start.resumed, k[0], k[1]);
+    } catch (const std::runtime_error& e) {
+      throw config::BadInput("--resume: '" + start.paths.resume_from + "': " + e.what());
     }
-    sc.restored = start.resumed.get();
   }
+  const std::int64_t rows_done = run.rows_done(), quenches_done = run.quenches_done();
   std::unique_ptr<io::CheckpointWriter> ck =
       start_checkpoint(start.paths, provenance(cfg, r, be, 0.0), sweep_streams(r.dim),
-                       {sc.main_done, sc.quench_done}, {}, start.resumed.get(),
-                       {sc.main_done, sc.quench_done});
-  if (sc.restored && !cfg.quiet)
-    log << "trilobite: resuming after " << sc.main_done << " sweep descents and " << sc.quench_done
+                       {rows_done, quenches_done}, {}, start.resumed.get(), {rows_done, quenches_done});
+  if (start.resumed && !cfg.quiet)
+    log << "trilobite: resuming after " << rows_done << " sweep descents and " << quenches_done
         << " quenches\n";
-  sc.writer = ck.get();
+  start.resumed.reset();
+  run.set_checkpoint(ck.get());
   JobResult res;
   const auto t_sweep = std::chrono::steady_clock::now();
   try {
-    res.sweep = run_sweep(cfg, r, be, descent_request(cfg, r), res.minima, &sc);
+    run.run(false);
   } catch (const Interrupted&) {
     ck->close();
     throw Interrupted(interrupted_message("the sweep descents committed so far", start.paths, cfg));
-  } catch (const std::runtime_error& e) {
-    if (!sc.restored) throw;
-    throw config::BadInput("--resume: '" + start.paths.resume_from + "': " + e.what());
   }
   ck->close();
   ck.reset();
-  start.resumed.reset();
+  {
+    const io::CheckpointReader committed(start.paths.partial);
+    run.add_quenches(&committed);
+  }
+  res.sweep = run.finish(res.minima);
   // The sweep's descents, their quench and their clustering.
-  res.timings.descents_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sweep).count();
+  res.timings.descents_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_sweep).count();
   res.known = analysis::match_known_minima(res.minima.table, r.known_minima, r.box_lo, r.box_hi,
                                            res.minima.table.merge_tol);
   io::ResultWriter writer(cfg.output, cfg.force);

@@ -13,23 +13,21 @@ namespace trilo::jobs {
 // `base` is the run's descent request; each value replaces one setting of
 // its params. Common random numbers: every value sees the same seed, start
 // points and noise streams, so differences between values come from the
-// setting alone. Fills `minima` (labels of all n_values x n_starts descents,
-// row-major by value) and returns the per-value table. Depends only on the
-// inputs and seed, never on threads or chunk size.
+// setting alone. With noise, each end point that stayed in bounds is
+// descended again without noise (the quench): where that converges is where
+// the start settled. Fills `minima` (labels of all n_values x n_starts
+// descents, row-major by value) and returns the per-value table. Depends
+// only on the inputs and seed, never on threads or chunk size.
 //
-// With a checkpoint, every chunk of end points is committed to it (streams
-// sweep_streams(); counters: sweep rows done, quench rows done), and a run
-// restored from one reads back the rows it committed and goes on from there.
-struct SweepCheckpoint {
-  io::CheckpointWriter* writer = nullptr;
-  const io::CheckpointReader* restored = nullptr;  // with the counts below
-  std::int64_t main_done = 0, quench_done = 0;
-};
+// This is the library form: it keeps the quench end points in memory. The
+// command (run_sweep_command) streams them through its checkpoint, whose
+// streams are sweep_streams() and whose counters are the sweep rows and the
+// quench rows committed.
 std::vector<io::StreamSpec> sweep_streams(int dim);
 
 analysis::SweepTable run_sweep(const config::RunConfig& c, const config::Resolved& r,
                                backend::Backend& be, const backend::DescentRequest& base,
-                               analysis::MergeResult& minima, SweepCheckpoint* ck = nullptr);
+                               analysis::MergeResult& minima);
 
 // Sets the named setting (lr, momentum, beta1, beta2, rho, eps, noise) of `p`.
 void set_swept_parameter(DescentParams& p, const std::string& name, double v);
