@@ -166,7 +166,7 @@ inline void csv_three_classes(const std::string& dir) {
 }
 // An IDX pair whose image file is a zip archive's first bytes.
 inline void idx_not_idx(const std::string& dir) {
-  write(dir + "/i.idx", std::string("PK\x03\x04 not an idx file", 24));
+  write(dir + "/i.idx", std::string("PK\x03\x04") + " not an idx file");
   write(dir + "/l.idx", std::string("\0\0\x08\x01\0\0\0\x01\x01", 9));
 }
 
