@@ -177,56 +177,72 @@ void print_descents(const JobResult& res, std::ostream& out) {
 
 }  // namespace
 
-static std::string utc_now() {
+namespace {
+
+std::string utc_now() {
   std::time_t t = std::time(nullptr);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
   return buf;
 }
 
+void append(io::Attributes& a, io::Attributes&& more) {
+  for (auto& kv : more) a.push_back(std::move(kv));
+}
+
+}  // namespace
+
+io::Attributes file_head_attributes(const config::RunConfig& c) {
+  return {{"format_version", std::int64_t{io::kFormatVersion}},
+          {"program", std::string("trilobite")},
+          {"program_version", std::string(TRILOBITE_VERSION)},
+          {"command_line", c.command_line},
+          {"created", utc_now()},
+          {"job", c.job}};
+}
+
+io::Attributes optimizer_attributes(const OptimizerParams& o) {
+  return {{"optimizer", std::string(config::optimizer_name(o.kind))},
+          {"lr", o.lr},
+          {"momentum", o.momentum},
+          {"beta1", o.beta1},
+          {"beta2", o.beta2},
+          {"rho", o.rho},
+          {"eps", o.eps}};
+}
+
+io::Attributes schedule_attributes(const std::string& name, const LrSchedule& s) {
+  return {{"lr_schedule", name},
+          {"lr_step_every", s.kind == ScheduleKind::kStep ? s.every : std::int64_t{0}},
+          {"lr_gamma", s.kind == ScheduleKind::kStep || s.kind == ScheduleKind::kExp ? s.gamma : 0.0},
+          {"lr_min", s.min_lr},
+          {"lr_horizon", s.horizon},
+          {"warmup_steps", s.warmup}};
+}
+
 io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
                           const backend::Backend& be, double merge_tol) {
-  const OptimizerParams& o = c.opt;
-  io::Attributes a{
-      {"format_version", std::int64_t{io::kFormatVersion}},
-      {"program", std::string("trilobite")},
-      {"program_version", std::string(TRILOBITE_VERSION)},
-      {"command_line", c.command_line},
-      {"created", utc_now()},
-      {"job", c.job},
-      {"landscape", r.landscape_name},
-      {"landscape_formula", r.formula},
-      {"derivatives", r.derivatives},
-      {"dim", std::int64_t{r.dim}},
-      {"box_lo", r.box_lo},
-      {"box_hi", r.box_hi},
-      {"optimizer", std::string(config::optimizer_name(o.kind))},
-      {"lr", o.lr},
-      {"momentum", o.momentum},
-      {"beta1", o.beta1},
-      {"beta2", o.beta2},
-      {"rho", o.rho},
-      {"eps", o.eps},
-      {"max_steps", c.steps},
-      {"lr_schedule", c.lr_schedule},
-      {"lr_step_every", c.schedule.kind == ScheduleKind::kStep ? c.schedule.every : std::int64_t{0}},
-      {"lr_gamma", c.schedule.kind == ScheduleKind::kStep || c.schedule.kind == ScheduleKind::kExp
-                       ? c.schedule.gamma : 0.0},
-      {"lr_min", c.schedule.min_lr},
-      {"lr_horizon", c.schedule.horizon},
-      {"warmup_steps", c.schedule.warmup},
-      {"quench_steps", c.quench_steps},
-      {"tol", c.tol},
-      {"noise", c.noise},
-      {"diverge_factor", c.diverge_factor},
-      {"precision", c.precision},
-      {"backend", be.name()},
-      {"device", be.device()},
-      {"seed", c.seed},
-      {"merge_tol", merge_tol},
-      {"n_starts", r.n_starts},
-      {"start_mode", std::string(r.explicit_starts.empty() ? "uniform" : "explicit")},
-  };
+  io::Attributes a = file_head_attributes(c);
+  append(a, {{"landscape", r.landscape_name},
+             {"landscape_formula", r.formula},
+             {"derivatives", r.derivatives},
+             {"dim", std::int64_t{r.dim}},
+             {"box_lo", r.box_lo},
+             {"box_hi", r.box_hi}});
+  append(a, optimizer_attributes(c.opt));
+  a.emplace_back("max_steps", c.steps);
+  append(a, schedule_attributes(c.lr_schedule, c.schedule));
+  append(a, {{"quench_steps", c.quench_steps},
+             {"tol", c.tol},
+             {"noise", c.noise},
+             {"diverge_factor", c.diverge_factor},
+             {"precision", c.precision},
+             {"backend", be.name()},
+             {"device", be.device()},
+             {"seed", c.seed},
+             {"merge_tol", merge_tol},
+             {"n_starts", r.n_starts},
+             {"start_mode", std::string(r.explicit_starts.empty() ? "uniform" : "explicit")}});
   if (has_descents(c.job)) a.emplace_back("records", c.records);
   // Formula parameters as param_<name>, so a run can be repeated exactly.
   for (const auto& [name, value] : r.parameters) a.emplace_back("param_" + name, value);

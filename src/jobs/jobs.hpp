@@ -67,6 +67,12 @@ io::GridAxes grid_axes(const PlaneSpec& p);
 std::int64_t compute_grid(const config::RunConfig& c, const config::Resolved& r,
                           backend::Backend& be, io::ResultWriter* writer);
 
+// The attributes every result file begins with (format, program, command
+// line, time, job), an optimizer's settings, and a learning-rate schedule's.
+io::Attributes file_head_attributes(const config::RunConfig& c);
+io::Attributes optimizer_attributes(const OptimizerParams& o);
+io::Attributes schedule_attributes(const std::string& name, const LrSchedule& s);
+
 io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
                           const backend::Backend& be, double merge_tol);
 

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <iomanip>
 #include <limits>
 #include <numeric>
@@ -20,6 +19,7 @@
 #include "io/hdf5_util.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
+#include "jobs/jobs.hpp"
 #include "jobs/progress.hpp"
 
 namespace trilo::jobs {
@@ -296,13 +296,6 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   return res;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 std::string fixed(double v, int digits) {
   std::ostringstream s;
   s << std::fixed << std::setprecision(digits) << v;
@@ -332,39 +325,18 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   install_interrupt_handlers();
   const auto t0 = std::chrono::steady_clock::now();
   io::ResultWriter file(cfg.output, cfg.force);
-  const OptimizerParams& o = nr.train.opt;
-  io::Attributes a = {
-      {"format_version", std::int64_t{io::kFormatVersion}},
-      {"program", std::string("trilobite")},
-      {"program_version", std::string(TRILOBITE_VERSION)},
-      {"command_line", cfg.command_line},
-      {"created", utc_now()},
-      {"job", cfg.job},
-      {"landscape", std::string("network")},
-      {"model", m.text()},
-      {"dim", m.params()},
-      {"optimizer", std::string(config::optimizer_name(o.kind))},
-      {"lr", o.lr},
-      {"momentum", o.momentum},
-      {"beta1", o.beta1},
-      {"beta2", o.beta2},
-      {"rho", o.rho},
-      {"eps", o.eps},
-      {"batch_size", nr.train.batch},
-      {"lr_schedule", cfg.lr_schedule},
-      {"lr_step_every", nr.train.schedule.kind == ScheduleKind::kStep ? nr.train.schedule.every : std::int64_t{0}},
-      {"lr_gamma", nr.train.schedule.kind == ScheduleKind::kStep || nr.train.schedule.kind == ScheduleKind::kExp
-                       ? nr.train.schedule.gamma : 0.0},
-      {"lr_min", nr.train.schedule.min_lr},
-      {"lr_horizon", nr.train.schedule.horizon},
-      {"warmup_steps", nr.train.schedule.warmup},
-      {"tol", nr.train.tol},
-      {"precision", cfg.precision},
-      {"backend", std::string("cpu")},
-      {"device", "OpenMP, " + std::to_string(threads) + " threads"},
-      {"seed", cfg.seed},
-      {"n_starts", nr.runs},
-  };
+  io::Attributes a = file_head_attributes(cfg);
+  for (io::Attributes part : {io::Attributes{{"landscape", std::string("network")}, {"model", m.text()}, {"dim", m.params()}},
+                              optimizer_attributes(nr.train.opt),
+                              io::Attributes{{"batch_size", nr.train.batch}},
+                              schedule_attributes(cfg.lr_schedule, nr.train.schedule),
+                              io::Attributes{{"tol", nr.train.tol},
+                                             {"precision", cfg.precision},
+                                             {"backend", std::string("cpu")},
+                                             {"device", "OpenMP, " + std::to_string(threads) + " threads"},
+                                             {"seed", cfg.seed},
+                                             {"n_starts", nr.runs}}})
+    a.insert(a.end(), part.begin(), part.end());
   // Mini-batch trainings run epochs; full-batch ones run up to max_steps.
   if (nr.train.batch > 0)
     a.emplace_back("epochs", nr.train.epochs);
