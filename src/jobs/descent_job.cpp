@@ -12,6 +12,7 @@
 #include "jobs/checkpointing.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/progress.hpp"
 
 namespace trilo::jobs {
 
@@ -22,13 +23,8 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
                   const std::string& partial, const DescentPlan& plan, const DescentRun& run,
                   JobResult& res, io::ResultWriter& writer) {
   const LandscapeSpec land = r.spec;
-  auto clock = std::chrono::steady_clock::now();
-  auto lap = [&clock] {
-    const auto now = std::chrono::steady_clock::now();
-    const double s = std::chrono::duration<double>(now - clock).count();
-    clock = now;
-    return s;
-  };
+  Stopwatch watch;
+  const auto lap = [&watch] { return watch.lap(); };
   if (c.job == "run") {
     res.grid_points = compute_grid(c, r, be, &writer);
     res.timings.grid_s = lap();

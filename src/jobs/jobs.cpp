@@ -299,13 +299,8 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   JobResult res;
   const LandscapeSpec land = landscape_spec(r);
   const bool bar = !c.quiet && stderr_is_terminal();
-  auto clock = std::chrono::steady_clock::now();
-  auto lap = [&clock] {
-    const auto now = std::chrono::steady_clock::now();
-    const double s = std::chrono::duration<double>(now - clock).count();
-    clock = now;
-    return s;
-  };
+  Stopwatch watch;
+  const auto lap = [&watch] { return watch.lap(); };
 
   if (has_grid(c.job)) {
     res.grid_points = compute_grid(c, r, be, writer);

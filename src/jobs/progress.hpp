@@ -40,6 +40,21 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
+// Seconds of one phase after another: lap() returns the time since the
+// previous lap (or since construction).
+class Stopwatch {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 // A chunk size for a loop over `n` items of at most `chunk` per call, small
 // enough that a bar moves (about 64 steps) when `bar` is on. Results never
 // depend on chunk sizes, only the overhead per call does.
