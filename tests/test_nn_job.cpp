@@ -200,6 +200,26 @@ TEST(NnJob, XorShowsTheSolvedMinimumAndTheRunsThatFail) {
   EXPECT_EQ(failed + count[0], 64);
 }
 
+TEST(NnJob, HugeLossesKeepTheMinimaTableInItsColumns) {
+  // lr 1e30 throws the weights far out while they stay finite: losses near 1e29.
+  const Outcome o = trilobite("descend --model mlp:2-4-2 --data two-moons --starts 3 --steps 50 --lr 1e30 "
+                              "--hessian-top 0 --force -o " + unique("huge.h5"));
+  ASSERT_EQ(o.status, 0) << o.err;
+  std::istringstream lines(o.out);
+  std::string line, header;
+  while (std::getline(lines, line))
+    if (line.find("  #   count") == 0) header = line;
+  ASSERT_FALSE(header.empty()) << o.out;
+  std::istringstream again(o.out);
+  int rows = 0;
+  while (std::getline(again, line))
+    if (line.size() > 3 && line[2] >= '0' && line[2] <= '9' && line.find("e+") != std::string::npos) {
+      EXPECT_EQ(line.size(), header.size()) << line << "\n" << header;
+      ++rows;
+    }
+  EXPECT_EQ(rows, 3) << o.out;
+}
+
 TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("info.h5");

@@ -296,9 +296,15 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   return res;
 }
 
+// A table entry: fixed-point where it fits the column, else scientific (a
+// training whose loss ran off to 1e29 without overflowing keeps the table
+// aligned).
 std::string fixed(double v, int digits) {
   std::ostringstream s;
-  s << std::fixed << std::setprecision(digits) << v;
+  if (std::isfinite(v) && std::abs(v) >= 1e5)
+    s << std::scientific << std::setprecision(3) << v;
+  else
+    s << std::fixed << std::setprecision(digits) << v;
   return s.str();
 }
 
