@@ -82,6 +82,38 @@ TEST(NnJob, FullBatchEndWeightsAreReplayedFromTheStartWeights) {
   }
 }
 
+TEST(NnJob, TracedTrainingsRecordTheWeightsTheReplayPassesThrough) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("trace.h5");
+  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                              " --starts 3 --steps 120 --lr 0.3 --tol 0 --precision f64 --hessian-top 0 --trace 2,0 "
+                              "--trace-every 50 --trace-weights -q --force -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<double> start = read_doubles(f, "/descents/start"), loss_end = read_doubles(f, "/descents/loss");
+  const std::vector<double> run = read_doubles(f, "/trajectories/descent"), step = read_doubles(f, "/trajectories/step");
+  const std::vector<double> pos = read_doubles(f, "/trajectories/position"), loss = read_doubles(f, "/trajectories/loss");
+  ASSERT_EQ(run, (std::vector<double>{2, 0}));
+  // Steps 0, 50, 100 and the end, 120.
+  ASSERT_EQ(step, (std::vector<double>{0, 50, 100, 120, 0, 50, 100, 120}));
+  Replay ref{2, 3};
+  std::vector<std::int64_t> all(40);
+  std::iota(all.begin(), all.end(), 0);
+  for (int t = 0; t < 2; ++t) {
+    const int r = static_cast<int>(run[t]);
+    std::vector<double> w(start.begin() + 13 * r, start.begin() + 13 * (r + 1)), g(13);
+    int done = 0;
+    for (int j = 0; j < 4; ++j) {
+      for (; done < step[4 * t + j]; ++done) {
+        ref.loss_grad(w, d.x, d.y, all, g);
+        for (int k = 0; k < 13; ++k) w[k] -= 0.3 * g[k];
+      }
+      for (int k = 0; k < 13; ++k) EXPECT_NEAR(pos[(4 * t + j) * 13 + k], w[k], 1e-10) << t << " " << j;
+      EXPECT_NEAR(loss[4 * t + j], ref.loss_grad(w, d.x, d.y, all, g), 1e-12) << t << " " << j;
+    }
+    EXPECT_EQ(loss[4 * t + 3], loss_end[r]);
+  }
+}
+
 TEST(NnJob, MiniBatchSgdEndWeightsAreReplayedFromTheStartWeights) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("sgd.h5");
@@ -250,6 +282,8 @@ TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
       {"descend --model mlp:2-3-2 --loss bce --data " + d.path + " -o " + f, "must have one output"},
       {net + "--backend cuda", "--backend cuda"},
       {net + "--records sample", "--records"},
+      {net + "--trace-weights", "give --trace"},
+      {net + "--trace 7", "--trace: training 7 does not exist"},
       {"run --model mlp:2-3-1 -o " + f, "--model"},
       {net + "--quench-steps 10", "--quench-steps: does not apply to a network landscape"},
       {net + "--lr-gamma 0.5", "--lr-gamma: applies to --lr-schedule step or exp only"},

@@ -130,12 +130,11 @@ const char* const kNetworkOptions[] = {
     "--model", "--activation", "--loss", "--init", "--weight-decay", "--data", "--data-size",
     "--data-noise", "--data-classes", "--target", "--test-fraction", "--test-data", "--standardize",
     "--batch-size", "--epochs", "--probe", "--function-tol", "--hessian-top", "--lanczos-steps",
-    "--hessian-minima", "--hutchinson"};
+    "--hessian-minima", "--hutchinson", "--trace-weights"};
 // Options of an analytic landscape that a network landscape has no use for.
 const char* const kAnalyticOnlyOptions[] = {
     "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
-    "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--trace",
-    "--trace-every", "--quench-steps"};
+    "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--quench-steps"};
 
 void add_network(CLI::App* app, config::RunConfig& c) {
   config::NetworkConfig& n = c.net;
@@ -161,6 +160,7 @@ void add_network(CLI::App* app, config::RunConfig& c) {
   app->add_option("--lanczos-steps", n.lanczos_steps, "Lanczos steps per minimum (default 20)");
   app->add_option("--hessian-minima", n.hessian_minima, "Curvature at this many of the most populous minima (default 16)");
   app->add_option("--hutchinson", n.hutchinson, "Rademacher vectors of a Hutchinson trace estimate per minimum (default 0: none)");
+  app->add_flag("--trace-weights", n.trace_weights, "Traced trainings (--trace) also record their weights");
 }
 
 // The options of the other kind of landscape (network or analytic), which
@@ -198,6 +198,8 @@ void check_network_options(const CLI::App& app, const config::RunConfig& c) {
       throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
   if (c.net.batch > 0 && app.count("--steps") > 0)
     throw config::BadInput("--steps: mini-batch training (--batch-size) runs --epochs passes; --steps is for full-batch training");
+  if (c.net.trace_weights && c.trace.empty())
+    throw config::BadInput("--trace-weights: records the weights of traced trainings; give --trace");
   if (c.net.batch == 0 && app.count("--epochs") > 0)
     throw config::BadInput("--epochs: applies to mini-batch training; give --batch-size (full batch runs --steps)");
 }

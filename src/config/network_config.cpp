@@ -110,7 +110,12 @@ NetworkResolved resolve_network(RunConfig& c) {
   require(n.hessian_minima >= 0 && n.hessian_minima <= 100000, "--hessian-minima: must lie in 0..100000");
   require(n.hutchinson >= 0 && n.hutchinson <= 100000, "--hutchinson: must lie in 0..100000");
   require(c.compression >= 0 && c.compression <= 9, "--compression: must lie in 0..9");
-  require(c.trace.empty(), "--trace: not available for network landscapes yet");
+  for (std::int64_t t : c.trace)
+    require(t >= 0 && t < r.runs, "--trace: training " + std::to_string(t) + " does not exist (there are " +
+                                      std::to_string(r.runs) + ")");
+  require(c.trace_every >= 1, "--trace-every: must be >= 1");
+  r.trace = c.trace;
+  r.trace_every = c.trace_every;
 
   // The data last: the only step that reads files.
   require(!n.data.data.empty(), "--model: give the data set to train on with --data");

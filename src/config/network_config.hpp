@@ -22,6 +22,8 @@ struct NetworkResolved {
   bool f32 = true;
   bool record_weights = true;           // --records all: start and end weights per run
   std::vector<std::int64_t> probe_rows; // training rows whose outputs identify a minimum
+  std::vector<std::int64_t> trace;      // --trace: runs whose loss and accuracy are recorded
+  std::int64_t trace_every = 10;
 };
 
 // Checks every network option and loads the data; throws BadInput (one

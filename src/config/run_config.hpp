@@ -40,6 +40,7 @@ struct NetworkConfig {
   int lanczos_steps = 20;            // --lanczos-steps
   int hessian_minima = 16;           // --hessian-minima: the most populous minima examined
   int hutchinson = 0;                // --hutchinson: probe vectors of the trace estimate (0: none)
+  bool trace_weights = false;        // --trace-weights: traced trainings also record their weights
 };
 
 struct RunConfig {

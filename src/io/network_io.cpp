@@ -119,6 +119,48 @@ void NetworkWriter::write_network(const Attributes& a, const std::vector<std::in
                                   "training rows whose outputs identify a minimum");
 }
 
+void NetworkWriter::write_traces(const std::vector<TrainingTrace>& t) {
+  if (t.empty()) return;
+  Handle g = h5::create_group(file_, "trajectories");
+  const hid_t gid = g.get();
+  std::size_t r = 0;
+  bool weights = false;
+  for (const TrainingTrace& x : t) {
+    r = std::max(r, x.step.size());
+    weights = weights || !x.weights.empty();
+  }
+  const std::size_t k = t.size(), P = static_cast<std::size_t>(params_);
+  Handle traj = h5::create_index_scale(gid, "trajectory", static_cast<std::int64_t>(k));
+  describe(traj.get(), "index of the traced training");
+  Handle rec = h5::create_index_scale(gid, "record", static_cast<std::int64_t>(r));
+  describe(rec.get(), "index of the record along the training");
+  std::vector<std::int64_t> run(k), length(k), step(k * r, -1);
+  std::vector<double> loss(k * r, schema::kNaN), acc(k * r, schema::kNaN);
+  for (std::size_t i = 0; i < k; ++i) {
+    run[i] = t[i].run;
+    length[i] = static_cast<std::int64_t>(t[i].step.size());
+    for (std::size_t j = 0; j < t[i].step.size(); ++j) {
+      step[i * r + j] = t[i].step[j];
+      loss[i * r + j] = t[i].loss[j];
+      acc[i * r + j] = t[i].accuracy[j];
+    }
+  }
+  const std::vector<hid_t> by_traj = {traj.get()}, by_rec = {traj.get(), rec.get()};
+  schema::full_dataset(gid, "descent", Shape{k}, by_traj, run, "the training's index in /descents");
+  schema::full_dataset(gid, "length", Shape{k}, by_traj, length, "records in this trajectory");
+  schema::full_dataset(gid, "step", Shape{k, r}, by_rec, step, "optimizer step of each record; -1 beyond length");
+  schema::full_dataset(gid, "loss", Shape{k, r}, by_rec, loss, "full-batch training loss; NaN beyond length");
+  schema::full_dataset(gid, "accuracy", Shape{k, r}, by_rec, acc, "training accuracy; NaN beyond length", true);
+  if (!weights) return;
+  std::vector<double> pos(k * r * P, schema::kNaN);
+  for (std::size_t i = 0; i < k; ++i)
+    std::copy(t[i].weights.begin(), t[i].weights.end(), pos.begin() + static_cast<std::ptrdiff_t>(i * r * P));
+  Handle param = h5::create_index_scale(gid, "param", params_);
+  describe(param.get(), "index into the flat weight vector (docs/networks.md)");
+  schema::full_dataset(gid, "position", Shape{k, r, P}, {traj.get(), rec.get(), param.get()}, pos,
+                       "the weights; NaN beyond length");
+}
+
 void read_network(hid_t file, NetworkMinima& m, std::vector<std::int8_t>& status) {
   Handle d = h5::open_group(file, "descents");
   status = h5::read<std::int8_t>(d.get(), "status");

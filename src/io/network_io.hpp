@@ -35,6 +35,15 @@ struct NetworkMinima {
   std::int64_t size() const { return static_cast<std::int64_t>(count.size()); }
 };
 
+// The recorded path of one traced training: every --trace-every-th step
+// (and the end), full-batch loss and accuracy, and the weights when asked.
+struct TrainingTrace {
+  std::int64_t run = 0;
+  std::vector<std::int64_t> step;
+  std::vector<double> loss, accuracy;
+  std::vector<double> weights;  // step.size() x params, or empty
+};
+
 class NetworkWriter {
  public:
   NetworkWriter(ResultWriter& file, std::int64_t runs, std::int64_t params, bool weights, bool test);
@@ -46,6 +55,8 @@ class NetworkWriter {
   void write_labels(const std::vector<std::int32_t>& minimum);
   void write_minima(const NetworkMinima& m);
   void write_network(const Attributes& a, const std::vector<std::int64_t>& probe_rows);
+  // /trajectories: the traced trainings, rows padded to the longest.
+  void write_traces(const std::vector<TrainingTrace>& t);
 
  private:
   hid_t file_;

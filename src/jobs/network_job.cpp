@@ -7,6 +7,7 @@
 #include <cmath>
 #include <iomanip>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <ostream>
 #include <sstream>
@@ -100,6 +101,21 @@ class Trainings : public ChunkWork {
         clusters_(width_, net.function_tol),
         raw_label_(static_cast<std::size_t>(nr.runs), -1) {
     if (nr.data.has_test) test_store_ = view_of<T>(nr.data.test);
+    for (std::int64_t t : nr.trace) {
+      nn::TraceSink& sink = traces_[t];
+      sink.every = nr.trace_every;
+      sink.weights = net.trace_weights;
+    }
+  }
+
+  // The traced trainings' records, in the order --trace gave them.
+  std::vector<io::TrainingTrace> traces() {
+    std::vector<io::TrainingTrace> out;
+    for (std::int64_t t : nr_.trace) {
+      nn::TraceSink& s = traces_[t];
+      out.push_back({t, s.step, s.loss, s.accuracy, s.position});
+    }
+    return out;
   }
 
   std::vector<RawMinimum>& raw() { return raw_; }
@@ -128,7 +144,10 @@ class Trainings : public ChunkWork {
         const auto k = static_cast<std::size_t>(i);
         double* s = rows.start.data() + k * static_cast<std::size_t>(P);
         double* e = rows.end.data() + k * static_cast<std::size_t>(P);
-        sl.outcome[k] = nn::train_one<T>(m, nr_.train, train_, test, first + i, s, e);
+        // Each traced run's sink is written by the one thread training it.
+        const auto traced = traces_.find(first + i);
+        nn::TraceSink* sink = traced == traces_.end() ? nullptr : &traced->second;
+        sl.outcome[k] = nn::train_one<T>(m, nr_.train, train_, test, first + i, s, e, sink);
         if (sl.outcome[k].status == DescentStatus::kDiverged) continue;
         for (std::int64_t j = 0; j < P; ++j) w[static_cast<std::size_t>(j)] = static_cast<T>(e[j]);
         nn::predict<T>(m, w.data(), probe_.all(), out.data(), ws);
@@ -198,6 +217,7 @@ class Trainings : public ChunkWork {
 
   const config::NetworkResolved& nr_;
   io::NetworkWriter* writer_;
+  std::map<std::int64_t, nn::TraceSink> traces_;  // filled before any compute; never resized during one
   NetworkResult& res_;
   const nn::DataView<T> train_;
   nn::DataView<T> test_store_;
@@ -226,6 +246,7 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   o.bar = bar;
   o.bar_floor = o.chunk;  // trainings are long: the bar follows the chunks as given
   drive(work, o);
+  res.traces = work.traces();
   const std::vector<RawMinimum>& raw = work.raw();
   const std::vector<std::int32_t>& raw_label = work.raw_label();
   const auto t1 = std::chrono::steady_clock::now();
@@ -355,6 +376,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   NetworkResult res = train_networks(nr, cfg.net, &writer, bar);
   writer.write_labels(res.labels);
   writer.write_minima(res.minima);
+  writer.write_traces(res.traces);
   std::vector<std::int64_t> widths(m.widths.begin(), m.widths.end());
   writer.write_network(
       {{"model", m.text()},

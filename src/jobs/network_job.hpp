@@ -18,6 +18,7 @@ struct NetworkResult {
   std::int64_t status[3] = {0, 0, 0};  // converged, max-steps, diverged
   io::NetworkMinima minima;
   std::vector<std::int32_t> labels;    // per run; -1 diverged
+  std::vector<io::TrainingTrace> traces;  // --trace, in the order asked
   double train_s = 0, minima_s = 0;
 };
 
