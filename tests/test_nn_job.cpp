@@ -6,6 +6,7 @@
 #include <hdf5.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -271,6 +272,7 @@ TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
 TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("never.h5");
+  std::remove(f.c_str());  // a file an earlier, failed run of this test left
   const std::string net = "descend --model mlp:2-3-1 --loss bce --data " + d.path + " -o " + f + " ";
   const std::pair<std::string, std::string> cases[] = {
       {net + "--box -1:1", "--box: does not apply to a network landscape"},
@@ -283,7 +285,7 @@ TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
       {net + "--backend cuda", "--backend cuda"},
       {net + "--records sample", "--records"},
       {net + "--trace-weights", "give --trace"},
-      {net + "--trace 7", "--trace: training 7 does not exist"},
+      {net + "--starts 3 --trace 7", "--trace: training 7 does not exist"},
       {"run --model mlp:2-3-1 -o " + f, "--model"},
       {net + "--quench-steps 10", "--quench-steps: does not apply to a network landscape"},
       {net + "--lr-gamma 0.5", "--lr-gamma: applies to --lr-schedule step or exp only"},
