@@ -223,7 +223,7 @@ run_profile() {
     --section WarpStateStats "$exe" descend -l quartic-dimple --precision f32 \
     --starts 4000000 --steps 100 --tol 0 --no-polish --records none -q --force -o /tmp/gpu-check-profile.h5
 }
-# Writing against computing (issue 5: a large run should not be twice as
+# Writing against computing (a large run should not be twice as
 # slow as its compute): the same grid and descents with and without the
 # file's cost, on each backend; appended to bench.log.
 run_write() {

@@ -1,4 +1,4 @@
-// The bad-input catalogue (issue 7): every way a user can mistype, point at
+// The bad-input catalogue: every way a user can mistype, point at
 // the wrong file or at a path that cannot take a result. Each case runs the
 // real binary and must get exit status 2, exactly one line on stderr naming
 // the problem, and leave its scratch directory exactly as it was (no result,

@@ -1,4 +1,4 @@
-// The analysis additions of issue 4 in the file: the /minima interval and
+// The analysis results beyond the minima table in the file: the /minima interval and
 // percentile columns, the basin-geometry attributes of /basins, and the
 // /sweep group (docs/format.md). Internal to src/io; the writer and reader
 // call these with their open groups.
