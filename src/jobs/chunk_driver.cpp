@@ -1,7 +1,9 @@
 #include "jobs/chunk_driver.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <future>
 #include <stdexcept>
@@ -69,6 +71,29 @@ void compute_and_send(ChunkWork& work, std::int64_t n, std::int64_t done, std::i
   wire::flush_sends();
 }
 
+// What the writer's loop spent its time on, printed to stderr at the end of
+// each loop when TRILOBITE_DRIVER_STATS is set (docs/scaling.md measures the
+// writer with it): chunks computed here and received, the bytes received,
+// and seconds computing, waiting for other ranks, and absorbing and
+// committing (on the second thread, overlapping the other two).
+struct LoopStats {
+  std::int64_t own = 0, received = 0, bytes = 0;
+  double compute_s = 0, wait_s = 0, take_s = 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  static double since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  }
+  void print(const std::string& what) const {
+    if (!std::getenv("TRILOBITE_DRIVER_STATS")) return;
+    std::fprintf(stderr,
+                 "driver: %s: %lld chunks computed here, %lld received (%.3f MB); compute %.3f s, wait %.3f s, "
+                 "absorb+commit %.3f s, wall %.3f s\n",
+                 what.empty() ? "loop" : what.c_str(), static_cast<long long>(own),
+                 static_cast<long long>(received), static_cast<double>(bytes) / 1e6, compute_s, wait_s, take_s,
+                 since(start));
+  }
+};
+
 }  // namespace
 
 void drive(ChunkWork& work, const DriveOptions& o) {
@@ -90,9 +115,12 @@ void drive(ChunkWork& work, const DriveOptions& o) {
 
   Progress progress(o.what, o.n, o.bar);
   progress.update(done);
-  auto take = [&work, &progress](const Chunk& c) {
+  LoopStats stats;
+  auto take = [&work, &progress, &stats](const Chunk& c) {
+    const auto t = std::chrono::steady_clock::now();
     work.absorb(c);
     work.commit(c);
+    stats.take_s += LoopStats::since(t);
     progress.update(c.first + c.count);
   };
   // With overlap, the absorb and commit of the chunk before run here while
@@ -115,11 +143,17 @@ void drive(ChunkWork& work, const DriveOptions& o) {
       }
       const Chunk c = next_chunk(work, next, o.n, chunk, slot);
       const int owner = static_cast<int>(j % size);
+      const auto t = std::chrono::steady_clock::now();
       if (owner == 0) {
         work.compute(c);
+        stats.compute_s += LoopStats::since(t);
+        ++stats.own;
       } else {
         std::int64_t first = 0, count = 0;
         wire::receive_from(owner, first, count, bytes);
+        stats.wait_s += LoopStats::since(t);
+        ++stats.received;
+        stats.bytes += static_cast<std::int64_t>(bytes.size());
         if (first != c.first || count != c.count)
           throw std::logic_error("drive: rank " + std::to_string(owner) + " sent another chunk than the one due");
         Unpacker u(bytes);
@@ -136,6 +170,7 @@ void drive(ChunkWork& work, const DriveOptions& o) {
       next += c.count;
     }
     settle();
+    stats.print(o.what);
   } catch (...) {
     if (absorbing.valid()) absorbing.wait();  // never leave it working on the job's buffers
     throw;
