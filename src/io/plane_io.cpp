@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "io/hdf5_util.hpp"
+#include "io/result_reader.hpp"
 #include "io/schema.hpp"
 
 namespace trilo::io {
@@ -136,6 +138,7 @@ PlaneMaps read_plane(const std::string& path) try {
   const hid_t gid = g.get();
   PlaneMaps p;
   p.attributes = h5::read_attrs(gid);
+  p.file_attributes = h5::read_attrs(f.get());
   p.axes.name0 = "alpha";
   p.axes.coord0 = h5::read<double>(gid, "alpha");
   p.axes.axis0 = 0;
@@ -166,6 +169,24 @@ PlaneMaps read_plane(const std::string& path) try {
   const std::string what = e.what();
   if (what.find(path) != std::string::npos) throw;
   throw std::runtime_error("'" + path + "': " + what);
+}
+
+std::string describe_plane(const std::string& path) {
+  const PlaneMaps p = read_plane(path);
+  std::ostringstream out;
+  std::string kind, barrier;
+  for (const auto& [name, value] : p.attributes) {
+    if (name == "directions") kind = std::get<std::string>(value);
+    if (name == "barrier") barrier = attr_text(value);
+  }
+  const auto lowest = std::min_element(p.loss.begin(), p.loss.end()) - p.loss.begin();
+  out << "  /plane          " << (p.axes.one_d() ? "line of " + std::to_string(p.axes.n0())
+                                                 : "plane of " + std::to_string(p.axes.n0()) + " x " + std::to_string(p.axes.n1()))
+      << " points, " << kind << " directions, " << p.params << " weights" << (p.has_test() ? ", test set" : "") << "\n";
+  out << "  lowest loss     " << p.loss[static_cast<std::size_t>(lowest)] << " (accuracy "
+      << p.accuracy[static_cast<std::size_t>(lowest)] << ")\n";
+  if (!barrier.empty()) out << "  barrier         " << barrier << "\n";
+  return out.str();
 }
 
 std::vector<double> read_weights(const std::string& spec, const std::string& model, std::int64_t params) {

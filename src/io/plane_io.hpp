@@ -25,6 +25,7 @@ struct PlaneMaps {
   // A trajectory projected onto the plane (pca), one entry per record.
   std::vector<double> path_alpha, path_beta;
   Attributes attributes;  // of /plane: how the directions were made, barrier, ...
+  Attributes file_attributes;  // the root's (read_plane only): model, data, provenance
   bool has_test() const { return !test_loss.empty(); }
 };
 
@@ -37,6 +38,8 @@ void write_plane(ResultWriter& file, const PlaneMaps& p);
 bool has_plane(const std::string& path);
 // Reads /plane back; throws std::runtime_error naming the file on failure.
 PlaneMaps read_plane(const std::string& path);
+// The lines `trilobite info` prints for /plane.
+std::string describe_plane(const std::string& path);
 
 // One weight vector of P entries from `spec`:
 //   FILE:RUN       row RUN of /descents/end of a network result file
