@@ -68,16 +68,14 @@ std::vector<double> read_text_weights(const std::string& path, std::int64_t para
       errno = 0;
       const double v = std::strtod(f.c_str(), &end);
       if (*end != '\0' || end == f.c_str())
-        throw std::runtime_error("'" + path + "', line " + std::to_string(line_no) + ": '" + f + "' is not a number");
+        throw std::runtime_error("line " + std::to_string(line_no) + ": '" + f + "' is not a number");
       if (!std::isfinite(v) || errno == ERANGE)
-        throw std::runtime_error("'" + path + "', line " + std::to_string(line_no) + ": '" + f +
-                                 "' is not a finite number");
+        throw std::runtime_error("line " + std::to_string(line_no) + ": '" + f + "' is not a finite number");
       w.push_back(v);
     }
   }
-  require(static_cast<std::int64_t>(w.size()) == params, "'" + path + "' holds " + std::to_string(w.size()) +
-                                                             " numbers, the model has " + std::to_string(params) +
-                                                             " weights");
+  require(static_cast<std::int64_t>(w.size()) == params,
+          "holds " + std::to_string(w.size()) + " numbers, the model has " + std::to_string(params) + " weights");
   return w;
 }
 
