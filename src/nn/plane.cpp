@@ -86,9 +86,18 @@ void PlaneEvaluator<T>::evaluate(const double* coords, std::int64_t n, double* l
       for (std::int64_t r0 = 0; r0 < rows_; r0 += kBlock) {
         const std::int64_t nr = std::min(kBlock, rows_ - r0);
         Mat<T>& z = ws.z[1];
-        z = zs_.block(r0, 0, nr, h);
-        for (int k = 0; k < k_; ++k) z.noalias() += static_cast<T>(c[k]) * zs_.block(r0, (k + 1) * h, nr, h);
-        z.rowwise() += bias;
+        z.resize(nr, h);
+        // One pass over the block's rows: z = Z_0 + sum_k c_k Z_k + b(theta).
+        for (std::int64_t i = 0; i < nr; ++i) {
+          const T* src = zs_.data() + (r0 + i) * zs_.cols();
+          T* dst = z.data() + i * h;
+          for (int j = 0; j < h; ++j) dst[j] = src[j] + bias[j];
+          for (int k = 0; k < k_; ++k) {
+            const T ck = static_cast<T>(c[k]);
+            const T* zk = src + (k + 1) * h;
+            for (int j = 0; j < h; ++j) dst[j] += ck * zk[j];
+          }
+        }
         const Batch<T> b{nullptr, y_.data() + r0, nr};
         const Eval e = evaluate_after_first_layer(m, w.data(), b, ws);
         sum += e.loss * static_cast<double>(nr);
