@@ -313,3 +313,31 @@ TEST(NnPlane, TheBarrierIsTheLinesPeakAboveTheHigherEnd) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(NnPlane, RenderDrawsAPlanesTwoMapsAndALinesBarrier) {
+  write_csv(unique("train.csv"), 40, 2, 7);
+  const std::string t = trained(unique("train.csv"), "t.h5");
+  const std::string m = "--model mlp:2-4-1 --activation tanh --loss bce --data " + unique("train.csv");
+  const std::string plane = unique("plane.h5"), line = unique("line.h5");
+  ASSERT_EQ(trilobite("grid " + m + " --center " + t + ":0 --grid-res 21 -q --force -o " + plane).status, 0);
+  ASSERT_EQ(trilobite("grid " + m + " --directions through --through " + t + ":0," + t + ":1 -q --force -o " + line).status, 0);
+  Outcome o = trilobite("render " + plane + " --force -o " + unique("plane.png"));
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("loss + accuracy"), std::string::npos) << o.out;
+  EXPECT_EQ(slurp(unique("plane.png")).substr(1, 3), "PNG");
+  o = trilobite("render " + line + " --force -o " + unique("line.png"));
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("line"), std::string::npos) << o.out;
+  o = trilobite("render " + plane + " --panel basins --force -o " + unique("basins.png"));
+  EXPECT_EQ(o.status, 2);
+  EXPECT_EQ(lines(o.err), 1) << o.err;
+  EXPECT_FALSE(exists(unique("basins.png")));
+  // `info` summarises the plane instead of refusing a network file without trainings.
+  o = trilobite("info " + line);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("barrier"), std::string::npos) << o.out;
+}
+
+}  // namespace
