@@ -17,6 +17,7 @@
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/network_job.hpp"
+#include "jobs/plane_job.hpp"
 #include "jobs/progress.hpp"
 #include "jobs/ranks.hpp"
 #include "jobs/resources.hpp"
@@ -476,6 +477,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   // result's chunks, src/io/chunk_writer.cpp).
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
   if (cfg.job == "critical") return run_critical_command(cfg, out, log);
+  if (!cfg.net.model.empty() && cfg.job == "grid") return run_plane_command(cfg, out, log);
   if (!cfg.net.model.empty()) return run_network_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
   const io::h5::DeflateScope deflate(cfg.compression);
