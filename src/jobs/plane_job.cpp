@@ -20,6 +20,7 @@
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 #include "nn/plane.hpp"
 
 namespace trilo::jobs {
@@ -192,6 +193,15 @@ class PlanePoints : public ChunkWork {
     if (test64_) test64_->evaluate(sl.coords.data(), c.count, sl.test_loss.data(), sl.test_acc.data());
   }
 
+  void pack(const Chunk& c, Packer& out) const override {
+    const Slot& sl = slots_[c.slot];
+    out.put(sl.coords), out.put(sl.loss), out.put(sl.acc), out.put(sl.test_loss), out.put(sl.test_acc);
+  }
+  void unpack(const Chunk& c, Unpacker& in) override {
+    Slot& sl = slots_[c.slot];
+    in.get(sl.coords), in.get(sl.loss), in.get(sl.acc), in.get(sl.test_loss), in.get(sl.test_acc);
+  }
+
   void absorb(const Chunk& c) override {
     const Slot& sl = slots_[c.slot];
     const auto at = static_cast<std::ptrdiff_t>(c.first);
@@ -246,6 +256,7 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
         << data.train.rows << " rows" << (data.has_test ? ", test " + std::to_string(data.test.rows) : std::string())
         << "), cpu (OpenMP, " << threads << " threads), " << cfg.precision << "\n";
   install_interrupt_handlers();
+  agree_to_start();
   const auto t0 = std::chrono::steady_clock::now();
 
   io::PlaneMaps maps;
@@ -284,7 +295,9 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
   o.what = "points";
   o.bar = !cfg.quiet && !cfg.json && stderr_is_terminal();
   o.bar_floor = 1;
+  o.spread = true;
   drive(work, o);
+  if (!is_writer()) return;  // another rank of an MPI job: its points went to the writer
 
   // The line between two solutions: its ends exactly, and the barrier.
   double barrier = 0, barrier_at = 0, test_barrier = 0;

@@ -104,6 +104,8 @@ JOBS = {
     "sweep": ["sweep", "--vary", "noise=0:2:4", "--starts", "300", "--chunk", "64"],
     "network": ["descend", "--model", "mlp:2-4-2", "--data", "two-moons", "--starts", "24", "--batch-size", "16",
                 "--epochs", "3", "--chunk", "5", "--trace", "3,12", "--trace-weights"],
+    "plane": ["grid", "--model", "mlp:2-4-2", "--data", "two-moons", "--center", "../network-1p/out.h5:0",
+              "--directions", "filter", "--grid-res", "21"],
 }
 
 
