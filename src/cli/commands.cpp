@@ -189,20 +189,27 @@ void add_other_schedule_options(const config::RunConfig& c, std::set<std::string
 
 // Which options fit a network landscape, which only an analytic one, and
 // which only mini-batch or full-batch training: refused with one line.
-void check_network_options(const CLI::App& app, const config::RunConfig& c) {
+// Whether the subcommand has option `name` and it was given.
+bool given(const CLI::App& app, const char* name) {
+  const CLI::Option* o = app.get_option_no_throw(name);
+  return o != nullptr && o->count() > 0;
+}
+
+// `plane`: a basin map of initialisations, whose --box spans the plane.
+void check_network_options(const CLI::App& app, const config::RunConfig& c, bool plane = false) {
   const bool network = !c.net.model.empty();
   for (const char* name : kNetworkOptions)
-    if (!network && app.count(name) > 0)
+    if (!network && given(app, name))
       throw config::BadInput(std::string(name) + ": applies to a network landscape; give --model");
   if (!network) return;
   for (const char* name : kAnalyticOnlyOptions)
-    if (app.count(name) > 0)
+    if (given(app, name) && !(plane && std::string(name) == "--box"))
       throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
-  if (c.net.batch > 0 && app.count("--steps") > 0)
+  if (c.net.batch > 0 && given(app, "--steps"))
     throw config::BadInput("--steps: mini-batch training (--batch-size) runs --epochs passes; --steps is for full-batch training");
   if (c.net.trace_weights && c.trace.empty())
     throw config::BadInput("--trace-weights: records the weights of traced trainings; give --trace");
-  if (c.net.batch == 0 && app.count("--epochs") > 0)
+  if (c.net.batch == 0 && given(app, "--epochs"))
     throw config::BadInput("--epochs: applies to mini-batch training; give --batch-size (full batch runs --steps)");
 }
 
@@ -286,6 +293,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_lattice(basins, c, false, true);
   add_descent(basins, c, false);
   add_resume(basins, c, false);
+  add_network(basins, c);
+  add_plane(basins, c);
   auto* critical = app.add_subcommand(
       "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
   add_common(critical, c);
@@ -425,6 +434,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
   if (app.got_subcommand("descend")) check_network_options(*descend, c);
   if (app.got_subcommand("grid")) check_grid_options(*grid, c);
+  if (app.got_subcommand("basins")) {
+    check_network_options(*basins, c, true);
+    check_basins_options(*basins, c);
+  }
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
   // No subcommand: a `run` with its defaults.
@@ -432,6 +445,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     std::set<std::string> unused = unused_options(*sub, c, err);
     add_other_landscape_options(c, unused);
     add_grid_unused(c, unused);
+    add_basins_unused(c, unused);
     add_other_schedule_options(c, unused);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");
     const CLI::Option* steps = sub->get_option_no_throw("--steps");

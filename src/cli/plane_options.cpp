@@ -71,4 +71,23 @@ void add_grid_unused(const config::RunConfig& c, std::set<std::string>& unused) 
   for (const char* name : kAnalyticGridOptions) unused.insert(name + 2);
 }
 
+void check_basins_options(const CLI::App& basins, config::RunConfig& c) {
+  if (c.net.model.empty()) {
+    for (const char* name : kPlaneOptions)
+      if (basins.count(name) > 0)
+        throw config::BadInput(std::string(name) + ": applies to a basin map of a network's initialisations; give --model");
+    return;
+  }
+  if (basins.count("--basin-res") == 0) c.basin_res = 16;  // 256 trainings
+}
+
+void add_basins_unused(const config::RunConfig& c, std::set<std::string>& unused) {
+  if (c.job != "basins") return;
+  if (c.net.model.empty()) {
+    for (const char* name : kPlaneOptions) unused.insert(name + 2);  // without "--"
+    return;
+  }
+  unused.erase("box");
+}
+
 }  // namespace trilo::cli

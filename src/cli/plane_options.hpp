@@ -27,4 +27,10 @@ void check_grid_options(const CLI::App& grid, config::RunConfig& c);
 // The grid's options its landscape does not use, for the stored configuration.
 void add_grid_unused(const config::RunConfig& c, std::set<std::string>& unused);
 
+// `basins`: the plane's options only with --model (a basin map of
+// initialisations); sets its default --basin-res, 16 (every cell a training).
+void check_basins_options(const CLI::App& basins, config::RunConfig& c);
+// The basin map's options its landscape does not use.
+void add_basins_unused(const config::RunConfig& c, std::set<std::string>& unused);
+
 }  // namespace trilo::cli
