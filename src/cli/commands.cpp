@@ -19,6 +19,7 @@
 #include "jobs/checkpointing.hpp"
 #include "jobs/critical_job.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/ranks.hpp"
 #include "render/render.hpp"
 
 namespace trilo::cli {
@@ -371,6 +372,14 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (CLI::App* sub = chosen_subcommand(app))
     c.resolved_config = [sub] { return resolved_config_toml(*sub); };
 
+  // Only the jobs spread over ranks (jobs/ranks.hpp); the rest would run
+  // once per rank.
+  if (jobs::ranks() > 1)
+    for (const char* one : {"list", "bench", "info", "render"})
+      if (app.got_subcommand(one))
+        throw config::BadInput(std::string("`trilobite ") + one +
+                               "` runs as one process: start it without mpirun (jobs run over ranks: "
+                               "grid, descend, basins, run, critical, sweep)");
   if (app.got_subcommand("list")) {
     print_list(out);
     return 0;
