@@ -138,12 +138,13 @@ const char* const kAnalyticOnlyOptions[] = {
     "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
     "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--quench-steps"};
 
-void add_network(CLI::App* app, config::RunConfig& c) {
+// `training`: also the options of training (descend); a plane through
+// weight space (grid) takes the model and its data only.
+void add_network(CLI::App* app, config::RunConfig& c, bool training) {
   config::NetworkConfig& n = c.net;
   app->add_option("--model", n.model, "A network as the landscape: mlp:IN-HIDDEN-...-OUT, e.g. mlp:784-16-16-10");
   app->add_option("--activation", n.activation, "Hidden activation: sigmoid | tanh | relu | gelu | identity (default sigmoid)");
   app->add_option("--loss", n.loss, "mse | bce (one logit) | xent (softmax cross-entropy; default)");
-  app->add_option("--init", n.init, "Initial weights: torch (nn.Linear's default) | glorot | he");
   app->add_option("--weight-decay", n.weight_decay, "L2: the landscape is loss + decay/2 |w|^2 (default 0)");
   app->add_option("--data", n.data.data,
                   "xor | two-moons | circles | spirals | blobs | fashion-mnist | FILE.csv | IMAGES.idx,LABELS.idx | FILE.h5:/X,/y");
@@ -154,6 +155,8 @@ void add_network(CLI::App* app, config::RunConfig& c) {
   app->add_option("--test-fraction", n.data.test_fraction, "Rows moved from the training to a test set, chosen by the seed");
   app->add_option("--test-data", n.data.test_data, "A test set (same kinds as --data)");
   app->add_flag("--standardize", n.data.standardize, "Features to zero mean and unit variance (training statistics)");
+  if (!training) return;
+  app->add_option("--init", n.init, "Initial weights: torch (nn.Linear's default) | glorot | he");
   app->add_option("--batch-size", n.batch, "Mini-batch rows (0: full batch, the default)");
   app->add_option("--epochs", n.epochs, "Mini-batch passes over the training set (default 1)");
   app->add_option("--probe", n.probe, "Training rows whose outputs tell minima apart (default 1024)");
@@ -281,13 +284,13 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   auto* grid = app.add_subcommand("grid", "Loss and gradient on a 1-D or 2-D grid");
   add_common(grid, c);
   add_lattice(grid, c, true, false);
-  add_network(grid, c);
+  add_network(grid, c, false);
   add_plane(grid, c);
   auto* descend = app.add_subcommand("descend", "Descents from random or given starts, and their minima");
   add_common(descend, c);
   add_descent(descend, c, true);
   add_resume(descend, c, true);
-  add_network(descend, c);
+  add_network(descend, c, true);
   auto* basins = app.add_subcommand("basins", "Basin-of-attraction map: every lattice cell a start");
   add_common(basins, c);
   add_lattice(basins, c, false, true);

@@ -18,8 +18,9 @@ namespace trilo::cli {
 void add_plane(CLI::App* grid, config::RunConfig& c);
 
 // Which options fit the grid's landscape: with --model the plane's and the
-// model's and data's (not the training's, not an analytic landscape's but
-// --box, which spans the plane's coordinates), without it none of those.
+// model's and data's (not an analytic landscape's but --box, which spans
+// the plane's coordinates), without it none of those. The grid has no
+// training options at all: a plane trains nothing.
 // Refuses a misfit with one line (config::BadInput); sets the plane's
 // default --grid-res, 51.
 void check_grid_options(const CLI::App& grid, config::RunConfig& c);
