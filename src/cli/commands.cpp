@@ -296,7 +296,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_lattice(basins, c, false, true);
   add_descent(basins, c, false);
   add_resume(basins, c, false);
-  add_network(basins, c);
+  add_network(basins, c, true);
   add_plane(basins, c);
   auto* critical = app.add_subcommand(
       "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
