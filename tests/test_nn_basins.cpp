@@ -8,7 +8,9 @@
 #include <hdf5.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -114,6 +116,24 @@ TEST(NnBasins, TheMapIsBitwiseTheSameForAnyThreadsAndChunks) {
     EXPECT_EQ(doubles(a, name), doubles(b, name)) << name;
   EXPECT_EQ(ints(a, "/basins/label"), ints(b, "/basins/label"));
   EXPECT_EQ(ints(a, "/basins/steps"), ints(b, "/basins/steps"));
+}
+
+TEST(NnBasins, RenderDrawsTheLabelMapAndTheAccuracyBeside) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("map.h5"), png = unique("map.png");
+  ASSERT_EQ(trilobite("basins --data " + d.path + kArgs + " --basin-res 4 -o " + f).status, 0);
+  std::remove(png.c_str());
+  const Outcome o = trilobite("render " + f + " -o " + png);
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("basin map of initialisations"), std::string::npos) << o.out;
+  EXPECT_TRUE(exists(png));
+  std::ifstream in(png, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(bytes.find("panel=basins"), std::string::npos);
+  EXPECT_NE(bytes.find("panel=accuracy"), std::string::npos);
+  const Outcome bad = trilobite("render " + f + " --panel sweep --force -o " + png);
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("a basin map of initialisations has basins and accuracy panels"), std::string::npos) << bad.err;
 }
 
 TEST(NnBasins, OptionsThatDoNotFitAreRefusedInOneLine) {

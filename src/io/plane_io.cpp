@@ -187,6 +187,57 @@ PlaneMaps read_plane(const std::string& path) try {
   throw std::runtime_error("'" + path + "': " + what);
 }
 
+bool has_start_basins(const std::string& path) {
+  h5::silence_errors();
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return false;
+  }
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) {
+    H5Eclear2(H5E_DEFAULT);
+    return false;
+  }
+  const bool yes = H5Lexists(f, "network", H5P_DEFAULT) > 0 && H5Lexists(f, "basins", H5P_DEFAULT) > 0;
+  H5Fclose(f);
+  H5Eclear2(H5E_DEFAULT);
+  return yes;
+}
+
+StartBasins read_start_basins(const std::string& path) try {
+  Handle f = open_file(path);
+  Handle g = h5::open_group(f.get(), "basins");
+  const hid_t gid = g.get();
+  StartBasins b;
+  b.file_attributes = h5::read_attrs(f.get());
+  b.axes.name0 = "alpha";
+  b.axes.name1 = "beta";
+  b.axes.coord0 = h5::read<double>(gid, "alpha");
+  b.axes.coord1 = h5::read<double>(gid, "beta");
+  b.axes.axis0 = 0;
+  b.axes.axis1 = 1;
+  b.axes.origin = {0.0, 0.0};
+  const auto cells = static_cast<std::size_t>(b.axes.n0() * b.axes.n1());
+  b.label = h5::read<std::int32_t>(gid, "label");
+  b.accuracy = h5::read<double>(gid, "accuracy");
+  if (h5::exists(gid, "test_accuracy")) b.test_accuracy = h5::read<double>(gid, "test_accuracy");
+  require(b.label.size() == cells && b.accuracy.size() == cells &&
+              (b.test_accuracy.empty() || b.test_accuracy.size() == cells),
+          "/basins: not one value per cell");
+  b.fraction = h5::read<double>(gid, "fraction");
+  b.unconverged = h5::real_attr(gid, "unconverged_fraction");
+  b.directions = h5::text_attr(gid, "directions");
+  Handle m = h5::open_group(f.get(), "minima");
+  b.minima_loss = h5::read<double>(m.get(), "loss");
+  Handle net = h5::open_group(f.get(), "network");
+  b.data = h5::text_attr(net.get(), "data");
+  return b;
+} catch (const std::runtime_error& e) {
+  const std::string what = e.what();
+  if (what.find(path) != std::string::npos) throw;
+  throw std::runtime_error("'" + path + "': " + what);
+}
+
 std::string describe_plane(const std::string& path) {
   const PlaneMaps p = read_plane(path);
   std::ostringstream out;

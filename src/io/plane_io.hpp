@@ -39,6 +39,23 @@ void write_plane(ResultWriter& file, const PlaneMaps& p);
 void write_basin_plane(ResultWriter& file, const std::vector<double>& center, const std::vector<double>& directions,
                        std::int64_t params, const std::string& kind);
 
+// A basin map of initialisations read back (`basins --model`): /basins'
+// label, accuracy maps and fractions over alpha and beta, and the loss of
+// each minimum (/minima/loss).
+struct StartBasins {
+  GridAxes axes;
+  std::vector<std::int32_t> label;
+  std::vector<double> accuracy, test_accuracy;  // test_accuracy empty without a test set
+  std::vector<double> fraction, minima_loss;
+  double unconverged = 0;
+  std::string directions;
+  std::string data;  // /network's data name
+  Attributes file_attributes;
+};
+// Whether `path` is a network file with /basins (false for anything else).
+bool has_start_basins(const std::string& path);
+StartBasins read_start_basins(const std::string& path);
+
 // Whether the file at `path` has a /plane group (false for any file that
 // cannot be opened as HDF5).
 bool has_plane(const std::string& path);

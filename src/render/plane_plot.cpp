@@ -149,4 +149,76 @@ std::string render_plane(const RenderOptions& opt) {
          (line ? std::string("line") : n == 2 ? std::string("loss + accuracy") : std::string("loss")) + "): " + title;
 }
 
+std::string render_start_basins(const RenderOptions& opt) {
+  if (opt.panel != "auto" && opt.panel != "basins" && opt.panel != "both")
+    throw BadInput("--panel " + opt.panel + ": a basin map of initialisations has basins and accuracy panels (auto, basins, both)");
+  io::StartBasins b;
+  try {
+    b = io::read_start_basins(opt.input);
+  } catch (const std::runtime_error& e) {
+    throw BadInput(e.what());
+  }
+  const int n = opt.panel == "basins" ? 1 : 2;
+  const int width = opt.width ? opt.width : (n == 2 ? 1500 : 800);
+  const int height = opt.height ? opt.height : 640;
+  const Font font(opt.font);
+  Style s;
+  s.font = &font;
+  s.text_px = std::clamp(static_cast<int>(std::lround(std::min(height, width / n) / 44.0)), 9, 32);
+  s.label_px = s.text_px + 2;
+  s.line = std::max(1.0, s.text_px / 14.0);
+  if (n == 2) s.side = loss_side(s);
+  const int title_px = s.text_px + 6;
+  const int top = static_cast<int>(title_px * 2.0);
+  Canvas c(width, height);
+  const std::string title =
+      !opt.title.empty() ? opt.title
+                         : attr(b.file_attributes, "model") + " on " + b.data +
+                               "  ·  initialisations, " + b.directions + " directions";
+  font.draw(c, title, width / 2.0, title_px * 0.5, title_px, {20, 20, 20}, Align::kCentre, Align::kStart);
+
+  // The map as a lattice of basins; the minima have no place on the plane
+  // (they are functions), so they appear in the legend only, by loss.
+  Scene sc;
+  sc.result.has_basins = true;
+  sc.result.basins.axes = b.axes;
+  sc.result.basins.label = b.label;
+  sc.result.basins.fraction = b.fraction;
+  // "none": the cells whose training diverged (a network's training that
+  // ran its epochs still reached a function).
+  sc.result.basins.unconverged_fraction =
+      static_cast<double>(std::count(b.label.begin(), b.label.end(), -1)) / static_cast<double>(b.label.size());
+  analysis::MinimaTable& m = sc.result.minima;
+  m.dim = 2;
+  m.n_minima = static_cast<std::int64_t>(b.minima_loss.size());
+  m.loss = b.minima_loss;
+  m.position.assign(2 * b.minima_loss.size(), std::nan(""));
+  m.kind.assign(b.minima_loss.size(), 0);
+  std::string note = "trilobite render of " + opt.input;
+  try {
+    Style left = s;
+    left.side = 0;  // the legend's own width
+    const Frame f = draw_basin_panel(c, left, sc, Box{0, top, width / n, height});
+    draw_marker(c, Marker::kStar, f.to_px(0, 0), s.text_px * 0.6, {255, 80, 80}, kBlack);
+    note += "; panel=basins px=" + std::to_string(f.x0) + "," + std::to_string(f.y0) + "," + std::to_string(f.x1) +
+            "," + std::to_string(f.y1);
+    if (n == 2) {
+      const bool test = !b.test_accuracy.empty();
+      sc.result.has_grid = true;
+      sc.result.grid.axes = b.axes;
+      sc.result.grid.loss = test ? b.test_accuracy : b.accuracy;
+      RenderOptions linear = opt;
+      linear.scale = "linear";
+      const Frame g = draw_loss_panel(c, s, sc, Box{width / 2, top, width, height}, linear,
+                                      test ? "final test accuracy" : "final training accuracy");
+      note += "; panel=accuracy px=" + std::to_string(g.x0) + "," + std::to_string(g.y0) + "," +
+              std::to_string(g.x1) + "," + std::to_string(g.y1);
+    }
+  } catch (const std::invalid_argument& e) {
+    throw BadInput("cannot draw '" + opt.input + "': " + e.what());
+  }
+  write_png(c, opt.output, opt.force, note);
+  return "wrote " + opt.output + " (" + std::to_string(width) + " x " + std::to_string(height) + ", basin map of initialisations)";
+}
+
 }  // namespace trilo::render

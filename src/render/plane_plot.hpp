@@ -13,4 +13,9 @@ namespace trilo::render {
 // or an unreadable file: config::BadInput.
 std::string render_plane(const RenderOptions& opt);
 
+// Draws a basin map of a network's initialisations (`basins --model`):
+// which minimum each start reached, and the final test (or training)
+// accuracy beside it.
+std::string render_start_basins(const RenderOptions& opt);
+
 }  // namespace trilo::render

@@ -162,6 +162,7 @@ std::string render_file(const RenderOptions& options) {
     throw BadInput("the picture would overwrite the input '" + opt.input + "'; choose another -o");
 
   if (io::has_plane(opt.input)) return render_plane(opt);  // a plane through a network's weight space
+  if (io::has_start_basins(opt.input)) return render_start_basins(opt);  // a network's initialisations
   Scene sc;
   try {
     sc.result = io::read_result(opt.input);
