@@ -9,6 +9,7 @@
 #include "cli/unknown_arguments.hpp"
 #include "cli/unused_options.hpp"
 #include "cli/read_guard.hpp"
+#include "cli/spectra_options.hpp"
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
 #include "io/output_path.hpp"
@@ -277,6 +278,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_descent(descend, c, true);
   add_resume(descend, c, true);
   add_network(descend, c);
+  add_spectra_options(descend, c.net);
   auto* basins = app.add_subcommand("basins", "Basin-of-attraction map: every lattice cell a start");
   add_common(basins, c);
   add_lattice(basins, c, false, true);
@@ -411,7 +413,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   }
   if (app.got_subcommand("critical"))
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
-  if (app.got_subcommand("descend")) check_network_options(*descend, c);
+  if (app.got_subcommand("descend")) {
+    check_network_options(*descend, c);
+    check_spectra_options(*descend, c);
+  }
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
   // No subcommand: a `run` with its defaults.
@@ -419,6 +424,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     std::set<std::string> unused = unused_options(*sub, c, err);
     add_other_landscape_options(c, unused);
     add_other_schedule_options(c, unused);
+    add_unused_spectra_options(c, unused);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");
     const CLI::Option* steps = sub->get_option_no_throw("--steps");
     c.lr_from_landscape = lr && lr->count() == 0;
