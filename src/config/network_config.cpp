@@ -115,7 +115,7 @@ NetworkResolved resolve_network(RunConfig& c) {
           "--density-sigma: must be a finite number >= 0 (0: PyHessian's rule)");
   require(n.density_bins >= 2 && n.density_bins <= 1000000, "--density-bins: must lie in 2..1000000");
   require(n.density == 0 || n.hessian_minima > 0,
-          "--density: is computed at the --hessian-minima most populous minima, and --hessian-minima is 0");
+          "--density: computed at the --hessian-minima most populous minima; --hessian-minima 0 examines none");
   require(n.barrier_minima >= 0 && n.barrier_minima <= 256, "--barrier-minima: must lie in 0..256");
   require(n.barrier_points >= 3 && n.barrier_points <= 10001, "--barrier-points: must lie in 3..10001");
   require(n.bezier_steps >= 0 && n.bezier_steps <= 10000000, "--bezier-steps: must lie in 0..10000000");
