@@ -172,6 +172,18 @@ TEST(Slq, NetworkDensityIntegratesToOneAndItsMomentsMatchTheDenseHessian) {
 
   double m1 = 0, m2 = 0, lo = 1e300, hi = -1e300;
   for (int p = 0; p < probes; ++p) {
+    // Each probe's rule integrates x and x^2 exactly: v.Hv / |v|^2 and |Hv|^2 / |v|^2, with |v|^2 = P.
+    Eigen::VectorXd v(P);
+    analysis::rademacher(3, 0, static_cast<std::uint32_t>(p), P, v.data());
+    const Eigen::VectorXd hv_dense = net.dense * v;
+    double pm1 = 0, pm2 = 0;
+    for (int k = 0; k < steps; ++k)
+      if (!std::isnan(r.nodes[p * steps + k])) {
+        pm1 += r.weights[p * steps + k] * r.nodes[p * steps + k];
+        pm2 += r.weights[p * steps + k] * r.nodes[p * steps + k] * r.nodes[p * steps + k];
+      }
+    EXPECT_NEAR(pm1, v.dot(hv_dense) / P, 1e-7) << "probe " << p;
+    EXPECT_NEAR(pm2, hv_dense.squaredNorm() / P, 1e-7) << "probe " << p;
     double wsum = 0;
     for (int k = 0; k < steps; ++k) {
       const double node = r.nodes[p * steps + k], w = r.weights[p * steps + k];
