@@ -117,6 +117,7 @@ NetworkResolved resolve_network(RunConfig& c) {
   require(n.density == 0 || n.hessian_minima > 0,
           "--density: computed at the --hessian-minima most populous minima; --hessian-minima 0 examines none");
   require(n.barrier_minima >= 0 && n.barrier_minima <= 256, "--barrier-minima: must lie in 0..256");
+  require(n.barrier_minima != 1, "--barrier-minima 1: a barrier joins two minima; give 0 (none) or at least 2");
   require(n.barrier_points >= 3 && n.barrier_points <= 10001, "--barrier-points: must lie in 3..10001");
   require(n.bezier_steps >= 0 && n.bezier_steps <= 10000000, "--bezier-steps: must lie in 0..10000000");
   require(c.compression >= 0 && c.compression <= 9, "--compression: must lie in 0..9");

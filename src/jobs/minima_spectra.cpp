@@ -178,6 +178,7 @@ std::vector<int> most_populous(const std::vector<std::int64_t>& count, std::int6
 MinimaSpectra examine_minima(const config::NetworkResolved& nr, const config::NetworkConfig& net,
                              const io::NetworkMinima& mt, std::ostream* log) {
   MinimaSpectra s;
+  s.barriers_asked = net.barrier_minima > 0;
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<int> dens = net.density > 0 ? most_populous(mt.count, net.hessian_minima) : std::vector<int>{};
   const std::vector<int> bar = most_populous(mt.count, net.barrier_minima);
@@ -217,13 +218,13 @@ void print_minima_spectra(std::ostream& out, const MinimaSpectra& s, const io::N
   const io::MinimaDensity& d = s.density;
   std::vector<double> top, trace, test_acc;
   if (!d.empty()) {
-    out << "eigenvalue density (stochastic Lanczos quadrature, " << d.probes << " probes x " << d.steps
+    out << "eigenvalue density (stochastic Lanczos quadrature, " << d.probes << (d.probes == 1 ? " probe x " : " probes x ") << d.steps
         << " steps, sigma " << number(d.sigma) << "): /minima/density\n";
     out << "  #      lambda_min    lambda_max   mean (tr/P)" << (mt.trace.empty() ? "" : "   trace/P") << "\n";
     const auto cell = static_cast<std::size_t>(d.probes) * static_cast<std::size_t>(d.steps);
-    int shown = 0;
-    for (std::size_t c = 0; c < n && shown < 10; ++c) {
-      if (std::isnan(d.weights[c * cell])) continue;
+    int shown = 0, examined = 0;
+    for (std::size_t c = 0; c < n; ++c) {
+      if (std::isnan(d.weights[c * cell]) || ++examined > 10) continue;
       double lo = std::numeric_limits<double>::infinity(), hi = -lo, mean = 0;
       for (std::size_t k = c * cell; k < (c + 1) * cell; ++k)
         if (d.weights[k] > 0 && std::isfinite(d.nodes[k])) {
@@ -237,6 +238,7 @@ void print_minima_spectra(std::ostream& out, const MinimaSpectra& s, const io::N
       out << "\n";
       ++shown;
     }
+    if (examined > shown) out << "  ... " << examined - shown << " more in /minima/density\n";
   }
   // Sharpness against test accuracy over the minima whose curvature was examined.
   if (!mt.test_accuracy.empty() && mt.hessian_top > 0) {
@@ -255,7 +257,10 @@ void print_minima_spectra(std::ostream& out, const MinimaSpectra& s, const io::N
     }
   }
   const io::MinimaBarriers& b = s.barriers;
-  if (b.empty()) return;
+  if (b.empty()) {
+    if (s.barriers_asked && n < 2) out << "loss barriers: " << n << (n == 1 ? " minimum" : " minima") << ", no pairs\n";
+    return;
+  }
   const bool bezier = b.bezier_steps > 0;
   out << "loss barriers among the " << s.barrier_minima << " most populous minima (training loss, " << b.points
       << " points" << (bezier ? "; line / Bezier" : "; straight line") << "): /minima/barriers"

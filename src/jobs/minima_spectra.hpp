@@ -23,6 +23,7 @@ struct MinimaSpectra {
   io::MinimaDensity density;    // empty without --density
   io::MinimaBarriers barriers;  // empty with fewer than two minima examined
   int barrier_minima = 0;       // minima the barriers were computed among
+  bool barriers_asked = false;  // --barrier-minima above 0
   double seconds = 0;
 };
 

@@ -410,6 +410,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_density_sigma_negative", "descend --model mlp:2-3-2 --data xor --density 2 --density-sigma -1 -o {out}", "--density-sigma"},
       {"network_density_without_examined_minima", "descend --model mlp:2-3-2 --data xor --density 2 --hessian-minima 0 -o {out}", "--hessian-minima"},
       {"network_barrier_minima_out_of_range", "descend --model mlp:2-3-2 --data xor --barrier-minima 300 -o {out}", "--barrier-minima"},
+      {"network_barrier_minima_one", "descend --model mlp:2-3-2 --data xor --barrier-minima 1 -o {out}", "two minima"},
       {"network_barrier_points_without_barriers", "descend --model mlp:2-3-2 --data xor --barrier-minima 0 --barrier-points 9 -o {out}", "--barrier-points"},
       {"network_bezier_without_model", "descend --bezier-steps 50 -o {out}", "give --model"},
   };
