@@ -170,6 +170,14 @@ inline void idx_not_idx(const std::string& dir) {
   write(dir + "/l.idx", std::string("\0\0\x08\x01\0\0\0\x01\x01", 9));
 }
 
+// A network result file {dir}/t.h5 (mlp:2-3-1, two trainings, no trace),
+// and a weights file {dir}/w.csv of 3 numbers (the model has 13).
+inline void network_file(const std::string& dir) {
+  trilobite("descend --model mlp:2-3-1 --loss bce --data xor --starts 2 --steps 5 --hessian-top 0 -q -o " + dir + "/t.h5");
+  ASSERT_TRUE(exists(dir + "/t.h5"));
+  write(dir + "/w.csv", "0.1,0.2,0.3\n");
+}
+
 }  // namespace fixtures
 
 // The catalogue. Names are unique; the docs/errors.md table follows this order.
@@ -413,6 +421,18 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_barrier_minima_one", "descend --model mlp:2-3-2 --data xor --barrier-minima 1 -o {out}", "two minima"},
       {"network_barrier_points_without_barriers", "descend --model mlp:2-3-2 --data xor --barrier-minima 0 --barrier-points 9 -o {out}", "--barrier-points"},
       {"network_bezier_without_model", "descend --bezier-steps 50 -o {out}", "give --model"},
+      // Planes through a network's weight space (grid --model).
+      {"network_plane_center_missing", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/none.h5:0 -o {out}", "cannot open"},
+      {"network_plane_run_out_of_range", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:9 -o {out}", "run 9", network_file},
+      {"network_plane_weight_count_mismatch", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/w.csv -o {out}", "holds 3 numbers", network_file},
+      {"network_plane_other_model", "grid --model mlp:2-4-1 --loss bce --data xor --center {dir}/t.h5:0 -o {out}", "mlp:2-3-1", network_file},
+      {"network_plane_through_one_point", "grid --model mlp:2-3-1 --loss bce --data xor --directions through --through {dir}/t.h5:0 -o {out}", "--through", network_file},
+      {"network_plane_pca_without_trajectory", "grid --model mlp:2-3-1 --loss bce --data xor --directions pca -o {out}", "--trajectory"},
+      {"network_plane_pca_trajectory_without_weights", "grid --model mlp:2-3-1 --loss bce --data xor --directions pca --trajectory {dir}/t.h5 -o {out}", "--trace-weights", network_file},
+      {"network_plane_without_center", "grid --model mlp:2-3-1 --loss bce --data xor -o {out}", "--center"},
+      {"network_plane_directions_unknown", "grid --model mlp:2-3-1 --loss bce --data xor --directions sideways -o {out}", "--directions"},
+      {"network_plane_training_option", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:0 --batch-size 4 -o {out}", "trains nothing", network_file},
+      {"network_plane_option_without_model", "grid --center {dir}/t.h5:0 -o {out}", "give --model"},
   };
   return cases;
 }
