@@ -139,12 +139,13 @@ const char* const kAnalyticOnlyOptions[] = {
     "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
     "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--quench-steps"};
 
-void add_network(CLI::App* app, config::RunConfig& c) {
+// `training`: also the options of training (descend); a plane through
+// weight space (grid) takes the model and its data only.
+void add_network(CLI::App* app, config::RunConfig& c, bool training) {
   config::NetworkConfig& n = c.net;
   app->add_option("--model", n.model, "A network as the landscape: mlp:IN-HIDDEN-...-OUT, e.g. mlp:784-16-16-10");
   app->add_option("--activation", n.activation, "Hidden activation: sigmoid | tanh | relu | gelu | identity (default sigmoid)");
   app->add_option("--loss", n.loss, "mse | bce (one logit) | xent (softmax cross-entropy; default)");
-  app->add_option("--init", n.init, "Initial weights: torch (nn.Linear's default) | glorot | he");
   app->add_option("--weight-decay", n.weight_decay, "L2: the landscape is loss + decay/2 |w|^2 (default 0)");
   app->add_option("--data", n.data.data,
                   "xor | two-moons | circles | spirals | blobs | fashion-mnist | FILE.csv | IMAGES.idx,LABELS.idx | FILE.h5:/X,/y");
@@ -155,6 +156,8 @@ void add_network(CLI::App* app, config::RunConfig& c) {
   app->add_option("--test-fraction", n.data.test_fraction, "Rows moved from the training to a test set, chosen by the seed");
   app->add_option("--test-data", n.data.test_data, "A test set (same kinds as --data)");
   app->add_flag("--standardize", n.data.standardize, "Features to zero mean and unit variance (training statistics)");
+  if (!training) return;
+  app->add_option("--init", n.init, "Initial weights: torch (nn.Linear's default) | glorot | he");
   app->add_option("--batch-size", n.batch, "Mini-batch rows (0: full batch, the default)");
   app->add_option("--epochs", n.epochs, "Mini-batch passes over the training set (default 1)");
   app->add_option("--probe", n.probe, "Training rows whose outputs tell minima apart (default 1024)");
@@ -190,20 +193,27 @@ void add_other_schedule_options(const config::RunConfig& c, std::set<std::string
 
 // Which options fit a network landscape, which only an analytic one, and
 // which only mini-batch or full-batch training: refused with one line.
-void check_network_options(const CLI::App& app, const config::RunConfig& c) {
+// Whether the subcommand has option `name` and it was given.
+bool given(const CLI::App& app, const char* name) {
+  const CLI::Option* o = app.get_option_no_throw(name);
+  return o != nullptr && o->count() > 0;
+}
+
+// `plane`: a basin map of initialisations, whose --box spans the plane.
+void check_network_options(const CLI::App& app, const config::RunConfig& c, bool plane = false) {
   const bool network = !c.net.model.empty();
   for (const char* name : kNetworkOptions)
-    if (!network && app.count(name) > 0)
+    if (!network && given(app, name))
       throw config::BadInput(std::string(name) + ": applies to a network landscape; give --model");
   if (!network) return;
   for (const char* name : kAnalyticOnlyOptions)
-    if (app.count(name) > 0)
+    if (given(app, name) && !(plane && std::string(name) == "--box"))
       throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
-  if (c.net.batch > 0 && app.count("--steps") > 0)
+  if (c.net.batch > 0 && given(app, "--steps"))
     throw config::BadInput("--steps: mini-batch training (--batch-size) runs --epochs passes; --steps is for full-batch training");
   if (c.net.trace_weights && c.trace.empty())
     throw config::BadInput("--trace-weights: records the weights of traced trainings; give --trace");
-  if (c.net.batch == 0 && app.count("--epochs") > 0)
+  if (c.net.batch == 0 && given(app, "--epochs"))
     throw config::BadInput("--epochs: applies to mini-batch training; give --batch-size (full batch runs --steps)");
 }
 
@@ -275,19 +285,21 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   auto* grid = app.add_subcommand("grid", "Loss and gradient on a 1-D or 2-D grid");
   add_common(grid, c);
   add_lattice(grid, c, true, false);
-  add_network(grid, c);
+  add_network(grid, c, false);
   add_plane(grid, c);
   auto* descend = app.add_subcommand("descend", "Descents from random or given starts, and their minima");
   add_common(descend, c);
   add_descent(descend, c, true);
   add_resume(descend, c, true);
-  add_network(descend, c);
+  add_network(descend, c, true);
   add_spectra_options(descend, c.net);
   auto* basins = app.add_subcommand("basins", "Basin-of-attraction map: every lattice cell a start");
   add_common(basins, c);
   add_lattice(basins, c, false, true);
   add_descent(basins, c, false);
   add_resume(basins, c, false);
+  add_network(basins, c, true);
+  add_plane(basins, c);
   auto* critical = app.add_subcommand(
       "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
   add_common(critical, c);
@@ -430,6 +442,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     check_spectra_options(*descend, c);
   }
   if (app.got_subcommand("grid")) check_grid_options(*grid, c);
+  if (app.got_subcommand("basins")) {
+    check_network_options(*basins, c, true);
+    check_basins_options(*basins, c);
+  }
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
   // No subcommand: a `run` with its defaults.
@@ -437,6 +453,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     std::set<std::string> unused = unused_options(*sub, c, err);
     add_other_landscape_options(c, unused);
     add_grid_unused(c, unused);
+    add_basins_unused(c, unused);
     add_other_schedule_options(c, unused);
     add_unused_spectra_options(c, unused);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");

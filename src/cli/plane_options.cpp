@@ -10,10 +10,6 @@ namespace {
 
 const char* const kPlaneOptions[] = {"--center", "--directions", "--through", "--trajectory", "--line",
                                      "--filter-bias"};
-// Options of a network's training, which a plane does not train.
-const char* const kTrainingOptions[] = {"--init", "--batch-size", "--epochs", "--probe", "--function-tol",
-                                        "--hessian-top", "--lanczos-steps", "--hessian-minima", "--hutchinson",
-                                        "--trace-weights"};
 // Options of the model and its data, which only a network grid uses.
 const char* const kModelOptions[] = {"--model", "--activation", "--loss", "--weight-decay", "--data",
                                      "--data-size", "--data-noise", "--data-classes", "--target",
@@ -43,8 +39,6 @@ void check_grid_options(const CLI::App& grid, config::RunConfig& c) {
   if (!network) {
     for (const char* name : kModelOptions)
       if (grid.count(name) > 0) throw config::BadInput(std::string(name) + ": applies to a network landscape; give --model");
-    for (const char* name : kTrainingOptions)
-      if (grid.count(name) > 0) throw config::BadInput(std::string(name) + ": applies to a network landscape; give --model");
     for (const char* name : kPlaneOptions)
       if (grid.count(name) > 0)
         throw config::BadInput(std::string(name) + ": applies to a plane through a network's weight space; give --model");
@@ -53,9 +47,6 @@ void check_grid_options(const CLI::App& grid, config::RunConfig& c) {
   for (const char* name : kAnalyticGridOptions)
     if (grid.count(name) > 0)
       throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
-  for (const char* name : kTrainingOptions)
-    if (grid.count(name) > 0)
-      throw config::BadInput(std::string(name) + ": applies to training; a plane through weight space trains nothing");
   if (grid.count("--grid-res") == 0) c.grid_res = 51;  // loss-landscape's default
 }
 
@@ -67,8 +58,26 @@ void add_grid_unused(const config::RunConfig& c, std::set<std::string>& unused) 
     return;
   }
   unused.erase("box");
-  for (const char* name : kTrainingOptions) unused.insert(name + 2);
   for (const char* name : kAnalyticGridOptions) unused.insert(name + 2);
+}
+
+void check_basins_options(const CLI::App& basins, config::RunConfig& c) {
+  if (c.net.model.empty()) {
+    for (const char* name : kPlaneOptions)
+      if (basins.count(name) > 0)
+        throw config::BadInput(std::string(name) + ": applies to a basin map of a network's initialisations; give --model");
+    return;
+  }
+  if (basins.count("--basin-res") == 0) c.basin_res = 16;  // 256 trainings
+}
+
+void add_basins_unused(const config::RunConfig& c, std::set<std::string>& unused) {
+  if (c.job != "basins") return;
+  if (c.net.model.empty()) {
+    for (const char* name : kPlaneOptions) unused.insert(name + 2);  // without "--"
+    return;
+  }
+  unused.erase("box");
 }
 
 }  // namespace trilo::cli

@@ -24,6 +24,10 @@ struct NetworkResolved {
   std::vector<std::int64_t> probe_rows; // training rows whose outputs identify a minimum
   std::vector<std::int64_t> trace;      // --trace: runs whose loss and accuracy are recorded
   std::int64_t trace_every = 10;
+  // A basin map of initialisations: run i starts at
+  // start_center + alpha[i mod n0] directions[0] + beta[i / n0] directions[1]
+  // (empty for trainings from drawn initialisations).
+  std::vector<double> start_center, start_directions, start_alpha, start_beta;
 };
 
 // Checks every network option and loads the data; throws BadInput (one

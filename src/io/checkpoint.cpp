@@ -186,6 +186,8 @@ CheckpointWriter::~CheckpointWriter() {
 
 const std::string& CheckpointWriter::path() const { return impl_->path; }
 
+void CheckpointWriter::renamed(std::string path) { impl_->path = std::move(path); }
+
 void CheckpointWriter::write_rows(int st, std::int64_t first, std::int64_t count,
                                   const std::vector<const void*>& cols) try {
   h5::silence_errors();  // HDF5's error printing is per thread: this may be another one

@@ -64,6 +64,8 @@ class CheckpointWriter {
   void commit(const std::vector<std::int64_t>& counters, const CheckpointState& state);
   void close();
   const std::string& path() const;
+  // The file was renamed to `path` (while open): messages name it from now on.
+  void renamed(std::string path);
 
  private:
   struct Impl;

@@ -81,6 +81,24 @@ std::vector<double> read_text_weights(const std::string& path, std::int64_t para
 
 }  // namespace
 
+namespace {
+
+// center (P) and directions (k x P) in group `gid`, with their index scales.
+void write_center_and_directions(hid_t gid, const std::vector<double>& center, const std::vector<double>& directions,
+                                 std::int64_t params, std::int64_t k) {
+  Handle param = h5::create_index_scale(gid, "param", params);
+  describe(param.get(), "index into the flat weight vector (docs/networks.md)");
+  Handle dir = h5::create_index_scale(gid, "direction", k);
+  describe(dir.get(), "index of the direction: 0 is alpha's, 1 beta's");
+  schema::full_dataset(gid, "center", Shape{static_cast<hsize_t>(params)}, {param.get()}, center,
+                       "the plane's center theta0 (alpha = beta = 0)");
+  schema::full_dataset(gid, "directions", Shape{static_cast<hsize_t>(k), static_cast<hsize_t>(params)},
+                       {dir.get(), param.get()}, directions,
+                       "the directions: theta = center + alpha directions[0] + beta directions[1]");
+}
+
+}  // namespace
+
 void write_plane(ResultWriter& file, const PlaneMaps& p) {
   const hid_t fid = static_cast<hid_t>(file.file_id());
   Handle g = h5::create_group(fid, "plane");
@@ -93,15 +111,7 @@ void write_plane(ResultWriter& file, const PlaneMaps& p) {
     if (maps[i]->empty()) continue;
     schema::full_dataset(gid, kMaps[i], l.dims, l.scales, *maps[i], kMapNames[i], i % 2 == 1);
   }
-  Handle param = h5::create_index_scale(gid, "param", p.params);
-  describe(param.get(), "index into the flat weight vector (docs/networks.md)");
-  Handle dir = h5::create_index_scale(gid, "direction", p.k);
-  describe(dir.get(), "index of the direction: 0 is alpha's, 1 beta's");
-  schema::full_dataset(gid, "center", Shape{static_cast<hsize_t>(p.params)}, {param.get()}, p.center,
-                       "the plane's center theta0 (alpha = beta = 0)");
-  schema::full_dataset(gid, "directions", Shape{static_cast<hsize_t>(p.k), static_cast<hsize_t>(p.params)},
-                       {dir.get(), param.get()}, p.directions,
-                       "the directions: theta = center + alpha directions[0] + beta directions[1]");
+  write_center_and_directions(gid, p.center, p.directions, p.params, p.k);
   if (!p.path_alpha.empty()) {
     Handle rec = h5::create_index_scale(gid, "record", static_cast<std::int64_t>(p.path_alpha.size()));
     describe(rec.get(), "index of the trajectory's record");
@@ -111,6 +121,14 @@ void write_plane(ResultWriter& file, const PlaneMaps& p) {
       schema::full_dataset(gid, "path_beta", n, {rec.get()}, p.path_beta, "the trajectory's records projected: beta");
   }
   for (const auto& [name, value] : p.attributes) h5::set_attr(gid, name, value);
+}
+
+
+void write_basin_plane(ResultWriter& file, const std::vector<double>& center, const std::vector<double>& directions,
+                       std::int64_t params, const std::string& kind) {
+  Handle g = h5::open_group(static_cast<hid_t>(file.file_id()), "basins");
+  write_center_and_directions(g.get(), center, directions, params, 2);
+  h5::set_attr(g.get(), "directions", kind);
 }
 
 bool has_plane(const std::string& path) {

@@ -33,6 +33,12 @@ struct PlaneMaps {
 // group's first 2-D dataset as its lattice (the XDMF writer) finds them.
 void write_plane(ResultWriter& file, const PlaneMaps& p);
 
+// A basin map of initialisations: the plane's center (P) and directions
+// (2 x P) in /basins (after ResultWriter::write_basins), as /plane holds
+// them, and how the directions were made (attribute "directions").
+void write_basin_plane(ResultWriter& file, const std::vector<double>& center, const std::vector<double>& directions,
+                       std::int64_t params, const std::string& kind);
+
 // Whether the file at `path` has a /plane group (false for any file that
 // cannot be opened as HDF5).
 bool has_plane(const std::string& path);

@@ -290,15 +290,20 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) try {
 void ResultWriter::write_basins(const GridAxes& axes, const std::vector<std::int32_t>& label,
                                 const std::vector<std::int64_t>& steps,
                                 const std::vector<std::int8_t>& status,
-                                const std::vector<double>& fraction) try {
+                                const std::vector<double>& fraction,
+                                const std::vector<ExtraMap>& extra) try {
   const auto cells = static_cast<std::size_t>(axes.n0() * axes.n1());
   require(label.size() == cells && steps.size() == cells && status.size() == cells,
           "write_basins: label, steps and status need one value per cell (" +
               std::to_string(cells) + ")");
+  for (const ExtraMap& m : extra)
+    require(m.values.size() == cells, "write_basins: the map '" + m.name + "' needs one value per cell");
   Handle g = h5::create_group(impl_->fid(), "basins");
-  schema::Lattice l =
-      schema::create_lattice(g.get(), axes, {"label", "steps", "status", "fraction", "minimum"});
+  std::vector<std::string> names = {"label", "steps", "status", "fraction", "minimum"};
+  for (const ExtraMap& m : extra) names.push_back(m.name);
+  schema::Lattice l = schema::create_lattice(g.get(), axes, names);
   const hid_t gid = g.get();
+  for (const ExtraMap& m : extra) full_dataset(gid, m.name, l.dims, l.scales, m.values, m.long_name, m.fraction);
   full_dataset(gid, "label", l.dims, l.scales, label,
                "index into /minima of the point reached (-1: none)");
   full_dataset(gid, "steps", l.dims, l.scales, steps, "optimizer steps taken");

@@ -38,6 +38,14 @@ struct GridAxes {
   std::int64_t n1() const { return one_d() ? 1 : static_cast<std::int64_t>(coord1.size()); }
 };
 
+// A further map of /basins, one value per cell (a network's final loss,
+// accuracy): name, long name, values, and whether it is a fraction in [0, 1].
+struct ExtraMap {
+  std::string name, long_name;
+  std::vector<double> values;
+  bool fraction = false;
+};
+
 // Every method throws std::runtime_error with a one-line message on failure
 // (HDF5's own error printing is switched off). Calls that begin a group must
 // precede the calls that fill it; each group is written at most once.
@@ -74,7 +82,7 @@ class ResultWriter {
   // label/steps/status: one per lattice cell (i1 * n0 + i0); fraction: one per minimum.
   void write_basins(const GridAxes& axes, const std::vector<std::int32_t>& label,
                     const std::vector<std::int64_t>& steps, const std::vector<std::int8_t>& status,
-                    const std::vector<double>& fraction);
+                    const std::vector<double>& fraction, const std::vector<ExtraMap>& extra = {});
   void write_trajectories(const std::vector<backend::Trajectory>& t, int dim);
   // /known_minima: the documented minima and which row of /minima matched each.
   void write_known_minima(const std::vector<KnownMinimum>& known, const analysis::KnownMatch& m,

@@ -136,9 +136,16 @@ std::unique_ptr<io::CheckpointWriter> start_checkpoint(
       ck->write_rows(static_cast<int>(s), first, n, ptrs);
     }
   }
-  ck->commit(counters, state);
-  if (std::rename(fresh.c_str(), p.partial.c_str()) != 0)
-    throw std::runtime_error("cannot rename '" + fresh + "' to '" + p.partial + "'");
+  try {
+    ck->commit(counters, state);
+    if (std::rename(fresh.c_str(), p.partial.c_str()) != 0)
+      throw std::runtime_error("cannot rename '" + fresh + "' to '" + p.partial + "'");
+  } catch (...) {
+    ck.reset();
+    std::remove(fresh.c_str());  // nothing half-made is left beside the target
+    throw;
+  }
+  ck->renamed(p.partial);
   if (old && p.resume_from != p.partial) std::remove(p.resume_from.c_str());
   return ck;
 }

@@ -19,10 +19,12 @@
 #include "analysis/slq.hpp"
 #include "core/rng.hpp"
 #include "io/hdf5_util.hpp"
+#include "io/plane_io.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/minima_spectra.hpp"
+#include "jobs/plane_job.hpp"
 #include "jobs/progress.hpp"
 #include "jobs/ranks.hpp"
 
@@ -130,7 +132,9 @@ class Trainings : public ChunkWork {
         // Each traced run's sink is written by the one thread training it.
         const auto traced = traces_.find(first + i);
         nn::TraceSink* sink = traced == traces_.end() ? nullptr : &traced->second;
-        sl.outcome[k] = nn::train_one<T>(m, nr_.train, train_, test, first + i, s, e, sink);
+        const bool given = !nr_.start_alpha.empty();
+        if (given) start_on_plane(first + i, s);
+        sl.outcome[k] = nn::train_one<T>(m, nr_.train, train_, test, first + i, s, e, sink, given);
         if (sl.outcome[k].status == DescentStatus::kDiverged) continue;
         for (std::int64_t j = 0; j < P; ++j) w[static_cast<std::size_t>(j)] = static_cast<T>(e[j]);
         nn::predict<T>(m, w.data(), probe_.all(), out.data(), ws);
@@ -159,6 +163,14 @@ class Trainings : public ChunkWork {
       rows.steps[k] = o.steps;
       rows.status[k] = static_cast<std::int8_t>(o.status);
       ++res_.status[static_cast<int>(o.status)];
+      if (!nr_.start_alpha.empty()) {  // a basin map keeps every cell's outcome
+        res_.steps.push_back(o.steps);
+        res_.run_status.push_back(static_cast<std::int8_t>(o.status));
+        res_.loss.push_back(o.loss);
+        res_.accuracy.push_back(o.accuracy);
+        res_.test_loss.push_back(o.test_loss);
+        res_.test_accuracy.push_back(o.test_accuracy);
+      }
       if (o.status == DescentStatus::kDiverged) continue;
       const int cl = clusters_.add(sl.outputs.data() + k * static_cast<std::size_t>(width_));
       const std::int64_t run = c.first + static_cast<std::int64_t>(k);
@@ -208,6 +220,17 @@ class Trainings : public ChunkWork {
   }
 
  private:
+  // The start of cell `run` of a basin map of initialisations.
+  void start_on_plane(std::int64_t run, double* s) const {
+    const std::int64_t P = nr_.model.params(), n0 = static_cast<std::int64_t>(nr_.start_alpha.size());
+    const double a = nr_.start_alpha[static_cast<std::size_t>(run % n0)];
+    const double b = nr_.start_beta[static_cast<std::size_t>(run / n0)];
+    const double* d0 = nr_.start_directions.data();
+    const double* d1 = d0 + P;
+    for (std::int64_t j = 0; j < P; ++j)
+      s[j] = nr_.start_center[static_cast<std::size_t>(j)] + a * d0[j] + b * d1[j];
+  }
+
   // One chunk in flight: its rows, its runs' outcomes and probe outputs.
   struct Slot {
     io::TrainingRows rows;
@@ -314,6 +337,33 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   return res;
 }
 
+// /basins of a basin map of initialisations: which minimum (by function)
+// each cell's training reached, its steps, status and final loss and
+// accuracy, over the plane's alpha and beta; the plane's center and
+// directions beside them, so any cell's start can be recomputed.
+void write_start_basins(io::ResultWriter& file, const PlaneSetup& plane, const config::NetworkResolved& nr,
+                        const NetworkResult& res) {
+  io::GridAxes axes;
+  axes.name0 = "alpha";
+  axes.name1 = "beta";
+  axes.coord0 = nr.start_alpha;
+  axes.coord1 = nr.start_beta;
+  axes.axis0 = 0;
+  axes.axis1 = 1;
+  axes.origin = {0.0, 0.0};
+  std::vector<double> fraction(res.minima.count.size());
+  for (std::size_t k = 0; k < fraction.size(); ++k)
+    fraction[k] = static_cast<double>(res.minima.count[k]) / static_cast<double>(nr.runs);
+  std::vector<io::ExtraMap> maps = {{"loss", "final training loss", res.loss, false},
+                                    {"accuracy", "final training accuracy", res.accuracy, true}};
+  if (nr.data.has_test) {
+    maps.push_back({"test_loss", "final test loss", res.test_loss, false});
+    maps.push_back({"test_accuracy", "final test accuracy", res.test_accuracy, true});
+  }
+  file.write_basins(axes, res.labels, res.steps, res.run_status, fraction, maps);
+  io::write_basin_plane(file, plane.center, plane.directions, nr.model.params(), plane.kind);
+}
+
 // A table entry: fixed-point where it fits the column, else scientific (a
 // training whose loss ran off to 1e29 without overflowing keeps the table
 // aligned).
@@ -334,15 +384,22 @@ NetworkResult train_networks(const config::NetworkResolved& nr, const config::Ne
 }
 
 void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
-  if (cfg.job != "descend")
-    throw config::BadInput("--model: network landscapes work with `trilobite descend` so far, not `" + cfg.job + "`");
-  const config::NetworkResolved nr = config::resolve_network(cfg);
+  if (cfg.job != "descend" && cfg.job != "basins")
+    throw config::BadInput("--model: network landscapes work with `trilobite descend`, `basins` and `grid`, not `" +
+                           cfg.job + "`");
+  const bool basins = cfg.job == "basins";
+  PlaneSetup plane;
+  const config::NetworkResolved nr =
+      basins ? resolve_start_plane(cfg, &plane) : config::resolve_network(cfg);
   cfg.backend = "cpu";
   const io::h5::DeflateScope deflate(cfg.compression);
   const nn::Model& m = nr.model;
   const int threads = omp_get_max_threads();
   if (!cfg.quiet)
-    log << "trilobite descend: " << m.text() << " (" << m.params() << " weights, " << nn::activation_name(m.activation)
+    log << "trilobite " << cfg.job << ": " << (basins ? std::to_string(plane.res) + " x " + std::to_string(plane.res) +
+                                                           " initialisations (" + plane.kind + " directions) of "
+                                                     : std::string())
+        << m.text() << " (" << m.params() << " weights, " << nn::activation_name(m.activation)
         << ", " << nn::loss_name(m.loss) << ") on " << nr.data.train.name << " (" << nr.data.train.rows << " rows"
         << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), cpu (OpenMP, "
         << threads << " threads), " << cfg.precision << "\n";
@@ -382,6 +439,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   writer.write_minima(res.minima);
   write_minima_spectra(static_cast<hid_t>(file.file_id()), spectra, res.minima);
   writer.write_traces(res.traces);
+  if (basins) write_start_basins(file, plane, nr, res);
   std::vector<std::int64_t> widths(m.widths.begin(), m.widths.end());
   writer.write_network(
       {{"model", m.text()},

@@ -20,6 +20,11 @@ struct NetworkResult {
   std::vector<std::int32_t> labels;    // per run; -1 diverged
   std::vector<io::TrainingTrace> traces;  // --trace, in the order asked
   double train_s = 0, minima_s = 0;
+  // Per run, kept only for a basin map of initialisations (one run a cell):
+  // the outcome of each training.
+  std::vector<std::int64_t> steps;
+  std::vector<std::int8_t> run_status;
+  std::vector<double> loss, accuracy, test_loss, test_accuracy;
 };
 
 // Trains every run of `nr`, writing rows to `writer` when it is not null.

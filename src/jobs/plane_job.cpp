@@ -20,6 +20,7 @@
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 #include "nn/plane.hpp"
 
 namespace trilo::jobs {
@@ -53,7 +54,15 @@ void check_plane_options(const config::RunConfig& c) {
   const std::string& kind = p.directions;
   require(kind == "filter" || kind == "random" || kind == "through" || kind == "pca",
           "--directions '" + kind + "': expected filter, random, through or pca");
-  require(c.grid_res >= 2 && c.grid_res <= 4096, "--grid-res: a plane through weight space takes 2..4096 nodes per axis");
+  const bool basins = c.job == "basins";
+  if (basins)
+    require(c.basin_res >= 2 && c.basin_res <= 4096,
+            "--basin-res: a basin map of initialisations takes 2..4096 cells per axis");
+  else
+    require(c.grid_res >= 2 && c.grid_res <= 4096, "--grid-res: a plane through weight space takes 2..4096 nodes per axis");
+  require(!basins || !p.line, "--line: a basin map of initialisations is a plane (two directions)");
+  require(!basins || kind != "through" || p.through.size() == 3,
+          "--through: a basin map of initialisations is the plane through 3 weight vectors");
   if (kind == "through") {
     require(p.through.size() == 2 || p.through.size() == 3,
             "--through: give 2 solutions (the line between them) or 3 (the plane through them), not " +
@@ -68,7 +77,7 @@ void check_plane_options(const config::RunConfig& c) {
             "--directions pca: give the recorded training with --trajectory FILE[:RUN] (trained with --trace RUN --trace-weights)");
   else
     require(p.trajectory.empty(), "--trajectory: applies to --directions pca");
-  if (kind == "filter" || kind == "random")
+  if ((kind == "filter" || kind == "random") && !basins)
     require(!p.center.empty(), "--directions " + kind + ": give the plane's center with --center FILE:RUN or a weights file");
   require(!p.filter_bias || kind == "filter", "--filter-bias: applies to --directions filter");
 }
@@ -116,7 +125,7 @@ PlaneSetup resolve_plane(config::RunConfig& c) {
   const config::PlaneOptions& p = c.plane;
   PlaneSetup s;
   s.kind = p.directions;
-  s.res = c.grid_res;
+  s.res = c.job == "basins" ? c.basin_res : c.grid_res;
   s.k = s.kind == "through" ? static_cast<int>(p.through.size()) - 1 : p.line ? 1 : 2;
   // The box: [-1, 1] per direction (loss-landscape's default), [0, 1] for
   // the solutions of `through`, around the projected path for `pca`.
@@ -126,6 +135,12 @@ PlaneSetup resolve_plane(config::RunConfig& c) {
   const nn::Model& m = s.nr.model;
   const std::int64_t P = m.params();
   if (!p.center.empty()) s.center = weights_from("--center", p.center, m);
+  // A basin map of initialisations without --center: centered on the
+  // initialisation --seed draws for training 0.
+  if (p.center.empty() && c.job == "basins" && (s.kind == "filter" || s.kind == "random")) {
+    s.center.resize(static_cast<std::size_t>(P));
+    nn::init_weights(m, s.nr.train.init, s.nr.train.seed, 0, s.center.data());
+  }
   const auto sz = static_cast<std::size_t>(P);
   if (s.kind == "filter" || s.kind == "random") {
     s.directions.resize(static_cast<std::size_t>(s.k) * sz);
@@ -165,6 +180,22 @@ PlaneSetup resolve_plane(config::RunConfig& c) {
   return s;
 }
 
+config::NetworkResolved resolve_start_plane(config::RunConfig& c, PlaneSetup* setup) {
+  c.starts = c.basin_res * c.basin_res;  // one training per cell (before --trace is checked against it)
+  PlaneSetup s = resolve_plane(c);
+  config::NetworkResolved nr = s.nr;
+  nr.runs = s.res * s.res;
+  nr.train.order_run = 0;
+  nr.start_center = s.center;
+  nr.start_directions = s.directions;
+  for (std::int64_t i = 0; i < s.res; ++i) {
+    nr.start_alpha.push_back(lattice_node(s.lo[0], s.hi[0], i, s.res));
+    nr.start_beta.push_back(lattice_node(s.lo[1], s.hi[1], i, s.res));
+  }
+  if (setup) *setup = std::move(s);
+  return nr;
+}
+
 namespace {
 
 // The plane's nodes in chunks: each chunk's points evaluated on the
@@ -190,6 +221,15 @@ class PlanePoints : public ChunkWork {
     if (train64_) train64_->evaluate(sl.coords.data(), c.count, sl.loss.data(), sl.acc.data());
     if (test32_) test32_->evaluate(sl.coords.data(), c.count, sl.test_loss.data(), sl.test_acc.data());
     if (test64_) test64_->evaluate(sl.coords.data(), c.count, sl.test_loss.data(), sl.test_acc.data());
+  }
+
+  void pack(const Chunk& c, Packer& out) const override {
+    const Slot& sl = slots_[c.slot];
+    out.put(sl.coords), out.put(sl.loss), out.put(sl.acc), out.put(sl.test_loss), out.put(sl.test_acc);
+  }
+  void unpack(const Chunk& c, Unpacker& in) override {
+    Slot& sl = slots_[c.slot];
+    in.get(sl.coords), in.get(sl.loss), in.get(sl.acc), in.get(sl.test_loss), in.get(sl.test_acc);
   }
 
   void absorb(const Chunk& c) override {
@@ -246,6 +286,7 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
         << data.train.rows << " rows" << (data.has_test ? ", test " + std::to_string(data.test.rows) : std::string())
         << "), cpu (OpenMP, " << threads << " threads), " << cfg.precision << "\n";
   install_interrupt_handlers();
+  agree_to_start();
   const auto t0 = std::chrono::steady_clock::now();
 
   io::PlaneMaps maps;
@@ -284,7 +325,9 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
   o.what = "points";
   o.bar = !cfg.quiet && !cfg.json && stderr_is_terminal();
   o.bar_floor = 1;
+  o.spread = true;
   drive(work, o);
+  if (!is_writer()) return;  // another rank of an MPI job: its points went to the writer
 
   // The line between two solutions: its ends exactly, and the barrier.
   double barrier = 0, barrier_at = 0, test_barrier = 0;

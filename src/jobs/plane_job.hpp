@@ -36,6 +36,13 @@ struct PlaneSetup {
 // problem, before any work.
 PlaneSetup resolve_plane(config::RunConfig& cfg);
 
+// `basins` over a network: the plane of initialisations (centered on
+// --center, or on the initialisation --seed draws for training 0; filter,
+// random, through or pca directions; --box, default [-1, 1]^2; --basin-res
+// cells per axis) as trainings whose starts are its cells, run 0's batch
+// order for all. `setup` (when not null) receives the plane.
+config::NetworkResolved resolve_start_plane(config::RunConfig& cfg, PlaneSetup* setup);
+
 // The whole command: resolve, evaluate, write and commit the file (and its
 // XDMF companion), print the summary.
 void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);

@@ -41,9 +41,9 @@ double norm(const std::vector<T>& g) {
 template <class T>
 TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& train,
                        const DataView<T>* test, std::int64_t run, double* start, double* end,
-                       TraceSink* trace) {
+                       TraceSink* trace, bool start_given) {
   const std::int64_t P = m.params();
-  init_weights(m, p.init, p.seed, run, start);
+  if (!start_given) init_weights(m, p.init, p.seed, run, start);
   std::vector<T> w(start, start + P), g(static_cast<std::size_t>(P));
   std::vector<T> mom(static_cast<std::size_t>(P), T(0)), sec(static_cast<std::size_t>(P), T(0));
   T b1t(1), b2t(1);
@@ -89,7 +89,7 @@ TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& 
     std::vector<float> yb(static_cast<std::size_t>(p.batch));
     const std::size_t F = static_cast<std::size_t>(train.features);
     for (std::int64_t epoch = 0; epoch < p.epochs && !diverged; ++epoch) {
-      const std::vector<std::int64_t> order = batch_order(p.seed, run, epoch, train.rows);
+      const std::vector<std::int64_t> order = batch_order(p.seed, p.order_run < 0 ? run : p.order_run, epoch, train.rows);
       for (std::int64_t first = 0; first < train.rows; first += p.batch, ++step) {
         const std::int64_t rows = std::min(p.batch, train.rows - first);
         for (std::int64_t r = 0; r < rows; ++r) {
@@ -132,8 +132,8 @@ TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& 
 }
 
 template TrainOutcome train_one<float>(const Model&, const TrainParams&, const DataView<float>&,
-                                       const DataView<float>*, std::int64_t, double*, double*, TraceSink*);
+                                       const DataView<float>*, std::int64_t, double*, double*, TraceSink*, bool);
 template TrainOutcome train_one<double>(const Model&, const TrainParams&, const DataView<double>&,
-                                        const DataView<double>*, std::int64_t, double*, double*, TraceSink*);
+                                        const DataView<double>*, std::int64_t, double*, double*, TraceSink*, bool);
 
 }  // namespace trilo::nn

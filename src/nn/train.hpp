@@ -24,6 +24,10 @@ struct TrainParams {
   std::int64_t epochs = 1;      // mini-batch: passes over the training set
   std::int64_t max_steps = 1000;  // full batch: optimizer steps at most
   double tol = 1e-4;            // converged: full-batch gradient norm <= tol
+  // The training whose batch order every run takes; -1: each its own. A
+  // basin map of initialisations gives every cell the same order (run 0's),
+  // so the cells differ by their start alone.
+  std::int64_t order_run = -1;
 };
 
 // A data set bound for training in precision T: rows x inputs, row-major.
@@ -60,10 +64,11 @@ std::vector<std::int64_t> batch_order(std::uint64_t seed, std::int64_t run, std:
 
 // Trains run `run` from its initial weights (written to start, float64)
 // and leaves the final weights in end (float64). Deterministic: a function
-// of the inputs, the seed and the run index only.
+// of the inputs, the seed and the run index only. With `start_given` the
+// run starts from the weights already in `start` instead of drawing them.
 template <class T>
 TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& train,
                        const DataView<T>* test, std::int64_t run, double* start, double* end,
-                       TraceSink* trace = nullptr);
+                       TraceSink* trace = nullptr, bool start_given = false);
 
 }  // namespace trilo::nn

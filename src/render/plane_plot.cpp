@@ -51,14 +51,18 @@ void draw_plane_marks(Canvas& c, const Style& s, const io::PlaneMaps& p, const F
   c.clear_clip();
 }
 
-// The loss along a line, and the barrier between two solutions.
-void draw_barrier(Canvas& c, const Style& s, const io::PlaneMaps& p, const Frame& f) {
+// The center on a line's loss curve, and the barrier between two solutions.
+void draw_line_marks(Canvas& c, const Style& s, const io::PlaneMaps& p, const Frame& f) {
   const std::vector<double> ends = reals(p.attributes, "end_loss");
   const std::vector<double> b = reals(p.attributes, "barrier");
   const std::vector<double> at = reals(p.attributes, "barrier_alpha");
   c.set_clip(f.x0, f.y0, f.x1, f.y1);
-  draw_marker(c, Marker::kStar, f.to_px(0, p.loss.empty() ? 0 : ends.empty() ? 0 : ends[0]), s.text_px * 0.6,
-              {255, 80, 80}, kBlack);
+  // The center at alpha = 0: its loss is the node's there (a line's ends are exact).
+  std::size_t at0 = 0;
+  for (std::size_t i = 0; i < p.axes.coord0.size(); ++i)
+    if (std::abs(p.axes.coord0[i]) < std::abs(p.axes.coord0[at0])) at0 = i;
+  const double x0 = ends.empty() ? p.axes.coord0[at0] : 0.0, y0 = ends.empty() ? p.loss[at0] : ends[0];
+  draw_marker(c, Marker::kStar, f.to_px(x0, y0), s.text_px * 0.6, {255, 80, 80}, kBlack);
   if (ends.size() == 2 && b.size() == 1 && at.size() == 1) {
     draw_marker(c, Marker::kDiamond, f.to_px(1, ends[1]), s.text_px * 0.5, {255, 200, 40}, kBlack);
     const double base = std::max(ends[0], ends[1]), top = base + b[0];
@@ -121,7 +125,7 @@ std::string render_plane(const RenderOptions& opt) {
   try {
     if (line) {
       f = draw_line_panel(c, s, sc, left);
-      draw_barrier(c, s, p, f);
+      draw_line_marks(c, s, p, f);
     } else {
       f = draw_loss_panel(c, s, sc, left, opt, "training loss");
       draw_plane_marks(c, s, p, f);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """One job over several MPI ranks, through the real binary under mpirun.
 
-Every job (descend, basins, grid, run, critical, sweep, a network descend)
+Every job (descend, basins, grid, run, critical, sweep, and over networks
+descend, grid and basins)
 run by `mpirun -np N` for N = 1, 2, 3 must write the file a one-process run
 writes: every dataset bit for bit and every attribute except `created`.
 Also: a run whose writer is killed resumes under another rank count; a
@@ -104,6 +105,10 @@ JOBS = {
     "sweep": ["sweep", "--vary", "noise=0:2:4", "--starts", "300", "--chunk", "64"],
     "network": ["descend", "--model", "mlp:2-4-2", "--data", "two-moons", "--starts", "24", "--batch-size", "16",
                 "--epochs", "3", "--chunk", "5", "--trace", "3,12", "--trace-weights"],
+    "init-basins": ["basins", "--model", "mlp:2-4-2", "--data", "two-moons", "--batch-size", "16", "--epochs", "2",
+                    "--basin-res", "6", "--chunk", "5"],
+    "plane": ["grid", "--model", "mlp:2-4-2", "--data", "two-moons", "--center", "../network-1p/out.h5:0",
+              "--directions", "filter", "--grid-res", "21"],
 }
 
 

@@ -431,7 +431,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_plane_pca_trajectory_without_weights", "grid --model mlp:2-3-1 --loss bce --data xor --directions pca --trajectory {dir}/t.h5 -o {out}", "--trace-weights", network_file},
       {"network_plane_without_center", "grid --model mlp:2-3-1 --loss bce --data xor -o {out}", "--center"},
       {"network_plane_directions_unknown", "grid --model mlp:2-3-1 --loss bce --data xor --directions sideways -o {out}", "--directions"},
-      {"network_plane_training_option", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:0 --batch-size 4 -o {out}", "trains nothing", network_file},
+      {"network_plane_training_option", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:0 --batch-size 4 -o {out}", "unknown option", network_file},
       {"network_plane_option_without_model", "grid --center {dir}/t.h5:0 -o {out}", "give --model"},
   };
   return cases;
