@@ -10,6 +10,7 @@
 #include "cli/unknown_arguments.hpp"
 #include "cli/unused_options.hpp"
 #include "cli/read_guard.hpp"
+#include "cli/spectra_options.hpp"
 #include "config/run_config.hpp"
 #include "core/catalog.hpp"
 #include "io/output_path.hpp"
@@ -291,6 +292,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_descent(descend, c, true);
   add_resume(descend, c, true);
   add_network(descend, c, true);
+  add_spectra_options(descend, c.net);
   auto* basins = app.add_subcommand("basins", "Basin-of-attraction map: every lattice cell a start");
   add_common(basins, c);
   add_lattice(basins, c, false, true);
@@ -435,7 +437,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   }
   if (app.got_subcommand("critical"))
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
-  if (app.got_subcommand("descend")) check_network_options(*descend, c);
+  if (app.got_subcommand("descend")) {
+    check_network_options(*descend, c);
+    check_spectra_options(*descend, c);
+  }
   if (app.got_subcommand("grid")) check_grid_options(*grid, c);
   if (app.got_subcommand("basins")) {
     check_network_options(*basins, c, true);
@@ -450,6 +455,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     add_grid_unused(c, unused);
     add_basins_unused(c, unused);
     add_other_schedule_options(c, unused);
+    add_unused_spectra_options(c, unused);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");
     const CLI::Option* steps = sub->get_option_no_throw("--steps");
     c.lr_from_landscape = lr && lr->count() == 0;

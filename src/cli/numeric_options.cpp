@@ -46,6 +46,12 @@ const WholeRange kWholeRanges[] = {
     {"--lanczos-steps", 1, 1000, "1..1000"},
     {"--hessian-minima", 0, 100000, "0..100000"},
     {"--hutchinson", 0, 100000, "0..100000"},
+    {"--density", 0, 10000, "0..10000"},
+    {"--density-steps", 1, 1000, "1..1000"},
+    {"--density-bins", 2, 1000000, "2..1000000"},
+    {"--barrier-minima", 0, 256, "0..256"},
+    {"--barrier-points", 3, 10001, "3..10001"},
+    {"--bezier-steps", 0, 10000000, "0..10000000"},
     // Learning-rate schedules and the quench.
     {"--lr-step-every", 0, k2p40, "0..2^40"},  // 0: not given (validation wants 1.. with step)
     {"--warmup-steps", 0, k2p40, "0..2^40"},

@@ -109,6 +109,17 @@ NetworkResolved resolve_network(RunConfig& c) {
   require(n.lanczos_steps >= 1 && n.lanczos_steps <= 1000, "--lanczos-steps: must lie in 1..1000");
   require(n.hessian_minima >= 0 && n.hessian_minima <= 100000, "--hessian-minima: must lie in 0..100000");
   require(n.hutchinson >= 0 && n.hutchinson <= 100000, "--hutchinson: must lie in 0..100000");
+  require(n.density >= 0 && n.density <= 10000, "--density: must lie in 0..10000");
+  require(n.density_steps >= 1 && n.density_steps <= 1000, "--density-steps: must lie in 1..1000");
+  require(std::isfinite(n.density_sigma) && n.density_sigma >= 0,
+          "--density-sigma: must be a finite number >= 0 (0: PyHessian's rule)");
+  require(n.density_bins >= 2 && n.density_bins <= 1000000, "--density-bins: must lie in 2..1000000");
+  require(n.density == 0 || n.hessian_minima > 0,
+          "--density: computed at the --hessian-minima most populous minima; --hessian-minima 0 examines none");
+  require(n.barrier_minima >= 0 && n.barrier_minima <= 256, "--barrier-minima: must lie in 0..256");
+  require(n.barrier_minima != 1, "--barrier-minima 1: a barrier joins two minima; give 0 (none) or at least 2");
+  require(n.barrier_points >= 3 && n.barrier_points <= 10001, "--barrier-points: must lie in 3..10001");
+  require(n.bezier_steps >= 0 && n.bezier_steps <= 10000000, "--bezier-steps: must lie in 0..10000000");
   require(c.compression >= 0 && c.compression <= 9, "--compression: must lie in 0..9");
   for (std::int64_t t : c.trace)
     require(t >= 0 && t < r.runs, "--trace: training " + std::to_string(t) + " does not exist (there are " +

@@ -41,6 +41,13 @@ struct NetworkConfig {
   int lanczos_steps = 20;            // --lanczos-steps
   int hessian_minima = 16;           // --hessian-minima: the most populous minima examined
   int hutchinson = 0;                // --hutchinson: probe vectors of the trace estimate (0: none)
+  int density = 0;                   // --density: probe vectors of the eigenvalue density (0: none)
+  int density_steps = 100;           // --density-steps: Lanczos steps per probe vector
+  double density_sigma = 0;          // --density-sigma: Gaussian broadening (0: PyHessian's rule)
+  int density_bins = 10000;          // --density-bins: points of the eigenvalue grid
+  int barrier_minima = 4;            // --barrier-minima: barriers among this many most populous minima
+  int barrier_points = 25;           // --barrier-points: points along each path, ends included
+  std::int64_t bezier_steps = 0;     // --bezier-steps: SGD steps of a Bezier path's control point (0: none)
   bool trace_weights = false;        // --trace-weights: traced trainings also record their weights
 };
 

@@ -20,6 +20,7 @@ enum class RngStream : std::uint32_t {
   kBatch = 7,       // mini-batch order: run, epoch
   kProbe = 8,       // the probe rows that tell network minima apart
   kDirection = 9,   // random directions of planes through weight space
+  kPath = 10,       // curves between network minima: t and mini-batch rows of each step
 };
 
 struct Philox {

@@ -16,12 +16,14 @@
 
 #include "analysis/function_minima.hpp"
 #include "analysis/lanczos.hpp"
+#include "analysis/slq.hpp"
 #include "core/rng.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/plane_io.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/minima_spectra.hpp"
 #include "jobs/plane_job.hpp"
 #include "jobs/progress.hpp"
 #include "jobs/ranks.hpp"
@@ -64,26 +66,6 @@ struct RawMinimum {
   double loss = 0, accuracy = 0, test_loss = 0, test_accuracy = 0;
   std::vector<double> weights;
 };
-
-// Hutchinson's estimate of the trace, the mean of v.Hv over `samples`
-// Rademacher vectors drawn from Philox keyed by (seed, minimum, sample).
-double hutchinson_trace(const analysis::Operator& hv, std::int64_t P, std::uint64_t seed,
-                        std::size_t minimum, int samples) {
-  const Philox rng{seed};
-  std::vector<double> v(static_cast<std::size_t>(P)), y(static_cast<std::size_t>(P));
-  double sum = 0;
-  for (int s = 0; s < samples; ++s) {
-    for (std::int64_t j = 0; j < P; j += 128) {
-      const auto words = rng.words(static_cast<std::uint64_t>(minimum), RngStream::kProbe,
-                                   static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(j / 128));
-      for (std::int64_t b = 0; b < 128 && j + b < P; ++b)
-        v[static_cast<std::size_t>(j + b)] = (words[static_cast<std::size_t>(b / 32)] >> (b % 32)) & 1u ? 1.0 : -1.0;
-    }
-    hv(v.data(), y.data());
-    for (std::int64_t j = 0; j < P; ++j) sum += v[static_cast<std::size_t>(j)] * y[static_cast<std::size_t>(j)];
-  }
-  return sum / samples;
-}
 
 // The trainings, chunk by chunk on the chunk driver. Compute trains a
 // chunk's runs in parallel and evaluates each end point on the probe rows,
@@ -332,12 +314,7 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   mt.hessian.assign(nmin * static_cast<std::size_t>(net.hessian_top), kNaN);
   if (net.hutchinson > 0) mt.trace.assign(nmin, kNaN);
   if ((net.hessian_top > 0 || net.hutchinson > 0) && net.hessian_minima > 0 && nmin > 0) {
-    std::vector<int> by_count(nmin);
-    std::iota(by_count.begin(), by_count.end(), 0);
-    std::stable_sort(by_count.begin(), by_count.end(), [&](int a, int b) {
-      return mt.count[static_cast<std::size_t>(a)] > mt.count[static_cast<std::size_t>(b)];
-    });
-    by_count.resize(std::min<std::size_t>(nmin, static_cast<std::size_t>(net.hessian_minima)));
+    const std::vector<int> by_count = most_populous(mt.count, net.hessian_minima);
     const nn::DataView<double> train64 = view_of<double>(nr.data.train);
     // One minimum per thread; each product inside runs on that thread.
 #pragma omp parallel for schedule(dynamic, 1)
@@ -353,7 +330,7 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
           mt.hessian[c * static_cast<std::size_t>(net.hessian_top) + static_cast<std::size_t>(k)] =
               ritz[ritz.size() - 1 - static_cast<std::size_t>(k)];
       }
-      if (net.hutchinson > 0) mt.trace[c] = hutchinson_trace(hv, P, nr.train.seed, c, net.hutchinson);
+      if (net.hutchinson > 0) mt.trace[c] = analysis::hutchinson_trace(hv, P, nr.train.seed, c, net.hutchinson);
     }
   }
   res.minima_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
@@ -457,8 +434,10 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   io::NetworkWriter writer(file, nr.runs, m.params(), nr.record_weights, nr.data.has_test);
   const bool bar = !cfg.quiet && !cfg.json && stderr_is_terminal();
   NetworkResult res = train_networks(nr, cfg.net, &writer, bar);
+  const MinimaSpectra spectra = examine_minima(nr, cfg.net, res.minima, cfg.quiet ? nullptr : &log);
   writer.write_labels(res.labels);
   writer.write_minima(res.minima);
+  write_minima_spectra(static_cast<hid_t>(file.file_id()), spectra, res.minima);
   writer.write_traces(res.traces);
   if (basins) write_start_basins(file, plane, nr, res);
   std::vector<std::int64_t> widths(m.widths.begin(), m.widths.end());
@@ -493,7 +472,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
     j["max_steps"] = res.status[1];
     j["diverged"] = res.status[2];
     j["minima"] = mt.size();
-    j["timings"] = {{"trainings", res.train_s}, {"minima", res.minima_s}, {"total", secs}};
+    j["timings"] = {{"trainings", res.train_s}, {"minima", res.minima_s}, {"spectra", spectra.seconds}, {"total", secs}};
     j["output"] = cfg.output;
     out << j.dump() << "\n";
     return;
@@ -520,6 +499,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
     out << row.str() << "\n";
   }
   if (mt.size() > shown) out << "  ... " << mt.size() - shown << " more in " << cfg.output << " (/minima)\n";
+  print_minima_spectra(out, spectra, mt);
   out << "wrote " << cfg.output << " in " << secs << " s\n";
 }
 
