@@ -154,6 +154,7 @@ void read_minima(hid_t file, analysis::MinimaTable& t) {
   if (h5::exists(g, "lambda_max")) t.curvature = read_curvature(g);
   metrics::read_minima_statistics(g, t);
   check_dim(t.dim, "/minima");
+  t.plateaus = metrics::read_plateaus(file, t.dim);
   const auto n = static_cast<std::size_t>(t.n_minima), nd = n * static_cast<std::size_t>(t.dim);
   check_rows(t.position, nd, "/minima/position");
   check_rows(t.eigenvalues, nd, "/minima/eigenvalues");

@@ -283,6 +283,7 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) try {
   metrics::write_minima_statistics(gid, index.get(), t);
   h5::set_attr(gid, "n_minima", m);
   h5::set_attr(gid, "merge_tol", t.merge_tol);
+  metrics::write_plateaus(impl_->fid(), t.plateaus, t.dim);
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }

@@ -30,9 +30,7 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
     res.timings.grid_s = lap();
   }
 
-  analysis::MergeOptions mo;
-  mo.merge_tol = c.merge_tol;
-  mo.polish = c.polish;
+  const analysis::MergeOptions mo = merge_options(c, r);
   analysis::MinimaAccumulator::Finished f = run.accumulator().finish(land, mo);
   auto row_of = [&f](std::int32_t raw) { return raw < 0 ? -1 : f.raw_to_row[raw]; };
   res.minima.table = std::move(f.table);

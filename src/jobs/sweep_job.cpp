@@ -189,9 +189,7 @@ class SweepRun : public ChunkWork {
     // The quench end points sit in the accumulator's second slot (meant for
     // basin cells), so /minima's count, fraction and steps stay those of
     // the sweep's own descents; the basin columns are cleared here.
-    analysis::MergeOptions mo;
-    mo.merge_tol = c_.merge_tol;
-    mo.polish = c_.polish;
+    const analysis::MergeOptions mo = merge_options(c_, r_);
     analysis::MinimaAccumulator::Finished f = acc_.finish(base_.landscape, mo);
     auto row_of = [&f](std::int32_t raw) { return raw < 0 ? -1 : f.raw_to_row[raw]; };
     minima.table = std::move(f.table);

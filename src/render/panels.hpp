@@ -43,6 +43,13 @@ std::string minimum_loss_text(const Scene& sc, std::int64_t k);
 // Room for a legend of these entries (its widest line, or `heading`).
 int legend_width(const Style& s, const std::vector<LegendEntry>& e, const std::string& heading = "");
 
+// Legend entries of a basin map: each minimum's colour and share (`frac`),
+// as many as fit in `height` pixels, then grey with the share of cells that
+// reached no minimum (1 - the shares' sum; `none` when `frac` is empty),
+// named "none or plateau" when the file has plateaus.
+std::vector<LegendEntry> basin_legend(const Scene& sc, const Style& s,
+                                      const std::vector<double>& frac, double none, int height);
+
 // Legend entries for the point markers the picture shows.
 std::vector<LegendEntry> marker_legend(const Scene& sc);
 
