@@ -156,7 +156,7 @@ bool read_basin_metrics(hid_t g, analysis::BasinMetrics& m) {
 }
 
 void write_sweep(hid_t file, const analysis::SweepTable& s) {
-  const auto nv = static_cast<std::size_t>(s.n_values()), m = static_cast<std::size_t>(s.n_minima);
+  const auto nv = static_cast<std::size_t>(s.n_settings()), m = static_cast<std::size_t>(s.n_minima);
   require(s.count.size() == nv * m && s.fraction.size() == nv * m &&
               s.fraction_ci_lo.size() == nv * m && s.fraction_ci_hi.size() == nv * m &&
               s.quenched_count.size() == nv * m && s.quenched_fraction.size() == nv * m &&
@@ -164,7 +164,7 @@ void write_sweep(hid_t file, const analysis::SweepTable& s) {
               s.quenched_fraction_ci_hi.size() == nv * m &&
               s.fraction_diverged.size() == nv && s.fraction_max_steps.size() == nv &&
               s.median_steps.size() == nv,
-          "write_sweep: column sizes do not match " + std::to_string(nv) + " values x " +
+          "write_sweep: column sizes do not match " + std::to_string(nv) + " settings x " +
               std::to_string(m) + " points");
   Handle g = h5::create_group(file, "sweep");
   const hid_t gid = g.get();
@@ -177,8 +177,22 @@ void write_sweep(hid_t file, const analysis::SweepTable& s) {
   describe(value.get(), "value of " + s.parameter);
   Handle index = h5::create_index_scale(gid, "minimum", s.n_minima);
   describe(index.get(), "index into /minima");
-  const Shape rows = {nv}, table = {nv, m};
-  const std::vector<hid_t> by_value = {value.get()}, by_cell = {value.get(), index.get()};
+  // A 2-D sweep: every per-setting dataset has the dimensions (value, value2).
+  Shape rows = {nv}, table = {nv, m};
+  std::vector<hid_t> by_value = {value.get()}, by_cell = {value.get(), index.get()};
+  Handle value2;
+  if (s.two_dimensional()) {
+    h5::set_attr(gid, "parameter2", s.parameter2);
+    h5::set_attr(gid, "spacing2", s.spacing2);
+    h5::set_attr(gid, "n_values2", s.n_values2());
+    value2 = h5::create_scale(gid, "value2", s.value2);
+    describe(value2.get(), "value of " + s.parameter2);
+    const auto n1 = static_cast<hsize_t>(s.n_values()), n2 = static_cast<hsize_t>(s.n_values2());
+    rows = {n1, n2};
+    table = {n1, n2, m};
+    by_value = {value.get(), value2.get()};
+    by_cell = {value.get(), value2.get(), index.get()};
+  }
   full_dataset(gid, "count", table, by_cell, s.count, "starts that reached the point");
   full_dataset(gid, "fraction", table, by_cell, s.fraction,
                "fraction of starts that reached the point", true);
@@ -215,6 +229,11 @@ analysis::SweepTable read_sweep(hid_t file) {
   s.spacing = text_attr(gid, "spacing");
   s.n_starts = int_attr(gid, "n_starts");
   s.value = read<double>(gid, "value");
+  if (h5::exists(gid, "value2")) {
+    s.parameter2 = text_attr(gid, "parameter2");
+    s.spacing2 = text_attr(gid, "spacing2");
+    s.value2 = read<double>(gid, "value2");
+  }
   s.n_minima = static_cast<std::int64_t>(read<std::int64_t>(gid, "minimum").size());
   s.count = read<std::int64_t>(gid, "count");
   s.fraction = read<double>(gid, "fraction");
@@ -228,14 +247,14 @@ analysis::SweepTable read_sweep(hid_t file) {
   s.fraction_max_steps = read<double>(gid, "fraction_max_steps");
   s.median_steps = read<double>(gid, "median_steps");
   if (h5::exists(gid, "fraction_bounced")) s.fraction_bounced = read<double>(gid, "fraction_bounced");
-  const auto nv = static_cast<std::size_t>(s.n_values()), nm = nv * static_cast<std::size_t>(s.n_minima);
+  const auto nv = static_cast<std::size_t>(s.n_settings()), nm = nv * static_cast<std::size_t>(s.n_minima);
   require(s.count.size() == nm && s.fraction.size() == nm && s.fraction_ci_lo.size() == nm &&
               s.fraction_ci_hi.size() == nm && s.quenched_count.size() == nm &&
               s.quenched_fraction.size() == nm && s.quenched_fraction_ci_lo.size() == nm &&
               s.quenched_fraction_ci_hi.size() == nm && s.fraction_diverged.size() == nv &&
               s.fraction_max_steps.size() == nv && s.median_steps.size() == nv &&
               (s.fraction_bounced.empty() || s.fraction_bounced.size() == nv),
-          "/sweep: columns do not match " + std::to_string(nv) + " values x " +
+          "/sweep: columns do not match " + std::to_string(nv) + " settings x " +
               std::to_string(s.n_minima) + " points");
   return s;
 }

@@ -32,6 +32,9 @@ Frame draw_line_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
 // Descents without a lattice: each start coloured by the minimum it reached.
 Frame draw_starts_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
 Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
+// Per setting of a 2-D sweep, the share of starts at a global minimum (the
+// lowest minimum of /minima and every minimum tied with it): the map's cells.
+std::vector<double> global_fraction(const Scene& sc);
 
 // Minima, saddles, maxima and trajectories, projected onto the plane of
 // coordinates (axis0, axis1), clipped to the frame.
