@@ -301,7 +301,8 @@ Frame draw_starts_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b
            basin_colour(r.descent_labels[i]));
   c.clear_clip();
   draw_overlays(c, s, sc, f, 0, 1);
-  draw_axes(c, s, f, "x", "y", "starts, coloured by the minimum reached");
+  // A descend file holds no loss grid (`run` or `grid` computes one).
+  draw_axes(c, s, f, "x", "y", "starts, coloured by the minimum reached (no loss grid in this file)");
   draw_basin_legend(c, s, f, legend);
   return f;
 }

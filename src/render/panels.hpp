@@ -36,8 +36,14 @@ Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b)
 // lowest minimum of /minima and every minimum tied with it): the map's cells.
 std::vector<double> global_fraction(const Scene& sc);
 
+// Critical points numbered on a picture when there are at most this many.
+inline constexpr std::size_t kNumberedPoints = 60;
+
 // Minima, saddles, maxima and trajectories, projected onto the plane of
-// coordinates (axis0, axis1), clipped to the frame.
+// coordinates (axis0, axis1) (axis1 = -1: a 1-D picture, the loss upwards),
+// clipped to the frame; /critical's points numbered by their table row (up
+// to kNumberedPoints) and each index-1 saddle joined by a dashed line to the
+// minima /connections says it joins.
 void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, int axis0,
                    int axis1);
 // The loss of /minima row k for a legend: %.4g, and 0 for losses below 1e-9
