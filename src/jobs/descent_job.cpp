@@ -58,6 +58,7 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
       ck.read_rows("descents", cols[4], first, n, b.steps.data());
       ck.read_rows("descents", cols[5], first, n, b.status.data());
       ck.read_rows("descents", cols[6], first, n, raw.data());
+      ck.read_rows("descents", cols[7], first, n, b.bounced.data());
       labels.resize(raw.size());
       std::transform(raw.begin(), raw.end(), labels.begin(), row_of);
       writer.write_descent_batch(b);
