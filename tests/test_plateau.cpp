@@ -5,6 +5,8 @@
 // over the box, and hand-built tables for the printed text.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -14,8 +16,10 @@
 #include "analysis/report.hpp"
 #include "analysis/critical_report.hpp"
 #include "jobs/critical_job.hpp"
+#include "io/result_reader.hpp"
 #include "jobs/jobs.hpp"
 #include "render/panels.hpp"
+#include "support/cli.hpp"
 
 namespace {
 
@@ -138,6 +142,34 @@ TEST(Plateau, RunOnAWellInAPlainClaimsNoFractalBoundary) {
   }
   EXPECT_FALSE(res.basin_metrics.fractal_boundary);
   EXPECT_LE(res.basin_metrics.boundary_basin_entropy, std::log(2.0) + 1e-12);
+}
+
+TEST(Plateau, TheFileAndTheJsonSummaryHoldThePlateau) {
+  using namespace trilo::test;
+  const std::string h5 = unique("h5");
+  std::remove(h5.c_str());
+  const Outcome o = trilobite(std::string("run --expr \"") + kWell2d +
+                              "\" --box -4:4 --starts 300 --grid-res 16 --basin-res 32 --json -o '" + h5 + "'");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json doc = nlohmann::json::parse(o.out);
+  ASSERT_EQ(doc["minima"].size(), 1u);
+  ASSERT_EQ(doc["plateaus"].size(), 1u);
+  const auto f = trilo::io::read_result(h5);
+  ASSERT_EQ(f.minima.plateaus.size(), 1u);
+  const auto& p = f.minima.plateaus[0];
+  EXPECT_EQ(doc["plateaus"][0]["count"].get<std::int64_t>(), p.count);
+  EXPECT_EQ(doc["plateaus"][0]["basin_count"].get<std::int64_t>(), p.basin_count);
+  // Every descent labelled -1 either stopped on the plateau or reached
+  // nothing: the labelled ones, the plateau's and the unconverged add up.
+  std::int64_t labelled = 0, minus_one_converged = 0;
+  for (std::int64_t i = 0; i < f.descents.count; ++i) {
+    if (f.descent_labels[i] >= 0) ++labelled;
+    else if (f.descents.status[i] == 0) ++minus_one_converged;
+  }
+  EXPECT_EQ(labelled, f.minima.count[0]);
+  EXPECT_EQ(minus_one_converged, p.count);
+  for (int i = 0; i < 2; ++i) EXPECT_LE(p.extent_lo[i], p.extent_hi[i]);
+  std::remove(h5.c_str());
 }
 
 TEST(Plateau, ASingleDegeneratePointStaysARow) {
