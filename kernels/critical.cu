@@ -40,9 +40,7 @@ void critical_tile(const L& land, const backend::CriticalRequest& req, std::int6
 
 void CudaBackend::critical(const backend::CriticalRequest& req, std::int64_t first,
                            std::int64_t count, backend::DescentBatch& out) {
-  if (!prepare_records(req.starts, req.explicit_starts, req.landscape.dim, first, count,
-                       "searches", out))
-    return;
+  if (!prepare_records(req, first, count, "searches", out)) return;
   if (req.landscape.id == LandscapeId::kExpr)
     throw std::invalid_argument(backend::kCriticalFormulaRefusal);
   activate();

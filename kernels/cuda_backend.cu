@@ -181,7 +181,7 @@ backend::PeakRates CudaBackend::peak() {
 
 namespace trilo::backend {
 
-std::unique_ptr<Backend> make_cuda_backend() {
+std::unique_ptr<Backend> make_cuda_backend(int device) {
   int n = 0;
   const cudaError_t err = cudaGetDeviceCount(&n);
   if (err != cudaSuccess || n == 0) {
@@ -189,7 +189,7 @@ std::unique_ptr<Backend> make_cuda_backend() {
     std::string why = err != cudaSuccess ? std::string(" (") + cudaGetErrorString(err) + ")" : "";
     throw std::runtime_error("--backend cuda: no CUDA device is present" + why);
   }
-  return std::make_unique<cuda::CudaBackend>(0);
+  return std::make_unique<cuda::CudaBackend>((device < 0 ? 0 : device) % n);
 }
 
 bool cuda_compiled() { return true; }

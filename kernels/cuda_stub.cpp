@@ -5,7 +5,7 @@
 
 namespace trilo::backend {
 
-std::unique_ptr<Backend> make_cuda_backend() {
+std::unique_ptr<Backend> make_cuda_backend(int) {
   throw std::runtime_error(
       "--backend cuda: this trilobite was not compiled with CUDA (rebuild with "
       "-DTRILOBITE_CUDA=ON)");

@@ -130,9 +130,7 @@ void trace_tile(const L& land, const backend::DescentRequest& req, const std::in
 
 void CudaBackend::descend(const backend::DescentRequest& req, std::int64_t first,
                           std::int64_t count, backend::DescentBatch& out) {
-  if (!prepare_records(req.starts, req.explicit_starts, req.landscape.dim, first, count,
-                       "descents", out))
-    return;
+  if (!prepare_records(req, first, count, "descents", out)) return;
   activate();
   const bool explicit_mode = req.starts.mode == StartMode::kExplicit;
   const std::size_t n = static_cast<std::size_t>(req.landscape.dim);

@@ -30,14 +30,15 @@ inline void require_explicit_rows(const StartSpec& starts,
 // The start of a call that fills `out` with items [first, first + count):
 // `out` sized and placed, the explicit starts checked. False when there is
 // nothing to launch (an empty launch is an error in CUDA).
-inline bool prepare_records(const StartSpec& starts, const std::vector<double>& explicit_starts,
-                            int dim, std::int64_t first, std::int64_t count, const char* what,
-                            backend::DescentBatch& out) {
-  out.resize(count, dim);
+// `req` is a descent or critical-point request.
+template <class Request>
+bool prepare_records(const Request& req, std::int64_t first, std::int64_t count, const char* what,
+                     backend::DescentBatch& out) {
+  out.resize(count, req.landscape.dim);
   out.first = first;
   if (count <= 0) return false;
-  if (starts.mode == StartMode::kExplicit)
-    require_explicit_rows(starts, explicit_starts, first, first + count, what);
+  if (req.starts.mode == StartMode::kExplicit)
+    require_explicit_rows(req.starts, req.explicit_starts, first, first + count, what);
   return true;
 }
 

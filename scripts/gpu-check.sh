@@ -17,7 +17,7 @@
 #   GPU_CHECK_FRESH=1     start the build tree afresh
 #   GPU_CHECK_STEPS       steps to run, in this order (default: all of
 #                         "unpack configure build smi test run formula
-#                         critical bench profile write peers")
+#                         critical ranks bench profile write peers")
 #   GPU_CHECK_WRITE_BACKENDS  backends of the write step (default "cuda cpu")
 #   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
 #   GPU_CHECK_TARGETS     build only these targets (default: all)
@@ -37,7 +37,7 @@ debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
 BUILD_DIR=${BUILD_DIR:-$PWD/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical bench profile write peers}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile write peers}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -204,6 +204,22 @@ run_critical() {
   done
 }
 
+# One job over 1 and 2 ranks on the GPU (both ranks share the one device),
+# with the writer's statistics; the files must be identical. Open MPI comes
+# from the prefix (OPAL_PREFIX relocates Debian's build there).
+run_ranks() {
+  local exe=$BUILD_DIR/trilobite tmp=/tmp/trilo-ranks mpirun=$PREFIX/usr/bin/mpirun
+  [[ -x $mpirun ]] || { echo "no mpirun in $PREFIX (fetch-gpu-debs.sh carries openmpi-bin)"; return 1; }
+  mkdir -p "$tmp"
+  local args=(descend -l rastrigin --dim 6 --starts 4000000 --chunk 262144 --backend cuda --records none -q --force)
+  for np in 1 2; do
+    /usr/bin/time -f "np $np: %e s" env OPAL_PREFIX=$PREFIX/usr TRILOBITE_DRIVER_STATS=1 \
+      "$mpirun" -np "$np" --allow-run-as-root --oversubscribe -x TRILOBITE_DRIVER_STATS -x LD_LIBRARY_PATH \
+      "$exe" "${args[@]}" -o "$tmp/np$np.h5" || return 1
+  done
+  python3 tests/python/compare_results.py "$tmp/np1.h5" "$tmp/np2.h5" --ignore created command_line
+}
+
 # trilobite bench on both backends (table and JSON), then the peers (NumPy,
 # JAX, PyTorch) with their agreement checks.
 run_bench() {
@@ -284,6 +300,9 @@ if ((ok)) && wants formula; then
 fi
 if ((ok)) && wants critical; then
   run_step critical "$OUT/run.log" run_critical
+fi
+if ((ok)) && wants ranks; then
+  run_step ranks "$OUT/run.log" run_ranks
 fi
 if ((ok)) && wants bench; then
   : >"$OUT/bench.log"

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ libhdf5-dev zlib1g-dev libcli11-dev librandom123-dev libeigen3-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcpptoml-dev nlohmann-json3-dev
-      clang libclang-rt-14-dev libomp-dev
+      clang libclang-rt-14-dev libomp-dev libopenmpi-dev openmpi-bin
       python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-matplotlib
       nlohmann-json3-dev libpng-dev libfreetype-dev fonts-dejavu-core python3-pil
       dataset-fashion-mnist)

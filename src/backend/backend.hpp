@@ -133,7 +133,9 @@ std::unique_ptr<Backend> make_cpu_backend(int threads);
 std::unique_ptr<Backend> make_cpu_scalar_backend(int threads);
 // Throws std::runtime_error "not compiled with CUDA" in a build without it,
 // or a clear message when no device is present.
-std::unique_ptr<Backend> make_cuda_backend();
+// Device `device` mod the number of devices (each rank of an MPI job on a
+// node passes its node-local rank).
+std::unique_ptr<Backend> make_cuda_backend(int device = 0);
 bool cuda_compiled();
 int cuda_device_count();  // 0 without CUDA or without a device
 

@@ -6,6 +6,7 @@
 
 #include "cli/config_file.hpp"
 #include "cli/numeric_options.hpp"
+#include "cli/plane_options.hpp"
 #include "cli/unknown_arguments.hpp"
 #include "cli/unused_options.hpp"
 #include "cli/read_guard.hpp"
@@ -18,6 +19,7 @@
 #include "jobs/checkpointing.hpp"
 #include "jobs/critical_job.hpp"
 #include "jobs/jobs.hpp"
+#include "jobs/ranks.hpp"
 #include "render/render.hpp"
 
 namespace trilo::cli {
@@ -272,6 +274,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   auto* grid = app.add_subcommand("grid", "Loss and gradient on a 1-D or 2-D grid");
   add_common(grid, c);
   add_lattice(grid, c, true, false);
+  add_network(grid, c);
+  add_plane(grid, c);
   auto* descend = app.add_subcommand("descend", "Descents from random or given starts, and their minima");
   add_common(descend, c);
   add_descent(descend, c, true);
@@ -375,6 +379,14 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (CLI::App* sub = chosen_subcommand(app))
     c.resolved_config = [sub] { return resolved_config_toml(*sub); };
 
+  // Only the jobs spread over ranks (jobs/ranks.hpp); the rest would run
+  // once per rank.
+  if (jobs::ranks() > 1)
+    for (const char* one : {"list", "bench", "info", "render"})
+      if (app.got_subcommand(one))
+        throw config::BadInput(std::string("`trilobite ") + one +
+                               "` runs as one process: start it without mpirun (jobs run over ranks: "
+                               "grid, descend, basins, run, critical, sweep)");
   if (app.got_subcommand("list")) {
     print_list(out);
     return 0;
@@ -422,12 +434,14 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (app.got_subcommand("critical"))
     jobs::apply_critical_defaults(c, critical->count("--starts") > 0, critical->count("--steps") > 0);
   if (app.got_subcommand("descend")) check_network_options(*descend, c);
+  if (app.got_subcommand("grid")) check_grid_options(*grid, c);
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
     if (app.got_subcommand(job)) c.job = job;
   // No subcommand: a `run` with its defaults.
   if (CLI::App* sub = chosen_subcommand(app) ? chosen_subcommand(app) : app.get_subcommand("run")) {
     std::set<std::string> unused = unused_options(*sub, c, err);
     add_other_landscape_options(c, unused);
+    add_grid_unused(c, unused);
     add_other_schedule_options(c, unused);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");
     const CLI::Option* steps = sub->get_option_no_throw("--steps");

@@ -55,7 +55,9 @@ std::vector<Unused> rules(const config::RunConfig& c) {
   if (!formula) r.push_back({"param", Action::kRefuse, "only formulas (--expr, --landscape-file) have parameters"});
   const bool random_starts = (c.job == "run" || c.job == "descend" || c.job == "critical" || sweep) && !explicit_starts;
   const bool noisy = c.job != "grid" && c.job != "critical" && (c.noise > 0 || varied == "noise" || varied2 == "noise");
-  if (!random_starts && !noisy)
+  const bool random_plane = c.job == "grid" && !c.net.model.empty() &&
+                            (c.plane.directions == "filter" || c.plane.directions == "random");
+  if (!random_starts && !noisy && !random_plane)
     r.push_back({"seed", Action::kWarn, "this run draws no random numbers (no random starts, no noise)"});
   if (c.job == "grid") {
     r.push_back({"merge-tol", Action::kWarn, "a grid finds no minima"});

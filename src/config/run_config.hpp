@@ -13,6 +13,7 @@
 #include "core/catalog.hpp"
 #include "core/optimizers.hpp"
 #include "core/schedule.hpp"
+#include "config/plane_options.hpp"
 #include "nn/data.hpp"
 
 namespace trilo::config {
@@ -122,6 +123,7 @@ struct RunConfig {
   bool force = false;
 
   NetworkConfig net;
+  PlaneOptions plane;  // grid over a network: the plane through weight space
   bool precision_given = false;  // networks train in float32 unless --precision is given
   bool chunk_given = false;      // networks train 64 at a time unless --chunk is given
   bool lr_given = false;         // networks default to lr 0.1 (analytic landscapes: 0.01)

@@ -8,6 +8,7 @@
 #include "analysis/critical_report.hpp"
 #include "analysis/minima_stats.hpp"
 #include "analysis/report.hpp"
+#include "io/plane_io.hpp"
 #include "io/result_reader.hpp"
 
 namespace trilo::io {
@@ -142,6 +143,11 @@ std::string describe_result(const ResultData& r) {
   std::string starts = get("n_starts");
   if (!get("start_mode").empty()) starts += " (" + get("start_mode") + ")";
   if (r.has_descents) line("starts", starts);
+  if (r.has_plane) {
+    line("model", get("model") + " on " + get("data"));
+    out << describe_plane(r.path);
+    return out.str();
+  }
   if (r.network) {
     line("model", get("model"));
     const std::string epochs = get("epochs");

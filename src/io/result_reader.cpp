@@ -313,7 +313,8 @@ ResultData read_result(const std::string& path) {
     r.attributes = h5::read_attrs(f);
     if (const AttrValue* land = r.attribute("landscape"); land && *land == AttrValue(std::string("network"))) {
       r.network = true;
-      read_network(f, r.network_minima, r.network_status);
+      r.has_plane = h5::exists(f, "plane");
+      if (!r.has_plane) read_network(f, r.network_minima, r.network_status);
       return r;
     }
     r.has_grid = h5::exists(f, "grid");

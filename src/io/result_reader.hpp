@@ -57,6 +57,7 @@ struct ResultData {
   // A network landscape's file (docs/format.md, "Network files"): its
   // minima and the status of every training; the analytic groups are absent.
   bool network = false;
+  bool has_plane = false;  // grid over a network: /plane (src/io/plane_io.hpp), no /descents
   NetworkMinima network_minima;
   std::vector<std::int8_t> network_status;
 

@@ -273,6 +273,7 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   if (opt.formula && land_names.empty()) throw BadInput("--formula: applies to landscape cases, and none is asked for");
   if (!net_names.empty() && opt.backend == "cuda")
     throw BadInput("--backend cuda: the network cases run on the CPU only (use cpu or all)");
+  const NetworkBenchData net_data = load_network_bench_data(net_names);
   std::vector<Case> cases;
   for (const std::string& n : land_names) {
     cases.push_back(parse_case(n));
@@ -357,7 +358,7 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
     no.repeats = opt.repeats;
     no.threads = opt.threads;
     no.json = opt.json;
-    run_network_bench(net_names, no, cpu_peak, doc, out, log);
+    run_network_bench(net_names, net_data, no, cpu_peak, doc, out, log);
   }
   if (opt.json) out << doc.dump(2) << "\n";
 }

@@ -176,21 +176,33 @@ void check_network_cases(const std::vector<std::string>& names) {
       throw BadInput("--cases: '" + n + "' is not a network case mlp784-fmnist-b<B> or mlp2-moons-b<B>");
 }
 
-void run_network_bench(const std::vector<std::string>& names, const NetworkBenchOptions& opt,
+NetworkBenchData load_network_bench_data(const std::vector<std::string>& names) {
+  NetworkBenchData data;
+  for (const std::string& name : names) {
+    NetCase c;
+    parse_net_case(name, &c);
+    if (data.count(c.data)) continue;
+    nn::DataOptions d;
+    d.data = c.data;
+    data[c.data] = nn::load_data(d).train;
+  }
+  return data;
+}
+
+void run_network_bench(const std::vector<std::string>& names, const NetworkBenchData& data,
+                       const NetworkBenchOptions& opt,
                        const backend::PeakRates& peak, nlohmann::json& doc, std::ostream& out,
                        std::ostream& log) {
   std::vector<NetRow> rows;
   for (const std::string& name : names) {
     NetCase c;
     parse_net_case(name, &c);
-    nn::DataOptions d;
-    d.data = c.data;
-    const nn::DataSplit split = nn::load_data(d);
+    const nn::Dataset& train = data.at(c.data);
     for (const std::string& prec : opt.precisions)
       for (std::int64_t runs : opt.runs) {
         log << "trilobite bench: " << name << " " << prec << " " << runs << " networks\n";
-        NetRow r = prec == "f32" ? measure_net<float>(c, split.train, runs, opt)
-                                 : measure_net<double>(c, split.train, runs, opt);
+        NetRow r = prec == "f32" ? measure_net<float>(c, train, runs, opt)
+                                 : measure_net<double>(c, train, runs, opt);
         r.peak_fraction = r.flops / (prec == "f32" ? peak.fp32_flops : peak.fp64_flops);
         rows.push_back(r);
       }

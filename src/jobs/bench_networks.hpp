@@ -7,11 +7,13 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "backend/backend.hpp"
+#include "nn/data.hpp"
 
 namespace trilo::jobs {
 
@@ -26,6 +28,12 @@ std::vector<std::string> network_bench_cases();
 // Checks the names (BadInput naming a bad one) before any work.
 void check_network_cases(const std::vector<std::string>& names);
 
+// The training sets of the cases, by data name, loaded before any
+// measurement so that a missing one (Fashion-MNIST not installed) is
+// refused first.
+using NetworkBenchData = std::map<std::string, nn::Dataset>;
+NetworkBenchData load_network_bench_data(const std::vector<std::string>& names);
+
 struct NetworkBenchOptions {
   std::vector<std::string> precisions;  // "f32", "f64"
   std::vector<std::int64_t> runs;       // ensemble sizes
@@ -37,7 +45,8 @@ struct NetworkBenchOptions {
 
 // Measures every case x precision x ensemble size on the CPU; prints the
 // table to `out` (or adds "network_results" to `doc` when json), notes to `log`.
-void run_network_bench(const std::vector<std::string>& names, const NetworkBenchOptions& opt,
+void run_network_bench(const std::vector<std::string>& names, const NetworkBenchData& data,
+                       const NetworkBenchOptions& opt,
                        const backend::PeakRates& peak, nlohmann::json& doc, std::ostream& out,
                        std::ostream& log);
 

@@ -114,18 +114,15 @@ std::unique_ptr<io::CheckpointWriter> start_checkpoint(
     const CheckpointPaths& p, const io::Attributes& root, const std::vector<io::StreamSpec>& streams,
     const std::vector<std::int64_t>& counters, const io::CheckpointState& state,
     const io::CheckpointReader* old, const std::vector<std::int64_t>& rows) {
-  if (!old) {
-    auto ck = std::make_unique<io::CheckpointWriter>(p.partial, root, streams,
-                                                     static_cast<int>(counters.size()));
-    ck->commit(counters, state);
-    return ck;
-  }
-  // A fresh checkpoint holding what was committed, renamed over the old one
-  // only once complete: a kill during the copy loses nothing.
-  const std::string fresh = p.partial + ".resuming";
+  // The checkpoint is made under another name and renamed onto p.partial
+  // only after its first commit: a kill while the file is being created
+  // leaves no half-made .partial that a --resume would refuse. Resuming, it
+  // holds what was committed before, so a kill during the copy loses
+  // nothing either.
+  const std::string fresh = p.partial + (old ? ".resuming" : ".creating");
   auto ck = std::make_unique<io::CheckpointWriter>(fresh, root, streams, static_cast<int>(counters.size()));
   constexpr std::int64_t kBlock = 1 << 16;
-  for (std::size_t s = 0; s < streams.size(); ++s) {
+  for (std::size_t s = 0; old && s < streams.size(); ++s) {
     const auto& cols = streams[s].columns;
     std::vector<std::vector<char>> buf(cols.size());
     for (std::int64_t first = 0; first < rows.at(s); first += kBlock) {
@@ -142,7 +139,7 @@ std::unique_ptr<io::CheckpointWriter> start_checkpoint(
   ck->commit(counters, state);
   if (std::rename(fresh.c_str(), p.partial.c_str()) != 0)
     throw std::runtime_error("cannot rename '" + fresh + "' to '" + p.partial + "'");
-  if (p.resume_from != p.partial) std::remove(p.resume_from.c_str());
+  if (old && p.resume_from != p.partial) std::remove(p.resume_from.c_str());
   return ck;
 }
 

@@ -1,11 +1,17 @@
 #include "jobs/chunk_driver.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <stdexcept>
+#include <utility>
 
 #include "jobs/interrupt.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 
 namespace trilo::jobs {
 
@@ -13,40 +19,147 @@ std::int64_t ChunkWork::cut(std::int64_t first, std::int64_t n, std::int64_t chu
   return std::min(chunk, n - first);
 }
 
+void ChunkWork::pack(const Chunk&, Packer&) const {
+  throw std::logic_error("ChunkWork: this job's loop does not run over ranks");
+}
+
+void ChunkWork::unpack(const Chunk&, Unpacker&) {
+  throw std::logic_error("ChunkWork: this job's loop does not run over ranks");
+}
+
+namespace {
+
+// The chunk at `next`, checked against the loop.
+Chunk next_chunk(const ChunkWork& work, std::int64_t next, std::int64_t n, std::int64_t chunk,
+                 int slot) {
+  const std::int64_t count = work.cut(next, n, chunk);
+  if (count < 1 || count > n - next) throw std::logic_error("ChunkWork::cut: a chunk outside [first, n)");
+  return {next, count, slot};
+}
+
+// Test hook (tests/python/check_ranks.py): TRILOBITE_FAULT=kill-rank:R:K
+// sends SIGKILL to rank R > 0 once it has sent its K-th chunk of a loop, to
+// show that a rank that dies stops the job and leaves it resumable.
+void rank_fault_hook(std::int64_t sent) {
+  static const char* spec = std::getenv("TRILOBITE_FAULT");
+  if (!spec) return;
+  const std::string s = spec, prefix = "kill-rank:";
+  if (s.rfind(prefix, 0) != 0) return;
+  char* end = nullptr;
+  const long r = std::strtol(s.c_str() + prefix.size(), &end, 10);
+  if (*end != ':' || r != rank()) return;
+  if (std::strtoll(end + 1, nullptr, 10) == sent) std::raise(SIGKILL);
+}
+
+// A rank other than the writer: computes chunks j = rank, rank + N, ...
+// and sends each to the writer.
+void compute_and_send(ChunkWork& work, std::int64_t n, std::int64_t done, std::int64_t chunk) {
+  const int me = rank(), size = ranks();
+  std::int64_t sent = 0;
+  for (std::int64_t next = done, j = 0; next < n; ++j) {
+    const Chunk c = next_chunk(work, next, n, chunk, 0);
+    if (j % size == me) {
+      work.compute(c);
+      std::vector<char> bytes;
+      Packer p(bytes);
+      work.pack(c, p);
+      wire::send_to_writer(c.first, c.count, std::move(bytes));
+      rank_fault_hook(++sent);
+    }
+    next += c.count;
+  }
+  wire::flush_sends();
+}
+
+// What the writer's loop spent its time on, printed to stderr at the end of
+// each loop when TRILOBITE_DRIVER_STATS is set (docs/scaling.md measures the
+// writer with it): chunks computed here and received, the bytes received,
+// and seconds computing, waiting for other ranks, and absorbing and
+// committing (on the second thread, overlapping the other two).
+struct LoopStats {
+  std::int64_t own = 0, received = 0, bytes = 0;
+  double compute_s = 0, wait_s = 0, take_s = 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  static double since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  }
+  void print(const std::string& what) const {
+    if (!std::getenv("TRILOBITE_DRIVER_STATS")) return;
+    std::fprintf(stderr,
+                 "driver: %s: %lld chunks computed here, %lld received (%.3f MB); compute %.3f s, wait %.3f s, "
+                 "absorb+commit %.3f s, wall %.3f s\n",
+                 what.empty() ? "loop" : what.c_str(), static_cast<long long>(own),
+                 static_cast<long long>(received), static_cast<double>(bytes) / 1e6, compute_s, wait_s, take_s,
+                 since(start));
+  }
+};
+
+}  // namespace
+
 void drive(ChunkWork& work, const DriveOptions& o) {
   if (o.n <= 0) return;
   if (o.done < 0 || o.done > o.n)
     throw std::logic_error("drive: the committed count is outside [0, n]");
+  std::int64_t done = o.done;
+  std::int64_t chunk = chunk_for_progress(std::max<std::int64_t>(1, o.chunk), o.n, o.bar, o.bar_floor);
+  const int size = o.spread ? ranks() : 1;
+  if (size > 1) {
+    // The writer's start and chunk size hold on every rank.
+    std::vector<std::int64_t> head = {o.n, done, chunk};
+    wire::broadcast(head);
+    if (head[0] != o.n) throw std::logic_error("drive: the ranks disagree on the loop's size");
+    done = head[1];
+    chunk = head[2];
+    if (!is_writer()) return compute_and_send(work, o.n, done, chunk);
+  }
+
   Progress progress(o.what, o.n, o.bar);
-  progress.update(o.done);
-  const std::int64_t chunk =
-      chunk_for_progress(std::max<std::int64_t>(1, o.chunk), o.n, o.bar, o.bar_floor);
-  auto take = [&work, &progress](const Chunk& c) {
+  progress.update(done);
+  LoopStats stats;
+  auto take = [&work, &progress, &stats](const Chunk& c) {
+    const auto t = std::chrono::steady_clock::now();
     work.absorb(c);
     work.commit(c);
+    stats.take_s += LoopStats::since(t);
     progress.update(c.first + c.count);
   };
   // With overlap, the absorb and commit of the chunk before run here while
-  // the next one computes; they still run one after another in index order.
+  // the next one computes (or arrives); they still run one after another in
+  // index order.
   std::future<void> absorbing;
   auto settle = [&absorbing] {
     if (absorbing.valid()) absorbing.get();
   };
-  std::int64_t next = o.done;
+  std::int64_t next = done;
   int slot = 0;
+  std::vector<char> bytes;
   try {
-    while (next < o.n) {
+    for (std::int64_t j = 0; next < o.n; ++j) {
       try {
         check_interrupted();
       } catch (const Interrupted&) {
         settle();  // the chunk already computed is committed first
         throw;
       }
-      const std::int64_t count = work.cut(next, o.n, chunk);
-      if (count < 1 || count > o.n - next)
-        throw std::logic_error("ChunkWork::cut: a chunk outside [first, n)");
-      const Chunk c{next, count, slot};
-      work.compute(c);
+      const Chunk c = next_chunk(work, next, o.n, chunk, slot);
+      const int owner = static_cast<int>(j % size);
+      const auto t = std::chrono::steady_clock::now();
+      if (owner == 0) {
+        work.compute(c);
+        stats.compute_s += LoopStats::since(t);
+        ++stats.own;
+      } else {
+        std::int64_t first = 0, count = 0;
+        wire::receive_from(owner, first, count, bytes);
+        stats.wait_s += LoopStats::since(t);
+        ++stats.received;
+        stats.bytes += static_cast<std::int64_t>(bytes.size());
+        if (first != c.first || count != c.count)
+          throw std::logic_error("drive: rank " + std::to_string(owner) + " sent another chunk than the one due");
+        Unpacker u(bytes);
+        work.unpack(c, u);
+        u.finish();
+      }
       settle();
       if (o.overlap) {
         absorbing = std::async(std::launch::async, take, c);
@@ -54,9 +167,10 @@ void drive(ChunkWork& work, const DriveOptions& o) {
       } else {
         take(c);
       }
-      next += count;
+      next += c.count;
     }
     settle();
+    stats.print(o.what);
   } catch (...) {
     if (absorbing.valid()) absorbing.wait();  // never leave it working on the job's buffers
     throw;

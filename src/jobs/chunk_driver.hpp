@@ -21,14 +21,19 @@
 //     run: the chunk already computed is absorbed and committed first, then
 //     Interrupted is thrown.
 //
-// The seam between compute and absorb/commit is where ranks fit: several
-// processes each compute chunks (a static interleave or chunks handed out),
-// and one writer absorbs and commits them in index order, which keeps every
-// file identical to a one-process run's.
+// Ranks (jobs/ranks.hpp): a loop marked `spread` in an MPI run of N > 1
+// ranks deals its chunks out, chunk j (counted from `done`) to rank j mod N.
+// Every rank computes its chunks; the other ranks pack theirs and send them
+// to rank 0, the writer, which unpacks each in place of computing it and
+// absorbs and commits all of them in index order, so the files are those of
+// a one-process run. The writer's `done` and chunk size are the loop's on
+// every rank. Only the writer calls absorb and commit.
 #pragma once
 
 #include <cstdint>
 #include <string>
+
+#include "jobs/packing.hpp"
 
 namespace trilo::jobs {
 
@@ -52,6 +57,11 @@ class ChunkWork {
   virtual void absorb(const Chunk& c) = 0;
   // Makes chunk c durable; right after its absorb, same thread.
   virtual void commit(const Chunk& c) { (void)c; }
+  // Over ranks: buffer c.slot, computed, as bytes (on the rank that
+  // computed it), and buffer c.slot filled from those bytes in place of
+  // compute (on the writer). A job whose loop is spread overrides both.
+  virtual void pack(const Chunk& c, Packer& out) const;
+  virtual void unpack(const Chunk& c, Unpacker& in);
 };
 
 struct DriveOptions {
@@ -62,6 +72,10 @@ struct DriveOptions {
   std::string what;               // the progress bar's units ("descents")
   bool bar = false;               // a progress bar on stderr
   std::int64_t bar_floor = 4096;  // with a bar, chunks are cut to about 64 steps, not below this
+  // Over the ranks of an MPI run: every rank runs this loop at the same
+  // point of the same job (a loop of the writer's alone, such as reading a
+  // checkpoint back, is not spread).
+  bool spread = false;
 };
 
 // Runs chunks [done, n) of `work`. Rethrows the first exception of any step

@@ -19,6 +19,7 @@
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 #include "jobs/replay.hpp"
 #include "jobs/resources.hpp"
 
@@ -92,6 +93,8 @@ class SearchChunks : public ChunkWork {
   void commit(const Chunk& c) override {
     if (ck_) ck_->commit({c.first + c.count}, {});
   }
+  void pack(const Chunk& c, Packer& out) const override { jobs::pack(out, parts_[c.slot]); }
+  void unpack(const Chunk& c, Unpacker& in) override { jobs::unpack(in, parts_[c.slot]); }
 
  private:
   backend::Backend& be_;
@@ -115,6 +118,7 @@ void search_all(const config::RunConfig& c, const config::Resolved& r, backend::
   o.chunk = c.chunk;
   o.what = "searches";
   o.bar = !c.quiet && stderr_is_terminal();
+  o.spread = true;
   drive(work, o);
 }
 
@@ -174,10 +178,18 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
   }
   const auto t0 = std::chrono::steady_clock::now();
   install_interrupt_handlers();
+  Census census{analysis::CriticalAccumulator(r.dim, census_tol(cfg, r))};
+  if (!is_writer()) {
+    // Another rank of an MPI job: its share of the searches and of the
+    // grid, sent to the writer.
+    agree_to_start();
+    search_all(cfg, r, *be, census, 0, nullptr, nullptr);
+    compute_grid(cfg, r, *be, nullptr);
+    return;
+  }
   // Searches chunk by chunk into <output>.partial (resumable), then the
   // grid, census and connections into the result file.
   CriticalJobResult res;
-  Census census{analysis::CriticalAccumulator(r.dim, census_tol(cfg, r))};
   {
     const std::vector<io::StreamSpec> streams = critical_streams(r.dim);
     const auto& cols = streams[0].columns;
@@ -192,6 +204,7 @@ void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostrea
       replay_end_points(*start.resumed, "searches", {cols[1], cols[4], cols[5]}, done, cfg.chunk,
                         [&census](std::int64_t, const analysis::EndPoints& e) { census.add(e); });
     }
+    agree_to_start();
     std::unique_ptr<io::CheckpointWriter> ck =
         start_checkpoint(start.paths, provenance(cfg, r, *be, 0.0), streams, {done}, {},
                          start.resumed.get(), {done});

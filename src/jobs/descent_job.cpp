@@ -13,6 +13,7 @@
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 
 namespace trilo::jobs {
 
@@ -95,6 +96,14 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
   const DescentPlan plan = descent_plan(cfg, r);
   const double tol = analysis::detail::effective_merge_tol(cfg.merge_tol, r.box_lo, r.box_hi);
   DescentRun run(plan, r.dim, tol);
+  if (!is_writer()) {
+    // Another rank of an MPI job: its share of the descents, the basin map
+    // and (run) the grid, sent to the writer; no file, no print.
+    agree_to_start();
+    run.run(be, nullptr, false);
+    if (cfg.job == "run") compute_grid(cfg, r, be, nullptr);
+    return;
+  }
   const std::vector<io::StreamSpec> streams = descent_streams(r.dim);
   const io::Attributes root = provenance(cfg, r, be, tol);
 
@@ -106,6 +115,7 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
       throw config::BadInput("--resume: '" + paths.resume_from + "': " + e.what());
     }
   }
+  agree_to_start();
   const DescentCounters& k = run.counters();
   const analysis::MinimaAccumulator::State s = run.accumulator().state();
   std::unique_ptr<io::CheckpointWriter> ck =

@@ -84,6 +84,8 @@ class DescentChunks : public ChunkWork {
   void compute(const Chunk& c) override { be_.descend(q_, c.first, c.count, parts_[c.slot]); }
   void absorb(const Chunk& c) override { absorb_(c.first, parts_[c.slot]); }
   void commit(const Chunk& c) override { commit_(c.first, parts_[c.slot]); }
+  void pack(const Chunk& c, Packer& out) const override { jobs::pack(out, parts_[c.slot]); }
+  void unpack(const Chunk& c, Unpacker& in) override { jobs::unpack(in, parts_[c.slot]); }
 
  private:
   backend::Backend& be_;
@@ -113,6 +115,7 @@ void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* c
   o.chunk = plan_.chunk;
   o.what = cells ? "basin map" : "descents";
   o.bar = plan_.bar;
+  o.spread = true;
   drive(work, o);
 }
 

@@ -2,6 +2,8 @@
 
 #include <csignal>
 
+#include "jobs/ranks.hpp"
+
 namespace trilo::jobs {
 
 namespace {
@@ -10,6 +12,9 @@ extern "C" void on_signal(int sig) { g_signal = sig; }
 }  // namespace
 
 void install_interrupt_handlers() {
+  // The writer alone stops cleanly (it holds the checkpoint); another rank
+  // of an MPI job ends at once on SIGINT/SIGTERM.
+  if (!is_writer()) return;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 }
@@ -17,5 +22,7 @@ void install_interrupt_handlers() {
 void check_interrupted() {
   if (g_signal != 0) throw Interrupted();
 }
+
+bool interrupt_pending() { return g_signal != 0; }
 
 }  // namespace trilo::jobs

@@ -20,5 +20,7 @@ class Interrupted : public std::runtime_error {
 void install_interrupt_handlers();
 // Throws Interrupted once a signal has arrived.
 void check_interrupted();
+// Whether a signal has arrived (for a loop that waits on something else).
+bool interrupt_pending();
 
 }  // namespace trilo::jobs

@@ -17,7 +17,9 @@
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/network_job.hpp"
+#include "jobs/plane_job.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 #include "jobs/resources.hpp"
 #include "jobs/summary_json.hpp"
 #include "io/xdmf_writer.hpp"
@@ -261,8 +263,9 @@ io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
 }
 
 std::unique_ptr<backend::Backend> select_backend(const config::RunConfig& cfg) {
-  if (cfg.backend == "cuda") return backend::make_cuda_backend();
-  if (cfg.backend == "auto" && backend::cuda_device_count() > 0) return backend::make_cuda_backend();
+  // Each rank of an MPI job drives the GPU of its node-local rank.
+  if (cfg.backend == "cuda") return backend::make_cuda_backend(local_rank());
+  if (cfg.backend == "auto" && backend::cuda_device_count() > 0) return backend::make_cuda_backend(local_rank());
   return backend::make_cpu_backend(cfg.threads);
 }
 
@@ -278,6 +281,8 @@ class GridChunks : public ChunkWork {
   void absorb(const Chunk& c) override {
     if (writer_) writer_->write_grid_tile(tiles_[c.slot]);
   }
+  void pack(const Chunk& c, Packer& out) const override { jobs::pack(out, tiles_[c.slot]); }
+  void unpack(const Chunk& c, Unpacker& in) override { jobs::unpack(in, tiles_[c.slot]); }
 
  private:
   backend::Backend& be_;
@@ -299,6 +304,7 @@ std::int64_t compute_grid(const config::RunConfig& c, const config::Resolved& r,
   o.what = "grid";
   o.bar = !c.quiet && stderr_is_terminal();
   o.bar_floor = 1 << 16;
+  o.spread = true;
   drive(work, o);
   return o.n;
 }
@@ -478,6 +484,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   // result's chunks, src/io/chunk_writer.cpp).
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
   if (cfg.job == "critical") return run_critical_command(cfg, out, log);
+  if (!cfg.net.model.empty() && cfg.job == "grid") return run_plane_command(cfg, out, log);
   if (!cfg.net.model.empty()) return run_network_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
   const io::h5::DeflateScope deflate(cfg.compression);
@@ -498,6 +505,12 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   install_interrupt_handlers();
   if (cfg.job == "sweep") return run_sweep_command(cfg, r, *be, std::move(start), out, log);
   if (checkpointed) return run_descent_command(cfg, r, *be, std::move(start), out, log);
+  // The grid: over ranks, the others compute their tiles and send them.
+  agree_to_start();
+  if (!is_writer()) {
+    compute_grid(cfg, r, *be, nullptr);
+    return;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   io::ResultWriter writer(cfg.output, cfg.force);
   JobResult res = execute_job(cfg, r, *be, &writer);

@@ -22,6 +22,7 @@
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 
 namespace trilo::jobs {
 
@@ -200,6 +201,23 @@ class Trainings : public ChunkWork {
     }
   }
 
+  // Over ranks: the chunk's weights, outcomes and probe outputs, and the
+  // records of its traced trainings.
+  void pack(const Chunk& c, Packer& out) const override {
+    const Slot& sl = slots_[c.slot];
+    out.put(sl.rows.first), out.put(sl.rows.count), out.put(sl.rows.start), out.put(sl.rows.end);
+    out.put(sl.outcome), out.put(sl.outputs);
+    for (auto t = traces_.lower_bound(c.first); t != traces_.end() && t->first < c.first + c.count; ++t)
+      out.put(t->second.step), out.put(t->second.loss), out.put(t->second.accuracy), out.put(t->second.position);
+  }
+  void unpack(const Chunk& c, Unpacker& in) override {
+    Slot& sl = slots_[c.slot];
+    in.get(sl.rows.first), in.get(sl.rows.count), in.get(sl.rows.start), in.get(sl.rows.end);
+    in.get(sl.outcome), in.get(sl.outputs);
+    for (auto t = traces_.lower_bound(c.first); t != traces_.end() && t->first < c.first + c.count; ++t)
+      in.get(t->second.step), in.get(t->second.loss), in.get(t->second.accuracy), in.get(t->second.position);
+  }
+
   void commit(const Chunk& c) override {
     if (!writer_) return;
     io::TrainingRows& rows = slots_[c.slot].rows;
@@ -245,7 +263,9 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   o.what = "trainings";
   o.bar = bar;
   o.bar_floor = o.chunk;  // trainings are long: the bar follows the chunks as given
+  o.spread = true;
   drive(work, o);
+  if (!is_writer()) return res;  // another rank of an MPI job: its trainings went to the writer
   res.traces = work.traces();
   const std::vector<RawMinimum>& raw = work.raw();
   const std::vector<std::int32_t>& raw_label = work.raw_label();
@@ -350,6 +370,12 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
         << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), cpu (OpenMP, "
         << threads << " threads), " << cfg.precision << "\n";
   install_interrupt_handlers();
+  agree_to_start();
+  if (!is_writer()) {
+    // Another rank of an MPI job: its share of the trainings, sent to the writer.
+    train_networks(nr, cfg.net, nullptr, false);
+    return;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   io::ResultWriter file(cfg.output, cfg.force);
   io::Attributes a = file_head_attributes(cfg);

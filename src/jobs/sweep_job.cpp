@@ -14,6 +14,7 @@
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 #include "jobs/replay.hpp"
 
 namespace trilo::jobs {
@@ -109,6 +110,7 @@ class SweepRun : public ChunkWork {
     o.chunk = c_.chunk;
     o.what = "sweep descents";
     o.bar = !c_.quiet && stderr_is_terminal();
+    o.spread = true;
     drive(*this, o);
   }
 
@@ -167,6 +169,15 @@ class SweepRun : public ChunkWork {
 
   void commit(const Chunk&) override {
     if (ck_) ck_->commit({rows_done_, quenches_done_}, {});
+  }
+
+  void pack(const Chunk& c, Packer& out) const override {
+    jobs::pack(out, parts_[c.slot].sweep);
+    jobs::pack(out, parts_[c.slot].quench);
+  }
+  void unpack(const Chunk& c, Unpacker& in) override {
+    jobs::unpack(in, parts_[c.slot].sweep);
+    jobs::unpack(in, parts_[c.slot].quench);
   }
 
   // The quench end points, after the last row: from the checkpoint the run
@@ -271,6 +282,12 @@ void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backen
   const auto t0 = std::chrono::steady_clock::now();
   const backend::DescentRequest base = descent_request(cfg, r);
   SweepRun run(cfg, r, base, be, nullptr);
+  if (!is_writer()) {
+    // Another rank of an MPI job: its share of the sweep, sent to the writer.
+    agree_to_start();
+    run.run(false);
+    return;
+  }
   if (start.resumed) {
     const std::vector<std::int64_t>& k = start.resumed->counters();
     try {
@@ -281,6 +298,7 @@ void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backen
       throw config::BadInput("--resume: '" + start.paths.resume_from + "': " + e.what());
     }
   }
+  agree_to_start();
   const std::int64_t rows_done = run.rows_done(), quenches_done = run.quenches_done();
   std::unique_ptr<io::CheckpointWriter> ck =
       start_checkpoint(start.paths, provenance(cfg, r, be, 0.0), sweep_streams(r.dim),

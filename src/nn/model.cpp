@@ -213,9 +213,10 @@ CMap<T> layer_input(const Model& m, const Batch<T>& b, const Workspace<T>& ws, i
 }
 
 // Forward pass: z[l+1] = input(l) W_l^T + b_l; a[l+1] = act(z[l+1]) for
-// hidden layers; the output layer is linear (z[L] is the logits).
+// hidden layers; the output layer is linear (z[L] is the logits). With
+// `first_given`, z[1] already holds the first layer's pre-activation.
 template <class T>
-void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws) {
+void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws, bool first_given = false) {
   const int L = m.layers();
   ws.z.resize(L + 1);
   ws.a.resize(L + 1);
@@ -224,9 +225,11 @@ void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws) {
     CMap<T> W(w + m.offset(l), out, in);
     CVec<T> bias(w + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
     Mat<T>& z = ws.z[l + 1];
-    z.resize(b.rows, out);
-    z.noalias() = layer_input(m, b, ws, l) * W.transpose();
-    z.rowwise() += bias;
+    if (l > 0 || !first_given) {
+      z.resize(b.rows, out);
+      z.noalias() = layer_input(m, b, ws, l) * W.transpose();
+      z.rowwise() += bias;
+    }
     if (l + 1 < L) {
       Mat<T>& a = ws.a[l + 1];
       a.resize(b.rows, out);
@@ -331,6 +334,12 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
     for (std::int64_t k = 0; k < P; ++k) g[k] += lam * w[k];
   }
   return e;
+}
+
+template <class T>
+Eval evaluate_after_first_layer(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws) {
+  forward(m, w, b, ws, true);
+  return output_loss(m, b, ws, false);
 }
 
 HessianAt::HessianAt(const Model& m, const double* w, const Batch<double>& b) : m_(m), w_(w), b_(b) {
@@ -472,6 +481,8 @@ void predict(const Model& m, const T* w, const Batch<T>& b, T* out, Workspace<T>
 
 template Eval evaluate<float>(const Model&, const float*, const Batch<float>&, float*, Workspace<float>&);
 template Eval evaluate<double>(const Model&, const double*, const Batch<double>&, double*, Workspace<double>&);
+template Eval evaluate_after_first_layer<float>(const Model&, const float*, const Batch<float>&, Workspace<float>&);
+template Eval evaluate_after_first_layer<double>(const Model&, const double*, const Batch<double>&, Workspace<double>&);
 template void predict<float>(const Model&, const float*, const Batch<float>&, float*, Workspace<float>&);
 template void predict<double>(const Model&, const double*, const Batch<double>&, double*, Workspace<double>&);
 

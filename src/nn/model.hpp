@@ -80,6 +80,14 @@ struct Eval {
 template <class T>
 Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>& ws);
 
+// The mean loss over the batch (without the L2 term) and the
+// classification count, from the first layer's pre-activation: ws.z[1]
+// must hold it (b.rows x widths[1], biases included); b.x is not read and
+// neither are the first layer's weights in w. A plane through weight space
+// builds that pre-activation from precomputed products (src/nn/plane.hpp).
+template <class T>
+Eval evaluate_after_first_layer(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws);
+
 // H v: the Hessian of the same mean loss (plus L2) at fixed weights, times
 // any number of vectors v, exact. The forward and backward passes at w are
 // done once, at construction; each product adds only the R-operator's

@@ -152,7 +152,7 @@ int basin_side(const Style& s, const Scene& sc, int panel_height) {
 }
 
 Frame draw_loss_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b,
-                      const RenderOptions& opt) {
+                      const RenderOptions& opt, const std::string& quantity) {
   const io::GridData& g = sc.result.grid;
   const auto n0 = g.axes.n0(), n1 = g.axes.n1();
   const LossScale ls = choose_scale(g.loss, opt.scale);
@@ -181,7 +181,7 @@ Frame draw_loss_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b,
   }
   draw_overlays(c, s, sc, f, g.axes.axis0, g.axes.axis1);
 
-  std::string title = "loss";
+  std::string title = quantity;
   if (ls.log) title += " (grid min " + number_text(ls.lo) + ")";
   draw_axes(c, s, f, axis_name(g.axes, false), axis_name(g.axes, true), title);
 
@@ -204,7 +204,7 @@ Frame draw_loss_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b,
   }
   const int bx0 = f.x1 + static_cast<int>(s.text_px * 1.2);
   draw_colour_bar(c, s, bx0, f.y0, bx0 + static_cast<int>(s.text_px * 1.2), f.y1, viridis, tt,
-                  labels, ls.log ? "loss − min (log scale)" : "loss");
+                  labels, ls.log ? quantity + " − min (log scale)" : quantity);
   return f;
 }
 

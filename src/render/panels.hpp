@@ -24,8 +24,10 @@ Frame fit_frame(const Box& b, const Style& s, int right, double aspect);
 int loss_side(const Style& s);
 int basin_side(const Style& s, const Scene& sc, int panel_height);
 
+// The map of /grid's loss; `quantity` names what the map shows (a network
+// plane's accuracy is drawn by the same panel).
 Frame draw_loss_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b,
-                      const RenderOptions& opt);
+                      const RenderOptions& opt, const std::string& quantity = "loss");
 Frame draw_basin_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
 // A 1-D grid: loss against the coordinate, basins as a strip beneath.
 Frame draw_line_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);

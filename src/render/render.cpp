@@ -8,7 +8,9 @@
 #include <stdexcept>
 
 #include "config/run_config.hpp"
+#include "io/plane_io.hpp"
 #include "render/panels.hpp"
+#include "render/plane_plot.hpp"
 #include "render/png_writer.hpp"
 
 namespace trilo::render {
@@ -160,6 +162,7 @@ std::string render_file(const RenderOptions& options) {
   if (opt.output == opt.input || same_file(opt.output, opt.input))
     throw BadInput("the picture would overwrite the input '" + opt.input + "'; choose another -o");
 
+  if (io::has_plane(opt.input)) return render_plane(opt);  // a plane through a network's weight space
   Scene sc;
   try {
     sc.result = io::read_result(opt.input);

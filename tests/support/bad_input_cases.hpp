@@ -170,6 +170,14 @@ inline void idx_not_idx(const std::string& dir) {
   write(dir + "/l.idx", std::string("\0\0\x08\x01\0\0\0\x01\x01", 9));
 }
 
+// A network result file {dir}/t.h5 (mlp:2-3-1, two trainings, no trace),
+// and a weights file {dir}/w.csv of 3 numbers (the model has 13).
+inline void network_file(const std::string& dir) {
+  trilobite("descend --model mlp:2-3-1 --loss bce --data xor --starts 2 --steps 5 --hessian-top 0 -q -o " + dir + "/t.h5");
+  ASSERT_TRUE(exists(dir + "/t.h5"));
+  write(dir + "/w.csv", "0.1,0.2,0.3\n");
+}
+
 }  // namespace fixtures
 
 // The catalogue. Names are unique; the docs/errors.md table follows this order.
@@ -299,6 +307,10 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"vary_lo_above_hi", "sweep --vary lr=0.2:0.1:3 -o {out}", "must be below"},
       {"vary_log_from_zero", "sweep --vary lr=0:0.1:3:log -o {out}", "log spacing"},
       {"vary_malformed", "sweep --vary lr=0.1 -o {out}", "--vary"},
+      {"vary_same_setting_twice", "sweep --vary lr=0.1:0.2:2 --vary lr=0.3:0.4:2 -o {out}", "varied twice"},
+      {"vary_three_settings", "sweep --vary lr=0.1:0.2:2 --vary noise=0:1:2 --vary eps=0.1:0.2:2 -o {out}",
+       "given 3 times"},
+      {"vary_too_many_pairs", "sweep --vary lr=0.1:0.2:400 --vary noise=0:1:400 -o {out}", "at most 100000"},
       {"vary_unused_by_optimizer", "sweep --vary beta1=0.1:0.5:3 -o {out}", "does not use beta1"},
       {"vary_reaches_invalid_value", "sweep --optimizer momentum --vary momentum=0.5:1:3 -o {out}", "momentum"},
       {"sweep_with_trace", "sweep --vary lr=0.01:0.1:4 --trace 1 -o {out}", "--trace"},
@@ -405,6 +417,18 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_analytic_option", "descend --model mlp:2-3-2 --data xor --box -1:1 -o {out}", "--box"},
       {"network_on_cuda", "descend --model mlp:2-3-2 --data xor --backend cuda -o {out}", "--backend cuda"},
       {"network_records_sample", "descend --model mlp:2-3-2 --data xor --records sample -o {out}", "--records"},
+      // Planes through a network's weight space (grid --model).
+      {"network_plane_center_missing", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/none.h5:0 -o {out}", "cannot open"},
+      {"network_plane_run_out_of_range", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:9 -o {out}", "run 9", network_file},
+      {"network_plane_weight_count_mismatch", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/w.csv -o {out}", "holds 3 numbers", network_file},
+      {"network_plane_other_model", "grid --model mlp:2-4-1 --loss bce --data xor --center {dir}/t.h5:0 -o {out}", "mlp:2-3-1", network_file},
+      {"network_plane_through_one_point", "grid --model mlp:2-3-1 --loss bce --data xor --directions through --through {dir}/t.h5:0 -o {out}", "--through", network_file},
+      {"network_plane_pca_without_trajectory", "grid --model mlp:2-3-1 --loss bce --data xor --directions pca -o {out}", "--trajectory"},
+      {"network_plane_pca_trajectory_without_weights", "grid --model mlp:2-3-1 --loss bce --data xor --directions pca --trajectory {dir}/t.h5 -o {out}", "--trace-weights", network_file},
+      {"network_plane_without_center", "grid --model mlp:2-3-1 --loss bce --data xor -o {out}", "--center"},
+      {"network_plane_directions_unknown", "grid --model mlp:2-3-1 --loss bce --data xor --directions sideways -o {out}", "--directions"},
+      {"network_plane_training_option", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:0 --batch-size 4 -o {out}", "trains nothing", network_file},
+      {"network_plane_option_without_model", "grid --center {dir}/t.h5:0 -o {out}", "give --model"},
   };
   return cases;
 }

@@ -1,0 +1,148 @@
+// A plane through a network's weight space (/plane): the loss map with its
+// contours and the accuracy map side by side, the center and the solutions
+// marked, a PCA trajectory drawn through them; a line: the loss along it,
+// with the barrier between two solutions marked.
+#include "render/plane_plot.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "config/run_config.hpp"
+#include "io/plane_io.hpp"
+#include "render/panels.hpp"
+#include "render/png_writer.hpp"
+
+namespace trilo::render {
+
+namespace {
+
+using config::BadInput;
+
+std::string attr(const io::Attributes& a, const std::string& name) {
+  for (const auto& [k, v] : a)
+    if (k == name) return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : io::attr_text(v);
+  return "";
+}
+
+std::vector<double> reals(const io::Attributes& a, const std::string& name) {
+  for (const auto& [k, v] : a)
+    if (k == name) {
+      if (const auto* r = std::get_if<std::vector<double>>(&v)) return *r;
+      if (const auto* d = std::get_if<double>(&v)) return {*d};
+    }
+  return {};
+}
+
+// The center, the solutions of `through` and a projected trajectory.
+void draw_plane_marks(Canvas& c, const Style& s, const io::PlaneMaps& p, const Frame& f) {
+  c.set_clip(f.x0, f.y0, f.x1, f.y1);
+  if (!p.path_alpha.empty() && !p.path_beta.empty()) {
+    std::vector<Point> line;
+    for (std::size_t i = 0; i < p.path_alpha.size(); ++i) line.push_back(f.to_px(p.path_alpha[i], p.path_beta[i]));
+    c.polyline(line, {230, 60, 40}, std::max(1.5, s.line * 1.5));
+    for (const Point& q : line) c.disc(q, std::max(1.5, s.text_px * 0.15), {230, 60, 40});
+  }
+  const std::vector<double> sol = reals(p.attributes, "solution_coords");
+  for (std::size_t i = 2; i + 1 < sol.size(); i += 2)  // (0, 0) is the center
+    draw_marker(c, Marker::kDiamond, f.to_px(sol[i], sol[i + 1]), s.text_px * 0.5, {255, 200, 40}, kBlack);
+  draw_marker(c, Marker::kStar, f.to_px(0, 0), s.text_px * 0.6, {255, 80, 80}, kBlack);
+  c.clear_clip();
+}
+
+// The loss along a line, and the barrier between two solutions.
+void draw_barrier(Canvas& c, const Style& s, const io::PlaneMaps& p, const Frame& f) {
+  const std::vector<double> ends = reals(p.attributes, "end_loss");
+  const std::vector<double> b = reals(p.attributes, "barrier");
+  const std::vector<double> at = reals(p.attributes, "barrier_alpha");
+  c.set_clip(f.x0, f.y0, f.x1, f.y1);
+  draw_marker(c, Marker::kStar, f.to_px(0, p.loss.empty() ? 0 : ends.empty() ? 0 : ends[0]), s.text_px * 0.6,
+              {255, 80, 80}, kBlack);
+  if (ends.size() == 2 && b.size() == 1 && at.size() == 1) {
+    draw_marker(c, Marker::kDiamond, f.to_px(1, ends[1]), s.text_px * 0.5, {255, 200, 40}, kBlack);
+    const double base = std::max(ends[0], ends[1]), top = base + b[0];
+    c.polyline({f.to_px(f.lo0, base), f.to_px(f.hi0, base)}, {120, 120, 120}, 1.0, 1.0, 5);
+    c.line(f.to_px(at[0], base), f.to_px(at[0], top), {200, 40, 40}, 2.0);
+    c.clear_clip();
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "barrier %s at alpha %s", number_text(b[0]).c_str(), number_text(at[0]).c_str());
+    const Point q = f.to_px(at[0], top);
+    s.font->draw(c, buf, std::clamp(q.x, f.x0 + 4.0, f.x1 - 4.0), std::max(q.y - 4, f.y0 + s.text_px * 1.2),
+                 s.text_px, {160, 20, 20}, q.x > (f.x0 + f.x1) / 2.0 ? Align::kEnd : Align::kStart, Align::kEnd);
+  }
+  c.clear_clip();
+}
+
+}  // namespace
+
+std::string render_plane(const RenderOptions& opt) {
+  if (opt.panel != "auto" && opt.panel != "loss" && opt.panel != "both")
+    throw BadInput("--panel " + opt.panel + ": a plane through weight space has loss and accuracy panels (auto, loss, both)");
+  io::PlaneMaps p;
+  std::string model, data;
+  try {
+    p = io::read_plane(opt.input);
+    model = attr(p.file_attributes, "model");
+    data = attr(p.file_attributes, "data");
+  } catch (const std::runtime_error& e) {
+    throw BadInput(e.what());
+  }
+  const bool line = p.axes.one_d();
+  const int n = line || opt.panel == "loss" ? 1 : 2;
+  const int width = opt.width ? opt.width : (n == 2 ? 1500 : 800);
+  const int height = opt.height ? opt.height : 640;
+  const Font font(opt.font);
+  Style s;
+  s.font = &font;
+  s.text_px = std::clamp(static_cast<int>(std::lround(std::min(height, width / n) / 44.0)), 9, 32);
+  s.label_px = s.text_px + 2;
+  s.line = std::max(1.0, s.text_px / 14.0);
+  if (n == 2) s.side = loss_side(s);
+  const int title_px = s.text_px + 6;
+  const int top = static_cast<int>(title_px * 2.0);
+  Canvas c(width, height);
+  const std::string kind = attr(p.attributes, "directions");
+  std::string title = opt.title;
+  if (title.empty()) {
+    title = model + " on " + data + "  ·  " + (line ? "line" : "plane") + ", " + kind + " directions";
+    title += kind == "through" ? " (" + attr(p.attributes, "solutions") + ")"
+                               : ", center " + attr(p.attributes, "center_source");
+  }
+  font.draw(c, title, width / 2.0, title_px * 0.5, title_px, {20, 20, 20}, Align::kCentre, Align::kStart);
+
+  Scene sc;  // the maps as a grid, so the lattice panels draw them
+  sc.result.has_grid = true;
+  sc.result.grid.axes = p.axes;
+  sc.result.grid.loss = p.loss;
+  std::string note = "trilobite render of " + opt.input;
+  const Box left{0, top, width / n, height};
+  Frame f;
+  try {
+    if (line) {
+      f = draw_line_panel(c, s, sc, left);
+      draw_barrier(c, s, p, f);
+    } else {
+      f = draw_loss_panel(c, s, sc, left, opt, "training loss");
+      draw_plane_marks(c, s, p, f);
+    }
+    note += "; panel=loss px=" + std::to_string(f.x0) + "," + std::to_string(f.y0) + "," + std::to_string(f.x1) +
+            "," + std::to_string(f.y1);
+    if (n == 2) {
+      sc.result.grid.loss = p.accuracy;
+      RenderOptions linear = opt;
+      linear.scale = "linear";
+      const Frame g = draw_loss_panel(c, s, sc, Box{width / 2, top, width, height}, linear, "training accuracy");
+      draw_plane_marks(c, s, p, g);
+      note += "; panel=accuracy px=" + std::to_string(g.x0) + "," + std::to_string(g.y0) + "," +
+              std::to_string(g.x1) + "," + std::to_string(g.y1);
+    }
+  } catch (const std::invalid_argument& e) {
+    throw BadInput("cannot draw '" + opt.input + "': " + e.what());
+  }
+  write_png(c, opt.output, opt.force, note);
+  return "wrote " + opt.output + " (" + std::to_string(width) + " x " + std::to_string(height) + ", " +
+         (line ? std::string("line") : n == 2 ? std::string("loss + accuracy") : std::string("loss")) + "): " + title;
+}
+
+}  // namespace trilo::render
