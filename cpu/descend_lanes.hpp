@@ -50,6 +50,8 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
   std::int64_t limit_step[W];     // the lane's step limit: max_steps, then the quench's end
   bool quenching[W];
   int reversals[W];               // the bounce watch (descend_one), per lane
+  T low[W];                       // ... its lowest loss of the window's first half
+  bool low_seen[W] = {};
   bool bounced[W] = {};
   V before[MaxDim] = {}, last[MaxDim] = {};
   const Philox rng{p.seed};
@@ -91,6 +93,7 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
     limit_step[l] = p.max_steps;
     quenching[l] = false;
     reversals[l] = 0;
+    low_seen[l] = false;
     bounced[l] = false;
     ++live;
   };
@@ -131,6 +134,15 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
     V gn2(0);
     for (int i = 0; i < n; ++i) gn2 += g[i] * g[i];
     const auto ends = lanes_end(loss, gn2, tol2);
+    if (k >= watch_k)
+      for (int l = 0; l < W; ++l) {
+        if (row[l] < 0 || quenching[l]) continue;
+        const std::int64_t step = k - born[l], from = p.max_steps - kBounceWindow;
+        if (step >= from && step < from + kBounceWindow / 2 && (!low_seen[l] || loss[l] < low[l])) {
+          low[l] = loss[l];
+          low_seen[l] = true;
+        }
+      }
     bool fresh[W] = {};  // refilled this iteration: their step 0 comes next iteration
     bool any_fresh = false;
     if (lanes_any<I>(ends) || k >= limit) {
@@ -143,7 +155,9 @@ inline void lanes_worker(const L& land, const DescentParams& p, const StartSpec&
         else if (gn2[l] <= tol2)
           status = DescentStatus::kConverged;
         else if (step == limit_step[l]) {
-          if (!quenching[l]) bounced[l] = watch && reversals[l] == kBounceWindow - 1;
+          if (!quenching[l])
+            bounced[l] = watch && (reversals[l] == kBounceWindow - 1 ||
+                                   (p.noise == 0 && low_seen[l] && !(loss[l] < low[l])));
           if (!quenching[l] && p.quench_steps > 0) {  // the quench starts: fresh state, no noise
             quenching[l] = true;
             limit_step[l] = step + p.quench_steps;

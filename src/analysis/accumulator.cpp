@@ -65,21 +65,31 @@ MinimaAccumulator::Finished MinimaAccumulator::finish(const LandscapeSpec& land,
     raw_to_merged[c] = m;
   }
 
-  // Describe each point, then sort by loss (ties by position).
-  const int m = static_cast<int>(points.size());
+  // Describe each point; flat ones become plateaus, the rest rows sorted by
+  // loss (ties by position).
+  std::vector<Local> all_local;
+  all_local.reserve(points.size());
+  for (const Vec& x : points) all_local.push_back(detail::evaluate(land, x));
+  detail::PlateauSplit split = detail::split_plateaus(
+      points, all_local, landscape_scale(land, opt.box_lo, opt.box_hi), opt.flat_rel_tol);
+  const int m = static_cast<int>(split.kept.size());
+  std::vector<int> kept_of(points.size(), -1);
+  std::vector<Vec> kept;
   std::vector<Local> local;
   std::vector<double> value;
-  local.reserve(m);
-  for (const Vec& x : points) {
-    local.push_back(detail::evaluate(land, x));
+  for (int k = 0; k < m; ++k) {
+    kept_of[split.kept[k]] = k;
+    kept.push_back(points[split.kept[k]]);
+    local.push_back(all_local[split.kept[k]]);
     value.push_back(local.back().value);
   }
-  const std::vector<int> order = detail::loss_order(value, points, tol_);
+  const std::vector<int> order = detail::loss_order(value, kept, tol_);
   std::vector<int> rank(m);
   for (int r = 0; r < m; ++r) rank[order[r]] = r;
 
   Finished out;
   MinimaTable& t = out.table;
+  t.plateaus = std::move(split.plateaus);
   t.dim = n;
   t.n_minima = m;
   t.merge_tol = tol_;
@@ -88,7 +98,7 @@ MinimaAccumulator::Finished MinimaAccumulator::finish(const LandscapeSpec& land,
   t.mean_steps.assign(m, 0.0);
   t.basin_count.assign(m, 0);
   t.basin_fraction.assign(m, 0.0);
-  detail::fill_point_rows(points, local, order, opt.eig_rel_tol,
+  detail::fill_point_rows(kept, local, order, opt.eig_rel_tol,
                           {t.position, t.loss, t.grad_norm, t.eigenvalues, t.kind});
   t.curvature = minima_curvature(land, m, t.position, t.eigenvalues, t.kind, opt.curvature);
 
@@ -101,7 +111,15 @@ MinimaAccumulator::Finished MinimaAccumulator::finish(const LandscapeSpec& land,
   std::vector<std::map<std::int64_t, std::int64_t>> steps(m);
   out.raw_to_row.resize(raw_.size());
   for (int c = 0; c < raw_.size(); ++c) {
-    const int r = rank[raw_to_merged[c]];
+    const int p = raw_to_merged[c];
+    if (split.plateau_of[p] >= 0) {
+      Plateau& pl = t.plateaus[split.plateau_of[p]];
+      pl.count += per_[c].count[0];
+      pl.basin_count += per_[c].count[1];
+      out.raw_to_row[c] = -1;
+      continue;
+    }
+    const int r = rank[kept_of[p]];
     out.raw_to_row[c] = r;
     t.count[r] += per_[c].count[0];
     t.basin_count[r] += per_[c].count[1];

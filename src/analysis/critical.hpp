@@ -33,6 +33,7 @@ struct CriticalTable {
   std::int64_t n_outside = 0;  // converged searches dropped: outside the box
   double merge_tol = 0;
   std::string method;
+  std::vector<Plateau> plateaus;  // flat points gathered (their searches: label -1)
 };
 
 struct CriticalResult {
@@ -42,7 +43,8 @@ struct CriticalResult {
 
 // Merges the converged searches that end inside [box_lo, box_hi] (as
 // descents are merged: clusters, Newton polish, re-merge), classifies each
-// point with opt.eig_rel_tol and sorts by loss. Deterministic.
+// point with opt.eig_rel_tol and sorts by loss; flat points become plateaus
+// (plateau.hpp, judged against the box given here). Deterministic.
 CriticalResult merge_critical(const LandscapeSpec& land, const std::vector<double>& box_lo,
                               const std::vector<double>& box_hi, const EndPoints& searches,
                               const MergeOptions& opt);

@@ -55,22 +55,31 @@ CriticalResult CriticalAccumulator::finish(const LandscapeSpec& land,
     raw_to_merged[c] = m;
   }
 
-  // Describe and sort.
-  const int m = static_cast<int>(points.size());
+  // Describe; flat points become plateaus, the rest rows sorted by loss.
+  std::vector<detail::Local> all_local;
+  for (const Vec& x : points) all_local.push_back(detail::evaluate(land, x));
+  detail::PlateauSplit split = detail::split_plateaus(
+      points, all_local, landscape_scale(land, box_lo, box_hi), opt.flat_rel_tol);
+  t.plateaus = std::move(split.plateaus);
+  const int m = static_cast<int>(split.kept.size());
+  std::vector<int> kept_of(points.size(), -1);
+  std::vector<Vec> kept;
   std::vector<detail::Local> local;
   std::vector<double> value;
-  for (const Vec& x : points) {
-    local.push_back(detail::evaluate(land, x));
+  for (int k = 0; k < m; ++k) {
+    kept_of[split.kept[k]] = k;
+    kept.push_back(points[split.kept[k]]);
+    local.push_back(all_local[split.kept[k]]);
     value.push_back(local.back().value);
   }
-  const std::vector<int> order = detail::loss_order(value, points, tol);
+  const std::vector<int> order = detail::loss_order(value, kept, tol);
   std::vector<int> rank(m);
   for (int r = 0; r < m; ++r) rank[order[r]] = r;
 
   t.n_points = m;
   t.count.assign(m, 0);
   const std::vector<detail::Inertia> inertias =
-      detail::fill_point_rows(points, local, order, opt.eig_rel_tol,
+      detail::fill_point_rows(kept, local, order, opt.eig_rel_tol,
                               {t.position, t.loss, t.grad_norm, t.eigenvalues, t.kind});
   t.morse_index.resize(m);
   for (int r = 0; r < m; ++r) {
@@ -97,7 +106,12 @@ CriticalResult CriticalAccumulator::finish(const LandscapeSpec& land,
       if (c >= 0) ++t.n_outside;
       continue;
     }
-    const int r = rank[raw_to_merged[c]];
+    const int p = raw_to_merged[c];
+    if (split.plateau_of[p] >= 0) {
+      ++t.plateaus[split.plateau_of[p]].count;
+      continue;
+    }
+    const int r = rank[kept_of[p]];
     out.labels[i] = r;
     ++t.count[r];
   }

@@ -31,13 +31,15 @@ std::string format_critical_table(const CriticalTable& t) {
          ", " + counted(t.n_saddles, "saddle", "saddles") + ", " + counted(t.n_maxima, "maximum", "maxima") +
          ", " + std::to_string(t.n_degenerate) + " degenerate); Euler characteristic " +
          std::to_string(t.euler_characteristic) + "\n";
-  if (t.n_points == 0) return out;
+  const std::string plateaus = format_plateaus(t.plateaus, t.dim, false);
+  if (t.n_points == 0) return out + plateaus;
+  const std::int64_t shown = std::min(t.n_points, kPrintedRows);
   size_t pos_w = 8;
-  for (std::int64_t r = 0; r < t.n_points; ++r) pos_w = std::max(pos_w, point_text(t, r).size());
+  for (std::int64_t r = 0; r < shown; ++r) pos_w = std::max(pos_w, point_text(t, r).size());
   std::snprintf(line, sizeof line, "%4s  %-10s  %5s  %-*s  %18s  %8s  %11s  %11s\n", "#", "kind",
                 "index", static_cast<int>(pos_w), "position", "loss", "count", "min_eig", "max_eig");
   out += line;
-  for (std::int64_t r = 0; r < t.n_points; ++r) {
+  for (std::int64_t r = 0; r < shown; ++r) {
     const double* lam = &t.eigenvalues[r * t.dim];
     std::snprintf(line, sizeof line, "%4lld  %-10s  %5d  %-*s  %18.10g  %8lld  %11.4g  %11.4g\n",
                   static_cast<long long>(r), kind_name(static_cast<PointKind>(t.kind[r])),
@@ -45,7 +47,7 @@ std::string format_critical_table(const CriticalTable& t) {
                   static_cast<long long>(t.count[r]), lam[0], lam[t.dim - 1]);
     out += line;
   }
-  return out;
+  return out + rows_left_note(t.n_points, "/critical") + plateaus;
 }
 
 std::string format_connections(const CriticalTable& t, const Connections& c) {
@@ -57,14 +59,15 @@ std::string format_connections(const CriticalTable& t, const Connections& c) {
   std::snprintf(line, sizeof line, "%6s  %18s  %9s  %9s  %14s  %14s\n", "saddle", "loss",
                 "minimum_a", "minimum_b", "barrier_a", "barrier_b");
   out += line;
-  for (std::size_t i = 0; i < c.saddle.size(); ++i) {
+  const std::size_t shown = std::min<std::size_t>(c.saddle.size(), kPrintedRows);
+  for (std::size_t i = 0; i < shown; ++i) {
     std::snprintf(line, sizeof line, "%6lld  %18.10g  %9lld  %9lld  %14.8g  %14.8g\n",
                   static_cast<long long>(c.saddle[i]), t.loss[c.saddle[i]],
                   static_cast<long long>(c.minimum_a[i]), static_cast<long long>(c.minimum_b[i]),
                   c.barrier_a[i], c.barrier_b[i]);
     out += line;
   }
-  return out;
+  return out + rows_left_note(static_cast<std::int64_t>(c.saddle.size()), "/connections");
 }
 
 }  // namespace trilo::analysis

@@ -26,7 +26,12 @@ MergeResult merge_minima(const LandscapeSpec& land, const std::vector<double>& b
   out.basin_labels.resize(basins.n);
   acc.add(Source::kDescents, descents, out.descent_labels.data());
   acc.add(Source::kBasins, basins, out.basin_labels.data());
-  MinimaAccumulator::Finished f = acc.finish(land, opt);
+  MergeOptions o = opt;
+  if (o.box_lo.empty() && o.box_hi.empty()) {
+    o.box_lo = box_lo;
+    o.box_hi = box_hi;
+  }
+  MinimaAccumulator::Finished f = acc.finish(land, o);
   for (std::vector<std::int32_t>* labels : {&out.descent_labels, &out.basin_labels})
     for (std::int32_t& l : *labels)
       if (l >= 0) l = f.raw_to_row[l];

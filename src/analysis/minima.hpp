@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "analysis/curvature.hpp"
+#include "analysis/plateau.hpp"
 #include "core/catalog.hpp"
 
 namespace trilo::analysis {
@@ -18,6 +19,10 @@ struct MergeOptions {
   bool polish = true;         // Newton-refine each merged point in float64
   double eig_rel_tol = 1e-6;  // |eigenvalue| <= eig_rel_tol * max(1, max|eigenvalue|): zero
   CurvatureOptions curvature;
+  // The box searched; when given, flat points (plateau.hpp, judged with
+  // flat_rel_tol) are gathered into plateaus instead of rows.
+  std::vector<double> box_lo, box_hi;
+  double flat_rel_tol = kFlatRelTol;
 };
 
 // The distinct points reached, sorted by loss (index 0 the lowest; losses
@@ -45,6 +50,7 @@ struct MinimaTable {
   std::vector<double> steps_p50, steps_p90, steps_p99;
   double merge_tol = 0;
   Curvature curvature;  // per point; NaN unless a minimum (empty in files without it)
+  std::vector<Plateau> plateaus;  // flat points gathered (their descents and cells: label -1)
 };
 
 // End points of one set of descents (n x dim), as the backends return them.

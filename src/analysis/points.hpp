@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analysis/minima.hpp"
+#include "analysis/plateau.hpp"
 #include "core/catalog.hpp"
 
 namespace trilo::analysis::detail {
@@ -91,5 +92,16 @@ struct PointColumns {
 std::vector<Inertia> fill_point_rows(const std::vector<Vec>& points, const std::vector<Local>& local,
                                      const std::vector<int>& order, double eig_rel_tol,
                                      const PointColumns& out);
+
+// The points that stay table rows and the plateaus the flat ones form
+// (plateau.hpp): plateau_of[p] is point p's plateau, or -1 for a kept
+// point. The scale's loss range is widened by the points' own losses.
+struct PlateauSplit {
+  std::vector<int> kept;        // indices of the points that stay rows, ascending
+  std::vector<Plateau> plateaus;  // counts left zero
+  std::vector<int> plateau_of;
+};
+PlateauSplit split_plateaus(const std::vector<Vec>& points, const std::vector<Local>& local,
+                            const LandscapeScale& scale, double rel_tol);
 
 }  // namespace trilo::analysis::detail

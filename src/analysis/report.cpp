@@ -38,6 +38,11 @@ std::string counted(std::int64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+std::string rows_left_note(std::int64_t rows, const char* group) {
+  if (rows <= kPrintedRows) return "";
+  return "... " + counted(rows - kPrintedRows, "more row", "more rows") + " in the file (" + group + ")\n";
+}
+
 std::string format_minima_table(const MinimaTable& t, const std::vector<double>& box_lo,
                                 const std::vector<double>& box_hi) {
   auto outside = [&](std::int64_t r) {
@@ -48,10 +53,16 @@ std::string format_minima_table(const MinimaTable& t, const std::vector<double>&
     }
     return false;
   };
-  if (t.n_minima == 0) return "no converged descents: no minima found\n";
+  bool cells = false;
+  for (const Plateau& p : t.plateaus) cells = cells || p.basin_count > 0;
+  const std::string plateaus = format_plateaus(t.plateaus, t.dim, cells);
+  if (t.n_minima == 0)
+    return (t.plateaus.empty() ? "no converged descents" : "only plateaus reached") +
+           std::string(": no minima found\n") + plateaus;
   // Column widths follow the widest position text.
   size_t pos_w = 8;
-  for (std::int64_t r = 0; r < t.n_minima; ++r) pos_w = std::max(pos_w, position_text(t, r).size());
+  const std::int64_t shown = std::min(t.n_minima, kPrintedRows);
+  for (std::int64_t r = 0; r < shown; ++r) pos_w = std::max(pos_w, position_text(t, r).size());
   char line[512];
   std::string out;
   std::snprintf(line, sizeof line, "%3s  %-10s  %-*s  %18s  %9s  %8s  %8s  %9s  %11s  %11s\n", "#",
@@ -59,13 +70,19 @@ std::string format_minima_table(const MinimaTable& t, const std::vector<double>&
                 "mean_steps", "min_eig", "max_eig");
   out += line;
   // The global minimum: the lowest row that is a minimum (a stalled saddle
-  // can only rank above it if no descent reached the lower valley).
+  // can only rank above it if no descent reached the lower valley), and
+  // every minimum whose loss ties it (as the table's order ties losses).
   std::int64_t global_row = -1;
   for (std::int64_t r = 0; r < t.n_minima && global_row < 0; ++r)
     if (t.kind[r] == static_cast<std::int8_t>(PointKind::kMinimum)) global_row = r;
-  for (std::int64_t r = 0; r < t.n_minima; ++r) {
+  auto is_global = [&](std::int64_t r) {
+    if (global_row < 0 || t.kind[r] != static_cast<std::int8_t>(PointKind::kMinimum)) return false;
+    const double v = t.loss[global_row];
+    return t.loss[r] - v <= 1e-9 * std::max(1.0, std::abs(v));
+  };
+  for (std::int64_t r = 0; r < shown; ++r) {
     const double* lam = &t.eigenvalues[r * t.dim];
-    const bool global = r == global_row;
+    const bool global = is_global(r);
     std::string kind = kind_name(static_cast<PointKind>(t.kind[r]));
     std::snprintf(line, sizeof line,
                   "%3lld  %-10s  %-*s  %18s  %9lld  %8.4f  %8.4f  %9.1f  %11.4g  %11.4g%s\n",
@@ -76,7 +93,7 @@ std::string format_minima_table(const MinimaTable& t, const std::vector<double>&
     out += line;
     if (outside(r)) out.insert(out.size() - 1, "  (outside the box)");
   }
-  return out;
+  return out + rows_left_note(t.n_minima, "/minima") + plateaus;
 }
 
 }  // namespace trilo::analysis

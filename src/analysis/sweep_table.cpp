@@ -17,13 +17,28 @@ SweepTable tabulate_sweep(std::string parameter, std::string spacing, std::vecto
                           const std::vector<std::int64_t>& steps,
                           const std::vector<std::int32_t>& quenched_labels,
                           const std::vector<std::int8_t>& bounced) {
+  return tabulate_sweep({std::move(parameter), std::move(spacing), std::move(values)}, {}, n_starts,
+                        n_minima, labels, status, steps, quenched_labels, bounced);
+}
+
+SweepTable tabulate_sweep(SweepAxis first, SweepAxis second, std::int64_t n_starts,
+                          std::int64_t n_minima, const std::vector<std::int32_t>& labels,
+                          const std::vector<std::int8_t>& status,
+                          const std::vector<std::int64_t>& steps,
+                          const std::vector<std::int32_t>& quenched_labels,
+                          const std::vector<std::int8_t>& bounced) {
   SweepTable s;
-  s.parameter = std::move(parameter);
-  s.spacing = std::move(spacing);
-  s.value = std::move(values);
+  s.parameter = std::move(first.parameter);
+  s.spacing = std::move(first.spacing);
+  s.value = std::move(first.values);
+  if (!second.values.empty()) {
+    s.parameter2 = std::move(second.parameter);
+    s.spacing2 = std::move(second.spacing);
+    s.value2 = std::move(second.values);
+  }
   s.n_starts = n_starts;
   s.n_minima = n_minima;
-  const std::int64_t nv = s.n_values();
+  const std::int64_t nv = s.n_settings();
   const auto cells = static_cast<std::size_t>(nv * n_minima);
   s.count.assign(cells, 0);
   s.fraction.assign(cells, 0.0);
@@ -81,15 +96,24 @@ std::string fraction_block(const SweepTable& s, const std::vector<double>& fract
   char buf[64];
   std::snprintf(buf, sizeof buf, "%12s", s.parameter.c_str());
   std::string out = buf;
+  if (s.two_dimensional()) {
+    std::snprintf(buf, sizeof buf, "  %12s", s.parameter2.c_str());
+    out += buf;
+  }
   for (std::int64_t j = 0; j < shown; ++j) {
     std::snprintf(buf, sizeof buf, "  %7s", ("#" + std::to_string(j)).c_str());
     out += buf;
   }
   if (other) out += "    other";
   out += "  diverged  max-steps  (bouncing)  median_steps\n";
-  for (std::int64_t v = 0; v < s.n_values(); ++v) {
-    std::snprintf(buf, sizeof buf, "%12.6g", s.value[v]);
+  const std::int64_t n2 = std::max<std::int64_t>(1, s.n_values2());
+  for (std::int64_t v = 0; v < s.n_settings(); ++v) {
+    std::snprintf(buf, sizeof buf, "%12.6g", s.value[v / n2]);
     out += buf;
+    if (s.two_dimensional()) {
+      std::snprintf(buf, sizeof buf, "  %12.6g", s.value2[v % n2]);
+      out += buf;
+    }
     double rest = 0;
     for (std::int64_t j = 0; j < s.n_minima; ++j) {
       const double f = fraction[v * s.n_minima + j];
@@ -116,8 +140,11 @@ std::string fraction_block(const SweepTable& s, const std::vector<double>& fract
 }  // namespace
 
 std::string format_sweep_table(const SweepTable& s) {
-  std::string out = "sweep of " + s.parameter + " (" + s.spacing + ", " +
-                    std::to_string(s.n_values()) + " values, " + std::to_string(s.n_starts) +
+  std::string what = s.parameter + " (" + s.spacing + ", " + std::to_string(s.n_values()) + " values";
+  if (s.two_dimensional())
+    what += ") x " + s.parameter2 + " (" + s.spacing2 + ", " + std::to_string(s.n_values2()) +
+            " values: " + std::to_string(s.n_settings()) + " settings";
+  std::string out = "sweep of " + what + ", " + std::to_string(s.n_starts) +
                     " starts each): fraction of starts converged at each point of the minima "
                     "table\n" +
                     fraction_block(s, s.fraction);

@@ -316,11 +316,21 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_lattice(critical, c, true, false);  // the loss grid drawn under the points
   add_resume(critical, c, false);
   auto* sweep = app.add_subcommand(
-      "sweep", "The same starts descended for each value of one optimizer setting");
+      "sweep", "The same starts descended for each value of one optimizer setting (or each pair of two)");
   add_common(sweep, c);
   add_descent(sweep, c, true);
-  sweep->add_option("--vary", c.vary_text,
-                    "NAME=lo:hi:n[:log]: NAME one of lr, momentum, beta1, beta2, rho, eps, noise")
+  sweep
+      ->add_option_function<std::vector<std::string>>(
+          "--vary",
+          [&c](const std::vector<std::string>& v) {
+            if (v.size() > 2)
+              throw config::BadInput("--vary: given " + std::to_string(v.size()) +
+                                     " times; a sweep varies one setting or two (a 2-D map)");
+            c.vary_text = v[0];
+            c.vary2_text = v.size() > 1 ? v[1] : "";
+          },
+          "NAME=lo:hi:n[:log]: NAME one of lr, momentum, beta1, beta2, rho, eps, noise; "
+          "give it twice for a 2-D map of every pair")
       ->required();
   add_resume(sweep, c, false);
   app.add_subcommand("list", "The built-in landscapes");

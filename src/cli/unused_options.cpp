@@ -30,6 +30,7 @@ std::vector<Unused> rules(const config::RunConfig& c) {
   const bool formula = !c.expr_text.empty() || !c.landscape_file.empty();
   const bool explicit_starts = !c.start_texts.empty() || !c.starts_file.empty();
   const std::string varied = c.vary_text.substr(0, c.vary_text.find('='));
+  const std::string varied2 = c.vary2_text.substr(0, c.vary2_text.find('='));
   const bool sweep = c.job == "sweep";
   try {
     const OptimizerKind kind = config::parse_optimizer(c.optimizer);
@@ -43,8 +44,8 @@ std::vector<Unused> rules(const config::RunConfig& c) {
   }
   if (sweep)
     for (const char* p : {"lr", "momentum", "beta1", "beta2", "rho", "eps", "noise"})
-      if (varied == p)
-        r.push_back({p, Action::kRefuse, "--vary " + varied + " sets it in each run of the sweep"});
+      if (varied == p || varied2 == p)
+        r.push_back({p, Action::kRefuse, "--vary " + std::string(p) + " sets it in each run of the sweep"});
   if (c.records != "sample")
     r.push_back({"sample", Action::kRefuse, "it is used only with --records sample"});
   if (c.trace.empty()) r.push_back({"trace-every", Action::kRefuse, "it is used only with --trace"});
@@ -53,7 +54,7 @@ std::vector<Unused> rules(const config::RunConfig& c) {
   if (formula) r.push_back({"landscape", Action::kRefuse, "the formula (--expr, --landscape-file) is the landscape"});
   if (!formula) r.push_back({"param", Action::kRefuse, "only formulas (--expr, --landscape-file) have parameters"});
   const bool random_starts = (c.job == "run" || c.job == "descend" || c.job == "critical" || sweep) && !explicit_starts;
-  const bool noisy = c.job != "grid" && c.job != "critical" && (c.noise > 0 || varied == "noise");
+  const bool noisy = c.job != "grid" && c.job != "critical" && (c.noise > 0 || varied == "noise" || varied2 == "noise");
   const bool random_plane = c.job == "grid" && !c.net.model.empty() &&
                             (c.plane.directions == "filter" || c.plane.directions == "random");
   if (!random_starts && !noisy && !random_plane)

@@ -198,7 +198,8 @@ void resolve_schedule(RunConfig& c, std::int64_t steps, const std::string& steps
     s.kind = ScheduleKind::kExp;
   } else if (k == "cosine") {
     // A sweep of lr checks the floor against its smallest value instead.
-    const bool lr_swept = c.job == "sweep" && c.vary_text.rfind("lr=", 0) == 0;
+    const bool lr_swept =
+        c.job == "sweep" && (c.vary_text.rfind("lr=", 0) == 0 || c.vary2_text.rfind("lr=", 0) == 0);
     require(std::isfinite(c.lr_min) && c.lr_min >= 0 && (lr_swept || c.lr_min <= c.opt.lr),
             "--lr-min: must lie in 0..--lr (" + fmt_number(c.opt.lr) + ")");
     require(c.warmup_steps < steps,
@@ -314,9 +315,18 @@ Resolved validate(RunConfig& c) {
   if (c.job == "sweep") {
     require(c.trace.empty(), "--trace: not available in a sweep");
     r.sweep = parse_vary(c.vary_text, c.opt.kind);
-    if (r.sweep.parameter == "lr" && c.schedule.kind == ScheduleKind::kCosine)
-      require(c.lr_min <= r.sweep.values.front(),
-              "--lr-min: must lie in 0..the smallest swept lr (" + fmt_number(r.sweep.values.front()) + ")");
+    if (!c.vary2_text.empty()) {
+      r.sweep2 = parse_vary(c.vary2_text, c.opt.kind);
+      require(r.sweep2.parameter != r.sweep.parameter,
+              "--vary: " + r.sweep.parameter + " is varied twice; a 2-D sweep varies two different settings");
+      require(sweep_settings(r) <= 100000,
+              "--vary: " + std::to_string(r.sweep.values.size()) + " x " + std::to_string(r.sweep2.values.size()) +
+                  " settings; at most 100000 in all");
+    }
+    for (const SweepSpec* sp : {&r.sweep, &r.sweep2})
+      if (sp->parameter == "lr" && c.schedule.kind == ScheduleKind::kCosine)
+        require(c.lr_min <= sp->values.front(),
+                "--lr-min: must lie in 0..the smallest swept lr (" + fmt_number(sp->values.front()) + ")");
   }
   if (r.program) compile_formula(r);
   return r;

@@ -111,8 +111,9 @@ struct RunConfig {
   std::int64_t tile = 1 << 20;   // grid points per backend call
   std::int64_t entropy_box = 5;  // basin entropy: box side in cells
 
-  // Sweep: --vary NAME=lo:hi:n[:log].
+  // Sweep: --vary NAME=lo:hi:n[:log]; a second --vary makes the sweep 2-D.
   std::string vary_text;
+  std::string vary2_text;
 
   // Minima.
   double merge_tol = -1.0;       // <= 0: 1e-3 x box diagonal
@@ -168,8 +169,16 @@ struct Resolved {
   std::int64_t n_starts = 0;
   int axis0 = 0, axis1 = 1;              // axis1 = -1 for one-dimensional landscapes
   std::vector<double> origin;
-  SweepSpec sweep;  // job "sweep" only
+  SweepSpec sweep;   // job "sweep" only
+  SweepSpec sweep2;  // the second --vary of a 2-D sweep; no values otherwise
 };
+
+// The settings a sweep runs: the values of --vary, or with a second --vary
+// every pair, the first's values outer: setting s sets sweep.values[s / n2]
+// and sweep2.values[s % n2] (n2: the second's count, 1 without one).
+std::int64_t sweep_settings(const Resolved& r);
+// The (name, value) pairs setting s sets: one, or two in a 2-D sweep.
+std::vector<std::pair<std::string, double>> sweep_setting(const Resolved& r, std::int64_t s);
 
 // Checks every option; throws BadInput naming the option and the problem.
 Resolved validate(RunConfig& cfg);

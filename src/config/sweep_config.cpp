@@ -108,4 +108,16 @@ namespace trilo::config {
 
 bool optimizer_uses(OptimizerKind kind, const std::string& name) { return uses(kind, name); }
 
+std::int64_t sweep_settings(const Resolved& r) {
+  const auto n1 = static_cast<std::int64_t>(r.sweep.values.size());
+  const auto n2 = static_cast<std::int64_t>(r.sweep2.values.size());
+  return n2 > 0 ? n1 * n2 : n1;
+}
+
+std::vector<std::pair<std::string, double>> sweep_setting(const Resolved& r, std::int64_t s) {
+  const auto n2 = static_cast<std::int64_t>(r.sweep2.values.size());
+  if (n2 == 0) return {{r.sweep.parameter, r.sweep.values[s]}};
+  return {{r.sweep.parameter, r.sweep.values[s / n2]}, {r.sweep2.parameter, r.sweep2.values[s % n2]}};
+}
+
 }  // namespace trilo::config

@@ -21,7 +21,11 @@ enum class QuenchResult : std::int8_t { kNone = 0, kConverged = 1, kMaxSteps = 2
 // the update reversed the direction of the one before (successive
 // displacements with a negative dot product), the mark of a rate past the
 // stability limit 2 / lambda rather than of a slow descent, whose steps keep
-// their direction.
+// their direction. Without noise, also a descent whose loss at the step
+// limit is no lower than the lowest loss of the window's first half
+// (kBounceWindow / 2 steps): it jumps about (between valleys, or circling
+// with momentum) without alternating, where a slow descent's loss keeps
+// falling.
 constexpr int kBounceWindow = 16;
 
 struct DescentParams {
@@ -83,6 +87,10 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
   const std::int64_t watch_from = watch ? p.max_steps - kBounceWindow : p.max_steps + 1;
   T before[MaxDim], last[MaxDim];
   int reversals = 0;
+  // The lowest loss of the window's first half (steps watch_from ..
+  // watch_from + kBounceWindow / 2 - 1), for the no-progress test.
+  T low(0);
+  bool low_seen = false;
   bool quenching = false;
   std::int64_t limit = p.max_steps;
 
@@ -106,8 +114,15 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
     };
     if (!is_finite(loss) || !is_finite(gn2)) return finish(DescentStatus::kDiverged);
     if (gn2 <= tol2) return finish(DescentStatus::kConverged);
+    if (!quenching && step >= watch_from && step < watch_from + kBounceWindow / 2 &&
+        (!low_seen || loss < low)) {
+      low = loss;
+      low_seen = true;
+    }
     if (step == limit) {
-      if (!quenching) out.bounced = watch && reversals == kBounceWindow - 1;
+      if (!quenching)
+        out.bounced = watch && (reversals == kBounceWindow - 1 ||
+                                (p.noise == 0 && low_seen && !(loss < low)));
       if (quenching || p.quench_steps <= 0) return finish(DescentStatus::kMaxSteps);
       quenching = true;  // out.status stays kMaxSteps
       limit = step + p.quench_steps;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "io/metrics_io.hpp"
 #include "io/result_writer.hpp"
 #include "io/schema.hpp"
 
@@ -77,6 +78,7 @@ void ResultWriter::write_critical(const analysis::CriticalTable& t) try {
   h5::set_attr(gid, "n_outside", t.n_outside);
   h5::set_attr(gid, "merge_tol", t.merge_tol);
   h5::set_attr(gid, "method", t.method);
+  metrics::write_plateaus(file_id(), t.plateaus, t.dim);
 } catch (const std::runtime_error& e) {
   throw std::runtime_error("writing '" + temporary_path() + "': " + e.what());
 }
@@ -158,6 +160,7 @@ void read_critical(hid_t file, analysis::CriticalTable& t) {
               t.curvature.condition_number.size() == m && t.curvature.log_det.size() == m,
           "/critical: columns do not match " + std::to_string(m) + " points of dimension " +
               std::to_string(t.dim));
+  t.plateaus = metrics::read_plateaus(file, t.dim);
 }
 
 void read_connections(hid_t file, analysis::Connections& c) {

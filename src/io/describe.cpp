@@ -190,6 +190,9 @@ std::string describe_result(const ResultData& r) {
              analysis::counted(static_cast<std::int64_t>(r.connections.minimum_row.size()), "minimum", "minima"));
   if (r.has_sweep)
     line("/sweep", std::to_string(r.sweep.n_values()) + " values of " + r.sweep.parameter + " x " +
+                       (r.sweep.two_dimensional() ? std::to_string(r.sweep.n_values2()) + " values of " +
+                                                        r.sweep.parameter2 + " x "
+                                                  : std::string()) +
                        std::to_string(r.sweep.n_minima) + " points, " +
                        std::to_string(r.sweep.n_starts) + " starts each");
   if (r.has_minima) out << "minima:\n" << analysis::format_minima_table(r.minima);

@@ -69,6 +69,68 @@ void read_minima_statistics(hid_t g, analysis::MinimaTable& t) {
     if (h5::exists(g, name)) *col = read<double>(g, name);
 }
 
+void write_plateaus(hid_t file, const std::vector<analysis::Plateau>& ps, int dim) {
+  if (ps.empty()) return;
+  const std::size_t k = ps.size(), d = static_cast<std::size_t>(dim);
+  std::vector<double> loss_lo, loss_hi, lo, hi;
+  std::vector<std::int64_t> points, count, basin_count;
+  for (const analysis::Plateau& p : ps) {
+    require(p.extent_lo.size() == d && p.extent_hi.size() == d, "write_plateaus: extent is not of dimension " +
+                                                                     std::to_string(dim));
+    loss_lo.push_back(p.loss_lo);
+    loss_hi.push_back(p.loss_hi);
+    lo.insert(lo.end(), p.extent_lo.begin(), p.extent_lo.end());
+    hi.insert(hi.end(), p.extent_hi.begin(), p.extent_hi.end());
+    points.push_back(p.points);
+    count.push_back(p.count);
+    basin_count.push_back(p.basin_count);
+  }
+  Handle g = h5::create_group(file, "plateaus");
+  const hid_t gid = g.get();
+  Handle index = h5::create_index_scale(gid, "plateau", static_cast<std::int64_t>(k));
+  describe(index.get(), "index of the plateau, by increasing loss");
+  Handle coord = schema::create_coord_scale(gid, dim);
+  const Shape rows = {k}, box = {k, d};
+  const std::vector<hid_t> by_row = {index.get()}, by_box = {index.get(), coord.get()};
+  full_dataset(gid, "loss_lo", rows, by_row, loss_lo, "lowest loss of its flat points");
+  full_dataset(gid, "loss_hi", rows, by_row, loss_hi, "highest loss of its flat points");
+  full_dataset(gid, "extent_lo", box, by_box, lo, "lower corner of the box holding its flat points");
+  full_dataset(gid, "extent_hi", box, by_box, hi, "upper corner of the box holding its flat points");
+  full_dataset(gid, "points", rows, by_row, points, "distinct flat points gathered");
+  full_dataset(gid, "count", rows, by_row, count, "descents or searches that stopped on it");
+  full_dataset(gid, "basin_count", rows, by_row, basin_count, "basin-map cells that stopped on it");
+  h5::set_attr(gid, "flat_rel_tol", analysis::kFlatRelTol);
+}
+
+std::vector<analysis::Plateau> read_plateaus(hid_t file, int dim) {
+  std::vector<analysis::Plateau> out;
+  if (!h5::exists(file, "plateaus")) return out;
+  Handle grp = h5::open_group(file, "plateaus");
+  const hid_t g = grp.get();
+  const auto k = static_cast<std::size_t>(length(g, "plateau")), d = static_cast<std::size_t>(dim);
+  const std::vector<double> loss_lo = read<double>(g, "loss_lo"), loss_hi = read<double>(g, "loss_hi");
+  const std::vector<double> lo = read<double>(g, "extent_lo"), hi = read<double>(g, "extent_hi");
+  const std::vector<std::int64_t> points = read<std::int64_t>(g, "points"),
+                                  count = read<std::int64_t>(g, "count"),
+                                  basin_count = read<std::int64_t>(g, "basin_count");
+  require(loss_lo.size() == k && loss_hi.size() == k && lo.size() == k * d && hi.size() == k * d &&
+              points.size() == k && count.size() == k && basin_count.size() == k,
+          "/plateaus: columns do not match " + std::to_string(k) + " plateaus of dimension " +
+              std::to_string(dim));
+  for (std::size_t i = 0; i < k; ++i) {
+    analysis::Plateau p;
+    p.loss_lo = loss_lo[i];
+    p.loss_hi = loss_hi[i];
+    p.extent_lo.assign(lo.begin() + i * d, lo.begin() + (i + 1) * d);
+    p.extent_hi.assign(hi.begin() + i * d, hi.begin() + (i + 1) * d);
+    p.points = points[i];
+    p.count = count[i];
+    p.basin_count = basin_count[i];
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 void write_basin_metrics(hid_t g, const analysis::BasinMetrics& m) {
   h5::set_attr(g, "basin_entropy", m.basin_entropy);
   h5::set_attr(g, "boundary_basin_entropy", m.boundary_basin_entropy);
@@ -94,7 +156,7 @@ bool read_basin_metrics(hid_t g, analysis::BasinMetrics& m) {
 }
 
 void write_sweep(hid_t file, const analysis::SweepTable& s) {
-  const auto nv = static_cast<std::size_t>(s.n_values()), m = static_cast<std::size_t>(s.n_minima);
+  const auto nv = static_cast<std::size_t>(s.n_settings()), m = static_cast<std::size_t>(s.n_minima);
   require(s.count.size() == nv * m && s.fraction.size() == nv * m &&
               s.fraction_ci_lo.size() == nv * m && s.fraction_ci_hi.size() == nv * m &&
               s.quenched_count.size() == nv * m && s.quenched_fraction.size() == nv * m &&
@@ -102,7 +164,7 @@ void write_sweep(hid_t file, const analysis::SweepTable& s) {
               s.quenched_fraction_ci_hi.size() == nv * m &&
               s.fraction_diverged.size() == nv && s.fraction_max_steps.size() == nv &&
               s.median_steps.size() == nv,
-          "write_sweep: column sizes do not match " + std::to_string(nv) + " values x " +
+          "write_sweep: column sizes do not match " + std::to_string(nv) + " settings x " +
               std::to_string(m) + " points");
   Handle g = h5::create_group(file, "sweep");
   const hid_t gid = g.get();
@@ -115,8 +177,22 @@ void write_sweep(hid_t file, const analysis::SweepTable& s) {
   describe(value.get(), "value of " + s.parameter);
   Handle index = h5::create_index_scale(gid, "minimum", s.n_minima);
   describe(index.get(), "index into /minima");
-  const Shape rows = {nv}, table = {nv, m};
-  const std::vector<hid_t> by_value = {value.get()}, by_cell = {value.get(), index.get()};
+  // A 2-D sweep: every per-setting dataset has the dimensions (value, value2).
+  Shape rows = {nv}, table = {nv, m};
+  std::vector<hid_t> by_value = {value.get()}, by_cell = {value.get(), index.get()};
+  Handle value2;
+  if (s.two_dimensional()) {
+    h5::set_attr(gid, "parameter2", s.parameter2);
+    h5::set_attr(gid, "spacing2", s.spacing2);
+    h5::set_attr(gid, "n_values2", s.n_values2());
+    value2 = h5::create_scale(gid, "value2", s.value2);
+    describe(value2.get(), "value of " + s.parameter2);
+    const auto n1 = static_cast<hsize_t>(s.n_values()), n2 = static_cast<hsize_t>(s.n_values2());
+    rows = {n1, n2};
+    table = {n1, n2, m};
+    by_value = {value.get(), value2.get()};
+    by_cell = {value.get(), value2.get(), index.get()};
+  }
   full_dataset(gid, "count", table, by_cell, s.count, "starts that reached the point");
   full_dataset(gid, "fraction", table, by_cell, s.fraction,
                "fraction of starts that reached the point", true);
@@ -153,6 +229,11 @@ analysis::SweepTable read_sweep(hid_t file) {
   s.spacing = text_attr(gid, "spacing");
   s.n_starts = int_attr(gid, "n_starts");
   s.value = read<double>(gid, "value");
+  if (h5::exists(gid, "value2")) {
+    s.parameter2 = text_attr(gid, "parameter2");
+    s.spacing2 = text_attr(gid, "spacing2");
+    s.value2 = read<double>(gid, "value2");
+  }
   s.n_minima = static_cast<std::int64_t>(read<std::int64_t>(gid, "minimum").size());
   s.count = read<std::int64_t>(gid, "count");
   s.fraction = read<double>(gid, "fraction");
@@ -166,14 +247,14 @@ analysis::SweepTable read_sweep(hid_t file) {
   s.fraction_max_steps = read<double>(gid, "fraction_max_steps");
   s.median_steps = read<double>(gid, "median_steps");
   if (h5::exists(gid, "fraction_bounced")) s.fraction_bounced = read<double>(gid, "fraction_bounced");
-  const auto nv = static_cast<std::size_t>(s.n_values()), nm = nv * static_cast<std::size_t>(s.n_minima);
+  const auto nv = static_cast<std::size_t>(s.n_settings()), nm = nv * static_cast<std::size_t>(s.n_minima);
   require(s.count.size() == nm && s.fraction.size() == nm && s.fraction_ci_lo.size() == nm &&
               s.fraction_ci_hi.size() == nm && s.quenched_count.size() == nm &&
               s.quenched_fraction.size() == nm && s.quenched_fraction_ci_lo.size() == nm &&
               s.quenched_fraction_ci_hi.size() == nm && s.fraction_diverged.size() == nv &&
               s.fraction_max_steps.size() == nv && s.median_steps.size() == nv &&
               (s.fraction_bounced.empty() || s.fraction_bounced.size() == nv),
-          "/sweep: columns do not match " + std::to_string(nv) + " values x " +
+          "/sweep: columns do not match " + std::to_string(nv) + " settings x " +
               std::to_string(s.n_minima) + " points");
   return s;
 }

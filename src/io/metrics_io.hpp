@@ -17,6 +17,12 @@ void write_minima_statistics(hid_t minima, hid_t minimum_scale, const analysis::
 // Reads them where present (files written before they existed have none).
 void read_minima_statistics(hid_t minima, analysis::MinimaTable& t);
 
+// The /plateaus group (flat points gathered by the minima table or the
+// critical census), written only when there is at least one; read back
+// (empty when the file has none).
+void write_plateaus(hid_t file, const std::vector<analysis::Plateau>& p, int dim);
+std::vector<analysis::Plateau> read_plateaus(hid_t file, int dim);
+
 void write_basin_metrics(hid_t basins, const analysis::BasinMetrics& m);
 // False (and `m` untouched) when the group has no basin_entropy attribute.
 bool read_basin_metrics(hid_t basins, analysis::BasinMetrics& m);

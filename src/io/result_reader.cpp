@@ -122,6 +122,8 @@ void read_descents(hid_t file, backend::DescentBatch& b, std::vector<std::int32_
   b.grad_norm = read<double>(g, "grad_norm");
   b.steps = read<std::int64_t>(g, "steps");
   b.status = read<std::int8_t>(g, "status");
+  // Files written before the flag was stored have none.
+  b.bounced = h5::exists(g, "bounced") ? read<std::int8_t>(g, "bounced") : std::vector<std::int8_t>{};
   labels = read<std::int32_t>(g, "minimum");
   check_dim(b.dim, "/descents");
   const auto n = static_cast<std::size_t>(b.count), nd = n * static_cast<std::size_t>(b.dim);
@@ -133,6 +135,10 @@ void read_descents(hid_t file, backend::DescentBatch& b, std::vector<std::int32_
   check_rows(b.status, n, "/descents/status");
   check_rows(labels, n, "/descents/minimum");
   check_codes(b.status, -1, 2, "/descents/status");
+  if (!b.bounced.empty()) {
+    check_rows(b.bounced, n, "/descents/bounced");
+    check_codes(b.bounced, -1, 1, "/descents/bounced");
+  }
 }
 
 void read_minima(hid_t file, analysis::MinimaTable& t) {
@@ -154,6 +160,7 @@ void read_minima(hid_t file, analysis::MinimaTable& t) {
   if (h5::exists(g, "lambda_max")) t.curvature = read_curvature(g);
   metrics::read_minima_statistics(g, t);
   check_dim(t.dim, "/minima");
+  t.plateaus = metrics::read_plateaus(file, t.dim);
   const auto n = static_cast<std::size_t>(t.n_minima), nd = n * static_cast<std::size_t>(t.dim);
   check_rows(t.position, nd, "/minima/position");
   check_rows(t.eigenvalues, nd, "/minima/eigenvalues");

@@ -59,7 +59,7 @@ struct ResultWriter::Impl {
   bool grid_1d = false;
 
   Handle descents, descent_scale, coord_scale;
-  Handle start, end, loss, grad_norm, steps, status, minimum;
+  Handle start, end, loss, grad_norm, steps, status, bounced, minimum;
   std::int64_t n_descents = -1;
   int dim = 0;
 
@@ -86,7 +86,7 @@ struct ResultWriter::Impl {
   void close_objects() {
     chunked.clear();
     for (Handle& h : grid_sets) h.reset();
-    for (Handle* h : {&start, &end, &loss, &grad_norm, &steps, &status, &minimum, &descent_scale,
+    for (Handle* h : {&start, &end, &loss, &grad_norm, &steps, &status, &bounced, &minimum, &descent_scale,
                       &coord_scale, &descents, &grid})
       h->reset();
   }
@@ -189,9 +189,11 @@ void ResultWriter::begin_descents(std::int64_t n, int dim, std::int64_t every) t
   s.steps = int_dataset<std::int64_t>(g.get(), "steps", rows, by_row, "optimizer steps taken");
   s.status = int_dataset<std::int8_t>(g.get(), "status", rows, by_row, "outcome of the descent");
   schema::set_status_flags(s.status.get());
+  s.bounced = int_dataset<std::int8_t>(g.get(), "bounced", rows, by_row,
+                                       "1: ran out of steps bouncing (judged before the quench), 0: not");
   s.minimum = int_dataset<std::int32_t>(g.get(), "minimum", rows, by_row,
                                         "index into /minima of the point reached (-1: none)");
-  for (const Handle* h : {&s.start, &s.end, &s.loss, &s.grad_norm, &s.steps, &s.status, &s.minimum})
+  for (const Handle* h : {&s.start, &s.end, &s.loss, &s.grad_norm, &s.steps, &s.status, &s.bounced, &s.minimum})
     s.adopt(*h);
   h5::set_attr(g.get(), "recorded_every", every);
   s.n_descents = n;
@@ -220,6 +222,7 @@ void ResultWriter::write_descent_batch(const backend::DescentBatch& b) try {
   s.put(s.grad_norm, H5T_NATIVE_DOUBLE, first, count, b.grad_norm.data());
   s.put(s.steps, H5T_NATIVE_INT64, first, count, b.steps.data());
   s.put(s.status, H5T_NATIVE_INT8, first, count, b.status.data());
+  if (b.bounced.size() >= n) s.put(s.bounced, H5T_NATIVE_INT8, first, count, b.bounced.data());
   s.chunks.store_complete();
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
@@ -283,6 +286,7 @@ void ResultWriter::write_minima(const analysis::MinimaTable& t) try {
   metrics::write_minima_statistics(gid, index.get(), t);
   h5::set_attr(gid, "n_minima", m);
   h5::set_attr(gid, "merge_tol", t.merge_tol);
+  metrics::write_plateaus(impl_->fid(), t.plateaus, t.dim);
 } catch (const std::runtime_error& e) {
   rethrow_for(impl_->target, e);
 }

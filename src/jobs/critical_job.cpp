@@ -129,9 +129,7 @@ double census_tol(const config::RunConfig& c, const config::Resolved& r) {
 // Census, connections and the file, from the accumulated searches.
 void finish_critical(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
                      io::ResultWriter* writer, const Census& census, CriticalJobResult& res) {
-  analysis::MergeOptions mo;
-  mo.merge_tol = c.merge_tol;
-  mo.polish = c.polish;
+  const analysis::MergeOptions mo = merge_options(c, r);
   res.census = census.acc.finish(r.spec, r.box_lo, r.box_hi, mo);
   check_interrupted();
   res.connections = analysis::connect_saddles(r.spec, res.census.table, r.box_lo, r.box_hi);

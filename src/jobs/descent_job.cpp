@@ -31,9 +31,7 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
     res.timings.grid_s = lap();
   }
 
-  analysis::MergeOptions mo;
-  mo.merge_tol = c.merge_tol;
-  mo.polish = c.polish;
+  const analysis::MergeOptions mo = merge_options(c, r);
   analysis::MinimaAccumulator::Finished f = run.accumulator().finish(land, mo);
   auto row_of = [&f](std::int32_t raw) { return raw < 0 ? -1 : f.raw_to_row[raw]; };
   res.minima.table = std::move(f.table);
@@ -61,6 +59,7 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
       ck.read_rows("descents", cols[4], first, n, b.steps.data());
       ck.read_rows("descents", cols[5], first, n, b.status.data());
       ck.read_rows("descents", cols[6], first, n, raw.data());
+      ck.read_rows("descents", cols[7], first, n, b.bounced.data());
       labels.resize(raw.size());
       std::transform(raw.begin(), raw.end(), labels.begin(), row_of);
       writer.write_descent_batch(b);

@@ -37,6 +37,7 @@ DescentCounters DescentCounters::from(const std::vector<std::int64_t>& v) {
 std::vector<io::StreamSpec> descent_streams(int dim) {
   std::vector<io::Column> descents = descent_record_columns(dim);
   descents.push_back({"raw_minimum", ColumnType::kI32, 1});
+  descents.push_back({"bounced", ColumnType::kI8, 1});
   return {{"descents", std::move(descents)},
           {"cells",
            {{"raw_minimum", ColumnType::kI32, 1},
@@ -150,6 +151,7 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
         rec_.grad_norm[rows] = part.grad_norm[i];
         rec_.steps[rows] = part.steps[i];
         rec_.status[rows] = part.status[i];
+        rec_.bounced[rows] = part.bounced[i];
         rec_raw_.push_back(raw_[i]);
         ++rows;
       }
@@ -158,7 +160,7 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
     }
     ck->write_rows(0, counters_.descent_rows, rows,
                    {out->start.data(), out->end.data(), out->loss.data(), out->grad_norm.data(),
-                    out->steps.data(), out->status.data(), out_raw->data()});
+                    out->steps.data(), out->status.data(), out_raw->data(), out->bounced.data()});
     counters_.descent_rows += rows;
   }
   (cells ? counters_.cells_done : counters_.descents_done) += count;

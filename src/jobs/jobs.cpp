@@ -222,6 +222,15 @@ io::Attributes schedule_attributes(const std::string& name, const LrSchedule& s)
           {"warmup_steps", s.warmup}};
 }
 
+analysis::MergeOptions merge_options(const config::RunConfig& c, const config::Resolved& r) {
+  analysis::MergeOptions mo;
+  mo.merge_tol = c.merge_tol;
+  mo.polish = c.polish;
+  mo.box_lo = r.box_lo;
+  mo.box_hi = r.box_hi;
+  return mo;
+}
+
 io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
                           const backend::Backend& be, double merge_tol) {
   io::Attributes a = file_head_attributes(c);
@@ -343,9 +352,7 @@ JobResult execute_job(const config::RunConfig& c, const config::Resolved& r, bac
   res.timings.basins_s = run.cell_seconds();
   if (!c.trace.empty()) res.trajectories = be.trace(plan.descents, c.trace, c.trace_every);
 
-  analysis::MergeOptions mo;
-  mo.merge_tol = c.merge_tol;
-  mo.polish = c.polish;
+  const analysis::MergeOptions mo = merge_options(c, r);
   analysis::MinimaAccumulator::Finished f = run.accumulator().finish(land, mo);
   auto labelled = [&f](const std::vector<std::int32_t>& raw) {
     std::vector<std::int32_t> out(raw.size());

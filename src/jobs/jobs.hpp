@@ -76,6 +76,10 @@ io::Attributes schedule_attributes(const std::string& name, const LrSchedule& s)
 io::Attributes provenance(const config::RunConfig& c, const config::Resolved& r,
                           const backend::Backend& be, double merge_tol);
 
+// How end points become a table: --merge-tol, --polish and the box (flat
+// points become plateaus against it).
+analysis::MergeOptions merge_options(const config::RunConfig& c, const config::Resolved& r);
+
 // `trilobite critical` (src/jobs/critical_job.cpp): as run_command.
 void run_critical_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);
 

@@ -186,18 +186,22 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
 
   if (job == "sweep") {
     batch = std::max(batch, n);
-    const auto& values = r.sweep.values;
-    const u64 nv = values.size();
-    // Values with noise get every end point quenched (src/jobs/sweep_job.cpp).
+    const u64 nv = static_cast<u64>(config::sweep_settings(r));
+    // Settings with noise get every end point quenched (src/jobs/sweep_job.cpp).
     u64 noisy = 0;
-    for (double v : values) noisy += (r.sweep.parameter == "noise" ? v : c.noise) != 0;
+    for (std::int64_t s = 0; s < config::sweep_settings(r); ++s) {
+      double noise = c.noise;
+      for (const auto& [name, v] : config::sweep_setting(r, s))
+        if (name == "noise") noise = v;
+      noisy += noise != 0;
+    }
     const u64 all = mul(u(n), nv), quenched = mul(u(n), noisy);
     // End points stream through the minima accumulator and the checkpoint;
     // per row stay its raw cluster, steps, status, bounce flag, label and
     // settled label (4 + 8 + 1 + 1 + 4 + 4), per quench its raw cluster (4).
     const u64 bytes = add(mul(all, 22), mul(quenched, 4));
     e.memory.push_back(item(
-        "sweep labels for " + format_count(n) + " starts x " + std::to_string(nv) + " values",
+        "sweep labels for " + format_count(n) + " starts x " + std::to_string(nv) + " settings",
         bytes, "use fewer --starts or fewer --vary values"));
   }
 

@@ -44,6 +44,15 @@ std::string json_summary(const config::RunConfig& cfg, const config::Resolved& r
                       {"basin_count", t.basin_count[u]},
                       {"basin_fraction", t.basin_fraction[u]}});
   }
+  json plateaus = json::array();
+  for (const analysis::Plateau& p : t.plateaus)
+    plateaus.push_back({{"loss_lo", p.loss_lo},
+                        {"loss_hi", p.loss_hi},
+                        {"extent_lo", p.extent_lo},
+                        {"extent_hi", p.extent_hi},
+                        {"points", p.points},
+                        {"count", p.count},
+                        {"basin_count", p.basin_count}});
   json counts = {{"grid_points", res.grid_points}, {"minima", t.n_minima}};
   if (res.n_descents) counts["descents"] = status_counts(res.n_descents, res.descent_status);
   if (res.n_cells) counts["basin_cells"] = status_counts(res.n_cells, res.cell_status);
@@ -68,7 +77,8 @@ std::string json_summary(const config::RunConfig& cfg, const config::Resolved& r
               {"basins", res.timings.basins_s},
               {"minima", res.timings.minima_s},
               {"total", total_seconds}}},
-            {"minima", minima}};
+            {"minima", minima},
+            {"plateaus", plateaus}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

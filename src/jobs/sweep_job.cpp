@@ -42,8 +42,10 @@ namespace {
 
 using analysis::Source;
 
-// The sweep, chunk by chunk over its rows (value v, start i) = v * n + i.
-// Compute descends a chunk of one value (counting where descents end within
+// The sweep, chunk by chunk over its rows (setting v, start i) = v * n + i,
+// a setting being one value of the varied setting or, in a 2-D sweep, one
+// pair of values (config::sweep_setting). Compute descends a chunk of one
+// setting (counting where descents end within
 // their steps: no per-descent quench) and, when the value is noisy, quenches
 // at once every end point that stayed in bounds: a descent of its own from
 // that end point with the same optimizer at its constant base rate, no
@@ -64,15 +66,15 @@ class SweepRun : public ChunkWork {
         be_(be),
         ck_(ck),
         n_(r.n_starts),
-        rows_(r.n_starts * static_cast<std::int64_t>(r.sweep.values.size())),
+        rows_(r.n_starts * config::sweep_settings(r)),
         acc_(r.dim, analysis::detail::effective_merge_tol(c.merge_tol, r.box_lo, r.box_hi)),
         raw_(static_cast<std::size_t>(rows_), -1),
         steps_(static_cast<std::size_t>(rows_)),
         status_(static_cast<std::size_t>(rows_)),
         bounced_(static_cast<std::size_t>(rows_)) {
-    for (double v : r.sweep.values) {
+    for (std::int64_t s = 0; s < config::sweep_settings(r); ++s) {
       DescentParams p = base.params;
-      set_swept_parameter(p, r.sweep.parameter, v);
+      set_setting(p, s);
       noisy_.push_back(p.noise != 0);
     }
   }
@@ -112,8 +114,8 @@ class SweepRun : public ChunkWork {
     drive(*this, o);
   }
 
-  // Chunks never span two values: a chunk is one backend call with one
-  // value's settings.
+  // Chunks never span two settings: a chunk is one backend call with one
+  // setting's values.
   std::int64_t cut(std::int64_t first, std::int64_t n, std::int64_t chunk) const override {
     return std::min({chunk, n - first, n_ - first % n_});
   }
@@ -121,7 +123,7 @@ class SweepRun : public ChunkWork {
   void compute(const Chunk& c) override {
     const std::int64_t v = c.first / n_;
     backend::DescentRequest q = base_;
-    set_swept_parameter(q.params, r_.sweep.parameter, r_.sweep.values[v]);
+    set_setting(q.params, v);
     q.params.quench_steps = 0;
     Parts& p = parts_[c.slot];
     be_.descend(q, c.first % n_, c.count, p.sweep);
@@ -200,9 +202,7 @@ class SweepRun : public ChunkWork {
     // The quench end points sit in the accumulator's second slot (meant for
     // basin cells), so /minima's count, fraction and steps stay those of
     // the sweep's own descents; the basin columns are cleared here.
-    analysis::MergeOptions mo;
-    mo.merge_tol = c_.merge_tol;
-    mo.polish = c_.polish;
+    const analysis::MergeOptions mo = merge_options(c_, r_);
     analysis::MinimaAccumulator::Finished f = acc_.finish(base_.landscape, mo);
     auto row_of = [&f](std::int32_t raw) { return raw < 0 ? -1 : f.raw_to_row[raw]; };
     minima.table = std::move(f.table);
@@ -219,9 +219,11 @@ class SweepRun : public ChunkWork {
     std::int64_t k = 0;
     for (std::int64_t i = 0; i < rows_; ++i)
       if (quenched(i)) settled[i] = row_of(quench_raw_[k++]);
-    const config::SweepSpec& spec = r_.sweep;
-    return analysis::tabulate_sweep(spec.parameter, spec.spacing, spec.values, n_, t.n_minima,
-                                    minima.descent_labels, status_, steps_, settled, bounced_);
+    const config::SweepSpec& a = r_.sweep;
+    const config::SweepSpec& b = r_.sweep2;
+    return analysis::tabulate_sweep({a.parameter, a.spacing, a.values}, {b.parameter, b.spacing, b.values},
+                                    n_, t.n_minima, minima.descent_labels, status_, steps_, settled,
+                                    bounced_);
   }
 
  private:
@@ -229,7 +231,11 @@ class SweepRun : public ChunkWork {
     backend::DescentBatch sweep, quench;
   };
 
-  // Whether row i was quenched: a noisy value's descent that stayed in bounds.
+  void set_setting(DescentParams& p, std::int64_t s) const {
+    for (const auto& [name, v] : config::sweep_setting(r_, s)) set_swept_parameter(p, name, v);
+  }
+
+  // Whether row i was quenched: a noisy setting's descent that stayed in bounds.
   bool quenched(std::int64_t i) const {
     return noisy_[i / n_] && status_[i] != static_cast<std::int8_t>(DescentStatus::kDiverged);
   }
@@ -245,7 +251,7 @@ class SweepRun : public ChunkWork {
   backend::Backend& be_;
   io::CheckpointWriter* ck_;
   const std::int64_t n_, rows_;
-  std::vector<bool> noisy_;  // per value
+  std::vector<bool> noisy_;  // per setting
   analysis::MinimaAccumulator acc_;
   std::vector<std::int32_t> raw_;  // per row: raw cluster or -1
   std::vector<std::int64_t> steps_;

@@ -13,7 +13,8 @@ const Rgb kLightGrey{190, 190, 190};
 
 struct MarkedPoint {
   double u, v, loss;
-  int kind;  // analysis::PointKind code
+  int kind;               // analysis::PointKind code
+  std::int64_t row = -1;  // the /critical row, for its number; -1 for /minima rows
 };
 
 // Every stationary point the file knows: /minima rows of any kind, and the
@@ -36,7 +37,7 @@ std::vector<MarkedPoint> points(const Scene& sc, int axis0, int axis1) {
       if (c.kind[i] == 0 && have_minimum) continue;
       if (axis0 >= c.dim || axis1 >= c.dim) break;
       const double v = axis1 >= 0 ? c.position[i * d + axis1] : c.loss[i];
-      p.push_back({c.position[i * d + axis0], v, c.loss[i], c.kind[i]});
+      p.push_back({c.position[i * d + axis0], v, c.loss[i], c.kind[i], static_cast<std::int64_t>(i)});
     }
   }
   return p;
@@ -113,12 +114,15 @@ void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, i
   c.set_clip(f.x0, f.y0, f.x1, f.y1);
   const double r = std::max(4.0, s.text_px * 0.42);
   const auto& r_ = sc.result;
-  if (axis1 >= 0 && axis0 < r_.trajectory_dim && axis1 < r_.trajectory_dim) {
+  // Trajectories: over the plane, or on a 1-D picture along the loss curve
+  // (coordinate, loss) of each record.
+  if (axis0 < r_.trajectory_dim && axis1 < r_.trajectory_dim) {
     const auto d = static_cast<std::size_t>(r_.trajectory_dim);
     for (const auto& t : r_.trajectories) {
       std::vector<Point> line;
       for (std::size_t k = 0; k < t.step.size(); ++k) {
-        const double u = t.position[k * d + axis0], v = t.position[k * d + axis1];
+        const double u = t.position[k * d + axis0];
+        const double v = axis1 >= 0 ? t.position[k * d + axis1] : k < t.loss.size() ? t.loss[k] : NAN;
         if (std::isfinite(u) && std::isfinite(v)) line.push_back(f.to_px(u, v));
       }
       if (line.empty()) continue;
@@ -129,6 +133,22 @@ void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, i
     }
   }
   const auto p = points(sc, axis0, axis1);
+  // Each index-1 saddle joined to the minima its connections reach (dashed:
+  // which minima, not the path between them), as /connections lists them.
+  std::vector<const MarkedPoint*> by_row(sc.critical ? sc.critical->size() : 0, nullptr);
+  for (const auto& q : p)
+    if (q.row >= 0 && q.row < static_cast<std::int64_t>(by_row.size())) by_row[q.row] = &q;
+  if (sc.critical && r_.has_connections) {
+    const auto& cn = r_.connections;
+    auto at = [&](std::int64_t row) -> const MarkedPoint* {
+      return row >= 0 && row < static_cast<std::int64_t>(by_row.size()) ? by_row[row] : nullptr;
+    };
+    for (std::size_t i = 0; i < cn.saddle.size(); ++i)
+      for (const std::int64_t m : {cn.minimum_a[i], cn.minimum_b[i]}) {
+        const MarkedPoint *a = at(cn.saddle[i]), *b = at(m);
+        if (a && b) c.polyline({f.to_px(a->u, a->v), f.to_px(b->u, b->v)}, {70, 70, 70}, 1.3, 0.9, 5);
+      }
+  }
   // Globals last, so that they stay on top.
   for (int pass = 0; pass < 2; ++pass)
     for (const auto& q : p) {
@@ -136,6 +156,15 @@ void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, i
       if (g != (pass == 1) || !std::isfinite(q.u) || !std::isfinite(q.v)) continue;
       draw_marker(c, marker_of(q.kind, g), inside_or_at_edge(c, f, f.to_px(q.u, q.v), r), r,
                   fill_of(q.kind, g), q.kind == 3 ? kWhite : kBlack);
+    }
+  // The critical points' table rows beside their markers, while few enough
+  // to read.
+  if (by_row.size() <= kNumberedPoints)
+    for (const auto& q : p) {
+      if (q.row < 0 || !std::isfinite(q.u) || !std::isfinite(q.v)) continue;
+      const Point at = f.to_px(q.u, q.v);
+      s.font->draw(c, std::to_string(q.row), at.x + 1.1 * r, at.y - 0.9 * r, std::max(8, s.text_px - 2),
+                   {20, 20, 20}, Align::kStart, Align::kEnd);
     }
   c.clear_clip();
 }

@@ -81,10 +81,19 @@ std::string percent(double f) {
   return buf;
 }
 
+}  // namespace
+
 // Swatches for the basins present, in minimum (= loss) order like
 // `trilobite info`, as many as fit in `height` pixels.
 std::vector<LegendEntry> basin_legend(const Scene& sc, const Style& s,
                                       const std::vector<double>& frac, double none, int height) {
+  // Grey is every cell labelled -1: no minimum within the steps and the
+  // quench, or stopped on a plateau; the shares of the minima say how many.
+  if (!frac.empty()) {
+    double labelled = 0;
+    for (double f : frac) labelled += f;
+    none = labelled < 1 - 1e-9 ? 1 - labelled : 0.0;
+  }
   const int room = std::max(3, height / static_cast<int>(s.text_px * 1.45));
   std::vector<LegendEntry> e;
   int shown = 0, hidden = 0;
@@ -111,11 +120,14 @@ std::vector<LegendEntry> basin_legend(const Scene& sc, const Style& s,
   if (none > 0) {
     LegendEntry x;
     x.colour = kNoMinimum;
-    x.text = "none  (" + percent(none) + ")";
+    x.text = std::string(sc.result.minima.plateaus.empty() ? "none" : "none or plateau") + "  (" +
+             percent(none) + ")";
     e.push_back(x);
   }
   return e;
 }
+
+namespace {
 
 const char* const kLegendHeading = "minimum: loss (share)";
 
@@ -289,7 +301,8 @@ Frame draw_starts_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b
            basin_colour(r.descent_labels[i]));
   c.clear_clip();
   draw_overlays(c, s, sc, f, 0, 1);
-  draw_axes(c, s, f, "x", "y", "starts, coloured by the minimum reached");
+  // A descend file holds no loss grid (`run` or `grid` computes one).
+  draw_axes(c, s, f, "x", "y", "starts, coloured by the minimum reached (no loss grid in this file)");
   draw_basin_legend(c, s, f, legend);
   return f;
 }

@@ -34,9 +34,18 @@ Frame draw_line_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
 // Descents without a lattice: each start coloured by the minimum it reached.
 Frame draw_starts_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
 Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b);
+// Per setting of a 2-D sweep, the share of starts at a global minimum (the
+// lowest minimum of /minima and every minimum tied with it): the map's cells.
+std::vector<double> global_fraction(const Scene& sc);
+
+// Critical points numbered on a picture when there are at most this many.
+inline constexpr std::size_t kNumberedPoints = 60;
 
 // Minima, saddles, maxima and trajectories, projected onto the plane of
-// coordinates (axis0, axis1), clipped to the frame.
+// coordinates (axis0, axis1) (axis1 = -1: a 1-D picture, the loss upwards),
+// clipped to the frame; /critical's points numbered by their table row (up
+// to kNumberedPoints) and each index-1 saddle joined by a dashed line to the
+// minima /connections says it joins.
 void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, int axis0,
                    int axis1);
 // The loss of /minima row k for a legend: %.4g, and 0 for losses below 1e-9
@@ -44,6 +53,13 @@ void draw_overlays(Canvas& c, const Style& s, const Scene& sc, const Frame& f, i
 std::string minimum_loss_text(const Scene& sc, std::int64_t k);
 // Room for a legend of these entries (its widest line, or `heading`).
 int legend_width(const Style& s, const std::vector<LegendEntry>& e, const std::string& heading = "");
+
+// Legend entries of a basin map: each minimum's colour and share (`frac`),
+// as many as fit in `height` pixels, then grey with the share of cells that
+// reached no minimum (1 - the shares' sum; `none` when `frac` is empty),
+// named "none or plateau" when the file has plateaus.
+std::vector<LegendEntry> basin_legend(const Scene& sc, const Style& s,
+                                      const std::vector<double>& frac, double none, int height);
 
 // Legend entries for the point markers the picture shows.
 std::vector<LegendEntry> marker_legend(const Scene& sc);

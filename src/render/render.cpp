@@ -43,21 +43,22 @@ std::string default_title(const Scene& sc) {
   if (job == "grid") return t + "  ·  loss grid";  // no optimizer ran
   const std::string opt = text_attr(r, "optimizer");
   const std::string varied = sc.sweep ? sc.sweep->parameter : "";
+  const std::string varied2 = sc.sweep ? sc.sweep->parameter2 : "";
   if (!opt.empty()) {
     t += "  ·  " + opt;
     const std::string lr = text_attr(r, "lr");
-    if (!lr.empty() && varied != "lr") t += ", lr " + lr;
+    if (!lr.empty() && varied != "lr" && varied2 != "lr") t += ", lr " + lr;
     // The optimizer's own settings, those it uses.
     const bool heavy_ball = opt == "momentum" || opt == "nesterov";
     for (const char* p : {"momentum", "beta1", "beta2", "rho"}) {
       const std::string name = p;
       const bool used = name == "momentum" ? heavy_ball : name == "rho" ? opt == "rmsprop" : opt == "adam";
       const std::string v = text_attr(r, p);
-      if (used && !v.empty() && varied != name) t += ", " + name + " " + v;
+      if (used && !v.empty() && varied != name && varied2 != name) t += ", " + name + " " + v;
     }
   }
   const std::string noise = text_attr(r, "noise");
-  if (!noise.empty() && noise != "0" && varied != "noise") t += ", noise " + noise;
+  if (!noise.empty() && noise != "0" && varied != "noise" && varied2 != "noise") t += ", noise " + noise;
   return t;
 }
 
@@ -182,7 +183,8 @@ std::string render_file(const RenderOptions& options) {
       sc.sweep = SweepData{t.parameter, t.spacing,        t.value,
                            quenched ? t.quenched_fraction : t.fraction,
                            t.n_minima,  t.fraction_diverged,
-                           t.fraction_max_steps, t.fraction_bounced, quenched};
+                           t.fraction_max_steps, t.fraction_bounced, quenched,
+                           t.parameter2, t.spacing2, t.value2};
     }
   } catch (const BadInput&) {
     throw;

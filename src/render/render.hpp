@@ -21,7 +21,8 @@ struct CriticalData {
 };
 
 // What the sweep plot needs of /sweep: basin fractions against one swept
-// optimizer setting.
+// optimizer setting, or over a map of two (value2 not empty; rows of
+// `fraction` are then settings, value2 inner).
 struct SweepData {
   std::string parameter;  // e.g. "lr"
   std::string spacing;    // "linear" or "log"
@@ -31,6 +32,8 @@ struct SweepData {
   std::vector<double> fraction_diverged, fraction_max_steps;  // n_values
   std::vector<double> fraction_bounced;  // n_values, of max steps; empty in older files
   bool after_quench = false;  // `fraction` is where noisy starts settled (quenched_fraction)
+  std::string parameter2, spacing2;  // a 2-D sweep's second setting
+  std::vector<double> value2;
 };
 
 

@@ -1,8 +1,10 @@
 // The sweep plot: the fraction of descents reaching each minimum, diverging
 // or running out of steps (and of those, bouncing), against the swept
-// optimizer setting.
+// optimizer setting; for a sweep of two settings, a heat map of the
+// fraction reaching a global minimum over every pair of values.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 #include "render/colour.hpp"
@@ -10,8 +12,98 @@
 
 namespace trilo::render {
 
+namespace {
+
+// Cell edges along one axis of the map, in plot coordinates (log10 of the
+// value for a log spacing): midway between neighbours, the ends half a gap
+// out (half a unit when there is one value).
+std::vector<double> cell_edges(const std::vector<double>& values, bool log) {
+  std::vector<double> x;
+  for (double v : values) x.push_back(log ? std::log10(v) : v);
+  std::vector<double> e;
+  if (x.size() == 1) return {x[0] - 0.5, x[0] + 0.5};
+  e.push_back(x[0] - 0.5 * (x[1] - x[0]));
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) e.push_back(0.5 * (x[i] + x[i + 1]));
+  e.push_back(x.back() + 0.5 * (x.back() - x[x.size() - 2]));
+  return e;
+}
+
+}  // namespace
+
+std::vector<double> global_fraction(const Scene& sc) {
+  const SweepData& w = *sc.sweep;
+  const analysis::MinimaTable& t = sc.result.minima;
+  const auto m = static_cast<std::size_t>(w.n_minima);
+  // The global minimum: the lowest row that is a minimum, with every minimum
+  // whose loss ties it (the text table's rule).
+  std::vector<std::size_t> global;
+  const auto minimum = static_cast<std::int8_t>(analysis::PointKind::kMinimum);
+  for (std::size_t k = 0; k < m && k < t.kind.size(); ++k) {
+    if (t.kind[k] != minimum) continue;
+    if (!global.empty()) {
+      const double v = t.loss[global[0]];
+      if (!(t.loss[k] - v <= 1e-9 * std::max(1.0, std::abs(v)))) break;
+    }
+    global.push_back(k);
+  }
+  const std::size_t settings = m ? w.fraction.size() / m : 0;
+  std::vector<double> out(settings, 0.0);
+  for (std::size_t i = 0; i < settings; ++i)
+    for (std::size_t k : global) out[i] += w.fraction[i * m + k];
+  return out;
+}
+
+namespace {
+
+Frame draw_sweep_map(Canvas& c, const Style& s, const Scene& sc, const Box& b) {
+  const SweepData& w = *sc.sweep;
+  const bool log0 = w.spacing == "log", log1 = w.spacing2 == "log";
+  const std::vector<double> e0 = cell_edges(w.value, log0), e1 = cell_edges(w.value2, log1);
+  for (const auto* e : {&e0, &e1})
+    for (double v : *e)
+      if (!std::isfinite(v)) throw std::invalid_argument("/sweep has no usable values to plot");
+  const std::vector<double> share = global_fraction(sc);
+  const std::size_t n1 = w.value.size(), n2 = w.value2.size();
+  if (share.size() != n1 * n2) throw std::invalid_argument("/sweep: the map's settings do not match its values");
+
+  const int bar_w = std::max(12, s.text_px);
+  const int side = bar_w + static_cast<int>(s.text_px * 5.5);
+  Frame f = fit_frame(b, s, side, 0);
+  f.lo0 = e0.front();
+  f.hi0 = e0.back();
+  f.lo1 = e1.front();
+  f.hi1 = e1.back();
+  for (std::size_t i = 0; i < n1; ++i) {
+    for (std::size_t j = 0; j < n2; ++j) {
+      const Point a = f.to_px(e0[i], e1[j]), z = f.to_px(e0[i + 1], e1[j + 1]);
+      const int x0 = static_cast<int>(std::lround(a.x)), x1 = static_cast<int>(std::lround(z.x));
+      const int y0 = static_cast<int>(std::lround(z.y)), y1 = static_cast<int>(std::lround(a.y));
+      const double v = share[i * n2 + j];
+      c.fill_rect(x0, y0, x1, y1, viridis(v));
+      // The share as text where the cell has room for it.
+      if (x1 - x0 >= 3 * s.text_px && y1 - y0 >= 1.4 * s.text_px) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%.2f", v);
+        s.font->draw(c, buf, 0.5 * (x0 + x1), 0.5 * (y0 + y1), std::max(8, s.text_px - 2),
+                     v < 0.6 ? kWhite : kBlack, Align::kCentre, Align::kCentre);
+      }
+    }
+  }
+  auto axis = [](const std::string& p, bool log) { return log ? "log10 " + p : p; };
+  draw_axes(c, s, f, axis(w.parameter, log0), axis(w.parameter2, log1),
+            std::string(w.after_quench ? "share of starts settled (quenched)" : "share of starts converged") +
+                " at a global minimum");
+  const int bx = f.x1 + static_cast<int>(s.text_px * 1.2);
+  draw_colour_bar(c, s, bx, f.y0, bx + bar_w, f.y1, [](double t) { return viridis(t); },
+                  {0, 0.25, 0.5, 0.75, 1}, {"0", "0.25", "0.5", "0.75", "1"}, "share");
+  return f;
+}
+
+}  // namespace
+
 Frame draw_sweep_panel(Canvas& c, const Style& s, const Scene& sc, const Box& b) {
   const SweepData& w = *sc.sweep;
+  if (!w.value2.empty()) return draw_sweep_map(c, s, sc, b);
   const bool log = w.spacing == "log";
   double lo = INFINITY, hi = -INFINITY;
   for (double v : w.value)
