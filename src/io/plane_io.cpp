@@ -8,6 +8,7 @@
 #include <cstring>
 #include <algorithm>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 
 #include "io/hdf5_util.hpp"
@@ -131,7 +132,11 @@ void write_basin_plane(ResultWriter& file, const std::vector<double>& center, co
   h5::set_attr(g.get(), "directions", kind);
 }
 
-bool has_plane(const std::string& path) {
+namespace {
+
+// Whether `path` is an HDF5 file holding every one of `groups` (false for
+// anything that cannot be opened).
+bool has_groups(const std::string& path, std::initializer_list<const char*> groups) {
   h5::silence_errors();
   if (H5Fis_hdf5(path.c_str()) <= 0) {
     H5Eclear2(H5E_DEFAULT);
@@ -142,11 +147,16 @@ bool has_plane(const std::string& path) {
     H5Eclear2(H5E_DEFAULT);
     return false;
   }
-  const bool yes = H5Lexists(f, "plane", H5P_DEFAULT) > 0;
+  bool yes = true;
+  for (const char* g : groups) yes = yes && H5Lexists(f, g, H5P_DEFAULT) > 0;
   H5Fclose(f);
   H5Eclear2(H5E_DEFAULT);
   return yes;
 }
+
+}  // namespace
+
+bool has_plane(const std::string& path) { return has_groups(path, {"plane"}); }
 
 PlaneMaps read_plane(const std::string& path) try {
   Handle f = open_file(path);
@@ -187,22 +197,7 @@ PlaneMaps read_plane(const std::string& path) try {
   throw std::runtime_error("'" + path + "': " + what);
 }
 
-bool has_start_basins(const std::string& path) {
-  h5::silence_errors();
-  if (H5Fis_hdf5(path.c_str()) <= 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return false;
-  }
-  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) {
-    H5Eclear2(H5E_DEFAULT);
-    return false;
-  }
-  const bool yes = H5Lexists(f, "network", H5P_DEFAULT) > 0 && H5Lexists(f, "basins", H5P_DEFAULT) > 0;
-  H5Fclose(f);
-  H5Eclear2(H5E_DEFAULT);
-  return yes;
-}
+bool has_start_basins(const std::string& path) { return has_groups(path, {"network", "basins"}); }
 
 StartBasins read_start_basins(const std::string& path) try {
   Handle f = open_file(path);

@@ -141,6 +141,15 @@ void draw_basin_legend(Canvas& c, const Style& s, const Frame& f, const std::vec
 
 }  // namespace
 
+Style picture_style(const Font& font, int width, int height, int panels) {
+  Style s;
+  s.font = &font;
+  s.text_px = std::clamp(static_cast<int>(std::lround(std::min(height, width / panels) / 44.0)), 9, 32);
+  s.label_px = s.text_px + 2;
+  s.line = std::max(1.0, s.text_px / 14.0);
+  return s;
+}
+
 int loss_side(const Style& s) { return static_cast<int>(s.text_px * 8.5); }
 
 int basin_side(const Style& s, const Scene& sc, int panel_height) {

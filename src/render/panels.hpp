@@ -22,6 +22,9 @@ Frame fit_frame(const Box& b, const Style& s, int right, double aspect);
 
 // Room right of the plot each map panel needs (colour bar, basin legend).
 int loss_side(const Style& s);
+// The style of a picture width x height of `panels` side by side: text
+// sized to a panel, lines to the text.
+Style picture_style(const Font& font, int width, int height, int panels);
 int basin_side(const Style& s, const Scene& sc, int panel_height);
 
 // The map of /grid's loss; `quantity` names what the map shows (a network

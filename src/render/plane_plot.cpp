@@ -97,11 +97,7 @@ std::string render_plane(const RenderOptions& opt) {
   const int width = opt.width ? opt.width : (n == 2 ? 1500 : 800);
   const int height = opt.height ? opt.height : 640;
   const Font font(opt.font);
-  Style s;
-  s.font = &font;
-  s.text_px = std::clamp(static_cast<int>(std::lround(std::min(height, width / n) / 44.0)), 9, 32);
-  s.label_px = s.text_px + 2;
-  s.line = std::max(1.0, s.text_px / 14.0);
+  Style s = picture_style(font, width, height, n);
   if (n == 2) s.side = loss_side(s);
   const int title_px = s.text_px + 6;
   const int top = static_cast<int>(title_px * 2.0);
@@ -162,11 +158,7 @@ std::string render_start_basins(const RenderOptions& opt) {
   const int width = opt.width ? opt.width : (n == 2 ? 1500 : 800);
   const int height = opt.height ? opt.height : 640;
   const Font font(opt.font);
-  Style s;
-  s.font = &font;
-  s.text_px = std::clamp(static_cast<int>(std::lround(std::min(height, width / n) / 44.0)), 9, 32);
-  s.label_px = s.text_px + 2;
-  s.line = std::max(1.0, s.text_px / 14.0);
+  Style s = picture_style(font, width, height, n);
   if (n == 2) s.side = loss_side(s);
   const int title_px = s.text_px + 6;
   const int top = static_cast<int>(title_px * 2.0);

@@ -198,11 +198,7 @@ std::string render_file(const RenderOptions& options) {
   int height = opt.height ? opt.height : (sweep ? 560 : 640);
 
   const Font font(opt.font);
-  Style s;
-  s.font = &font;
-  s.text_px = std::clamp(static_cast<int>(std::lround(std::min(height, width / n) / 44.0)), 9, 32);
-  s.label_px = s.text_px + 2;
-  s.line = std::max(1.0, s.text_px / 14.0);
+  Style s = picture_style(font, width, height, n);
   const int title_px = s.text_px + 6;
   const auto markers = sweep ? std::vector<LegendEntry>{} : marker_legend(sc);
   const int top = static_cast<int>(title_px * 2.0) +
