@@ -158,11 +158,16 @@ TEST(Messages, FormulasGetHintsForLnAndForAParameterWithoutAValue) {
 }
 
 TEST(Messages, AOneDimensionalBasinMapCountsBoxesAlongItsLine) {
-  const Outcome o =
-      trilobite("basins -l rastrigin --dim 1 --basin-res 64 --backend cpu -q --force -o " + unique("h5"));
+  const std::string f = unique("h5");
+  const Outcome o = trilobite("basins -l rastrigin --dim 1 --basin-res 64 --backend cpu -q --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("(boxes of 5 cells:"), std::string::npos) << o.out;
   EXPECT_EQ(o.out.find("5 x 5"), std::string::npos) << o.out;
+  // The same words when `info` reads the file back.
+  const Outcome info = trilobite("info " + f);
+  ASSERT_EQ(info.status, 0) << info.err;
+  EXPECT_NE(info.out.find("(boxes of 5 cells:"), std::string::npos) << info.out;
+  EXPECT_EQ(info.out.find("5 x 5"), std::string::npos) << info.out;
 }
 
 json summary(const std::string& args) {

@@ -217,6 +217,7 @@ void read_basins(hid_t file, BasinData& b) {
   b.fraction = read<double>(g, "fraction");
   b.unconverged_fraction = real_attr(g, "unconverged_fraction");
   b.has_metrics = metrics::read_basin_metrics(g, b.metrics);
+  b.metrics.one_dimensional = b.axes.one_d();  // boxes along a line, not squares
   const auto cells = static_cast<std::size_t>(b.axes.n0() * b.axes.n1());
   check_rows(b.label, cells, "/basins/label");
   check_rows(b.steps, cells, "/basins/steps");
