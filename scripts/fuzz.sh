@@ -49,7 +49,7 @@ fi
 
 start=$SECONDS
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" \
-  -DTRILOBITE_FUZZ=ON -DTRILOBITE_TESTS=OFF -DTRILOBITE_BENCH=OFF -DTRILOBITE_CUDA=OFF \
+  -DTRILOBITE_FUZZ=ON -DTRILOBITE_TESTS=OFF -DTRILOBITE_BENCH=OFF -DTRILOBITE_CUDA=OFF -DTRILOBITE_MPI=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" \
   -DTRILOBITE_FUZZ_SECONDS="$seconds" >"$build/configure.log" ||
   { cat "$build/configure.log" >&2; echo "fuzz.sh: configure failed" >&2; exit 1; }
