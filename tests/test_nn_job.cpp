@@ -269,6 +269,28 @@ TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
   EXPECT_FALSE(exists(unique("p.png")));
 }
 
+TEST(NnJob, RenderDrawsTheEigenvalueDensityOfTheExaminedMinima) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("density.h5"), png = unique("density.png");
+  ASSERT_EQ(trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                      " --starts 12 --batch-size 10 --epochs 2 --density 2 --hessian-minima 3 -q --force -o " + f)
+                .status,
+            0);
+  // The minima examined: the rows of /minima/density that are not NaN.
+  const std::vector<double> density = read_doubles(f, "/minima/density"), grid = read_doubles(f, "/minima/eigenvalue");
+  ASSERT_FALSE(grid.empty());
+  std::size_t examined = 0;
+  for (std::size_t m = 0; m < density.size() / grid.size(); ++m) examined += std::isfinite(density[m * grid.size()]);
+  std::remove(png.c_str());
+  const Outcome o = trilobite("render " + f + " -o " + png);
+  EXPECT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.out.find("eigenvalue density of " + std::to_string(examined) + " minima"), std::string::npos) << o.out;
+  EXPECT_TRUE(exists(png));
+  const Outcome bad = trilobite("render " + f + " --panel basins --force -o " + png);
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.err.find("eigenvalue density"), std::string::npos) << bad.err;
+}
+
 TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("never.h5");

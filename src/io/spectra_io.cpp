@@ -36,6 +36,24 @@ void write_density(hid_t file, const MinimaDensity& d, std::int64_t n_minima) {
                        "Gauss quadrature weights: squared first components of the tridiagonal's eigenvectors");
 }
 
+bool read_density(const std::string& path, MinimaDensity& d, std::vector<std::int64_t>& count) try {
+  h5::silence_errors();
+  Handle f = h5::owned(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot open '" + path + "'");
+  if (!h5::exists(f.get(), "minima")) return false;
+  Handle g = h5::open_group(f.get(), "minima");
+  if (!h5::exists(g.get(), "density")) return false;
+  d.grid = h5::read<double>(g.get(), "eigenvalue");
+  d.density = h5::read<double>(g.get(), "density");
+  count = h5::read<std::int64_t>(g.get(), "count");
+  h5::require(!d.grid.empty() && d.density.size() == count.size() * d.grid.size(),
+              "/minima/density: not one row of the eigenvalue axis per minimum");
+  return true;
+} catch (const std::runtime_error& e) {
+  const std::string what = e.what();
+  if (what.find(path) != std::string::npos) throw;
+  throw std::runtime_error("'" + path + "': " + what);
+}
+
 void write_barriers(hid_t file, const MinimaBarriers& b, std::int64_t n_minima, std::int64_t params) {
   if (b.empty()) return;
   const auto n = static_cast<hsize_t>(n_minima);

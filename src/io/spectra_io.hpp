@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "io/hdf5_util.hpp"
@@ -36,6 +37,11 @@ struct MinimaBarriers {
   std::vector<double> line, bezier;   // minima x minima: 0 on the diagonal, NaN where not computed
   bool empty() const { return minimum_a.empty(); }
 };
+
+// The density of a network file at `path` (grid and density only), with
+// each minimum's count (/minima/count); false when it has none. Throws
+// std::runtime_error naming the file when it cannot be read.
+bool read_density(const std::string& path, MinimaDensity& d, std::vector<std::int64_t>& count);
 
 // Both add to an existing /minima of n_minima rows.
 void write_density(hid_t file, const MinimaDensity& d, std::int64_t n_minima);

@@ -11,6 +11,8 @@
 
 #include "config/run_config.hpp"
 #include "io/plane_io.hpp"
+#include "io/spectra_io.hpp"
+#include "render/colour.hpp"
 #include "render/panels.hpp"
 #include "render/png_writer.hpp"
 
@@ -211,6 +213,71 @@ std::string render_start_basins(const RenderOptions& opt) {
   }
   write_png(c, opt.output, opt.force, note);
   return "wrote " + opt.output + " (" + std::to_string(width) + " x " + std::to_string(height) + ", basin map of initialisations)";
+}
+
+std::string render_density(const RenderOptions& opt) {
+  io::MinimaDensity d;
+  std::vector<std::int64_t> count;
+  try {
+    if (!io::read_density(opt.input, d, count)) return "";
+  } catch (const std::runtime_error& e) {
+    throw BadInput(e.what());
+  }
+  if (opt.panel != "auto" && opt.panel != "density")
+    throw BadInput("--panel " + opt.panel + ": a network file's picture is its eigenvalue density (auto, density)");
+  const int width = opt.width ? opt.width : 900;
+  const int height = opt.height ? opt.height : 600;
+  const Font font(opt.font);
+  Style s = picture_style(font, width, height, 1);
+  const int title_px = s.text_px + 6;
+  Canvas c(width, height);
+  font.draw(c, opt.title.empty() ? std::string("Hessian eigenvalue density at the minima") : opt.title, width / 2.0,
+            title_px * 0.5, title_px, {20, 20, 20}, Align::kCentre, Align::kStart);
+  // log10 of the density, floored at 1e-8 of each curve's peak (PyHessian's
+  // plots are log-scale; the Gaussian tails would otherwise fill the range).
+  const std::size_t bins = d.grid.size();
+  std::vector<std::size_t> shown;
+  double lo = INFINITY, hi = -INFINITY;
+  std::vector<std::vector<double>> curves;
+  for (std::size_t m = 0; m < count.size(); ++m) {
+    const double* row = d.density.data() + m * bins;
+    if (!std::isfinite(row[0])) continue;  // not examined
+    double peak = 0;
+    for (std::size_t i = 0; i < bins; ++i) peak = std::max(peak, row[i]);
+    std::vector<double> y(bins);
+    for (std::size_t i = 0; i < bins; ++i) {
+      y[i] = std::log10(std::max(row[i], peak * 1e-8 + 1e-300));
+      lo = std::min(lo, y[i]), hi = std::max(hi, y[i]);
+    }
+    shown.push_back(m);
+    curves.push_back(std::move(y));
+  }
+  if (curves.empty()) throw BadInput("'" + opt.input + "': the density holds no examined minimum");
+  Frame f = fit_frame(Box{0, static_cast<int>(title_px * 2.0), width, height}, s, s.text_px * 12, 0);
+  f.lo0 = d.grid.front();
+  f.hi0 = d.grid.back() > f.lo0 ? d.grid.back() : f.lo0 + 1;
+  f.lo1 = lo - 0.3;
+  f.hi1 = hi + 0.3;
+  c.set_clip(f.x0, f.y0, f.x1, f.y1);
+  for (std::size_t k = 0; k < curves.size(); ++k) {
+    std::vector<Point> line;
+    for (std::size_t i = 0; i < bins; ++i) line.push_back(f.to_px(d.grid[i], curves[k][i]));
+    c.polyline(line, basin_colour(static_cast<int>(shown[k])), 1.8);
+  }
+  c.clear_clip();
+  draw_axes(c, s, f, "eigenvalue", "log10 density", "");
+  for (std::size_t k = 0; k < shown.size() && k < 12; ++k) {
+    const double y = f.y0 + s.text_px * (1.5 + 1.45 * static_cast<double>(k));
+    c.fill_rect(f.x1 + s.text_px, static_cast<int>(y - s.text_px * 0.4), f.x1 + 2 * s.text_px,
+                static_cast<int>(y + s.text_px * 0.4), basin_colour(static_cast<int>(shown[k])));
+    font.draw(c, "#" + std::to_string(shown[k]) + " (" + std::to_string(count[shown[k]]) + " runs)",
+              f.x1 + 2.4 * s.text_px, y, s.text_px, {20, 20, 20}, Align::kStart, Align::kCentre);
+  }
+  write_png(c, opt.output, opt.force,
+            "trilobite render of " + opt.input + "; panel=density px=" + std::to_string(f.x0) + "," +
+                std::to_string(f.y0) + "," + std::to_string(f.x1) + "," + std::to_string(f.y1));
+  return "wrote " + opt.output + " (" + std::to_string(width) + " x " + std::to_string(height) +
+         ", eigenvalue density of " + std::to_string(shown.size()) + " minima)";
 }
 
 }  // namespace trilo::render

@@ -18,4 +18,10 @@ std::string render_plane(const RenderOptions& opt);
 // accuracy beside it.
 std::string render_start_basins(const RenderOptions& opt);
 
+// Draws the Hessian eigenvalue density of a network file's minima
+// (`descend --model ... --density N`): one curve per examined minimum, on
+// a log scale as PyHessian draws it. Returns the description, or an empty
+// string when the file holds no density.
+std::string render_density(const RenderOptions& opt);
+
 }  // namespace trilo::render

@@ -168,9 +168,12 @@ std::string render_file(const RenderOptions& options) {
   try {
     sc.result = io::read_result(opt.input);
     const io::ResultData& r = sc.result;
-    if (r.network)
-      throw BadInput("'" + opt.input + "' is a network file (descend --model): render draws no picture of it yet; "
-                     "`trilobite info` summarises it");
+    if (r.network) {
+      const std::string wrote = render_density(opt);
+      if (!wrote.empty()) return wrote;
+      throw BadInput("'" + opt.input + "' is a network file (descend --model): render draws its eigenvalue density "
+                     "(--density N), its planes and basin maps; this one has none. `trilobite info` summarises it");
+    }
     if (r.has_critical) {
       const analysis::CriticalTable& t = r.critical;
       sc.critical = CriticalData{t.dim, t.position, t.loss, t.kind, t.morse_index};
