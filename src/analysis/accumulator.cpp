@@ -73,19 +73,12 @@ MinimaAccumulator::Finished MinimaAccumulator::finish(const LandscapeSpec& land,
   detail::PlateauSplit split = detail::split_plateaus(
       points, all_local, landscape_scale(land, opt.box_lo, opt.box_hi), opt.flat_rel_tol);
   const int m = static_cast<int>(split.kept.size());
-  std::vector<int> kept_of(points.size(), -1);
-  std::vector<Vec> kept;
-  std::vector<Local> local;
-  std::vector<double> value;
-  for (int k = 0; k < m; ++k) {
-    kept_of[split.kept[k]] = k;
-    kept.push_back(points[split.kept[k]]);
-    local.push_back(all_local[split.kept[k]]);
-    value.push_back(local.back().value);
-  }
-  const std::vector<int> order = detail::loss_order(value, kept, tol_);
-  std::vector<int> rank(m);
-  for (int r = 0; r < m; ++r) rank[order[r]] = r;
+  const detail::KeptRows rows = detail::kept_rows(split, points, all_local, tol_);
+  const std::vector<int>& kept_of = rows.kept_of;
+  const std::vector<Vec>& kept = rows.points;
+  const std::vector<Local>& local = rows.local;
+  const std::vector<int>& order = rows.order;
+  const std::vector<int>& rank = rows.rank;
 
   Finished out;
   MinimaTable& t = out.table;

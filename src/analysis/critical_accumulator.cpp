@@ -62,19 +62,12 @@ CriticalResult CriticalAccumulator::finish(const LandscapeSpec& land,
       points, all_local, landscape_scale(land, box_lo, box_hi), opt.flat_rel_tol);
   t.plateaus = std::move(split.plateaus);
   const int m = static_cast<int>(split.kept.size());
-  std::vector<int> kept_of(points.size(), -1);
-  std::vector<Vec> kept;
-  std::vector<detail::Local> local;
-  std::vector<double> value;
-  for (int k = 0; k < m; ++k) {
-    kept_of[split.kept[k]] = k;
-    kept.push_back(points[split.kept[k]]);
-    local.push_back(all_local[split.kept[k]]);
-    value.push_back(local.back().value);
-  }
-  const std::vector<int> order = detail::loss_order(value, kept, tol);
-  std::vector<int> rank(m);
-  for (int r = 0; r < m; ++r) rank[order[r]] = r;
+  const detail::KeptRows rows = detail::kept_rows(split, points, all_local, tol);
+  const std::vector<int>& kept_of = rows.kept_of;
+  const std::vector<Vec>& kept = rows.points;
+  const std::vector<detail::Local>& local = rows.local;
+  const std::vector<int>& order = rows.order;
+  const std::vector<int>& rank = rows.rank;
 
   t.n_points = m;
   t.count.assign(m, 0);

@@ -79,6 +79,24 @@ std::string format_plateaus(const std::vector<Plateau>& ps, int dim, bool cells)
 
 namespace detail {
 
+KeptRows kept_rows(const PlateauSplit& split, const std::vector<Vec>& points, const std::vector<Local>& all_local,
+                   double tol) {
+  const int m = static_cast<int>(split.kept.size());
+  KeptRows r;
+  r.kept_of.assign(points.size(), -1);
+  std::vector<double> value;
+  for (int k = 0; k < m; ++k) {
+    r.kept_of[split.kept[k]] = k;
+    r.points.push_back(points[split.kept[k]]);
+    r.local.push_back(all_local[split.kept[k]]);
+    value.push_back(r.local.back().value);
+  }
+  r.order = loss_order(value, r.points, tol);
+  r.rank.resize(m);
+  for (int k = 0; k < m; ++k) r.rank[r.order[k]] = k;
+  return r;
+}
+
 PlateauSplit split_plateaus(const std::vector<Vec>& points, const std::vector<Local>& local,
                             const LandscapeScale& scale, double rel_tol) {
   const int m = static_cast<int>(points.size());

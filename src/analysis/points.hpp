@@ -104,4 +104,15 @@ struct PlateauSplit {
 PlateauSplit split_plateaus(const std::vector<Vec>& points, const std::vector<Local>& local,
                             const LandscapeScale& scale, double rel_tol);
 
+// The rows a split keeps, sorted by loss (ties by position): their points
+// and descriptions in split order, where point p sits among them (kept_of,
+// -1 for a plateau's point), the loss order and each row's rank in it.
+struct KeptRows {
+  std::vector<Vec> points;
+  std::vector<Local> local;
+  std::vector<int> kept_of, order, rank;
+};
+KeptRows kept_rows(const PlateauSplit& split, const std::vector<Vec>& points, const std::vector<Local>& all_local,
+                   double tol);
+
 }  // namespace trilo::analysis::detail
