@@ -131,6 +131,11 @@ TEST(NnBasins, RenderDrawsTheLabelMapAndTheAccuracyBeside) {
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(bytes.find("panel=basins"), std::string::npos);
   EXPECT_NE(bytes.find("panel=accuracy"), std::string::npos);
+  const Outcome info = trilobite("info " + f);
+  EXPECT_EQ(info.status, 0) << info.err;
+  EXPECT_NE(info.out.find("basin map of 4 x 4 initialisations (filter directions), alpha -1..1, beta -1..1"),
+            std::string::npos)
+      << info.out;
   const Outcome bad = trilobite("render " + f + " --panel sweep --force -o " + png);
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("a basin map of initialisations has basins and accuracy panels"), std::string::npos) << bad.err;

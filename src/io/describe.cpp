@@ -156,6 +156,13 @@ std::string describe_result(const ResultData& r) {
                                   : "batch " + get("batch_size") + ", " + epochs + (epochs == "1" ? " epoch" : " epochs");
     line("training", batch);
     out << describe_network(r.network_minima, r.network_status);
+    if (has_start_basins(r.path)) {
+      const StartBasins b = read_start_basins(r.path);
+      line("/basins", "basin map of " + std::to_string(b.axes.n0()) + " x " + std::to_string(b.axes.n1()) +
+                          " initialisations (" + b.directions + " directions), alpha " + number(b.axes.coord0.front()) +
+                          ".." + number(b.axes.coord0.back()) + ", beta " + number(b.axes.coord1.front()) + ".." +
+                          number(b.axes.coord1.back()));
+    }
     return out.str();
   }
 
