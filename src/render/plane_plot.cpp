@@ -37,6 +37,27 @@ std::vector<double> reals(const io::Attributes& a, const std::string& name) {
   return {};
 }
 
+// A picture of `panels` panels side by side: its size (the options', or
+// the default for that many panels), font, style, the title's size and where
+// the panels start below it, and the canvas.
+struct Sheet {
+  Sheet(const RenderOptions& opt, int panels)
+      : width(opt.width ? opt.width : (panels == 2 ? 1500 : 800)),
+        height(opt.height ? opt.height : 640),
+        font(opt.font),
+        s(picture_style(font, width, height, panels)),
+        title_px(s.text_px + 6),
+        top(static_cast<int>(title_px * 2.0)),
+        c(width, height) {
+    if (panels == 2) s.side = loss_side(s);
+  }
+  const int width, height;
+  const Font font;
+  Style s;
+  const int title_px, top;
+  Canvas c;
+};
+
 // The center, the solutions of `through` and a projected trajectory.
 void draw_plane_marks(Canvas& c, const Style& s, const io::PlaneMaps& p, const Frame& f) {
   c.set_clip(f.x0, f.y0, f.x1, f.y1);
@@ -96,14 +117,11 @@ std::string render_plane(const RenderOptions& opt) {
   }
   const bool line = p.axes.one_d();
   const int n = line || opt.panel == "loss" ? 1 : 2;
-  const int width = opt.width ? opt.width : (n == 2 ? 1500 : 800);
-  const int height = opt.height ? opt.height : 640;
-  const Font font(opt.font);
-  Style s = picture_style(font, width, height, n);
-  if (n == 2) s.side = loss_side(s);
-  const int title_px = s.text_px + 6;
-  const int top = static_cast<int>(title_px * 2.0);
-  Canvas c(width, height);
+  Sheet sheet(opt, n);
+  const int width = sheet.width, height = sheet.height, title_px = sheet.title_px, top = sheet.top;
+  const Font& font = sheet.font;
+  const Style& s = sheet.s;
+  Canvas& c = sheet.c;
   const std::string kind = attr(p.attributes, "directions");
   std::string title = opt.title;
   if (title.empty()) {
@@ -157,14 +175,11 @@ std::string render_start_basins(const RenderOptions& opt) {
     throw BadInput(e.what());
   }
   const int n = opt.panel == "basins" ? 1 : 2;
-  const int width = opt.width ? opt.width : (n == 2 ? 1500 : 800);
-  const int height = opt.height ? opt.height : 640;
-  const Font font(opt.font);
-  Style s = picture_style(font, width, height, n);
-  if (n == 2) s.side = loss_side(s);
-  const int title_px = s.text_px + 6;
-  const int top = static_cast<int>(title_px * 2.0);
-  Canvas c(width, height);
+  Sheet sheet(opt, n);
+  const int width = sheet.width, height = sheet.height, title_px = sheet.title_px, top = sheet.top;
+  const Font& font = sheet.font;
+  const Style& s = sheet.s;
+  Canvas& c = sheet.c;
   const std::string title =
       !opt.title.empty() ? opt.title
                          : attr(b.file_attributes, "model") + " on " + b.data +
