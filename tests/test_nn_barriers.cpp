@@ -14,11 +14,13 @@
 
 #include "nn/barriers.hpp"
 #include "support/cli.hpp"
+#include "support/h5_read.hpp"
 #include "support/nn_replay.hpp"
 
 namespace {
 
 using namespace trilo;
+using test::read_dataset;
 using test::trilobite;
 using test::unique;
 
@@ -38,14 +40,7 @@ Read read(const std::string& file, const std::string& name) {
     H5Fclose(f);
     return r;
   }
-  const hid_t d = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
-  const hid_t s = H5Dget_space(d);
-  r.dims.resize(static_cast<std::size_t>(H5Sget_simple_extent_ndims(s)));
-  H5Sget_simple_extent_dims(s, r.dims.data(), nullptr);
-  r.v.resize(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
-  H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, r.v.data());
-  H5Sclose(s);
-  H5Dclose(d);
+  r.v = read_dataset<double>(f, name, &r.dims);
   H5Fclose(f);
   return r;
 }

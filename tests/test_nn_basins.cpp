@@ -15,32 +15,17 @@
 #include <vector>
 
 #include "support/cli.hpp"
+#include "support/h5_read.hpp"
 #include "support/nn_replay.hpp"
 
 namespace {
 
 using namespace trilo::test;
 
-template <class T>
-std::vector<T> read_all(const std::string& file, const std::string& name, hid_t type) {
-  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  EXPECT_GE(f, 0) << file;
-  const hid_t d = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
-  EXPECT_GE(d, 0) << name;
-  const hid_t s = H5Dget_space(d);
-  std::vector<T> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
-  H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  H5Sclose(s);
-  H5Dclose(d);
-  H5Fclose(f);
-  return v;
-}
 std::vector<double> doubles(const std::string& file, const std::string& name) {
-  return read_all<double>(file, name, H5T_NATIVE_DOUBLE);
+  return read_dataset<double>(file, name);
 }
-std::vector<int> ints(const std::string& file, const std::string& name) {
-  return read_all<int>(file, name, H5T_NATIVE_INT);
-}
+std::vector<int> ints(const std::string& file, const std::string& name) { return read_dataset<int>(file, name); }
 
 // 40 rows of two features and a 0/1 label with few digits, so the float32
 // the loader keeps is known here.

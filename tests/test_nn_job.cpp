@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/cli.hpp"
+#include "support/h5_read.hpp"
 #include "support/nn_replay.hpp"
 
 namespace {
@@ -21,18 +22,7 @@ namespace {
 using namespace trilo::test;
 
 std::vector<double> read_doubles(const std::string& file, const std::string& name) {
-  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  EXPECT_GE(f, 0) << file;
-  const hid_t d = H5Dopen2(f, name.c_str(), H5P_DEFAULT);
-  EXPECT_GE(d, 0) << name;
-  const hid_t s = H5Dget_space(d);
-  const hssize_t n = H5Sget_simple_extent_npoints(s);
-  std::vector<double> v(static_cast<std::size_t>(n));
-  H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-  H5Sclose(s);
-  H5Dclose(d);
-  H5Fclose(f);
-  return v;
+  return read_dataset<double>(file, name);
 }
 
 // 40 rows of two features and a 0/1 label, not separable by a line.

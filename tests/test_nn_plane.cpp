@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "support/cli.hpp"
+#include "support/h5_read.hpp"
 
 namespace {
 
@@ -28,16 +29,7 @@ struct File {
     EXPECT_GE(id, 0) << path;
   }
   ~File() { H5Fclose(id); }
-  std::vector<double> read(const std::string& name) const {
-    const hid_t d = H5Dopen2(id, name.c_str(), H5P_DEFAULT);
-    EXPECT_GE(d, 0) << name;
-    const hid_t s = H5Dget_space(d);
-    std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(s)));
-    H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
-    H5Sclose(s);
-    H5Dclose(d);
-    return v;
-  }
+  std::vector<double> read(const std::string& name) const { return read_dataset<double>(id, name); }
   std::vector<double> attr(const std::string& object, const std::string& name) const {
     const hid_t a = H5Aopen_by_name(id, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
     EXPECT_GE(a, 0) << object << " " << name;
