@@ -35,47 +35,66 @@ std::vector<io::StreamSpec> training_streams(const TrainingLayout& l) {
                                     {"loss", ColumnType::kF64, 1},
                                     {"accuracy", ColumnType::kF64, 1}};
   if (l.trace_weights) traces.push_back({"weights", ColumnType::kF64, P});
-  return {{"trainings", std::move(rows)}, {"traces", std::move(traces)}};
+  std::vector<io::Column> minima = {{"weights", ColumnType::kF64, P},
+                                    {"outputs", ColumnType::kF64, static_cast<int>(l.width)}};
+  return {{"trainings", std::move(rows)}, {"traces", std::move(traces)}, {"minima", std::move(minima)}};
 }
 
-io::CheckpointState pack_trainings_state(const TrainingsState& s, const TrainingLayout& l) {
+io::CheckpointState pack_trainings_state(const std::int64_t status[3], const std::vector<RawMinimum>& raw) {
   io::CheckpointState c;
-  c.ints = {s.status[0], s.status[1], s.status[2], static_cast<std::int64_t>(s.raw.size())};
-  const auto per_raw = static_cast<std::size_t>(kRawReals + l.params + l.width);
-  c.reals.reserve(s.raw.size() * per_raw);
-  for (std::size_t k = 0; k < s.raw.size(); ++k) {
-    const RawMinimum& r = s.raw[k];
+  c.ints = {status[0], status[1], status[2], static_cast<std::int64_t>(raw.size())};
+  c.reals.reserve(raw.size() * kRawReals);
+  for (const RawMinimum& r : raw) {
     c.ints.insert(c.ints.end(), {r.first_run, r.count, r.converged});
     c.reals.insert(c.reals.end(),
                    {r.loss, r.accuracy, r.test_loss, r.test_accuracy, r.sum_steps, r.sum_acc, r.sum_test_acc});
-    c.reals.insert(c.reals.end(), r.weights.begin(), r.weights.end());
-    const auto rep = s.representatives.begin() + static_cast<std::ptrdiff_t>(k * static_cast<std::size_t>(l.width));
-    c.reals.insert(c.reals.end(), rep, rep + static_cast<std::ptrdiff_t>(l.width));
   }
   return c;
 }
 
-TrainingsState unpack_trainings_state(const io::CheckpointState& c, const TrainingLayout& l) {
+TrainingsState unpack_trainings_state(const io::CheckpointReader& ck, const TrainingLayout& l, std::int64_t minima) {
+  const io::CheckpointState& c = ck.state();
   TrainingsState s;
-  if (c.ints.size() < 4 || c.ints[3] < 0) throw std::runtime_error("the checkpoint's state of the minima is damaged");
-  const auto n = static_cast<std::size_t>(c.ints[3]);
-  const auto per_raw = static_cast<std::size_t>(kRawReals + l.params + l.width);
-  if (c.ints.size() != 4 + n * kRawInts || c.reals.size() != n * per_raw)
-    throw std::runtime_error("the checkpoint's state of the minima does not fit this network and probe set");
+  if (c.ints.size() < 4 || c.ints[3] != minima || minima < 0)
+    throw std::runtime_error("the checkpoint's state of the minima is damaged");
+  const auto n = static_cast<std::size_t>(minima);
+  if (c.ints.size() != 4 + n * kRawInts || c.reals.size() != n * kRawReals)
+    throw std::runtime_error("the checkpoint's state of the minima is damaged");
   std::copy(c.ints.begin(), c.ints.begin() + 3, s.status);
   s.raw.resize(n);
-  s.representatives.reserve(n * static_cast<std::size_t>(l.width));
+  const auto P = static_cast<std::size_t>(l.params);
+  std::vector<double> weights(n * P);
+  s.representatives.resize(n * static_cast<std::size_t>(l.width));
+  if (n > 0) {
+    const io::StreamSpec st = training_streams(l)[2];
+    ck.read_rows(st.name, column(st, "weights"), 0, minima, weights.data());
+    ck.read_rows(st.name, column(st, "outputs"), 0, minima, s.representatives.data());
+  }
   for (std::size_t k = 0; k < n; ++k) {
     RawMinimum& r = s.raw[k];
     const std::int64_t* i = c.ints.data() + 4 + k * kRawInts;
     r.first_run = i[0], r.count = i[1], r.converged = i[2];
-    const double* x = c.reals.data() + k * per_raw;
+    const double* x = c.reals.data() + k * kRawReals;
     r.loss = x[0], r.accuracy = x[1], r.test_loss = x[2], r.test_accuracy = x[3];
     r.sum_steps = x[4], r.sum_acc = x[5], r.sum_test_acc = x[6];
-    r.weights.assign(x + kRawReals, x + kRawReals + l.params);
-    s.representatives.insert(s.representatives.end(), x + kRawReals + l.params, x + per_raw);
+    r.weights.assign(weights.begin() + static_cast<std::ptrdiff_t>(k * P),
+                     weights.begin() + static_cast<std::ptrdiff_t>((k + 1) * P));
   }
   return s;
+}
+
+void write_minima_rows(io::CheckpointWriter& ck, const TrainingLayout& l, std::int64_t first,
+                       const std::vector<RawMinimum>& raw, const std::vector<double>& representatives) {
+  const auto n = static_cast<std::int64_t>(raw.size());
+  if (first >= n) return;
+  const auto P = static_cast<std::size_t>(l.params);
+  std::vector<double> weights;
+  weights.reserve(static_cast<std::size_t>(n - first) * P);
+  for (std::int64_t k = first; k < n; ++k)
+    weights.insert(weights.end(), raw[static_cast<std::size_t>(k)].weights.begin(),
+                   raw[static_cast<std::size_t>(k)].weights.end());
+  const double* outputs = representatives.data() + static_cast<std::size_t>(first) * static_cast<std::size_t>(l.width);
+  ck.write_rows(2, first, n - first, {weights.data(), outputs});
 }
 
 void write_training_rows(io::CheckpointWriter& ck, const TrainingLayout& l, const io::TrainingRows& r,

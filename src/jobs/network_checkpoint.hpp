@@ -11,11 +11,14 @@
 //   stream "traces"     the records of traced trainings (--trace), a row per
 //                       recorded step: run, step, loss, accuracy and the
 //                       weights with --trace-weights;
-//   counters            trainings committed, trace rows committed;
-//   state               the minima found so far: each raw minimum's running
-//                       statistics, its representative's end weights and
-//                       probe outputs (what grouping the next training by
-//                       function needs), and the status counts.
+//   stream "minima"     one row per raw minimum, appended as each first
+//                       appears: its representative's end weights and probe
+//                       outputs (what grouping the next training by
+//                       function compares with); they never change;
+//   counters            trainings, trace rows and minima rows committed;
+//   state               each raw minimum's running statistics (counts and
+//                       sums: small, rewritten at every commit) and the
+//                       status counts.
 #pragma once
 
 #include <cstdint>
@@ -45,16 +48,23 @@ struct TrainingLayout {
 std::vector<io::StreamSpec> training_streams(const TrainingLayout& l);
 
 // What absorb has gathered: the raw minima, their representatives' probe
-// outputs (raw.size() x width) and the status counts.
+// outputs (raw.size() x width) and the status counts. The state saves the
+// counts and sums; the weights and outputs go to the "minima" stream.
 struct TrainingsState {
   std::int64_t status[3] = {0, 0, 0};
   std::vector<RawMinimum> raw;
   std::vector<double> representatives;
 };
 
-io::CheckpointState pack_trainings_state(const TrainingsState& s, const TrainingLayout& l);
-// Throws std::runtime_error when the state does not fit the layout.
-TrainingsState unpack_trainings_state(const io::CheckpointState& c, const TrainingLayout& l);
+io::CheckpointState pack_trainings_state(const std::int64_t status[3], const std::vector<RawMinimum>& raw);
+// The state and rows [0, minima) of the "minima" stream back; throws
+// std::runtime_error when they do not fit the layout or each other.
+TrainingsState unpack_trainings_state(const io::CheckpointReader& ck, const TrainingLayout& l, std::int64_t minima);
+
+// Rows [first, raw.size()) of the "minima" stream: the raw minima that
+// appeared since the last commit.
+void write_minima_rows(io::CheckpointWriter& ck, const TrainingLayout& l, std::int64_t first,
+                       const std::vector<RawMinimum>& raw, const std::vector<double>& representatives);
 
 // Rows of the "trainings" stream: the chunk's rows and raw minima.
 void write_training_rows(io::CheckpointWriter& ck, const TrainingLayout& l, const io::TrainingRows& r,

@@ -114,16 +114,12 @@ class Trainings : public ChunkWork {
   const std::vector<std::int32_t>& raw_label() const { return raw_label_; }
   std::int64_t done() const { return done_; }
   std::int64_t trace_rows() const { return trace_rows_; }
+  std::int64_t minima_rows() const { return minima_rows_; }
   void set_checkpoint(io::CheckpointWriter* ck) { ck_ = ck; }
 
-  // What absorb has gathered so far, as a checkpoint saves it.
-  io::CheckpointState state() const {
-    TrainingsState s;
-    std::copy(res_.status, res_.status + 3, s.status);
-    s.raw = raw_;
-    s.representatives = clusters_.representatives();
-    return pack_trainings_state(s, layout_);
-  }
+  // What absorb has gathered so far, as a checkpoint's state saves it
+  // (the representatives go to its "minima" stream).
+  io::CheckpointState state() const { return pack_trainings_state(res_.status, raw_); }
 
   // Takes back what a checkpoint committed: the minima so far, each
   // committed training's raw minimum (and, for a basin map, its outcome),
@@ -131,14 +127,15 @@ class Trainings : public ChunkWork {
   void restore(const io::CheckpointReader& from) {
     const std::vector<std::int64_t>& k = from.counters();
     if (k.empty()) return;  // killed before its first commit: start from nothing
-    if (k.size() != 2 || k[0] < 0 || k[0] > nr_.runs || k[1] < 0)
+    if (k.size() != 3 || k[0] < 0 || k[0] > nr_.runs || k[1] < 0 || k[2] < 0 || k[2] > k[0])
       throw std::runtime_error("its counters do not fit " + std::to_string(nr_.runs) + " trainings");
-    TrainingsState s = unpack_trainings_state(from.state(), layout_);
+    TrainingsState s = unpack_trainings_state(from, layout_, k[2]);
     std::copy(s.status, s.status + 3, res_.status);
     raw_ = std::move(s.raw);
     clusters_.restore(std::move(s.representatives));
     done_ = k[0];
     trace_rows_ = k[1];
+    minima_rows_ = k[2];
     io::TrainingRows rows;
     std::vector<std::int32_t> raw;
     constexpr std::int64_t kBlock = 1 << 16;
@@ -282,7 +279,9 @@ class Trainings : public ChunkWork {
       write_trace_rows(*ck_, layout_, trace_rows_, t->first, {t->first, s.step, s.loss, s.accuracy, s.position});
       trace_rows_ += static_cast<std::int64_t>(s.step.size());
     }
-    ck_->commit({done_, trace_rows_}, state());
+    write_minima_rows(*ck_, layout_, minima_rows_, raw_, clusters_.representatives());
+    minima_rows_ = static_cast<std::int64_t>(raw_.size());
+    ck_->commit({done_, trace_rows_, minima_rows_}, state());
   }
 
  private:
@@ -309,7 +308,7 @@ class Trainings : public ChunkWork {
   const config::NetworkResolved& nr_;
   io::CheckpointWriter* ck_;
   TrainingLayout layout_;
-  std::int64_t done_ = 0, trace_rows_ = 0;  // committed: trainings, trace rows
+  std::int64_t done_ = 0, trace_rows_ = 0, minima_rows_ = 0;  // committed: trainings, trace rows, minima
   std::map<std::int64_t, nn::TraceSink> traces_;  // filled before any compute; never resized during one
   NetworkResult& res_;
   const nn::DataView<T> train_;
@@ -340,9 +339,10 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   }
   agree_to_start();
   if (tc) {
-    const std::int64_t done = work.done(), traced = work.trace_rows();
+    const std::int64_t done = work.done(), traced = work.trace_rows(), minima = work.minima_rows();
     tc->writer = start_checkpoint(tc->start.paths, tc->root, training_streams(training_layout(nr, net)),
-                                  {done, traced}, work.state(), tc->start.resumed.get(), {done, traced});
+                                  {done, traced, minima}, work.state(), tc->start.resumed.get(),
+                                  {done, traced, minima});
     tc->start.resumed.reset();
     work.set_checkpoint(tc->writer.get());
     if (tc->log && !tc->start.paths.resume_from.empty())
