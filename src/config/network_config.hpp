@@ -20,6 +20,7 @@ struct NetworkResolved {
   std::int64_t runs = 0;
   std::int64_t chunk = 64;
   bool f32 = true;
+  bool cuda = false;                    // trained on the GPU (--backend cuda, or auto with a device)
   bool record_weights = true;           // --records all: start and end weights per run
   std::vector<std::int64_t> probe_rows; // training rows whose outputs identify a minimum
   std::vector<std::int64_t> trace;      // --trace: runs whose loss and accuracy are recorded
