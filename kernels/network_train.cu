@@ -390,7 +390,7 @@ class CudaEnsemble final : public DeviceEnsemble<T> {
     // mini-batch steps and no end evaluation (the bench): returns the
     // seconds of the steps.
     double train(std::int64_t first, std::int64_t steps_limit) {
-      return s_.batch > 0 ? minibatch(first, steps_limit) : full_batch();
+      return s_.batch > 0 ? minibatch(first, steps_limit) : full_batch(steps_limit);
     }
 
     // After train: the test set, the probe outputs, and everything home.
@@ -441,10 +441,17 @@ class CudaEnsemble final : public DeviceEnsemble<T> {
     }
 
    private:
-    // Full batch: evaluate, decide, update, until every training is done.
-    double full_batch() {
+    // Full batch: evaluate, decide, update, until every training is done
+    // (the bench: steps_limit evaluations and updates, timed).
+    double full_batch(std::int64_t steps_limit) {
       T b1t(1), b2t(1);
+      TRILO_CUDA_CHECK(cudaStreamSynchronize(st_));
+      const auto t0 = std::chrono::steady_clock::now();
       for (std::int64_t step = 0;; ++step) {
+        if (step == steps_limit) {
+          TRILO_CUDA_CHECK(cudaStreamSynchronize(st_));
+          return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        }
         evaluate_shared(e_.train_, true);
         decide_kernel<<<launch_blocks(n_, kBlock), kBlock, 0, st_>>>(
             n_, step, s_.max_steps, s_.tol, e_.train_.rows, s_.weight_decay, sums(), outcomes(), false);

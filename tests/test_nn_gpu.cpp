@@ -8,10 +8,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "backend/backend.hpp"
 #include "support/cli.hpp"
@@ -140,6 +143,7 @@ TEST(NnGpu, BasinMapOfInitialisationsMatchesTheCpu) {
 TEST(NnGpu, CudaIsRefusedWithoutADeviceAndAutoFallsBackToTheCpu) {
   if (have_device()) GTEST_SKIP() << "a CUDA device is present";
   const std::string f = unique("out.h5");
+  std::remove(f.c_str());
   const Outcome o = trilobite("descend --model mlp:2-3-2 --data xor --backend cuda -o " + f);
   EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_EQ(lines(o.err), 1) << o.err;
@@ -150,10 +154,34 @@ TEST(NnGpu, CudaIsRefusedWithoutADeviceAndAutoFallsBackToTheCpu) {
   EXPECT_NE(a.err.find("cpu (OpenMP"), std::string::npos) << a.err;
 }
 
+// The bench's network cases on the GPU: one row per case, each on cuda,
+// with a rate and a fraction of the GPU's FP32 peak; without a device the
+// request is one line naming --backend cuda.
+TEST(NnGpu, BenchNetworkCasesRunOnTheGpu) {
+  const Outcome o = trilobite(
+      "bench --cases mlp2-moons-b32,mlp2-moons-b0 --backend cuda --precision f32 --starts 4 --steps 4 --repeats 1 --json");
+  if (!have_device()) {
+    EXPECT_NE(o.status, 0);
+    EXPECT_EQ(lines(o.err), 1) << o.err;
+    EXPECT_NE(o.err.find("--backend cuda"), std::string::npos) << o.err;
+    return;
+  }
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json doc = nlohmann::json::parse(o.out);
+  ASSERT_EQ(doc.at("network_results").size(), 2u);
+  for (const auto& r : doc.at("network_results")) {
+    EXPECT_EQ(r.at("backend"), "cuda");
+    EXPECT_GT(r.at("sample_gradients_per_s").get<double>(), 0);
+    EXPECT_GT(r.at("peak_fraction").get<double>(), 0);
+    EXPECT_LT(r.at("peak_fraction").get<double>(), 1);
+  }
+}
+
 TEST(NnGpu, PlaneThroughANetworkIsRefusedOnCuda) {
   const std::string t = unique("t.h5");
   ASSERT_EQ(trilobite("descend --model mlp:2-3-1 --loss bce --data xor --starts 1 --steps 5 --backend cpu -q --force -o " + t).status, 0);
   const std::string f = unique("plane.h5");
+  std::remove(f.c_str());
   const Outcome o = trilobite("grid --model mlp:2-3-1 --loss bce --data xor --center " + t + ":0 --backend cuda -o " + f);
   EXPECT_EQ(o.status, 2) << o.err;
   EXPECT_NE(o.err.find("--backend cuda: a plane through a network's weights"), std::string::npos) << o.err;
