@@ -285,7 +285,7 @@ TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("never.h5");
   std::remove(f.c_str());  // a file an earlier, failed run of this test left
-  const std::string net = "descend --backend cpu --model mlp:2-3-1 --loss bce --data " + d.path + " -o " + f + " ";
+  const std::string net = "descend --model mlp:2-3-1 --loss bce --data " + d.path + " -o " + f + " ";
   const std::pair<std::string, std::string> cases[] = {
       {net + "--box -1:1", "--box: does not apply to a network landscape"},
       {net + "--batch-size 4 --steps 10", "--steps: mini-batch training"},
@@ -294,7 +294,7 @@ TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
       {"descend --backend cpu --model mlp:2-3-1 -o " + f, "give the data set"},
       {"descend --backend cpu --model mlp:3-3-1 --loss bce --data " + d.path + " -o " + f, "takes 3 inputs"},
       {"descend --backend cpu --model mlp:2-3-2 --loss bce --data " + d.path + " -o " + f, "must have one output"},
-      {net + "--backend cuda", "--backend cuda"},
+      {net + "--backend cuda --trace 0", "--trace: traced trainings run on the CPU backend"},
       {net + "--records sample", "--records"},
       {net + "--trace-weights", "give --trace"},
       {net + "--starts 3 --trace 7", "--trace: training 7 does not exist"},
