@@ -34,9 +34,8 @@ using cuda::launch_blocks;
   } while (0)
 
 constexpr int kBlock = 256;
-// A training's status while it runs; the others are DescentStatus's values.
-constexpr std::int8_t kActive = 3;
-constexpr std::int8_t kConverged = 0, kMaxSteps = 1, kDiverged = 2;
+constexpr std::int8_t kActive = kRunning;
+constexpr std::int8_t kDiverged = 2;
 
 // ---- cuBLAS ------------------------------------------------------------------
 
@@ -158,13 +157,6 @@ __global__ void finish_kernel(T* g, const T* w, std::int64_t params, double weig
   }
 }
 
-// The mean loss with its L2 term, as evaluate computes it.
-__device__ __forceinline__ double mean_loss(double sum, std::int64_t n, double weight_decay, double wsq) {
-  double loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
-  if (weight_decay != 0) loss += 0.5 * weight_decay * wsq;
-  return loss;
-}
-
 // What one evaluation of every network left behind.
 struct EvalSums {
   const double* loss_sum;
@@ -181,29 +173,24 @@ struct Outcomes {
   long long* correct;
 };
 
-// Full batch, at step `step`, after the evaluation: diverged when the loss
-// or the gradient norm is not finite; done when the norm is <= tol or the
-// steps have run out (the evaluation is the training's last); else on.
-// With `final_eval` (the end of a mini-batch training) every training still
-// on ends here.
+// Full batch, at step `step`, after the evaluation: full_batch_verdict;
+// a training that stops keeps this evaluation as its last. With
+// `final_eval` (the end of a mini-batch training) every training still
+// running ends here (final_verdict).
 __global__ void decide_kernel(std::int64_t nets, std::int64_t step, std::int64_t max_steps, double tol,
                               std::int64_t n, double weight_decay, EvalSums e, Outcomes o, bool final_eval) {
   const std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x;
   if (i >= nets || o.status[i] != kActive) return;
   const double loss = mean_loss(e.loss_sum[i], n, weight_decay, e.wsq[i]);
   const double gn = ::sqrt(e.gn2[i]);
-  if (!final_eval && (!isfinite(loss) || !isfinite(gn))) {
-    o.status[i] = kDiverged;
-    o.steps[i] = step;
-    return;
-  }
-  if (final_eval || gn <= tol || step == max_steps) {
-    o.status[i] = gn <= tol ? kConverged : kMaxSteps;
-    o.steps[i] = step;
-    o.loss[i] = loss;
-    o.grad_norm[i] = gn;
-    o.correct[i] = e.correct[i];
-  }
+  const std::int8_t v = final_eval ? final_verdict(gn, tol) : full_batch_verdict(loss, gn, tol, step, max_steps);
+  if (v == kActive) return;
+  o.status[i] = v;
+  o.steps[i] = step;
+  if (v == kDiverged) return;
+  o.loss[i] = loss;
+  o.grad_norm[i] = gn;
+  o.correct[i] = e.correct[i];
 }
 
 // Mini-batch, at step `step`: diverged when the batch's loss is not finite.

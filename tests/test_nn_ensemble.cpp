@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -270,6 +271,26 @@ TEST(EnsemblePlan, ChunkOrdersAreEachRunsBatchOrder) {
   const std::vector<std::int64_t> zero = batch_order(11, 0, 1, rows);
   for (std::int64_t k = 0; k < count; ++k)
     for (std::int64_t r = 0; r < rows; ++r) ASSERT_EQ(o[static_cast<std::size_t>(k * rows + r)], zero[static_cast<std::size_t>(r)]);
+}
+
+// The ensemble's stopping rules, case by case as train_one applies them.
+TEST(EnsemblePlan, VerdictsFollowTheTrainingRules) {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::nan("");
+  EXPECT_EQ(full_batch_verdict(0.5, 0.2, 1e-3, 10, 100), kRunning);
+  EXPECT_EQ(full_batch_verdict(0.5, 1e-3, 1e-3, 10, 100), 0);  // converged at the tolerance itself
+  EXPECT_EQ(full_batch_verdict(0.5, 0.2, 1e-3, 100, 100), 1);  // the last step: max-steps
+  EXPECT_EQ(full_batch_verdict(0.5, 1e-4, 1e-3, 100, 100), 0);  // converged on the last step
+  EXPECT_EQ(full_batch_verdict(nan, 0.2, 1e-3, 3, 100), 2);
+  EXPECT_EQ(full_batch_verdict(0.5, inf, 1e-3, 3, 100), 2);
+  EXPECT_EQ(full_batch_verdict(inf, 0.0, 1e-3, 100, 100), 2);  // diverged before converged or max-steps
+  EXPECT_EQ(full_batch_verdict(0.5, 0.0, 0.0, 0, 0), 0);
+  EXPECT_EQ(final_verdict(1e-5, 1e-4), 0);
+  EXPECT_EQ(final_verdict(0.3, 1e-4), 1);
+  EXPECT_EQ(final_verdict(nan, 1e-4), 1);  // the end of a mini-batch training is never diverged
+  // The mean with the L2 term, and without it even where |w|^2 overflowed.
+  EXPECT_DOUBLE_EQ(mean_loss(6.0, 4, 0.1, 2.0), 1.5 + 0.1);
+  EXPECT_DOUBLE_EQ(mean_loss(6.0, 4, 0.0, inf), 1.5);
+  EXPECT_EQ(mean_loss(6.0, 0, 0.0, 0.0), 0.0);
 }
 
 // One row's loss and its gradient against the closed forms, and the

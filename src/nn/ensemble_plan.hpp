@@ -53,6 +53,35 @@ struct RunResult {
   std::int8_t status = 1;
 };
 
+// A training of the ensemble that is still running; once it stops, its
+// status is one of DescentStatus's values (0 converged, 1 max-steps, 2
+// diverged).
+inline constexpr std::int8_t kRunning = 3;
+
+// The mean loss of one evaluation as evaluate reports it: the summed row
+// losses (mse: already averaged over the outputs) over the n rows, plus the
+// L2 term 0.5 weight_decay |w|^2 when there is weight decay.
+TRILO_HD_INLINE double mean_loss(double sum, std::int64_t n, double weight_decay, double wsq) {
+  double loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
+  if (weight_decay != 0) loss += 0.5 * weight_decay * wsq;
+  return loss;
+}
+
+// A full-batch training after its evaluation at step `step` (train_one's
+// rule): diverged when the loss or the gradient norm is not finite;
+// converged when the norm is <= tol; max-steps at step max_steps; else it
+// runs on to the update.
+TRILO_HD_INLINE std::int8_t full_batch_verdict(double loss, double grad_norm, double tol, std::int64_t step,
+                                               std::int64_t max_steps) {
+  if (!is_finite(loss) || !is_finite(grad_norm)) return 2;
+  if (grad_norm <= tol) return 0;
+  return step == max_steps ? 1 : kRunning;
+}
+
+// A mini-batch training at its end, from the full-batch evaluation: no
+// divergence test there (a batch or an epoch's end already made it).
+TRILO_HD_INLINE std::int8_t final_verdict(double grad_norm, double tol) { return grad_norm <= tol ? 0 : 1; }
+
 // Writes the batch orders of `epoch` for runs [first, first + count),
 // count x rows indices (run k's in row k).
 using OrderSource =
