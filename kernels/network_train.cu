@@ -420,8 +420,7 @@ class CudaEnsemble final : public DeviceEnsemble<T> {
         r.grad_norm = gn[k];
         r.correct = correct[k];
         if (test) {
-          r.test_loss = test_sum[k] / static_cast<double>(e_.test_.rows);
-          if (s_.weight_decay != 0) r.test_loss += 0.5 * s_.weight_decay * wsq[k];
+          r.test_loss = mean_loss(test_sum[k], e_.test_.rows, s_.weight_decay, wsq[k]);
           r.test_correct = test_correct[k];
         }
       }
