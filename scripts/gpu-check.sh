@@ -17,7 +17,7 @@
 #   GPU_CHECK_FRESH=1     start the build tree afresh
 #   GPU_CHECK_STEPS       steps to run, in this order (default: all of
 #                         "unpack configure build smi test run formula
-#                         critical ranks bench profile write peers")
+#                         critical ranks bench profile write networks peers")
 #   GPU_CHECK_WRITE_BACKENDS  backends of the write step (default "cuda cpu")
 #   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
 #   GPU_CHECK_TARGETS     build only these targets (default: all)
@@ -37,7 +37,7 @@ debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
 BUILD_DIR=${BUILD_DIR:-$PWD/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile write peers}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile write networks peers}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -267,6 +267,33 @@ run_peers() {
   return "$rc"
 }
 
+# ---- networks on the GPU ------------------------------------------------------
+# The CPU-against-GPU network tests (a skip fails this step), then the bench's
+# network cases on the GPU: two-moons always, the 13,002-weight network on
+# Fashion-MNIST (ensembles of 1024, batch 32 and 128) where the dataset
+# package is installed. Run with GPU_CHECK_STEPS=networks (or add it to the
+# list); appended to bench.log.
+run_networks() {
+  local exe=$BUILD_DIR/trilobite tests=$BUILD_DIR/tests/trilobite_tests tmp=/tmp/trilo-networks
+  mkdir -p "$tmp"
+  "$tests" --gtest_filter='NnGpu.*:EnsemblePlan*:*EnsemblePlanGemms*' >"$tmp/tests.log" 2>&1
+  local rc=$?
+  cat "$tmp/tests.log"
+  ((rc == 0)) || return 1
+  # Every device test must run; only the check of the refusal without a device skips.
+  if grep '^\[  SKIPPED \] NnGpu\.' "$tmp/tests.log" | grep -qv WithoutADevice; then
+    echo "network GPU tests were skipped"
+    return 1
+  fi
+  "$exe" bench --cases mlp2-moons-b32 --backend all --precision f32 --starts 1024 --steps 100 --repeats 3 || return 1
+  if [[ -d /usr/share/datasets/fashion-mnist ]]; then
+    "$exe" bench --cases mlp784-fmnist-b32,mlp784-fmnist-b128 --backend cuda --precision f32 --starts 1024 \
+      --steps 100 --repeats 3 || return 1
+  else
+    echo "note: /usr/share/datasets/fashion-mnist is absent: the 13,002-weight network cases are not run"
+  fi
+}
+
 note "gpu-check: $(date -u +%FT%TZ) on $(hostname), debs=$debs prefix=$PREFIX build=$BUILD_DIR"
 note "steps: $steps"
 { cmake --version | head -1; ninja --version; nvcc --version | tail -2; c++ --version | head -1; } \
@@ -314,6 +341,10 @@ if ((ok)) && wants profile; then
 fi
 if ((ok)) && wants write; then
   run_step write "$OUT/bench.log" run_write
+fi
+if ((ok)) && wants networks; then
+  touch "$OUT/bench.log"
+  run_step networks "$OUT/bench.log" run_networks
 fi
 if ((ok)) && wants peers; then
   : >"$OUT/peers.log"

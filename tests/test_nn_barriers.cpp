@@ -135,7 +135,7 @@ TEST(NnBarriers, ABezierWithItsControlAtTheMidpointIsTheStraightLine) {
 TEST(NnBarriers, StraightLineBarriersMatchAPlainForwardPassAtTheirHighestPoint) {
   const Data d = write_data(unique("d.csv"));
   const std::string f = unique("lines.h5");
-  const test::Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const test::Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                                     " --starts 12 --steps 400 --lr 0.5 --precision f64 --function-tol 0.001 "
                                     "--hessian-top 0 --barrier-minima 4 --barrier-points 13 --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
@@ -185,7 +185,7 @@ TEST(NnBarriers, MinimaOfAConvexLossHaveNoBarrierBetweenThem) {
   // points, each its own "minimum" under a tight tolerance.
   const Data d = write_data(unique("d.csv"));
   const std::string f = unique("convex.h5");
-  const test::Outcome o = trilobite("descend --model mlp:2-1 --loss bce --data " + d.path +
+  const test::Outcome o = trilobite("descend --backend cpu --model mlp:2-1 --loss bce --data " + d.path +
                                     " --starts 6 --steps 20 --lr 0.2 --precision f64 --function-tol 1e-6 "
                                     "--barrier-minima 6 --barrier-points 41 -q --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
@@ -205,7 +205,7 @@ TEST(NnBarriers, MinimaOfAConvexLossHaveNoBarrierBetweenThem) {
 TEST(NnBarriers, TrainedBezierPathsLowerTheMeanLossAndAreStoredWithTheirControlPoints) {
   const Data d = write_data(unique("d.csv"));
   const std::string a = unique("a.h5"), b = unique("b.h5");
-  const std::string common = "descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const std::string common = "descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                              " --starts 12 --steps 400 --lr 0.5 --precision f64 --function-tol 0.001 --hessian-top 0 "
                              "--barrier-minima 3 --barrier-points 21 --bezier-steps 300 --force";
   const test::Outcome o = trilobite(common + " --threads 2 -o " + a);
@@ -264,7 +264,7 @@ TEST(NnBarriers, TrainedBezierPathsLowerTheMeanLossAndAreStoredWithTheirControlP
 TEST(NnBarriers, DescendStoresTheEigenvalueDensityOnASharedGrid) {
   const Data d = write_data(unique("d.csv"));
   const std::string f = unique("density.h5");
-  const test::Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const test::Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                                     " --starts 8 --steps 300 --lr 0.5 --precision f64 --function-tol 0.001 "
                                     "--hessian-minima 3 --hutchinson 2 --density 2 --density-steps 13 "
                                     "--density-bins 4001 --barrier-minima 0 --force -o " + f);

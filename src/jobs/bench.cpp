@@ -271,8 +271,6 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
       if (std::find(net_names.begin(), net_names.end(), n) == net_names.end()) net_names.push_back(n);
   check_network_cases(net_names);
   if (opt.formula && land_names.empty()) throw BadInput("--formula: applies to landscape cases, and none is asked for");
-  if (!net_names.empty() && opt.backend == "cuda")
-    throw BadInput("--backend cuda: the network cases run on the CPU only (use cpu or all)");
   const NetworkBenchData net_data = load_network_bench_data(net_names);
   std::vector<Case> cases;
   for (const std::string& n : land_names) {
@@ -303,12 +301,11 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
     throw BadInput("--backend: '" + opt.backend + "' is not one of all, cpu, cuda, cpu+scalar");
 
   std::vector<std::unique_ptr<backend::Backend>> backends;
-  if (land_names.empty() || opt.backend != "cuda") backends.push_back(backend::make_cpu_backend(opt.threads));
+  if (opt.backend != "cuda") backends.push_back(backend::make_cpu_backend(opt.threads));
   if (!land_names.empty() && opt.backend == "cpu+scalar")
     backends.push_back(backend::make_cpu_scalar_backend(opt.threads));
-  if (!land_names.empty() &&
-      (opt.backend == "cuda" || (opt.backend == "all" && backend::cuda_device_count() > 0)))
-    backends.push_back(backend::make_cuda_backend());
+  const bool on_cuda = opt.backend == "cuda" || (opt.backend == "all" && backend::cuda_device_count() > 0);
+  if (on_cuda) backends.push_back(backend::make_cuda_backend());
 
   nlohmann::json doc;
   doc["program_version"] = TRILOBITE_VERSION;
@@ -317,11 +314,12 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   doc["steps_per_descent"] = opt.steps;
   doc["repeats"] = opt.repeats;
   std::vector<Row> rows;
-  backend::PeakRates cpu_peak;
+  backend::PeakRates cpu_peak, cuda_peak;
   for (auto& be : backends) {
     log << "trilobite bench: measuring the peak of " << be->name() << " (" << be->device() << ")\n";
     const backend::PeakRates peak = be->peak();
     if (be->name() == std::string("cpu")) cpu_peak = peak;
+    if (be->name() == std::string("cuda")) cuda_peak = peak;
     doc["backends"][be->name()] = {{"device", be->device()},
                                    {"fp32_peak_flops", peak.fp32_flops},
                                    {"fp64_peak_flops", peak.fp64_flops},
@@ -352,6 +350,10 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   }
   if (!net_names.empty()) {
     NetworkBenchOptions no;
+    no.backends.clear();
+    if (opt.backend != "cuda") no.backends.push_back("cpu");
+    if (on_cuda) no.backends.push_back("cuda");
+    no.cuda_peak = cuda_peak;
     no.precisions = opt.precisions;
     no.runs = net_runs;
     no.steps = opt.steps;

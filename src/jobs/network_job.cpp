@@ -9,6 +9,7 @@
 #include <iomanip>
 #include <limits>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <ostream>
 #include <sstream>
@@ -30,6 +31,7 @@
 #include "jobs/plane_job.hpp"
 #include "jobs/progress.hpp"
 #include "jobs/ranks.hpp"
+#include "nn/ensemble.hpp"
 
 namespace trilo::jobs {
 
@@ -93,6 +95,9 @@ class Trainings : public ChunkWork {
         clusters_(width_, net.function_tol),
         raw_label_(static_cast<std::size_t>(nr.runs), -1) {
     if (nr.data.has_test) test_store_ = view_of<T>(nr.data.test);
+    if (nr.cuda)
+      gpu_ = nn::make_cuda_ensemble(nr.model, nr.train, train_, nr.data.has_test ? &test_store_ : nullptr, probe_,
+                                    local_rank());
     for (std::int64_t t : nr.trace) {
       nn::TraceSink& sink = traces_[t];
       sink.every = nr.trace_every;
@@ -175,6 +180,20 @@ class Trainings : public ChunkWork {
     rows.end.assign(n * static_cast<std::size_t>(P), 0.0);
     sl.outcome.assign(n, {});
     sl.outputs.assign(n * static_cast<std::size_t>(width_), kNaN);
+    if (gpu_) {
+      // The chunk as one ensemble on the GPU, from starts drawn (or placed
+      // on the plane) here, as the CPU's trainings draw them.
+#pragma omp parallel for schedule(static)
+      for (std::int64_t i = 0; i < count; ++i) {
+        double* s = rows.start.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(P);
+        if (!nr_.start_alpha.empty())
+          start_on_plane(first + i, s);
+        else
+          nn::init_weights(m, nr_.train.init, nr_.train.seed, first + i, s);
+      }
+      gpu_->train(first, count, rows.start.data(), rows.end.data(), sl.outcome.data(), sl.outputs.data());
+      return;
+    }
 #pragma omp parallel
     {
       nn::Workspace<T> ws;
@@ -315,6 +334,7 @@ class Trainings : public ChunkWork {
   nn::DataView<T> test_store_;
   const nn::DataView<T> probe_;
   const std::int64_t width_;
+  std::unique_ptr<nn::EnsembleTrainer> gpu_;  // --backend cuda: the chunk's trainings on the GPU
   analysis::FunctionClusters clusters_;
   std::vector<RawMinimum> raw_;  // in order of first appearance
   std::vector<std::int32_t> raw_label_;
@@ -486,10 +506,12 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   PlaneSetup plane;
   const config::NetworkResolved nr =
       basins ? resolve_start_plane(cfg, &plane) : config::resolve_network(cfg);
-  cfg.backend = "cpu";
+  cfg.backend = nr.cuda ? "cuda" : "cpu";
   const io::h5::DeflateScope deflate(cfg.compression);
   const nn::Model& m = nr.model;
   const int threads = omp_get_max_threads();
+  const std::string device = nr.cuda ? nn::cuda_device_name(local_rank()) + " (cuBLAS)"
+                                     : "OpenMP, " + std::to_string(threads) + " threads";
   // The checkpoint to write or to resume (its settings checked against
   // these), settled on the writer before any note.
   TrainingCheckpoint tc;
@@ -500,8 +522,11 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
                                                      : std::string())
         << m.text() << " (" << m.params() << " weights, " << nn::activation_name(m.activation)
         << ", " << nn::loss_name(m.loss) << ") on " << nr.data.train.name << " (" << nr.data.train.rows << " rows"
-        << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), cpu (OpenMP, "
-        << threads << " threads), " << cfg.precision << "\n";
+        << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), "
+        << cfg.backend << " (" << device << "), " << cfg.precision << "\n";
+  if (!cfg.quiet && nr.gpu_not_chosen)
+    log << "trilobite: networks train on the CPU under --backend auto until the GPU trainer is validated on a "
+           "device; --backend cuda trains them on the GPU\n";
   install_interrupt_handlers();
   if (!is_writer()) {
     // Another rank of an MPI job: its share of the trainings, sent to the writer.
@@ -516,8 +541,8 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
                               schedule_attributes(cfg.lr_schedule, nr.train.schedule),
                               io::Attributes{{"tol", nr.train.tol},
                                              {"precision", cfg.precision},
-                                             {"backend", std::string("cpu")},
-                                             {"device", "OpenMP, " + std::to_string(threads) + " threads"},
+                                             {"backend", cfg.backend},
+                                             {"device", device},
                                              {"seed", cfg.seed},
                                              {"n_starts", nr.runs}}})
     a.insert(a.end(), part.begin(), part.end());

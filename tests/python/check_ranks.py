@@ -103,9 +103,9 @@ JOBS = {
             "--basin-res", "40", "--chunk", "250"],
     "critical": ["critical", "-l", "rastrigin", "--starts", "2000", "--chunk", "300", "--grid-res", "40"],
     "sweep": ["sweep", "--vary", "noise=0:2:4", "--starts", "300", "--chunk", "64"],
-    "network": ["descend", "--model", "mlp:2-4-2", "--data", "two-moons", "--starts", "24", "--batch-size", "16",
+    "network": ["descend", "--backend", "cpu", "--model", "mlp:2-4-2", "--data", "two-moons", "--starts", "24", "--batch-size", "16",
                 "--epochs", "3", "--chunk", "5", "--trace", "3,12", "--trace-weights"],
-    "init-basins": ["basins", "--model", "mlp:2-4-2", "--data", "two-moons", "--batch-size", "16", "--epochs", "2",
+    "init-basins": ["basins", "--backend", "cpu", "--model", "mlp:2-4-2", "--data", "two-moons", "--batch-size", "16", "--epochs", "2",
                     "--basin-res", "6", "--chunk", "5"],
     "plane": ["grid", "--model", "mlp:2-4-2", "--data", "two-moons", "--center", "../network-1p/out.h5:0",
               "--directions", "filter", "--grid-res", "21"],
@@ -176,7 +176,7 @@ def a_dead_rank_stops_the_job():
 def bad_input_refused_once():
     for args in (["descend", "--starts", "-5"],
                  ["descend", "-l", "no-such-landscape"],
-                 ["descend", "--model", "mlp:2-3-1", "--data", "/no/such/file.csv"],
+                 ["descend", "--backend", "cpu", "--model", "mlp:2-3-1", "--data", "/no/such/file.csv"],
                  ["info", "nothing.h5"]):
         p = run("bad", args, ranks=3, timeout=60)
         expect(p, 2, " ".join(args))

@@ -415,7 +415,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_steps_with_batches", "descend --model mlp:2-3-2 --data xor --batch-size 4 --steps 10 -o {out}", "--steps"},
       {"network_option_without_model", "descend --batch-size 4 -o {out}", "give --model"},
       {"network_analytic_option", "descend --model mlp:2-3-2 --data xor --box -1:1 -o {out}", "--box"},
-      {"network_on_cuda", "descend --model mlp:2-3-2 --data xor --backend cuda -o {out}", "--backend cuda"},
+      {"network_trace_on_cuda", "descend --model mlp:2-3-2 --data xor --backend cuda --trace 0 -o {out}", "--trace"},
       {"network_records_sample", "descend --model mlp:2-3-2 --data xor --records sample -o {out}", "--records"},
       {"network_density_without_model", "descend --density 4 -o {out}", "give --model"},
       {"network_density_steps_without_density", "descend --model mlp:2-3-2 --data xor --density-steps 10 -o {out}", "--density-steps"},
