@@ -30,9 +30,13 @@ void MinimaAccumulator::add(Source src, const EndPoints& e, std::int32_t* raw_la
   // minima) the rest of such a call is serial, as it always was.
   const int known = raw_.size();
   found_.resize(static_cast<std::size_t>(e.n));
-#pragma omp parallel for schedule(static) if (e.n >= 8192)
-  for (std::int64_t i = 0; i < e.n; ++i)
-    found_[static_cast<std::size_t>(i)] = converged(i) ? raw_.nearest(e.end + i * dim_) : -1;
+#pragma omp parallel if (e.n >= 8192)
+  {
+    detail::Clusters::Finder find(raw_);
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < e.n; ++i)
+      found_[static_cast<std::size_t>(i)] = converged(i) ? find(e.end + i * dim_) : -1;
+  }
   for (std::int64_t i = 0; i < e.n; ++i) {
     std::int32_t id = -1;
     if (converged(i)) {
@@ -42,7 +46,7 @@ void MinimaAccumulator::add(Source src, const EndPoints& e, std::int32_t* raw_la
       PerCluster& c = per_[id];
       ++c.count[s];
       c.steps_sum[s] += e.steps[i];
-      ++c.steps[s][e.steps[i]];
+      steps_.add(s, id, e.steps[i]);
     }
     if (raw_labels) raw_labels[i] = id;
   }
@@ -117,8 +121,11 @@ MinimaAccumulator::Finished MinimaAccumulator::finish(const LandscapeSpec& land,
     t.count[r] += per_[c].count[0];
     t.basin_count[r] += per_[c].count[1];
     steps_sum[r] += per_[c].steps_sum[timed];
-    for (const auto& [k, v] : per_[c].steps[timed]) steps[r][k] += v;
   }
+  steps_.for_each([&](const detail::StepCounts::Entry& h) {
+    const int r = h.source == timed ? out.raw_to_row[h.cluster] : -1;
+    if (r >= 0) steps[r][h.steps] += h.count;
+  });
   for (int r = 0; r < m; ++r) {
     const std::int64_t counted = timed == 0 ? t.count[r] : t.basin_count[r];
     if (counted > 0) t.mean_steps[r] = static_cast<double>(steps_sum[r]) / static_cast<double>(counted);
@@ -135,10 +142,8 @@ MinimaAccumulator::State MinimaAccumulator::state() const {
   s.counters = {trials_[0], trials_[1]};
   for (const PerCluster& c : per_)
     s.counters.insert(s.counters.end(), {c.count[0], c.count[1], c.steps_sum[0], c.steps_sum[1]});
-  for (int src = 0; src < 2; ++src)
-    for (std::size_t c = 0; c < per_.size(); ++c)
-      for (const auto& [k, v] : per_[c].steps[src])
-        s.histogram.insert(s.histogram.end(), {src, static_cast<std::int64_t>(c), k, v});
+  for (const detail::StepCounts::Entry& h : steps_.sorted())
+    s.histogram.insert(s.histogram.end(), {h.source, h.cluster, h.steps, h.count});
   return s;
 }
 
@@ -154,6 +159,7 @@ void MinimaAccumulator::restore(const State& s) {
   if (s.histogram.size() % 4 != 0) bad("histogram");
   detail::Clusters raw(dim_, tol_);
   std::vector<PerCluster> per(k);
+  detail::StepCounts steps;
   for (std::size_t c = 0; c < k; ++c) {
     raw.append(&s.reps[c * dim_]);
     const std::int64_t* v = &s.counters[2 + 4 * c];
@@ -166,10 +172,11 @@ void MinimaAccumulator::restore(const State& s) {
     const std::int64_t src = s.histogram[i], c = s.histogram[i + 1];
     if (src < 0 || src > 1 || c < 0 || c >= static_cast<std::int64_t>(k) || s.histogram[i + 3] <= 0)
       bad("histogram entry");
-    per[c].steps[src][s.histogram[i + 2]] += s.histogram[i + 3];
+    steps.add(static_cast<int>(src), static_cast<std::int32_t>(c), s.histogram[i + 2], s.histogram[i + 3]);
   }
   raw_ = std::move(raw);
   per_ = std::move(per);
+  steps_ = std::move(steps);
   trials_[0] = s.counters[0];
   trials_[1] = s.counters[1];
 }
