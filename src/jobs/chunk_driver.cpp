@@ -5,7 +5,12 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <stdexcept>
 #include <utility>
 
@@ -87,6 +92,56 @@ void print_stats(const DriveStats& s, const std::string& what) {
                s.take_s, s.settle_s, s.wall_s);
 }
 
+// The second thread of an overlapped loop: runs the steps handed to it one
+// at a time, in order, on one thread for the whole loop. (A thread per chunk
+// cost a thread start each, and each new thread a new OpenMP team for the
+// parallel regions of its absorb.)
+class StepThread {
+ public:
+  ~StepThread() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+  // Runs f on the thread once the step before has ended; the future holds
+  // its end (or its exception).
+  std::future<void> run(std::function<void()> f) {
+    std::packaged_task<void()> task(std::move(f));
+    std::future<void> done = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(task));
+    }
+    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+    wake_.notify_one();
+    return done;
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::packaged_task<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopped, nothing left
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::packaged_task<void()>> queue_;
+  bool stop_ = false;
+};
+
 }  // namespace
 
 DriveStats drive(ChunkWork& work, const DriveOptions& o) {
@@ -123,6 +178,7 @@ DriveStats drive(ChunkWork& work, const DriveOptions& o) {
   // With overlap, the absorb and commit of the chunk before run here while
   // the next one computes (or arrives); they still run one after another in
   // index order.
+  StepThread second;  // outlives `absorbing`, whose step it may still be running
   std::future<void> absorbing;
   auto settle = [&absorbing, &stats] {
     if (!absorbing.valid()) return;
@@ -162,7 +218,7 @@ DriveStats drive(ChunkWork& work, const DriveOptions& o) {
       }
       settle();
       if (o.overlap) {
-        absorbing = std::async(std::launch::async, take, c);
+        absorbing = second.run([&take, c] { take(c); });
         slot ^= 1;
       } else {
         take(c);
