@@ -165,10 +165,12 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
     const std::vector<std::int32_t>* out_raw = &raw_;
     std::int64_t rows = count;
     if (plan_.records.mode != Records::kAll) {
-      rec_.resize(count, dim_);
+      // --records none keeps no row: nothing to pick (the empty write
+      // below writes nothing).
+      if (plan_.records.mode == Records::kSample) rec_.resize(count, dim_);
       rec_raw_.clear();
       rows = 0;
-      for (std::int64_t i = 0; i < count; ++i) {
+      for (std::int64_t i = 0; i < count && plan_.records.mode == Records::kSample; ++i) {
         if (!plan_.records.keeps(first + i)) continue;
         std::copy_n(&part.start[i * dim_], dim_, &rec_.start[rows * dim_]);
         std::copy_n(&part.end[i * dim_], dim_, &rec_.end[rows * dim_]);
