@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -48,13 +49,14 @@ int brute_nearest(const std::vector<double>& reps, int dim, const double* x, dou
 // ones the cells key on; the rest jitter about 0), each clump wider than
 // tol, so many points have two or more clusters within reach and many sit
 // near cell edges; one in 40 lies anywhere in a far wider box.
-std::vector<double> clumped_points(int dim, std::size_t n, std::uint64_t seed) {
+// (far = false: none far, so the clusters all appear early.)
+std::vector<double> clumped_points(int dim, std::size_t n, std::uint64_t seed, bool far = true) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(-2.0, 2.0);
   std::vector<double> x(n * dim);
   for (std::size_t p = 0; p < n; ++p)
     for (int i = 0; i < dim; ++i)
-      x[p * dim + i] = p % 40 == 39 ? 5 * u(rng) : (i < 3 ? std::round(u(rng) * 2) / 2 : 0.0) + 0.04 * u(rng);
+      x[p * dim + i] = far && p % 40 == 39 ? 5 * u(rng) : (i < 3 ? std::round(u(rng) * 2) / 2 : 0.0) + 0.04 * u(rng);
   return x;
 }
 
@@ -126,14 +128,12 @@ TEST(StepCounts, EqualAnOrderedMapAcrossGrowth) {
   }
 }
 
-// The whole accumulator, fed in chunks large enough for its parallel search,
-// against the serial rule written out here: labels, first members, counts,
-// step sums and the step histogram.
-TEST(ClusterSearch, ChunkedAccumulatorEqualsTheSerialRuleWrittenOut) {
-  const int dim = 3;
+// The whole accumulator, fed in chunks of `chunk` points, against the serial
+// rule written out here: labels, first members, counts, step sums and the
+// step histogram.
+void expect_serial_rule(int dim, std::size_t n, std::size_t chunk, bool far) {
   const double tol = 0.07;
-  const std::size_t n = 50000;
-  const std::vector<double> x = clumped_points(dim, n, 5);
+  const std::vector<double> x = clumped_points(dim, n, 5, far);
   std::vector<std::int8_t> status(n, 0);
   std::vector<std::int64_t> steps(n);
   std::mt19937_64 rng(9);
@@ -162,9 +162,10 @@ TEST(ClusterSearch, ChunkedAccumulatorEqualsTheSerialRuleWrittenOut) {
   }
   MinimaAccumulator acc(dim, tol);
   std::vector<std::int32_t> labels(n, -2);
-  for (std::size_t first = 0; first < n; first += 12500)
+  for (std::size_t first = 0; first < n; first += chunk)
     acc.add(Source::kDescents,
-            {&x[first * dim], &status[first], &steps[first], static_cast<std::int64_t>(12500)}, &labels[first]);
+            {&x[first * dim], &status[first], &steps[first], static_cast<std::int64_t>(std::min(chunk, n - first))},
+            &labels[first]);
   EXPECT_EQ(labels, want_labels);
   const MinimaAccumulator::State s = acc.state();
   EXPECT_EQ(s.reps, reps);
@@ -176,7 +177,18 @@ TEST(ClusterSearch, ChunkedAccumulatorEqualsTheSerialRuleWrittenOut) {
   for (const auto& [key, count] : hist)
     want_hist.insert(want_hist.end(), {0, std::get<0>(key), std::get<1>(key), count});
   EXPECT_EQ(s.histogram, want_hist);
-  EXPECT_GT(reps.size() / dim, 200u);
+}
+
+// New clusters all along (points far from every clump): the later part of
+// each chunk is assigned serially.
+TEST(ClusterSearch, ChunkedAccumulatorEqualsTheSerialRuleWrittenOut) {
+  expect_serial_rule(3, 50000, 12500, true);
+}
+
+// Every cluster appears in the first chunk: the later chunks are searched
+// and counted on every core, each thread into its own counts.
+TEST(ClusterSearch, CountsOnEveryCoreEqualTheSerialRule) {
+  expect_serial_rule(2, 120000, 30000, false);
 }
 
 TEST(ZeroCostBackend, ReplaysTheFirstDescentsOfTheCpuBackendByIndex) {

@@ -1,5 +1,6 @@
 #include "analysis/accumulator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -22,22 +23,57 @@ void MinimaAccumulator::add(Source src, const EndPoints& e, std::int32_t* raw_la
   };
   // First, on every core, each point's cluster among those known before this
   // call (searching was the serial bottleneck of a large run: ~45 ns a point).
-  // Then, in index order, exactly the serial assignment: a point keeps what
-  // it found while no cluster has been added in this call; after one has, and
-  // for points that found none, it is assigned afresh (a new cluster may be
-  // nearer). Where minima are few their clusters appear in the first calls and
-  // the later ones are parallel; where new clusters keep appearing (many
+  // Then exactly the serial assignment: points before the first one that
+  // found no cluster keep what they found (no cluster can appear before it),
+  // and are counted on every core, each thread into its own counts, summed
+  // after; from that point on, in index order, a point keeps what it found
+  // while no cluster has been added in this call; after one has, and for
+  // points that found none, it is assigned afresh (a new cluster may be
+  // nearer). Where minima are few their clusters appear in the first calls
+  // and the later ones are parallel; where new clusters keep appearing (many
   // minima) the rest of such a call is serial, as it always was.
   const int known = raw_.size();
+  const bool parallel = e.n >= 8192;
   found_.resize(static_cast<std::size_t>(e.n));
-#pragma omp parallel if (e.n >= 8192)
+  std::int64_t fresh = e.n;  // the first converged point that found no cluster
+#pragma omp parallel if (parallel) reduction(min : fresh)
   {
     detail::Clusters::Finder find(raw_);
 #pragma omp for schedule(static)
-    for (std::int64_t i = 0; i < e.n; ++i)
-      found_[static_cast<std::size_t>(i)] = converged(i) ? find(e.end + i * dim_) : -1;
+    for (std::int64_t i = 0; i < e.n; ++i) {
+      const std::int32_t id = converged(i) ? find(e.end + i * dim_) : -1;
+      found_[static_cast<std::size_t>(i)] = id;
+      if (id < 0 && converged(i)) fresh = std::min(fresh, i);
+    }
   }
-  for (std::int64_t i = 0; i < e.n; ++i) {
+  // Counted on every core only where that pays: enough points, and per-thread
+  // counts no longer than the points they count (many minima: serially).
+  const bool spread = parallel && fresh >= 8192 && known <= fresh;
+  if (spread) {
+#pragma omp parallel
+    {
+      std::vector<std::int64_t> count(static_cast<std::size_t>(known), 0), sum(count);
+      detail::StepCounts steps;
+#pragma omp for schedule(static) nowait
+      for (std::int64_t i = 0; i < fresh; ++i) {
+        const std::int32_t id = found_[static_cast<std::size_t>(i)];
+        if (raw_labels) raw_labels[i] = id;
+        if (id < 0) continue;
+        ++count[static_cast<std::size_t>(id)];
+        sum[static_cast<std::size_t>(id)] += e.steps[i];
+        steps.add(s, id, e.steps[i]);
+      }
+#pragma omp critical(trilobite_minima_counts)
+      {
+        for (int c = 0; c < known; ++c) {
+          per_[c].count[s] += count[static_cast<std::size_t>(c)];
+          per_[c].steps_sum[s] += sum[static_cast<std::size_t>(c)];
+        }
+        steps.for_each([&](const detail::StepCounts::Entry& h) { steps_.add(h.source, h.cluster, h.steps, h.count); });
+      }
+    }
+  }
+  for (std::int64_t i = spread ? fresh : 0; i < e.n; ++i) {
     std::int32_t id = -1;
     if (converged(i)) {
       id = found_[static_cast<std::size_t>(i)];
