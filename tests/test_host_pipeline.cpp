@@ -241,13 +241,14 @@ TEST(PipelineBench, TimesEveryStageAndLeavesNoFileBehind) {
   const std::string was = old ? old : "";
   setenv("TMPDIR", dir.c_str(), 1);
   const trilo::test::Outcome o = trilo::test::trilobite(
-      "bench --pipeline --backend zero-cost --cases himmelblau-2d --starts 70000 --records none,all --repeats 1");
+      "bench --pipeline --backend zero-cost --cases himmelblau-2d --starts 70000 --records none,all --chunk 30000 "
+      "--repeats 1");
   if (old) setenv("TMPDIR", was.c_str(), 1);
   else unsetenv("TMPDIR");
   ASSERT_EQ(o.status, 0) << o.err;
-  EXPECT_NE(o.out.find("70000 none    zero-cost"), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("70000 all     zero-cost"), std::string::npos) << o.out;
-  EXPECT_NE(o.out.find("host alone, himmelblau-2d f32 70000 starts, records none"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("70000 none       30000 zero-cost"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("70000 all        30000 zero-cost"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("host alone, himmelblau-2d f32 70000 starts, records none, chunk 30000"), std::string::npos) << o.out;
   EXPECT_TRUE(fs::is_empty(dir)) << "the jobs' files and checkpoints are removed";
 }
 

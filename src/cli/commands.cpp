@@ -355,6 +355,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
                   "work) and on the backends --backend names (default starts 1000000)");
   bench->add_option("--records", bench_opt.records, "With --pipeline: the jobs' --records, comma-separated (default none,all)")
       ->delimiter(',');
+  bench->add_option("--chunk", bench_opt.chunks, "With --pipeline: the jobs' --chunk, comma-separated (default 65536)")
+      ->delimiter(',');
   std::string info_path;
   auto* info = app.add_subcommand("info", "A readable summary of a result file");
   info->add_option("file", info_path, "Result file")->required();

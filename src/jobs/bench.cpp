@@ -285,6 +285,9 @@ void run_pipeline(const BenchOptions& opt, const std::vector<std::string>& preci
   for (const std::string& r : p.records)
     if (r != "none" && r != "sample" && r != "all")
       throw BadInput("--records: '" + r + "' is not one of none, sample, all");
+  p.chunks = opt.chunks.empty() ? std::vector<std::int64_t>{config::RunConfig{}.chunk} : opt.chunks;
+  for (std::int64_t c : p.chunks)
+    if (c < 1 || c > (std::int64_t(1) << 30)) throw BadInput("--chunk: each size must lie in 1..2^30");
   if (opt.repeats < 1 || opt.repeats > 1000) throw BadInput("--repeats: must lie in 1..1000");
   if (opt.threads < 0) throw BadInput("--threads: must be >= 0 (0: OpenMP default)");
   const std::string& b = opt.backend;
@@ -318,6 +321,7 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
     if (p != "f32" && p != "f64") throw BadInput("--precision: '" + p + "' is not one of f32, f64");
   if (opt.pipeline) return run_pipeline(opt, precisions, out, log);
   if (!opt.records.empty()) throw BadInput("--records: only with --pipeline");
+  if (!opt.chunks.empty()) throw BadInput("--chunk: only with --pipeline");
   if (opt.backend == "zero-cost")
     throw BadInput("--backend zero-cost: only with --pipeline (it computes nothing, so it has no rates of its own)");
   // Landscape cases and network cases (names "mlp..."); --networks adds the

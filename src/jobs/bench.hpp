@@ -35,6 +35,7 @@ struct BenchOptions {
   // (jobs/bench_pipeline.hpp); --records chooses the jobs' records.
   bool pipeline = false;
   std::vector<std::string> records;  // empty: none and all
+  std::vector<std::int64_t> chunks;  // --pipeline: the jobs' --chunk (empty: the job default, 65536)
 };
 
 // The default cases: quartic-dimple (2-D), rosenbrock and rastrigin in 2-D and 16-D.

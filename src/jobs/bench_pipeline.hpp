@@ -24,13 +24,14 @@ struct PipelineOptions {
   std::vector<std::string> precisions;  // "f32", "f64"
   std::vector<std::int64_t> starts;     // descents per job
   std::vector<std::string> records;     // --records of each job: none, sample, all
+  std::vector<std::int64_t> chunks;     // --chunk of each job (descents per backend call)
   std::vector<std::string> backends;    // "zero-cost", "cpu", "cuda", in this order
   int repeats = 3;
   int threads = 0;
   bool json = false;
 };
 
-// Runs every case x precision x starts x records x backend as a `descend`
+// Runs every backend x case x precision x starts x records x chunk as a `descend`
 // job into a temporary file (removed after each run): one warm-up, then the
 // run of median wall time of `repeats`. Prints the table to `out` (or adds
 // "pipeline_results" to `doc` when json), notes to `log`.

@@ -403,6 +403,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"bench_pipeline_records_unknown", "bench --pipeline --records some", "--records"},
       {"bench_records_without_pipeline", "bench --records none", "--records"},
       {"bench_zero_cost_alone", "bench --backend zero-cost", "zero-cost"},
+      {"bench_chunk_without_pipeline", "bench --chunk 1000", "--chunk"},
       // Networks and their data (docs/networks.md).
       {"network_without_data", "descend --model mlp:2-3-1 --loss bce -o {out}", "--data"},
       {"network_model_malformed", "descend --model mlp:2--1 --data xor -o {out}", "--model"},
