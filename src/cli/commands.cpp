@@ -137,7 +137,7 @@ const char* const kNetworkOptions[] = {
 // Options of an analytic landscape that a network landscape has no use for.
 const char* const kAnalyticOnlyOptions[] = {
     "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
-    "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--quench-steps"};
+    "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--sample", "--quench-steps"};
 
 // `training`: also the options of training (descend); a plane through
 // weight space (grid) takes the model and its data only.

@@ -144,8 +144,9 @@ def resume_with_another_rank_count():
         raise AssertionError("no checkpoint after the writer was killed")
     expect(run("res", args + ["--resume", "out.h5"], ranks=2, fresh=False), 0, "resume under 2 ranks")
     same_file("descend-1p", "res", "resumed under 2 ranks", ignore=("created", "command_line"))
-    # Critical and the sweep: killed under 2 ranks, resumed in one process.
-    for name in ("critical", "sweep"):
+    # Critical, the sweep and the network jobs: killed under 2 ranks,
+    # resumed in one process.
+    for name in ("critical", "sweep", "network", "init-basins"):
         p = run(name + "-res", JOBS[name] + ["-q"], ranks=2, fault="kill-after-commit:2", timeout=60)
         if p.returncode == 0:
             raise AssertionError(name + ": the killed run exited 0")
