@@ -76,12 +76,17 @@ class ZeroCostBackend final : public Backend {
  private:
   static constexpr std::int64_t kPieceRows = 1 << 14;
 
-  // The first kReplayTemplates descents of `req`, descended once on the CPU.
+  // The first kReplayTemplates descents of `req` (or all its explicit
+  // starts, when fewer), descended once on the CPU.
   const DescentBatch& templates(const DescentRequest& req) {
     for (const auto& [key, batch] : cache_)
       if (key == &req) return batch;
+    std::int64_t n = kReplayTemplates;
+    if (req.starts.mode == StartMode::kExplicit)
+      n = std::min<std::int64_t>(n, static_cast<std::int64_t>(req.explicit_starts.size()) / req.starts.dim);
+    if (n < 1) throw std::runtime_error("the zero-cost backend: no start to replay");
     DescentBatch t;
-    cpu_->descend(req, 0, kReplayTemplates, t);
+    cpu_->descend(req, 0, n, t);
     cache_.emplace_back(&req, std::move(t));
     return cache_.back().second;
   }

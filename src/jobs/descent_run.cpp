@@ -83,10 +83,9 @@ void DescentRun::restore(const io::CheckpointReader& from) {
 void DescentRun::commit(io::CheckpointWriter* ck) {
   if (!ck) return;
   Stopwatch watch;
-  const auto lap = [&watch] { return watch.lap(); };
   analysis::MinimaAccumulator::State s = acc_.state();
   ck->commit(counters_.flat(), {std::move(s.reps), std::move(s.counters), std::move(s.histogram)});
-  times_.commit_s += lap();
+  times_.commit_s += watch.lap();
 }
 
 namespace {

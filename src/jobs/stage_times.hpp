@@ -11,7 +11,8 @@ namespace trilo::jobs {
 
 struct StageTimes {
   // The chunk loops (descents and basin-map cells; jobs/chunk_driver.hpp).
-  double compute_s = 0;  // backend calls: on a GPU the kernels and the copies home
+  double compute_s = 0;  // backend calls (on a GPU the kernels and the copies home); over ranks,
+                         // also the writer's wait for the other ranks' chunks
   double settle_s = 0;   // the loop waiting for the chunk before to be absorbed
   double loop_s = 0;     // the loops' wall time
   // Absorb and commit of each chunk.
