@@ -17,7 +17,8 @@
 #   GPU_CHECK_FRESH=1     start the build tree afresh
 #   GPU_CHECK_STEPS       steps to run, in this order (default: all of
 #                         "unpack configure build smi test run formula
-#                         critical ranks bench profile write networks peers")
+#                         critical ranks bench profile write pipeline networks
+#                         peers")
 #   GPU_CHECK_WRITE_BACKENDS  backends of the write step (default "cuda cpu")
 #   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
 #   GPU_CHECK_TARGETS     build only these targets (default: all)
@@ -28,7 +29,7 @@
 #   ctest.log;  run.log (the default run on each backend, then the
 #   critical-point census on each);  formula.log (formulas on the GPU: their
 #   tests, two runs, the bench);  bench.log (bench, then the profile and
-#   write steps), bench.json;  peers.log. Eight in all: what a device call
+#   write and pipeline steps), bench.json;  peers.log. Eight in all: what a device call
 #   returns at most.
 # Exit code: 0 when every step that ran passed, else 1.
 set -uo pipefail
@@ -37,7 +38,7 @@ debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
 BUILD_DIR=${BUILD_DIR:-$PWD/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile write networks peers}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile write pipeline networks peers}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -256,6 +257,18 @@ run_write() {
   done
   rm -f "$w"
 }
+# ---- the job at the kernels' pace -------------------------------------------
+# Whole descend jobs stage by stage (bench/README.md, --pipeline): on the
+# zero-cost backend (the host's own work alone) and on the GPU, 10^8
+# descents without records at the default chunk and at 2^20, and 10^7 with
+# every record; appended to bench.log.
+run_pipeline() {
+  local exe=$BUILD_DIR/trilobite
+  "$exe" bench --pipeline --backend cuda --starts 100000000 --records none --chunk 65536,1048576 \
+    --repeats 1 || return 1
+  "$exe" bench --pipeline --backend cuda --starts 10000000 --records all --repeats 1 || return 1
+}
+# ------------------------------------------------------------------------------
 # NumPy runs on one core: 10^5 starts keep it to minutes; the GPU peers get
 # 10^6 starts (and 10^7 for the headline case) so the device is filled.
 run_peers() {
@@ -341,6 +354,10 @@ if ((ok)) && wants profile; then
 fi
 if ((ok)) && wants write; then
   run_step write "$OUT/bench.log" run_write
+fi
+if ((ok)) && wants pipeline; then
+  touch "$OUT/bench.log"
+  run_step pipeline "$OUT/bench.log" run_pipeline
 fi
 if ((ok)) && wants networks; then
   touch "$OUT/bench.log"
