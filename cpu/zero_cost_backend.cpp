@@ -44,7 +44,9 @@ class ZeroCostBackend final : public Backend {
     const auto n = static_cast<std::int64_t>(runs.size());
 #pragma omp parallel for schedule(static) if (n > 1)
     for (std::int64_t k = 0; k < n; ++k) {
-      const auto [at, rows] = runs[static_cast<std::size_t>(k)];
+      // Plain copies, not a structured binding: a lambda may not capture one in C++17.
+      const std::int64_t at = runs[static_cast<std::size_t>(k)].first;
+      const std::int64_t rows = runs[static_cast<std::size_t>(k)].second;
       const std::int64_t from = (first + at) % t.count;
       const auto copy = [&](const auto& src, auto& dst, std::int64_t width) {
         std::memcpy(dst.data() + at * width, src.data() + from * width,
