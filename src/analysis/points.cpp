@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/cell_key.hpp"
+
 namespace trilo::analysis::detail {
 
 Local evaluate(const LandscapeSpec& spec, const Vec& x) {
@@ -67,19 +69,11 @@ double effective_merge_tol(double tol, const std::vector<double>& lo, const std:
   return 1e-3 * std::sqrt(diag2);
 }
 
-Clusters::Clusters(int dim, double tol) : dim_(dim), tol_(tol), k_(std::min(dim, 3)) {}
+Clusters::Clusters(int dim, double tol) : dim_(dim), tol_(tol), k_(std::min(dim, kCellAxes)) {}
 
 Clusters::Key Clusters::key_of(const double* x) const {
-  Key k{0, 0, 0};
-  // Clamped (and NaN sent to 0) so that any input has a key; cells only
-  // bucket the search, the distances decide, and clamping never moves two
-  // points further apart than one cell.
-  constexpr double kLimit = 4.0e18;  // inside long long's range
-  for (int i = 0; i < k_; ++i) {
-    const double c = std::floor(x[i] / tol_);
-    k[i] = std::isnan(c) ? 0 : static_cast<long long>(std::clamp(c, -kLimit, kLimit));
-  }
-  return k;
+  const CellKey c = cell_key(x, dim_, tol_);  // the device reduction's key too
+  return {c.k[0], c.k[1], c.k[2]};
 }
 
 int Clusters::assign(const double* x) {
@@ -88,25 +82,16 @@ int Clusters::assign(const double* x) {
 }
 
 int Clusters::nearest(const double* x) const {
-  Key home = key_of(x);
   int best = -1;
   double best_d2 = tol_ * tol_;
-  const int cells = k_ == 1 ? 3 : k_ == 2 ? 9 : 27;
-  for (int c = 0; c < cells; ++c) {
-    Key key = home;
-    int code = c;
-    for (int i = 0; i < k_; ++i, code /= 3) key[i] += code % 3 - 1;
-    auto it = cells_.find(key);
-    if (it == cells_.end()) continue;
-    for (int id : it->second) {
-      double d2 = 0;
-      for (int i = 0; i < dim_; ++i) d2 += (rep_[id * dim_ + i] - x[i]) * (rep_[id * dim_ + i] - x[i]);
-      if (d2 <= best_d2 && (best < 0 || d2 < best_d2 || id < best)) {
-        best = id;
-        best_d2 = d2;
-      }
+  for_each_near(x, [&](int id) {
+    double d2 = 0;
+    for (int i = 0; i < dim_; ++i) d2 += (rep_[id * dim_ + i] - x[i]) * (rep_[id * dim_ + i] - x[i]);
+    if (d2 <= best_d2 && (best < 0 || d2 < best_d2 || id < best)) {
+      best = id;
+      best_d2 = d2;
     }
-  }
+  });
   return best;
 }
 

@@ -58,6 +58,10 @@ class Clusters {
   // Appends a cluster with this first member without searching (restoring
   // saved clusters: each was new when first assigned, so the ids match).
   int append(const double* x);
+  // Calls f(id) for each cluster whose first member lies in one of the 3^k
+  // cells around x's (those nearest() searches).
+  template <class F>
+  void for_each_near(const double* x, F&& f) const;
   int size() const { return static_cast<int>(rep_.size() / dim_); }
   const double* rep(int id) const { return &rep_[id * dim_]; }
   const std::vector<double>& reps() const { return rep_; }  // size() x dim, by id
@@ -71,6 +75,20 @@ class Clusters {
   std::vector<double> rep_;
   std::map<Key, std::vector<int>> cells_;
 };
+
+template <class F>
+void Clusters::for_each_near(const double* x, F&& f) const {
+  const Key home = key_of(x);
+  const int cells = k_ == 1 ? 3 : k_ == 2 ? 9 : 27;
+  for (int c = 0; c < cells; ++c) {
+    Key key = home;
+    int code = c;
+    for (int i = 0; i < k_; ++i, code /= 3) key[i] += code % 3 - 1;
+    auto it = cells_.find(key);
+    if (it == cells_.end()) continue;
+    for (int id : it->second) f(id);
+  }
+}
 
 // Indices 0..m-1 by increasing value; values within 1e-9 (relative, or
 // absolute below 1) are ties, ordered by position with coordinates closer
