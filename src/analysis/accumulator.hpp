@@ -13,6 +13,7 @@
 
 #include "analysis/minima.hpp"
 #include "analysis/points.hpp"
+#include "backend/reduced_cells.hpp"
 
 namespace trilo::analysis {
 
@@ -29,6 +30,15 @@ class MinimaAccumulator {
   // the previous call of the same source) and counts every row as a trial.
   // raw_labels (may be null): per row, the raw cluster id or -1.
   void add(Source src, const EndPoints& e, std::int32_t* raw_labels);
+
+  // The same for the rows reduced by cell (backend/reduced_cells.hpp):
+  // leaves exactly the state add() would, given the end points. Returns
+  // false, changing nothing, when the cells cannot show that every member
+  // joins its first member's cluster (members spread over more than a
+  // sliver of the merge distance, or near two clusters); the caller then
+  // adds the end points. raw_labels (may be null) needs c.cell_of.
+  // (accumulator_cells.cpp)
+  bool add_cells(Source src, const backend::ReducedCells& c, std::int32_t* raw_labels);
 
   // Trials (rows) seen per source.
   std::int64_t trials(Source src) const { return trials_[int(src)]; }
