@@ -32,8 +32,8 @@ __global__ void descend_kernel(L land, DescentParams p, StartSpec s, std::int64_
 // (core/descent.hpp) against the general kernel on one device, side by side:
 // TRILOBITE_DESCENT_KERNEL = general (the default), hoist (bounds in the
 // landscape's precision, converted once), step32 (a 32-bit step counter),
-// gd (gradient descent's update only, no run-time switch), or tuned (all
-// three). They are compiled for quartic-dimple in float32 alone, the bench
+// gd (gradient descent's update only, no run-time switch), or tuned (gd
+// and step32, the two that lower the kernel's registers). They are compiled for quartic-dimple in float32 alone, the bench
 // case of bench/RESULTS.md; elsewhere, or where a variant does not apply
 // (another optimizer, more steps than 32 bits count), the general kernel
 // runs. Every variant computes exactly what the general kernel does.
@@ -64,7 +64,7 @@ auto variant_kernel(KernelVariant v, const DescentParams& p) {
       k = descend_kernel<T, MaxDim, DescentTuning<-1, false, std::int32_t>, L>;
     if (v == KernelVariant::kGd && gd) k = descend_kernel<T, MaxDim, DescentTuning<kGd>, L>;
     if (v == KernelVariant::kTuned && gd && fits)
-      k = descend_kernel<T, MaxDim, DescentTuning<kGd, true, std::int32_t>, L>;
+      k = descend_kernel<T, MaxDim, DescentTuning<kGd, false, std::int32_t>, L>;
   }
   return k;
 }
