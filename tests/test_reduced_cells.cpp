@@ -53,6 +53,13 @@ analysis::EndPoints points_of(const DescentBatch& b) {
   return {b.end.data(), b.status.data(), b.steps.data(), b.count, b.quench.empty() ? nullptr : b.quench.data()};
 }
 
+// What the accumulator reads of a backend's cells.
+analysis::Cells view(const ReducedCells& c) {
+  return {c.dim,           c.cells(),        c.rows,          c.first.data(), c.position.data(),
+          c.radius.data(), c.offset.data(),  c.steps.data(),  c.count.data(),
+          c.cell_of.empty() ? nullptr : c.cell_of.data()};
+}
+
 // A batch of hand-made end points (all converged unless said otherwise).
 DescentBatch batch_of(const std::vector<double>& end, int dim) {
   DescentBatch b;
@@ -157,7 +164,7 @@ void expect_cells_cluster_as_end_points(B& be, const backend::DescentRequest& q,
     by_points.add(Source::kDescents, points_of(b), labels_points.data() + first);
     const ReducedCells cells = be.reduce_cells(b, tol, true);
     expect_reduction_of(b, tol, cells);
-    ASSERT_TRUE(by_cells.add_cells(Source::kDescents, cells, labels_cells.data() + first))
+    ASSERT_TRUE(by_cells.add_cells(Source::kDescents, view(cells), labels_cells.data() + first))
         << "converged end points lie far closer together than the merge distance";
   }
   expect_same_state(by_points, by_cells);
@@ -215,7 +222,7 @@ TYPED_TEST(ReducedCellsOn, ACellSplitBetweenTwoClustersIsRefused) {
   ASSERT_EQ(cells.cells(), 3);
   EXPECT_LT(cells.radius[1], 0.02);
   const MinimaAccumulator::State before = by_cells.state();
-  EXPECT_FALSE(by_cells.add_cells(Source::kDescents, cells, nullptr));
+  EXPECT_FALSE(by_cells.add_cells(Source::kDescents, view(cells), nullptr));
   const MinimaAccumulator::State after = by_cells.state();
   EXPECT_EQ(before.reps, after.reps) << "a refusal changes nothing";
   EXPECT_EQ(before.counters, after.counters);
@@ -226,7 +233,7 @@ TYPED_TEST(ReducedCellsOn, AWideCellIsRefused) {
   const double tol = 1.0;
   const DescentBatch b = batch_of({0.1, 0.1, 0.9, 0.1, 0.5, 0.9}, 2);
   MinimaAccumulator acc(2, tol);
-  EXPECT_FALSE(acc.add_cells(Source::kDescents, this->be_->reduce_cells(b, tol, false), nullptr));
+  EXPECT_FALSE(acc.add_cells(Source::kDescents, view(this->be_->reduce_cells(b, tol, false)), nullptr));
   EXPECT_EQ(acc.trials(Source::kDescents), 0);
 }
 
@@ -245,7 +252,7 @@ TYPED_TEST(ReducedCellsOn, CountingRowsAndEarlierClustersMatchTheEndPointPath) {
   by_points.add(Source::kBasins, points_of(b), lp.data());
   const ReducedCells cells = this->be_->reduce_cells(b, tol, true);
   expect_reduction_of(b, tol, cells);
-  ASSERT_TRUE(by_cells.add_cells(Source::kBasins, cells, lc.data()));
+  ASSERT_TRUE(by_cells.add_cells(Source::kBasins, view(cells), lc.data()));
   EXPECT_EQ(lp, lc);
   EXPECT_EQ(lc[3], -1);
   EXPECT_EQ(lc[5], -1);
@@ -266,7 +273,7 @@ TYPED_TEST(ReducedCellsOn, EmptyAndUncountedBatchesReduceToNothing) {
   EXPECT_EQ(c.cell_of, (std::vector<std::int32_t>{-1, -1}));
   MinimaAccumulator acc(3, 0.1);
   std::vector<std::int32_t> labels(2, -2);
-  EXPECT_TRUE(acc.add_cells(Source::kDescents, c, labels.data()));
+  EXPECT_TRUE(acc.add_cells(Source::kDescents, view(c), labels.data()));
   EXPECT_EQ(acc.trials(Source::kDescents), 2);
   EXPECT_EQ(acc.raw_clusters(), 0);
   EXPECT_EQ(labels, (std::vector<std::int32_t>{-1, -1}));

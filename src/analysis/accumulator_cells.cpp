@@ -39,12 +39,11 @@ double distance(const double* a, const double* b, int n) {
 
 }  // namespace
 
-bool MinimaAccumulator::add_cells(Source src, const backend::ReducedCells& c,
-                                  std::int32_t* raw_labels) {
+bool MinimaAccumulator::add_cells(Source src, const Cells& c, std::int32_t* raw_labels) {
   if (c.dim != dim_) throw std::invalid_argument("add_cells: reduced cells of another dimension");
-  if (raw_labels && c.cell_of.size() != static_cast<std::size_t>(c.rows))
+  if (raw_labels && !c.cell_of && c.rows > 0)
     throw std::invalid_argument("add_cells: labels asked for, but the cells have no rows");
-  const std::int64_t cells = c.cells();
+  const std::int64_t cells = c.n;
   const int n = dim_;
   // Keys far out are clamped (core/cell_key.hpp), where the reasoning about
   // neighbouring cells no longer holds: such cells take add()'s path.
@@ -52,15 +51,15 @@ bool MinimaAccumulator::add_cells(Source src, const backend::ReducedCells& c,
   detail::Clusters trial = raw_;
   std::vector<int> id(static_cast<std::size_t>(cells));
   for (std::int64_t k = 0; k < cells; ++k) {
-    const double* f = &c.position[static_cast<std::size_t>(k * n)];
+    const double* f = c.position + k * n;
     for (int i = 0; i < std::min(n, kCellAxes); ++i)
       if (!(std::abs(f[i] / tol_) < kFar)) return false;
     id[static_cast<std::size_t>(k)] = trial.assign(f);
   }
   for (std::int64_t k = 0; k < cells; ++k) {
-    const double* f = &c.position[static_cast<std::size_t>(k * n)];
+    const double* f = c.position + k * n;
     const int r = id[static_cast<std::size_t>(k)];
-    const double reach = distance(f, trial.rep(r), n) + 2 * c.radius[static_cast<std::size_t>(k)];
+    const double reach = distance(f, trial.rep(r), n) + 2 * c.radius[k];
     if (!(reach * (1 + kMargin) < tol_)) return false;
     bool clear = true;
     trial.for_each_near(f, [&](int g) {
@@ -74,8 +73,8 @@ bool MinimaAccumulator::add_cells(Source src, const backend::ReducedCells& c,
   if (per_.size() < static_cast<std::size_t>(raw_.size())) per_.resize(static_cast<std::size_t>(raw_.size()));
   for (std::int64_t k = 0; k < cells; ++k) {
     PerCluster& p = per_[static_cast<std::size_t>(id[static_cast<std::size_t>(k)])];
-    for (std::int64_t h = c.offset[static_cast<std::size_t>(k)]; h < c.offset[static_cast<std::size_t>(k + 1)]; ++h) {
-      const std::int64_t steps = c.steps[static_cast<std::size_t>(h)], count = c.count[static_cast<std::size_t>(h)];
+    for (std::int64_t h = c.offset[k]; h < c.offset[k + 1]; ++h) {
+      const std::int64_t steps = c.steps[h], count = c.count[h];
       p.count[s] += count;
       p.steps_sum[s] += steps * count;
       p.steps[s][steps] += count;
@@ -83,7 +82,7 @@ bool MinimaAccumulator::add_cells(Source src, const backend::ReducedCells& c,
   }
   if (raw_labels)
     for (std::int64_t i = 0; i < c.rows; ++i) {
-      const std::int32_t cell = c.cell_of[static_cast<std::size_t>(i)];
+      const std::int32_t cell = c.cell_of[i];
       raw_labels[i] = cell < 0 ? -1 : id[static_cast<std::size_t>(cell)];
     }
   trials_[s] += c.rows;
