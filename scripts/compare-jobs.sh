@@ -12,6 +12,10 @@
 #             --records sample --sample 100, --records none; --threads 1 and 2
 #   descend   explicit starts (--start x3) with --trace 0,2 --trace-every 7
 #   descend   --chunk 1000 (3 chunks, the last short) and --chunk 7 (429)
+#   descend   rastrigin 3-D, 60000 starts, --chunk 20000, and 16-D, 20000
+#             starts, --chunk 8192: many clusters, chunks searched in parallel
+#   descend   himmelblau, 200000 starts, --chunk 50000: few minima, chunks
+#             counted on every core
 #   descend   --noise 0.3 (descents that run out of steps are quenched,
 #             some diverge) and --lr-schedule cosine --warmup-steps 20,
 #             --chunk 256
@@ -118,6 +122,13 @@ run descend-sample descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 
 run descend-none descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --records none
 run descend-chunk1000 descend -l six-hump-camel --starts 3000 --chunk 1000 --seed 3
 run descend-chunk7 descend -l six-hump-camel --starts 3000 --chunk 7 --seed 3
+# Chunks large enough for the parallel search of known clusters, with many
+# clusters appearing along the way: 3-D cell keys (27 cells), 16-D points.
+run descend-rastrigin3d descend -l rastrigin --dim 3 --starts 60000 --chunk 20000 --seed 4 --records sample --sample 500
+run descend-rastrigin16d descend -l rastrigin --dim 16 --starts 20000 --chunk 8192 --seed 4 --records none
+# Few minima, large chunks: after the first chunk every point finds its
+# cluster, and the chunks are counted on every core.
+run descend-himmelblau-large descend -l himmelblau --starts 200000 --chunk 50000 --seed 6 --records sample --sample 2000
 run descend-noise descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --lr 0.05 \
   --noise 0.3 --steps 600 --quench-steps 2000
 run descend-cosine descend -l six-hump-camel --starts 3000 --chunk 256 --seed 3 --lr 0.05 \

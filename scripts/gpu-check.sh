@@ -17,7 +17,8 @@
 #   GPU_CHECK_FRESH=1     start the build tree afresh
 #   GPU_CHECK_STEPS       steps to run, in this order (default: all of
 #                         "unpack configure build smi test run formula
-#                         critical ranks bench profile kernels write peers")
+#                         critical ranks bench profile kernels write pipeline
+#                         networks peers")
 #   GPU_CHECK_WRITE_BACKENDS  backends of the write step (default "cuda cpu")
 #   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
 #   GPU_CHECK_TARGETS     build only these targets (default: all)
@@ -28,7 +29,7 @@
 #   ctest.log;  run.log (the default run on each backend, then the
 #   critical-point census on each);  formula.log (formulas on the GPU: their
 #   tests, two runs, the bench);  bench.log (bench, then the profile and
-#   write steps), bench.json;  peers.log. Eight in all: what a device call
+#   write and pipeline steps), bench.json;  peers.log. Eight in all: what a device call
 #   returns at most.
 # Exit code: 0 when every step that ran passed, else 1.
 set -uo pipefail
@@ -37,7 +38,7 @@ debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
 BUILD_DIR=${BUILD_DIR:-$PWD/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile kernels write peers}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile kernels write pipeline networks peers}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -297,6 +298,18 @@ run_write() {
   done
   rm -f "$w"
 }
+# ---- the job at the kernels' pace -------------------------------------------
+# Whole descend jobs stage by stage (bench/README.md, --pipeline): on the
+# zero-cost backend (the host's own work alone) and on the GPU, 10^8
+# descents without records at the default chunk and at 2^20, and 10^7 with
+# every record; appended to bench.log.
+run_pipeline() {
+  local exe=$BUILD_DIR/trilobite
+  "$exe" bench --pipeline --backend cuda --starts 100000000 --records none --chunk 65536,1048576 \
+    --repeats 1 || return 1
+  "$exe" bench --pipeline --backend cuda --starts 10000000 --records all --repeats 1 || return 1
+}
+# ------------------------------------------------------------------------------
 # NumPy runs on one core: 10^5 starts keep it to minutes; the GPU peers get
 # 10^6 starts (and 10^7 for the headline case) so the device is filled.
 run_peers() {
@@ -306,6 +319,33 @@ run_peers() {
   python3 "$py" --trilobite "$exe" --peers jax,torch --cases quartic-dimple-2d --precision f32 \
     --starts 10000000 --steps 100 || rc=1
   return "$rc"
+}
+
+# ---- networks on the GPU ------------------------------------------------------
+# The CPU-against-GPU network tests (a skip fails this step), then the bench's
+# network cases on the GPU: two-moons always, the 13,002-weight network on
+# Fashion-MNIST (ensembles of 1024, batch 32 and 128) where the dataset
+# package is installed. Run with GPU_CHECK_STEPS=networks (or add it to the
+# list); appended to bench.log.
+run_networks() {
+  local exe=$BUILD_DIR/trilobite tests=$BUILD_DIR/tests/trilobite_tests tmp=/tmp/trilo-networks
+  mkdir -p "$tmp"
+  "$tests" --gtest_filter='NnGpu.*:EnsemblePlan*:*EnsemblePlanGemms*' >"$tmp/tests.log" 2>&1
+  local rc=$?
+  cat "$tmp/tests.log"
+  ((rc == 0)) || return 1
+  # Every device test must run; only the check of the refusal without a device skips.
+  if grep '^\[  SKIPPED \] NnGpu\.' "$tmp/tests.log" | grep -qv WithoutADevice; then
+    echo "network GPU tests were skipped"
+    return 1
+  fi
+  "$exe" bench --cases mlp2-moons-b32 --backend all --precision f32 --starts 1024 --steps 100 --repeats 3 || return 1
+  if [[ -d /usr/share/datasets/fashion-mnist ]]; then
+    "$exe" bench --cases mlp784-fmnist-b32,mlp784-fmnist-b128 --backend cuda --precision f32 --starts 1024 \
+      --steps 100 --repeats 3 || return 1
+  else
+    echo "note: /usr/share/datasets/fashion-mnist is absent: the 13,002-weight network cases are not run"
+  fi
 }
 
 note "gpu-check: $(date -u +%FT%TZ) on $(hostname), debs=$debs prefix=$PREFIX build=$BUILD_DIR"
@@ -359,6 +399,14 @@ if ((ok)) && wants kernels; then
 fi
 if ((ok)) && wants write; then
   run_step write "$OUT/bench.log" run_write
+fi
+if ((ok)) && wants pipeline; then
+  touch "$OUT/bench.log"
+  run_step pipeline "$OUT/bench.log" run_pipeline
+fi
+if ((ok)) && wants networks; then
+  touch "$OUT/bench.log"
+  run_step networks "$OUT/bench.log" run_networks
 fi
 if ((ok)) && wants peers; then
   : >"$OUT/peers.log"

@@ -159,7 +159,6 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, BenchBadInput,
                                            BadBench{"--cases mlp2-moons-bx", "network case"},
                                            BadBench{"--cases mlp3-moons-b32", "network case"},
                                            BadBench{"--networks --formula", "--formula"},
-                                           BadBench{"--networks --backend cuda", "CPU only"},
                                            BadBench{"--networks --starts 0", "--starts"}));
 
 }  // namespace

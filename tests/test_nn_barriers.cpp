@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iomanip>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -134,7 +135,7 @@ TEST(NnBarriers, ABezierWithItsControlAtTheMidpointIsTheStraightLine) {
 TEST(NnBarriers, StraightLineBarriersMatchAPlainForwardPassAtTheirHighestPoint) {
   const Data d = write_data(unique("d.csv"));
   const std::string f = unique("lines.h5");
-  const test::Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const test::Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                                     " --starts 12 --steps 400 --lr 0.5 --precision f64 --function-tol 0.001 "
                                     "--hessian-top 0 --barrier-minima 4 --barrier-points 13 --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
@@ -184,7 +185,7 @@ TEST(NnBarriers, MinimaOfAConvexLossHaveNoBarrierBetweenThem) {
   // points, each its own "minimum" under a tight tolerance.
   const Data d = write_data(unique("d.csv"));
   const std::string f = unique("convex.h5");
-  const test::Outcome o = trilobite("descend --model mlp:2-1 --loss bce --data " + d.path +
+  const test::Outcome o = trilobite("descend --backend cpu --model mlp:2-1 --loss bce --data " + d.path +
                                     " --starts 6 --steps 20 --lr 0.2 --precision f64 --function-tol 1e-6 "
                                     "--barrier-minima 6 --barrier-points 41 -q --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
@@ -204,7 +205,7 @@ TEST(NnBarriers, MinimaOfAConvexLossHaveNoBarrierBetweenThem) {
 TEST(NnBarriers, TrainedBezierPathsLowerTheMeanLossAndAreStoredWithTheirControlPoints) {
   const Data d = write_data(unique("d.csv"));
   const std::string a = unique("a.h5"), b = unique("b.h5");
-  const std::string common = "descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const std::string common = "descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                              " --starts 12 --steps 400 --lr 0.5 --precision f64 --function-tol 0.001 --hessian-top 0 "
                              "--barrier-minima 3 --barrier-points 21 --bezier-steps 300 --force";
   const test::Outcome o = trilobite(common + " --threads 2 -o " + a);
@@ -240,12 +241,30 @@ TEST(NnBarriers, TrainedBezierPathsLowerTheMeanLossAndAreStoredWithTheirControlP
     const double ends = std::max(bez.v[p * pts], bez.v[p * pts + pts - 1]);
     EXPECT_NEAR(mat.v[i * n + j], top - ends, 1e-11 * top);
   }
+  // `info` names the lowest and highest barrier of each matrix with its pair.
+  const test::Outcome info = trilobite("info " + a);
+  ASSERT_EQ(info.status, 0) << info.err;
+  const Read straight = read(a, "/minima/barriers");
+  for (const auto& [m, label] : {std::pair{&straight, "/minima/barriers  straight line: "},
+                                 std::pair{&mat, "/minima/bezier_barriers  Bezier path: "}}) {
+    std::size_t lo = 0, hi = 0, pairs = 0;
+    for (std::size_t k = 0; k < n * n; ++k) {
+      if (k / n >= k % n || std::isnan(m->v[k])) continue;
+      if (pairs++ == 0 || m->v[k] < m->v[lo]) lo = k;
+      if (pairs == 1 || m->v[k] > m->v[hi]) hi = k;
+    }
+    std::ostringstream want;
+    want << label << pairs << " pairs (21 points), lowest " << std::setprecision(4) << m->v[lo] << " (#" << lo / n
+         << "-#" << lo % n << "), highest " << m->v[hi] << " (#" << hi / n << "-#" << hi % n << ")";
+    EXPECT_EQ(pairs, 3u);
+    EXPECT_NE(info.out.find(want.str()), std::string::npos) << want.str() << "\n" << info.out;
+  }
 }
 
 TEST(NnBarriers, DescendStoresTheEigenvalueDensityOnASharedGrid) {
   const Data d = write_data(unique("d.csv"));
   const std::string f = unique("density.h5");
-  const test::Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const test::Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                                     " --starts 8 --steps 300 --lr 0.5 --precision f64 --function-tol 0.001 "
                                     "--hessian-minima 3 --hutchinson 2 --density 2 --density-steps 13 "
                                     "--density-bins 4001 --barrier-minima 0 --force -o " + f);
@@ -283,6 +302,20 @@ TEST(NnBarriers, DescendStoresTheEigenvalueDensityOnASharedGrid) {
     EXPECT_GE(grid.v.back(), hi);
   }
   EXPECT_EQ(examined, static_cast<int>(std::min<std::size_t>(n, 3)));
+  // `info` says how many minima the density covers, how, and its eigenvalue range.
+  double lo = 1e300, hi = -1e300;
+  for (double v : nodes.v)
+    if (!std::isnan(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  const test::Outcome info = trilobite("info " + f);
+  ASSERT_EQ(info.status, 0) << info.err;
+  const std::string head = "/minima/density  eigenvalue density at " + std::to_string(examined) + " of " +
+                           std::to_string(n) + " minima (SLQ, 2 probes x 13 steps, sigma ";
+  const auto at = info.out.find(head);
+  ASSERT_NE(at, std::string::npos) << info.out;
+  std::ostringstream range;
+  range << "), eigenvalues " << std::setprecision(4) << lo << " .. " << hi << "\n";
+  EXPECT_NE(info.out.find(range.str(), at), std::string::npos) << range.str() << info.out;
+  EXPECT_EQ(info.out.find("/minima/barriers"), std::string::npos) << info.out;  // --barrier-minima 0
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ Csv write_csv(const std::string& path) {
   return c;
 }
 
-const std::string kArgs = " --model mlp:2-3-1 --activation tanh --loss bce --batch-size 7 --epochs 3 --lr 0.3 "
+const std::string kArgs = " --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --batch-size 7 --epochs 3 --lr 0.3 "
                           "--seed 5 --precision f64 --hessian-top 0 -q --force";
 
 TEST(NnBasins, EveryCellStartsOnThePlaneAndTrainsWithTrainingZerosBatchOrder) {

@@ -53,7 +53,7 @@ Csv write_csv(const std::string& path) {
 TEST(NnJob, FullBatchEndWeightsAreReplayedFromTheStartWeights) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("gd.h5");
-  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                               " --starts 3 --steps 150 --lr 0.3 --tol 0 --precision f64 --hessian-top 0 -q --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
   const std::vector<double> start = read_doubles(f, "/descents/start"), end = read_doubles(f, "/descents/end");
@@ -76,7 +76,7 @@ TEST(NnJob, FullBatchEndWeightsAreReplayedFromTheStartWeights) {
 TEST(NnJob, TracedTrainingsRecordTheWeightsTheReplayPassesThrough) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("trace.h5");
-  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                               " --starts 3 --steps 120 --lr 0.3 --tol 0 --precision f64 --hessian-top 0 --trace 2,0 "
                               "--trace-every 50 --trace-weights -q --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
@@ -108,7 +108,7 @@ TEST(NnJob, TracedTrainingsRecordTheWeightsTheReplayPassesThrough) {
 TEST(NnJob, MiniBatchSgdEndWeightsAreReplayedFromTheStartWeights) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("sgd.h5");
-  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                               " --starts 2 --batch-size 7 --epochs 4 --lr 0.2 --seed 9 --precision f64 "
                               "--hessian-top 0 -q --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
@@ -133,7 +133,7 @@ TEST(NnJob, AScheduleSetsTheRateOfEveryMiniBatchStep) {
   // rate 0.4 * 0.5^floor(t / 5), written out here.
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("sched.h5");
-  const Outcome o = trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                               " --starts 2 --batch-size 7 --epochs 3 --lr 0.4 --lr-schedule step "
                               "--lr-step-every 5 --lr-gamma 0.5 --seed 4 --precision f64 --hessian-top 0 "
                               "-q --force -o " + f);
@@ -156,7 +156,7 @@ TEST(NnJob, AScheduleSetsTheRateOfEveryMiniBatchStep) {
     for (int k = 0; k < 13; ++k) EXPECT_NEAR(end[13 * run + k], w[k], 1e-12) << run << " " << k;
   }
   // The cosine spans those 18 steps: a warm-up of 18 leaves it none.
-  const Outcome bad = trilobite("descend --model mlp:2-3-1 --loss bce --data " + d.path +
+  const Outcome bad = trilobite("descend --backend cpu --model mlp:2-3-1 --loss bce --data " + d.path +
                                 " --batch-size 7 --epochs 3 --lr-schedule cosine --warmup-steps 18 -o " + f + ".x");
   EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("--warmup-steps: must be below the training's steps (18)"), std::string::npos) << bad.err;
@@ -168,7 +168,7 @@ TEST(NnJob, AStoredConfigurationReplaysTheTraining) {
   // same training, schedule included.
   const Csv d = write_csv(unique("data.csv"));
   const std::string a = unique("a.h5"), b = unique("b.h5"), toml = unique("toml");
-  ASSERT_EQ(trilobite("descend --model mlp:2-3-1 --loss bce --data " + d.path +
+  ASSERT_EQ(trilobite("descend --backend cpu --model mlp:2-3-1 --loss bce --data " + d.path +
                       " --starts 3 --batch-size 8 --epochs 2 --lr-schedule cosine --warmup-steps 3 -q --force -o " + a)
                 .status, 0);
   ASSERT_EQ(trilobite("info --config " + a).status, 0);
@@ -186,7 +186,7 @@ TEST(NnJob, AStoredConfigurationReplaysTheTraining) {
 TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string a = unique("a.h5"), b = unique("b.h5");
-  const std::string common = "descend --model mlp:2-4-2 --activation relu --loss xent --data " + d.path +
+  const std::string common = "descend --backend cpu --model mlp:2-4-2 --activation relu --loss xent --data " + d.path +
                              " --starts 11 --batch-size 8 --epochs 3 --optimizer adam --lr 0.05 -q --force";
   ASSERT_EQ(trilobite(common + " --threads 1 --chunk 3 -o " + a).status, 0);
   ASSERT_EQ(trilobite(common + " --threads 2 --chunk 5 -o " + b).status, 0);
@@ -203,7 +203,7 @@ TEST(NnJob, XorShowsTheSolvedMinimumAndTheRunsThatFail) {
   // The four points of XOR, a 2-2-1 sigmoid network: most starts solve it,
   // some stall with half the points wrong (the classic local minima).
   const std::string f = unique("xor.h5");
-  const Outcome o = trilobite("descend --model mlp:2-2-1 --activation sigmoid --loss bce --data xor --data-size 4 "
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-2-1 --activation sigmoid --loss bce --data xor --data-size 4 "
                               "--data-noise 0 --starts 64 --lr 2 --steps 5000 --precision f64 -q --force -o " + f);
   ASSERT_EQ(o.status, 0) << o.err;
   const std::vector<double> loss = read_doubles(f, "/minima/loss"), acc = read_doubles(f, "/minima/accuracy");
@@ -225,7 +225,7 @@ TEST(NnJob, XorShowsTheSolvedMinimumAndTheRunsThatFail) {
 
 TEST(NnJob, HugeLossesKeepTheMinimaTableInItsColumns) {
   // lr 1e30 throws the weights far out while they stay finite: losses near 1e29.
-  const Outcome o = trilobite("descend --model mlp:2-4-2 --data two-moons --starts 3 --steps 50 --lr 1e30 "
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-4-2 --data two-moons --starts 3 --steps 50 --lr 1e30 "
                               "--hessian-top 0 --force -o " + unique("huge.h5"));
   ASSERT_EQ(o.status, 0) << o.err;
   std::istringstream lines(o.out);
@@ -246,7 +246,7 @@ TEST(NnJob, HugeLossesKeepTheMinimaTableInItsColumns) {
 TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("info.h5");
-  ASSERT_EQ(trilobite("descend --model mlp:2-3-1 --loss bce --data " + d.path +
+  ASSERT_EQ(trilobite("descend --backend cpu --model mlp:2-3-1 --loss bce --data " + d.path +
                       " --starts 5 --batch-size 10 --epochs 1 -q --force -o " + f).status, 0);
   const Outcome info = trilobite("info " + f);
   EXPECT_EQ(info.status, 0) << info.err;
@@ -262,7 +262,7 @@ TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
 TEST(NnJob, RenderDrawsTheEigenvalueDensityOfTheExaminedMinima) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("density.h5"), png = unique("density.png");
-  ASSERT_EQ(trilobite("descend --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+  ASSERT_EQ(trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
                       " --starts 12 --batch-size 10 --epochs 2 --density 2 --hessian-minima 3 -q --force -o " + f)
                 .status,
             0);
@@ -291,10 +291,10 @@ TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
       {net + "--batch-size 4 --steps 10", "--steps: mini-batch training"},
       {net + "--epochs 3", "--epochs: applies to mini-batch training"},
       {"descend --batch-size 4 -o " + f, "--batch-size: applies to a network landscape"},
-      {"descend --model mlp:2-3-1 -o " + f, "give the data set"},
-      {"descend --model mlp:3-3-1 --loss bce --data " + d.path + " -o " + f, "takes 3 inputs"},
-      {"descend --model mlp:2-3-2 --loss bce --data " + d.path + " -o " + f, "must have one output"},
-      {net + "--backend cuda", "--backend cuda"},
+      {"descend --backend cpu --model mlp:2-3-1 -o " + f, "give the data set"},
+      {"descend --backend cpu --model mlp:3-3-1 --loss bce --data " + d.path + " -o " + f, "takes 3 inputs"},
+      {"descend --backend cpu --model mlp:2-3-2 --loss bce --data " + d.path + " -o " + f, "must have one output"},
+      {net + "--backend cuda --trace 0", "--trace: traced trainings run on the CPU backend"},
       {net + "--records sample", "--records"},
       {net + "--trace-weights", "give --trace"},
       {net + "--starts 3 --trace 7", "--trace: training 7 does not exist"},

@@ -177,7 +177,7 @@ TEST(NnPlane, ANetworkWithoutHiddenLayersCentredOnAnotherFilesCenter) {
 // A trained network file: two tanh bce trainings on `train`, the first traced with its weights.
 std::string trained(const std::string& csv, const std::string& name) {
   const std::string f = unique(name);
-  const Outcome o = trilobite("descend --model mlp:2-4-1 --activation tanh --loss bce --data " + csv +
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-4-1 --activation tanh --loss bce --data " + csv +
                               " --starts 2 --steps 300 --lr 0.5 --precision f64 --hessian-top 0 --trace 0 --trace-every 10"
                               " --trace-weights -q --force -o " + f);
   EXPECT_EQ(o.status, 0) << o.err;

@@ -291,7 +291,7 @@ def ours_starts_and_ends(exe, widths, act, loss, data, csv, batch, runs, epochs,
     import h5py
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "nets.h5")
-        subprocess.run([exe, "descend", "--model", "mlp:" + "-".join(map(str, widths)), "--activation", act,
+        subprocess.run([exe, "descend", "--backend", "cpu", "--model", "mlp:" + "-".join(map(str, widths)), "--activation", act,
                         "--loss", loss, *data_args(data, csv), "--starts", str(runs), "--batch-size", str(batch),
                         *(["--epochs", str(epochs)] if batch else ["--steps", str(epochs), "--tol", "0"]), "--precision", prec, "--records", "all",
                         "--hessian-minima", "0", "--seed", str(SEED), "-q", "-o", path],

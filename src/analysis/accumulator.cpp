@@ -1,5 +1,6 @@
 #include "analysis/accumulator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -22,18 +23,57 @@ void MinimaAccumulator::add(Source src, const EndPoints& e, std::int32_t* raw_la
   };
   // First, on every core, each point's cluster among those known before this
   // call (searching was the serial bottleneck of a large run: ~45 ns a point).
-  // Then, in index order, exactly the serial assignment: a point keeps what
-  // it found while no cluster has been added in this call; after one has, and
-  // for points that found none, it is assigned afresh (a new cluster may be
-  // nearer). Where minima are few their clusters appear in the first calls and
-  // the later ones are parallel; where new clusters keep appearing (many
+  // Then exactly the serial assignment: points before the first one that
+  // found no cluster keep what they found (no cluster can appear before it),
+  // and are counted on every core, each thread into its own counts, summed
+  // after; from that point on, in index order, a point keeps what it found
+  // while no cluster has been added in this call; after one has, and for
+  // points that found none, it is assigned afresh (a new cluster may be
+  // nearer). Where minima are few their clusters appear in the first calls
+  // and the later ones are parallel; where new clusters keep appearing (many
   // minima) the rest of such a call is serial, as it always was.
   const int known = raw_.size();
+  const bool parallel = e.n >= 8192;
   found_.resize(static_cast<std::size_t>(e.n));
-#pragma omp parallel for schedule(static) if (e.n >= 8192)
-  for (std::int64_t i = 0; i < e.n; ++i)
-    found_[static_cast<std::size_t>(i)] = converged(i) ? raw_.nearest(e.end + i * dim_) : -1;
-  for (std::int64_t i = 0; i < e.n; ++i) {
+  std::int64_t fresh = e.n;  // the first converged point that found no cluster
+#pragma omp parallel if (parallel) reduction(min : fresh)
+  {
+    detail::Clusters::Finder find(raw_);
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < e.n; ++i) {
+      const std::int32_t id = converged(i) ? find(e.end + i * dim_) : -1;
+      found_[static_cast<std::size_t>(i)] = id;
+      if (id < 0 && converged(i)) fresh = std::min(fresh, i);
+    }
+  }
+  // Counted on every core only where that pays: enough points, and per-thread
+  // counts no longer than the points they count (many minima: serially).
+  const bool spread = parallel && fresh >= 8192 && known <= fresh;
+  if (spread) {
+#pragma omp parallel
+    {
+      std::vector<std::int64_t> count(static_cast<std::size_t>(known), 0), sum(count);
+      detail::StepCounts steps;
+#pragma omp for schedule(static) nowait
+      for (std::int64_t i = 0; i < fresh; ++i) {
+        const std::int32_t id = found_[static_cast<std::size_t>(i)];
+        if (raw_labels) raw_labels[i] = id;
+        if (id < 0) continue;
+        ++count[static_cast<std::size_t>(id)];
+        sum[static_cast<std::size_t>(id)] += e.steps[i];
+        steps.add(s, id, e.steps[i]);
+      }
+#pragma omp critical(trilobite_minima_counts)
+      {
+        for (int c = 0; c < known; ++c) {
+          per_[c].count[s] += count[static_cast<std::size_t>(c)];
+          per_[c].steps_sum[s] += sum[static_cast<std::size_t>(c)];
+        }
+        steps.for_each([&](const detail::StepCounts::Entry& h) { steps_.add(h.source, h.cluster, h.steps, h.count); });
+      }
+    }
+  }
+  for (std::int64_t i = spread ? fresh : 0; i < e.n; ++i) {
     std::int32_t id = -1;
     if (converged(i)) {
       id = found_[static_cast<std::size_t>(i)];
@@ -42,7 +82,7 @@ void MinimaAccumulator::add(Source src, const EndPoints& e, std::int32_t* raw_la
       PerCluster& c = per_[id];
       ++c.count[s];
       c.steps_sum[s] += e.steps[i];
-      ++c.steps[s][e.steps[i]];
+      steps_.add(s, id, e.steps[i]);
     }
     if (raw_labels) raw_labels[i] = id;
   }
@@ -117,8 +157,11 @@ MinimaAccumulator::Finished MinimaAccumulator::finish(const LandscapeSpec& land,
     t.count[r] += per_[c].count[0];
     t.basin_count[r] += per_[c].count[1];
     steps_sum[r] += per_[c].steps_sum[timed];
-    for (const auto& [k, v] : per_[c].steps[timed]) steps[r][k] += v;
   }
+  steps_.for_each([&](const detail::StepCounts::Entry& h) {
+    const int r = h.source == timed ? out.raw_to_row[h.cluster] : -1;
+    if (r >= 0) steps[r][h.steps] += h.count;
+  });
   for (int r = 0; r < m; ++r) {
     const std::int64_t counted = timed == 0 ? t.count[r] : t.basin_count[r];
     if (counted > 0) t.mean_steps[r] = static_cast<double>(steps_sum[r]) / static_cast<double>(counted);
@@ -135,10 +178,8 @@ MinimaAccumulator::State MinimaAccumulator::state() const {
   s.counters = {trials_[0], trials_[1]};
   for (const PerCluster& c : per_)
     s.counters.insert(s.counters.end(), {c.count[0], c.count[1], c.steps_sum[0], c.steps_sum[1]});
-  for (int src = 0; src < 2; ++src)
-    for (std::size_t c = 0; c < per_.size(); ++c)
-      for (const auto& [k, v] : per_[c].steps[src])
-        s.histogram.insert(s.histogram.end(), {src, static_cast<std::int64_t>(c), k, v});
+  for (const detail::StepCounts::Entry& h : steps_.sorted())
+    s.histogram.insert(s.histogram.end(), {h.source, h.cluster, h.steps, h.count});
   return s;
 }
 
@@ -154,6 +195,7 @@ void MinimaAccumulator::restore(const State& s) {
   if (s.histogram.size() % 4 != 0) bad("histogram");
   detail::Clusters raw(dim_, tol_);
   std::vector<PerCluster> per(k);
+  detail::StepCounts steps;
   for (std::size_t c = 0; c < k; ++c) {
     raw.append(&s.reps[c * dim_]);
     const std::int64_t* v = &s.counters[2 + 4 * c];
@@ -166,10 +208,11 @@ void MinimaAccumulator::restore(const State& s) {
     const std::int64_t src = s.histogram[i], c = s.histogram[i + 1];
     if (src < 0 || src > 1 || c < 0 || c >= static_cast<std::int64_t>(k) || s.histogram[i + 3] <= 0)
       bad("histogram entry");
-    per[c].steps[src][s.histogram[i + 2]] += s.histogram[i + 3];
+    steps.add(static_cast<int>(src), static_cast<std::int32_t>(c), s.histogram[i + 2], s.histogram[i + 3]);
   }
   raw_ = std::move(raw);
   per_ = std::move(per);
+  steps_ = std::move(steps);
   trials_[0] = s.counters[0];
   trials_[1] = s.counters[1];
 }

@@ -13,6 +13,7 @@
 
 #include "analysis/minima.hpp"
 #include "analysis/points.hpp"
+#include "analysis/step_counts.hpp"
 
 namespace trilo::analysis {
 
@@ -86,12 +87,12 @@ class MinimaAccumulator {
   struct PerCluster {
     std::int64_t count[2] = {0, 0};
     std::int64_t steps_sum[2] = {0, 0};
-    std::map<std::int64_t, std::int64_t> steps[2];  // steps -> descents, per source
   };
   int dim_;
   double tol_;
   detail::Clusters raw_;
   std::vector<PerCluster> per_;
+  detail::StepCounts steps_;  // per source and cluster: steps -> descents
   std::int64_t trials_[2] = {0, 0};
   std::vector<std::int32_t> found_;  // add()'s scratch: clusters found in parallel
 };

@@ -61,23 +61,21 @@ bool MinimaAccumulator::add_cells(Source src, const Cells& c, std::int32_t* raw_
     const int r = id[static_cast<std::size_t>(k)];
     const double reach = distance(f, trial.rep(r), n) + 2 * c.radius[k];
     if (!(reach * (1 + kMargin) < tol_)) return false;
-    bool clear = true;
-    trial.for_each_near(f, [&](int g) {
-      if (g != r && !(distance(f, trial.rep(g), n) > reach * (1 + kMargin))) clear = false;
-    });
-    if (!clear) return false;
+    for (int g : trial.near(f))
+      if (g != r && !(distance(f, trial.rep(g), n) > reach * (1 + kMargin))) return false;
   }
 
   const int s = static_cast<int>(src);
   raw_ = std::move(trial);
   if (per_.size() < static_cast<std::size_t>(raw_.size())) per_.resize(static_cast<std::size_t>(raw_.size()));
   for (std::int64_t k = 0; k < cells; ++k) {
-    PerCluster& p = per_[static_cast<std::size_t>(id[static_cast<std::size_t>(k)])];
+    const int cluster = id[static_cast<std::size_t>(k)];
+    PerCluster& p = per_[static_cast<std::size_t>(cluster)];
     for (std::int64_t h = c.offset[k]; h < c.offset[k + 1]; ++h) {
       const std::int64_t steps = c.steps[h], count = c.count[h];
       p.count[s] += count;
       p.steps_sum[s] += steps * count;
-      p.steps[s][steps] += count;
+      steps_.add(s, cluster, steps, count);
     }
   }
   if (raw_labels)

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 namespace trilo::analysis {
 
@@ -17,6 +18,12 @@ double FunctionClusters::distance(const double* a, const double* b) const {
     s += d * d;
   }
   return std::sqrt(s / static_cast<double>(width_));
+}
+
+void FunctionClusters::restore(std::vector<double> reps) {
+  if (reps.size() % static_cast<std::size_t>(width_) != 0)
+    throw std::runtime_error("FunctionClusters: saved representatives do not fit the probe width");
+  reps_ = std::move(reps);
 }
 
 int FunctionClusters::add(const double* outputs) {

@@ -24,6 +24,10 @@ class FunctionClusters {
   int size() const { return static_cast<int>(reps_.size() / static_cast<std::size_t>(width_)); }
   // RMS difference of two output vectors of this width.
   double distance(const double* a, const double* b) const;
+  // The representatives' outputs (size() x width), to be saved, and a
+  // saved set put back (a resumed run goes on where it stopped).
+  const std::vector<double>& representatives() const { return reps_; }
+  void restore(std::vector<double> reps);
 
  private:
   std::int64_t width_;

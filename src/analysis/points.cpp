@@ -1,6 +1,7 @@
 #include "analysis/points.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <numeric>
 
@@ -81,17 +82,61 @@ int Clusters::assign(const double* x) {
   return best >= 0 ? best : append(x);
 }
 
-int Clusters::nearest(const double* x) const {
-  int best = -1;
-  double best_d2 = tol_ * tol_;
-  for_each_near(x, [&](int id) {
+std::size_t Clusters::KeyHash::operator()(const Key& k) const {
+  std::uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (long long v : k) h = (h ^ static_cast<std::uint64_t>(v)) * 0xff51afd7ed558ccdull;
+  return static_cast<std::size_t>(h ^ (h >> 32));
+}
+
+template <class F>
+void Clusters::for_each_near(const Key& home, F&& f) const {
+  const int cells = k_ == 1 ? 3 : k_ == 2 ? 9 : 27;
+  for (int c = 0; c < cells; ++c) {
+    Key key = home;
+    int code = c;
+    for (int i = 0; i < k_; ++i, code /= 3) key[i] += code % 3 - 1;
+    const auto it = cells_.find(key);
+    if (it != cells_.end()) f(it->second);
+  }
+}
+
+void Clusters::closer(const double* x, const std::vector<int>& ids, int& best, double& best_d2) const {
+  for (int id : ids) {
+    const double* r = &rep_[static_cast<std::size_t>(id) * dim_];
     double d2 = 0;
-    for (int i = 0; i < dim_; ++i) d2 += (rep_[id * dim_ + i] - x[i]) * (rep_[id * dim_ + i] - x[i]);
+    for (int i = 0; i < dim_; ++i) d2 += (r[i] - x[i]) * (r[i] - x[i]);
     if (d2 <= best_d2 && (best < 0 || d2 < best_d2 || id < best)) {
       best = id;
       best_d2 = d2;
     }
-  });
+  }
+}
+
+int Clusters::nearest(const double* x) const {
+  int best = -1;
+  double best_d2 = tol_ * tol_;
+  for_each_near(key_of(x), [&](const std::vector<int>& ids) { closer(x, ids, best, best_d2); });
+  return best;
+}
+
+std::vector<int> Clusters::near(const double* x) const {
+  std::vector<int> out;
+  for_each_near(key_of(x), [&out](const std::vector<int>& ids) { out.insert(out.end(), ids.begin(), ids.end()); });
+  return out;
+}
+
+int Clusters::Finder::operator()(const double* x) {
+  const Key home = c_.key_of(x);
+  Entry& e = cache_[KeyHash{}(home) % cache_.size()];
+  if (!e.used || e.key != home) {
+    e.used = true;
+    e.key = home;
+    e.ids.clear();
+    c_.for_each_near(home, [&e](const std::vector<int>& ids) { e.ids.insert(e.ids.end(), ids.begin(), ids.end()); });
+  }
+  int best = -1;
+  double best_d2 = c_.tol_ * c_.tol_;
+  c_.closer(x, e.ids, best, best_d2);
   return best;
 }
 

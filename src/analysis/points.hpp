@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 #include <array>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "analysis/minima.hpp"
@@ -46,9 +47,12 @@ PointKind classify(const Vec& lam, double rel_tol);
 double effective_merge_tol(double tol, const std::vector<double>& lo, const std::vector<double>& hi);
 
 // Clusters of points: a point joins the nearest cluster whose first member
-// lies within tol, found through a hash of the first (up to) three
-// coordinates on cells of size tol, so only 3^k neighbouring cells are read.
+// lies within tol (ties to the lower id), found through a hash of the first
+// (up to) three coordinates on cells of size tol, so only 3^k neighbouring
+// cells are read.
 class Clusters {
+  using Key = std::array<long long, 3>;
+
  public:
   Clusters(int dim, double tol);
   int assign(const double* x);  // the cluster's id (new ones numbered in order)
@@ -58,37 +62,48 @@ class Clusters {
   // Appends a cluster with this first member without searching (restoring
   // saved clusters: each was new when first assigned, so the ids match).
   int append(const double* x);
-  // Calls f(id) for each cluster whose first member lies in one of the 3^k
-  // cells around x's (those nearest() searches).
-  template <class F>
-  void for_each_near(const double* x, F&& f) const;
+  // The clusters in the 3^k cells around x's (those nearest() compares x with).
+  std::vector<int> near(const double* x) const;
   int size() const { return static_cast<int>(rep_.size() / dim_); }
   const double* rep(int id) const { return &rep_[id * dim_]; }
   const std::vector<double>& reps() const { return rep_; }  // size() x dim, by id
 
+  // nearest() for many points, on one thread: it keeps the candidate
+  // clusters of the last cells it searched, so points that fall in the
+  // cells of a few minima are compared with those clusters without reading
+  // the cell map. The same answers as nearest(); valid while the clusters
+  // do not change.
+  class Finder {
+   public:
+    explicit Finder(const Clusters& c) : c_(c) {}
+    int operator()(const double* x);
+
+   private:
+    struct Entry {
+      bool used = false;
+      Key key{};
+      std::vector<int> ids;  // the clusters in the 3^k cells around key
+    };
+    const Clusters& c_;
+    std::array<Entry, 16> cache_;
+  };
+
  private:
-  using Key = std::array<long long, 3>;
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const;
+  };
   Key key_of(const double* x) const;
+  // Calls f(ids) for each cell around `home` that holds clusters.
+  template <class F>
+  void for_each_near(const Key& home, F&& f) const;
+  // Among `ids`, a cluster nearer to x than (best_d2, best), ties to the lower id.
+  void closer(const double* x, const std::vector<int>& ids, int& best, double& best_d2) const;
   int dim_;
   double tol_;
   int k_;
   std::vector<double> rep_;
-  std::map<Key, std::vector<int>> cells_;
+  std::unordered_map<Key, std::vector<int>, KeyHash> cells_;
 };
-
-template <class F>
-void Clusters::for_each_near(const double* x, F&& f) const {
-  const Key home = key_of(x);
-  const int cells = k_ == 1 ? 3 : k_ == 2 ? 9 : 27;
-  for (int c = 0; c < cells; ++c) {
-    Key key = home;
-    int code = c;
-    for (int i = 0; i < k_; ++i, code /= 3) key[i] += code % 3 - 1;
-    auto it = cells_.find(key);
-    if (it == cells_.end()) continue;
-    for (int id : it->second) f(id);
-  }
-}
 
 // Indices 0..m-1 by increasing value; values within 1e-9 (relative, or
 // absolute below 1) are ties, ordered by position with coordinates closer

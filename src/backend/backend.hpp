@@ -136,6 +136,19 @@ std::unique_ptr<Backend> make_cpu_backend(int threads);
 // The same with every descent on the scalar path (name "cpu-scalar"), to
 // compare with the lanes path of make_cpu_backend.
 std::unique_ptr<Backend> make_cpu_scalar_backend(int threads);
+// A backend whose compute costs nothing, for measuring the host's own share
+// of a descent job (`trilobite bench --pipeline`, bench/README.md); no job
+// selects it. Its first call for a request descends the first
+// kReplayTemplates descents (or every explicit start, when fewer) on the CPU
+// backend (`threads`); every call then fills descent i with template
+// i mod (their number) by copies alone, the way a GPU backend's results
+// arrive. End points, steps and statuses are real ones of the landscape, so
+// clustering, counting and writing cost what they would; the counts are
+// those of the repeated templates. Templates are kept per request object:
+// use a fresh backend for another job. Its name ("zero-cost") is the backend
+// every file it writes names. Descents only: trace, grid and critical throw.
+inline constexpr std::int64_t kReplayTemplates = 1 << 16;
+std::unique_ptr<Backend> make_zero_cost_backend(int threads);
 // Throws std::runtime_error "not compiled with CUDA" in a build without it,
 // or a clear message when no device is present.
 // Device `device` mod the number of devices (each rank of an MPI job on a

@@ -137,7 +137,7 @@ const char* const kNetworkOptions[] = {
 // Options of an analytic landscape that a network landscape has no use for.
 const char* const kAnalyticOnlyOptions[] = {
     "--landscape", "--expr", "--param", "--landscape-file", "--dim", "--box", "--start", "--starts-file",
-    "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--resume", "--sample", "--quench-steps"};
+    "--noise", "--diverge-factor", "--merge-tol", "--no-polish", "--sample", "--quench-steps"};
 
 // `training`: also the options of training (descend); a plane through
 // weight space (grid) takes the model and its data only.
@@ -338,18 +338,25 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   auto* bench = app.add_subcommand("bench", "Descent steps and grid points per second, with peak fractions");
   bench->add_option("--cases", bench_opt.cases, "Cases <landscape>-<dim>d or networks mlp784-fmnist-b<B>, mlp2-moons-b<B>, comma-separated (default: the documented landscape set)")
       ->delimiter(',');
-  bench->add_option("--precision", bench_opt.precisions, "f32, f64 or both (default f32,f64)")->delimiter(',');
+  bench->add_option("--precision", bench_opt.precisions, "f32, f64 or both (default f32,f64; f32 with --pipeline)")->delimiter(',');
   bench->add_option("--starts", bench_opt.starts, "Numbers of descents (default 1000,100000), or of networks in network cases (default 16), comma-separated")
       ->delimiter(',');
-  bench->add_option("--steps", bench_opt.steps, "Optimizer steps per descent (default 100)");
+  auto* bench_steps = bench->add_option("--steps", bench_opt.steps, "Optimizer steps per descent (default 100)");
   bench->add_option("--repeats", bench_opt.repeats, "Timed runs per case; the median is reported (default 5)");
-  bench->add_option("--backend", bench_opt.backend, "all | cpu | cuda | cpu+scalar (all: every backend present; cpu+scalar: the CPU lanes and scalar paths side by side)");
+  bench->add_option("--backend", bench_opt.backend, "all | cpu | cuda | cpu+scalar | zero-cost (all: every backend present; cpu+scalar: the CPU lanes and scalar paths side by side; zero-cost: with --pipeline, that alone)");
   bench->add_option("--threads", bench_opt.threads, "OpenMP threads (0: default)");
   bench->add_flag("--json", bench_opt.json, "One JSON document on stdout instead of the table");
   bench->add_flag("--networks", bench_opt.networks,
                   "The network cases (sample-gradients/s of SGD on the CPU), alone unless --cases names others");
   bench->add_flag("--formula", bench_opt.formula,
                   "Also time each case written as a formula, with its rate over the built-in's");
+  bench->add_flag("--pipeline", bench_opt.pipeline,
+                  "Time whole descend jobs stage by stage on the zero-cost backend (no compute: the host's own "
+                  "work) and on the backends --backend names (default starts 1000000)");
+  bench->add_option("--records", bench_opt.records, "With --pipeline: the jobs' --records, comma-separated (default none,all)")
+      ->delimiter(',');
+  bench->add_option("--chunk", bench_opt.chunks, "With --pipeline: the jobs' --chunk, comma-separated (default 65536)")
+      ->delimiter(',');
   std::string info_path;
   auto* info = app.add_subcommand("info", "A readable summary of a result file");
   info->add_option("file", info_path, "Result file")->required();
@@ -406,6 +413,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     return 0;
   }
   if (app.got_subcommand("bench")) {
+    bench_opt.steps_given = bench_steps->count() > 0;
     jobs::run_bench(bench_opt, out, err);
     return 0;
   }

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "backend/backend.hpp"
+
 namespace trilo::config {
 
 namespace {
@@ -63,8 +65,22 @@ NetworkResolved resolve_network(RunConfig& c) {
 
   require(c.backend == "auto" || c.backend == "cpu" || c.backend == "cuda",
           "--backend: '" + c.backend + "' is not one of auto, cpu, cuda");
-  require(c.backend != "cuda",
-          "--backend cuda: network landscapes train on the CPU backend so far (use --backend cpu or auto)");
+  // The GPU trains ensembles (src/nn/ensemble.hpp); a plane through the
+  // weights and traced trainings are the CPU's.
+  if (c.backend == "cuda") {
+    require(c.job != "grid",
+            "--backend cuda: a plane through a network's weights is computed on the CPU backend (use --backend cpu or auto)");
+    require(c.trace.empty(), "--trace: traced trainings run on the CPU backend (use --backend cpu or auto)");
+    require(backend::cuda_compiled(),
+            "--backend cuda: this trilobite was not compiled with CUDA (rebuild with -DTRILOBITE_CUDA=ON)");
+    require(backend::cuda_device_count() > 0, "--backend cuda: no CUDA device is present (use --backend cpu or auto)");
+    r.cuda = true;
+  } else if (c.backend == "auto") {
+    // The GPU trainer has not yet been run against the CPU on a device
+    // (docs/gpu-validation.md): until it has, auto trains on the CPU and
+    // says so when a device is there.
+    r.gpu_not_chosen = c.job != "grid" && c.trace.empty() && backend::cuda_device_count() > 0;
+  }
   require(c.precision == "f32" || c.precision == "f64",
           "--precision: '" + c.precision + "' is not one of f32, f64");
   if (!c.precision_given) c.precision = "f32";
@@ -99,6 +115,8 @@ NetworkResolved resolve_network(RunConfig& c) {
   if (c.chunk_given) {
     require(c.chunk >= 1 && c.chunk <= (std::int64_t{1} << 20), "--chunk: must lie in 1..2^20");
     r.chunk = c.chunk;
+  } else if (r.cuda) {
+    r.chunk = 1024;  // an ensemble that fills a GPU; memory is bounded per pass (nn/ensemble_plan.hpp)
   }
   require(c.records == "all" || c.records == "none",
           "--records: '" + c.records + "' for a network is all or none (the start and end weights of every training, or none)");

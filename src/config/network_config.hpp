@@ -20,6 +20,8 @@ struct NetworkResolved {
   std::int64_t runs = 0;
   std::int64_t chunk = 64;
   bool f32 = true;
+  bool cuda = false;                    // trained on the GPU (--backend cuda)
+  bool gpu_not_chosen = false;          // auto with a device: trained on the CPU all the same
   bool record_weights = true;           // --records all: start and end weights per run
   std::vector<std::int64_t> probe_rows; // training rows whose outputs identify a minimum
   std::vector<std::int64_t> trace;      // --trace: runs whose loss and accuracy are recorded

@@ -1,5 +1,6 @@
 #include "io/checkpoint.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cerrno>
@@ -17,7 +18,14 @@ namespace {
 using h5::Handle;
 using h5::Shape;
 
+// Rows per HDF5 chunk: 4096, or fewer for wide rows (a network's weights),
+// so that a chunk stays near 1 MiB; a chunk is allocated whole once written.
 constexpr hsize_t kRowsPerChunk = 4096;
+constexpr hsize_t kChunkBytes = hsize_t{1} << 20;
+hsize_t chunk_rows(hid_t type, int width) {
+  const hsize_t row = H5Tget_size(type) * hsize_t(width);
+  return std::max<hsize_t>(1, std::min(kRowsPerChunk, kChunkBytes / std::max<hsize_t>(row, 1)));
+}
 const char* const kStateNames[3] = {"reals", "ints", "pairs"};
 // Metadata read attempts of a SWMR reader (see CheckpointReader).
 constexpr unsigned kSwmrReadAttempts = 16;
@@ -50,7 +58,8 @@ Handle create_rows(hid_t group, const std::string& name, hid_t type, int width) 
   const bool flat = width == 1;
   const Shape dims = flat ? Shape{0} : Shape{0, hsize_t(width)};
   const Shape maxdims = flat ? Shape{H5S_UNLIMITED} : Shape{H5S_UNLIMITED, hsize_t(width)};
-  const Shape chunk = flat ? Shape{kRowsPerChunk} : Shape{kRowsPerChunk, hsize_t(width)};
+  const hsize_t rows = chunk_rows(type, width);
+  const Shape chunk = flat ? Shape{rows} : Shape{rows, hsize_t(width)};
   Handle space = h5::owned(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims.data()),
                            H5Sclose, what);
   Handle dcpl = plist(H5P_DATASET_CREATE);

@@ -10,6 +10,7 @@
 #include "analysis/report.hpp"
 #include "io/plane_io.hpp"
 #include "io/result_reader.hpp"
+#include "io/spectra_io.hpp"
 
 namespace trilo::io {
 
@@ -156,6 +157,7 @@ std::string describe_result(const ResultData& r) {
                                   : "batch " + get("batch_size") + ", " + epochs + (epochs == "1" ? " epoch" : " epochs");
     line("training", batch);
     out << describe_network(r.network_minima, r.network_status);
+    out << describe_spectra(r.path);
     if (has_start_basins(r.path)) {
       const StartBasins b = read_start_basins(r.path);
       line("/basins", "basin map of " + std::to_string(b.axes.n0()) + " x " + std::to_string(b.axes.n1()) +

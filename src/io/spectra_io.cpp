@@ -1,5 +1,9 @@
 #include "io/spectra_io.hpp"
 
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
 #include <string>
 
 #include "io/schema.hpp"
@@ -48,6 +52,79 @@ bool read_density(const std::string& path, MinimaDensity& d, std::vector<std::in
   h5::require(!d.grid.empty() && d.density.size() == count.size() * d.grid.size(),
               "/minima/density: not one row of the eigenvalue axis per minimum");
   return true;
+} catch (const std::runtime_error& e) {
+  const std::string what = e.what();
+  if (what.find(path) != std::string::npos) throw;
+  throw std::runtime_error("'" + path + "': " + what);
+}
+
+namespace {
+
+std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+// A barrier matrix (n x n) in one line: pairs computed, lowest and highest.
+std::string barrier_text(const std::vector<double>& m, std::size_t n, std::int64_t points) {
+  std::size_t pairs = 0, lo_a = 0, lo_b = 0, hi_a = 0, hi_b = 0;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (std::size_t a = 0; a < n; ++a)
+    for (std::size_t b = a + 1; b < n; ++b) {
+      const double v = m[a * n + b];
+      if (std::isnan(v)) continue;
+      ++pairs;
+      if (v < lo) lo = v, lo_a = a, lo_b = b;
+      if (v > hi) hi = v, hi_a = a, hi_b = b;
+    }
+  std::ostringstream out;
+  out << pairs << (pairs == 1 ? " pair" : " pairs") << " (" << points << " points)";
+  if (pairs > 0)
+    out << ", lowest " << short_number(lo) << " (#" << lo_a << "-#" << lo_b << "), highest " << short_number(hi)
+        << " (#" << hi_a << "-#" << hi_b << ")";
+  return out.str();
+}
+
+}  // namespace
+
+std::string describe_spectra(const std::string& path) try {
+  h5::silence_errors();
+  Handle f = h5::owned(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, "cannot open '" + path + "'");
+  if (!h5::exists(f.get(), "minima")) return {};
+  Handle g = h5::open_group(f.get(), "minima");
+  const auto attr_int = [](hid_t obj, const char* name) { return std::get<std::int64_t>(h5::read_attr(obj, name)); };
+  std::ostringstream out;
+  const std::size_t n = h5::read<std::int64_t>(g.get(), "count").size();
+  if (h5::exists(g.get(), "density")) {
+    const std::vector<double> nodes = h5::read<double>(g.get(), "density_nodes");
+    Handle ds = h5::open_dataset(g.get(), "density");
+    const std::int64_t probes = attr_int(ds.get(), "probes"), steps = attr_int(ds.get(), "lanczos_steps");
+    const double sigma = std::get<double>(h5::read_attr(ds.get(), "sigma"));
+    const std::size_t per = static_cast<std::size_t>(probes * steps);
+    std::size_t examined = 0;
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (std::size_t k = 0; per > 0 && k < n && (k + 1) * per <= nodes.size(); ++k) {
+      bool any = false;
+      for (std::size_t j = k * per; j < (k + 1) * per; ++j)
+        if (!std::isnan(nodes[j])) any = true, lo = std::min(lo, nodes[j]), hi = std::max(hi, nodes[j]);
+      examined += any;
+    }
+    out << "  /minima/density  eigenvalue density at " << examined << " of " << n << " minima (SLQ, " << probes
+        << " probes x " << steps << " steps, sigma " << short_number(sigma) << ")";
+    if (examined > 0) out << ", eigenvalues " << short_number(lo) << " .. " << short_number(hi);
+    out << "\n";
+  }
+  for (const char* name : {"barriers", "bezier_barriers"}) {
+    if (!h5::exists(g.get(), name)) continue;
+    Handle ds = h5::open_dataset(g.get(), name);
+    const std::vector<double> m = h5::read<double>(g.get(), name);
+    h5::require(m.size() == n * n, std::string("/minima/") + name + ": not minima x minima");
+    const std::string label = std::string("/minima/") + name;
+    out << "  " << label << "  " << (std::string(name) == "barriers" ? "straight line: " : "Bezier path: ")
+        << barrier_text(m, n, attr_int(ds.get(), "points")) << "\n";
+  }
+  return out.str();
 } catch (const std::runtime_error& e) {
   const std::string what = e.what();
   if (what.find(path) != std::string::npos) throw;

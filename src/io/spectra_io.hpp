@@ -43,6 +43,13 @@ struct MinimaBarriers {
 // std::runtime_error naming the file when it cannot be read.
 bool read_density(const std::string& path, MinimaDensity& d, std::vector<std::int64_t>& count);
 
+// The lines `trilobite info` prints for a network file's eigenvalue density
+// and barrier matrices (empty when it has neither): how many minima each
+// covers, with which settings, the eigenvalue range and the lowest and
+// highest barrier with their pair. Throws std::runtime_error naming the file
+// when it cannot be read.
+std::string describe_spectra(const std::string& path);
+
 // Both add to an existing /minima of n_minima rows.
 void write_density(hid_t file, const MinimaDensity& d, std::int64_t n_minima);
 void write_barriers(hid_t file, const MinimaBarriers& b, std::int64_t n_minima, std::int64_t params);

@@ -16,6 +16,7 @@
 #include "expr/jit.hpp"
 #include "expr/parser.hpp"
 #include "jobs/bench_networks.hpp"
+#include "jobs/bench_pipeline.hpp"
 #include "jobs/bench_stats.hpp"
 #include "perf/op_count.hpp"
 
@@ -260,7 +261,69 @@ std::vector<std::string> default_bench_cases() {
   return {"quartic-dimple-2d", "rosenbrock-2d", "rosenbrock-16d", "rastrigin-2d", "rastrigin-16d"};
 }
 
+namespace {
+
+// --pipeline: whole descend jobs (jobs/bench_pipeline.hpp), its options
+// checked before any work.
+void run_pipeline(const BenchOptions& opt, const std::vector<std::string>& precisions, std::ostream& out,
+                  std::ostream& log) {
+  if (opt.networks) throw BadInput("--networks: not with --pipeline, which times descend jobs on landscapes");
+  if (opt.formula) throw BadInput("--formula: not with --pipeline, which times built-in landscapes");
+  if (opt.steps_given)
+    throw BadInput("--steps: not with --pipeline, whose jobs take each landscape's own steps, as descend does");
+  PipelineOptions p;
+  for (const std::string& n : opt.cases.empty() ? std::vector<std::string>{"quartic-dimple-2d"} : opt.cases) {
+    if (is_network_case(n)) throw BadInput("--cases: '" + n + "': --pipeline times landscapes, not networks");
+    const Case c = parse_case(n);
+    p.cases.push_back({n, n.substr(0, n.rfind('-')), c.land.dim});
+  }
+  p.precisions = precisions;
+  p.starts = opt.starts.empty() ? std::vector<std::int64_t>{1000000} : opt.starts;
+  for (std::int64_t n : p.starts)
+    if (n < 1 || n > (std::int64_t(1) << 34)) throw BadInput("--starts: each count must lie in 1..2^34");
+  p.records = opt.records.empty() ? std::vector<std::string>{"none", "all"} : opt.records;
+  for (const std::string& r : p.records)
+    if (r != "none" && r != "sample" && r != "all")
+      throw BadInput("--records: '" + r + "' is not one of none, sample, all");
+  p.chunks = opt.chunks.empty() ? std::vector<std::int64_t>{config::RunConfig{}.chunk} : opt.chunks;
+  for (std::int64_t c : p.chunks)
+    if (c < 1 || c > (std::int64_t(1) << 30)) throw BadInput("--chunk: each size must lie in 1..2^30");
+  if (opt.repeats < 1 || opt.repeats > 1000) throw BadInput("--repeats: must lie in 1..1000");
+  if (opt.threads < 0) throw BadInput("--threads: must be >= 0 (0: OpenMP default)");
+  const std::string& b = opt.backend;
+  if (b != "all" && b != "cpu" && b != "cuda" && b != "zero-cost")
+    throw BadInput("--backend: '" + b + "' is not one of all, cpu, cuda, zero-cost (with --pipeline)");
+  // The zero-cost backend always, then the real ones asked for.
+  p.backends = {"zero-cost"};
+  if (b == "all" || b == "cpu") p.backends.push_back("cpu");
+  if (b == "cuda" || (b == "all" && backend::cuda_device_count() > 0)) p.backends.push_back("cuda");
+  p.repeats = opt.repeats;
+  p.threads = opt.threads;
+  p.json = opt.json;
+  nlohmann::json doc;
+  doc["program_version"] = TRILOBITE_VERSION;
+  doc["compiler"] = TRILOBITE_BENCH_COMPILER;
+  doc["flags"] = TRILOBITE_BENCH_FLAGS;
+  doc["repeats"] = opt.repeats;
+  if (!opt.json)
+    out << "descend jobs, the median of " << opt.repeats << " runs; zero-cost: "
+        << backend::make_zero_cost_backend(opt.threads)->device() << "\n";
+  run_pipeline_bench(p, doc, out, log);
+  if (opt.json) out << doc.dump(2) << "\n";
+}
+
+}  // namespace
+
 void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
+  std::vector<std::string> precisions = opt.precisions;
+  if (precisions.empty()) precisions = opt.pipeline ? std::vector<std::string>{"f32"} : std::vector<std::string>{"f32", "f64"};
+  for (const std::string& p : precisions)
+    if (p != "f32" && p != "f64") throw BadInput("--precision: '" + p + "' is not one of f32, f64");
+  if (opt.pipeline) return run_pipeline(opt, precisions, out, log);
+  if (!opt.records.empty()) throw BadInput("--records: only with --pipeline");
+  if (!opt.chunks.empty()) throw BadInput("--chunk: only with --pipeline");
+  if (opt.backend == "zero-cost")
+    throw BadInput("--backend zero-cost: only with --pipeline (it computes nothing, so it has no rates of its own)");
   // Landscape cases and network cases (names "mlp..."); --networks adds the
   // network set and, without --cases, runs it alone.
   std::vector<std::string> land_names, net_names;
@@ -271,8 +334,6 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
       if (std::find(net_names.begin(), net_names.end(), n) == net_names.end()) net_names.push_back(n);
   check_network_cases(net_names);
   if (opt.formula && land_names.empty()) throw BadInput("--formula: applies to landscape cases, and none is asked for");
-  if (!net_names.empty() && opt.backend == "cuda")
-    throw BadInput("--backend cuda: the network cases run on the CPU only (use cpu or all)");
   const NetworkBenchData net_data = load_network_bench_data(net_names);
   std::vector<Case> cases;
   for (const std::string& n : land_names) {
@@ -280,10 +341,7 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
     if (opt.formula) cases.push_back(formula_case(cases.back(), log));
   }
   std::vector<Precision> precs;
-  for (const std::string& p : opt.precisions) {
-    if (p != "f32" && p != "f64") throw BadInput("--precision: '" + p + "' is not one of f32, f64");
-    precs.push_back(p == "f32" ? Precision::kF32 : Precision::kF64);
-  }
+  for (const std::string& p : precisions) precs.push_back(p == "f32" ? Precision::kF32 : Precision::kF64);
   // --starts: descents per landscape case and networks per network case.
   const std::vector<std::int64_t> land_starts =
       opt.starts.empty() ? std::vector<std::int64_t>{1000, 100000} : opt.starts;
@@ -303,12 +361,11 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
     throw BadInput("--backend: '" + opt.backend + "' is not one of all, cpu, cuda, cpu+scalar");
 
   std::vector<std::unique_ptr<backend::Backend>> backends;
-  if (land_names.empty() || opt.backend != "cuda") backends.push_back(backend::make_cpu_backend(opt.threads));
+  if (opt.backend != "cuda") backends.push_back(backend::make_cpu_backend(opt.threads));
   if (!land_names.empty() && opt.backend == "cpu+scalar")
     backends.push_back(backend::make_cpu_scalar_backend(opt.threads));
-  if (!land_names.empty() &&
-      (opt.backend == "cuda" || (opt.backend == "all" && backend::cuda_device_count() > 0)))
-    backends.push_back(backend::make_cuda_backend());
+  const bool on_cuda = opt.backend == "cuda" || (opt.backend == "all" && backend::cuda_device_count() > 0);
+  if (on_cuda) backends.push_back(backend::make_cuda_backend());
 
   nlohmann::json doc;
   doc["program_version"] = TRILOBITE_VERSION;
@@ -317,11 +374,12 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   doc["steps_per_descent"] = opt.steps;
   doc["repeats"] = opt.repeats;
   std::vector<Row> rows;
-  backend::PeakRates cpu_peak;
+  backend::PeakRates cpu_peak, cuda_peak;
   for (auto& be : backends) {
     log << "trilobite bench: measuring the peak of " << be->name() << " (" << be->device() << ")\n";
     const backend::PeakRates peak = be->peak();
     if (be->name() == std::string("cpu")) cpu_peak = peak;
+    if (be->name() == std::string("cuda")) cuda_peak = peak;
     doc["backends"][be->name()] = {{"device", be->device()},
                                    {"fp32_peak_flops", peak.fp32_flops},
                                    {"fp64_peak_flops", peak.fp64_flops},
@@ -352,7 +410,11 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   }
   if (!net_names.empty()) {
     NetworkBenchOptions no;
-    no.precisions = opt.precisions;
+    no.backends.clear();
+    if (opt.backend != "cuda") no.backends.push_back("cpu");
+    if (on_cuda) no.backends.push_back("cuda");
+    no.cuda_peak = cuda_peak;
+    no.precisions = precisions;
     no.runs = net_runs;
     no.steps = opt.steps;
     no.repeats = opt.repeats;

@@ -14,13 +14,14 @@ struct BenchOptions {
   // Names as "rastrigin-16d", or network cases as "mlp784-fmnist-b32"
   // (jobs/bench_networks.hpp); empty: the default landscape set.
   std::vector<std::string> cases;
-  std::vector<std::string> precisions = {"f32", "f64"};
+  std::vector<std::string> precisions;  // empty: f32 and f64 (f32 alone with --pipeline)
   // Descents per landscape case, networks per network case; empty: 1000 and
   // 100000 descents, 16 networks.
   std::vector<std::int64_t> starts;
   std::int64_t steps = 100;                // optimizer steps per descent
+  bool steps_given = false;                // --steps was given (refused with --pipeline)
   int repeats = 5;                         // timed runs per case (after one warm-up)
-  std::string backend = "all";             // all | cpu | cuda
+  std::string backend = "all";             // all | cpu | cuda | cpu+scalar | zero-cost (--pipeline)
   int threads = 0;
   bool json = false;
   // Also time each case's landscape written as a formula (rows
@@ -29,6 +30,12 @@ struct BenchOptions {
   bool formula = false;
   // The network cases (network_bench_cases()), alone unless --cases names others.
   bool networks = false;
+  // Whole `descend` jobs timed stage by stage on the zero-cost backend,
+  // whose compute costs nothing, and on the backends --backend names
+  // (jobs/bench_pipeline.hpp); --records chooses the jobs' records.
+  bool pipeline = false;
+  std::vector<std::string> records;  // empty: none and all
+  std::vector<std::int64_t> chunks;  // --pipeline: the jobs' --chunk (empty: the job default, 65536)
 };
 
 // The default cases: quartic-dimple (2-D), rosenbrock and rastrigin in 2-D and 16-D.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <ostream>
 
 #include "config/run_config.hpp"
@@ -12,6 +13,7 @@
 #include "core/schedule.hpp"
 #include "jobs/bench_stats.hpp"
 #include "nn/data.hpp"
+#include "nn/ensemble.hpp"
 #include "nn/model.hpp"
 #include "nn/train.hpp"
 
@@ -67,7 +69,7 @@ double flops_per_sample(const nn::Model& m) {
 }
 
 struct NetRow {
-  std::string case_name, precision, data;
+  std::string case_name, backend = "cpu", precision, data;
   std::int64_t runs = 0, batch = 0, steps = 0, params = 0;
   double samples_per_s = 0, flops_per_sample = 0, flops = 0, peak_fraction = 0;
 };
@@ -162,6 +164,59 @@ NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs,
   return row;
 }
 
+// The same on the GPU: the ensemble in one trainer, `steps` steps from the
+// same initial weights and batch orders, timed by the trainer from its
+// first gather to its last update (the median of `repeats` after a warm-up).
+template <class T>
+NetRow measure_net_gpu(const NetCase& c, const nn::Dataset& data, std::int64_t runs, const NetworkBenchOptions& opt) {
+  nn::Model m = nn::parse_model(c.model);
+  m.activation = c.activation;
+  m.loss = c.loss;
+  nn::TrainParams p;
+  p.opt.kind = OptimizerKind::kGd;
+  p.opt.lr = 0.1;
+  p.batch = c.batch;
+  p.tol = 0;  // every network takes every step
+  const std::int64_t n = data.rows, B = c.batch > 0 ? std::min(c.batch, n) : n;
+  const std::int64_t per_epoch = (n + B - 1) / B;
+  p.epochs = c.batch > 0 ? (opt.steps + per_epoch - 1) / per_epoch : 1;
+  p.max_steps = opt.steps;
+  nn::DataView<T> train;
+  train.rows = n;
+  train.features = data.features;
+  train.x.assign(data.x.begin(), data.x.end());
+  train.y = data.y;
+  nn::DataView<T> probe;  // the trainer's probe set: one row, unused by the steps
+  probe.rows = 1;
+  probe.features = data.features;
+  probe.x.assign(train.x.begin(), train.x.begin() + data.features);
+  probe.y = {train.y[0]};
+  const std::int64_t P = m.params();
+  std::vector<double> start(static_cast<std::size_t>(runs * P));
+  for (std::int64_t r = 0; r < runs; ++r) nn::init_weights(m, p.init, p.seed, r, start.data() + r * P);
+  std::int64_t rows_per_net = 0;
+  for (std::int64_t s = 0; s < opt.steps; ++s) rows_per_net += std::min(B, n - (s % per_epoch) * B);
+  const std::unique_ptr<nn::EnsembleTrainer> trainer = nn::make_cuda_ensemble(m, p, train, nullptr, probe, 0);
+  std::vector<double> rate;
+  for (int rep = 0; rep <= opt.repeats; ++rep) {
+    const double t = trainer->time_steps(runs, start.data(), opt.steps);
+    if (rep > 0) rate.push_back(double(runs) * double(rows_per_net) / t);
+  }
+  NetRow row;
+  row.case_name = c.name;
+  row.backend = "cuda";
+  row.precision = sizeof(T) == 4 ? "f32" : "f64";
+  row.data = c.data;
+  row.runs = runs;
+  row.batch = B;
+  row.steps = opt.steps;
+  row.params = P;
+  row.samples_per_s = median(rate);
+  row.flops_per_sample = flops_per_sample(m);
+  row.flops = row.samples_per_s * row.flops_per_sample;
+  return row;
+}
+
 }  // namespace
 
 bool is_network_case(const std::string& name) { return name.compare(0, 3, "mlp") == 0; }
@@ -198,20 +253,26 @@ void run_network_bench(const std::vector<std::string>& names, const NetworkBench
     NetCase c;
     parse_net_case(name, &c);
     const nn::Dataset& train = data.at(c.data);
-    for (const std::string& prec : opt.precisions)
-      for (std::int64_t runs : opt.runs) {
-        log << "trilobite bench: " << name << " " << prec << " " << runs << " networks\n";
-        NetRow r = prec == "f32" ? measure_net<float>(c, train, runs, opt)
-                                 : measure_net<double>(c, train, runs, opt);
-        r.peak_fraction = r.flops / (prec == "f32" ? peak.fp32_flops : peak.fp64_flops);
-        rows.push_back(r);
-      }
+    for (const std::string& be : opt.backends)
+      for (const std::string& prec : opt.precisions)
+        for (std::int64_t runs : opt.runs) {
+          log << "trilobite bench: " << name << " " << prec << " " << runs << " networks on " << be << "\n";
+          const bool f32 = prec == "f32";
+          NetRow r = be == "cuda" ? (f32 ? measure_net_gpu<float>(c, train, runs, opt)
+                                         : measure_net_gpu<double>(c, train, runs, opt))
+                                  : (f32 ? measure_net<float>(c, train, runs, opt)
+                                         : measure_net<double>(c, train, runs, opt));
+          const backend::PeakRates& pk = be == "cuda" ? opt.cuda_peak : peak;
+          r.peak_fraction = r.flops / (f32 ? pk.fp32_flops : pk.fp64_flops);
+          rows.push_back(r);
+        }
   }
   if (opt.json) {
     doc["network_steps_per_run"] = opt.steps;
     doc["network_results"] = nlohmann::json::array();
     for (const NetRow& r : rows)
       doc["network_results"].push_back({{"case", r.case_name},
+                                        {"backend", r.backend},
                                         {"precision", r.precision},
                                         {"data", r.data},
                                         {"runs", r.runs},
@@ -224,15 +285,15 @@ void run_network_bench(const std::vector<std::string>& names, const NetworkBench
                                         {"peak_fraction", r.peak_fraction}});
     return;
   }
-  out << "networks on the CPU: " << opt.steps << " SGD steps per network, median of " << opt.repeats
+  out << "networks: " << opt.steps << " SGD steps per network, median of " << opt.repeats
       << " runs; flop/sample counts the matrix products of forward and backward\n";
   char line[256];
-  std::snprintf(line, sizeof line, "%-20s %-4s %6s %6s %7s %13s %11s %8s %7s\n", "network case", "prec",
+  std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6s %6s %7s %13s %11s %8s %7s\n", "network case", "on", "prec",
                 "runs", "batch", "params", "sample-grad/s", "flop/sample", "flop/s", "%peak");
   out << line;
   for (const NetRow& r : rows) {
-    std::snprintf(line, sizeof line, "%-20s %-4s %6lld %6lld %7lld %13s %11.0f %8s %6.2f%%\n",
-                  r.case_name.c_str(), r.precision.c_str(), static_cast<long long>(r.runs),
+    std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6lld %6lld %7lld %13s %11.0f %8s %6.2f%%\n",
+                  r.case_name.c_str(), r.backend.c_str(), r.precision.c_str(), static_cast<long long>(r.runs),
                   static_cast<long long>(r.batch), static_cast<long long>(r.params),
                   si(r.samples_per_s).c_str(), r.flops_per_sample, si(r.flops).c_str(), 100 * r.peak_fraction);
     out << line;

@@ -1,8 +1,9 @@
 // `trilobite bench`'s network cases: an ensemble of networks trained by
 // mini-batch SGD with the library's own steps (nn::batch_order, nn::evaluate,
-// optimizer_update, as nn::train_one takes them), timed in sample-gradients
-// per second (rows through forward and backward, summed over the ensemble)
-// and as a fraction of the measured FP32/FP64 peak.
+// optimizer_update, as nn::train_one takes them; on the GPU the ensemble
+// trainer of nn/ensemble.hpp), timed in sample-gradients per second (rows
+// through forward and backward, summed over the ensemble) and as a fraction
+// of the measured FP32/FP64 peak of the backend.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,8 @@ using NetworkBenchData = std::map<std::string, nn::Dataset>;
 NetworkBenchData load_network_bench_data(const std::vector<std::string>& names);
 
 struct NetworkBenchOptions {
+  std::vector<std::string> backends = {"cpu"};  // "cpu", "cuda" (nn/ensemble.hpp)
+  backend::PeakRates cuda_peak;         // the GPU's, when "cuda" is among them
   std::vector<std::string> precisions;  // "f32", "f64"
   std::vector<std::int64_t> runs;       // ensemble sizes
   std::int64_t steps = 100;             // optimizer steps per network
@@ -43,8 +46,9 @@ struct NetworkBenchOptions {
   bool json = false;
 };
 
-// Measures every case x precision x ensemble size on the CPU; prints the
-// table to `out` (or adds "network_results" to `doc` when json), notes to `log`.
+// Measures every case x backend x precision x ensemble size; prints the
+// table to `out` (or adds "network_results" to `doc` when json), notes to
+// `log`. `peak` is the CPU's.
 void run_network_bench(const std::vector<std::string>& names, const NetworkBenchData& data,
                        const NetworkBenchOptions& opt,
                        const backend::PeakRates& peak, nlohmann::json& doc, std::ostream& out,

@@ -5,7 +5,12 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <thread>
 #include <stdexcept>
 #include <utility>
 
@@ -71,33 +76,78 @@ void compute_and_send(ChunkWork& work, std::int64_t n, std::int64_t done, std::i
   wire::flush_sends();
 }
 
-// What the writer's loop spent its time on, printed to stderr at the end of
-// each loop when TRILOBITE_DRIVER_STATS is set (docs/scaling.md measures the
-// writer with it): chunks computed here and received, the bytes received,
-// and seconds computing, waiting for other ranks, and absorbing and
-// committing (on the second thread, overlapping the other two).
-struct LoopStats {
-  std::int64_t own = 0, received = 0, bytes = 0;
-  double compute_s = 0, wait_s = 0, take_s = 0;
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  static double since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+// The loop's DriveStats, printed to stderr at its end when
+// TRILOBITE_DRIVER_STATS is set (docs/scaling.md measures the writer with it).
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+void print_stats(const DriveStats& s, const std::string& what) {
+  if (!std::getenv("TRILOBITE_DRIVER_STATS")) return;
+  std::fprintf(stderr,
+               "driver: %s: %lld chunks computed here, %lld received (%.3f MB); compute %.3f s, wait %.3f s, "
+               "absorb+commit %.3f s, waiting for absorb %.3f s, wall %.3f s\n",
+               what.empty() ? "loop" : what.c_str(), static_cast<long long>(s.own),
+               static_cast<long long>(s.received), static_cast<double>(s.bytes) / 1e6, s.compute_s, s.wait_s,
+               s.take_s, s.settle_s, s.wall_s);
+}
+
+// The second thread of an overlapped loop: runs the steps handed to it one
+// at a time, in order, on one thread for the whole loop. (A thread per chunk
+// cost a thread start each, and each new thread a new OpenMP team for the
+// parallel regions of its absorb.)
+class StepThread {
+ public:
+  ~StepThread() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
   }
-  void print(const std::string& what) const {
-    if (!std::getenv("TRILOBITE_DRIVER_STATS")) return;
-    std::fprintf(stderr,
-                 "driver: %s: %lld chunks computed here, %lld received (%.3f MB); compute %.3f s, wait %.3f s, "
-                 "absorb+commit %.3f s, wall %.3f s\n",
-                 what.empty() ? "loop" : what.c_str(), static_cast<long long>(own),
-                 static_cast<long long>(received), static_cast<double>(bytes) / 1e6, compute_s, wait_s, take_s,
-                 since(start));
+  // Runs f on the thread once the step before has ended; the future holds
+  // its end (or its exception).
+  std::future<void> run(std::function<void()> f) {
+    std::packaged_task<void()> task(std::move(f));
+    std::future<void> done = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(task));
+    }
+    if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+    wake_.notify_one();
+    return done;
   }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::packaged_task<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopped, nothing left
+        task = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      task();
+    }
+  }
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::packaged_task<void()>> queue_;
+  bool stop_ = false;
 };
 
 }  // namespace
 
-void drive(ChunkWork& work, const DriveOptions& o) {
-  if (o.n <= 0) return;
+DriveStats drive(ChunkWork& work, const DriveOptions& o) {
+  DriveStats stats;
+  if (o.n <= 0) return stats;
+  const auto start = std::chrono::steady_clock::now();
   if (o.done < 0 || o.done > o.n)
     throw std::logic_error("drive: the committed count is outside [0, n]");
   std::int64_t done = o.done;
@@ -110,25 +160,31 @@ void drive(ChunkWork& work, const DriveOptions& o) {
     if (head[0] != o.n) throw std::logic_error("drive: the ranks disagree on the loop's size");
     done = head[1];
     chunk = head[2];
-    if (!is_writer()) return compute_and_send(work, o.n, done, chunk);
+    if (!is_writer()) {
+      compute_and_send(work, o.n, done, chunk);
+      return stats;
+    }
   }
 
   Progress progress(o.what, o.n, o.bar);
   progress.update(done);
-  LoopStats stats;
   auto take = [&work, &progress, &stats](const Chunk& c) {
     const auto t = std::chrono::steady_clock::now();
     work.absorb(c);
     work.commit(c);
-    stats.take_s += LoopStats::since(t);
+    stats.take_s += since(t);
     progress.update(c.first + c.count);
   };
   // With overlap, the absorb and commit of the chunk before run here while
   // the next one computes (or arrives); they still run one after another in
   // index order.
+  StepThread second;  // outlives `absorbing`, whose step it may still be running
   std::future<void> absorbing;
-  auto settle = [&absorbing] {
-    if (absorbing.valid()) absorbing.get();
+  auto settle = [&absorbing, &stats] {
+    if (!absorbing.valid()) return;
+    const auto t = std::chrono::steady_clock::now();
+    absorbing.get();
+    stats.settle_s += since(t);
   };
   std::int64_t next = done;
   int slot = 0;
@@ -146,12 +202,12 @@ void drive(ChunkWork& work, const DriveOptions& o) {
       const auto t = std::chrono::steady_clock::now();
       if (owner == 0) {
         work.compute(c);
-        stats.compute_s += LoopStats::since(t);
+        stats.compute_s += since(t);
         ++stats.own;
       } else {
         std::int64_t first = 0, count = 0;
         wire::receive_from(owner, first, count, bytes);
-        stats.wait_s += LoopStats::since(t);
+        stats.wait_s += since(t);
         ++stats.received;
         stats.bytes += static_cast<std::int64_t>(bytes.size());
         if (first != c.first || count != c.count)
@@ -162,7 +218,7 @@ void drive(ChunkWork& work, const DriveOptions& o) {
       }
       settle();
       if (o.overlap) {
-        absorbing = std::async(std::launch::async, take, c);
+        absorbing = second.run([&take, c] { take(c); });
         slot ^= 1;
       } else {
         take(c);
@@ -170,11 +226,13 @@ void drive(ChunkWork& work, const DriveOptions& o) {
       next += c.count;
     }
     settle();
-    stats.print(o.what);
+    stats.wall_s = since(start);
+    print_stats(stats, o.what);
   } catch (...) {
     if (absorbing.valid()) absorbing.wait();  // never leave it working on the job's buffers
     throw;
   }
+  return stats;
 }
 
 }  // namespace trilo::jobs

@@ -78,9 +78,21 @@ struct DriveOptions {
   bool spread = false;
 };
 
+// Where the writer's loop spent its time (wall seconds). compute: in
+// ChunkWork::compute; wait: receiving chunks from other ranks; settle: the
+// loop thread waiting for the absorb and commit of the chunk before to end
+// (with overlap, the time the host's work holds the next compute back);
+// take: absorb and commit (on the second thread with overlap).
+struct DriveStats {
+  std::int64_t own = 0, received = 0, bytes = 0;  // chunks computed here, received; bytes received
+  double compute_s = 0, wait_s = 0, settle_s = 0, take_s = 0, wall_s = 0;
+};
+
 // Runs chunks [done, n) of `work`. Rethrows the first exception of any step
 // once no step is running any more (the buffers are then free to go).
-void drive(ChunkWork& work, const DriveOptions& o);
+// With TRILOBITE_DRIVER_STATS set, prints its DriveStats to stderr at the
+// end of the loop.
+DriveStats drive(ChunkWork& work, const DriveOptions& o);
 
 // Buffers in flight at once (overlap): what a resource estimate counts per
 // chunk or tile.

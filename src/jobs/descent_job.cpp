@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ostream>
 
 #include "analysis/points.hpp"
@@ -22,7 +23,7 @@ namespace {
 // The result file, written from the finished checkpoint.
 void write_result(const config::RunConfig& c, const config::Resolved& r, backend::Backend& be,
                   const std::string& partial, const DescentPlan& plan, const DescentRun& run,
-                  JobResult& res, io::ResultWriter& writer) {
+                  JobResult& res, io::ResultWriter& writer, StageTimes& st) {
   const LandscapeSpec land = r.spec;
   Stopwatch watch;
   const auto lap = [&watch] { return watch.lap(); };
@@ -32,7 +33,9 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
   }
 
   const analysis::MergeOptions mo = merge_options(c, r);
+  Stopwatch stage;
   analysis::MinimaAccumulator::Finished f = run.accumulator().finish(land, mo);
+  st.finish_s = stage.lap();
   auto row_of = [&f](std::int32_t raw) { return raw < 0 ? -1 : f.raw_to_row[raw]; };
   res.minima.table = std::move(f.table);
   set_counts(res, run.counters(), plan);
@@ -80,18 +83,21 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
     res.minima.basin_labels.resize(raw.size());
     std::transform(raw.begin(), raw.end(), res.minima.basin_labels.begin(), row_of);
   }
+  st.copy_s = stage.lap();
   if (!c.trace.empty() && plan.n_descents > 0)
     res.trajectories = be.trace(plan.descents, c.trace, c.trace_every);
   finish_minima(c, r, res, plan);
   res.timings.minima_s = lap();  // merging, polishing, matching, and copying the records over
   write_tables(c, r, res, plan, writer);
+  st.tables_s = stage.lap();
 }
 
 }  // namespace
 
 void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
-                         CheckpointStart start, std::ostream& out, std::ostream& log) {
+                         CheckpointStart start, std::ostream& out, std::ostream& log, StageTimes* times) {
   const auto t0 = std::chrono::steady_clock::now();
+  StageTimes own_times;
   const CheckpointPaths paths = start.paths;
   const DescentPlan plan = descent_plan(cfg, r);
   const double tol = analysis::detail::effective_merge_tol(cfg.merge_tol, r.box_lo, r.box_hi);
@@ -127,6 +133,8 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
         << " descents and " << k.cells_done << " of " << plan.n_cells << " cells\n";
 
   JobResult res;
+  StageTimes& st = times ? *times : own_times;
+  st.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   try {
     run.run(be, ck.get(), false);
   } catch (const Interrupted&) {
@@ -143,10 +151,19 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
   res.timings.basins_s = run.cell_seconds();
 
   io::ResultWriter writer(cfg.output, cfg.force);
-  write_result(cfg, r, be, paths.partial, plan, run, res, writer);
+  {
+    const double setup = st.setup_s;
+    st = run.stage_times();
+    st.setup_s = setup;
+  }
+  write_result(cfg, r, be, paths.partial, plan, run, res, writer, st);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto published = std::chrono::steady_clock::now();
   publish(cfg, r, be, res, secs, writer, out);
   std::remove(paths.partial.c_str());
+  st.tables_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - published).count();
+  st.total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (std::getenv("TRILOBITE_DRIVER_STATS")) print_stage_times(st, log);
 }
 
 }  // namespace trilo::jobs

@@ -2,18 +2,32 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <functional>
+#include <ostream>
 #include <stdexcept>
 #include <utility>
 
 #include "jobs/checkpointing.hpp"
 #include "jobs/chunk_driver.hpp"
+#include "jobs/progress.hpp"
 
 namespace trilo::jobs {
 
 using analysis::Source;
 using io::Column;
 using io::ColumnType;
+
+void print_stage_times(const StageTimes& t, std::ostream& out) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "stages: setup %.3f s; loop %.3f s (compute %.3f, waiting for absorb %.3f); absorb %.3f s (cluster "
+                "%.3f, counts %.3f, records %.3f, checkpoint rows %.3f, commits %.3f); finish %.3f s; records "
+                "into the file %.3f s; tables %.3f s; total %.3f s\n",
+                t.setup_s, t.loop_s, t.compute_s, t.settle_s, t.absorb_s(), t.cluster_s, t.count_s, t.records_s,
+                t.checkpoint_s, t.commit_s, t.finish_s, t.copy_s, t.tables_s, t.total_s);
+  out << line;
+}
 
 std::vector<std::int64_t> DescentCounters::flat() const {
   return {descents_done,     descent_rows,      cells_done,     descent_status[0], descent_status[1],
@@ -68,8 +82,10 @@ void DescentRun::restore(const io::CheckpointReader& from) {
 
 void DescentRun::commit(io::CheckpointWriter* ck) {
   if (!ck) return;
+  Stopwatch watch;
   analysis::MinimaAccumulator::State s = acc_.state();
   ck->commit(counters_.flat(), {std::move(s.reps), std::move(s.counters), std::move(s.histogram)});
+  times_.commit_s += watch.lap();
 }
 
 namespace {
@@ -116,7 +132,10 @@ void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* c
   o.what = cells ? "basin map" : "descents";
   o.bar = plan_.bar;
   o.spread = true;
-  drive(work, o);
+  const DriveStats d = drive(work, o);
+  times_.compute_s += d.compute_s + d.wait_s;
+  times_.settle_s += d.settle_s;
+  times_.loop_s += d.wall_s;
 }
 
 void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBatch& part,
@@ -124,26 +143,33 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
   const bool cells = src == Source::kBasins;
   const std::int64_t count = part.count;
   std::int64_t* status_count = cells ? counters_.cell_status : counters_.descent_status;
+  Stopwatch watch;
+  const auto lap = [&watch] { return watch.lap(); };
   raw_.resize(static_cast<std::size_t>(count));
   acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count, part.quench.data()},
            raw_.data());
+  times_.cluster_s += lap();
   for (std::int64_t i = 0; i < count; ++i) ++status_count[part.status[i]];
   if (keep) {
     (cells ? cells_ : descents_).place(part);
     std::copy(raw_.begin(), raw_.end(), (cells ? cell_raw_ : descent_raw_).begin() + first);
   }
+  times_.count_s += lap();
   if (ck && cells) {
     ck->write_rows(1, first, count, {raw_.data(), part.steps.data(), part.status.data()});
+    times_.checkpoint_s += lap();
   } else if (ck) {
     // The recorded rows of this chunk, packed.
     const backend::DescentBatch* out = &part;
     const std::vector<std::int32_t>* out_raw = &raw_;
     std::int64_t rows = count;
     if (plan_.records.mode != Records::kAll) {
-      rec_.resize(count, dim_);
+      // --records none keeps no row: nothing to pick (the empty write
+      // below writes nothing).
+      if (plan_.records.mode == Records::kSample) rec_.resize(count, dim_);
       rec_raw_.clear();
       rows = 0;
-      for (std::int64_t i = 0; i < count; ++i) {
+      for (std::int64_t i = 0; i < count && plan_.records.mode == Records::kSample; ++i) {
         if (!plan_.records.keeps(first + i)) continue;
         std::copy_n(&part.start[i * dim_], dim_, &rec_.start[rows * dim_]);
         std::copy_n(&part.end[i * dim_], dim_, &rec_.end[rows * dim_]);
@@ -157,11 +183,13 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
       }
       out = &rec_;
       out_raw = &rec_raw_;
+      times_.records_s += lap();
     }
     ck->write_rows(0, counters_.descent_rows, rows,
                    {out->start.data(), out->end.data(), out->loss.data(), out->grad_norm.data(),
                     out->steps.data(), out->status.data(), out_raw->data(), out->bounced.data()});
     counters_.descent_rows += rows;
+    times_.checkpoint_s += lap();
   }
   (cells ? counters_.cells_done : counters_.descents_done) += count;
 }

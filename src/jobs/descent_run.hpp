@@ -16,6 +16,7 @@
 #include "analysis/accumulator.hpp"
 #include "backend/backend.hpp"
 #include "io/checkpoint.hpp"
+#include "jobs/stage_times.hpp"
 
 namespace trilo::jobs {
 
@@ -77,6 +78,8 @@ class DescentRun {
   // process's share of a resumed run).
   double descent_seconds() const { return descent_seconds_; }
   double cell_seconds() const { return cell_seconds_; }
+  // The loop and absorb stages of run() (the rest stay zero).
+  const StageTimes& stage_times() const { return times_; }
 
  private:
   // One source's descents through the chunk driver (jobs/chunk_driver.hpp).
@@ -99,6 +102,7 @@ class DescentRun {
   std::vector<std::int32_t> raw_, rec_raw_;
   backend::DescentBatch rec_;
   double descent_seconds_ = 0, cell_seconds_ = 0;
+  StageTimes times_;
 };
 
 }  // namespace trilo::jobs

@@ -479,7 +479,12 @@ void publish(const config::RunConfig& cfg, const config::Resolved& r, const back
   out << "wrote " << cfg.output << " in " << secs << " s\n";
 }
 
-void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
+namespace {
+
+// run_command on `given` when it is not null, else on the backend --backend
+// selects; `times` goes to a descent job.
+void run_command_with(config::RunConfig& cfg, backend::Backend* given, std::ostream& out, std::ostream& log,
+                      StageTimes* times) {
   // --threads also bounds the work outside the backend (compressing the
   // result's chunks, src/io/chunk_writer.cpp).
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
@@ -490,7 +495,8 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   const io::h5::DeflateScope deflate(cfg.compression);
   // Refuse or tile a job that would not fit (docs/limits.md).
   fit_resources(cfg, r, RecordsMode{cfg.records, cfg.sample});
-  std::unique_ptr<backend::Backend> be = select_backend(cfg);
+  std::unique_ptr<backend::Backend> selected = given ? nullptr : select_backend(cfg);
+  backend::Backend* be = given ? given : selected.get();
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
   // Checkpointed jobs: the checkpoint to write, or to resume (its settings
   // checked against these), settled before any note.
@@ -504,7 +510,7 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   }
   install_interrupt_handlers();
   if (cfg.job == "sweep") return run_sweep_command(cfg, r, *be, std::move(start), out, log);
-  if (checkpointed) return run_descent_command(cfg, r, *be, std::move(start), out, log);
+  if (checkpointed) return run_descent_command(cfg, r, *be, std::move(start), out, log, times);
   // The grid: over ranks, the others compute their tiles and send them.
   agree_to_start();
   if (!is_writer()) {
@@ -517,6 +523,19 @@ void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
   res.n_descents = res.descents.count;
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   publish(cfg, r, *be, res, secs, writer, out);
+}
+
+}  // namespace
+
+void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
+  run_command_with(cfg, nullptr, out, log, nullptr);
+}
+
+void run_descent_command_on(config::RunConfig& cfg, backend::Backend& be, std::ostream& out,
+                            std::ostream& log, StageTimes* times) {
+  if (!(has_descents(cfg.job) || has_basins(cfg.job)) || !cfg.net.model.empty())
+    throw std::logic_error("run_descent_command_on: '" + cfg.job + "' is not a descent job on a landscape");
+  run_command_with(cfg, &be, out, log, times);
 }
 
 }  // namespace trilo::jobs

@@ -99,8 +99,10 @@ void publish(const config::RunConfig& cfg, const config::Resolved& r, const back
 
 // descend, basins and run: chunk by chunk into `<output>.partial`, resumable
 // with --resume, then the result file written from it.
+// `times` (may be null) receives where the job's time went.
 void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
-                         CheckpointStart start, std::ostream& out, std::ostream& log);
+                         CheckpointStart start, std::ostream& out, std::ostream& log,
+                         StageTimes* times = nullptr);
 
 // sweep: the same, its end points into `<output>.partial` (src/jobs/sweep_job.cpp).
 void run_sweep_command(config::RunConfig& cfg, const config::Resolved& r, backend::Backend& be,
@@ -111,5 +113,12 @@ backend::DescentRequest descent_request(const config::RunConfig& c, const config
 // The whole command: select the backend, execute, write and commit the file,
 // print the summary to `out` and progress notes to `log`.
 void run_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);
+
+// The same for a descend, basins or run job on a backend the caller made,
+// in place of the one --backend selects, `times` (may be null) receiving
+// where its time went: how `trilobite bench --pipeline` runs jobs on the
+// zero-cost backend (backend.hpp).
+void run_descent_command_on(config::RunConfig& cfg, backend::Backend& be, std::ostream& out,
+                            std::ostream& log, StageTimes* times);
 
 }  // namespace trilo::jobs

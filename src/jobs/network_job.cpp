@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <iomanip>
 #include <limits>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <ostream>
 #include <sstream>
@@ -20,13 +22,16 @@
 #include "core/rng.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/plane_io.hpp"
+#include "jobs/checkpointing.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
 #include "jobs/minima_spectra.hpp"
+#include "jobs/network_checkpoint.hpp"
 #include "jobs/plane_job.hpp"
 #include "jobs/progress.hpp"
 #include "jobs/ranks.hpp"
+#include "nn/ensemble.hpp"
 
 namespace trilo::jobs {
 
@@ -59,26 +64,30 @@ nn::DataView<T> rows_of(const nn::Dataset& d, const std::vector<std::int64_t>& r
   return v;
 }
 
-// Running statistics of one raw cluster (in order of first appearance).
-struct RawMinimum {
-  std::int64_t first_run = 0, count = 0, converged = 0;
-  double sum_steps = 0, sum_acc = 0, sum_test_acc = 0;
-  double loss = 0, accuracy = 0, test_loss = 0, test_accuracy = 0;
-  std::vector<double> weights;
-};
+TrainingLayout training_layout(const config::NetworkResolved& nr, const config::NetworkConfig& net) {
+  TrainingLayout l;
+  l.params = nr.model.params();
+  l.width = static_cast<std::int64_t>(nr.probe_rows.size()) * nr.model.outputs();
+  l.weights = nr.record_weights;
+  l.trace_weights = net.trace_weights;
+  return l;
+}
 
 // The trainings, chunk by chunk on the chunk driver. Compute trains a
 // chunk's runs in parallel and evaluates each end point on the probe rows,
 // into the chunk's slot; absorb groups the end points into functions and
 // keeps each raw minimum's statistics, in run order, so the minima depend on
-// the runs only; commit writes the chunk's rows.
+// the runs only; commit writes the chunk's rows, its traced trainings'
+// records and the minima so far into the checkpoint
+// (jobs/network_checkpoint.hpp).
 template <class T>
 class Trainings : public ChunkWork {
  public:
   Trainings(const config::NetworkResolved& nr, const config::NetworkConfig& net,
-            io::NetworkWriter* writer, NetworkResult& res)
+            io::CheckpointWriter* ck, NetworkResult& res)
       : nr_(nr),
-        writer_(writer),
+        ck_(ck),
+        layout_(training_layout(nr, net)),
         res_(res),
         train_(view_of<T>(nr.data.train)),
         probe_(rows_of<T>(nr.data.train, nr.probe_rows)),
@@ -86,6 +95,9 @@ class Trainings : public ChunkWork {
         clusters_(width_, net.function_tol),
         raw_label_(static_cast<std::size_t>(nr.runs), -1) {
     if (nr.data.has_test) test_store_ = view_of<T>(nr.data.test);
+    if (nr.cuda)
+      gpu_ = nn::make_cuda_ensemble(nr.model, nr.train, train_, nr.data.has_test ? &test_store_ : nullptr, probe_,
+                                    local_rank());
     for (std::int64_t t : nr.trace) {
       nn::TraceSink& sink = traces_[t];
       sink.every = nr.trace_every;
@@ -105,6 +117,54 @@ class Trainings : public ChunkWork {
 
   std::vector<RawMinimum>& raw() { return raw_; }
   const std::vector<std::int32_t>& raw_label() const { return raw_label_; }
+  std::int64_t done() const { return done_; }
+  std::int64_t trace_rows() const { return trace_rows_; }
+  std::int64_t minima_rows() const { return minima_rows_; }
+  void set_checkpoint(io::CheckpointWriter* ck) { ck_ = ck; }
+
+  // What absorb has gathered so far, as a checkpoint's state saves it
+  // (the representatives go to its "minima" stream).
+  io::CheckpointState state() const { return pack_trainings_state(res_.status, raw_); }
+
+  // Takes back what a checkpoint committed: the minima so far, each
+  // committed training's raw minimum (and, for a basin map, its outcome),
+  // and the traced trainings' records.
+  void restore(const io::CheckpointReader& from) {
+    const std::vector<std::int64_t>& k = from.counters();
+    if (k.empty()) return;  // killed before its first commit: start from nothing
+    if (k.size() != 3 || k[0] < 0 || k[0] > nr_.runs || k[1] < 0 || k[2] < 0 || k[2] > k[0])
+      throw std::runtime_error("its counters do not fit " + std::to_string(nr_.runs) + " trainings");
+    TrainingsState s = unpack_trainings_state(from, layout_, k[2]);
+    std::copy(s.status, s.status + 3, res_.status);
+    raw_ = std::move(s.raw);
+    clusters_.restore(std::move(s.representatives));
+    done_ = k[0];
+    trace_rows_ = k[1];
+    minima_rows_ = k[2];
+    io::TrainingRows rows;
+    std::vector<std::int32_t> raw;
+    constexpr std::int64_t kBlock = 1 << 16;
+    layout_.weights = false;  // the outcomes and raw minima only
+    for (std::int64_t first = 0; first < done_; first += kBlock) {
+      read_training_rows(from, layout_, first, std::min(kBlock, done_ - first), rows, raw);
+      std::copy(raw.begin(), raw.end(), raw_label_.begin() + static_cast<std::ptrdiff_t>(first));
+      if (nr_.start_alpha.empty()) continue;
+      res_.steps.insert(res_.steps.end(), rows.steps.begin(), rows.steps.end());
+      res_.run_status.insert(res_.run_status.end(), rows.status.begin(), rows.status.end());
+      res_.loss.insert(res_.loss.end(), rows.loss.begin(), rows.loss.end());
+      res_.accuracy.insert(res_.accuracy.end(), rows.accuracy.begin(), rows.accuracy.end());
+      res_.test_loss.insert(res_.test_loss.end(), rows.test_loss.begin(), rows.test_loss.end());
+      res_.test_accuracy.insert(res_.test_accuracy.end(), rows.test_accuracy.begin(), rows.test_accuracy.end());
+    }
+    layout_.weights = nr_.record_weights;
+    for (io::TrainingTrace& t : read_trace_rows(from, layout_, trace_rows_)) {
+      nn::TraceSink& sink = traces_.at(t.run);
+      sink.step = std::move(t.step);
+      sink.loss = std::move(t.loss);
+      sink.accuracy = std::move(t.accuracy);
+      sink.position = std::move(t.weights);
+    }
+  }
 
   void compute(const Chunk& c) override {
     const nn::Model& m = nr_.model;
@@ -120,6 +180,20 @@ class Trainings : public ChunkWork {
     rows.end.assign(n * static_cast<std::size_t>(P), 0.0);
     sl.outcome.assign(n, {});
     sl.outputs.assign(n * static_cast<std::size_t>(width_), kNaN);
+    if (gpu_) {
+      // The chunk as one ensemble on the GPU, from starts drawn (or placed
+      // on the plane) here, as the CPU's trainings draw them.
+#pragma omp parallel for schedule(static)
+      for (std::int64_t i = 0; i < count; ++i) {
+        double* s = rows.start.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(P);
+        if (!nr_.start_alpha.empty())
+          start_on_plane(first + i, s);
+        else
+          nn::init_weights(m, nr_.train.init, nr_.train.seed, first + i, s);
+      }
+      gpu_->train(first, count, rows.start.data(), rows.end.data(), sl.outcome.data(), sl.outputs.data());
+      return;
+    }
 #pragma omp parallel
     {
       nn::Workspace<T> ws;
@@ -153,6 +227,7 @@ class Trainings : public ChunkWork {
       col->resize(n);
     rows.steps.resize(n);
     rows.status.resize(n);
+    sl.raw.assign(n, -1);
     for (std::size_t k = 0; k < n; ++k) {
       const nn::TrainOutcome& o = sl.outcome[k];
       rows.loss[k] = o.loss;
@@ -175,6 +250,7 @@ class Trainings : public ChunkWork {
       const int cl = clusters_.add(sl.outputs.data() + k * static_cast<std::size_t>(width_));
       const std::int64_t run = c.first + static_cast<std::int64_t>(k);
       raw_label_[static_cast<std::size_t>(run)] = cl;
+      sl.raw[k] = cl;
       if (cl == static_cast<int>(raw_.size())) {
         RawMinimum r;
         r.first_run = run;
@@ -213,10 +289,18 @@ class Trainings : public ChunkWork {
   }
 
   void commit(const Chunk& c) override {
-    if (!writer_) return;
-    io::TrainingRows& rows = slots_[c.slot].rows;
-    if (!nr_.record_weights) rows.start.clear(), rows.end.clear();
-    writer_->write_rows(rows);
+    done_ = c.first + c.count;
+    if (!ck_) return;
+    const Slot& sl = slots_[c.slot];
+    write_training_rows(*ck_, layout_, sl.rows, sl.raw);
+    for (auto t = traces_.lower_bound(c.first); t != traces_.end() && t->first < c.first + c.count; ++t) {
+      const nn::TraceSink& s = t->second;
+      write_trace_rows(*ck_, layout_, trace_rows_, t->first, {t->first, s.step, s.loss, s.accuracy, s.position});
+      trace_rows_ += static_cast<std::int64_t>(s.step.size());
+    }
+    write_minima_rows(*ck_, layout_, minima_rows_, raw_, clusters_.representatives());
+    minima_rows_ = static_cast<std::int64_t>(raw_.size());
+    ck_->commit({done_, trace_rows_, minima_rows_}, state());
   }
 
  private:
@@ -231,21 +315,26 @@ class Trainings : public ChunkWork {
       s[j] = nr_.start_center[static_cast<std::size_t>(j)] + a * d0[j] + b * d1[j];
   }
 
-  // One chunk in flight: its rows, its runs' outcomes and probe outputs.
+  // One chunk in flight: its rows, its runs' outcomes and probe outputs,
+  // and (once absorbed) their raw minima.
   struct Slot {
     io::TrainingRows rows;
     std::vector<double> outputs;
     std::vector<nn::TrainOutcome> outcome;
+    std::vector<std::int32_t> raw;
   };
 
   const config::NetworkResolved& nr_;
-  io::NetworkWriter* writer_;
+  io::CheckpointWriter* ck_;
+  TrainingLayout layout_;
+  std::int64_t done_ = 0, trace_rows_ = 0, minima_rows_ = 0;  // committed: trainings, trace rows, minima
   std::map<std::int64_t, nn::TraceSink> traces_;  // filled before any compute; never resized during one
   NetworkResult& res_;
   const nn::DataView<T> train_;
   nn::DataView<T> test_store_;
   const nn::DataView<T> probe_;
   const std::int64_t width_;
+  std::unique_ptr<nn::EnsembleTrainer> gpu_;  // --backend cuda: the chunk's trainings on the GPU
   analysis::FunctionClusters clusters_;
   std::vector<RawMinimum> raw_;  // in order of first appearance
   std::vector<std::int32_t> raw_label_;
@@ -254,22 +343,48 @@ class Trainings : public ChunkWork {
 
 template <class T>
 NetworkResult train_all(const config::NetworkResolved& nr, const config::NetworkConfig& net,
-                        io::NetworkWriter* writer, bool bar) {
+                        TrainingCheckpoint* tc, bool bar) {
   const nn::Model& m = nr.model;
   const std::int64_t P = m.params();
   NetworkResult res;
   res.runs = nr.runs;
 
-  Trainings<T> work(nr, net, writer, res);
+  Trainings<T> work(nr, net, nullptr, res);
+  if (tc && tc->start.resumed) {
+    try {
+      work.restore(*tc->start.resumed);
+    } catch (const std::runtime_error& e) {
+      throw config::BadInput("--resume: '" + tc->start.paths.resume_from + "': " + e.what());
+    }
+  }
+  agree_to_start();
+  if (tc) {
+    const std::int64_t done = work.done(), traced = work.trace_rows(), minima = work.minima_rows();
+    tc->writer = start_checkpoint(tc->start.paths, tc->root, training_streams(training_layout(nr, net)),
+                                  {done, traced, minima}, work.state(), tc->start.resumed.get(),
+                                  {done, traced, minima});
+    tc->start.resumed.reset();
+    work.set_checkpoint(tc->writer.get());
+    if (tc->log && !tc->start.paths.resume_from.empty())
+      *tc->log << "trilobite: resuming after " << done << " of " << nr.runs << " trainings\n";
+  }
   const auto t0 = std::chrono::steady_clock::now();
   DriveOptions o;
   o.n = nr.runs;
+  o.done = work.done();
   o.chunk = std::max<std::int64_t>(1, nr.chunk);
   o.what = "trainings";
   o.bar = bar;
   o.bar_floor = o.chunk;  // trainings are long: the bar follows the chunks as given
   o.spread = true;
-  drive(work, o);
+  try {
+    drive(work, o);
+  } catch (const Interrupted&) {
+    if (!tc) throw;
+    tc->writer->close();
+    throw Interrupted(interrupted_message(std::to_string(work.done()) + " of " + std::to_string(nr.runs) + " trainings",
+                                          tc->start.paths, *tc->cfg));
+  }
   if (!is_writer()) return res;  // another rank of an MPI job: its trainings went to the writer
   res.traces = work.traces();
   const std::vector<RawMinimum>& raw = work.raw();
@@ -379,8 +494,8 @@ std::string fixed(double v, int digits) {
 }  // namespace
 
 NetworkResult train_networks(const config::NetworkResolved& nr, const config::NetworkConfig& net,
-                             io::NetworkWriter* writer, bool bar) {
-  return nr.f32 ? train_all<float>(nr, net, writer, bar) : train_all<double>(nr, net, writer, bar);
+                             TrainingCheckpoint* tc, bool bar) {
+  return nr.f32 ? train_all<float>(nr, net, tc, bar) : train_all<double>(nr, net, tc, bar);
 }
 
 void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
@@ -391,27 +506,34 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   PlaneSetup plane;
   const config::NetworkResolved nr =
       basins ? resolve_start_plane(cfg, &plane) : config::resolve_network(cfg);
-  cfg.backend = "cpu";
+  cfg.backend = nr.cuda ? "cuda" : "cpu";
   const io::h5::DeflateScope deflate(cfg.compression);
   const nn::Model& m = nr.model;
   const int threads = omp_get_max_threads();
+  const std::string device = nr.cuda ? nn::cuda_device_name(local_rank()) + " (cuBLAS)"
+                                     : "OpenMP, " + std::to_string(threads) + " threads";
+  // The checkpoint to write or to resume (its settings checked against
+  // these), settled on the writer before any note.
+  TrainingCheckpoint tc;
+  if (is_writer()) tc.start = prepare_checkpoint(cfg);
   if (!cfg.quiet)
     log << "trilobite " << cfg.job << ": " << (basins ? std::to_string(plane.res) + " x " + std::to_string(plane.res) +
                                                            " initialisations (" + plane.kind + " directions) of "
                                                      : std::string())
         << m.text() << " (" << m.params() << " weights, " << nn::activation_name(m.activation)
         << ", " << nn::loss_name(m.loss) << ") on " << nr.data.train.name << " (" << nr.data.train.rows << " rows"
-        << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), cpu (OpenMP, "
-        << threads << " threads), " << cfg.precision << "\n";
+        << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), "
+        << cfg.backend << " (" << device << "), " << cfg.precision << "\n";
+  if (!cfg.quiet && nr.gpu_not_chosen)
+    log << "trilobite: networks train on the CPU under --backend auto until the GPU trainer is validated on a "
+           "device; --backend cuda trains them on the GPU\n";
   install_interrupt_handlers();
-  agree_to_start();
   if (!is_writer()) {
     // Another rank of an MPI job: its share of the trainings, sent to the writer.
     train_networks(nr, cfg.net, nullptr, false);
     return;
   }
   const auto t0 = std::chrono::steady_clock::now();
-  io::ResultWriter file(cfg.output, cfg.force);
   io::Attributes a = file_head_attributes(cfg);
   for (io::Attributes part : {io::Attributes{{"landscape", std::string("network")}, {"model", m.text()}, {"dim", m.params()}},
                               optimizer_attributes(nr.train.opt),
@@ -419,8 +541,8 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
                               schedule_attributes(cfg.lr_schedule, nr.train.schedule),
                               io::Attributes{{"tol", nr.train.tol},
                                              {"precision", cfg.precision},
-                                             {"backend", std::string("cpu")},
-                                             {"device", "OpenMP, " + std::to_string(threads) + " threads"},
+                                             {"backend", cfg.backend},
+                                             {"device", device},
                                              {"seed", cfg.seed},
                                              {"n_starts", nr.runs}}})
     a.insert(a.end(), part.begin(), part.end());
@@ -430,10 +552,19 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   else
     a.emplace_back("max_steps", nr.train.max_steps);
   if (cfg.resolved_config) a.emplace_back("config", cfg.resolved_config());
+  tc.root = a;
+  tc.cfg = &cfg;
+  tc.log = cfg.quiet ? nullptr : &log;
+  const bool bar = !cfg.quiet && !cfg.json && stderr_is_terminal();
+  NetworkResult res = train_networks(nr, cfg.net, &tc, bar);
+  tc.writer->close();
+  tc.writer.reset();
+
+  // The result file, from the finished checkpoint.
+  io::ResultWriter file(cfg.output, cfg.force);
   file.write_root_attributes(a);
   io::NetworkWriter writer(file, nr.runs, m.params(), nr.record_weights, nr.data.has_test);
-  const bool bar = !cfg.quiet && !cfg.json && stderr_is_terminal();
-  NetworkResult res = train_networks(nr, cfg.net, &writer, bar);
+  copy_trainings(io::CheckpointReader(tc.start.paths.partial), training_layout(nr, cfg.net), nr.runs, writer);
   const MinimaSpectra spectra = examine_minima(nr, cfg.net, res.minima, cfg.quiet ? nullptr : &log);
   writer.write_labels(res.labels);
   writer.write_minima(res.minima);
@@ -460,6 +591,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
       nr.probe_rows);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   file.commit();
+  std::remove(tc.start.paths.partial.c_str());
 
   const io::NetworkMinima& mt = res.minima;
   if (cfg.json) {

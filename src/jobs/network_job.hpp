@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <vector>
 
 #include "config/network_config.hpp"
 #include "io/network_io.hpp"
+#include "jobs/checkpointing.hpp"
 
 namespace trilo::jobs {
 
@@ -27,9 +29,22 @@ struct NetworkResult {
   std::vector<double> loss, accuracy, test_loss, test_accuracy;
 };
 
-// Trains every run of `nr`, writing rows to `writer` when it is not null.
+// The checkpoint of the trainings (jobs/network_checkpoint.hpp), on the
+// writer: where it goes and what it resumes, its root attributes; the
+// writer is made once what a resumed checkpoint committed is taken back.
+struct TrainingCheckpoint {
+  CheckpointStart start;
+  io::Attributes root;
+  const config::RunConfig* cfg = nullptr;  // for the message of an interrupted run
+  std::ostream* log = nullptr;             // a resume's note; null when quiet
+  std::unique_ptr<io::CheckpointWriter> writer;
+};
+
+// Trains every run of `nr` (from where a resumed checkpoint stopped),
+// committing each chunk to the checkpoint; `tc` is null on the other ranks
+// of an MPI job, which only compute.
 NetworkResult train_networks(const config::NetworkResolved& nr, const config::NetworkConfig& net,
-                             io::NetworkWriter* writer, bool bar);
+                             TrainingCheckpoint* tc, bool bar);
 
 // The whole command: check, train, write and commit the file, print the summary.
 void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log);

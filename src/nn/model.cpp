@@ -153,47 +153,17 @@ void init_weights(const Model& m, InitKind kind, std::uint64_t seed, std::int64_
 
 namespace {
 
-constexpr double kInvSqrt2 = 0.70710678118654752440;
-constexpr double kInvSqrt2Pi = 0.39894228040143267794;
-
-// Activation value, first and second derivative at z (double for the
-// exact-but-rarely-hot gelu; the hot three are in T).
+// a = act(z) over a whole layer: sigmoid as 1 / (1 + exp(-z)), tanh and
+// relu through Eigen's vectorised array functions (a per-element call of
+// expf cost as much as the layer's GEMM on a batch of 32); gelu per element.
 template <class T>
-inline T act(Activation a, T z) {
-  switch (a) {
-    case Activation::kSigmoid: return T(1) / (T(1) + std::exp(-z));
-    case Activation::kTanh: return std::tanh(z);
-    case Activation::kRelu: return z > T(0) ? z : T(0);
-    case Activation::kGelu: return T(0.5) * z * (T(1) + std::erf(z * T(kInvSqrt2)));
-    case Activation::kIdentity: return z;
+void activate(Activation f, const Mat<T>& z, Mat<T>& a) {
+  switch (f) {
+    case Activation::kSigmoid: a.array() = (T(1) + (-z.array()).exp()).inverse(); return;
+    case Activation::kTanh: a.array() = z.array().tanh(); return;
+    case Activation::kRelu: a.array() = z.array().max(T(0)); return;
+    default: a = z.unaryExpr([f](T v) { return act(f, v); });
   }
-  return z;
-}
-
-// d act / dz, from z and the activation's value s = act(z).
-template <class T>
-inline T act_d1(Activation a, T z, T s) {
-  switch (a) {
-    case Activation::kSigmoid: return s * (T(1) - s);
-    case Activation::kTanh: return T(1) - s * s;
-    case Activation::kRelu: return z > T(0) ? T(1) : T(0);
-    case Activation::kGelu:
-      return T(0.5) * (T(1) + std::erf(z * T(kInvSqrt2))) + z * T(kInvSqrt2Pi) * std::exp(T(-0.5) * z * z);
-    case Activation::kIdentity: return T(1);
-  }
-  return T(1);
-}
-
-template <class T>
-inline T act_d2(Activation a, T z, T s) {
-  switch (a) {
-    case Activation::kSigmoid: return s * (T(1) - s) * (T(1) - T(2) * s);
-    case Activation::kTanh: return T(-2) * s * (T(1) - s * s);
-    case Activation::kRelu: return T(0);
-    case Activation::kGelu: return T(kInvSqrt2Pi) * std::exp(T(-0.5) * z * z) * (T(2) - z * z);
-    case Activation::kIdentity: return T(0);
-  }
-  return T(0);
 }
 
 template <class T>
@@ -233,8 +203,7 @@ void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws, bo
     if (l + 1 < L) {
       Mat<T>& a = ws.a[l + 1];
       a.resize(b.rows, out);
-      const Activation f = m.activation;
-      a = z.unaryExpr([f](T v) { return act(f, v); });
+      activate(m.activation, z, a);
     }
   }
 }
@@ -249,52 +218,9 @@ Eval output_loss(const Model& m, const Batch<T>& b, Workspace<T>& ws, bool want_
   Eval e;
   if (want_delta) ws.delta.resize(n, K);
   double sum = 0;
-  switch (m.loss) {
-    case LossKind::kXent:
-      for (std::int64_t i = 0; i < n; ++i) {
-        const auto c = static_cast<int>(b.y[i]);
-        int arg = 0;
-        T mx = z(i, 0);
-        for (int k = 1; k < K; ++k)
-          if (z(i, k) > mx) mx = z(i, k), arg = k;
-        T se(0);
-        for (int k = 0; k < K; ++k) se += std::exp(z(i, k) - mx);
-        sum += static_cast<double>(mx + std::log(se) - z(i, c));
-        e.correct += arg == c;
-        if (want_delta) {
-          const T inv = T(1) / (se * T(n));
-          for (int k = 0; k < K; ++k) ws.delta(i, k) = std::exp(z(i, k) - mx) * inv;
-          ws.delta(i, c) -= T(1) / T(n);
-        }
-      }
-      break;
-    case LossKind::kBce:
-      for (std::int64_t i = 0; i < n; ++i) {
-        const T v = z(i, 0), t = T(b.y[i]);
-        // softplus(v) - t v, stably: max(v, 0) - t v + log1p(exp(-|v|)).
-        sum += static_cast<double>((v > T(0) ? v : T(0)) - t * v + std::log1p(std::exp(-std::abs(v))));
-        e.correct += (v > T(0) ? 1.0f : 0.0f) == b.y[i];
-        if (want_delta) {
-          const T s = v >= T(0) ? T(1) / (T(1) + std::exp(-v)) : std::exp(v) / (T(1) + std::exp(v));
-          ws.delta(i, 0) = (s - t) / T(n);
-        }
-      }
-      break;
-    case LossKind::kMse:
-      for (std::int64_t i = 0; i < n; ++i) {
-        int arg = 0;
-        for (int k = 0; k < K; ++k) {
-          const T t = K == 1 ? T(b.y[i]) : T(k == static_cast<int>(b.y[i]) ? 1 : 0);
-          const T d = z(i, k) - t;
-          sum += static_cast<double>(d * d);
-          if (z(i, k) > z(i, arg)) arg = k;
-          if (want_delta) ws.delta(i, k) = T(2) * d / T(n * K);
-        }
-        e.correct += K == 1 ? std::nearbyint(static_cast<double>(z(i, 0))) == b.y[i] : arg == static_cast<int>(b.y[i]);
-      }
-      sum /= K;
-      break;
-  }
+  for (std::int64_t i = 0; i < n; ++i)
+    e.correct += row_loss(m.loss, z.data() + i * K, K, b.y[i], n, want_delta ? ws.delta.data() + i * K : nullptr, sum);
+  if (m.loss == LossKind::kMse) sum /= K;
   e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
   return e;
 }
@@ -326,8 +252,14 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
     const Mat<T>& z = ws.z[l];
     const Mat<T>& a = ws.a[l];
     ws.delta.resize(b.rows, in);
-    for (std::int64_t i = 0; i < b.rows; ++i)
-      for (int k = 0; k < in; ++k) ws.delta(i, k) = ws.back(i, k) * act_d1(f, z(i, k), a(i, k));
+    switch (f) {  // the hot three as whole-array expressions, vectorised
+      case Activation::kSigmoid: ws.delta.array() = ws.back.array() * a.array() * (T(1) - a.array()); break;
+      case Activation::kTanh: ws.delta.array() = ws.back.array() * (T(1) - a.array().square()); break;
+      case Activation::kRelu: ws.delta.array() = (z.array() > T(0)).select(ws.back.array(), T(0)); break;
+      default:
+        for (std::int64_t i = 0; i < b.rows; ++i)
+          for (int k = 0; k < in; ++k) ws.delta(i, k) = ws.back(i, k) * act_d1(f, z(i, k), a(i, k));
+    }
   }
   if (m.weight_decay != 0) {
     const T lam = T(m.weight_decay);
@@ -458,25 +390,7 @@ void predict(const Model& m, const T* w, const Batch<T>& b, T* out, Workspace<T>
   forward(m, w, b, ws);
   const Mat<T>& z = ws.z[m.layers()];
   const int K = m.outputs();
-  for (std::int64_t i = 0; i < b.rows; ++i) {
-    T* o = out + i * K;
-    switch (m.loss) {
-      case LossKind::kXent: {
-        T mx = z(i, 0);
-        for (int k = 1; k < K; ++k) mx = std::max(mx, z(i, k));
-        T se(0);
-        for (int k = 0; k < K; ++k) se += (o[k] = std::exp(z(i, k) - mx));
-        for (int k = 0; k < K; ++k) o[k] /= se;
-        break;
-      }
-      case LossKind::kBce:
-        for (int k = 0; k < K; ++k) o[k] = T(1) / (T(1) + std::exp(-z(i, k)));
-        break;
-      case LossKind::kMse:
-        for (int k = 0; k < K; ++k) o[k] = z(i, k);
-        break;
-    }
-  }
+  for (std::int64_t i = 0; i < b.rows; ++i) link_row(m.loss, z.data() + i * K, K, out + i * K);
 }
 
 template Eval evaluate<float>(const Model&, const float*, const Batch<float>&, float*, Workspace<float>&);

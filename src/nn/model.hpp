@@ -12,10 +12,10 @@
 
 #include <Eigen/Dense>
 
+#include "nn/elementwise.hpp"
+
 namespace trilo::nn {
 
-enum class Activation { kSigmoid, kTanh, kRelu, kGelu, kIdentity };
-enum class LossKind { kMse, kBce, kXent };
 enum class InitKind { kTorch, kGlorot, kHe };
 
 struct Model {

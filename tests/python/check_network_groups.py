@@ -26,7 +26,7 @@ def run(exe, work, args):
 def main():
     exe, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     os.makedirs(work, exist_ok=True)
-    run(exe, work, ["descend", "--model", "mlp:2-6-2", "--activation", "tanh", "--data", "two-moons", "--starts", "24",
+    run(exe, work, ["descend", "--backend", "cpu", "--model", "mlp:2-6-2", "--activation", "tanh", "--data", "two-moons", "--starts", "24",
                     "--batch-size", "32", "--epochs", "10", "--density", "2", "--hessian-minima", "3", "-o", "d.h5"])
     m = xr.open_dataset(os.path.join(work, "d.h5"), group="minima", engine="h5netcdf")
     assert m.density.dims == ("minimum", "eigenvalue"), m.density.dims
@@ -39,7 +39,7 @@ def main():
     b = xr.open_dataset(os.path.join(work, "d.h5"), group="barriers", engine="h5netcdf")
     assert b.line_loss.dims == ("pair", "t"), b.line_loss.dims
 
-    run(exe, work, ["basins", "--model", "mlp:2-4-1", "--loss", "bce", "--data", "two-moons", "--batch-size", "32",
+    run(exe, work, ["basins", "--backend", "cpu", "--model", "mlp:2-4-1", "--loss", "bce", "--data", "two-moons", "--batch-size", "32",
                     "--epochs", "2", "--basin-res", "5", "-o", "b.h5"])
     g = xr.open_dataset(os.path.join(work, "b.h5"), group="basins", engine="h5netcdf")
     assert g.label.dims == ("beta", "alpha"), g.label.dims

@@ -103,9 +103,9 @@ JOBS = {
             "--basin-res", "40", "--chunk", "250"],
     "critical": ["critical", "-l", "rastrigin", "--starts", "2000", "--chunk", "300", "--grid-res", "40"],
     "sweep": ["sweep", "--vary", "noise=0:2:4", "--starts", "300", "--chunk", "64"],
-    "network": ["descend", "--model", "mlp:2-4-2", "--data", "two-moons", "--starts", "24", "--batch-size", "16",
+    "network": ["descend", "--backend", "cpu", "--model", "mlp:2-4-2", "--data", "two-moons", "--starts", "24", "--batch-size", "16",
                 "--epochs", "3", "--chunk", "5", "--trace", "3,12", "--trace-weights"],
-    "init-basins": ["basins", "--model", "mlp:2-4-2", "--data", "two-moons", "--batch-size", "16", "--epochs", "2",
+    "init-basins": ["basins", "--backend", "cpu", "--model", "mlp:2-4-2", "--data", "two-moons", "--batch-size", "16", "--epochs", "2",
                     "--basin-res", "6", "--chunk", "5"],
     "plane": ["grid", "--model", "mlp:2-4-2", "--data", "two-moons", "--center", "../network-1p/out.h5:0",
               "--directions", "filter", "--grid-res", "21"],
@@ -144,8 +144,9 @@ def resume_with_another_rank_count():
         raise AssertionError("no checkpoint after the writer was killed")
     expect(run("res", args + ["--resume", "out.h5"], ranks=2, fresh=False), 0, "resume under 2 ranks")
     same_file("descend-1p", "res", "resumed under 2 ranks", ignore=("created", "command_line"))
-    # Critical and the sweep: killed under 2 ranks, resumed in one process.
-    for name in ("critical", "sweep"):
+    # Critical, the sweep and the network jobs: killed under 2 ranks,
+    # resumed in one process.
+    for name in ("critical", "sweep", "network", "init-basins"):
         p = run(name + "-res", JOBS[name] + ["-q"], ranks=2, fault="kill-after-commit:2", timeout=60)
         if p.returncode == 0:
             raise AssertionError(name + ": the killed run exited 0")
@@ -175,7 +176,7 @@ def a_dead_rank_stops_the_job():
 def bad_input_refused_once():
     for args in (["descend", "--starts", "-5"],
                  ["descend", "-l", "no-such-landscape"],
-                 ["descend", "--model", "mlp:2-3-1", "--data", "/no/such/file.csv"],
+                 ["descend", "--backend", "cpu", "--model", "mlp:2-3-1", "--data", "/no/such/file.csv"],
                  ["info", "nothing.h5"]):
         p = run("bad", args, ranks=3, timeout=60)
         expect(p, 2, " ".join(args))

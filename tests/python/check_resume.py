@@ -75,6 +75,16 @@ JOBS = {
               "--steps", "400"],
     "run": ["run", "-l", "himmelblau", "--starts", "12000", "--basin-res", "64", "--grid-res", "32",
             "--chunk", "1000", "--records", "sample", "--sample", "1000", "--trace", "0,5"],
+    # Trainings of a network: the minima are functions, grouped as the
+    # trainings come in; traced trainings keep their records (and weights).
+    "net-descend": ["descend", "--model", "mlp:2-4-1", "--activation", "tanh", "--loss", "bce", "--data",
+                    "two-moons", "--starts", "48", "--chunk", "4", "--steps", "300", "--trace", "3,10,47",
+                    "--trace-every", "50", "--trace-weights", "--hessian-minima", "2"],
+    # A basin map of initialisations: mini-batch SGD, a test set, every
+    # cell's outcome in /basins.
+    "net-basins": ["basins", "--model", "mlp:2-4-1", "--activation", "tanh", "--loss", "bce", "--data",
+                   "two-moons", "--test-fraction", "0.2", "--basin-res", "8", "--chunk", "5", "--batch-size",
+                   "32", "--epochs", "2", "--hessian-minima", "1"],
 }
 
 
@@ -201,7 +211,7 @@ def a_file_appearing_meanwhile_is_left_alone():
 
 
 def results_do_not_depend_on_threads_or_chunks():
-    for job in ("descend", "basins"):
+    for job in ("descend", "basins", "net-basins"):
         ref = reference(job)
         for threads, chunk in (("1", "777"), ("2", "5000")):
             out = "det_%s_%s.h5" % (job, threads)
@@ -264,6 +274,26 @@ def resume_with_other_settings_is_refused():
         f.write("not hdf5\n")
     p = run(JOBS["descend"] + ["-o", "text.h5", "--resume", "text.h5"], check=2)
     assert "not an HDF5 file" in p.stderr, p.stderr
+
+
+def network_resume_checks_settings_and_records():
+    # Trainings without recorded weights resume too, and a resume with
+    # another batch size or model is refused, naming the setting.
+    base = JOBS["net-descend"][:JOBS["net-descend"].index("--trace")] + ["--records", "none"]
+    ref, out = "ref_net_none.h5", "net_none.h5"
+    if not os.path.exists(os.path.join(WORK, ref)):
+        run(base + ["-o", ref], check=0)
+    clean(out)
+    run(base + ["-o", out], env={"TRILOBITE_FAULT": "kill-after-commit:4"})
+    p = run(base + ["-o", out, "--resume", out, "--batch-size", "16"], check=2)
+    assert "batch" in p.stderr and p.stderr.count("\n") == 1, p.stderr
+    changed = [a if a != "mlp:2-4-1" else "mlp:2-5-1" for a in base]
+    p = run(changed + ["-o", out, "--resume", out], check=2)
+    assert "model" in p.stderr and p.stderr.count("\n") == 1, p.stderr
+    run(base + ["-o", out, "--resume", out], check=0)
+    same_file(ref, out, "network trainings without weights, resumed")
+    with h5py.File(os.path.join(WORK, out), "r") as f:
+        assert "start" not in f["descents"], "weights stored with --records none"
 
 
 def records_none_and_sample_keep_the_minima():
@@ -350,7 +380,8 @@ def main():
     for fn in (killed_at_commits_then_resumed, killed_at_arbitrary_moments_then_resumed,
                interrupted_run_leaves_a_readable_checkpoint, a_file_appearing_meanwhile_is_left_alone,
                results_do_not_depend_on_threads_or_chunks,
-               resume_with_other_settings_is_refused, resume_may_store_with_another_compression, records_none_and_sample_keep_the_minima,
+               resume_with_other_settings_is_refused, resume_may_store_with_another_compression,
+               network_resume_checks_settings_and_records, records_none_and_sample_keep_the_minima,
                a_run_can_be_watched_while_it_writes, peak_memory_does_not_grow_with_starts):
         case(fn)
     if failures:

@@ -399,6 +399,11 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       // bench writes no file, but its options are input too.
       {"bench_unknown_case", "bench --cases nosuch-2d", "--cases"},
       {"bench_repeats_zero", "bench --repeats 0", "--repeats"},
+      {"bench_pipeline_steps", "bench --pipeline --steps 50", "--steps"},
+      {"bench_pipeline_records_unknown", "bench --pipeline --records some", "--records"},
+      {"bench_records_without_pipeline", "bench --records none", "--records"},
+      {"bench_zero_cost_alone", "bench --backend zero-cost", "zero-cost"},
+      {"bench_chunk_without_pipeline", "bench --chunk 1000", "--chunk"},
       // Networks and their data (docs/networks.md).
       {"network_without_data", "descend --model mlp:2-3-1 --loss bce -o {out}", "--data"},
       {"network_model_malformed", "descend --model mlp:2--1 --data xor -o {out}", "--model"},
@@ -415,7 +420,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_steps_with_batches", "descend --model mlp:2-3-2 --data xor --batch-size 4 --steps 10 -o {out}", "--steps"},
       {"network_option_without_model", "descend --batch-size 4 -o {out}", "give --model"},
       {"network_analytic_option", "descend --model mlp:2-3-2 --data xor --box -1:1 -o {out}", "--box"},
-      {"network_on_cuda", "descend --model mlp:2-3-2 --data xor --backend cuda -o {out}", "--backend cuda"},
+      {"network_trace_on_cuda", "descend --model mlp:2-3-2 --data xor --backend cuda --trace 0 -o {out}", "--trace"},
       {"network_records_sample", "descend --model mlp:2-3-2 --data xor --records sample -o {out}", "--records"},
       {"network_density_without_model", "descend --density 4 -o {out}", "give --model"},
       {"network_density_steps_without_density", "descend --model mlp:2-3-2 --data xor --density-steps 10 -o {out}", "--density-steps"},
