@@ -44,6 +44,8 @@ class CudaBackend final : public backend::Backend {
   void critical(const backend::CriticalRequest& req, std::int64_t first, std::int64_t count,
                 backend::DescentBatch& out) override;
   double take_device_seconds() override;
+  backend::ReducedCells reduce_cells(const backend::DescentBatch& batch, double tol,
+                                     bool per_row) override;
 
   cudaStream_t stream() const { return stream_; }
 

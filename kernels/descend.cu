@@ -4,8 +4,10 @@
 // (through work_loops.cuh, as the formula kernels do).
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "core/work.hpp"
 #include "kernels/cuda_backend.hpp"
@@ -20,10 +22,51 @@ namespace {
 // memory at the larger dimension bounds.
 constexpr int kDescentBlock = 128;
 
-template <class T, int MaxDim, class L>
+template <class T, int MaxDim, class Tuning, class L>
 __global__ void descend_kernel(L land, DescentParams p, StartSpec s, std::int64_t first,
                                std::int64_t count, DescentColumns cols) {
-  descend_loop<T, MaxDim>(land, p, s, first, count, cols);
+  descend_loop<T, MaxDim, Tuning>(land, p, s, first, count, cols);
+}
+
+// Variants of the descent kernel, to measure each lever of DescentTuning
+// (core/descent.hpp) against the general kernel on one device, side by side:
+// TRILOBITE_DESCENT_KERNEL = general (the default), hoist (bounds in the
+// landscape's precision, converted once), step32 (a 32-bit step counter),
+// gd (gradient descent's update only, no run-time switch), or tuned (gd
+// and step32, the two that lower the kernel's registers). They are compiled for quartic-dimple in float32 alone, the bench
+// case of bench/RESULTS.md; elsewhere, or where a variant does not apply
+// (another optimizer, more steps than 32 bits count), the general kernel
+// runs. Every variant computes exactly what the general kernel does.
+enum class KernelVariant { kGeneral, kHoist, kStep32, kGd, kTuned };
+
+KernelVariant kernel_variant() {
+  const char* v = std::getenv("TRILOBITE_DESCENT_KERNEL");
+  const std::string s = v ? v : "";
+  if (s.empty() || s == "general") return KernelVariant::kGeneral;
+  if (s == "hoist") return KernelVariant::kHoist;
+  if (s == "step32") return KernelVariant::kStep32;
+  if (s == "gd") return KernelVariant::kGd;
+  if (s == "tuned") return KernelVariant::kTuned;
+  throw std::runtime_error("TRILOBITE_DESCENT_KERNEL: '" + s +
+                           "' is none of general, hoist, step32, gd, tuned");
+}
+
+// The variant's kernel for this landscape and request, or null for the general one.
+template <class T, int MaxDim, class L>
+auto variant_kernel(KernelVariant v, const DescentParams& p) {
+  using Kernel = void (*)(L, DescentParams, StartSpec, std::int64_t, std::int64_t, DescentColumns);
+  Kernel k = nullptr;
+  if constexpr (std::is_same_v<L, QuarticDimple> && std::is_same_v<T, float>) {
+    constexpr int kGd = static_cast<int>(OptimizerKind::kGd);
+    const bool gd = p.opt.kind == OptimizerKind::kGd, fits = step_counter_fits<std::int32_t>(p);
+    if (v == KernelVariant::kHoist) k = descend_kernel<T, MaxDim, DescentTuning<-1, true>, L>;
+    if (v == KernelVariant::kStep32 && fits)
+      k = descend_kernel<T, MaxDim, DescentTuning<-1, false, std::int32_t>, L>;
+    if (v == KernelVariant::kGd && gd) k = descend_kernel<T, MaxDim, DescentTuning<kGd>, L>;
+    if (v == KernelVariant::kTuned && gd && fits)
+      k = descend_kernel<T, MaxDim, DescentTuning<kGd, false, std::int32_t>, L>;
+  }
+  return k;
 }
 
 template <class T, int MaxDim, class L>
@@ -40,7 +83,9 @@ __global__ void trace_kernel(L land, DescentParams p, StartSpec s, const std::in
 template <class T, int MaxDim, class L>
 void launch_descend(const L& land, unsigned blocks, cudaStream_t stream, DescentParams p,
                     StartSpec s, std::int64_t first, std::int64_t m, DescentColumns cols) {
-  descend_kernel<T, MaxDim><<<blocks, kDescentBlock, 0, stream>>>(land, p, s, first, m, cols);
+  auto kernel = variant_kernel<T, MaxDim, L>(kernel_variant(), p);
+  if (kernel == nullptr) kernel = descend_kernel<T, MaxDim, DefaultTuning, L>;
+  kernel<<<blocks, kDescentBlock, 0, stream>>>(land, p, s, first, m, cols);
 }
 template <class T, int MaxDim>
 void launch_descend(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream,

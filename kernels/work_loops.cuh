@@ -23,11 +23,11 @@ __device__ void for_each_row(std::int64_t count, F&& f) {
     f(r);
 }
 
-template <class T, int MaxDim, class L>
+template <class T, int MaxDim, class Tuning = DefaultTuning, class L>
 __device__ void descend_loop(const L& land, const DescentParams& p, const StartSpec& s,
                              std::int64_t first, std::int64_t count, const DescentColumns& cols) {
   for_each_row(count,
-               [&](std::int64_t r) { descent_item<T, MaxDim>(land, p, s, first + r, r, cols); });
+               [&](std::int64_t r) { descent_item<T, MaxDim, Tuning>(land, p, s, first + r, r, cols); });
 }
 
 template <class T, int MaxDim, class L>

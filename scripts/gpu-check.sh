@@ -17,8 +17,8 @@
 #   GPU_CHECK_FRESH=1     start the build tree afresh
 #   GPU_CHECK_STEPS       steps to run, in this order (default: all of
 #                         "unpack configure build smi test run formula
-#                         critical ranks bench profile write pipeline networks
-#                         peers")
+#                         critical ranks bench profile kernels write pipeline
+#                         networks peers")
 #   GPU_CHECK_WRITE_BACKENDS  backends of the write step (default "cuda cpu")
 #   GPU_CHECK_CMAKE_ARGS  extra arguments for the configure step
 #   GPU_CHECK_TARGETS     build only these targets (default: all)
@@ -38,7 +38,7 @@ debs=${1:-.debs}
 OUT=${OUT:-/tmp/gpu-out}
 PREFIX=${PREFIX:-/tmp/trilo-prefix}
 BUILD_DIR=${BUILD_DIR:-$PWD/build-gpu}
-steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile write pipeline networks peers}
+steps=${GPU_CHECK_STEPS:-unpack configure build smi test run formula critical ranks bench profile kernels write pipeline networks peers}
 extra_cmake_args=${GPU_CHECK_CMAKE_ARGS:-}
 mkdir -p "$OUT"
 summary=$OUT/summary.txt
@@ -240,6 +240,47 @@ run_profile() {
     --section WarpStateStats "$exe" descend -l quartic-dimple --precision f32 \
     --starts 4000000 --steps 100 --tol 0 --no-polish --records none -q --force -o /tmp/gpu-check-profile.h5
 }
+# The device reduction and the descent kernel's variants (kernels/descend.cu,
+# TRILOBITE_DESCENT_KERNEL): the reduction's typed tests, which must run here,
+# not skip; each variant's end points against the general kernel's (they
+# compute the same, so the files must match); the bench case quartic-dimple
+# f32 at 10^7 descents for each variant, the general kernel first and last to
+# show the drift; Nsight Compute on the general and the tuned kernel. The
+# rates and FP32 fractions go to the summary.
+kernel_variants="general hoist step32 gd tuned"
+run_kernels() {
+  local exe=$BUILD_DIR/trilobite tests=$BUILD_DIR/tests/trilobite_tests tmp=/tmp/trilo-kernels v rc=0
+  mkdir -p "$tmp"
+  "$tests" --gtest_filter='ReducedCellsOn/*:CellKey.*:DescentTuning.*' >"$tmp/tests.log" 2>&1 || rc=1
+  cat "$tmp/tests.log"
+  if grep -q '^\[  SKIPPED \]' "$tmp/tests.log"; then echo "device reduction tests were skipped"; rc=1; fi
+  note "kernels: device reduction tests rc=$rc ($(grep -c '^\[       OK \]' "$tmp/tests.log") passed)"
+  for v in $kernel_variants; do
+    TRILOBITE_DESCENT_KERNEL=$v "$exe" descend -l quartic-dimple --precision f32 --starts 200000 \
+      --backend cuda --records all -q --force -o "$tmp/$v.h5" || rc=1
+    if [[ $v != general ]]; then
+      python3 tests/python/compare_results.py "$tmp/general.h5" "$tmp/$v.h5" --ignore created command_line ||
+        { echo "variant $v: end points differ from the general kernel's"; rc=1; }
+    fi
+  done
+  for v in general $kernel_variants; do
+    TRILOBITE_DESCENT_KERNEL=$v "$exe" bench --backend cuda --cases quartic-dimple-2d --precision f32 \
+      --starts 10000000 --repeats 5 --json >"$tmp/bench-$v.json" || { rc=1; continue; }
+    python3 - "$v" "$tmp/bench-$v.json" <<'PY' | tee -a "$summary"
+import json, sys
+r = json.load(open(sys.argv[2]))["results"][0]
+print(f"kernels: {sys.argv[1]:8s} {r['steps_per_s'] / 1e9:7.1f}G steps/s, {100 * r['peak_fraction']:5.1f}% of FP32 peak, "
+      f"e2e {r['e2e_steps_per_s'] / 1e9:6.1f}G steps/s")
+PY
+  done
+  for v in general tuned; do
+    echo "-- ncu: $v"
+    TRILOBITE_DESCENT_KERNEL=$v ncu --kernel-name regex:descend_kernel --launch-count 1 --section SpeedOfLight \
+      --section WarpStateStats --section InstructionStats "$exe" descend -l quartic-dimple --precision f32 \
+      --starts 4000000 --steps 100 --tol 0 --no-polish --records none -q --force -o "$tmp/ncu.h5" || rc=1
+  done
+  return "$rc"
+}
 # Writing against computing (a large run should not be twice as
 # slow as its compute): the same grid and descents with and without the
 # file's cost, on each backend; appended to bench.log.
@@ -351,6 +392,10 @@ fi
 if ((ok)) && wants profile; then
   touch "$OUT/bench.log"
   run_step profile "$OUT/bench.log" run_profile
+fi
+if ((ok)) && wants kernels; then
+  touch "$OUT/bench.log"
+  run_step kernels "$OUT/bench.log" run_kernels
 fi
 if ((ok)) && wants write; then
   run_step write "$OUT/bench.log" run_write

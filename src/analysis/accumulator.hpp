@@ -17,6 +17,24 @@
 
 namespace trilo::analysis {
 
+// End points reduced by merge cell (the backends' reduce_cells,
+// backend/reduced_cells.hpp), as plain host arrays: `n` cells in the order
+// of their first rows, each with that row, its end point (position, n x dim),
+// the largest distance of a member from it (radius) and its step histogram,
+// entries [offset[c], offset[c + 1]) of (steps, count); per row (`rows` of
+// them) its cell or -1, where cell_of is not null.
+struct Cells {
+  int dim = 0;
+  std::int64_t n = 0, rows = 0;
+  const std::int64_t* first = nullptr;
+  const double* position = nullptr;
+  const double* radius = nullptr;
+  const std::int64_t* offset = nullptr;
+  const std::int64_t* steps = nullptr;
+  const std::int64_t* count = nullptr;
+  const std::int32_t* cell_of = nullptr;
+};
+
 // Where an end point comes from: the random/explicit descents (/descents)
 // or the cells of the basin map (/basins).
 enum class Source { kDescents = 0, kBasins = 1 };
@@ -30,6 +48,14 @@ class MinimaAccumulator {
   // the previous call of the same source) and counts every row as a trial.
   // raw_labels (may be null): per row, the raw cluster id or -1.
   void add(Source src, const EndPoints& e, std::int32_t* raw_labels);
+
+  // The same for the rows reduced by cell: leaves exactly the state add()
+  // would, given the end points. Returns false, changing nothing, when the
+  // cells cannot show that every member joins its first member's cluster
+  // (members spread over more than a sliver of the merge distance, or near
+  // two clusters); the caller then adds the end points. raw_labels (may be
+  // null) needs c.cell_of. (accumulator_cells.cpp)
+  bool add_cells(Source src, const Cells& c, std::int32_t* raw_labels);
 
   // Trials (rows) seen per source.
   std::int64_t trials(Source src) const { return trials_[int(src)]; }

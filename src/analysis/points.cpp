@@ -5,6 +5,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/cell_key.hpp"
+
 namespace trilo::analysis::detail {
 
 Local evaluate(const LandscapeSpec& spec, const Vec& x) {
@@ -68,19 +70,11 @@ double effective_merge_tol(double tol, const std::vector<double>& lo, const std:
   return 1e-3 * std::sqrt(diag2);
 }
 
-Clusters::Clusters(int dim, double tol) : dim_(dim), tol_(tol), k_(std::min(dim, 3)) {}
+Clusters::Clusters(int dim, double tol) : dim_(dim), tol_(tol), k_(std::min(dim, kCellAxes)) {}
 
 Clusters::Key Clusters::key_of(const double* x) const {
-  Key k{0, 0, 0};
-  // Clamped (and NaN sent to 0) so that any input has a key; cells only
-  // bucket the search, the distances decide, and clamping never moves two
-  // points further apart than one cell.
-  constexpr double kLimit = 4.0e18;  // inside long long's range
-  for (int i = 0; i < k_; ++i) {
-    const double c = std::floor(x[i] / tol_);
-    k[i] = std::isnan(c) ? 0 : static_cast<long long>(std::clamp(c, -kLimit, kLimit));
-  }
-  return k;
+  const CellKey c = cell_key(x, dim_, tol_);  // the device reduction's key too
+  return {c.k[0], c.k[1], c.k[2]};
 }
 
 int Clusters::assign(const double* x) {
@@ -123,6 +117,12 @@ int Clusters::nearest(const double* x) const {
   double best_d2 = tol_ * tol_;
   for_each_near(key_of(x), [&](const std::vector<int>& ids) { closer(x, ids, best, best_d2); });
   return best;
+}
+
+std::vector<int> Clusters::near(const double* x) const {
+  std::vector<int> out;
+  for_each_near(key_of(x), [&out](const std::vector<int>& ids) { out.insert(out.end(), ids.begin(), ids.end()); });
+  return out;
 }
 
 int Clusters::Finder::operator()(const double* x) {

@@ -62,6 +62,8 @@ class Clusters {
   // Appends a cluster with this first member without searching (restoring
   // saved clusters: each was new when first assigned, so the ids match).
   int append(const double* x);
+  // The clusters in the 3^k cells around x's (those nearest() compares x with).
+  std::vector<int> near(const double* x) const;
   int size() const { return static_cast<int>(rep_.size() / dim_); }
   const double* rep(int id) const { return &rep_[id * dim_]; }
   const std::vector<double>& reps() const { return rep_; }  // size() x dim, by id

@@ -38,4 +38,11 @@ void GridTile::resize(std::int64_t n) {
   grad_norm.resize(static_cast<size_t>(n));
 }
 
+ReducedCells Backend::reduce_cells(const DescentBatch& batch, double tol, bool per_row) {
+  return reduce_cells_host({batch.end.data(), batch.status.data(),
+                            batch.quench.empty() ? nullptr : batch.quench.data(), batch.steps.data(),
+                            batch.count, batch.dim},
+                           tol, per_row);
+}
+
 }  // namespace trilo::backend

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/reduced_cells.hpp"
 #include "core/catalog.hpp"
 #include "core/critical.hpp"
 #include "core/descent.hpp"
@@ -124,6 +125,10 @@ class Backend {
   // Critical-point searches [first, first + count).
   virtual void critical(const CriticalRequest& req, std::int64_t first, std::int64_t count,
                         DescentBatch& out) = 0;
+  // The counting end points of `batch` reduced by merge cell of size `tol`
+  // (reduced_cells.hpp); `per_row` also gives each row's cell. On the host
+  // here (reduce_cells_host); the CUDA backend reduces on the device.
+  virtual ReducedCells reduce_cells(const DescentBatch& batch, double tol, bool per_row);
 };
 
 // threads <= 0: OpenMP's default.

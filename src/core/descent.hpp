@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 
 #include "core/hd.hpp"
 #include "core/optimizers.hpp"
@@ -61,6 +62,29 @@ struct DescentOutcome {
   bool bounced;  // ran out of steps bouncing (kBounceWindow); judged before any quench
 };
 
+// Compile-time choices of the descent loop that may change how fast it
+// runs, never what it computes (kernels/descend.cu instantiates them to
+// measure each against the general loop, DefaultTuning):
+//   Optimizer   the update of this OptimizerKind only (-1: p.opt.kind, switched
+//               at run time); the caller runs it only where p.opt.kind is that kind;
+//   HoistBounds the box's bounds converted to T once, not at every step;
+//   Step        the step counter's type; a narrower one than std::int64_t
+//               only where max_steps + quench_steps + 1 fits it
+//               (step_counter_fits).
+template <int Optimizer = -1, bool HoistBounds = false, class Step = std::int64_t>
+struct DescentTuning {
+  static constexpr int kOptimizer = Optimizer;
+  static constexpr bool kHoistBounds = HoistBounds;
+  using StepType = Step;
+};
+using DefaultTuning = DescentTuning<>;
+
+template <class Step>
+inline bool step_counter_fits(const DescentParams& p) {
+  constexpr std::int64_t kMost = static_cast<std::int64_t>(std::numeric_limits<Step>::max());
+  return p.max_steps >= 0 && p.quench_steps >= 0 && p.max_steps < kMost / 2 && p.quench_steps < kMost / 2;
+}
+
 // Does nothing; the default observer of untraced descents.
 struct NoObserver {
   template <class T>
@@ -70,7 +94,7 @@ struct NoObserver {
 // Runs one descent from x (updated in place to the end point, after the
 // quench where there is one). The observer sees (step, x, n, loss) at every
 // step before the update, the quench's steps numbered on, and the end point.
-template <class T, int MaxDim, class L, class Obs = NoObserver>
+template <class T, int MaxDim, class Tuning = DefaultTuning, class L, class Obs = NoObserver>
 TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
                                        std::uint64_t index, T* x, Obs&& observe = Obs{}) {
   const int n = land.dim;
@@ -83,8 +107,9 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
   const bool scheduled = schedule_varies(p.schedule);
   // The bounce watch: displacements of the last kBounceWindow steps.
   // (Past max_steps, never reached, when off or when the steps are too few.)
+  using Step = typename Tuning::StepType;
   const bool watch = p.bounce_watch && p.max_steps >= kBounceWindow;
-  const std::int64_t watch_from = watch ? p.max_steps - kBounceWindow : p.max_steps + 1;
+  const Step watch_from = static_cast<Step>(watch ? p.max_steps - kBounceWindow : p.max_steps + 1);
   T before[MaxDim], last[MaxDim];
   int reversals = 0;
   // The lowest loss of the window's first half (steps watch_from ..
@@ -92,10 +117,17 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
   T low(0);
   bool low_seen = false;
   bool quenching = false;
-  std::int64_t limit = p.max_steps;
+  Step limit = static_cast<Step>(p.max_steps);
+  // The box in T, converted once (Tuning::kHoistBounds; unused otherwise).
+  T box_lo[Tuning::kHoistBounds ? MaxDim : 1], box_hi[Tuning::kHoistBounds ? MaxDim : 1];
+  if constexpr (Tuning::kHoistBounds)
+    for (int i = 0; i < n; ++i) {
+      box_lo[i] = T(p.bound_lo[i]);
+      box_hi[i] = T(p.bound_hi[i]);
+    }
 
   DescentOutcome<T> out{T(0), T(0), 0, DescentStatus::kMaxSteps, QuenchResult::kNone, false};
-  for (std::int64_t step = 0;; ++step) {
+  for (Step step = 0;; ++step) {
     T loss = land.value_grad(x, g);
     T gn2(0);
     for (int i = 0; i < n; ++i) gn2 += g[i] * g[i];
@@ -125,7 +157,7 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
                                 (p.noise == 0 && low_seen && !(loss < low)));
       if (quenching || p.quench_steps <= 0) return finish(DescentStatus::kMaxSteps);
       quenching = true;  // out.status stays kMaxSteps
-      limit = step + p.quench_steps;
+      limit = static_cast<Step>(step + p.quench_steps);
       sigma = T(0);
       st.reset(n);
     }
@@ -142,7 +174,11 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
     if (watched)
       for (int i = 0; i < n; ++i) before[i] = x[i];
     const T lr = scheduled && !quenching ? T(lr_at(p.schedule, p.opt.lr, step)) : T(p.opt.lr);
-    optimizer_update(p.opt, lr, st.m, st.v, st.b1t, st.b2t, n, g, x);
+    if constexpr (Tuning::kOptimizer < 0)
+      optimizer_update(p.opt, lr, st.m, st.v, st.b1t, st.b2t, n, g, x);
+    else
+      optimizer_update_as<static_cast<OptimizerKind>(Tuning::kOptimizer)>(p.opt, lr, st.m, st.v, st.b1t, st.b2t,
+                                                                          n, g, x);
     if (watched) {
       const bool compare = step > watch_from;  // the window's first step has none before it
       T dot(0);
@@ -155,7 +191,12 @@ TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
     }
     for (int i = 0; i < n; ++i) {
       // Written so that NaN also counts as outside.
-      if (!(x[i] >= T(p.bound_lo[i]) && x[i] <= T(p.bound_hi[i]))) {
+      bool inside;
+      if constexpr (Tuning::kHoistBounds)
+        inside = x[i] >= box_lo[i] && x[i] <= box_hi[i];
+      else
+        inside = x[i] >= T(p.bound_lo[i]) && x[i] <= T(p.bound_hi[i]);
+      if (!inside) {
         out.loss = land.value_grad(x, g);
         gn2 = T(0);
         for (int k = 0; k < n; ++k) gn2 += g[k] * g[k];

@@ -32,7 +32,7 @@ struct GridColumns {
 };
 
 // Descent number `index`, written to row `row` of the output columns.
-template <class T, int MaxDim, class L>
+template <class T, int MaxDim, class Tuning = DefaultTuning, class L>
 TRILO_HD void descent_item(const L& land, const DescentParams& p, const StartSpec& s,
                            std::int64_t index, std::int64_t row, const DescentColumns& out) {
   const int n = land.dim;
@@ -43,7 +43,7 @@ TRILO_HD void descent_item(const L& land, const DescentParams& p, const StartSpe
     x[i] = T(x0[i]);
     out.start[row * n + i] = x0[i];
   }
-  DescentOutcome<T> r = descend_one<T, MaxDim>(land, p, static_cast<std::uint64_t>(index), x);
+  DescentOutcome<T> r = descend_one<T, MaxDim, Tuning>(land, p, static_cast<std::uint64_t>(index), x);
   for (int i = 0; i < n; ++i) out.end[row * n + i] = double(x[i]);
   out.loss[row] = double(r.loss);
   out.grad_norm[row] = double(r.grad_norm);

@@ -1,0 +1,296 @@
+// End points reduced by merge cell (backend/reduced_cells.hpp) on every
+// backend, and clustered from the cells (MinimaAccumulator::add_cells):
+// the reduction against a brute-force grouping written here, and the
+// clustering against the accumulator fed the end points themselves (the
+// path every job takes today), state, table and labels alike. The CUDA
+// cases skip cleanly when no GPU is present.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "analysis/accumulator.hpp"
+#include "analysis/points.hpp"
+#include "backend/backend.hpp"
+#include "backend/reduced_cells.hpp"
+#include "core/cell_key.hpp"
+
+namespace {
+
+using namespace trilo;
+using analysis::MinimaAccumulator;
+using analysis::Source;
+using backend::DescentBatch;
+using backend::ReducedCells;
+
+struct CpuBackendMaker {
+  static std::unique_ptr<backend::Backend> make() { return backend::make_cpu_backend(2); }
+  static bool available() { return true; }
+};
+struct CudaBackendMaker {
+  static std::unique_ptr<backend::Backend> make() { return backend::make_cuda_backend(); }
+  static bool available() { return backend::cuda_device_count() > 0; }
+};
+
+template <class Maker>
+class ReducedCellsOn : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Maker::available()) GTEST_SKIP() << "no CUDA device present";
+    be_ = Maker::make();
+  }
+  std::unique_ptr<backend::Backend> be_;
+};
+using Makers = ::testing::Types<CpuBackendMaker, CudaBackendMaker>;
+TYPED_TEST_SUITE(ReducedCellsOn, Makers);
+
+analysis::EndPoints points_of(const DescentBatch& b) {
+  return {b.end.data(), b.status.data(), b.steps.data(), b.count, b.quench.empty() ? nullptr : b.quench.data()};
+}
+
+// What the accumulator reads of a backend's cells.
+analysis::Cells view(const ReducedCells& c) {
+  return {c.dim,           c.cells(),        c.rows,          c.first.data(), c.position.data(),
+          c.radius.data(), c.offset.data(),  c.steps.data(),  c.count.data(),
+          c.cell_of.empty() ? nullptr : c.cell_of.data()};
+}
+
+// A batch of hand-made end points (all converged unless said otherwise).
+DescentBatch batch_of(const std::vector<double>& end, int dim) {
+  DescentBatch b;
+  b.resize(static_cast<std::int64_t>(end.size()) / dim, dim);
+  b.end = end;
+  for (std::int64_t i = 0; i < b.count; ++i) b.steps[static_cast<std::size_t>(i)] = 10 + i % 5;
+  return b;
+}
+
+void expect_same_state(const MinimaAccumulator& a, const MinimaAccumulator& b) {
+  const MinimaAccumulator::State sa = a.state(), sb = b.state();
+  EXPECT_EQ(sa.reps, sb.reps);
+  EXPECT_EQ(sa.counters, sb.counters);
+  EXPECT_EQ(sa.histogram, sb.histogram);
+}
+
+void expect_same_table(const analysis::MinimaTable& a, const analysis::MinimaTable& b) {
+  EXPECT_EQ(a.n_minima, b.n_minima);
+  EXPECT_EQ(a.position, b.position);
+  EXPECT_EQ(a.loss, b.loss);
+  EXPECT_EQ(a.kind, b.kind);
+  EXPECT_EQ(a.count, b.count);
+  EXPECT_EQ(a.fraction, b.fraction);
+  EXPECT_EQ(a.mean_steps, b.mean_steps);
+  EXPECT_EQ(a.basin_count, b.basin_count);
+  EXPECT_EQ(a.steps_p50, b.steps_p50);
+  EXPECT_EQ(a.steps_p90, b.steps_p90);
+  EXPECT_EQ(a.steps_p99, b.steps_p99);
+  ASSERT_EQ(a.plateaus.size(), b.plateaus.size());
+  for (std::size_t k = 0; k < a.plateaus.size(); ++k) EXPECT_EQ(a.plateaus[k].count, b.plateaus[k].count);
+}
+
+// The reduction checked against a grouping written here: cells are
+// floor(x / tol) of the first three coordinates; a cell's first row is its
+// lowest, its radius the largest distance from that row, its histogram
+// counts its rows' steps.
+void expect_reduction_of(const DescentBatch& b, double tol, const ReducedCells& got) {
+  const int d = b.dim;
+  struct Cell {
+    std::int64_t first = -1;
+    double radius = 0;
+    std::map<std::int64_t, std::int64_t> steps;
+    std::vector<std::int64_t> rows;
+  };
+  std::map<std::array<double, 3>, Cell> cells;
+  for (std::int64_t i = 0; i < b.count; ++i) {
+    const bool counts = b.status[i] == 0 || (!b.quench.empty() && b.quench[i] == 1);
+    if (!counts) continue;
+    std::array<double, 3> key{0, 0, 0};
+    for (int j = 0; j < std::min(d, 3); ++j) key[j] = std::floor(b.end[i * d + j] / tol);
+    Cell& c = cells[key];
+    if (c.first < 0) c.first = i;
+    double r2 = 0;
+    for (int j = 0; j < d; ++j) r2 += std::pow(b.end[i * d + j] - b.end[c.first * d + j], 2);
+    c.radius = std::max(c.radius, std::sqrt(r2));
+    ++c.steps[b.steps[i]];
+    c.rows.push_back(i);
+  }
+  std::vector<const Cell*> by_first;
+  for (const auto& [k, c] : cells) by_first.push_back(&c);
+  std::sort(by_first.begin(), by_first.end(), [](const Cell* a, const Cell* c) { return a->first < c->first; });
+
+  ASSERT_EQ(got.cells(), static_cast<std::int64_t>(by_first.size()));
+  EXPECT_EQ(got.rows, b.count);
+  ASSERT_EQ(got.offset.size(), by_first.size() + 1);
+  ASSERT_EQ(got.cell_of.size(), static_cast<std::size_t>(b.count));
+  std::vector<std::int32_t> cell_of(static_cast<std::size_t>(b.count), -1);
+  for (std::size_t k = 0; k < by_first.size(); ++k) {
+    const Cell& c = *by_first[k];
+    EXPECT_EQ(got.first[k], c.first);
+    for (int j = 0; j < d; ++j) EXPECT_EQ(got.position[k * d + j], b.end[c.first * d + j]);
+    EXPECT_NEAR(got.radius[k], c.radius, 1e-12 * (1 + c.radius));
+    std::map<std::int64_t, std::int64_t> hist;
+    for (std::int64_t h = got.offset[k]; h < got.offset[k + 1]; ++h) {
+      if (h > got.offset[k]) EXPECT_LT(got.steps[h - 1], got.steps[h]) << "steps ascend within a cell";
+      hist[got.steps[h]] = got.count[h];
+    }
+    EXPECT_EQ(hist, c.steps);
+    for (std::int64_t i : c.rows) cell_of[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(k);
+  }
+  EXPECT_EQ(got.cell_of, cell_of);
+}
+
+// Descents of a landscape on this backend, in chunks: the accumulator fed
+// the end points and the one fed the backend's cells end alike.
+template <class B>
+void expect_cells_cluster_as_end_points(B& be, const backend::DescentRequest& q, std::int64_t n,
+                                        std::int64_t chunk) {
+  const int d = q.landscape.dim;
+  std::vector<double> lo(d), hi(d);
+  for (int i = 0; i < d; ++i) {
+    lo[i] = q.starts.lo[i];
+    hi[i] = q.starts.hi[i];
+  }
+  const double tol = analysis::detail::effective_merge_tol(-1, lo, hi);
+  MinimaAccumulator by_points(d, tol), by_cells(d, tol);
+  std::vector<std::int32_t> labels_points(static_cast<std::size_t>(n)), labels_cells(static_cast<std::size_t>(n));
+  for (std::int64_t first = 0; first < n; first += chunk) {
+    const std::int64_t m = std::min(chunk, n - first);
+    DescentBatch b;
+    be.descend(q, first, m, b);
+    by_points.add(Source::kDescents, points_of(b), labels_points.data() + first);
+    const ReducedCells cells = be.reduce_cells(b, tol, true);
+    expect_reduction_of(b, tol, cells);
+    ASSERT_TRUE(by_cells.add_cells(Source::kDescents, view(cells), labels_cells.data() + first))
+        << "converged end points lie far closer together than the merge distance";
+  }
+  expect_same_state(by_points, by_cells);
+  EXPECT_EQ(labels_points, labels_cells);
+  analysis::MergeOptions opt;
+  opt.box_lo = lo;
+  opt.box_hi = hi;
+  const MinimaAccumulator::Finished a = by_points.finish(q.landscape, opt), c = by_cells.finish(q.landscape, opt);
+  EXPECT_GT(a.table.n_minima, 1);
+  expect_same_table(a.table, c.table);
+  EXPECT_EQ(a.raw_to_row, c.raw_to_row);
+}
+
+backend::DescentRequest request(LandscapeId id, int dim, double half, std::uint64_t seed) {
+  backend::DescentRequest q;
+  q.landscape = {id, dim};
+  q.precision = backend::Precision::kF64;
+  q.params.opt.lr = 0.01;
+  q.params.max_steps = 3000;
+  q.params.seed = q.starts.seed = seed;
+  q.starts.dim = dim;
+  for (int i = 0; i < dim; ++i) {
+    q.starts.lo[i] = -half;
+    q.starts.hi[i] = half;
+    q.params.bound_lo[i] = -10 * half;
+    q.params.bound_hi[i] = 10 * half;
+  }
+  return q;
+}
+
+TYPED_TEST(ReducedCellsOn, QuarticDimpleCellsGiveTheHostMinimaTableAndLabels) {
+  expect_cells_cluster_as_end_points(*this->be_, request(LandscapeId::kQuarticDimple, 2, 2.5, 42), 3000, 1024);
+}
+
+// Three coordinates key the cells; many minima, some descents cut short.
+TYPED_TEST(ReducedCellsOn, RastriginCellsGiveTheHostMinimaTableAndLabels) {
+  backend::DescentRequest q = request(LandscapeId::kRastrigin, 3, 2.0, 7);
+  q.params.opt.lr = 0.002;
+  q.params.max_steps = 400;
+  expect_cells_cluster_as_end_points(*this->be_, q, 2000, 700);
+}
+
+// The first of a cell joins one cluster before a second cluster appears
+// nearer the cell's other member: the end points split the cell (the cell is
+// narrow, so only the test against other clusters can see it).
+TYPED_TEST(ReducedCellsOn, ACellSplitBetweenTwoClustersIsRefused) {
+  const double tol = 1.0;
+  const DescentBatch b = batch_of({-0.2, 0.5, 0.5, 0.5, 1.15, 0.5, 0.51, 0.5}, 2);
+  MinimaAccumulator by_points(2, tol), by_cells(2, tol);
+  std::vector<std::int32_t> labels(4, -2);
+  by_points.add(Source::kDescents, points_of(b), labels.data());
+  ASSERT_EQ(labels, (std::vector<std::int32_t>{0, 0, 1, 1})) << "rows 1 and 3 share a cell, not a cluster";
+  const ReducedCells cells = this->be_->reduce_cells(b, tol, true);
+  expect_reduction_of(b, tol, cells);
+  ASSERT_EQ(cells.cells(), 3);
+  EXPECT_LT(cells.radius[1], 0.02);
+  const MinimaAccumulator::State before = by_cells.state();
+  EXPECT_FALSE(by_cells.add_cells(Source::kDescents, view(cells), nullptr));
+  const MinimaAccumulator::State after = by_cells.state();
+  EXPECT_EQ(before.reps, after.reps) << "a refusal changes nothing";
+  EXPECT_EQ(before.counters, after.counters);
+}
+
+// Members spread over a good part of the merge distance: refused.
+TYPED_TEST(ReducedCellsOn, AWideCellIsRefused) {
+  const double tol = 1.0;
+  const DescentBatch b = batch_of({0.1, 0.1, 0.9, 0.1, 0.5, 0.9}, 2);
+  MinimaAccumulator acc(2, tol);
+  EXPECT_FALSE(acc.add_cells(Source::kDescents, view(this->be_->reduce_cells(b, tol, false)), nullptr));
+  EXPECT_EQ(acc.trials(Source::kDescents), 0);
+}
+
+// Quenched-to-a-point rows count, diverged and unquenched ones do not; a
+// cell straddling a cell boundary joins the cluster of the cell before it;
+// clusters from an earlier call are found; basin cells count apart.
+TYPED_TEST(ReducedCellsOn, CountingRowsAndEarlierClustersMatchTheEndPointPath) {
+  const double tol = 0.01;
+  DescentBatch first = batch_of({0.5, 0.5, -0.3, 0.2}, 2);
+  DescentBatch b = batch_of({-1e-7, 0.3, 1e-7, 0.3, 0.5 + 1e-8, 0.5, 7, 7, -0.3, 0.2 + 1e-9, 2, 2, 1e-8, 0.3}, 2);
+  b.status = {0, 0, 0, 2, 1, 1, 0};
+  b.quench = {0, 0, 0, 0, 1, 2, 0};
+  MinimaAccumulator by_points(2, tol), by_cells(2, tol);
+  std::vector<std::int32_t> lp(7, -2), lc(7, -2);
+  for (MinimaAccumulator* a : {&by_points, &by_cells}) a->add(Source::kDescents, points_of(first), nullptr);
+  by_points.add(Source::kBasins, points_of(b), lp.data());
+  const ReducedCells cells = this->be_->reduce_cells(b, tol, true);
+  expect_reduction_of(b, tol, cells);
+  ASSERT_TRUE(by_cells.add_cells(Source::kBasins, view(cells), lc.data()));
+  EXPECT_EQ(lp, lc);
+  EXPECT_EQ(lc[3], -1);
+  EXPECT_EQ(lc[5], -1);
+  EXPECT_EQ(lc[4], 1) << "quenched into the second cluster";
+  EXPECT_EQ(lc[0], lc[1]) << "both sides of the cell boundary at 0";
+  expect_same_state(by_points, by_cells);
+}
+
+TYPED_TEST(ReducedCellsOn, EmptyAndUncountedBatchesReduceToNothing) {
+  DescentBatch none = batch_of({}, 3);
+  ReducedCells c = this->be_->reduce_cells(none, 0.1, true);
+  EXPECT_EQ(c.cells(), 0);
+  EXPECT_EQ(c.offset, std::vector<std::int64_t>{0});
+  DescentBatch diverged = batch_of({1, 2, 3, 4, 5, 6}, 3);
+  diverged.status = {2, 1};
+  c = this->be_->reduce_cells(diverged, 0.1, true);
+  EXPECT_EQ(c.cells(), 0);
+  EXPECT_EQ(c.cell_of, (std::vector<std::int32_t>{-1, -1}));
+  MinimaAccumulator acc(3, 0.1);
+  std::vector<std::int32_t> labels(2, -2);
+  EXPECT_TRUE(acc.add_cells(Source::kDescents, view(c), labels.data()));
+  EXPECT_EQ(acc.trials(Source::kDescents), 2);
+  EXPECT_EQ(acc.raw_clusters(), 0);
+  EXPECT_EQ(labels, (std::vector<std::int32_t>{-1, -1}));
+}
+
+// The one key of host and device: floor of the quotient, clamped, NaN to 0.
+TEST(CellKey, IsTheFloorOfTheQuotientOnTheFirstThreeAxes) {
+  const double x[4] = {0.25, -0.25, 1.0, 99};
+  const CellKey k = cell_key(x, 4, 0.5);
+  EXPECT_EQ(k.k[0], 0);
+  EXPECT_EQ(k.k[1], -1);
+  EXPECT_EQ(k.k[2], 2);
+  const double y[2] = {std::numeric_limits<double>::quiet_NaN(), 1e300};
+  const CellKey ky = cell_key(y, 2, 1e-3);
+  EXPECT_EQ(ky.k[0], 0);
+  EXPECT_EQ(ky.k[1], 4000000000000000000LL);
+  EXPECT_EQ(ky.k[2], 0) << "axes beyond the dimension stay 0";
+}
+
+}  // namespace
