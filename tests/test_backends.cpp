@@ -13,6 +13,7 @@
 #include "core/work.hpp"
 #include "expr/builtin_formulas.hpp"
 #include "expr/parser.hpp"
+#include "support/backend_makers.hpp"
 
 namespace {
 
@@ -21,24 +22,11 @@ using backend::DescentBatch;
 using backend::DescentRequest;
 using backend::Precision;
 
-struct CpuBackendMaker {
-  static std::unique_ptr<backend::Backend> make() { return backend::make_cpu_backend(2); }
-  static bool available() { return true; }
-};
-struct CudaBackendMaker {
-  static std::unique_ptr<backend::Backend> make() { return backend::make_cuda_backend(); }
-  static bool available() { return backend::cuda_device_count() > 0; }
-};
+using test::CpuBackendMaker;
+using test::CudaBackendMaker;
 
 template <class Maker>
-class EveryBackend : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!Maker::available()) GTEST_SKIP() << "no CUDA device present";
-    be_ = Maker::make();
-  }
-  std::unique_ptr<backend::Backend> be_;
-};
+class EveryBackend : public test::BackendTest<Maker> {};
 using Makers = ::testing::Types<CpuBackendMaker, CudaBackendMaker>;
 TYPED_TEST_SUITE(EveryBackend, Makers);
 

@@ -19,6 +19,7 @@
 #include "backend/backend.hpp"
 #include "backend/reduced_cells.hpp"
 #include "core/cell_key.hpp"
+#include "support/backend_makers.hpp"
 
 namespace {
 
@@ -28,24 +29,11 @@ using analysis::Source;
 using backend::DescentBatch;
 using backend::ReducedCells;
 
-struct CpuBackendMaker {
-  static std::unique_ptr<backend::Backend> make() { return backend::make_cpu_backend(2); }
-  static bool available() { return true; }
-};
-struct CudaBackendMaker {
-  static std::unique_ptr<backend::Backend> make() { return backend::make_cuda_backend(); }
-  static bool available() { return backend::cuda_device_count() > 0; }
-};
+using test::CpuBackendMaker;
+using test::CudaBackendMaker;
 
 template <class Maker>
-class ReducedCellsOn : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!Maker::available()) GTEST_SKIP() << "no CUDA device present";
-    be_ = Maker::make();
-  }
-  std::unique_ptr<backend::Backend> be_;
-};
+class ReducedCellsOn : public test::BackendTest<Maker> {};
 using Makers = ::testing::Types<CpuBackendMaker, CudaBackendMaker>;
 TYPED_TEST_SUITE(ReducedCellsOn, Makers);
 

@@ -84,6 +84,24 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // optimizer's update); the initial weights and the epochs' batch orders
 // (once per epoch in a training, so negligible over a whole epoch but not
 // over the fraction of one timed here) are made before the clock starts.
+// One row of the table: a case's rate and what it amounts to in flops.
+NetRow net_row(const NetCase& c, const char* backend, bool f32, std::int64_t runs, std::int64_t batch,
+               std::int64_t steps, const nn::Model& m, double samples_per_s) {
+  NetRow row;
+  row.case_name = c.name;
+  row.backend = backend;
+  row.precision = f32 ? "f32" : "f64";
+  row.data = c.data;
+  row.runs = runs;
+  row.batch = batch;
+  row.steps = steps;
+  row.params = m.params();
+  row.samples_per_s = samples_per_s;
+  row.flops_per_sample = flops_per_sample(m);
+  row.flops = row.samples_per_s * row.flops_per_sample;
+  return row;
+}
+
 template <class T>
 NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs, const NetworkBenchOptions& opt) {
   nn::Model m = nn::parse_model(c.model);
@@ -150,18 +168,7 @@ NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs,
     const double t = seconds_since(t0);
     if (rep > 0) rate.push_back(double(runs) * double(rows_per_net) / t);
   }
-  NetRow row;
-  row.case_name = c.name;
-  row.precision = sizeof(T) == 4 ? "f32" : "f64";
-  row.data = c.data;
-  row.runs = runs;
-  row.batch = B;
-  row.steps = opt.steps;
-  row.params = P;
-  row.samples_per_s = median(rate);
-  row.flops_per_sample = flops_per_sample(m);
-  row.flops = row.samples_per_s * row.flops_per_sample;
-  return row;
+  return net_row(c, "cpu", sizeof(T) == 4, runs, B, opt.steps, m, median(rate));
 }
 
 // The same on the GPU: the ensemble in one trainer, `steps` steps from the
@@ -202,19 +209,7 @@ NetRow measure_net_gpu(const NetCase& c, const nn::Dataset& data, std::int64_t r
     const double t = trainer->time_steps(runs, start.data(), opt.steps);
     if (rep > 0) rate.push_back(double(runs) * double(rows_per_net) / t);
   }
-  NetRow row;
-  row.case_name = c.name;
-  row.backend = "cuda";
-  row.precision = sizeof(T) == 4 ? "f32" : "f64";
-  row.data = c.data;
-  row.runs = runs;
-  row.batch = B;
-  row.steps = opt.steps;
-  row.params = P;
-  row.samples_per_s = median(rate);
-  row.flops_per_sample = flops_per_sample(m);
-  row.flops = row.samples_per_s * row.flops_per_sample;
-  return row;
+  return net_row(c, "cuda", sizeof(T) == 4, runs, B, opt.steps, m, median(rate));
 }
 
 }  // namespace
