@@ -102,20 +102,36 @@ NetRow net_row(const NetCase& c, const char* backend, bool f32, std::int64_t run
   return row;
 }
 
-template <class T>
-NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs, const NetworkBenchOptions& opt) {
+// A case's network, its training (gd at 0.1, the case's batch) and its
+// data in the training precision: the same for the CPU and the GPU.
+nn::Model case_model(const NetCase& c) {
   nn::Model m = nn::parse_model(c.model);
   m.activation = c.activation;
   m.loss = c.loss;
+  return m;
+}
+nn::TrainParams case_params(const NetCase& c) {
   nn::TrainParams p;
   p.opt.kind = OptimizerKind::kGd;
   p.opt.lr = 0.1;
   p.batch = c.batch;
-  nn::DataView<T> train;
-  train.rows = data.rows;
-  train.features = data.features;
-  train.x.assign(data.x.begin(), data.x.end());
-  train.y = data.y;
+  return p;
+}
+template <class T>
+nn::DataView<T> view_of(const nn::Dataset& data) {
+  nn::DataView<T> v;
+  v.rows = data.rows;
+  v.features = data.features;
+  v.x.assign(data.x.begin(), data.x.end());
+  v.y = data.y;
+  return v;
+}
+
+template <class T>
+NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs, const NetworkBenchOptions& opt) {
+  const nn::Model m = case_model(c);
+  nn::TrainParams p = case_params(c);
+  const nn::DataView<T> train = view_of<T>(data);
   const std::int64_t P = m.params(), F = data.features, n = data.rows;
   const std::int64_t B = c.batch > 0 ? std::min(c.batch, n) : n;
   const std::int64_t per_epoch = (n + B - 1) / B;
@@ -176,23 +192,14 @@ NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs,
 // first gather to its last update (the median of `repeats` after a warm-up).
 template <class T>
 NetRow measure_net_gpu(const NetCase& c, const nn::Dataset& data, std::int64_t runs, const NetworkBenchOptions& opt) {
-  nn::Model m = nn::parse_model(c.model);
-  m.activation = c.activation;
-  m.loss = c.loss;
-  nn::TrainParams p;
-  p.opt.kind = OptimizerKind::kGd;
-  p.opt.lr = 0.1;
-  p.batch = c.batch;
+  const nn::Model m = case_model(c);
+  nn::TrainParams p = case_params(c);
   p.tol = 0;  // every network takes every step
   const std::int64_t n = data.rows, B = c.batch > 0 ? std::min(c.batch, n) : n;
   const std::int64_t per_epoch = (n + B - 1) / B;
   p.epochs = c.batch > 0 ? (opt.steps + per_epoch - 1) / per_epoch : 1;
   p.max_steps = opt.steps;
-  nn::DataView<T> train;
-  train.rows = n;
-  train.features = data.features;
-  train.x.assign(data.x.begin(), data.x.end());
-  train.y = data.y;
+  const nn::DataView<T> train = view_of<T>(data);
   nn::DataView<T> probe;  // the trainer's probe set: one row, unused by the steps
   probe.rows = 1;
   probe.features = data.features;
