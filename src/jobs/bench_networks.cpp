@@ -168,11 +168,9 @@ NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs,
           if (c.batch > 0) {
             const std::vector<std::int64_t>& order = orders[static_cast<std::size_t>(r * epochs + s / per_epoch)];
             const std::int64_t first = (s % per_epoch) * B, rows = std::min(B, n - first);
-            for (std::int64_t i = 0; i < rows; ++i) {
-              const std::int64_t src = order[static_cast<std::size_t>(first + i)];
-              std::copy_n(train.x.data() + src * F, F, xb.data() + i * F);
-              yb[static_cast<std::size_t>(i)] = train.y[static_cast<std::size_t>(src)];
-            }
+            nn::gather_rows(train, order.data() + first, rows, xb.data(), yb.data());
+            const std::int64_t next = first + B;
+            if (next < n) nn::prefetch_rows(train, order.data() + next, std::min(B, n - next));
             batch = nn::Batch<T>{xb.data(), yb.data(), rows};
           }
           nn::evaluate(m, wr, batch, g.data(), ws);

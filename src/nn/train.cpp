@@ -87,16 +87,13 @@ TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& 
   } else {
     std::vector<T> xb(static_cast<std::size_t>(p.batch) * train.features);
     std::vector<float> yb(static_cast<std::size_t>(p.batch));
-    const std::size_t F = static_cast<std::size_t>(train.features);
     for (std::int64_t epoch = 0; epoch < p.epochs && !diverged; ++epoch) {
       const std::vector<std::int64_t> order = batch_order(p.seed, p.order_run < 0 ? run : p.order_run, epoch, train.rows);
       for (std::int64_t first = 0; first < train.rows; first += p.batch, ++step) {
         const std::int64_t rows = std::min(p.batch, train.rows - first);
-        for (std::int64_t r = 0; r < rows; ++r) {
-          const auto src = static_cast<std::size_t>(order[static_cast<std::size_t>(first + r)]);
-          std::copy_n(train.x.data() + src * F, F, xb.data() + static_cast<std::size_t>(r) * F);
-          yb[static_cast<std::size_t>(r)] = train.y[src];
-        }
+        gather_rows(train, order.data() + first, rows, xb.data(), yb.data());
+        const std::int64_t next = first + p.batch;
+        if (next < train.rows) prefetch_rows(train, order.data() + next, std::min(p.batch, train.rows - next));
         const Eval be = evaluate(m, w.data(), Batch<T>{xb.data(), yb.data(), rows}, g.data(), ws);
         if (trace && trace->every > 0 && step % trace->every == 0) record(step, evaluate(m, w.data(), all, static_cast<T*>(nullptr), ws));
         if (!std::isfinite(be.loss)) {
