@@ -117,21 +117,12 @@ nn::TrainParams case_params(const NetCase& c) {
   p.batch = c.batch;
   return p;
 }
-template <class T>
-nn::DataView<T> view_of(const nn::Dataset& data) {
-  nn::DataView<T> v;
-  v.rows = data.rows;
-  v.features = data.features;
-  v.x.assign(data.x.begin(), data.x.end());
-  v.y = data.y;
-  return v;
-}
 
 template <class T>
 NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs, const NetworkBenchOptions& opt) {
   const nn::Model m = case_model(c);
   nn::TrainParams p = case_params(c);
-  const nn::DataView<T> train = view_of<T>(data);
+  const nn::DataView<T> train = nn::view_of<T>(data, true);
   const std::int64_t P = m.params(), F = data.features, n = data.rows;
   const std::int64_t B = c.batch > 0 ? std::min(c.batch, n) : n;
   const std::int64_t per_epoch = (n + B - 1) / B;
@@ -197,7 +188,7 @@ NetRow measure_net_gpu(const NetCase& c, const nn::Dataset& data, std::int64_t r
   const std::int64_t per_epoch = (n + B - 1) / B;
   p.epochs = c.batch > 0 ? (opt.steps + per_epoch - 1) / per_epoch : 1;
   p.max_steps = opt.steps;
-  const nn::DataView<T> train = view_of<T>(data);
+  const nn::DataView<T> train = nn::view_of<T>(data, true);
   nn::DataView<T> probe;  // the trainer's probe set: one row, unused by the steps
   probe.rows = 1;
   probe.features = data.features;

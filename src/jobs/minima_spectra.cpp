@@ -19,15 +19,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-nn::DataView<double> float64_rows(const nn::Dataset& d) {
-  nn::DataView<double> v;
-  v.x = std::vector<double>(d.x.begin(), d.x.end());
-  v.y = d.y;
-  v.rows = d.rows;
-  v.features = d.features;
-  return v;
-}
-
 io::MinimaDensity density_at(const std::vector<int>& chosen, const config::NetworkResolved& nr,
                              const config::NetworkConfig& net, const io::NetworkMinima& mt,
                              const nn::DataView<double>& train) {
@@ -196,7 +187,7 @@ MinimaSpectra examine_minima(const config::NetworkResolved& nr, const config::Ne
            << ")";
     *log << "\n";
   }
-  const nn::DataView<double> train = float64_rows(nr.data.train);
+  const nn::DataView<double> train = nn::view_of<double>(nr.data.train);
   check_interrupted();
   if (!dens.empty()) s.density = density_at(dens, nr, net, mt, train);
   check_interrupted();

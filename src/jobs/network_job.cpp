@@ -39,31 +39,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-template <class T>
-nn::DataView<T> view_of(const nn::Dataset& d) {
-  nn::DataView<T> v;
-  v.x.assign(d.x.begin(), d.x.end());
-  v.y = d.y;
-  v.rows = d.rows;
-  v.features = d.features;
-  return v;
-}
-
-template <class T>
-nn::DataView<T> rows_of(const nn::Dataset& d, const std::vector<std::int64_t>& rows) {
-  nn::DataView<T> v;
-  v.rows = static_cast<std::int64_t>(rows.size());
-  v.features = d.features;
-  const auto F = static_cast<std::size_t>(d.features);
-  for (std::int64_t r : rows) {
-    const auto at = static_cast<std::size_t>(r) * F;
-    v.x.insert(v.x.end(), d.x.begin() + static_cast<std::ptrdiff_t>(at),
-               d.x.begin() + static_cast<std::ptrdiff_t>(at + F));
-    v.y.push_back(d.y[static_cast<std::size_t>(r)]);
-  }
-  return v;
-}
-
 TrainingLayout training_layout(const config::NetworkResolved& nr, const config::NetworkConfig& net) {
   TrainingLayout l;
   l.params = nr.model.params();
@@ -89,12 +64,12 @@ class Trainings : public ChunkWork {
         ck_(ck),
         layout_(training_layout(nr, net)),
         res_(res),
-        train_(view_of<T>(nr.data.train)),
-        probe_(rows_of<T>(nr.data.train, nr.probe_rows)),
+        train_(nn::view_of<T>(nr.data.train, true)),
+        probe_(nn::rows_of<T>(nr.data.train, nr.probe_rows)),
         width_(probe_.rows * nr.model.outputs()),
         clusters_(width_, net.function_tol),
         raw_label_(static_cast<std::size_t>(nr.runs), -1) {
-    if (nr.data.has_test) test_store_ = view_of<T>(nr.data.test);
+    if (nr.data.has_test) test_store_ = nn::view_of<T>(nr.data.test);
     if (nr.cuda)
       gpu_ = nn::make_cuda_ensemble(nr.model, nr.train, train_, nr.data.has_test ? &test_store_ : nullptr, probe_,
                                     local_rank());
@@ -430,7 +405,7 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   if (net.hutchinson > 0) mt.trace.assign(nmin, kNaN);
   if ((net.hessian_top > 0 || net.hutchinson > 0) && net.hessian_minima > 0 && nmin > 0) {
     const std::vector<int> by_count = most_populous(mt.count, net.hessian_minima);
-    const nn::DataView<double> train64 = view_of<double>(nr.data.train);
+    const nn::DataView<double> train64 = nn::view_of<double>(nr.data.train);
     // One minimum per thread; each product inside runs on that thread.
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t q = 0; q < by_count.size(); ++q) {

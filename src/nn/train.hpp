@@ -5,13 +5,13 @@
 // core/schedule.hpp), applied to the flat weight vector.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "core/descent.hpp"
 #include "core/optimizers.hpp"
 #include "core/schedule.hpp"
+#include "nn/data_view.hpp"
 #include "nn/model.hpp"
 
 namespace trilo::nn {
@@ -30,43 +30,6 @@ struct TrainParams {
   // so the cells differ by their start alone.
   std::int64_t order_run = -1;
 };
-
-// A data set bound for training in precision T: rows x inputs, row-major.
-template <class T>
-struct DataView {
-  std::vector<T> x;
-  std::vector<float> y;
-  std::int64_t rows = 0;
-  int features = 0;
-  Batch<T> all() const { return {x.data(), y.data(), rows}; }
-};
-
-// Copies rows idx[0..rows) of `d` into a batch (features into xb, labels
-// into yb): the mini-batch gather every CPU trainer does before a step.
-template <class T>
-void gather_rows(const DataView<T>& d, const std::int64_t* idx, std::int64_t rows, T* xb, float* yb) {
-  const auto F = static_cast<std::size_t>(d.features);
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const auto src = static_cast<std::size_t>(idx[r]);
-    std::copy_n(d.x.data() + src * F, F, xb + static_cast<std::size_t>(r) * F);
-    yb[r] = d.y[src];
-  }
-}
-
-// Asks the cache for rows idx[0..rows) of `d` ahead of their gather. The rows
-// of a shuffled batch lie anywhere in a training set far larger than the
-// caches, and a gather waiting on memory row by row costs as much as a step's
-// products on a 784-wide input; fetched while the current step computes, the
-// next batch is waiting in the cache when its gather starts.
-template <class T>
-void prefetch_rows(const DataView<T>& d, const std::int64_t* idx, std::int64_t rows) {
-  const auto F = static_cast<std::size_t>(d.features);
-  const std::size_t per_line = 64 / sizeof(T);
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const T* row = d.x.data() + static_cast<std::size_t>(idx[r]) * F;
-    for (std::size_t k = 0; k < F; k += per_line) __builtin_prefetch(row + k, 0, 2);
-  }
-}
 
 struct TrainOutcome {
   double loss = 0, grad_norm = 0, accuracy = 0;  // full training set, at the end
