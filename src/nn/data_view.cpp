@@ -162,10 +162,14 @@ void gather_rows(const DataView<T>& d, const std::int64_t* idx, std::int64_t row
   }
 }
 
+// A set this small stays in a core's cache between steps: nothing to fetch.
+constexpr std::size_t kCachedBytes = std::size_t{1} << 20;
+
 template <class T>
 void prefetch_rows(const DataView<T>& d, const std::int64_t* idx, std::int64_t rows) {
   const bool coded = !d.codes.empty();
   const std::size_t bytes = static_cast<std::size_t>(d.features) * (coded ? 1 : sizeof(T));
+  if (bytes * static_cast<std::size_t>(d.rows) <= kCachedBytes) return;
   const char* base = coded ? reinterpret_cast<const char*>(d.codes.data()) : reinterpret_cast<const char*>(d.x.data());
   for (std::int64_t r = 0; r < rows; ++r) {
     const char* row = base + static_cast<std::size_t>(idx[r]) * bytes;
