@@ -204,6 +204,13 @@ TEST(NnModel, FloatEvaluationAgreesWithDouble) {
   for (std::size_t k = 0; k < g.size(); ++k) EXPECT_NEAR(gf[k], g[k], 1e-5);
 }
 
+TEST(NnModel, EigenProductsStayOnTheCallingThread) {
+  // Trainers run one network per OpenMP thread; an Eigen product that
+  // started its own team would over-subscribe the cores wherever the
+  // caller's team has one thread.
+  EXPECT_EQ(Eigen::nbThreads(), 1);
+}
+
 TEST(NnModel, WeightOrderIsLayerByLayerWRowMajorThenB) {
   // mlp:2-3-1 identity, mse: output = w2 (W1 x + b1) + b2 with W1 at 0..5
   // (row-major 3 x 2), b1 at 6..8, W2 at 9..11, b2 at 12.
