@@ -18,6 +18,7 @@
 #include "analysis/function_minima.hpp"
 #include "analysis/lanczos.hpp"
 #include "config/run_config.hpp"
+#include "nn/data.hpp"
 #include "nn/model.hpp"
 #include "nn/train.hpp"
 #include "support/nn_replay.hpp"
@@ -144,6 +145,38 @@ TEST(NnModel, AHessianKeptAtOnePointGivesFreshProductsForEveryVector) {
     h.apply(v.data(), kept.data());
     hessian_vector(p.m, w.data(), v.data(), p.batch(), fresh.data());
     EXPECT_EQ(kept, fresh) << seed;
+  }
+}
+
+TEST(NnModel, ProductsOverManyRowTilesAndFromAFloatSetMatchDifferencesOfTheGradient) {
+  // 300 rows: the product runs in several tiles and a partial last one. The
+  // same rows as a float32 data set (widened tile by tile) must give the
+  // products of their float64 batch, and both the differences of gradients.
+  for (LossKind loss : kLosses) {
+    Problem p = make_problem(Activation::kTanh, loss, {5, 7, 6, loss == LossKind::kBce ? 1 : 4}, 300, 8, 0.01);
+    for (double& x : p.x) x = static_cast<double>(static_cast<float>(x));  // values a float set holds exactly
+    Dataset d;
+    d.rows = p.rows;
+    d.features = p.m.inputs();
+    d.x.assign(p.x.begin(), p.x.end());
+    d.y = p.y;
+    const std::vector<double> w = random_vector(p.m.params(), 4, 0.7);
+    HessianAt from_batch(p.m, w.data(), p.batch()), from_set(p.m, w.data(), d);
+    for (std::uint64_t seed : {5u, 6u}) {
+      const std::vector<double> v = random_vector(p.m.params(), seed, 1.0);
+      std::vector<double> hb(w.size()), hs(w.size());
+      from_batch.apply(v.data(), hb.data());
+      from_set.apply(v.data(), hs.data());
+      const double h = 1e-5;
+      std::vector<double> wp = w, wm = w;
+      for (std::size_t k = 0; k < w.size(); ++k) wp[k] += h * v[k], wm[k] -= h * v[k];
+      const std::vector<double> gp = grad_at(p, wp), gm = grad_at(p, wm);
+      for (std::size_t k = 0; k < w.size(); ++k) {
+        const double fd = (gp[k] - gm[k]) / (2 * h);
+        EXPECT_NEAR(hb[k], fd, 2e-6 + 1e-5 * std::abs(fd)) << loss_name(loss) << " weight " << k;
+        EXPECT_NEAR(hs[k], hb[k], 1e-12 * (1 + std::abs(hb[k]))) << loss_name(loss) << " weight " << k;
+      }
+    }
   }
 }
 

@@ -20,8 +20,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 io::MinimaDensity density_at(const std::vector<int>& chosen, const config::NetworkResolved& nr,
-                             const config::NetworkConfig& net, const io::NetworkMinima& mt,
-                             const nn::DataView<double>& train) {
+                             const config::NetworkConfig& net, const io::NetworkMinima& mt) {
   const nn::Model& m = nr.model;
   const std::int64_t P = m.params();
   const int steps = static_cast<int>(std::min<std::int64_t>(P, net.density_steps));
@@ -30,7 +29,7 @@ io::MinimaDensity density_at(const std::vector<int>& chosen, const config::Netwo
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t q = 0; q < chosen.size(); ++q) {
     const auto c = static_cast<std::size_t>(chosen[q]);
-    nn::HessianAt hessian(m, mt.weights.data() + c * static_cast<std::size_t>(P), train.all());
+    nn::HessianAt hessian(m, mt.weights.data() + c * static_cast<std::size_t>(P), nr.data.train);
     slq[q] = analysis::stochastic_lanczos([&](const double* v, double* y) { hessian.apply(v, y); }, P, net.density,
                                           steps, nr.train.seed, c);
   }
@@ -187,12 +186,11 @@ MinimaSpectra examine_minima(const config::NetworkResolved& nr, const config::Ne
            << ")";
     *log << "\n";
   }
-  const nn::DataView<double> train = nn::view_of<double>(nr.data.train);
   check_interrupted();
-  if (!dens.empty()) s.density = density_at(dens, nr, net, mt, train);
+  if (!dens.empty()) s.density = density_at(dens, nr, net, mt);
   check_interrupted();
   if (barriers) {
-    s.barriers = barriers_among(bar, nr, net, mt, train);
+    s.barriers = barriers_among(bar, nr, net, mt, nn::view_of<double>(nr.data.train));
     s.barrier_minima = static_cast<int>(bar.size());
   }
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -405,13 +405,12 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
   if (net.hutchinson > 0) mt.trace.assign(nmin, kNaN);
   if ((net.hessian_top > 0 || net.hutchinson > 0) && net.hessian_minima > 0 && nmin > 0) {
     const std::vector<int> by_count = most_populous(mt.count, net.hessian_minima);
-    const nn::DataView<double> train64 = nn::view_of<double>(nr.data.train);
     // One minimum per thread; each product inside runs on that thread.
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t q = 0; q < by_count.size(); ++q) {
       const auto c = static_cast<std::size_t>(by_count[q]);
       const double* w = mt.weights.data() + c * static_cast<std::size_t>(P);
-      nn::HessianAt hessian(m, w, train64.all());
+      nn::HessianAt hessian(m, w, nr.data.train);
       const analysis::Operator hv = [&](const double* v, double* y) { hessian.apply(v, y); };
       if (net.hessian_top > 0) {
         const int steps = static_cast<int>(std::min<std::int64_t>(P, std::max(net.lanczos_steps, net.hessian_top)));

@@ -6,6 +6,7 @@
 
 #include "config/run_config.hpp"
 #include "core/rng.hpp"
+#include "nn/data.hpp"
 
 namespace trilo::nn {
 
@@ -274,10 +275,50 @@ Eval evaluate_after_first_layer(const Model& m, const T* w, const Batch<T>& b, W
   return output_loss(m, b, ws, false);
 }
 
+namespace {
+
+// Rows of a product over a whole set at a time (see HessianAt).
+constexpr std::int64_t kHessianTileRows = 128;
+
+}  // namespace
+
 HessianAt::HessianAt(const Model& m, const double* w, const Batch<double>& b) : m_(m), w_(w), b_(b) {
-  const int L = m.layers();
   forward(m, w, b, ws_);
-  output_loss(m, b, ws_, true);
+  keep_backward();
+}
+
+HessianAt::HessianAt(const Model& m, const double* w, const Dataset& d)
+    : m_(m), w_(w), b_{nullptr, d.y.data(), d.rows}, set_(&d) {
+  // The first layer's pre-activation tile by tile, the rest as usual.
+  const int in = m.inputs(), out = m.widths[1];
+  CMap<double> W(w, out, in);
+  CVec<double> bias(w + static_cast<std::int64_t>(in) * out, out);
+  ws_.z.resize(m.layers() + 1);
+  Mat<double>& z = ws_.z[1];
+  z.resize(d.rows, out);
+  for (std::int64_t r0 = 0; r0 < d.rows; r0 += kHessianTileRows) {
+    const std::int64_t R = std::min(kHessianTileRows, d.rows - r0);
+    MMap<double> zt(z.data() + r0 * out, R, out);
+    zt.noalias() = CMap<double>(input_rows(r0, R), R, in) * W.transpose();
+    zt.rowwise() += bias;
+  }
+  forward(m, w, b_, ws_, true);
+  keep_backward();
+}
+
+const double* HessianAt::input_rows(std::int64_t r0, std::int64_t R) {
+  const std::int64_t F = m_.inputs();
+  if (!set_) return b_.x + r0 * F;
+  x_.resize(R, F);
+  const float* from = set_->x.data() + r0 * F;
+  for (std::int64_t k = 0; k < R * F; ++k) x_.data()[k] = static_cast<double>(from[k]);
+  return x_.data();
+}
+
+void HessianAt::keep_backward() {
+  const Model& m = m_;
+  const int L = m.layers();
+  output_loss(m, b_, ws_, true);
   // The plain backward pass, kept per layer: delta_[l] is dC/dz of layer
   // l's output (rows x widths[l+1]); back_[l] = delta_[l] W_l, before act'.
   delta_.resize(L);
@@ -285,12 +326,12 @@ HessianAt::HessianAt(const Model& m, const double* w, const Batch<double>& b) : 
   delta_[L - 1] = ws_.delta;
   for (int l = L - 1; l > 0; --l) {
     const int in = m.widths[l], out = m.widths[l + 1];
-    CMap<double> W(w + m.offset(l), out, in);
+    CMap<double> W(w_ + m.offset(l), out, in);
     back_[l].noalias() = delta_[l] * W;
     const Mat<double>& z = ws_.z[l];
     const Mat<double>& a = ws_.a[l];
-    delta_[l - 1].resize(b.rows, in);
-    for (std::int64_t i = 0; i < b.rows; ++i)
+    delta_[l - 1].resize(b_.rows, in);
+    for (std::int64_t i = 0; i < b_.rows; ++i)
       for (int k = 0; k < in; ++k) delta_[l - 1](i, k) = back_[l](i, k) * act_d1(m.activation, z(i, k), a(i, k));
   }
 }
@@ -298,81 +339,88 @@ HessianAt::HessianAt(const Model& m, const double* w, const Batch<double>& b) : 
 void HessianAt::apply(const double* v, double* hv) {
   using T = double;
   const Model& m = m_;
-  const Batch<double>& b = b_;
-  Workspace<double>& ws = ws_;
   const double* w = w_;
   const int L = m.layers();
   const Activation f = m.activation;
-  // R-forward: rz[l+1] = R(input) W^T + input V^T + vb; ra = act'(z) rz.
-  ws.rz.resize(L + 1);
-  ws.ra.resize(L + 1);
-  for (int l = 0; l < L; ++l) {
-    const int in = m.widths[l], out = m.widths[l + 1];
-    CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
-    CVec<T> vb(v + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
-    Mat<T>& rz = ws.rz[l + 1];
-    rz.resize(b.rows, out);
-    rz.noalias() = layer_input(m, b, ws, l) * V.transpose();
-    if (l > 0) rz.noalias() += ws.ra[l] * W.transpose();
-    rz.rowwise() += vb;
-    if (l + 1 < L) {
-      Mat<T>& ra = ws.ra[l + 1];
-      ra.resize(b.rows, out);
-      for (std::int64_t i = 0; i < b.rows; ++i)
-        for (int k = 0; k < out; ++k) ra(i, k) = act_d1(f, ws.z[l + 1](i, k), ws.a[l + 1](i, k)) * rz(i, k);
-    }
-  }
-  // R(delta) at the output: the loss's Hessian in the logits times rz.
-  const Mat<T>& z = ws.z[L];
-  const Mat<T>& rz = ws.rz[L];
-  const int K = m.outputs();
-  const double n = static_cast<double>(b.rows);
-  ws.rdelta.resize(b.rows, K);
-  for (std::int64_t i = 0; i < b.rows; ++i) {
-    switch (m.loss) {
-      case LossKind::kXent: {
-        double mx = z(i, 0);
-        for (int k = 1; k < K; ++k) mx = std::max(mx, z(i, k));
-        double se = 0;
-        for (int k = 0; k < K; ++k) se += std::exp(z(i, k) - mx);
-        double pr = 0;
-        for (int k = 0; k < K; ++k) pr += std::exp(z(i, k) - mx) / se * rz(i, k);
-        for (int k = 0; k < K; ++k) ws.rdelta(i, k) = std::exp(z(i, k) - mx) / se * (rz(i, k) - pr) / n;
-        break;
+  const std::int64_t n = b_.rows;
+  const double dn = static_cast<double>(n);
+  std::fill(hv, hv + m.params(), 0.0);
+  rz_.resize(L + 1);
+  ra_.resize(L + 1);
+  for (std::int64_t r0 = 0; r0 < n; r0 += kHessianTileRows) {
+    const std::int64_t R = std::min(kHessianTileRows, n - r0);
+    // Rows r0 .. r0 + R of a row-major per-row matrix of `width` columns.
+    const auto rows = [&](const Mat<T>& full, int width) { return CMap<T>(full.data() + r0 * width, R, width); };
+    const double* x = input_rows(r0, R);
+    const auto input = [&](int l) { return l == 0 ? CMap<T>(x, R, m.inputs()) : rows(ws_.a[l], m.widths[l]); };
+    // R-forward: rz[l+1] = R(input) W^T + input V^T + vb; ra = act'(z) rz.
+    for (int l = 0; l < L; ++l) {
+      const int in = m.widths[l], out = m.widths[l + 1];
+      CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
+      CVec<T> vb(v + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
+      Mat<T>& rz = rz_[l + 1];
+      rz.resize(R, out);
+      rz.noalias() = input(l) * V.transpose();
+      if (l > 0) rz.noalias() += ra_[l] * W.transpose();
+      rz.rowwise() += vb;
+      if (l + 1 < L) {
+        const CMap<T> z = rows(ws_.z[l + 1], out), a = rows(ws_.a[l + 1], out);
+        Mat<T>& ra = ra_[l + 1];
+        ra.resize(R, out);
+        for (std::int64_t i = 0; i < R; ++i)
+          for (int k = 0; k < out; ++k) ra(i, k) = act_d1(f, z(i, k), a(i, k)) * rz(i, k);
       }
-      case LossKind::kBce: {
-        const double s = 1.0 / (1.0 + std::exp(-z(i, 0)));
-        ws.rdelta(i, 0) = s * (1.0 - s) * rz(i, 0) / n;
-        break;
-      }
-      case LossKind::kMse:
-        for (int k = 0; k < K; ++k) ws.rdelta(i, k) = 2.0 * rz(i, k) / (n * K);
-        break;
     }
-  }
-  // R-backward beside the stored plain one: R(dW) = R(delta)^T input +
-  // delta^T R(input); R(delta) one layer down = (R(delta) W + delta V) act'
-  // + back act'' R(z).
-  for (int l = L - 1; l >= 0; --l) {
-    const int in = m.widths[l], out = m.widths[l + 1];
-    MMap<T> hW(hv + m.offset(l), out, in);
-    MVec<T> hb(hv + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
-    hW.noalias() = ws.rdelta.transpose() * layer_input(m, b, ws, l);
-    if (l > 0) hW.noalias() += delta_[l].transpose() * ws.ra[l];
-    hb = ws.rdelta.colwise().sum();
-    if (l == 0) break;
-    CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
-    ws.rback.resize(b.rows, in);
-    ws.rback.noalias() = ws.rdelta * W;
-    ws.rback.noalias() += delta_[l] * V;
-    const Mat<T>& zl = ws.z[l];
-    const Mat<T>& al = ws.a[l];
-    const Mat<T>& rzl = ws.rz[l];
-    ws.rdelta.resize(b.rows, in);
-    for (std::int64_t i = 0; i < b.rows; ++i)
-      for (int k = 0; k < in; ++k)
-        ws.rdelta(i, k) = ws.rback(i, k) * act_d1(f, zl(i, k), al(i, k)) +
-                          back_[l](i, k) * act_d2(f, zl(i, k), al(i, k)) * rzl(i, k);
+    // R(delta) at the output: the loss's Hessian in the logits times rz,
+    // divided by the whole set's rows (the loss is their mean).
+    const int K = m.outputs();
+    const CMap<T> z = rows(ws_.z[L], K);
+    const Mat<T>& rz = rz_[L];
+    rdelta_.resize(R, K);
+    for (std::int64_t i = 0; i < R; ++i) {
+      switch (m.loss) {
+        case LossKind::kXent: {
+          double mx = z(i, 0);
+          for (int k = 1; k < K; ++k) mx = std::max(mx, z(i, k));
+          double se = 0;
+          for (int k = 0; k < K; ++k) se += std::exp(z(i, k) - mx);
+          double pr = 0;
+          for (int k = 0; k < K; ++k) pr += std::exp(z(i, k) - mx) / se * rz(i, k);
+          for (int k = 0; k < K; ++k) rdelta_(i, k) = std::exp(z(i, k) - mx) / se * (rz(i, k) - pr) / dn;
+          break;
+        }
+        case LossKind::kBce: {
+          const double s = 1.0 / (1.0 + std::exp(-z(i, 0)));
+          rdelta_(i, 0) = s * (1.0 - s) * rz(i, 0) / dn;
+          break;
+        }
+        case LossKind::kMse:
+          for (int k = 0; k < K; ++k) rdelta_(i, k) = 2.0 * rz(i, k) / (dn * K);
+          break;
+      }
+    }
+    // R-backward beside the stored plain one, the tile's share of H v added:
+    // R(dW) = R(delta)^T input + delta^T R(input); R(delta) one layer down =
+    // (R(delta) W + delta V) act' + back act'' R(z).
+    for (int l = L - 1; l >= 0; --l) {
+      const int in = m.widths[l], out = m.widths[l + 1];
+      MMap<T> hW(hv + m.offset(l), out, in);
+      MVec<T> hb(hv + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
+      hW.noalias() += rdelta_.transpose() * input(l);
+      if (l > 0) hW.noalias() += rows(delta_[l], out).transpose() * ra_[l];
+      hb += rdelta_.colwise().sum();
+      if (l == 0) break;
+      CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
+      rback_.resize(R, in);
+      rback_.noalias() = rdelta_ * W;
+      rback_.noalias() += rows(delta_[l], out) * V;
+      const CMap<T> zl = rows(ws_.z[l], in), al = rows(ws_.a[l], in), back = rows(back_[l], in);
+      const Mat<T>& rzl = rz_[l];
+      rdelta_.resize(R, in);
+      for (std::int64_t i = 0; i < R; ++i)
+        for (int k = 0; k < in; ++k)
+          rdelta_(i, k) = rback_(i, k) * act_d1(f, zl(i, k), al(i, k)) + back(i, k) * act_d2(f, zl(i, k), al(i, k)) * rzl(i, k);
+    }
   }
   if (m.weight_decay != 0) {
     const std::int64_t P = m.params();

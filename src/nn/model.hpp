@@ -16,6 +16,8 @@
 
 namespace trilo::nn {
 
+struct Dataset;
+
 enum class InitKind { kTorch, kGlorot, kHe };
 
 struct Model {
@@ -91,10 +93,17 @@ Eval evaluate_after_first_layer(const Model& m, const T* w, const Batch<T>& b, W
 // H v: the Hessian of the same mean loss (plus L2) at fixed weights, times
 // any number of vectors v, exact. The forward and backward passes at w are
 // done once, at construction; each product adds only the R-operator's
-// passes (about half the work of a fresh gradient and product).
+// passes (about half the work of a fresh gradient and product). A product
+// runs over the rows in tiles (a few hundred rows), each tile through the whole
+// network and back before the next, so the tile's inputs are read from
+// memory once for the first layer's two products (its R-forward and its
+// weights' part of H v) instead of once per product over the whole set.
 class HessianAt {
  public:
   HessianAt(const Model& m, const double* w, const Batch<double>& b);
+  // The same over a data set as read (float32), its rows widened to float64
+  // a tile at a time: the whole set is never held in float64.
+  HessianAt(const Model& m, const double* w, const Dataset& d);
   void apply(const double* v, double* hv);
 
  private:
@@ -103,6 +112,14 @@ class HessianAt {
   Batch<double> b_;
   Workspace<double> ws_;
   std::vector<Mat<double>> delta_, back_;  // per layer: dC/dz and dC/da before act'
+  std::vector<Mat<double>> rz_, ra_;       // a tile's R(z) and R(a) per layer
+  Mat<double> rdelta_, rback_;             // a tile's R(delta) and R(back)
+  const Dataset* set_ = nullptr;           // the rows, when b_.x is not given
+  Mat<double> x_;                          // a tile of set_'s rows in float64
+  // Rows r0 .. r0 + R of the input, row-major.
+  const double* input_rows(std::int64_t r0, std::int64_t R);
+  // The backward pass at w, kept, once the forward pass is in ws_.
+  void keep_backward();
 };
 
 // One product, for a single v.
