@@ -128,7 +128,8 @@ void CudaBackend::end_tile(const std::vector<HostCopy>& copies) {
 
 void CudaBackend::fetch_end_points(int slot, backend::DescentBatch& out) {
   const KeptDescents* k = kept_[slot & 1].get();
-  if (k == nullptr || k->n != out.count || k->dim != out.dim)
+  if (k == nullptr) return;  // the chunk did not fit on the device and came home whole
+  if (k->n != out.count || k->dim != out.dim)
     throw std::logic_error("fetch_end_points: the batch is not the last one descended into this slot");
   activate();
   copy_to_host_async(out.end.data(), k->end.data(), k->n * k->dim, fetch_stream_);

@@ -302,7 +302,17 @@ void CudaBackend::descend_cells(const backend::DescentRequest& req, std::int64_t
   const int d = req.landscape.dim;
   std::unique_ptr<KeptDescents>& k = kept_[slot & 1];
   if (!k) k = std::make_unique<KeptDescents>();
-  k->hold(count, d, stream_);
+  try {
+    k->hold(count, d, stream_);
+  } catch (const backend::OutOfDeviceMemory&) {
+    // A chunk too large to keep on this device: its tiles come home as
+    // descend() sends them, and the host reduces it (fetch_end_points then
+    // has nothing to add).
+    k.reset();
+    descend(req, first, count, out);
+    cells = Backend::reduce_cells(out, tol, every > 0);
+    return;
+  }
   keeping_ = k.get();
   try {
     descend(req, first, count, out);
