@@ -22,11 +22,11 @@ import sys
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_resume import case, failures  # noqa: E402  (runs a check, prints ok or FAIL)
 from compare_results import Differ, compare  # noqa: E402
 
 EXE = None
 WORK = None
-failures = []
 STATS = re.compile(r"cells: (\d+) chunks reduced by merge cell, (\d+) of them fell back")
 
 
@@ -87,7 +87,7 @@ CASES = [
 ]
 
 
-def case(name, args, chunks, fallbacks):
+def job_case(name, args, chunks, fallbacks):
     def check():
         got, fell = both_ways(name, args)
         assert got == chunks, "%d chunks reduced, expected %d" % (got, chunks)
@@ -118,13 +118,8 @@ def main():
     EXE, WORK = os.path.abspath(sys.argv[1]), sys.argv[2]
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
-    for fn in [case(*c) for c in CASES] + [a_bad_value_is_refused]:
-        try:
-            fn()
-            print("ok   %s" % fn.__name__)
-        except AssertionError as e:
-            failures.append(fn.__name__)
-            print("FAIL %s: %s" % (fn.__name__, e))
+    for fn in [job_case(*c) for c in CASES] + [a_bad_value_is_refused]:
+        case(fn)
     if failures:
         sys.exit("check_reduce_cells: %d failed: %s" % (len(failures), ", ".join(failures)))
 
