@@ -37,12 +37,18 @@ CudaBackend::CudaBackend(int device) : device_(device) {
   // Non-blocking: no implicit synchronisation with the legacy default stream
   // that other libraries in the process might use.
   TRILO_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  TRILO_CUDA_CHECK(cudaStreamCreateWithFlags(&fetch_stream_, cudaStreamNonBlocking));
   TRILO_CUDA_CHECK(cudaEventCreate(&kernels_begin_));
   TRILO_CUDA_CHECK(cudaEventCreate(&kernels_end_));
   formulas_ = std::make_unique<FormulaModules>(device_);
 }
 
 CudaBackend::~CudaBackend() {
+  if (fetch_stream_ != nullptr) {
+    (void)cudaStreamSynchronize(fetch_stream_);
+    (void)cudaStreamDestroy(fetch_stream_);
+  }
+  for (std::unique_ptr<KeptDescents>& k : kept_) k.reset();  // freed on stream_, before it goes
   if (stream_ != nullptr) {
     (void)cudaStreamSynchronize(stream_);  // let queued frees finish before the stream goes
     (void)cudaStreamDestroy(stream_);
@@ -118,6 +124,19 @@ void CudaBackend::end_tile(const std::vector<HostCopy>& copies) {
     const std::size_t len = std::min(kPiece, copies[i].bytes - off);
     std::memcpy(static_cast<unsigned char*>(copies[i].host) + off, stage + at[i] + off, len);
   }
+}
+
+void CudaBackend::fetch_end_points(int slot, backend::DescentBatch& out) {
+  const KeptDescents* k = kept_[slot & 1].get();
+  if (k == nullptr) return;  // the chunk did not fit on the device and came home whole
+  if (k->n != out.count || k->dim != out.dim)
+    throw std::logic_error("fetch_end_points: the batch is not the last one descended into this slot");
+  activate();
+  copy_to_host_async(out.end.data(), k->end.data(), k->n * k->dim, fetch_stream_);
+  copy_to_host_async(out.steps.data(), k->steps.data(), k->n, fetch_stream_);
+  copy_to_host_async(out.status.data(), k->status.data(), k->n, fetch_stream_);
+  copy_to_host_async(out.quench.data(), k->quench.data(), k->n, fetch_stream_);
+  TRILO_CUDA_CHECK(cudaStreamSynchronize(fetch_stream_));
 }
 
 std::int64_t CudaBackend::chunk_items(std::size_t bytes_per_item) const {

@@ -24,6 +24,8 @@
 
 namespace trilo::cuda {
 
+struct KeptDescents;  // below
+
 class CudaBackend final : public backend::Backend {
  public:
   explicit CudaBackend(int device = 0);
@@ -46,6 +48,20 @@ class CudaBackend final : public backend::Backend {
   double take_device_seconds() override;
   backend::ReducedCells reduce_cells(const backend::DescentBatch& batch, double tol,
                                      bool per_row) override;
+  bool reduces_on_device() const override { return true; }
+  // The descents stay in device memory (KeptDescents, one per slot), are
+  // reduced there, and only the cells and the rows asked for come home
+  // (reduce_cells.cu). A chunk too large to keep comes home whole and is
+  // reduced on the host.
+  void descend_cells(const backend::DescentRequest& req, std::int64_t first, std::int64_t count,
+                     double tol, std::int64_t every, int slot, backend::DescentBatch& out,
+                     backend::ReducedCells& cells) override;
+  // On a stream of its own, so that it does not wait for the descents of
+  // the other slot.
+  void fetch_end_points(int slot, backend::DescentBatch& out) override;
+  // While descend_cells runs descend(): the columns a tile of descents is
+  // written to (at its row), in place of buffers of its own copied home.
+  KeptDescents* keeping() const { return keeping_; }
 
   cudaStream_t stream() const { return stream_; }
 
@@ -131,6 +147,9 @@ class CudaBackend final : public backend::Backend {
   std::size_t staging_bytes_ = 0;
   std::size_t chunk_bytes_ = 0;
   std::unique_ptr<FormulaModules> formulas_;
+  std::unique_ptr<KeptDescents> kept_[2];
+  KeptDescents* keeping_ = nullptr;
+  cudaStream_t fetch_stream_ = nullptr;
 };
 
 // At most this many items per launch: a few waves of a full GPU, and small
@@ -199,6 +218,43 @@ class DeviceBuffer {
   std::size_t size_ = 0;
   cudaStream_t stream_ = nullptr;
   bool pooled_ = true;
+};
+
+// A chunk of descents kept in device memory for descend_cells and
+// fetch_end_points: every column of `n` rows of dimension `dim`. The
+// buffers grow to the largest chunk and are reused.
+struct KeptDescents {
+  DeviceBuffer<double> start, end, loss, grad_norm;
+  DeviceBuffer<std::int64_t> steps;
+  DeviceBuffer<std::int8_t> status, quench, bounced;
+  std::int64_t n = 0;
+  int dim = 0;
+
+  // Room for n rows of dimension d.
+  void hold(std::int64_t rows, int d, cudaStream_t stream) {
+    const auto need = [](const auto& b, std::int64_t k) { return b.size() < static_cast<std::size_t>(k); };
+    using B8 = DeviceBuffer<std::int8_t>;
+    if (need(start, rows * d)) {
+      start = DeviceBuffer<double>(static_cast<std::size_t>(rows * d), stream);
+      end = DeviceBuffer<double>(static_cast<std::size_t>(rows * d), stream);
+    }
+    if (need(loss, rows)) {
+      const auto m = static_cast<std::size_t>(rows);
+      loss = DeviceBuffer<double>(m, stream);
+      grad_norm = DeviceBuffer<double>(m, stream);
+      steps = DeviceBuffer<std::int64_t>(m, stream);
+      status = B8(m, stream);
+      quench = B8(m, stream);
+      bounced = B8(m, stream);
+    }
+    n = rows;
+    dim = d;
+  }
+  // The columns from row `row` on.
+  DescentColumns at(std::int64_t row) const {
+    return {start.data() + row * dim, end.data() + row * dim, loss.data() + row,   grad_norm.data() + row,
+            steps.data() + row,       status.data() + row,    quench.data() + row, bounced.data() + row};
+  }
 };
 
 // The copies home of a tile of descents or critical-point searches: `m`

@@ -53,13 +53,17 @@ void record_tile(CudaBackend& be, const StartSpec& starts,
                  Launch&& launch) {
   cudaStream_t stream = be.stream();
   const bool explicit_mode = starts.mode == StartMode::kExplicit;
+  // Descents kept on the device (CudaBackend::descend_cells) are written
+  // into the kept columns and not copied home.
+  KeptDescents* kept = descent_flags ? be.keeping() : nullptr;
+  const std::int64_t own = kept ? 0 : m;
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
-  DeviceBuffer<double> start(size(m * dim), stream), end(size(m * dim), stream);
-  DeviceBuffer<double> loss(size(m), stream), grad_norm(size(m), stream);
-  DeviceBuffer<std::int64_t> steps(size(m), stream);
-  DeviceBuffer<std::int8_t> status(size(m), stream);
-  DeviceBuffer<std::int8_t> quench(descent_flags ? size(m) : 0, stream);
-  DeviceBuffer<std::int8_t> bounced(descent_flags ? size(m) : 0, stream);
+  DeviceBuffer<double> start(size(own * dim), stream), end(size(own * dim), stream);
+  DeviceBuffer<double> loss(size(own), stream), grad_norm(size(own), stream);
+  DeviceBuffer<std::int64_t> steps(size(own), stream);
+  DeviceBuffer<std::int8_t> status(size(own), stream);
+  DeviceBuffer<std::int8_t> quench(descent_flags ? size(own) : 0, stream);
+  DeviceBuffer<std::int8_t> bounced(descent_flags ? size(own) : 0, stream);
   DeviceBuffer<double> points(explicit_mode ? size(m * starts.dim) : 0, stream);
   DescentColumns cols{start.data(),     end.data(),   loss.data(),
                       grad_norm.data(), steps.data(), status.data()};
@@ -67,6 +71,7 @@ void record_tile(CudaBackend& be, const StartSpec& starts,
     cols.quench = quench.data();
     cols.bounced = bounced.data();
   }
+  if (kept) cols = kept->at(row);
   StartSpec s = starts;
   if (explicit_mode) {
     copy_to_device_async(points.data(), explicit_starts.data() + first * starts.dim, m * starts.dim,
@@ -78,7 +83,7 @@ void record_tile(CudaBackend& be, const StartSpec& starts,
   launch(s, cols, stream);
   TRILO_CUDA_CHECK(cudaGetLastError());
   be.end_kernels();
-  be.end_tile(descent_copies(out, row, m, dim, cols));
+  be.end_tile(kept ? std::vector<CudaBackend::HostCopy>{} : descent_copies(out, row, m, dim, cols));
 }
 
 }  // namespace trilo::cuda

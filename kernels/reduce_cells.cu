@@ -7,6 +7,7 @@
 // rows on the host. The one translation unit of kernels/ that includes Thrust.
 #include <thrust/binary_search.h>
 #include <thrust/copy.h>
+#include <thrust/count.h>
 #include <thrust/execution_policy.h>
 #include <thrust/fill.h>
 #include <thrust/for_each.h>
@@ -22,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <numeric>
 #include <vector>
 
@@ -150,8 +152,31 @@ std::vector<T> home(const DeviceBuffer<T>& b, std::int64_t n, cudaStream_t strea
   return v;
 }
 
-// `e` in device memory.
-ReducedCells reduce_cells_device(const EndColumns& e, double tol, bool per_row, cudaStream_t stream) {
+// Rows phase, phase + every, ... of n (every > 0) of a device column of
+// rows of `width` bytes into the same rows of host memory `host`.
+void copy_rows_home(void* host, const void* device, std::size_t width, std::int64_t n, std::int64_t every,
+                    std::int64_t phase, cudaStream_t stream) {
+  if (phase >= n || width == 0) return;
+  const std::int64_t rows = (n - 1 - phase) / every + 1;
+  auto* h = static_cast<unsigned char*>(host) + phase * width;
+  const auto* d = static_cast<const unsigned char*>(device) + phase * width;
+  const std::size_t pitch = static_cast<std::size_t>(every) * width;
+  if (every == 1) {
+    TRILO_CUDA_CHECK(cudaMemcpyAsync(h, d, static_cast<std::size_t>(rows) * width, cudaMemcpyDeviceToHost, stream));
+  } else if (pitch <= (std::size_t(1) << 30)) {
+    TRILO_CUDA_CHECK(cudaMemcpy2DAsync(h, pitch, d, pitch, width, static_cast<std::size_t>(rows),
+                                       cudaMemcpyDeviceToHost, stream));
+  } else {  // rows so far apart that a chunk holds few of them
+    for (std::int64_t r = 0; r < rows; ++r)
+      TRILO_CUDA_CHECK(cudaMemcpyAsync(h + r * pitch, d + r * pitch, width, cudaMemcpyDeviceToHost, stream));
+  }
+}
+
+// `e` in device memory. Each row's cell comes home for rows phase, phase +
+// every, ... (-1 for the others); none when every is 0.
+ReducedCells reduce_cells_device(const EndColumns& e, double tol, std::int64_t every, std::int64_t phase,
+                                 cudaStream_t stream) {
+  const bool per_row = every > 0;
   const auto size = [](std::int64_t k) { return static_cast<std::size_t>(k); };
   const auto policy = thrust::cuda::par_nosync.on(stream);
   const thrust::counting_iterator<std::int64_t> zero(0);
@@ -209,7 +234,11 @@ ReducedCells reduce_cells_device(const EndColumns& e, double tol, bool per_row, 
                             count_h = home(hist_count, h, stream);
   std::vector<double> radius2_h = home(radius2, cells, stream), position_h = home(position, std::int64_t(cells) * d, stream);
   std::vector<std::int32_t> hist_cell_h = home(hist_cell, h, stream);
-  std::vector<std::int32_t> cell_of_h = per_row ? home(cell_of, e.n, stream) : std::vector<std::int32_t>{};
+  std::vector<std::int32_t> cell_of_h(per_row ? size(e.n) : 0, -1);
+  if (per_row) copy_rows_home(cell_of_h.data(), cell_of.data(), sizeof(std::int32_t), e.n, every, phase, stream);
+  std::int64_t status_rows[3];
+  for (int k = 0; k < 3; ++k)
+    status_rows[k] = thrust::count(policy, e.status, e.status + e.n, static_cast<std::int8_t>(k));
   TRILO_CUDA_CHECK(cudaStreamSynchronize(stream));
 
   // The cells in the order of their first rows (histograms follow them).
@@ -224,6 +253,7 @@ ReducedCells reduce_cells_device(const EndColumns& e, double tol, bool per_row, 
   ReducedCells out;
   out.dim = d;
   out.rows = e.n;
+  for (int k = 0; k < 3; ++k) out.status_rows[k] = status_rows[k];
   out.offset.push_back(0);
   for (std::int32_t k = 0; k < cells; ++k) {
     const std::int32_t c = by_first[size(k)];
@@ -262,7 +292,54 @@ backend::ReducedCells CudaBackend::reduce_cells(const backend::DescentBatch& bat
   if (quench) copy_to_device_async(quenched.data(), batch.quench.data(), n, stream_);
   copy_to_device_async(steps.data(), batch.steps.data(), n, stream_);
   return reduce_cells_device({end.data(), status.data(), quench ? quenched.data() : nullptr, steps.data(), n, d},
-                             tol, per_row, stream_);
+                             tol, per_row ? 1 : 0, 0, stream_);
+}
+
+void CudaBackend::descend_cells(const backend::DescentRequest& req, std::int64_t first, std::int64_t count,
+                                double tol, std::int64_t every, int slot, backend::DescentBatch& out,
+                                backend::ReducedCells& cells) {
+  activate();
+  const int d = req.landscape.dim;
+  std::unique_ptr<KeptDescents>& k = kept_[slot & 1];
+  if (!k) k = std::make_unique<KeptDescents>();
+  try {
+    k->hold(count, d, stream_);
+  } catch (const backend::OutOfDeviceMemory&) {
+    // A chunk too large to keep on this device: its tiles come home as
+    // descend() sends them, and the host reduces it (fetch_end_points then
+    // has nothing to add).
+    k.reset();
+    descend(req, first, count, out);
+    cells = Backend::reduce_cells(out, tol, every > 0);
+    return;
+  }
+  keeping_ = k.get();
+  try {
+    descend(req, first, count, out);
+  } catch (...) {
+    keeping_ = nullptr;
+    throw;
+  }
+  keeping_ = nullptr;
+  // Row i is brought home where (first + i) % every == 0.
+  const std::int64_t phase = every > 0 ? (every - first % every) % every : 0;
+  cells = reduce_cells_device({k->end.data(), k->status.data(), k->quench.data(), k->steps.data(), count, d}, tol,
+                              every, phase, stream_);
+  if (every > 0) {
+    const auto rows = [&](auto& host, const auto& device, int width) {
+      copy_rows_home(host.data(), device.data(), sizeof(host[0]) * static_cast<std::size_t>(width), count, every,
+                     phase, stream_);
+    };
+    rows(out.start, k->start, d);
+    rows(out.end, k->end, d);
+    rows(out.loss, k->loss, 1);
+    rows(out.grad_norm, k->grad_norm, 1);
+    rows(out.steps, k->steps, 1);
+    rows(out.status, k->status, 1);
+    rows(out.quench, k->quench, 1);
+    rows(out.bounced, k->bounced, 1);
+    TRILO_CUDA_CHECK(cudaStreamSynchronize(stream_));
+  }
 }
 
 }  // namespace trilo::cuda

@@ -302,12 +302,31 @@ run_write() {
 # Whole descend jobs stage by stage (bench/README.md, --pipeline): on the
 # zero-cost backend (the host's own work alone) and on the GPU, 10^8
 # descents without records at the default chunk and at 2^20, and 10^7 with
-# every record; appended to bench.log.
+# every record; appended to bench.log. The CUDA backend reduces the end
+# points of --records none/sample jobs by merge cell on the device
+# (Backend::descend_cells): first the files of that path against the end
+# points' (TRILOBITE_REDUCE_CELLS=off), which must match, with the chunks
+# that fell back counted; then the 10^8 job with the reduction and without.
 run_pipeline() {
-  local exe=$BUILD_DIR/trilobite
+  local exe=$BUILD_DIR/trilobite tmp=/tmp/trilo-pipeline rec path rc=0
+  mkdir -p "$tmp/on" "$tmp/off"
+  for rec in "none" "sample --sample 1000"; do
+    for path in on off; do
+      # shellcheck disable=SC2086  # $rec is a list of words
+      (cd "$tmp/$path" && TRILOBITE_REDUCE_CELLS=$path TRILOBITE_DRIVER_STATS=1 "$exe" descend \
+        -l six-hump-camel --starts 3000000 --chunk 262144 --backend cuda --records $rec -q --force \
+        -o out.h5 2>&1 | grep -E '^(cells|stages):') || rc=1
+    done
+    python3 tests/python/compare_results.py "$tmp/off/out.h5" "$tmp/on/out.h5" --ignore created ||
+      { echo "pipeline: --records $rec: the device reduction's file differs from the end points'"; rc=1; }
+  done
   "$exe" bench --pipeline --backend cuda --starts 100000000 --records none --chunk 65536,1048576 \
     --repeats 1 || return 1
+  echo "-- the same without the device reduction (TRILOBITE_REDUCE_CELLS=off)"
+  TRILOBITE_REDUCE_CELLS=off "$exe" bench --pipeline --backend cuda --starts 100000000 --records none \
+    --chunk 65536,1048576 --repeats 1 || return 1
   "$exe" bench --pipeline --backend cuda --starts 10000000 --records all --repeats 1 || return 1
+  return "$rc"
 }
 # ------------------------------------------------------------------------------
 # NumPy runs on one core: 10^5 starts keep it to minutes; the GPU peers get

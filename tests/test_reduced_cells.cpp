@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "analysis/accumulator.hpp"
@@ -112,6 +113,8 @@ void expect_reduction_of(const DescentBatch& b, double tol, const ReducedCells& 
 
   ASSERT_EQ(got.cells(), static_cast<std::int64_t>(by_first.size()));
   EXPECT_EQ(got.rows, b.count);
+  for (int k = 0; k < 3; ++k)
+    EXPECT_EQ(got.status_rows[k], std::count(b.status.begin(), b.status.end(), static_cast<std::int8_t>(k)));
   ASSERT_EQ(got.offset.size(), by_first.size() + 1);
   ASSERT_EQ(got.cell_of.size(), static_cast<std::size_t>(b.count));
   std::vector<std::int32_t> cell_of(static_cast<std::size_t>(b.count), -1);
@@ -265,6 +268,70 @@ TYPED_TEST(ReducedCellsOn, EmptyAndUncountedBatchesReduceToNothing) {
   EXPECT_EQ(acc.trials(Source::kDescents), 2);
   EXPECT_EQ(acc.raw_clusters(), 0);
   EXPECT_EQ(labels, (std::vector<std::int32_t>{-1, -1}));
+}
+
+// Descents reduced where they are made (descend_cells): the cells are those
+// of the descents' end points, the rows asked for (and only their cells)
+// come home, and fetch_end_points gives the end points of the slot's own
+// chunk while the other slot holds another one.
+TYPED_TEST(ReducedCellsOn, DescendCellsGivesTheCellsAndRowsOfTheDescents) {
+  backend::Backend& be = *this->be_;
+  backend::DescentRequest q = request(LandscapeId::kQuarticDimple, 2, 2.5, 9);
+  q.params.max_steps = 300;  // some run out of steps
+  const double tol = analysis::detail::effective_merge_tol(-1, {-2.5, -2.5}, {2.5, 2.5});
+  const std::int64_t first = 37, n = 1500;
+  DescentBatch ref, other_ref;
+  be.descend(q, first, n, ref);
+  be.descend(q, first + n, 700, other_ref);
+  std::int64_t status[3] = {0, 0, 0};
+  for (std::int8_t s : ref.status) ++status[s];
+  ASSERT_GT(status[1], 0) << "a descent that ran out of steps";
+
+  ReducedCells all;
+  for (std::int64_t every : {1, 0, 7}) {
+    SCOPED_TRACE("every " + std::to_string(every));
+    DescentBatch out, other;
+    ReducedCells cells, other_cells;
+    be.descend_cells(q, first, n, tol, every, 0, out, cells);
+    be.descend_cells(q, first + n, 700, tol, every, 1, other, other_cells);
+    ASSERT_EQ(out.count, n);
+    for (int k = 0; k < 3; ++k) EXPECT_EQ(cells.status_rows[k], status[k]);
+    if (every == 1) {
+      expect_reduction_of(ref, tol, cells);
+      all = cells;
+    } else {
+      EXPECT_EQ(cells.first, all.first);
+      EXPECT_EQ(cells.position, all.position);
+      EXPECT_EQ(cells.offset, all.offset);
+      EXPECT_EQ(cells.steps, all.steps);
+      EXPECT_EQ(cells.count, all.count);
+      EXPECT_EQ(cells.cell_of.empty(), every == 0);
+    }
+    const int d = ref.dim;
+    for (std::int64_t i = 0; i < n && every > 0; ++i) {
+      if ((first + i) % every != 0) continue;
+      const auto u = static_cast<std::size_t>(i);
+      EXPECT_EQ(cells.cell_of[u], all.cell_of[u]) << "row " << i;
+      for (int j = 0; j < d; ++j) {
+        EXPECT_EQ(out.start[u * d + j], ref.start[u * d + j]);
+        EXPECT_EQ(out.end[u * d + j], ref.end[u * d + j]);
+      }
+      EXPECT_EQ(out.loss[u], ref.loss[u]);
+      EXPECT_EQ(out.grad_norm[u], ref.grad_norm[u]);
+      EXPECT_EQ(out.steps[u], ref.steps[u]);
+      EXPECT_EQ(out.status[u], ref.status[u]);
+      EXPECT_EQ(out.quench[u], ref.quench[u]);
+      EXPECT_EQ(out.bounced[u], ref.bounced[u]);
+    }
+    be.fetch_end_points(0, out);
+    EXPECT_EQ(out.end, ref.end);
+    EXPECT_EQ(out.steps, ref.steps);
+    EXPECT_EQ(out.status, ref.status);
+    EXPECT_EQ(out.quench, ref.quench);
+    be.fetch_end_points(1, other);
+    EXPECT_EQ(other.end, other_ref.end);
+    EXPECT_EQ(other.status, other_ref.status);
+  }
 }
 
 // The one key of host and device: floor of the quotient, clamped, NaN to 0.

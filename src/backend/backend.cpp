@@ -45,4 +45,11 @@ ReducedCells Backend::reduce_cells(const DescentBatch& batch, double tol, bool p
                            tol, per_row);
 }
 
+void Backend::descend_cells(const DescentRequest& req, std::int64_t first, std::int64_t count, double tol,
+                            std::int64_t every, int slot, DescentBatch& out, ReducedCells& cells) {
+  (void)slot;
+  descend(req, first, count, out);
+  cells = reduce_cells(out, tol, every > 0);
+}
+
 }  // namespace trilo::backend

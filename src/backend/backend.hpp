@@ -129,6 +129,29 @@ class Backend {
   // (reduced_cells.hpp); `per_row` also gives each row's cell. On the host
   // here (reduce_cells_host); the CUDA backend reduces on the device.
   virtual ReducedCells reduce_cells(const DescentBatch& batch, double tol, bool per_row);
+
+  // Whether reduce_cells runs where the descents are made, so that a job
+  // need not bring every end point home (descend_cells). True on the CUDA
+  // backend; on the CPU the end points are in host memory already.
+  virtual bool reduces_on_device() const { return false; }
+  // Descents [first, first + count) and their cells, for a job that asks
+  // for the cells and a few rows: `cells` is reduce_cells of the descents
+  // (cell_of for the rows brought home, -1 for the others), and `out` holds
+  // the rows i with (first + i) % every == 0 (none when every is 0), every
+  // column; its other rows are unspecified until fetch_end_points. `slot`
+  // (0 or 1) names the buffers the end points are kept in: a job descends
+  // into one slot while it absorbs the other. Here: descend, then
+  // reduce_cells; every row is in `out`.
+  virtual void descend_cells(const DescentRequest& req, std::int64_t first, std::int64_t count, double tol,
+                             std::int64_t every, int slot, DescentBatch& out, ReducedCells& cells);
+  // Completes `out`, the batch of the last descend_cells into `slot`, with
+  // every row's end point, steps, status and quench result (for a job
+  // whose cells could not be clustered). May run on another thread than a
+  // descend_cells into the other slot. Here: nothing to do.
+  virtual void fetch_end_points(int slot, DescentBatch& out) {
+    (void)slot;
+    (void)out;
+  }
 };
 
 // threads <= 0: OpenMP's default.

@@ -13,8 +13,11 @@ ReducedCells reduce_cells_host(const EndColumns& e, double tol, bool per_row) {
   const int d = e.dim;
   // Counting rows by cell, then by row: each cell's members in row order.
   std::vector<std::pair<CellKey, std::int64_t>> rows;
-  for (std::int64_t i = 0; i < e.n; ++i)
+  ReducedCells out;
+  for (std::int64_t i = 0; i < e.n; ++i) {
+    ++out.status_rows[e.status[i]];
     if (end_point_counts(e.status, e.quench, i)) rows.push_back({cell_key(e.end + i * d, d, tol), i});
+  }
   std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
     return a.first < b.first || (a.first == b.first && a.second < b.second);
   });
@@ -42,7 +45,6 @@ ReducedCells reduce_cells_host(const EndColumns& e, double tol, bool per_row) {
   }
   std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.first < b.first; });
 
-  ReducedCells out;
   out.dim = d;
   out.rows = e.n;
   out.offset.push_back(0);

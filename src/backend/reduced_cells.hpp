@@ -34,6 +34,7 @@ struct ReducedCells {
   std::vector<std::int64_t> offset;  // cells + 1: cell c's histogram is [offset[c], offset[c + 1])
   std::vector<std::int64_t> steps, count;  // histogram entries, steps ascending within a cell
   std::vector<std::int32_t> cell_of;       // per row when asked for: its cell, or -1
+  std::int64_t status_rows[3] = {0, 0, 0};  // rows per DescentStatus: converged, max-steps, diverged
   std::int64_t cells() const { return static_cast<std::int64_t>(first.size()); }
 };
 

@@ -94,6 +94,16 @@ void print_rows(const std::vector<PipelineRow>& rows, std::ostream& out) {
          "waiting for the chunk before to be absorbed); cluster .. commit the absorb thread's, beside the next "
          "compute; copy: records from the checkpoint into the result file\n";
   for (const PipelineRow& r : rows)
+    if (r.t.cells_chunks > 0) {
+      std::snprintf(line, sizeof line,
+                    "cells path, %s %s %lld starts, records %s, chunk %lld on %s: %lld chunks reduced by merge cell, "
+                    "%lld fell back to their end points\n",
+                    r.case_name.c_str(), r.precision.c_str(), static_cast<long long>(r.starts), r.records.c_str(),
+                    static_cast<long long>(r.chunk), r.backend.c_str(), static_cast<long long>(r.t.cells_chunks),
+                    static_cast<long long>(r.t.cells_fallbacks));
+      out << line;
+    }
+  for (const PipelineRow& r : rows)
     if (r.backend == "zero-cost") {
       const double absorb = r.t.absorb_s();
       std::snprintf(line, sizeof line,
@@ -115,7 +125,8 @@ nlohmann::json to_json(const PipelineRow& r) {
           {"wait_s", t.settle_s},     {"cluster_s", t.cluster_s},   {"count_s", t.count_s},
           {"records_s", t.records_s}, {"checkpoint_s", t.checkpoint_s}, {"commit_s", t.commit_s},
           {"absorb_s", t.absorb_s()}, {"finish_s", t.finish_s},     {"copy_s", t.copy_s},
-          {"tables_s", t.tables_s},   {"descents_per_s", double(r.starts) / t.total_s}};
+          {"tables_s", t.tables_s},   {"descents_per_s", double(r.starts) / t.total_s},
+          {"cells_chunks", t.cells_chunks}, {"cells_fallbacks", t.cells_fallbacks}};
 }
 
 }  // namespace

@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <ostream>
 #include <stdexcept>
 #include <utility>
 
+#include "config/run_config.hpp"
 #include "jobs/checkpointing.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/progress.hpp"
+#include "jobs/ranks.hpp"
 
 namespace trilo::jobs {
 
@@ -27,6 +30,21 @@ void print_stage_times(const StageTimes& t, std::ostream& out) {
                 t.setup_s, t.loop_s, t.compute_s, t.settle_s, t.absorb_s(), t.cluster_s, t.count_s, t.records_s,
                 t.checkpoint_s, t.commit_s, t.finish_s, t.copy_s, t.tables_s, t.total_s);
   out << line;
+  if (t.cells_chunks > 0) {
+    std::snprintf(line, sizeof line,
+                  "cells: %lld chunks reduced by merge cell, %lld of them fell back to their end points\n",
+                  static_cast<long long>(t.cells_chunks), static_cast<long long>(t.cells_fallbacks));
+    out << line;
+  }
+}
+
+CellsPath cells_path_from_env() {
+  const char* v = std::getenv("TRILOBITE_REDUCE_CELLS");
+  const std::string s = v ? v : "";
+  if (s.empty()) return CellsPath::kBackend;
+  if (s == "on") return CellsPath::kOn;
+  if (s == "off") return CellsPath::kOff;
+  throw config::BadInput("TRILOBITE_REDUCE_CELLS: '" + s + "' is neither on nor off");
 }
 
 std::vector<std::int64_t> DescentCounters::flat() const {
@@ -90,24 +108,53 @@ void DescentRun::commit(io::CheckpointWriter* ck) {
 
 namespace {
 
+// What the accumulator reads of a backend's cells.
+analysis::Cells view(const backend::ReducedCells& c) {
+  return {c.dim,           c.cells(),       c.rows,         c.first.data(), c.position.data(),
+          c.radius.data(), c.offset.data(), c.steps.data(), c.count.data(),
+          c.cell_of.empty() ? nullptr : c.cell_of.data()};
+}
+
+// The reduction a phase's chunks take (Backend::descend_cells), if any.
+struct CellsPlan {
+  bool on = false;
+  double tol = 0;
+  std::int64_t every = 0;  // rows brought home besides the cells
+};
+
 // One phase's chunks: the backend descends into one of two batches while the
 // run absorbs the other.
 class DescentChunks : public ChunkWork {
  public:
-  using Take = std::function<void(std::int64_t first, const backend::DescentBatch&)>;
-  DescentChunks(backend::Backend& be, const backend::DescentRequest& q, Take absorb, Take commit)
-      : be_(be), q_(q), absorb_(std::move(absorb)), commit_(std::move(commit)) {}
-  void compute(const Chunk& c) override { be_.descend(q_, c.first, c.count, parts_[c.slot]); }
-  void absorb(const Chunk& c) override { absorb_(c.first, parts_[c.slot]); }
-  void commit(const Chunk& c) override { commit_(c.first, parts_[c.slot]); }
+  using Absorb = std::function<void(std::int64_t first, backend::DescentBatch&, const backend::ReducedCells*,
+                                    const std::function<void()>& fetch)>;
+  using Commit = std::function<void()>;
+  DescentChunks(backend::Backend& be, const backend::DescentRequest& q, CellsPlan cells, Absorb absorb,
+                Commit commit)
+      : be_(be), q_(q), cells_(cells), absorb_(std::move(absorb)), commit_(std::move(commit)) {}
+  void compute(const Chunk& c) override {
+    if (cells_.on)
+      be_.descend_cells(q_, c.first, c.count, cells_.tol, cells_.every, c.slot, parts_[c.slot], reduced_[c.slot]);
+    else
+      be_.descend(q_, c.first, c.count, parts_[c.slot]);
+  }
+  void absorb(const Chunk& c) override {
+    backend::DescentBatch& part = parts_[c.slot];
+    absorb_(c.first, part, cells_.on ? &reduced_[c.slot] : nullptr,
+            [this, &part, slot = c.slot] { be_.fetch_end_points(slot, part); });
+  }
+  void commit(const Chunk&) override { commit_(); }
   void pack(const Chunk& c, Packer& out) const override { jobs::pack(out, parts_[c.slot]); }
   void unpack(const Chunk& c, Unpacker& in) override { jobs::unpack(in, parts_[c.slot]); }
 
  private:
   backend::Backend& be_;
   const backend::DescentRequest& q_;
-  Take absorb_, commit_;
+  CellsPlan cells_;
+  Absorb absorb_;
+  Commit commit_;
   backend::DescentBatch parts_[2];
+  backend::ReducedCells reduced_[2];
 };
 
 }  // namespace
@@ -119,12 +166,15 @@ void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* c
     (cells ? cells_ : descents_).resize(n, dim_);
     (cells ? cell_raw_ : descent_raw_).assign(static_cast<std::size_t>(n), -1);
   }
+  CellsPlan reduce;
+  reduce.on = reduces(be, src, keep);
+  reduce.tol = acc_.tol();
+  reduce.every = rows_home(src);
   DescentChunks work(
-      be, cells ? plan_.cells : plan_.descents,
-      [this, src, ck, keep](std::int64_t first, const backend::DescentBatch& part) {
-        absorb(src, first, part, ck, keep);
-      },
-      [this, ck](std::int64_t, const backend::DescentBatch&) { commit(ck); });
+      be, cells ? plan_.cells : plan_.descents, reduce,
+      [this, src, ck, keep](std::int64_t first, backend::DescentBatch& part, const backend::ReducedCells* reduced,
+                            const std::function<void()>& fetch) { absorb(src, first, part, reduced, fetch, ck, keep); },
+      [this, ck] { commit(ck); });
   DriveOptions o;
   o.n = n;
   o.done = cells ? counters_.cells_done : counters_.descents_done;
@@ -138,7 +188,20 @@ void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* c
   times_.loop_s += d.wall_s;
 }
 
-void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBatch& part,
+bool DescentRun::reduces(const backend::Backend& be, Source src, bool keep) const {
+  if (keep || ranks() > 1 || plan_.reduce == CellsPath::kOff) return false;
+  if (plan_.reduce == CellsPath::kOn) return true;
+  return be.reduces_on_device() && src == Source::kDescents && plan_.records.mode != Records::kAll;
+}
+
+std::int64_t DescentRun::rows_home(Source src) const {
+  // The basin map labels every cell; the records label the rows they keep.
+  if (src == Source::kBasins || plan_.records.mode == Records::kAll) return 1;
+  return plan_.records.mode == Records::kSample ? plan_.records.every : 0;
+}
+
+void DescentRun::absorb(Source src, std::int64_t first, backend::DescentBatch& part,
+                        const backend::ReducedCells* reduced, const std::function<void()>& fetch,
                         io::CheckpointWriter* ck, bool keep) {
   const bool cells = src == Source::kBasins;
   const std::int64_t count = part.count;
@@ -146,10 +209,25 @@ void DescentRun::absorb(Source src, std::int64_t first, const backend::DescentBa
   Stopwatch watch;
   const auto lap = [&watch] { return watch.lap(); };
   raw_.resize(static_cast<std::size_t>(count));
-  acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count, part.quench.data()},
-           raw_.data());
+  // Labels are read only for the rows the checkpoint keeps.
+  const bool labelled = keep || rows_home(src) > 0;
+  bool clustered = false;
+  if (reduced) {
+    ++times_.cells_chunks;
+    clustered = acc_.add_cells(src, view(*reduced), labelled ? raw_.data() : nullptr);
+    if (!clustered) {
+      ++times_.cells_fallbacks;
+      fetch();
+    }
+  }
+  if (!clustered)
+    acc_.add(src, {part.end.data(), part.status.data(), part.steps.data(), count, part.quench.data()},
+             raw_.data());
   times_.cluster_s += lap();
-  for (std::int64_t i = 0; i < count; ++i) ++status_count[part.status[i]];
+  if (reduced)
+    for (int k = 0; k < 3; ++k) status_count[k] += reduced->status_rows[k];
+  else
+    for (std::int64_t i = 0; i < count; ++i) ++status_count[part.status[i]];
   if (keep) {
     (cells ? cells_ : descents_).place(part);
     std::copy(raw_.begin(), raw_.end(), (cells ? cell_raw_ : descent_raw_).begin() + first);

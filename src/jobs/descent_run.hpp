@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -31,6 +32,21 @@ struct Records {
   }
 };
 
+// Whether the descents of a chunk are reduced by merge cell where they are
+// made (Backend::descend_cells) and the cells clustered
+// (MinimaAccumulator::add_cells), the end points brought home and added
+// only for a chunk whose cells cannot be: the files are the same either
+// way. kBackend: for the descents of a job that records none or a sample
+// of them, on a backend that reduces on the device. kOn: every chunk of
+// both phases on any backend (on the CPU the host reduction: the path
+// tested and timed without a GPU); kOff: never. Not in an MPI run of
+// several ranks (their chunks travel as end points) nor when the records
+// are kept in memory (execute_job).
+enum class CellsPath { kBackend, kOn, kOff };
+// The diagnostic TRILOBITE_REDUCE_CELLS: unset or empty kBackend, "on",
+// "off"; throws config::BadInput for any other value.
+CellsPath cells_path_from_env();
+
 struct DescentPlan {
   backend::DescentRequest descents;  // random or explicit starts
   std::int64_t n_descents = 0;
@@ -39,6 +55,7 @@ struct DescentPlan {
   std::int64_t chunk = 1 << 16;
   bool bar = false;  // progress bars on stderr
   Records records;
+  CellsPath reduce = CellsPath::kBackend;
 };
 
 // Counters committed with each chunk (the checkpoint's progress record).
@@ -88,8 +105,16 @@ class DescentRun {
   // rows of one descended chunk starting at index `first`; commit() is its
   // commit. Both run on the driver's second thread while the next chunk is
   // descended.
-  void absorb(analysis::Source src, std::int64_t first, const backend::DescentBatch& part,
-              io::CheckpointWriter* ck, bool keep);
+  // With `cells` (the chunk reduced by Backend::descend_cells) the cells
+  // are clustered, and only where they cannot be does fetch() complete
+  // `part` with the end points for MinimaAccumulator::add.
+  void absorb(analysis::Source src, std::int64_t first, backend::DescentBatch& part,
+              const backend::ReducedCells* cells, const std::function<void()>& fetch, io::CheckpointWriter* ck,
+              bool keep);
+  // Whether `src`'s chunks take the cells path on `be` (CellsPath), and
+  // which rows they then bring home (Backend::descend_cells' `every`).
+  bool reduces(const backend::Backend& be, analysis::Source src, bool keep) const;
+  std::int64_t rows_home(analysis::Source src) const;
   void commit(io::CheckpointWriter* ck);
 
   DescentPlan plan_;

@@ -5,6 +5,7 @@
 // driver's second thread, beside the next chunk's compute.
 #pragma once
 
+#include <cstdint>
 #include <iosfwd>
 
 namespace trilo::jobs {
@@ -27,6 +28,10 @@ struct StageTimes {
   double copy_s = 0;    // records (and basin labels) from the checkpoint into the result file
   double tables_s = 0;  // the tables, known minima, summary and commit of the result file
   double total_s = 0;   // the whole job
+  // Chunks whose end points were reduced by cell (Backend::descend_cells),
+  // and those of them whose cells could not be clustered, so that their end
+  // points were brought home and added one by one.
+  std::int64_t cells_chunks = 0, cells_fallbacks = 0;
 
   double absorb_s() const { return cluster_s + count_s + records_s + checkpoint_s + commit_s; }
 };

@@ -1,0 +1,163 @@
+// Which chunks of a descent job take the cells path (Backend::descend_cells,
+// jobs/descent_run.hpp's CellsPath): on a backend that reduces on the device,
+// the descents of a job that records none or a sample of them, and nothing
+// else; TRILOBITE_REDUCE_CELLS=on takes every chunk, off none. The backend
+// here is the CPU's, saying that it reduces on the device and counting the
+// calls; the files of both paths are compared by
+// tests/python/check_reduce_cells.py.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "backend/backend.hpp"
+#include "config/run_config.hpp"
+#include "jobs/jobs.hpp"
+
+namespace {
+
+using namespace trilo;
+
+class DeviceReducing final : public backend::Backend {
+ public:
+  std::string name() const override { return cpu_->name(); }
+  std::string device() const override { return cpu_->device(); }
+  void descend(const backend::DescentRequest& req, std::int64_t first, std::int64_t count,
+               backend::DescentBatch& out) override {
+    ++descends;
+    cpu_->descend(req, first, count, out);
+  }
+  std::vector<backend::Trajectory> trace(const backend::DescentRequest& req, const std::vector<std::int64_t>& i,
+                                         std::int64_t every) override {
+    return cpu_->trace(req, i, every);
+  }
+  void grid(const backend::GridRequest& req, std::int64_t first, std::int64_t count,
+            backend::GridTile& out) override {
+    cpu_->grid(req, first, count, out);
+  }
+  backend::PeakRates peak() override { return cpu_->peak(); }
+  void critical(const backend::CriticalRequest& req, std::int64_t first, std::int64_t count,
+                backend::DescentBatch& out) override {
+    cpu_->critical(req, first, count, out);
+  }
+  bool reduces_on_device() const override { return true; }
+  void descend_cells(const backend::DescentRequest& req, std::int64_t first, std::int64_t count, double tol,
+                     std::int64_t every, int slot, backend::DescentBatch& out,
+                     backend::ReducedCells& cells) override {
+    ++reduced;
+    last_every = every;
+    Backend::descend_cells(req, first, count, tol, every, slot, out, cells);
+  }
+  void fetch_end_points(int, backend::DescentBatch&) override { ++fetched; }
+
+  int descends = 0, reduced = 0, fetched = 0;
+  std::int64_t last_every = -1;
+
+ private:
+  std::unique_ptr<backend::Backend> cpu_ = backend::make_cpu_backend(2);
+};
+
+// `job` on himmelblau, 5000 starts in chunks of 1000, with these records
+// (and a 20 x 20 basin map for run); TRILOBITE_REDUCE_CELLS = `path` (unset
+// when empty). `spread`: on quartic-dimple with a gradient tolerance of 0.5
+// and a merge distance of 0.02 instead.
+jobs::StageTimes run(DeviceReducing& be, const std::string& job, const std::string& records,
+                     const std::string& path, bool spread = false) {
+  if (path.empty())
+    unsetenv("TRILOBITE_REDUCE_CELLS");
+  else
+    setenv("TRILOBITE_REDUCE_CELLS", path.c_str(), 1);
+  config::RunConfig c;
+  c.job = job;
+  c.landscape = "himmelblau";
+  c.starts = 5000;
+  c.chunk = 1000;
+  c.basin_res = 20;
+  c.grid_res = 16;
+  c.records = records;
+  c.sample = 50;
+  if (spread) {
+    c.landscape = "quartic-dimple";
+    c.tol = 0.5;
+    c.tol_given = true;
+    c.merge_tol = 0.02;
+  }
+  c.output = (std::filesystem::path(TRILOBITE_TEST_TMP) / ("cells_path_" + job + ".h5")).string();
+  c.output_given = true;
+  c.force = true;
+  c.quiet = true;
+  c.threads = 2;
+  c.lr_from_landscape = true;  // as the command line leaves them
+  c.steps_from_landscape = true;
+  std::ostringstream out, log;
+  jobs::StageTimes t;
+  jobs::run_descent_command_on(c, be, out, log, &t);
+  unsetenv("TRILOBITE_REDUCE_CELLS");
+  std::filesystem::remove(c.output);
+  return t;
+}
+
+TEST(CellsPath, ADeviceReducingBackendReducesTheDescentsOfJobsThatRecordNoneOrASample) {
+  {
+    DeviceReducing be;
+    const jobs::StageTimes t = run(be, "descend", "none", "");
+    EXPECT_EQ(be.reduced, 5);
+    EXPECT_EQ(be.last_every, 0) << "no row comes home";
+    EXPECT_EQ(t.cells_chunks, 5);
+    EXPECT_EQ(t.cells_fallbacks, be.fetched);
+  }
+  {
+    DeviceReducing be;
+    run(be, "descend", "sample", "");
+    EXPECT_EQ(be.reduced, 5);
+    EXPECT_EQ(be.last_every, 100) << "5000 starts, about 50 rows: every 100th";
+  }
+  {
+    DeviceReducing be;
+    const jobs::StageTimes t = run(be, "descend", "all", "");
+    EXPECT_EQ(be.reduced, 0) << "every row comes home anyway";
+    EXPECT_EQ(t.cells_chunks, 0);
+  }
+  {
+    DeviceReducing be;  // the basin map labels every cell: end points
+    const jobs::StageTimes t = run(be, "run", "none", "");
+    EXPECT_EQ(be.reduced, 5);
+    EXPECT_EQ(t.cells_chunks, 5);
+    EXPECT_GT(be.descends, 5);
+  }
+  {
+    DeviceReducing be;
+    run(be, "descend", "none", "off");
+    EXPECT_EQ(be.reduced, 0);
+  }
+}
+
+TEST(CellsPath, OnReducesEveryChunkOfBothPhases) {
+  DeviceReducing be;
+  const jobs::StageTimes t = run(be, "run", "all", "on");
+  EXPECT_EQ(be.reduced, 5 + 1) << "5 chunks of descents, the 400 basin cells in one";
+  EXPECT_EQ(be.last_every, 1) << "every basin cell is labelled";
+  EXPECT_EQ(t.cells_chunks, 6);
+}
+
+// End points spread over most of the merge distance: every chunk's cells
+// are refused and its end points fetched.
+TEST(CellsPath, RefusedCellsFetchTheEndPoints) {
+  DeviceReducing be;
+  const jobs::StageTimes t = run(be, "descend", "none", "", true);
+  EXPECT_EQ(t.cells_chunks, 5);
+  EXPECT_EQ(t.cells_fallbacks, 5);
+  EXPECT_EQ(be.fetched, 5);
+}
+
+TEST(CellsPath, AnotherValueIsRefused) {
+  setenv("TRILOBITE_REDUCE_CELLS", "device", 1);
+  EXPECT_THROW(jobs::cells_path_from_env(), config::BadInput);
+  unsetenv("TRILOBITE_REDUCE_CELLS");
+  EXPECT_EQ(jobs::cells_path_from_env(), jobs::CellsPath::kBackend);
+}
+
+}  // namespace
