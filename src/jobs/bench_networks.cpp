@@ -70,6 +70,7 @@ double flops_per_sample(const nn::Model& m) {
 
 struct NetRow {
   std::string case_name, backend = "cpu", precision, data;
+  std::string gather = "device";  // how a step's rows are gathered: copy, bytes, palette (CPU) or device
   std::int64_t runs = 0, batch = 0, steps = 0, params = 0;
   double samples_per_s = 0, flops_per_sample = 0, flops = 0, peak_fraction = 0;
 };
@@ -173,7 +174,9 @@ NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs,
     const double t = seconds_since(t0);
     if (rep > 0) rate.push_back(double(runs) * double(rows_per_net) / t);
   }
-  return net_row(c, "cpu", sizeof(T) == 4, runs, B, opt.steps, m, median(rate));
+  NetRow row = net_row(c, "cpu", sizeof(T) == 4, runs, B, opt.steps, m, median(rate));
+  row.gather = train.codes.empty() ? "copy" : train.divisor > 0 ? "bytes" : "palette";
+  return row;
 }
 
 // The same on the GPU: the ensemble in one trainer, `steps` steps from the
@@ -188,7 +191,7 @@ NetRow measure_net_gpu(const NetCase& c, const nn::Dataset& data, std::int64_t r
   const std::int64_t per_epoch = (n + B - 1) / B;
   p.epochs = c.batch > 0 ? (opt.steps + per_epoch - 1) / per_epoch : 1;
   p.max_steps = opt.steps;
-  const nn::DataView<T> train = nn::view_of<T>(data, true);
+  const nn::DataView<T> train = nn::view_of<T>(data);
   nn::DataView<T> probe;  // the trainer's probe set: one row, unused by the steps
   probe.rows = 1;
   probe.features = data.features;
@@ -266,6 +269,7 @@ void run_network_bench(const std::vector<std::string>& names, const NetworkBench
                                         {"backend", r.backend},
                                         {"precision", r.precision},
                                         {"data", r.data},
+                                        {"gather", r.gather},
                                         {"runs", r.runs},
                                         {"batch", r.batch},
                                         {"steps", r.steps},
@@ -277,16 +281,18 @@ void run_network_bench(const std::vector<std::string>& names, const NetworkBench
     return;
   }
   out << "networks: " << opt.steps << " SGD steps per network, median of " << opt.repeats
-      << " runs; flop/sample counts the matrix products of forward and backward\n";
+      << " runs; flop/sample counts the matrix products of forward and backward; gather: a step's rows copied"
+         " from the set (copy), decoded from its byte codes (bytes, palette; docs/networks.md) or on the device\n";
   char line[256];
-  std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6s %6s %7s %13s %11s %8s %7s\n", "network case", "on", "prec",
-                "runs", "batch", "params", "sample-grad/s", "flop/sample", "flop/s", "%peak");
+  std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6s %6s %7s %13s %11s %8s %7s  %s\n", "network case", "on", "prec",
+                "runs", "batch", "params", "sample-grad/s", "flop/sample", "flop/s", "%peak", "gather");
   out << line;
   for (const NetRow& r : rows) {
-    std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6lld %6lld %7lld %13s %11.0f %8s %6.2f%%\n",
+    std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6lld %6lld %7lld %13s %11.0f %8s %6.2f%%  %s\n",
                   r.case_name.c_str(), r.backend.c_str(), r.precision.c_str(), static_cast<long long>(r.runs),
                   static_cast<long long>(r.batch), static_cast<long long>(r.params),
-                  si(r.samples_per_s).c_str(), r.flops_per_sample, si(r.flops).c_str(), 100 * r.peak_fraction);
+                  si(r.samples_per_s).c_str(), r.flops_per_sample, si(r.flops).c_str(), 100 * r.peak_fraction,
+                  r.gather.c_str());
     out << line;
   }
 }
