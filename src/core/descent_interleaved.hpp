@@ -56,7 +56,7 @@ TRILO_HD void descend_interleaved(const L& land, const DescentParams& p, const S
   // Each slot's descent: what descend_one keeps in its locals.
   T x[K][MaxDim], g[K][MaxDim], before[K][MaxDim], last[K][MaxDim];
   OptimizerState<T, MaxDim> st[K];
-  std::int64_t row[K];  // -1: no row left for this slot
+  std::int64_t row[K];  // -1: no descent (it has ended, or there was no row)
   Step step[K], limit[K];
   T sigma[K], low[K];
   int reversals[K];
