@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "core/work.hpp"
 #include "kernels/cuda_backend.hpp"
@@ -28,45 +29,102 @@ __global__ void descend_kernel(L land, DescentParams p, StartSpec s, std::int64_
   descend_loop<T, MaxDim, Tuning>(land, p, s, first, count, cols);
 }
 
+// The same, K descents a thread stepped together (core/descent_interleaved.hpp).
+template <class T, int MaxDim, int K, class Tuning, class L>
+__global__ void descend_interleaved_kernel(L land, DescentParams p, StartSpec s, std::int64_t first,
+                                           std::int64_t count, DescentColumns cols) {
+  descend_interleaved_loop<T, MaxDim, K, Tuning>(land, p, s, first, count, cols);
+}
+
 // Variants of the descent kernel, to measure each lever of DescentTuning
-// (core/descent.hpp) against the general kernel on one device, side by side:
-// TRILOBITE_DESCENT_KERNEL = general (the default), hoist (bounds in the
-// landscape's precision, converted once), step32 (a 32-bit step counter),
-// gd (gradient descent's update only, no run-time switch), or tuned (gd
-// and step32, the two that lower the kernel's registers). They are compiled for quartic-dimple in float32 alone, the bench
+// (core/descent.hpp) and of several descents a thread against the general
+// kernel on one device, side by side. TRILOBITE_DESCENT_KERNEL names one of
+// kVariants: general (the default), hoist (bounds in the landscape's
+// precision, converted once), step32 (a 32-bit step counter), gd (gradient
+// descent's update only, no run-time switch), tuned (gd and step32, the two
+// that lower the kernel's registers), fixed (loops to the landscape's fixed
+// dimension: point and gradient in registers), tuned-fixed (gd, step32 and fixed);
+// ilp2 (two descents a thread, interleaved, on half as many threads),
+// tuned-fixed-ilp2 and tuned-fixed-ilp4 (tuned-fixed with two or four a
+// thread). They are compiled for quartic-dimple in float32 alone, the bench
 // case of bench/RESULTS.md; elsewhere, or where a variant does not apply
 // (another optimizer, more steps than 32 bits count), the general kernel
 // runs. Every variant computes exactly what the general kernel does.
-enum class KernelVariant { kGeneral, kHoist, kStep32, kGd, kTuned };
+struct KernelVariant {
+  const char* name;
+  int optimizer;   // DescentTuning's Optimizer: -1 any, else gradient descent alone
+  bool hoist;      // DescentTuning's HoistBounds
+  bool step32;     // a 32-bit StepType
+  bool fixed_dim;  // DescentTuning's FixedDim
+  int per_thread;  // descents a thread (descend_interleaved above 1)
+};
+constexpr int kGdKind = static_cast<int>(OptimizerKind::kGd);
+constexpr KernelVariant kVariants[] = {
+    {"general", -1, false, false, false, 1},
+    {"hoist", -1, true, false, false, 1},
+    {"step32", -1, false, true, false, 1},
+    {"gd", kGdKind, false, false, false, 1},
+    {"tuned", kGdKind, false, true, false, 1},
+    {"fixed", -1, false, false, true, 1},
+    {"tuned-fixed", kGdKind, false, true, true, 1},
+    {"ilp2", -1, false, false, false, 2},
+    {"tuned-fixed-ilp2", kGdKind, false, true, true, 2},
+    {"tuned-fixed-ilp4", kGdKind, false, true, true, 4},
+};
+constexpr int kVariantCount = sizeof(kVariants) / sizeof(kVariants[0]);
 
-KernelVariant kernel_variant() {
+// The variant TRILOBITE_DESCENT_KERNEL names (0, general, when unset).
+int kernel_variant() {
   const char* v = std::getenv("TRILOBITE_DESCENT_KERNEL");
-  const std::string s = v ? v : "";
-  if (s.empty() || s == "general") return KernelVariant::kGeneral;
-  if (s == "hoist") return KernelVariant::kHoist;
-  if (s == "step32") return KernelVariant::kStep32;
-  if (s == "gd") return KernelVariant::kGd;
-  if (s == "tuned") return KernelVariant::kTuned;
-  throw std::runtime_error("TRILOBITE_DESCENT_KERNEL: '" + s +
-                           "' is none of general, hoist, step32, gd, tuned");
+  const std::string s = v && *v ? v : "general";
+  std::string names;
+  for (int i = 0; i < kVariantCount; ++i) {
+    if (s == kVariants[i].name) return i;
+    names += std::string(i ? ", " : "") + kVariants[i].name;
+  }
+  throw std::runtime_error("TRILOBITE_DESCENT_KERNEL: '" + s + "' is none of " + names);
 }
 
-// The variant's kernel for this landscape and request, or null for the general one.
-template <class T, int MaxDim, class L>
-auto variant_kernel(KernelVariant v, const DescentParams& p) {
-  using Kernel = void (*)(L, DescentParams, StartSpec, std::int64_t, std::int64_t, DescentColumns);
-  Kernel k = nullptr;
-  if constexpr (std::is_same_v<L, QuarticDimple> && std::is_same_v<T, float>) {
-    constexpr int kGd = static_cast<int>(OptimizerKind::kGd);
-    const bool gd = p.opt.kind == OptimizerKind::kGd, fits = step_counter_fits<std::int32_t>(p);
-    if (v == KernelVariant::kHoist) k = descend_kernel<T, MaxDim, DescentTuning<-1, true>, L>;
-    if (v == KernelVariant::kStep32 && fits)
-      k = descend_kernel<T, MaxDim, DescentTuning<-1, false, std::int32_t>, L>;
-    if (v == KernelVariant::kGd && gd) k = descend_kernel<T, MaxDim, DescentTuning<kGd>, L>;
-    if (v == KernelVariant::kTuned && gd && fits)
-      k = descend_kernel<T, MaxDim, DescentTuning<kGd, false, std::int32_t>, L>;
-  }
+// A variant's kernel and the descents each of its threads runs.
+template <class L>
+struct VariantKernel {
+  void (*kernel)(L, DescentParams, StartSpec, std::int64_t, std::int64_t, DescentColumns) = nullptr;
+  int per_thread = 1;
+};
+
+// Kernel number I of kVariants, for quartic-dimple in float32.
+template <int I>
+VariantKernel<QuarticDimple> variant_kernel_of() {
+  constexpr KernelVariant v = kVariants[I];
+  using Tuning =
+      DescentTuning<v.optimizer, v.hoist, std::conditional_t<v.step32, std::int32_t, std::int64_t>,
+                    v.fixed_dim>;
+  constexpr int kD = QuarticDimple::kFixedDim;
+  if constexpr (v.per_thread == 1)
+    return {descend_kernel<float, kD, Tuning, QuarticDimple>, 1};
+  else
+    return {descend_interleaved_kernel<float, kD, v.per_thread, Tuning, QuarticDimple>,
+            v.per_thread};
+}
+template <std::size_t... I>
+VariantKernel<QuarticDimple> variant_kernel_at(int i, std::index_sequence<I...>) {
+  VariantKernel<QuarticDimple> k;
+  ((i == int(I) ? (k = variant_kernel_of<int(I)>(), 0) : 0), ...);
   return k;
+}
+
+// Variant i's kernel for this landscape and request, or null for the general one.
+template <class T, class L>
+VariantKernel<L> variant_kernel(int i, const DescentParams& p) {
+  if constexpr (std::is_same_v<L, QuarticDimple> && std::is_same_v<T, float>) {
+    const KernelVariant& v = kVariants[i];
+    if (i == 0 || (v.optimizer >= 0 && static_cast<int>(p.opt.kind) != v.optimizer) ||
+        (v.step32 && !step_counter_fits<std::int32_t>(p)))
+      return {};
+    return variant_kernel_at(i, std::make_index_sequence<kVariantCount>{});
+  } else {
+    return {};
+  }
 }
 
 template <class T, int MaxDim, class L>
@@ -80,26 +138,28 @@ __global__ void trace_kernel(L land, DescentParams p, StartSpec s, const std::in
 
 // The launches: a built-in landscape's templated kernel, or a formula's
 // compiled one with the same parameters (formula_kernels.cu).
+// (A variant may run several descents a thread, on fewer threads.)
 template <class T, int MaxDim, class L>
-void launch_descend(const L& land, unsigned blocks, cudaStream_t stream, DescentParams p,
-                    StartSpec s, std::int64_t first, std::int64_t m, DescentColumns cols) {
-  auto kernel = variant_kernel<T, MaxDim, L>(kernel_variant(), p);
-  if (kernel == nullptr) kernel = descend_kernel<T, MaxDim, DefaultTuning, L>;
-  kernel<<<blocks, kDescentBlock, 0, stream>>>(land, p, s, first, m, cols);
+void launch_descend(const L& land, cudaStream_t stream, DescentParams p, StartSpec s,
+                    std::int64_t first, std::int64_t m, DescentColumns cols) {
+  VariantKernel<L> v = variant_kernel<T, L>(kernel_variant(), p);
+  if (v.kernel == nullptr) v = {descend_kernel<T, MaxDim, DefaultTuning, L>, 1};
+  const unsigned blocks = launch_blocks((m + v.per_thread - 1) / v.per_thread, kDescentBlock);
+  v.kernel<<<blocks, kDescentBlock, 0, stream>>>(land, p, s, first, m, cols);
 }
 template <class T, int MaxDim>
-void launch_descend(const FormulaLaunch& f, unsigned blocks, cudaStream_t stream,
-                    DescentParams p, StartSpec s, std::int64_t first, std::int64_t m,
-                    DescentColumns cols) {
+void launch_descend(const FormulaLaunch& f, cudaStream_t stream, DescentParams p, StartSpec s,
+                    std::int64_t first, std::int64_t m, DescentColumns cols) {
   ExternFormula land = f.land;
-  f.launch(blocks, kDescentBlock, stream, {&land, &p, &s, &first, &m, &cols});
+  f.launch(launch_blocks(m, kDescentBlock), kDescentBlock, stream,
+           {&land, &p, &s, &first, &m, &cols});
 }
 
 template <class T, int MaxDim, class L>
-void launch_trace(const L& land, unsigned blocks, cudaStream_t stream, DescentParams p,
-                  StartSpec s, const std::int64_t* indices, const double* start_rows,
-                  std::int64_t m, std::int64_t every, std::int64_t cap, std::int64_t* steps,
-                  double* positions, double* losses, std::int64_t* rows) {
+void launch_trace(const L& land, unsigned blocks, cudaStream_t stream, DescentParams p, StartSpec s,
+                  const std::int64_t* indices, const double* start_rows, std::int64_t m,
+                  std::int64_t every, std::int64_t cap, std::int64_t* steps, double* positions,
+                  double* losses, std::int64_t* rows) {
   trace_kernel<T, MaxDim><<<blocks, kDescentBlock, 0, stream>>>(
       land, p, s, indices, start_rows, m, every, cap, steps, positions, losses, rows);
 }
@@ -120,8 +180,7 @@ void descend_tile(const L& land, const backend::DescentRequest& req, std::int64_
                   std::int64_t m, std::int64_t row, CudaBackend& be, backend::DescentBatch& out) {
   record_tile(be, req.starts, req.explicit_starts, req.landscape.dim, first, m, row, true, out,
               [&](const StartSpec& s, const DescentColumns& cols, cudaStream_t stream) {
-                launch_descend<T, MaxDim>(land, launch_blocks(m, kDescentBlock), stream, req.params,
-                                          s, first, m, cols);
+                launch_descend<T, MaxDim>(land, stream, req.params, s, first, m, cols);
               });
 }
 

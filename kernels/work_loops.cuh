@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "core/critical.hpp"
+#include "core/descent_interleaved.hpp"
 #include "core/work.hpp"
 
 namespace trilo::cuda {
@@ -28,6 +29,18 @@ __device__ void descend_loop(const L& land, const DescentParams& p, const StartS
                              std::int64_t first, std::int64_t count, const DescentColumns& cols) {
   for_each_row(count,
                [&](std::int64_t r) { descent_item<T, MaxDim, Tuning>(land, p, s, first + r, r, cols); });
+}
+
+// The same rows, K descents a thread (core/descent_interleaved.hpp): thread t
+// of S takes rows t, t + S, t + 2 S, ..., K at a time, so a grid of
+// count / K threads gives each thread K rows.
+template <class T, int MaxDim, int K, class Tuning, class L>
+__device__ void descend_interleaved_loop(const L& land, const DescentParams& p, const StartSpec& s,
+                                         std::int64_t first, std::int64_t count,
+                                         const DescentColumns& cols) {
+  const std::int64_t stride = std::int64_t(gridDim.x) * blockDim.x;
+  const std::int64_t row0 = std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
+  descend_interleaved<T, MaxDim, K, Tuning>(land, p, s, first, row0, stride, count, cols);
 }
 
 template <class T, int MaxDim, class L>

@@ -233,8 +233,8 @@ run_bench() {
 # of quartic-dimple f32 (4M descents of 100 steps).
 run_profile() {
   local exe=$BUILD_DIR/trilobite obj=$BUILD_DIR/CMakeFiles/trilobite_lib.dir/kernels/descend.cu.o
-  cuobjdump --dump-resource-usage "$obj" | grep -E 'Function .*descend_kernel|REG:' |
-    grep -A1 'descend_kernel' | grep -v '^--' | paste - - | sed -E 's/ +/ /g' | head -60
+  cuobjdump --dump-resource-usage "$obj" | grep -E 'Function .*descend_(interleaved_)?kernel|REG:' |
+    grep -E -A1 'descend_(interleaved_)?kernel' | grep -v '^--' | paste - - | sed -E 's/ +/ /g' | head -60
   ncu --kernel-name regex:descend_kernel --launch-count 1 --section SpeedOfLight \
     --section ComputeWorkloadAnalysis --section Occupancy --section LaunchStats \
     --section WarpStateStats "$exe" descend -l quartic-dimple --precision f32 \
@@ -245,16 +245,18 @@ run_profile() {
 # not skip; each variant's end points against the general kernel's (they
 # compute the same, so the files must match); the bench case quartic-dimple
 # f32 at 10^7 descents for each variant, the general kernel first and last to
-# show the drift; Nsight Compute on the general and the tuned kernel. The
-# rates and FP32 fractions go to the summary.
-kernel_variants="general hoist step32 gd tuned"
+# show the drift; Nsight Compute on the general kernel, tuned-fixed and
+# tuned-fixed-ilp2 (two descents a thread). The rates and FP32 fractions go
+# to the summary.
+kernel_variants="general hoist step32 gd tuned fixed tuned-fixed ilp2 tuned-fixed-ilp2 tuned-fixed-ilp4"
 run_kernels() {
   local exe=$BUILD_DIR/trilobite tests=$BUILD_DIR/tests/trilobite_tests tmp=/tmp/trilo-kernels v rc=0
   mkdir -p "$tmp"
-  "$tests" --gtest_filter='ReducedCellsOn/*:CellKey.*:DescentTuning.*' >"$tmp/tests.log" 2>&1 || rc=1
+  "$tests" --gtest_filter='ReducedCellsOn/*:CellKey.*:DescentTuning.*:DescentInterleaved.*:DescentKernelVariants.*' \
+    >"$tmp/tests.log" 2>&1 || rc=1
   cat "$tmp/tests.log"
-  if grep -q '^\[  SKIPPED \]' "$tmp/tests.log"; then echo "device reduction tests were skipped"; rc=1; fi
-  note "kernels: device reduction tests rc=$rc ($(grep -c '^\[       OK \]' "$tmp/tests.log") passed)"
+  if grep -q '^\[  SKIPPED \]' "$tmp/tests.log"; then echo "device tests were skipped"; rc=1; fi
+  note "kernels: device reduction and variant tests rc=$rc ($(grep -c '^\[       OK \]' "$tmp/tests.log") passed)"
   for v in $kernel_variants; do
     TRILOBITE_DESCENT_KERNEL=$v "$exe" descend -l quartic-dimple --precision f32 --starts 200000 \
       --backend cuda --records all -q --force -o "$tmp/$v.h5" || rc=1
@@ -273,9 +275,9 @@ print(f"kernels: {sys.argv[1]:8s} {r['steps_per_s'] / 1e9:7.1f}G steps/s, {100 *
       f"e2e {r['e2e_steps_per_s'] / 1e9:6.1f}G steps/s")
 PY
   done
-  for v in general tuned; do
+  for v in general tuned-fixed tuned-fixed-ilp2; do
     echo "-- ncu: $v"
-    TRILOBITE_DESCENT_KERNEL=$v ncu --kernel-name regex:descend_kernel --launch-count 1 --section SpeedOfLight \
+    TRILOBITE_DESCENT_KERNEL=$v ncu --kernel-name 'regex:descend_(interleaved_)?kernel' --launch-count 1 --section SpeedOfLight \
       --section WarpStateStats --section InstructionStats "$exe" descend -l quartic-dimple --precision f32 \
       --starts 4000000 --steps 100 --tol 0 --no-polish --records none -q --force -o "$tmp/ncu.h5" || rc=1
   done

@@ -1,7 +1,9 @@
 // The compile-time choices of the descent loop (DescentTuning, src/core/
 // descent.hpp) change how it runs, never what it computes: every choice
 // against the general loop, bit for bit, on descents that converge, run out
-// of steps, quench, bounce, diverge out of the box and carry noise.
+// of steps, quench, bounce, diverge out of the box and carry noise (the fixed
+// dimension on quartic-dimple; Rastrigin has none, so there it is the
+// general count).
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include "core/descent.hpp"
 #include "core/landscapes.hpp"
 #include "core/sampling.hpp"
+#include "support/descent_cases.hpp"
 
 namespace {
 
@@ -48,11 +51,14 @@ std::vector<int> expect_tunings_agree(const L& land, const DescentParams& p, con
   for (std::int64_t i = 0; i < n; ++i) {
     const Ended<T> ref = descend<T, DefaultTuning>(land, p, s, i);
     ++ended[static_cast<int>(ref.out.status)];
-    const Ended<T> got[] = {descend<T, DescentTuning<kK>>(land, p, s, i),
-                            descend<T, DescentTuning<-1, true>>(land, p, s, i),
-                            descend<T, DescentTuning<-1, false, std::int32_t>>(land, p, s, i),
-                            descend<T, DescentTuning<kK, false, std::int32_t>>(land, p, s, i),
-                            descend<T, DescentTuning<kK, true, std::int32_t>>(land, p, s, i)};
+    const Ended<T> got[] = {
+        descend<T, DescentTuning<kK>>(land, p, s, i),
+        descend<T, DescentTuning<-1, true>>(land, p, s, i),
+        descend<T, DescentTuning<-1, false, std::int32_t>>(land, p, s, i),
+        descend<T, DescentTuning<kK, false, std::int32_t>>(land, p, s, i),
+        descend<T, DescentTuning<kK, true, std::int32_t>>(land, p, s, i),
+        descend<T, DescentTuning<-1, false, std::int64_t, true>>(land, p, s, i),
+        descend<T, DescentTuning<kK, false, std::int32_t, true>>(land, p, s, i)};
     for (const Ended<T>& g : got) {
       EXPECT_EQ(g.out.steps, ref.out.steps) << "descent " << i;
       EXPECT_EQ(g.out.status, ref.out.status) << "descent " << i;
@@ -66,50 +72,26 @@ std::vector<int> expect_tunings_agree(const L& land, const DescentParams& p, con
   return ended;
 }
 
-template <class L>
-DescentParams params_for(const L& land, OptimizerKind k, double lr, double noise) {
-  DescentParams p;
-  p.opt.kind = k;
-  p.opt.lr = lr;
-  p.max_steps = 300;
-  p.quench_steps = 200;
-  p.noise = noise;
-  p.seed = 11;
-  p.tol = 1e-4;
-  for (int i = 0; i < land.dim; ++i) {
-    p.bound_lo[i] = -3.0;  // tight: descents that overshoot leave it
-    p.bound_hi[i] = 3.0;
-  }
-  return p;
-}
-
-StartSpec starts(int dim) {
-  StartSpec s;
-  s.dim = dim;
-  s.seed = 5;
-  for (int i = 0; i < dim; ++i) {
-    s.lo[i] = -2.9;
-    s.hi[i] = 2.9;
-  }
-  return s;
-}
-
 TEST(DescentTuning, EveryChoiceEndsWhereTheGeneralLoopEnds) {
   const QuarticDimple dimple;
   std::vector<int> ended = expect_tunings_agree<float, OptimizerKind::kGd>(
-      dimple, params_for(dimple, OptimizerKind::kGd, 0.05, 0.0), starts(2), 400);
+      dimple, test::tight_box_params(dimple, OptimizerKind::kGd, 0.05, 0.0),
+      test::tight_box_starts(2), 400);
   EXPECT_GT(ended[0], 0);
   const Rastrigin rastrigin{3};
   ended = expect_tunings_agree<double, OptimizerKind::kAdam>(
-      rastrigin, params_for(rastrigin, OptimizerKind::kAdam, 0.05, 0.5), starts(3), 200);
+      rastrigin, test::tight_box_params(rastrigin, OptimizerKind::kAdam, 0.05, 0.5),
+      test::tight_box_starts(3), 200);
   EXPECT_GT(ended[1], 0) << "noisy descents run out of steps";
   // Curvature near Rastrigin's minima is about 397: stable below a rate of
   // 2 (1 + 0.9) / 397 = 0.0096 with momentum 0.9, unstable above.
   ended = expect_tunings_agree<float, OptimizerKind::kMomentum>(
-      rastrigin, params_for(rastrigin, OptimizerKind::kMomentum, 0.004, 0.0), starts(3), 200);
+      rastrigin, test::tight_box_params(rastrigin, OptimizerKind::kMomentum, 0.004, 0.0),
+      test::tight_box_starts(3), 200);
   EXPECT_GT(ended[0], 0);
   ended = expect_tunings_agree<float, OptimizerKind::kMomentum>(
-      rastrigin, params_for(rastrigin, OptimizerKind::kMomentum, 0.02, 0.0), starts(3), 100);
+      rastrigin, test::tight_box_params(rastrigin, OptimizerKind::kMomentum, 0.02, 0.0),
+      test::tight_box_starts(3), 100);
   EXPECT_GT(ended[2], 0) << "an unstable rate leaves the box";
 }
 

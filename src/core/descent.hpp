@@ -70,12 +70,20 @@ struct DescentOutcome {
 //   HoistBounds the box's bounds converted to T once, not at every step;
 //   Step        the step counter's type; a narrower one than std::int64_t
 //               only where max_steps + quench_steps + 1 fits it
-//               (step_counter_fits).
-template <int Optimizer = -1, bool HoistBounds = false, class Step = std::int64_t>
+//               (step_counter_fits);
+//   FixedDim    the loops over coordinates run to the landscape's compile-
+//               time dimension (L::kFixedDim) where it has one, not to
+//               land.dim (equal to it): with a constant count the compiler
+//               unrolls them and keeps the point, gradient and moments in
+//               registers, where a run-time count leaves them in local memory
+//               on a GPU.
+template <int Optimizer = -1, bool HoistBounds = false, class Step = std::int64_t,
+          bool FixedDim = false>
 struct DescentTuning {
   static constexpr int kOptimizer = Optimizer;
   static constexpr bool kHoistBounds = HoistBounds;
   using StepType = Step;
+  static constexpr bool kFixedDim = FixedDim;
 };
 using DefaultTuning = DescentTuning<>;
 
@@ -83,6 +91,15 @@ template <class Step>
 inline bool step_counter_fits(const DescentParams& p) {
   constexpr std::int64_t kMost = static_cast<std::int64_t>(std::numeric_limits<Step>::max());
   return p.max_steps >= 0 && p.quench_steps >= 0 && p.max_steps < kMost / 2 && p.quench_steps < kMost / 2;
+}
+
+// The count of the descent loop's loops over coordinates (Tuning::kFixedDim).
+template <class Tuning, class L>
+TRILO_HD_INLINE int descent_dim(const L& land) {
+  if constexpr (Tuning::kFixedDim && L::kFixedDim > 0)
+    return L::kFixedDim;
+  else
+    return land.dim;
 }
 
 // Does nothing; the default observer of untraced descents.
@@ -97,7 +114,7 @@ struct NoObserver {
 template <class T, int MaxDim, class Tuning = DefaultTuning, class L, class Obs = NoObserver>
 TRILO_HD DescentOutcome<T> descend_one(const L& land, const DescentParams& p,
                                        std::uint64_t index, T* x, Obs&& observe = Obs{}) {
-  const int n = land.dim;
+  const int n = descent_dim<Tuning>(land);
   T g[MaxDim];
   OptimizerState<T, MaxDim> st;
   st.reset(n);

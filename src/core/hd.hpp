@@ -14,6 +14,15 @@
 #define TRILO_HD_INLINE inline
 #endif
 
+// Unrolls the loop that follows in device code, where arrays indexed by its
+// counter must become registers (a loop over a fixed count of descents a
+// thread); nothing on the host.
+#if defined(__CUDA_ARCH__)
+#define TRILO_UNROLL _Pragma("unroll")
+#else
+#define TRILO_UNROLL
+#endif
+
 namespace trilo {
 
 constexpr int kMaxDim = 64;  // largest run-time dimension of any landscape

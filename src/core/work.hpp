@@ -31,19 +31,23 @@ struct GridColumns {
   double* grad_norm;
 };
 
-// Descent number `index`, written to row `row` of the output columns.
-template <class T, int MaxDim, class Tuning = DefaultTuning, class L>
-TRILO_HD void descent_item(const L& land, const DescentParams& p, const StartSpec& s,
-                           std::int64_t index, std::int64_t row, const DescentColumns& out) {
-  const int n = land.dim;
+// Descent `index`'s start point, into row `row` of the start column and
+// into x (as T; entries from n on left as they are).
+template <class T, int MaxDim>
+TRILO_HD_INLINE void begin_descent_row(const StartSpec& s, int n, std::int64_t index,
+                                       std::int64_t row, const DescentColumns& out, T* x) {
   double x0[MaxDim] = {};
   start_point(s, index, x0);
-  T x[MaxDim] = {};  // zeroed: only the first dim entries are used
   for (int i = 0; i < n; ++i) {
     x[i] = T(x0[i]);
     out.start[row * n + i] = x0[i];
   }
-  DescentOutcome<T> r = descend_one<T, MaxDim, Tuning>(land, p, static_cast<std::uint64_t>(index), x);
+}
+
+// A descent's outcome and end point x, into row `row` of the columns.
+template <class T>
+TRILO_HD_INLINE void end_descent_row(const DescentOutcome<T>& r, const T* x, int n,
+                                     std::int64_t row, const DescentColumns& out) {
   for (int i = 0; i < n; ++i) out.end[row * n + i] = double(x[i]);
   out.loss[row] = double(r.loss);
   out.grad_norm[row] = double(r.grad_norm);
@@ -51,6 +55,17 @@ TRILO_HD void descent_item(const L& land, const DescentParams& p, const StartSpe
   out.status[row] = static_cast<std::int8_t>(r.status);
   if (out.quench) out.quench[row] = static_cast<std::int8_t>(r.quench);
   if (out.bounced) out.bounced[row] = r.bounced ? 1 : 0;
+}
+
+// Descent number `index`, written to row `row` of the output columns.
+template <class T, int MaxDim, class Tuning = DefaultTuning, class L>
+TRILO_HD void descent_item(const L& land, const DescentParams& p, const StartSpec& s,
+                           std::int64_t index, std::int64_t row, const DescentColumns& out) {
+  const int n = land.dim;
+  T x[MaxDim] = {};  // zeroed: only the first dim entries are used
+  begin_descent_row<T, MaxDim>(s, n, index, row, out, x);
+  DescentOutcome<T> r = descend_one<T, MaxDim, Tuning>(land, p, static_cast<std::uint64_t>(index), x);
+  end_descent_row(r, x, n, row, out);
 }
 
 // Grid point `index`, written to row `row`.
