@@ -89,6 +89,18 @@ std::vector<double> grad_at(const Problem& p, const std::vector<double>& w) {
   return g;
 }
 
+// H v by central differences of the gradient along v: the reference every
+// product is checked against.
+std::vector<double> hv_by_differences(const Problem& p, const std::vector<double>& w, const std::vector<double>& v) {
+  const double h = 1e-5;
+  std::vector<double> wp = w, wm = w;
+  for (std::size_t k = 0; k < w.size(); ++k) wp[k] += h * v[k], wm[k] -= h * v[k];
+  const std::vector<double> gp = grad_at(p, wp), gm = grad_at(p, wm);
+  std::vector<double> fd(w.size());
+  for (std::size_t k = 0; k < w.size(); ++k) fd[k] = (gp[k] - gm[k]) / (2 * h);
+  return fd;
+}
+
 const Activation kActivations[] = {Activation::kSigmoid, Activation::kTanh, Activation::kRelu,
                                    Activation::kGelu, Activation::kIdentity};
 const LossKind kLosses[] = {LossKind::kMse, LossKind::kBce, LossKind::kXent};
@@ -123,13 +135,9 @@ TEST(NnModel, HessianVectorProductsMatchDifferencesOfTheGradient) {
       const std::vector<double> v = random_vector(p.m.params(), 10, 1.0);
       std::vector<double> hv(w.size());
       hessian_vector(p.m, w.data(), v.data(), p.batch(), hv.data());
-      const double h = 1e-5;
-      std::vector<double> wp = w, wm = w;
-      for (std::size_t k = 0; k < w.size(); ++k) wp[k] += h * v[k], wm[k] -= h * v[k];
-      const std::vector<double> gp = grad_at(p, wp), gm = grad_at(p, wm);
+      const std::vector<double> fd = hv_by_differences(p, w, v);
       for (std::size_t k = 0; k < w.size(); ++k) {
-        const double fd = (gp[k] - gm[k]) / (2 * h);
-        EXPECT_NEAR(hv[k], fd, 2e-6 + 1e-5 * std::abs(fd))
+        EXPECT_NEAR(hv[k], fd[k], 2e-6 + 1e-5 * std::abs(fd[k]))
             << activation_name(a) << " " << loss_name(loss) << " weight " << k;
       }
     }
@@ -167,13 +175,9 @@ TEST(NnModel, ProductsOverManyRowTilesAndFromAFloatSetMatchDifferencesOfTheGradi
       std::vector<double> hb(w.size()), hs(w.size());
       from_batch.apply(v.data(), hb.data());
       from_set.apply(v.data(), hs.data());
-      const double h = 1e-5;
-      std::vector<double> wp = w, wm = w;
-      for (std::size_t k = 0; k < w.size(); ++k) wp[k] += h * v[k], wm[k] -= h * v[k];
-      const std::vector<double> gp = grad_at(p, wp), gm = grad_at(p, wm);
+      const std::vector<double> fd = hv_by_differences(p, w, v);
       for (std::size_t k = 0; k < w.size(); ++k) {
-        const double fd = (gp[k] - gm[k]) / (2 * h);
-        EXPECT_NEAR(hb[k], fd, 2e-6 + 1e-5 * std::abs(fd)) << loss_name(loss) << " weight " << k;
+        EXPECT_NEAR(hb[k], fd[k], 2e-6 + 1e-5 * std::abs(fd[k])) << loss_name(loss) << " weight " << k;
         EXPECT_NEAR(hs[k], hb[k], 1e-12 * (1 + std::abs(hb[k]))) << loss_name(loss) << " weight " << k;
       }
     }
