@@ -85,7 +85,9 @@ jobs::StageTimes run(DeviceReducing& be, const std::string& job, const std::stri
     c.tol_given = true;
     c.merge_tol = 0.02;
   }
-  c.output = (std::filesystem::path(TRILOBITE_TEST_TMP) / ("cells_path_" + job + ".h5")).string();
+  // Named by the test too: ctest runs this file's tests side by side.
+  const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  c.output = (std::filesystem::path(TRILOBITE_TEST_TMP) / ("cells_path_" + test + "_" + job + ".h5")).string();
   c.output_given = true;
   c.force = true;
   c.quiet = true;
