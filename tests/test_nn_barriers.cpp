@@ -72,6 +72,16 @@ Data write_data(const std::string& path) {
   return d;
 }
 
+// The rows as the data set a job reads (the eighths are exact in float32).
+nn::Dataset set_of(const Data& d) {
+  nn::Dataset s;
+  s.rows = static_cast<std::int64_t>(d.y.size());
+  s.features = 2;
+  s.x.assign(d.x.begin(), d.x.end());
+  s.y = d.y;
+  return s;
+}
+
 nn::Model tanh_bce(int hidden) {
   nn::Model m;
   m.widths = {2, hidden, 1};
@@ -85,7 +95,7 @@ TEST(NnBarriers, APathFromAMinimumToItselfHasZeroBarrier) {
   const nn::Model m = tanh_bce(3);
   std::vector<double> a(static_cast<std::size_t>(m.params()));
   for (std::size_t k = 0; k < a.size(); ++k) a[k] = std::sin(0.7 * static_cast<double>(k) + 0.1);
-  const nn::Batch<double> batch{d.x.data(), d.y.data(), 48};
+  const nn::Dataset batch = set_of(d);
   const std::vector<double> ts = nn::path_points(17);
   for (const double* c : std::vector<const double*>{nullptr, a.data()}) {
     const std::vector<double> l = nn::path_losses(m, a.data(), a.data(), c, batch, ts);
@@ -116,7 +126,7 @@ TEST(NnBarriers, ABezierWithItsControlAtTheMidpointIsTheStraightLine) {
   }
   b[16] = a[16];
   for (std::size_t k = 0; k < P; ++k) mid[k] = 0.5 * (a[k] + b[k]);
-  const nn::Batch<double> batch{d.x.data(), d.y.data(), 48};
+  const nn::Dataset batch = set_of(d);
   const std::vector<double> ts = nn::path_points(21);
   const std::vector<double> line = nn::path_losses(m, a.data(), b.data(), nullptr, batch, ts);
   const std::vector<double> bez = nn::path_losses(m, a.data(), b.data(), mid.data(), batch, ts);

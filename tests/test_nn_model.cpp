@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <set>
 #include <vector>
@@ -181,6 +182,28 @@ TEST(NnModel, ProductsOverManyRowTilesAndFromAFloatSetMatchDifferencesOfTheGradi
         EXPECT_NEAR(hs[k], hb[k], 1e-12 * (1 + std::abs(hb[k]))) << loss_name(loss) << " weight " << k;
       }
     }
+  }
+}
+
+TEST(NnModel, ASetEvaluatedInTilesGivesTheLossAndGradientOfItsWholeBatch) {
+  for (LossKind loss : kLosses) {
+    Problem p = make_problem(Activation::kSigmoid, loss, {5, 6, loss == LossKind::kBce ? 1 : 3}, 300, 13, 0.03);
+    for (double& x : p.x) x = static_cast<double>(static_cast<float>(x));
+    Dataset d;
+    d.rows = p.rows;
+    d.features = p.m.inputs();
+    d.x.assign(p.x.begin(), p.x.end());
+    d.y = p.y;
+    const std::vector<double> w = random_vector(p.m.params(), 2, 0.9);
+    std::vector<double> gs(w.size()), gb(w.size());
+    Workspace<double> ws;
+    const Eval whole = evaluate(p.m, w.data(), p.batch(), gb.data(), ws);
+    const Eval tiled = evaluate_set(p.m, w.data(), d, gs.data());
+    EXPECT_NEAR(tiled.loss, whole.loss, 1e-13 * std::abs(whole.loss)) << loss_name(loss);
+    EXPECT_EQ(tiled.correct, whole.correct) << loss_name(loss);
+    for (std::size_t k = 0; k < w.size(); ++k)
+      EXPECT_NEAR(gs[k], gb[k], 1e-13 * (1 + std::abs(gb[k]))) << loss_name(loss) << " weight " << k;
+    EXPECT_EQ(evaluate_set(p.m, w.data(), d, nullptr).loss, tiled.loss);
   }
 }
 

@@ -62,7 +62,7 @@ io::MinimaDensity density_at(const std::vector<int>& chosen, const config::Netwo
 // thread: the line, and the Bezier path when asked.
 io::MinimaBarriers barriers_among(std::vector<int> chosen, const config::NetworkResolved& nr,
                                   const config::NetworkConfig& net, const io::NetworkMinima& mt,
-                                  const nn::DataView<double>& train) {
+                                  const nn::Dataset& train) {
   const nn::Model& m = nr.model;
   const auto P = static_cast<std::size_t>(m.params());
   std::sort(chosen.begin(), chosen.end());
@@ -85,7 +85,7 @@ io::MinimaBarriers barriers_among(std::vector<int> chosen, const config::Network
   for (std::size_t p = 0; p < pairs; ++p) {
     const double* wa = mt.weights.data() + static_cast<std::size_t>(b.minimum_a[p]) * P;
     const double* wb = mt.weights.data() + static_cast<std::size_t>(b.minimum_b[p]) * P;
-    const std::vector<double> line = nn::path_losses(m, wa, wb, nullptr, train.all(), b.t);
+    const std::vector<double> line = nn::path_losses(m, wa, wb, nullptr, train, b.t);
     std::copy(line.begin(), line.end(), b.line_loss.begin() + static_cast<std::ptrdiff_t>(p * points));
     if (!bezier) continue;
     nn::BezierTraining bt;
@@ -96,7 +96,7 @@ io::MinimaBarriers barriers_among(std::vector<int> chosen, const config::Network
     // Keyed by the pair itself, so a pair's path does not depend on which others are examined.
     bt.pair = static_cast<std::uint64_t>(b.minimum_a[p]) << 32 | static_cast<std::uint64_t>(b.minimum_b[p]);
     const std::vector<double> c = nn::train_bezier_control(m, wa, wb, train, bt);
-    const std::vector<double> curve = nn::path_losses(m, wa, wb, c.data(), train.all(), b.t);
+    const std::vector<double> curve = nn::path_losses(m, wa, wb, c.data(), train, b.t);
     std::copy(curve.begin(), curve.end(), b.bezier_loss.begin() + static_cast<std::ptrdiff_t>(p * points));
     std::copy(c.begin(), c.end(), b.bezier_control.begin() + static_cast<std::ptrdiff_t>(p * P));
   }
@@ -190,7 +190,7 @@ MinimaSpectra examine_minima(const config::NetworkResolved& nr, const config::Ne
   if (!dens.empty()) s.density = density_at(dens, nr, net, mt);
   check_interrupted();
   if (barriers) {
-    s.barriers = barriers_among(bar, nr, net, mt, nn::view_of<double>(nr.data.train));
+    s.barriers = barriers_among(bar, nr, net, mt, nr.data.train);
     s.barrier_minima = static_cast<int>(bar.size());
   }
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -29,14 +29,13 @@ void path_weights(std::int64_t params, const double* a, const double* b, const d
 }
 
 std::vector<double> path_losses(const Model& m, const double* a, const double* b, const double* c,
-                                const Batch<double>& batch, const std::vector<double>& ts) {
+                                const Dataset& set, const std::vector<double>& ts) {
   const std::int64_t P = m.params();
   std::vector<double> w(static_cast<std::size_t>(P)), out;
   out.reserve(ts.size());
-  Workspace<double> ws;
   for (double t : ts) {
     path_weights(P, a, b, c, t, w.data());
-    out.push_back(evaluate(m, w.data(), batch, static_cast<double*>(nullptr), ws).loss);
+    out.push_back(evaluate_set(m, w.data(), set, nullptr).loss);
   }
   return out;
 }
@@ -52,7 +51,7 @@ double barrier_height(const std::vector<double>& losses) {
 }
 
 std::vector<double> train_bezier_control(const Model& m, const double* a, const double* b,
-                                         const DataView<double>& train, const BezierTraining& p) {
+                                         const Dataset& train, const BezierTraining& p) {
   const std::int64_t P = m.params();
   const auto n = static_cast<std::size_t>(P);
   std::vector<double> c(n), w(n), g(n), last;
@@ -68,7 +67,6 @@ std::vector<double> train_bezier_control(const Model& m, const double* a, const 
     double u[2];
     uniform_pair(rng, p.pair, RngStream::kPath, step, 0, u);
     const double t = u[0];
-    Batch<double> batch = train.all();
     if (mini) {
       for (std::int64_t r = 0; r < p.batch; r += 2) {
         uniform_pair(rng, p.pair, RngStream::kPath, step, static_cast<std::uint32_t>(1 + r / 2), u);
@@ -76,14 +74,14 @@ std::vector<double> train_bezier_control(const Model& m, const double* a, const 
           const auto row = std::min<std::int64_t>(train.rows - 1, static_cast<std::int64_t>(u[h] * static_cast<double>(train.rows)));
           const auto at = static_cast<std::size_t>(r + h);
           std::copy_n(train.x.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(row) * F), F,
-                      x.begin() + static_cast<std::ptrdiff_t>(at * F));
+                      x.begin() + static_cast<std::ptrdiff_t>(at * F));  // widened to float64
           y[at] = train.y[static_cast<std::size_t>(row)];
         }
       }
-      batch = {x.data(), y.data(), p.batch};
     }
     path_weights(P, a, b, c.data(), t, w.data());
-    const double loss = evaluate(m, w.data(), batch, g.data(), ws).loss;
+    const double loss = mini ? evaluate(m, w.data(), Batch<double>{x.data(), y.data(), p.batch}, g.data(), ws).loss
+                             : evaluate_set(m, w.data(), train, g.data()).loss;
     const double scale = p.lr * 2 * t * (1 - t);
     last = c;
     bool finite = std::isfinite(loss);

@@ -24,9 +24,10 @@ std::vector<double> path_points(int points);
 // so a path from a point to itself stays on it exactly; at t = 1 it is b.
 void path_weights(std::int64_t params, const double* a, const double* b, const double* c, double t, double* out);
 
-// The loss (mean over the batch, plus the L2 term) at theta(t) for each t.
+// The loss (mean over the set, plus the L2 term) at theta(t) for each t, in
+// float64 (evaluate_set).
 std::vector<double> path_losses(const Model& m, const double* a, const double* b, const double* c,
-                                const Batch<double>& batch, const std::vector<double>& ts);
+                                const Dataset& set, const std::vector<double>& ts);
 
 // max over the path's losses minus the larger of its two end losses (the
 // first and last entries); NaN when any loss is not finite. Never negative
@@ -49,6 +50,6 @@ struct BezierTraining {
 // Stops early, returning the last finite control point, if the loss or the
 // gradient stops being finite.
 std::vector<double> train_bezier_control(const Model& m, const double* a, const double* b,
-                                         const DataView<double>& train, const BezierTraining& p);
+                                         const Dataset& train, const BezierTraining& p);
 
 }  // namespace trilo::nn

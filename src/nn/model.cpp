@@ -242,9 +242,8 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
   for (int l = m.layers() - 1; l >= 0; --l) {
     const int in = m.widths[l], out = m.widths[l + 1];
     MMap<T> gW(g + m.offset(l), out, in);
-    MVec<T> gb(g + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
     gW.noalias() = ws.delta.transpose() * layer_input(m, b, ws, l);
-    gb = ws.delta.colwise().sum();
+    MVec<T>(g + m.offset(l) + static_cast<std::int64_t>(in) * out, out) = ws.delta.colwise().sum();
     if (l == 0) break;
     CMap<T> W(w + m.offset(l), out, in);
     ws.back.resize(b.rows, in);
@@ -277,8 +276,9 @@ Eval evaluate_after_first_layer(const Model& m, const T* w, const Batch<T>& b, W
 
 namespace {
 
-// Rows of a product over a whole set at a time (see HessianAt).
-constexpr std::int64_t kHessianTileRows = 128;
+// Rows of a tile when a whole set passes through in float64 (HessianAt,
+// evaluate_set): small enough for a tile's inputs to stay in a core's cache.
+constexpr std::int64_t kSetTileRows = 128;
 
 }  // namespace
 
@@ -296,8 +296,8 @@ HessianAt::HessianAt(const Model& m, const double* w, const Dataset& d)
   ws_.z.resize(m.layers() + 1);
   Mat<double>& z = ws_.z[1];
   z.resize(d.rows, out);
-  for (std::int64_t r0 = 0; r0 < d.rows; r0 += kHessianTileRows) {
-    const std::int64_t R = std::min(kHessianTileRows, d.rows - r0);
+  for (std::int64_t r0 = 0; r0 < d.rows; r0 += kSetTileRows) {
+    const std::int64_t R = std::min(kSetTileRows, d.rows - r0);
     MMap<double> zt(z.data() + r0 * out, R, out);
     zt.noalias() = CMap<double>(input_rows(r0, R), R, in) * W.transpose();
     zt.rowwise() += bias;
@@ -306,13 +306,53 @@ HessianAt::HessianAt(const Model& m, const double* w, const Dataset& d)
   keep_backward();
 }
 
+namespace {
+
+// Rows r0 .. r0 + R of a data set, widened to float64 into `out`.
+const double* widen_rows(const Dataset& d, std::int64_t r0, std::int64_t R, Mat<double>& out) {
+  const std::int64_t F = d.features;
+  out.resize(R, F);
+  const float* from = d.x.data() + r0 * F;
+  for (std::int64_t k = 0; k < R * F; ++k) out.data()[k] = static_cast<double>(from[k]);
+  return out.data();
+}
+
+}  // namespace
+
 const double* HessianAt::input_rows(std::int64_t r0, std::int64_t R) {
-  const std::int64_t F = m_.inputs();
-  if (!set_) return b_.x + r0 * F;
-  x_.resize(R, F);
-  const float* from = set_->x.data() + r0 * F;
-  for (std::int64_t k = 0; k < R * F; ++k) x_.data()[k] = static_cast<double>(from[k]);
-  return x_.data();
+  if (!set_) return b_.x + r0 * m_.inputs();
+  return widen_rows(*set_, r0, R, x_);
+}
+
+Eval evaluate_set(const Model& m, const double* w, const Dataset& d, double* g) {
+  const std::int64_t P = m.params(), n = d.rows;
+  Model plain = m;  // the L2 term once, for the whole set, at the end
+  plain.weight_decay = 0;
+  Workspace<double> ws;
+  Mat<double> x;
+  std::vector<double> gt(g ? static_cast<std::size_t>(P) : 0);
+  if (g) std::fill(g, g + P, 0.0);
+  double sum = 0;
+  Eval e;
+  for (std::int64_t r0 = 0; r0 < n; r0 += kSetTileRows) {
+    const std::int64_t R = std::min(kSetTileRows, n - r0);
+    const Batch<double> tile{widen_rows(d, r0, R, x), d.y.data() + r0, R};
+    const Eval t = evaluate(plain, w, tile, g ? gt.data() : nullptr, ws);
+    const double share = static_cast<double>(R) / static_cast<double>(n);
+    sum += t.loss * static_cast<double>(R);  // the tile's mean back to its sum
+    e.correct += t.correct;
+    if (g)
+      for (std::int64_t k = 0; k < P; ++k) g[k] += share * gt[static_cast<std::size_t>(k)];
+  }
+  e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
+  if (m.weight_decay != 0) {
+    double sq = 0;
+    for (std::int64_t k = 0; k < P; ++k) sq += w[k] * w[k];
+    e.loss += 0.5 * m.weight_decay * sq;
+    if (g)
+      for (std::int64_t k = 0; k < P; ++k) g[k] += m.weight_decay * w[k];
+  }
+  return e;
 }
 
 void HessianAt::keep_backward() {
@@ -347,8 +387,8 @@ void HessianAt::apply(const double* v, double* hv) {
   std::fill(hv, hv + m.params(), 0.0);
   rz_.resize(L + 1);
   ra_.resize(L + 1);
-  for (std::int64_t r0 = 0; r0 < n; r0 += kHessianTileRows) {
-    const std::int64_t R = std::min(kHessianTileRows, n - r0);
+  for (std::int64_t r0 = 0; r0 < n; r0 += kSetTileRows) {
+    const std::int64_t R = std::min(kSetTileRows, n - r0);
     // Rows r0 .. r0 + R of a row-major per-row matrix of `width` columns.
     const auto rows = [&](const Mat<T>& full, int width) { return CMap<T>(full.data() + r0 * width, R, width); };
     const double* x = input_rows(r0, R);
@@ -405,10 +445,9 @@ void HessianAt::apply(const double* v, double* hv) {
     for (int l = L - 1; l >= 0; --l) {
       const int in = m.widths[l], out = m.widths[l + 1];
       MMap<T> hW(hv + m.offset(l), out, in);
-      MVec<T> hb(hv + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
       hW.noalias() += rdelta_.transpose() * input(l);
       if (l > 0) hW.noalias() += rows(delta_[l], out).transpose() * ra_[l];
-      hb += rdelta_.colwise().sum();
+      MVec<T>(hv + m.offset(l) + static_cast<std::int64_t>(in) * out, out) += rdelta_.colwise().sum();
       if (l == 0) break;
       CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
       rback_.resize(R, in);
