@@ -271,6 +271,35 @@ TEST(NnModel, EigenProductsStayOnTheCallingThread) {
   EXPECT_EQ(Eigen::nbThreads(), 1);
 }
 
+TEST(NnModel, GradientsAndProductsDoNotDependOnWhereTheirVectorsLie) {
+  // The same evaluation into gradient (and product) vectors at every offset
+  // of a cache line: each must come out bit for bit the same. Trainings on
+  // different threads hold their vectors at different addresses.
+  Problem p = make_problem(Activation::kSigmoid, LossKind::kXent, {20, 16, 16, 10}, 32, 17);
+  const auto P = static_cast<std::size_t>(p.m.params());
+  const std::vector<double> wd = random_vector(p.m.params(), 3, 0.5);
+  std::vector<float> x(p.x.begin(), p.x.end()), w(wd.begin(), wd.end());
+  const Batch<float> b{x.data(), p.y.data(), p.rows};
+  Workspace<float> ws;
+  std::vector<float> first, room(P + 32);
+  for (std::size_t off = 0; off < 16; ++off) {
+    std::fill(room.begin(), room.end(), 0.0f);
+    evaluate(p.m, w.data(), b, room.data() + off, ws);
+    const std::vector<float> g(room.begin() + off, room.begin() + off + P);
+    if (off == 0) first = g;
+    EXPECT_EQ(std::memcmp(g.data(), first.data(), P * sizeof(float)), 0) << "gradient at offset " << off;
+  }
+  const std::vector<double> v = random_vector(p.m.params(), 4, 1.0);
+  HessianAt h(p.m, wd.data(), p.batch());
+  std::vector<double> hfirst, hroom(P + 16);
+  for (std::size_t off = 0; off < 8; ++off) {
+    h.apply(v.data(), hroom.data() + off);
+    const std::vector<double> hv(hroom.begin() + off, hroom.begin() + off + P);
+    if (off == 0) hfirst = hv;
+    EXPECT_EQ(std::memcmp(hv.data(), hfirst.data(), P * sizeof(double)), 0) << "product at offset " << off;
+  }
+}
+
 TEST(NnModel, WeightOrderIsLayerByLayerWRowMajorThenB) {
   // mlp:2-3-1 identity, mse: output = w2 (W1 x + b1) + b2 with W1 at 0..5
   // (row-major 3 x 2), b1 at 6..8, W2 at 9..11, b2 at 12.

@@ -167,6 +167,22 @@ void activate(Activation f, const Mat<T>& z, Mat<T>& a) {
   }
 }
 
+// out[j] (+)= sum over the rows i of d(i, j), the rows added in order. Not
+// Eigen's colwise().sum(): into a Map of unknown alignment, Eigen sums the
+// columns before the first aligned address one way and the rest another, so
+// a bias gradient's last bits would depend on where the caller's vector
+// happens to lie in memory (and trainings on different threads, whose
+// allocations differ, would not repeat bit for bit).
+template <class T>
+void add_column_sums(const Mat<T>& d, T* out, bool accumulate) {
+  const std::int64_t rows = d.rows(), cols = d.cols();
+  if (!accumulate) std::fill(out, out + cols, T(0));
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const T* row = d.data() + i * cols;
+    for (std::int64_t j = 0; j < cols; ++j) out[j] += row[j];
+  }
+}
+
 template <class T>
 using CMap = Eigen::Map<const Mat<T>>;
 template <class T>
@@ -243,7 +259,7 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
     const int in = m.widths[l], out = m.widths[l + 1];
     MMap<T> gW(g + m.offset(l), out, in);
     gW.noalias() = ws.delta.transpose() * layer_input(m, b, ws, l);
-    MVec<T>(g + m.offset(l) + static_cast<std::int64_t>(in) * out, out) = ws.delta.colwise().sum();
+    add_column_sums(ws.delta, g + m.offset(l) + static_cast<std::int64_t>(in) * out, false);
     if (l == 0) break;
     CMap<T> W(w + m.offset(l), out, in);
     ws.back.resize(b.rows, in);
@@ -447,7 +463,7 @@ void HessianAt::apply(const double* v, double* hv) {
       MMap<T> hW(hv + m.offset(l), out, in);
       hW.noalias() += rdelta_.transpose() * input(l);
       if (l > 0) hW.noalias() += rows(delta_[l], out).transpose() * ra_[l];
-      MVec<T>(hv + m.offset(l) + static_cast<std::int64_t>(in) * out, out) += rdelta_.colwise().sum();
+      add_column_sums(rdelta_, hv + m.offset(l) + static_cast<std::int64_t>(in) * out, true);
       if (l == 0) break;
       CMap<T> W(w + m.offset(l), out, in), V(v + m.offset(l), out, in);
       rback_.resize(R, in);
