@@ -41,6 +41,14 @@ TRILO_HD_INLINE double sin(double a) { return ::sin(a); }
 TRILO_HD_INLINE float sin(float a) { return ::sinf(a); }
 TRILO_HD_INLINE double cos(double a) { return ::cos(a); }
 TRILO_HD_INLINE float cos(float a) { return ::cosf(a); }
+TRILO_HD_INLINE double tanh(double a) { return ::tanh(a); }
+TRILO_HD_INLINE float tanh(float a) { return ::tanhf(a); }
+TRILO_HD_INLINE double erf(double a) { return ::erf(a); }
+TRILO_HD_INLINE float erf(float a) { return ::erff(a); }
+TRILO_HD_INLINE double log1p(double a) { return ::log1p(a); }
+TRILO_HD_INLINE float log1p(float a) { return ::log1pf(a); }
+TRILO_HD_INLINE double fabs(double a) { return ::fabs(a); }
+TRILO_HD_INLINE float fabs(float a) { return ::fabsf(a); }
 TRILO_HD_INLINE double fma(double a, double b, double c) { return ::fma(a, b, c); }
 // A product nvcc may not fuse into a following add: where host and device
 // must agree bit for bit (lattice coordinates), FMA contraction would not.

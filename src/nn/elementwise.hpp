@@ -15,18 +15,9 @@ namespace trilo::nn {
 enum class Activation { kSigmoid, kTanh, kRelu, kGelu, kIdentity };
 enum class LossKind { kMse, kBce, kXent };
 
+// The scalar functions (exp, log, tanh, erf, log1p, fabs) are core/hd.hpp's
+// float and double overloads, on host and device.
 namespace math {
-
-// The scalar functions in float and double, on host and device (core/hd.hpp
-// has exp, log and sqrt).
-TRILO_HD_INLINE float tanh_of(float a) { return ::tanhf(a); }
-TRILO_HD_INLINE double tanh_of(double a) { return ::tanh(a); }
-TRILO_HD_INLINE float erf_of(float a) { return ::erff(a); }
-TRILO_HD_INLINE double erf_of(double a) { return ::erf(a); }
-TRILO_HD_INLINE float log1p_of(float a) { return ::log1pf(a); }
-TRILO_HD_INLINE double log1p_of(double a) { return ::log1p(a); }
-TRILO_HD_INLINE float abs_of(float a) { return ::fabsf(a); }
-TRILO_HD_INLINE double abs_of(double a) { return ::fabs(a); }
 
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
@@ -38,9 +29,9 @@ template <class T>
 TRILO_HD_INLINE T act(Activation a, T z) {
   switch (a) {
     case Activation::kSigmoid: return T(1) / (T(1) + trilo::exp(-z));
-    case Activation::kTanh: return math::tanh_of(z);
+    case Activation::kTanh: return trilo::tanh(z);
     case Activation::kRelu: return z > T(0) ? z : T(0);
-    case Activation::kGelu: return T(0.5) * z * (T(1) + math::erf_of(z * T(math::kInvSqrt2)));
+    case Activation::kGelu: return T(0.5) * z * (T(1) + trilo::erf(z * T(math::kInvSqrt2)));
     case Activation::kIdentity: return z;
   }
   return z;
@@ -54,7 +45,7 @@ TRILO_HD_INLINE T act_d1(Activation a, T z, T s) {
     case Activation::kTanh: return T(1) - s * s;
     case Activation::kRelu: return z > T(0) ? T(1) : T(0);
     case Activation::kGelu:
-      return T(0.5) * (T(1) + math::erf_of(z * T(math::kInvSqrt2))) +
+      return T(0.5) * (T(1) + trilo::erf(z * T(math::kInvSqrt2))) +
              z * T(math::kInvSqrt2Pi) * trilo::exp(T(-0.5) * z * z);
     case Activation::kIdentity: return T(1);
   }
@@ -105,7 +96,7 @@ TRILO_HD_INLINE bool row_loss(LossKind kind, const T* z, int K, float y, std::in
     }
     case LossKind::kBce: {
       const T v = z[0], t = T(y);
-      sum += static_cast<double>((v > T(0) ? v : T(0)) - t * v + math::log1p_of(trilo::exp(-math::abs_of(v))));
+      sum += static_cast<double>((v > T(0) ? v : T(0)) - t * v + trilo::log1p(trilo::exp(-trilo::fabs(v))));
       if (delta) {
         const T s = v >= T(0) ? T(1) / (T(1) + trilo::exp(-v)) : trilo::exp(v) / (T(1) + trilo::exp(v));
         delta[0] = (s - t) / T(n);
