@@ -102,6 +102,18 @@ std::vector<double> hv_by_differences(const Problem& p, const std::vector<double
   return fd;
 }
 
+// The problem's rows rounded to float32, and the same rows as a data set
+// (which holds float32): the batch and the set then carry equal values.
+Dataset as_float_set(Problem& p) {
+  for (double& x : p.x) x = static_cast<double>(static_cast<float>(x));
+  Dataset d;
+  d.rows = p.rows;
+  d.features = p.m.inputs();
+  d.x.assign(p.x.begin(), p.x.end());
+  d.y = p.y;
+  return d;
+}
+
 const Activation kActivations[] = {Activation::kSigmoid, Activation::kTanh, Activation::kRelu,
                                    Activation::kGelu, Activation::kIdentity};
 const LossKind kLosses[] = {LossKind::kMse, LossKind::kBce, LossKind::kXent};
@@ -163,12 +175,7 @@ TEST(NnModel, ProductsOverManyRowTilesAndFromAFloatSetMatchDifferencesOfTheGradi
   // products of their float64 batch, and both the differences of gradients.
   for (LossKind loss : kLosses) {
     Problem p = make_problem(Activation::kTanh, loss, {5, 7, 6, loss == LossKind::kBce ? 1 : 4}, 300, 8, 0.01);
-    for (double& x : p.x) x = static_cast<double>(static_cast<float>(x));  // values a float set holds exactly
-    Dataset d;
-    d.rows = p.rows;
-    d.features = p.m.inputs();
-    d.x.assign(p.x.begin(), p.x.end());
-    d.y = p.y;
+    const Dataset d = as_float_set(p);
     const std::vector<double> w = random_vector(p.m.params(), 4, 0.7);
     HessianAt from_batch(p.m, w.data(), p.batch()), from_set(p.m, w.data(), d);
     for (std::uint64_t seed : {5u, 6u}) {
@@ -188,12 +195,7 @@ TEST(NnModel, ProductsOverManyRowTilesAndFromAFloatSetMatchDifferencesOfTheGradi
 TEST(NnModel, ASetEvaluatedInTilesGivesTheLossAndGradientOfItsWholeBatch) {
   for (LossKind loss : kLosses) {
     Problem p = make_problem(Activation::kSigmoid, loss, {5, 6, loss == LossKind::kBce ? 1 : 3}, 300, 13, 0.03);
-    for (double& x : p.x) x = static_cast<double>(static_cast<float>(x));
-    Dataset d;
-    d.rows = p.rows;
-    d.features = p.m.inputs();
-    d.x.assign(p.x.begin(), p.x.end());
-    d.y = p.y;
+    const Dataset d = as_float_set(p);
     const std::vector<double> w = random_vector(p.m.params(), 2, 0.9);
     std::vector<double> gs(w.size()), gb(w.size());
     Workspace<double> ws;
