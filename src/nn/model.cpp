@@ -7,6 +7,7 @@
 #include "config/run_config.hpp"
 #include "core/rng.hpp"
 #include "nn/data.hpp"
+#include "nn/dense_kernels.hpp"
 
 namespace trilo::nn {
 
@@ -199,6 +200,12 @@ CMap<T> layer_input(const Model& m, const Batch<T>& b, const Workspace<T>& ws, i
   return CMap<T>(ws.a[l].data(), ws.a[l].rows(), ws.a[l].cols());
 }
 
+// The forward product goes through the dense kernel for layers at least this
+// wide: below it the kernel's sums across vector lanes cost more than
+// Eigen's packing (bench/RESULTS.md); the weight gradient's kernel wins at
+// every width and is used wherever it is compiled in.
+constexpr int kDenseForwardMinInputs = 64;
+
 // Forward pass: z[l+1] = input(l) W_l^T + b_l; a[l+1] = act(z[l+1]) for
 // hidden layers; the output layer is linear (z[L] is the logits). With
 // `first_given`, z[1] already holds the first layer's pre-activation.
@@ -214,8 +221,12 @@ void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws, bo
     Mat<T>& z = ws.z[l + 1];
     if (l > 0 || !first_given) {
       z.resize(b.rows, out);
-      z.noalias() = layer_input(m, b, ws, l) * W.transpose();
-      z.rowwise() += bias;
+      const CMap<T> input = layer_input(m, b, ws, l);
+      if (in < kDenseForwardMinInputs ||
+          !dense_forward(input.data(), b.rows, in, W.data(), bias.data(), out, z.data())) {
+        z.noalias() = input * W.transpose();
+        z.rowwise() += bias;
+      }
     }
     if (l + 1 < L) {
       Mat<T>& a = ws.a[l + 1];
@@ -257,8 +268,11 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
   if (!g) return e;
   for (int l = m.layers() - 1; l >= 0; --l) {
     const int in = m.widths[l], out = m.widths[l + 1];
-    MMap<T> gW(g + m.offset(l), out, in);
-    gW.noalias() = ws.delta.transpose() * layer_input(m, b, ws, l);
+    const CMap<T> input = layer_input(m, b, ws, l);
+    if (!dense_weight_grad(ws.delta.data(), input.data(), b.rows, in, out, g + m.offset(l))) {
+      MMap<T> gW(g + m.offset(l), out, in);
+      gW.noalias() = ws.delta.transpose() * input;
+    }
     add_column_sums(ws.delta, g + m.offset(l) + static_cast<std::int64_t>(in) * out, false);
     if (l == 0) break;
     CMap<T> W(w + m.offset(l), out, in);

@@ -1,0 +1,276 @@
+#include "nn/dense_kernels.hpp"
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+#include <algorithm>
+#include <type_traits>
+
+namespace trilo::nn {
+
+#if defined(__AVX512F__)
+
+// GCC 12's AVX-512 intrinsics start some results from a vector initialised
+// from itself (_mm512_undefined_ps), which -Wuninitialized reports at every
+// inlined shuffle and extract: a false alarm, silenced for this file's
+// kernels only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace {
+
+// One AVX-512 register of T: its width, loads and stores under a lane mask
+// (the last, partial vector of a row), broadcasts, fused multiply-adds and
+// the sum of its lanes.
+template <class T>
+struct Lanes;
+
+template <>
+struct Lanes<float> {
+  using V = __m512;
+  using M = __mmask16;
+  static constexpr int kWidth = 16;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(M m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store(M m, float* p, V v) { _mm512_mask_storeu_ps(p, m, v); }
+  static V splat(float v) { return _mm512_set1_ps(v); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static float sum(V v) { return _mm512_reduce_add_ps(v); }
+  static M mask(int n) { return n >= kWidth ? M(0xFFFF) : M((1u << n) - 1u); }
+  // z(ii, 0..3) = b(0..3) + the lanes' sum of a[ii][jj], for a 4 x 4 block,
+  // by a transposing tree: pairs of registers are halved and added until one
+  // register holds the sixteen sums, row ii in its 128-bit quarter ii.
+  [[gnu::always_inline]] static void sum_block(const V (&a)[4][4], const float* b, float* z, std::int64_t ldz) {
+    const auto at = [&](int r) { return a[r % 4][r / 4]; };  // r = 4 jj + ii
+    V c[8], e[4], g[2];
+    #pragma GCC unroll 8
+    for (int p = 0; p < 8; ++p)
+      c[p] = _mm512_add_ps(_mm512_shuffle_f32x4(at(2 * p), at(2 * p + 1), 0x44),
+                           _mm512_shuffle_f32x4(at(2 * p), at(2 * p + 1), 0xEE));
+    #pragma GCC unroll 8
+    for (int r = 0; r < 4; ++r)
+      e[r] = _mm512_add_ps(_mm512_shuffle_f32x4(c[2 * r], c[2 * r + 1], 0x88),
+                           _mm512_shuffle_f32x4(c[2 * r], c[2 * r + 1], 0xDD));
+    #pragma GCC unroll 8
+    for (int t = 0; t < 2; ++t) {
+      const __m512d lo = _mm512_castps_pd(e[2 * t]), hi = _mm512_castps_pd(e[2 * t + 1]);
+      g[t] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(lo, hi)), _mm512_castpd_ps(_mm512_unpackhi_pd(lo, hi)));
+    }
+    V s = _mm512_add_ps(_mm512_shuffle_ps(g[0], g[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                        _mm512_shuffle_ps(g[0], g[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    s = _mm512_add_ps(_mm512_broadcast_f32x4(_mm_loadu_ps(b)), s);
+    _mm_storeu_ps(z, _mm512_extractf32x4_ps(s, 0));
+    _mm_storeu_ps(z + ldz, _mm512_extractf32x4_ps(s, 1));
+    _mm_storeu_ps(z + 2 * ldz, _mm512_extractf32x4_ps(s, 2));
+    _mm_storeu_ps(z + 3 * ldz, _mm512_extractf32x4_ps(s, 3));
+  }
+};
+
+template <>
+struct Lanes<double> {
+  using V = __m512d;
+  using M = __mmask8;
+  static constexpr int kWidth = 8;
+  static V zero() { return _mm512_setzero_pd(); }
+  static V load(M m, const double* p) { return _mm512_maskz_loadu_pd(m, p); }
+  static void store(M m, double* p, V v) { _mm512_mask_storeu_pd(p, m, v); }
+  static V splat(double v) { return _mm512_set1_pd(v); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static double sum(V v) { return _mm512_reduce_add_pd(v); }
+  static M mask(int n) { return n >= kWidth ? M(0xFF) : M((1u << n) - 1u); }
+  // As Lanes<float>::sum_block: the sums end in two registers, row ii's
+  // columns 0, 1 in the first one's quarter ii and 2, 3 in the second's.
+  [[gnu::always_inline]] static void sum_block(const V (&a)[4][4], const double* b, double* z, std::int64_t ldz) {
+    const auto at = [&](int r) { return a[r % 4][r / 4]; };  // r = 4 jj + ii
+    V c[8], e[4], g[2];
+    #pragma GCC unroll 8
+    for (int p = 0; p < 8; ++p)
+      c[p] = _mm512_add_pd(_mm512_shuffle_f64x2(at(2 * p), at(2 * p + 1), 0x44),
+                           _mm512_shuffle_f64x2(at(2 * p), at(2 * p + 1), 0xEE));
+    #pragma GCC unroll 8
+    for (int r = 0; r < 4; ++r)
+      e[r] = _mm512_add_pd(_mm512_shuffle_f64x2(c[2 * r], c[2 * r + 1], 0x88),
+                           _mm512_shuffle_f64x2(c[2 * r], c[2 * r + 1], 0xDD));
+    #pragma GCC unroll 8
+    for (int t = 0; t < 2; ++t) {
+      const V bias = _mm512_castpd128_pd512(_mm_loadu_pd(b + 2 * t));
+      g[t] = _mm512_add_pd(_mm512_shuffle_f64x2(bias, bias, 0),
+                           _mm512_add_pd(_mm512_unpacklo_pd(e[2 * t], e[2 * t + 1]),
+                                         _mm512_unpackhi_pd(e[2 * t], e[2 * t + 1])));
+    }
+    _mm_storeu_pd(z, _mm512_extractf64x2_pd(g[0], 0));
+    _mm_storeu_pd(z + 2, _mm512_extractf64x2_pd(g[1], 0));
+    _mm_storeu_pd(z + ldz, _mm512_extractf64x2_pd(g[0], 1));
+    _mm_storeu_pd(z + ldz + 2, _mm512_extractf64x2_pd(g[1], 1));
+    _mm_storeu_pd(z + 2 * ldz, _mm512_extractf64x2_pd(g[0], 2));
+    _mm_storeu_pd(z + 2 * ldz + 2, _mm512_extractf64x2_pd(g[1], 2));
+    _mm_storeu_pd(z + 3 * ldz, _mm512_extractf64x2_pd(g[0], 3));
+    _mm_storeu_pd(z + 3 * ldz + 2, _mm512_extractf64x2_pd(g[1], 3));
+  }
+};
+
+// z's block of IB rows and JB columns: IB x JB accumulators, each a
+// vector of partial dot products over the lanes, summed at the end.
+template <class T, int IB, int JB>
+void forward_block(const T* x, int in, const T* W, const T* b, int out, std::int64_t i0, int j0, T* z) {
+  using L = Lanes<T>;
+  typename L::V acc[IB][JB];
+  #pragma GCC unroll 4
+  for (int ii = 0; ii < IB; ++ii)
+    #pragma GCC unroll 4
+    for (int jj = 0; jj < JB; ++jj) acc[ii][jj] = L::zero();
+  const T* xr[IB];
+  const T* wr[JB];
+  #pragma GCC unroll 4
+  for (int ii = 0; ii < IB; ++ii) xr[ii] = x + (i0 + ii) * in;
+  #pragma GCC unroll 4
+  for (int jj = 0; jj < JB; ++jj) wr[jj] = W + static_cast<std::int64_t>(j0 + jj) * in;
+  for (int k = 0; k < in; k += L::kWidth) {
+    const auto m = L::mask(in - k);
+    typename L::V xv[IB], wv[JB];
+    #pragma GCC unroll 4
+    for (int ii = 0; ii < IB; ++ii) xv[ii] = L::load(m, xr[ii] + k);
+    #pragma GCC unroll 4
+    for (int jj = 0; jj < JB; ++jj) wv[jj] = L::load(m, wr[jj] + k);
+    #pragma GCC unroll 4
+    for (int ii = 0; ii < IB; ++ii)
+      #pragma GCC unroll 4
+      for (int jj = 0; jj < JB; ++jj) acc[ii][jj] = L::fma(xv[ii], wv[jj], acc[ii][jj]);
+  }
+  if constexpr (IB == 4 && JB == 4) {
+    L::sum_block(acc, b + j0, z + i0 * out + j0, out);
+  } else {
+    #pragma GCC unroll 4
+    for (int ii = 0; ii < IB; ++ii)
+      #pragma GCC unroll 4
+      for (int jj = 0; jj < JB; ++jj) z[(i0 + ii) * out + j0 + jj] = b[j0 + jj] + L::sum(acc[ii][jj]);
+  }
+}
+
+template <class T, int IB>
+void forward_rows(const T* x, int in, const T* W, const T* b, int out, std::int64_t i0, int j0, int jb, T* z) {
+  switch (jb) {
+    case 4: forward_block<T, IB, 4>(x, in, W, b, out, i0, j0, z); return;
+    case 3: forward_block<T, IB, 3>(x, in, W, b, out, i0, j0, z); return;
+    case 2: forward_block<T, IB, 2>(x, in, W, b, out, i0, j0, z); return;
+    default: forward_block<T, IB, 1>(x, in, W, b, out, i0, j0, z); return;
+  }
+}
+
+// gW's block of JB rows and NV vectors of columns: JB x NV accumulators,
+// each summing d(i, j) x(i, k..) over the rows in order.
+template <class T, int JB, int NV>
+void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int j0, int k0, bool resume, T* gW) {
+  using L = Lanes<T>;
+  typename L::V acc[JB][NV];
+  typename L::M m[NV];
+  #pragma GCC unroll 4
+  for (int v = 0; v < NV; ++v) m[v] = L::mask(in - k0 - v * L::kWidth);
+  #pragma GCC unroll 4
+  for (int jj = 0; jj < JB; ++jj)
+    #pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      acc[jj][v] = resume ? L::load(m[v], gW + static_cast<std::int64_t>(j0 + jj) * in + k0 + v * L::kWidth) : L::zero();
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const T* xr = x + i * in + k0;
+    const T* dr = d + i * out + j0;
+    typename L::V xv[NV];
+    #pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) xv[v] = L::load(m[v], xr + v * L::kWidth);
+    #pragma GCC unroll 4
+    for (int jj = 0; jj < JB; ++jj) {
+      const typename L::V dv = L::splat(dr[jj]);
+      #pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[jj][v] = L::fma(dv, xv[v], acc[jj][v]);
+    }
+  }
+  #pragma GCC unroll 4
+  for (int jj = 0; jj < JB; ++jj)
+    #pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v)
+      L::store(m[v], gW + static_cast<std::int64_t>(j0 + jj) * in + k0 + v * L::kWidth, acc[jj][v]);
+}
+
+template <class T, int JB>
+void grad_rows(const T* d, const T* x, std::int64_t rows, int in, int out, int j0, int k0, int nv, bool resume,
+               T* gW) {
+  switch (nv) {
+    case 4: grad_block<T, JB, 4>(d, x, rows, in, out, j0, k0, resume, gW); return;
+    case 3: grad_block<T, JB, 3>(d, x, rows, in, out, j0, k0, resume, gW); return;
+    case 2: grad_block<T, JB, 2>(d, x, rows, in, out, j0, k0, resume, gW); return;
+    default: grad_block<T, JB, 1>(d, x, rows, in, out, j0, k0, resume, gW); return;
+  }
+}
+
+}  // namespace
+
+bool dense_kernels_available() { return true; }
+
+template <class T>
+bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b, int out, T* z) {
+  // Row blocks outside, column blocks inside: a block's rows of x (4 x in)
+  // stay in the L1 cache while every row of W passes them, so x is read
+  // from memory once however many rows it has (W is small: it stays in L2).
+  const auto columns = [&](std::int64_t i0, auto rows_block) {
+    constexpr int kRows = decltype(rows_block)::value;
+    for (int j0 = 0; j0 < out; j0 += 4) forward_rows<T, kRows>(x, in, W, b, out, i0, j0, std::min(4, out - j0), z);
+  };
+  std::int64_t i0 = 0;
+  for (; i0 + 4 <= rows; i0 += 4) columns(i0, std::integral_constant<int, 4>{});
+  for (; i0 < rows; ++i0) columns(i0, std::integral_constant<int, 1>{});
+  return true;
+}
+
+template <class T>
+bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW) {
+  // Row blocks outside, then column slices (4 vectors of x's columns over a
+  // block's rows: 32 KB of float32, kept in the L1 cache while every block
+  // of gW's rows uses them). A row block after the first resumes the sums
+  // where the one before stored them, so every entry is still one sum over
+  // the rows in order, whatever the number of rows.
+  constexpr std::int64_t kRowBlock = 128;
+  constexpr int kSlice = 4 * Lanes<T>::kWidth;
+  for (std::int64_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+    const std::int64_t R = std::min(kRowBlock, rows - r0);
+    const T* dr = d + r0 * out;
+    const T* xr = x + r0 * in;
+    for (int k0 = 0; k0 < in; k0 += kSlice) {
+      const int nv = std::min(4, (in - k0 + Lanes<T>::kWidth - 1) / Lanes<T>::kWidth);
+      int j0 = 0;
+      for (; j0 + 4 <= out; j0 += 4) grad_rows<T, 4>(dr, xr, R, in, out, j0, k0, nv, r0 > 0, gW);
+      for (; j0 < out; ++j0) grad_rows<T, 1>(dr, xr, R, in, out, j0, k0, nv, r0 > 0, gW);
+    }
+  }
+  return true;
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#else
+
+bool dense_kernels_available() { return false; }
+
+template <class T>
+bool dense_forward(const T*, std::int64_t, int, const T*, const T*, int, T*) {
+  return false;
+}
+
+template <class T>
+bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*) {
+  return false;
+}
+
+#endif
+
+template bool dense_forward<float>(const float*, std::int64_t, int, const float*, const float*, int, float*);
+template bool dense_forward<double>(const double*, std::int64_t, int, const double*, const double*, int, double*);
+template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*);
+template bool dense_weight_grad<double>(const double*, const double*, std::int64_t, int, int, double*);
+
+}  // namespace trilo::nn

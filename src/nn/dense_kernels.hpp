@@ -1,0 +1,36 @@
+// The two products of a wide dense layer that dominate a training step,
+// written as register-blocked AVX-512 kernels for the shapes of mini-batch
+// training (a few dozen to a few hundred rows, layers a few dozen units
+// wide): the forward product z = x W^T + b and the weight gradient
+// gW = d^T x. Eigen's general GEMM packs both operands into blocks on every
+// call, which for such thin products costs as much as the arithmetic
+// (bench/RESULTS.md); these kernels read the operands where they lie.
+//
+// Each sum is taken in an order fixed by the shapes alone (never by where
+// the operands lie in memory), so results repeat bit for bit across threads
+// and allocations. The functions return false, and do nothing, where the
+// build has no AVX-512: the caller then takes its general path.
+#pragma once
+
+#include <cstdint>
+
+namespace trilo::nn {
+
+// True where the kernels below are compiled in (this file's build targets
+// AVX-512F).
+bool dense_kernels_available();
+
+// z (rows x out, row-major) = x (rows x in, row-major) times W^T (W: out x
+// in, row-major, PyTorch's nn.Linear order) plus the bias b (out entries)
+// on every row. Each z(i, j) is b(j) plus the dot product of x's row i and
+// W's row j, summed over the vector lanes and then across them.
+template <class T>
+bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b, int out, T* z);
+
+// gW (out x in, row-major) = d^T x: d is rows x out (dC/dz of the layer),
+// x is rows x in; each gW(j, k) is the sum over the rows i, in order, of
+// d(i, j) x(i, k).
+template <class T>
+bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW);
+
+}  // namespace trilo::nn

@@ -1,0 +1,158 @@
+// The dense layer's kernels against products written out here in float64,
+// over shapes that reach every remainder of their register blocks (rows not
+// a multiple of 4, columns not a multiple of the vector width or of 4,
+// more rows than one row block), and their sums' independence of where the
+// operands lie in memory.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "nn/dense_kernels.hpp"
+
+namespace {
+
+using trilo::nn::dense_forward;
+using trilo::nn::dense_kernels_available;
+using trilo::nn::dense_weight_grad;
+
+// Deterministic values in [-1, 1) with no common structure between arrays.
+template <class T>
+std::vector<T> values(std::size_t n, std::uint32_t salt) {
+  std::vector<T> v(n);
+  std::uint32_t s = 2463534242u ^ (salt * 2654435761u);
+  for (auto& e : v) {
+    s ^= s << 13;
+    s ^= s >> 17;
+    s ^= s << 5;
+    e = static_cast<T>(static_cast<double>(s % 2000001u) / 1000000.0 - 1.0);
+  }
+  return v;
+}
+
+struct Shape {
+  std::int64_t rows;
+  int in, out;
+};
+
+const Shape kShapes[] = {{1, 1, 1},    {3, 5, 2},     {4, 16, 4},    {5, 17, 3},   {7, 63, 5},
+                         {8, 64, 4},   {9, 65, 6},    {32, 784, 16}, {33, 784, 10}, {2, 100, 9},
+                         {130, 31, 7}, {257, 200, 5}, {128, 128, 8}, {12, 8, 13}};
+
+// Tolerance of a sum of n products of values in [-1, 1]: a few roundings of
+// each partial sum, at most n ulps of 1 in the working precision.
+template <class T>
+double tolerance(int n) {
+  return 4.0 * n * std::numeric_limits<T>::epsilon();
+}
+
+template <class T>
+void check_forward() {
+  for (const Shape& s : kShapes) {
+    const auto x = values<T>(static_cast<std::size_t>(s.rows) * s.in, 1);
+    const auto W = values<T>(static_cast<std::size_t>(s.out) * s.in, 2);
+    const auto b = values<T>(static_cast<std::size_t>(s.out), 3);
+    std::vector<T> z(static_cast<std::size_t>(s.rows) * s.out, T(99));
+    ASSERT_TRUE(dense_forward(x.data(), s.rows, s.in, W.data(), b.data(), s.out, z.data()));
+    for (std::int64_t i = 0; i < s.rows; ++i)
+      for (int j = 0; j < s.out; ++j) {
+        double ref = b[j];
+        for (int k = 0; k < s.in; ++k) ref += double(x[i * s.in + k]) * double(W[std::int64_t(j) * s.in + k]);
+        ASSERT_NEAR(double(z[i * s.out + j]), ref, tolerance<T>(s.in + 1))
+            << "rows " << s.rows << " in " << s.in << " out " << s.out << " at (" << i << ", " << j << ")";
+      }
+  }
+}
+
+template <class T>
+void check_weight_grad() {
+  for (const Shape& s : kShapes) {
+    const auto d = values<T>(static_cast<std::size_t>(s.rows) * s.out, 4);
+    const auto x = values<T>(static_cast<std::size_t>(s.rows) * s.in, 5);
+    std::vector<T> gW(static_cast<std::size_t>(s.out) * s.in, T(99));
+    ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), s.rows, s.in, s.out, gW.data()));
+    for (int j = 0; j < s.out; ++j)
+      for (int k = 0; k < s.in; ++k) {
+        double ref = 0;
+        for (std::int64_t i = 0; i < s.rows; ++i) ref += double(d[i * s.out + j]) * double(x[i * s.in + k]);
+        ASSERT_NEAR(double(gW[std::int64_t(j) * s.in + k]), ref, tolerance<T>(int(s.rows)))
+            << "rows " << s.rows << " in " << s.in << " out " << s.out << " at (" << j << ", " << k << ")";
+      }
+  }
+}
+
+TEST(NnDenseKernels, ForwardIsTheProductPlusTheBias) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  check_forward<float>();
+  check_forward<double>();
+}
+
+TEST(NnDenseKernels, WeightGradientIsTheProductOverTheRows) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  check_weight_grad<float>();
+  check_weight_grad<double>();
+}
+
+// The weight gradient sums each entry over the rows in order, one row block
+// after another: the float32 result must be the serial float32 sum bit for
+// bit when every product is exact (small integers), and equal for any row
+// count straddling a block.
+TEST(NnDenseKernels, WeightGradientSumsTheRowsInOrder) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  for (std::int64_t rows : {127, 128, 129, 300}) {
+    const int in = 37, out = 6;
+    std::vector<float> d(static_cast<std::size_t>(rows) * out), x(static_cast<std::size_t>(rows) * in);
+    // Products of these are exact in float32, but their sums round: a
+    // different order would give different bits.
+    for (std::size_t i = 0; i < d.size(); ++i) d[i] = static_cast<float>(1.0 + 1e-3 * double(i % 977));
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 13) * 0.5f - 3.0f;
+    std::vector<float> gW(static_cast<std::size_t>(out) * in);
+    ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), rows, in, out, gW.data()));
+    for (int j = 0; j < out; ++j)
+      for (int k = 0; k < in; ++k) {
+        float serial = 0;
+        for (std::int64_t i = 0; i < rows; ++i) serial = std::fma(d[i * out + j], x[i * in + k], serial);
+        ASSERT_EQ(gW[std::int64_t(j) * in + k], serial) << "rows " << rows << " at (" << j << ", " << k << ")";
+      }
+  }
+}
+
+// The same operands at every offset within a cache line give the same bits.
+TEST(NnDenseKernels, ResultsDoNotDependOnWhereTheOperandsLie) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  const std::int64_t rows = 33;
+  const int in = 100, out = 10;
+  const auto x0 = values<float>(static_cast<std::size_t>(rows) * in, 6);
+  const auto W0 = values<float>(static_cast<std::size_t>(out) * in, 7);
+  const auto b0 = values<float>(static_cast<std::size_t>(out), 8);
+  const auto d0 = values<float>(static_cast<std::size_t>(rows) * out, 9);
+  std::vector<float> z_ref, g_ref;
+  for (int off = 0; off < 16; ++off) {
+    std::vector<float> buf(x0.size() + W0.size() + b0.size() + d0.size() + 2 * 16 * 4);
+    float* x = buf.data() + off;
+    float* W = x + x0.size() + off;
+    float* b = W + W0.size() + off;
+    float* d = b + b0.size() + off;
+    std::copy(x0.begin(), x0.end(), x);
+    std::copy(W0.begin(), W0.end(), W);
+    std::copy(b0.begin(), b0.end(), b);
+    std::copy(d0.begin(), d0.end(), d);
+    std::vector<float> zbuf(static_cast<std::size_t>(rows) * out + 16), gbuf(static_cast<std::size_t>(out) * in + 16);
+    ASSERT_TRUE(dense_forward(x, rows, in, W, b, out, zbuf.data() + off));
+    ASSERT_TRUE(dense_weight_grad(d, x, rows, in, out, gbuf.data() + off));
+    std::vector<float> z(zbuf.begin() + off, zbuf.begin() + off + rows * out);
+    std::vector<float> g(gbuf.begin() + off, gbuf.begin() + off + std::int64_t(out) * in);
+    if (off == 0) {
+      z_ref = z;
+      g_ref = g;
+    } else {
+      ASSERT_EQ(z, z_ref) << "forward at offset " << off;
+      ASSERT_EQ(g, g_ref) << "weight gradient at offset " << off;
+    }
+  }
+}
+
+}  // namespace
