@@ -72,6 +72,21 @@ TEST(NnDataView, PixelsScaledFromBytesAreCodedAsTheBytes) {
   expect_gather_is_the_rows(v64, d);
 }
 
+// Bytes over divisors whose quotients a multiply by the reciprocal alone
+// rounds differently (255: 126 of the 256; 7: 140): the gather's corrected
+// multiply must give every quotient's bits, on rows whose length leaves a
+// partial vector.
+TEST(NnDataView, BytesOverAnyDivisorDecodeToTheirQuotients) {
+  for (float divisor : {255.0f, 100.0f, 10.0f, 7.0f, 3.0f}) {
+    const Dataset d = set_of(bytes_over(divisor, 256), 64, 37, 11);
+    const DataView<float> v = view_of<float>(d, true);
+    ASSERT_EQ(v.divisor, divisor);
+    EXPECT_TRUE(v.reciprocal == 0.0f || v.reciprocal == 1.0f / divisor) << divisor;
+    expect_gather_is_the_rows(v, d);
+    expect_gather_is_the_rows(view_of<double>(d, true), d);
+  }
+}
+
 TEST(NnDataView, IntegersAndHalvesFindTheirDivisor) {
   const Dataset counts = set_of({0, 1, 2, 7, 200}, 40, 9, 2);
   const DataView<float> c = view_of<float>(counts, true);

@@ -29,6 +29,9 @@ struct DataView {
   std::vector<std::uint8_t> codes;
   std::vector<T> palette;
   float divisor = 0;  // > 0: codes are the bytes q above
+  // > 0: 1 / divisor, with which a correctly rounded q / divisor is computed
+  // by multiplies (checked bitwise for every byte when the codes are made)
+  float reciprocal = 0;
   Batch<T> all() const { return {x.data(), y.data(), rows}; }
 };
 
