@@ -85,11 +85,15 @@ TRILO_HD_INLINE bool row_loss(LossKind kind, const T* z, int K, float y, std::in
       for (int k = 1; k < K; ++k)
         if (z[k] > mx) mx = z[k], arg = k;
       T se(0);
-      for (int k = 0; k < K; ++k) se += trilo::exp(z[k] - mx);
+      for (int k = 0; k < K; ++k) {  // each exponential once: kept in delta until scaled
+        const T e = trilo::exp(z[k] - mx);
+        se += e;
+        if (delta) delta[k] = e;
+      }
       sum += static_cast<double>(mx + trilo::log(se) - z[c]);
       if (delta) {
         const T inv = T(1) / (se * T(n));
-        for (int k = 0; k < K; ++k) delta[k] = trilo::exp(z[k] - mx) * inv;
+        for (int k = 0; k < K; ++k) delta[k] *= inv;
         delta[c] -= T(1) / T(n);
       }
       return arg == c;
