@@ -73,13 +73,19 @@ void check_weight_grad() {
     const auto d = values<T>(static_cast<std::size_t>(s.rows) * s.out, 4);
     const auto x = values<T>(static_cast<std::size_t>(s.rows) * s.in, 5);
     std::vector<T> gW(static_cast<std::size_t>(s.out) * s.in, T(99));
+    const auto g0 = values<T>(gW.size(), 10);
+    std::vector<T> gAcc = g0;  // accumulate: g0 + d^T x
     ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), s.rows, s.in, s.out, gW.data()));
+    ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), s.rows, s.in, s.out, gAcc.data(), true));
     for (int j = 0; j < s.out; ++j)
       for (int k = 0; k < s.in; ++k) {
         double ref = 0;
         for (std::int64_t i = 0; i < s.rows; ++i) ref += double(d[i * s.out + j]) * double(x[i * s.in + k]);
-        ASSERT_NEAR(double(gW[std::int64_t(j) * s.in + k]), ref, tolerance<T>(int(s.rows)))
+        const std::int64_t at = std::int64_t(j) * s.in + k;
+        ASSERT_NEAR(double(gW[at]), ref, tolerance<T>(int(s.rows)))
             << "rows " << s.rows << " in " << s.in << " out " << s.out << " at (" << j << ", " << k << ")";
+        ASSERT_NEAR(double(gAcc[at]), double(g0[at]) + ref, tolerance<T>(int(s.rows) + 1))
+            << "accumulating: rows " << s.rows << " in " << s.in << " out " << s.out << " at (" << j << ", " << k << ")";
       }
   }
 }

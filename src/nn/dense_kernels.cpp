@@ -226,7 +226,7 @@ bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b
 }
 
 template <class T>
-bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW) {
+bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW, bool accumulate) {
   // Row blocks outside, then column slices (4 vectors of x's columns over a
   // block's rows: 32 KB of float32, kept in the L1 cache while every block
   // of gW's rows uses them). A row block after the first resumes the sums
@@ -241,8 +241,8 @@ bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int ou
     for (int k0 = 0; k0 < in; k0 += kSlice) {
       const int nv = std::min(4, (in - k0 + Lanes<T>::kWidth - 1) / Lanes<T>::kWidth);
       int j0 = 0;
-      for (; j0 + 4 <= out; j0 += 4) grad_rows<T, 4>(dr, xr, R, in, out, j0, k0, nv, r0 > 0, gW);
-      for (; j0 < out; ++j0) grad_rows<T, 1>(dr, xr, R, in, out, j0, k0, nv, r0 > 0, gW);
+      for (; j0 + 4 <= out; j0 += 4) grad_rows<T, 4>(dr, xr, R, in, out, j0, k0, nv, accumulate || r0 > 0, gW);
+      for (; j0 < out; ++j0) grad_rows<T, 1>(dr, xr, R, in, out, j0, k0, nv, accumulate || r0 > 0, gW);
     }
   }
   return true;
@@ -262,7 +262,7 @@ bool dense_forward(const T*, std::int64_t, int, const T*, const T*, int, T*) {
 }
 
 template <class T>
-bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*) {
+bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*, bool) {
   return false;
 }
 
@@ -270,7 +270,7 @@ bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*) {
 
 template bool dense_forward<float>(const float*, std::int64_t, int, const float*, const float*, int, float*);
 template bool dense_forward<double>(const double*, std::int64_t, int, const double*, const double*, int, double*);
-template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*);
-template bool dense_weight_grad<double>(const double*, const double*, std::int64_t, int, int, double*);
+template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*, bool);
+template bool dense_weight_grad<double>(const double*, const double*, std::int64_t, int, int, double*, bool);
 
 }  // namespace trilo::nn

@@ -29,8 +29,10 @@ bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b
 
 // gW (out x in, row-major) = d^T x: d is rows x out (dC/dz of the layer),
 // x is rows x in; each gW(j, k) is the sum over the rows i, in order, of
-// d(i, j) x(i, k).
+// d(i, j) x(i, k). With `accumulate`, the sums start from gW's values
+// (gW += d^T x) instead of zero.
 template <class T>
-bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW);
+bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW,
+                       bool accumulate = false);
 
 }  // namespace trilo::nn

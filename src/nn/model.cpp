@@ -328,9 +328,12 @@ HessianAt::HessianAt(const Model& m, const double* w, const Dataset& d)
   z.resize(d.rows, out);
   for (std::int64_t r0 = 0; r0 < d.rows; r0 += kSetTileRows) {
     const std::int64_t R = std::min(kSetTileRows, d.rows - r0);
-    MMap<double> zt(z.data() + r0 * out, R, out);
-    zt.noalias() = CMap<double>(input_rows(r0, R), R, in) * W.transpose();
-    zt.rowwise() += bias;
+    const double* x = input_rows(r0, R);
+    if (in < kDenseForwardMinInputs || !dense_forward(x, R, in, W.data(), bias.data(), out, z.data() + r0 * out)) {
+      MMap<double> zt(z.data() + r0 * out, R, out);
+      zt.noalias() = CMap<double>(x, R, in) * W.transpose();
+      zt.rowwise() += bias;
+    }
   }
   forward(m, w, b_, ws_, true);
   keep_backward();
@@ -430,9 +433,12 @@ void HessianAt::apply(const double* v, double* hv) {
       CVec<T> vb(v + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
       Mat<T>& rz = rz_[l + 1];
       rz.resize(R, out);
-      rz.noalias() = input(l) * V.transpose();
-      if (l > 0) rz.noalias() += ra_[l] * W.transpose();
-      rz.rowwise() += vb;
+      if (l > 0 || in < kDenseForwardMinInputs ||
+          !dense_forward(input(l).data(), R, in, V.data(), vb.data(), out, rz.data())) {
+        rz.noalias() = input(l) * V.transpose();
+        if (l > 0) rz.noalias() += ra_[l] * W.transpose();
+        rz.rowwise() += vb;
+      }
       if (l + 1 < L) {
         const CMap<T> z = rows(ws_.z[l + 1], out), a = rows(ws_.a[l + 1], out);
         Mat<T>& ra = ra_[l + 1];
@@ -475,7 +481,8 @@ void HessianAt::apply(const double* v, double* hv) {
     for (int l = L - 1; l >= 0; --l) {
       const int in = m.widths[l], out = m.widths[l + 1];
       MMap<T> hW(hv + m.offset(l), out, in);
-      hW.noalias() += rdelta_.transpose() * input(l);
+      if (!dense_weight_grad(rdelta_.data(), input(l).data(), R, in, out, hv + m.offset(l), true))
+        hW.noalias() += rdelta_.transpose() * input(l);
       if (l > 0) hW.noalias() += rows(delta_[l], out).transpose() * ra_[l];
       add_column_sums(rdelta_, hv + m.offset(l) + static_cast<std::int64_t>(in) * out, true);
       if (l == 0) break;
