@@ -1,4 +1,5 @@
-// The dense layer's kernels against products written out here in float64,
+// The dense layer's kernels (forward, backward and weight-gradient
+// products) against products written out here in float64,
 // over shapes that reach every remainder of their register blocks (rows not
 // a multiple of 4, columns not a multiple of the vector width or of 4,
 // more rows than one row block), and their sums' independence of where the
@@ -15,6 +16,7 @@
 
 namespace {
 
+using trilo::nn::dense_backward;
 using trilo::nn::dense_forward;
 using trilo::nn::dense_kernels_available;
 using trilo::nn::dense_weight_grad;
@@ -40,7 +42,8 @@ struct Shape {
 
 const Shape kShapes[] = {{1, 1, 1},    {3, 5, 2},     {4, 16, 4},    {5, 17, 3},   {7, 63, 5},
                          {8, 64, 4},   {9, 65, 6},    {32, 784, 16}, {33, 784, 10}, {2, 100, 9},
-                         {130, 31, 7}, {257, 200, 5}, {128, 128, 8}, {12, 8, 13}};
+                         {130, 31, 7}, {257, 200, 5}, {128, 128, 8}, {12, 8, 13}, {33, 16, 16},
+                         {9, 2, 16},   {40, 3, 31},   {17, 16, 8},   {5, 4, 40}};
 
 // Tolerance of a sum of n products of values in [-1, 1]: a few roundings of
 // each partial sum, at most n ulps of 1 in the working precision.
@@ -90,6 +93,29 @@ void check_weight_grad() {
   }
 }
 
+template <class T>
+void check_backward() {
+  for (const Shape& s : kShapes) {
+    const auto d = values<T>(static_cast<std::size_t>(s.rows) * s.out, 11);
+    const auto W = values<T>(static_cast<std::size_t>(s.out) * s.in, 12);
+    std::vector<T> back(static_cast<std::size_t>(s.rows) * s.in, T(99));
+    ASSERT_TRUE(dense_backward(d.data(), s.rows, s.out, W.data(), s.in, back.data()));
+    for (std::int64_t i = 0; i < s.rows; ++i)
+      for (int k = 0; k < s.in; ++k) {
+        double ref = 0;
+        for (int j = 0; j < s.out; ++j) ref += double(d[i * s.out + j]) * double(W[std::int64_t(j) * s.in + k]);
+        ASSERT_NEAR(double(back[i * s.in + k]), ref, tolerance<T>(s.out))
+            << "rows " << s.rows << " in " << s.in << " out " << s.out << " at (" << i << ", " << k << ")";
+      }
+  }
+}
+
+TEST(NnDenseKernels, BackwardIsTheGradientTimesTheWeights) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  check_backward<float>();
+  check_backward<double>();
+}
+
 TEST(NnDenseKernels, ForwardIsTheProductPlusTheBias) {
   if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
   check_forward<float>();
@@ -127,15 +153,14 @@ TEST(NnDenseKernels, WeightGradientSumsTheRowsInOrder) {
 }
 
 // The same operands at every offset within a cache line give the same bits.
-TEST(NnDenseKernels, ResultsDoNotDependOnWhereTheOperandsLie) {
-  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
-  const std::int64_t rows = 33;
-  const int in = 100, out = 10;
+void expect_same_bits_at_every_offset(const Shape& s) {
+  const std::int64_t rows = s.rows;
+  const int in = s.in, out = s.out;
   const auto x0 = values<float>(static_cast<std::size_t>(rows) * in, 6);
   const auto W0 = values<float>(static_cast<std::size_t>(out) * in, 7);
   const auto b0 = values<float>(static_cast<std::size_t>(out), 8);
   const auto d0 = values<float>(static_cast<std::size_t>(rows) * out, 9);
-  std::vector<float> z_ref, g_ref;
+  std::vector<float> z_ref, g_ref, k_ref;
   for (int off = 0; off < 16; ++off) {
     std::vector<float> buf(x0.size() + W0.size() + b0.size() + d0.size() + 2 * 16 * 4);
     float* x = buf.data() + off;
@@ -149,16 +174,26 @@ TEST(NnDenseKernels, ResultsDoNotDependOnWhereTheOperandsLie) {
     std::vector<float> zbuf(static_cast<std::size_t>(rows) * out + 16), gbuf(static_cast<std::size_t>(out) * in + 16);
     ASSERT_TRUE(dense_forward(x, rows, in, W, b, out, zbuf.data() + off));
     ASSERT_TRUE(dense_weight_grad(d, x, rows, in, out, gbuf.data() + off));
+    std::vector<float> kbuf(static_cast<std::size_t>(rows) * in + 16);
+    ASSERT_TRUE(dense_backward(d, rows, out, W, in, kbuf.data() + off));
     std::vector<float> z(zbuf.begin() + off, zbuf.begin() + off + rows * out);
     std::vector<float> g(gbuf.begin() + off, gbuf.begin() + off + std::int64_t(out) * in);
+    std::vector<float> k(kbuf.begin() + off, kbuf.begin() + off + rows * in);
     if (off == 0) {
       z_ref = z;
       g_ref = g;
+      k_ref = k;
     } else {
       ASSERT_EQ(z, z_ref) << "forward at offset " << off;
       ASSERT_EQ(g, g_ref) << "weight gradient at offset " << off;
+      ASSERT_EQ(k, k_ref) << "backward at offset " << off;
     }
   }
+}
+
+TEST(NnDenseKernels, ResultsDoNotDependOnWhereTheOperandsLie) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  for (const Shape& s : {Shape{33, 100, 10}, Shape{21, 12, 19}}) expect_same_bits_at_every_offset(s);
 }
 
 }  // namespace

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <vector>
 
 namespace trilo::nn {
+
 
 #if defined(__AVX512F__)
 
@@ -206,12 +208,60 @@ void grad_rows(const T* d, const T* x, std::int64_t rows, int in, int out, int j
   }
 }
 
+// c's rows i0 .. i0 + RB, columns c0 .. c0 + width (one vector, the last
+// one under a mask) = init (or zero) + sum over k, in order, of a(i, k) B(k, :):
+// the broadcast form of a product whose result rows are a vector or two
+// wide. B is K x n row-major.
+template <class T, int RB>
+void broadcast_block(const T* a, std::int64_t lda, const T* B, int K, int n, const T* init, std::int64_t i0, int c0,
+                     T* c, std::int64_t ldc) {
+  using L = Lanes<T>;
+  const auto m = L::mask(n - c0);
+  typename L::V acc[RB];
+  #pragma GCC unroll 8
+  for (int r = 0; r < RB; ++r) acc[r] = init ? L::load(m, init + c0) : L::zero();
+  const T* ar = a + i0 * lda;
+  for (int k = 0; k < K; ++k) {
+    const typename L::V bv = L::load(m, B + static_cast<std::int64_t>(k) * n + c0);
+    #pragma GCC unroll 8
+    for (int r = 0; r < RB; ++r) acc[r] = L::fma(L::splat(ar[r * lda + k]), bv, acc[r]);
+  }
+  #pragma GCC unroll 8
+  for (int r = 0; r < RB; ++r) L::store(m, c + (i0 + r) * ldc + c0, acc[r]);
+}
+
+// c (rows x n) = init + a (rows x K) B (K x n), all row-major, each entry
+// summed over k in order, in blocks of 8 rows by one vector of columns.
+template <class T>
+void broadcast_product(const T* a, std::int64_t rows, int K, const T* B, int n, const T* init, T* c) {
+  for (int c0 = 0; c0 < n; c0 += Lanes<T>::kWidth) {
+    std::int64_t i0 = 0;
+    for (; i0 + 8 <= rows; i0 += 8) broadcast_block<T, 8>(a, K, B, K, n, init, i0, c0, c, n);
+    for (; i0 < rows; ++i0) broadcast_block<T, 1>(a, K, B, K, n, init, i0, c0, c, n);
+  }
+}
+
 }  // namespace
 
 bool dense_kernels_available() { return true; }
 
 template <class T>
 bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b, int out, T* z) {
+  if (in <= Lanes<T>::kWidth && 2 * out >= Lanes<T>::kWidth) {
+    // At most a vector of inputs and half a vector of outputs or more (the
+    // hidden layers of small networks): dot products this short would spend
+    // more on their sums across the lanes than on the products, so W^T
+    // (in x out) is made once a call and each row of z is the bias plus
+    // x(i, k) times W^T's row k, k in order. Making W^T costs in x out
+    // moves a call, as much as the product itself for wider layers
+    // (bench/RESULTS.md): those take the dot products.
+    thread_local std::vector<T> wt;
+    wt.resize(static_cast<std::size_t>(in) * out);
+    for (int j = 0; j < out; ++j)
+      for (int k = 0; k < in; ++k) wt[static_cast<std::size_t>(k) * out + j] = W[static_cast<std::int64_t>(j) * in + k];
+    broadcast_product(x, rows, in, wt.data(), out, b, z);
+    return true;
+  }
   // Row blocks outside, column blocks inside: a block's rows of x (4 x in)
   // stay in the L1 cache while every row of W passes them, so x is read
   // from memory once however many rows it has (W is small: it stays in L2).
@@ -252,9 +302,20 @@ bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int ou
 #pragma GCC diagnostic pop
 #endif
 
+template <class T>
+bool dense_backward(const T* d, std::int64_t rows, int out, const T* W, int in, T* back) {
+  broadcast_product(d, rows, out, W, in, static_cast<const T*>(nullptr), back);
+  return true;
+}
+
 #else
 
 bool dense_kernels_available() { return false; }
+
+template <class T>
+bool dense_backward(const T*, std::int64_t, int, const T*, int, T*) {
+  return false;
+}
 
 template <class T>
 bool dense_forward(const T*, std::int64_t, int, const T*, const T*, int, T*) {
@@ -270,6 +331,8 @@ bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*, bool) {
 
 template bool dense_forward<float>(const float*, std::int64_t, int, const float*, const float*, int, float*);
 template bool dense_forward<double>(const double*, std::int64_t, int, const double*, const double*, int, double*);
+template bool dense_backward<float>(const float*, std::int64_t, int, const float*, int, float*);
+template bool dense_backward<double>(const double*, std::int64_t, int, const double*, int, double*);
 template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*, bool);
 template bool dense_weight_grad<double>(const double*, const double*, std::int64_t, int, int, double*, bool);
 

@@ -23,9 +23,17 @@ bool dense_kernels_available();
 // z (rows x out, row-major) = x (rows x in, row-major) times W^T (W: out x
 // in, row-major, PyTorch's nn.Linear order) plus the bias b (out entries)
 // on every row. Each z(i, j) is b(j) plus the dot product of x's row i and
-// W's row j, summed over the vector lanes and then across them.
+// W's row j: summed over the vector lanes and then across them, or for
+// layers of at most a vector of inputs and half a vector of outputs or more,
+// over k in order.
 template <class T>
 bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b, int out, T* z);
+
+// back (rows x in, row-major) = d W: d is rows x out, W out x in
+// (row-major); each back(i, k) is the sum over j, in order, of d(i, j)
+// W(j, k). The gradient handed down to the layer below.
+template <class T>
+bool dense_backward(const T* d, std::int64_t rows, int out, const T* W, int in, T* back);
 
 // gW (out x in, row-major) = d^T x: d is rows x out (dC/dz of the layer),
 // x is rows x in; each gW(j, k) is the sum over the rows i, in order, of

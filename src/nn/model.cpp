@@ -200,12 +200,6 @@ CMap<T> layer_input(const Model& m, const Batch<T>& b, const Workspace<T>& ws, i
   return CMap<T>(ws.a[l].data(), ws.a[l].rows(), ws.a[l].cols());
 }
 
-// The forward product goes through the dense kernel for layers at least this
-// wide: below it the kernel's sums across vector lanes cost more than
-// Eigen's packing (bench/RESULTS.md); the weight gradient's kernel wins at
-// every width and is used wherever it is compiled in.
-constexpr int kDenseForwardMinInputs = 64;
-
 // Forward pass: z[l+1] = input(l) W_l^T + b_l; a[l+1] = act(z[l+1]) for
 // hidden layers; the output layer is linear (z[L] is the logits). With
 // `first_given`, z[1] already holds the first layer's pre-activation.
@@ -222,8 +216,7 @@ void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws, bo
     if (l > 0 || !first_given) {
       z.resize(b.rows, out);
       const CMap<T> input = layer_input(m, b, ws, l);
-      if (in < kDenseForwardMinInputs ||
-          !dense_forward(input.data(), b.rows, in, W.data(), bias.data(), out, z.data())) {
+      if (!dense_forward(input.data(), b.rows, in, W.data(), bias.data(), out, z.data())) {
         z.noalias() = input * W.transpose();
         z.rowwise() += bias;
       }
@@ -277,7 +270,7 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
     if (l == 0) break;
     CMap<T> W(w + m.offset(l), out, in);
     ws.back.resize(b.rows, in);
-    ws.back.noalias() = ws.delta * W;
+    if (!dense_backward(ws.delta.data(), b.rows, out, W.data(), in, ws.back.data())) ws.back.noalias() = ws.delta * W;
     const Activation f = m.activation;
     const Mat<T>& z = ws.z[l];
     const Mat<T>& a = ws.a[l];
@@ -329,7 +322,7 @@ HessianAt::HessianAt(const Model& m, const double* w, const Dataset& d)
   for (std::int64_t r0 = 0; r0 < d.rows; r0 += kSetTileRows) {
     const std::int64_t R = std::min(kSetTileRows, d.rows - r0);
     const double* x = input_rows(r0, R);
-    if (in < kDenseForwardMinInputs || !dense_forward(x, R, in, W.data(), bias.data(), out, z.data() + r0 * out)) {
+    if (!dense_forward(x, R, in, W.data(), bias.data(), out, z.data() + r0 * out)) {
       MMap<double> zt(z.data() + r0 * out, R, out);
       zt.noalias() = CMap<double>(x, R, in) * W.transpose();
       zt.rowwise() += bias;
@@ -433,8 +426,7 @@ void HessianAt::apply(const double* v, double* hv) {
       CVec<T> vb(v + m.offset(l) + static_cast<std::int64_t>(in) * out, out);
       Mat<T>& rz = rz_[l + 1];
       rz.resize(R, out);
-      if (l > 0 || in < kDenseForwardMinInputs ||
-          !dense_forward(input(l).data(), R, in, V.data(), vb.data(), out, rz.data())) {
+      if (l > 0 || !dense_forward(input(l).data(), R, in, V.data(), vb.data(), out, rz.data())) {
         rz.noalias() = input(l) * V.transpose();
         if (l > 0) rz.noalias() += ra_[l] * W.transpose();
         rz.rowwise() += vb;
