@@ -229,11 +229,86 @@ void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws, bo
   }
 }
 
+// Softmax cross-entropy over a batch, as row_loss defines it (log-sum-exp
+// shifted by each row's largest logit, the gradient p - onehot over n), with
+// the exponentials and logarithms taken over the whole batch by Eigen's
+// vectorised functions: one scalar exp per logit cost as much as a small
+// layer's products. The rows' losses are added in row order in float64.
+template <class T>
+Eval xent_loss(const Mat<T>& z, const Batch<T>& b, Workspace<T>& ws, bool want_delta) {
+  const std::int64_t n = b.rows;
+  const auto K = static_cast<int>(z.cols());
+  Eval e;
+  Mat<T>& p = ws.delta;  // the exponentials, then (with want_delta) the gradient
+  p.resize(n, K);
+  ws.row_a.resize(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const T* zi = z.data() + i * K;
+    int arg = 0;
+    for (int k = 1; k < K; ++k)
+      if (zi[k] > zi[arg]) arg = k;
+    ws.row_a[i] = zi[arg];
+    e.correct += arg == static_cast<int>(b.y[i]);
+    for (int k = 0; k < K; ++k) p(i, k) = zi[k] - zi[arg];
+  }
+  p.array() = p.array().exp();
+  ws.row_b.resize(n);
+  for (std::int64_t i = 0; i < n; ++i) {
+    T se(0);
+    for (int k = 0; k < K; ++k) se += p(i, k);
+    ws.row_b[i] = se;
+  }
+  const auto log_se = ws.row_b.log().eval();
+  double sum = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    sum += static_cast<double>(ws.row_a[i] + log_se[i] - z(i, static_cast<int>(b.y[i])));
+  if (want_delta) {
+    const T inv_n = T(1) / T(n);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T inv = T(1) / (ws.row_b[i] * T(n));
+      for (int k = 0; k < K; ++k) p(i, k) *= inv;
+      p(i, static_cast<int>(b.y[i])) -= inv_n;
+    }
+  }
+  e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
+  return e;
+}
+
+// Binary cross-entropy on one logit v over a batch, as row_loss defines it
+// (max(v, 0) - y v + log1p(exp(-|v|)), the gradient sigmoid(v) - y over n,
+// the sigmoid from the same exp(-|v|)), vectorised over the rows.
+template <class T>
+Eval bce_loss(const Mat<T>& z, const Batch<T>& b, Workspace<T>& ws, bool want_delta) {
+  const std::int64_t n = b.rows;
+  Eval e;
+  const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> v(z.data(), n);
+  ws.row_a = (-v.abs()).exp();        // exp(-|v|)
+  ws.row_b = ws.row_a.log1p();        // log1p(exp(-|v|))
+  double sum = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const T t = T(b.y[i]);
+    sum += static_cast<double>((v[i] > T(0) ? v[i] : T(0)) - t * v[i] + ws.row_b[i]);
+    e.correct += (v[i] > T(0) ? 1.0f : 0.0f) == b.y[i];
+  }
+  if (want_delta) {
+    ws.delta.resize(n, 1);
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T ex = ws.row_a[i];
+      const T s = v[i] >= T(0) ? T(1) / (T(1) + ex) : ex / (T(1) + ex);
+      ws.delta(i, 0) = (s - T(b.y[i])) / T(n);
+    }
+  }
+  e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
+  return e;
+}
+
 // The loss of the logits, its gradient with respect to them (into delta,
 // already divided for the mean) and the classification count.
 template <class T>
 Eval output_loss(const Model& m, const Batch<T>& b, Workspace<T>& ws, bool want_delta) {
   const Mat<T>& z = ws.z[m.layers()];
+  if (m.loss == LossKind::kXent) return xent_loss(z, b, ws, want_delta);
+  if (m.loss == LossKind::kBce) return bce_loss(z, b, ws, want_delta);
   const int K = m.outputs();
   const std::int64_t n = b.rows;
   Eval e;

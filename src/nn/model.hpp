@@ -60,7 +60,8 @@ template <class T>
 struct Workspace {
   std::vector<Mat<T>> z, a;      // pre- and post-activation per layer (a[0] unused: the input)
   std::vector<Mat<T>> rz, ra;    // their R-operator tangents (Hessian-vector products only)
-  Mat<T> delta, back, rdelta, rback, target;
+  Mat<T> delta, back, rdelta, rback;
+  Eigen::Array<T, Eigen::Dynamic, 1> row_a, row_b;  // per-row terms of the loss
 };
 
 // A batch: `rows` rows of `x` (row-major, inputs() columns) and their labels.
