@@ -17,6 +17,7 @@
 namespace {
 
 using trilo::nn::dense_backward;
+using trilo::nn::dense_column_sums;
 using trilo::nn::dense_forward;
 using trilo::nn::dense_kernels_available;
 using trilo::nn::dense_weight_grad;
@@ -149,6 +150,28 @@ TEST(NnDenseKernels, WeightGradientSumsTheRowsInOrder) {
         for (std::int64_t i = 0; i < rows; ++i) serial = std::fma(d[i * out + j], x[i * in + k], serial);
         ASSERT_EQ(gW[std::int64_t(j) * in + k], serial) << "rows " << rows << " at (" << j << ", " << k << ")";
       }
+  }
+}
+
+// Column sums (bias gradients) are each column's rows added in order,
+// bit for bit, from zero or from the values already there.
+TEST(NnDenseKernels, ColumnSumsAddTheRowsInOrder) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  for (const Shape& s : kShapes) {
+    const auto d = values<float>(static_cast<std::size_t>(s.rows) * s.out, 13);
+    const auto start = values<float>(static_cast<std::size_t>(s.out), 14);
+    std::vector<float> fresh(static_cast<std::size_t>(s.out), 99.0f), added = start;
+    ASSERT_TRUE(dense_column_sums(d.data(), s.rows, s.out, fresh.data(), false));
+    ASSERT_TRUE(dense_column_sums(d.data(), s.rows, s.out, added.data(), true));
+    for (int j = 0; j < s.out; ++j) {
+      float from_zero = 0, from_start = start[j];
+      for (std::int64_t i = 0; i < s.rows; ++i) {
+        from_zero += d[i * s.out + j];
+        from_start += d[i * s.out + j];
+      }
+      ASSERT_EQ(fresh[j], from_zero) << "rows " << s.rows << " cols " << s.out << " column " << j;
+      ASSERT_EQ(added[j], from_start) << "rows " << s.rows << " cols " << s.out << " column " << j;
+    }
   }
 }
 

@@ -41,6 +41,7 @@ struct Lanes<float> {
   static void store(M m, float* p, V v) { _mm512_mask_storeu_ps(p, m, v); }
   static V splat(float v) { return _mm512_set1_ps(v); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static float sum(V v) { return _mm512_reduce_add_ps(v); }
   static M mask(int n) { return n >= kWidth ? M(0xFFFF) : M((1u << n) - 1u); }
   // z(ii, 0..3) = b(0..3) + the lanes' sum of a[ii][jj], for a 4 x 4 block,
@@ -82,6 +83,7 @@ struct Lanes<double> {
   static void store(M m, double* p, V v) { _mm512_mask_storeu_pd(p, m, v); }
   static V splat(double v) { return _mm512_set1_pd(v); }
   static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  static V add(V a, V b) { return _mm512_add_pd(a, b); }
   static double sum(V v) { return _mm512_reduce_add_pd(v); }
   static M mask(int n) { return n >= kWidth ? M(0xFF) : M((1u << n) - 1u); }
   // As Lanes<float>::sum_block: the sums end in two registers, row ii's
@@ -308,12 +310,29 @@ bool dense_backward(const T* d, std::int64_t rows, int out, const T* W, int in, 
   return true;
 }
 
+template <class T>
+bool dense_column_sums(const T* d, std::int64_t rows, int cols, T* out, bool accumulate) {
+  using L = Lanes<T>;
+  for (int c0 = 0; c0 < cols; c0 += L::kWidth) {
+    const auto m = L::mask(cols - c0);
+    typename L::V acc = accumulate ? L::load(m, out + c0) : L::zero();
+    for (std::int64_t i = 0; i < rows; ++i) acc = L::add(acc, L::load(m, d + i * cols + c0));
+    L::store(m, out + c0, acc);
+  }
+  return true;
+}
+
 #else
 
 bool dense_kernels_available() { return false; }
 
 template <class T>
 bool dense_backward(const T*, std::int64_t, int, const T*, int, T*) {
+  return false;
+}
+
+template <class T>
+bool dense_column_sums(const T*, std::int64_t, int, T*, bool) {
   return false;
 }
 
@@ -331,6 +350,8 @@ bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*, bool) {
 
 template bool dense_forward<float>(const float*, std::int64_t, int, const float*, const float*, int, float*);
 template bool dense_forward<double>(const double*, std::int64_t, int, const double*, const double*, int, double*);
+template bool dense_column_sums<float>(const float*, std::int64_t, int, float*, bool);
+template bool dense_column_sums<double>(const double*, std::int64_t, int, double*, bool);
 template bool dense_backward<float>(const float*, std::int64_t, int, const float*, int, float*);
 template bool dense_backward<double>(const double*, std::int64_t, int, const double*, int, double*);
 template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*, bool);

@@ -35,6 +35,13 @@ bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b
 template <class T>
 bool dense_backward(const T* d, std::int64_t rows, int out, const T* W, int in, T* back);
 
+// out (cols entries) = the sums of d's columns (d: rows x cols, row-major),
+// each over the rows in order, starting from out's values with `accumulate`
+// and from zero without: a layer's bias gradient. The sums are kept in
+// registers, not added into out row by row.
+template <class T>
+bool dense_column_sums(const T* d, std::int64_t rows, int cols, T* out, bool accumulate);
+
 // gW (out x in, row-major) = d^T x: d is rows x out (dC/dz of the layer),
 // x is rows x in; each gW(j, k) is the sum over the rows i, in order, of
 // d(i, j) x(i, k). With `accumulate`, the sums start from gW's values

@@ -177,6 +177,7 @@ void activate(Activation f, const Mat<T>& z, Mat<T>& a) {
 template <class T>
 void add_column_sums(const Mat<T>& d, T* out, bool accumulate) {
   const std::int64_t rows = d.rows(), cols = d.cols();
+  if (dense_column_sums(d.data(), rows, static_cast<int>(cols), out, accumulate)) return;
   if (!accumulate) std::fill(out, out + cols, T(0));
   for (std::int64_t i = 0; i < rows; ++i) {
     const T* row = d.data() + i * cols;
