@@ -47,6 +47,15 @@ enum class CellsPath { kBackend, kOn, kOff };
 // "off"; throws config::BadInput for any other value.
 CellsPath cells_path_from_env();
 
+// Whether the checkpoint keeps the descent records in the result file's
+// chunks as well, deflated as they are committed, so that the end of the
+// job moves those chunks into the result as they are (io/chunk_copy.hpp).
+// The diagnostic TRILOBITE_RECORD_CHUNKS: unset, empty or "on" yes, "off"
+// no (the records are read back from the checkpoint's rows and deflated
+// after the last commit; the file is the same); throws config::BadInput
+// for any other value.
+bool record_chunks_from_env();
+
 struct DescentPlan {
   backend::DescentRequest descents;  // random or explicit starts
   std::int64_t n_descents = 0;
@@ -56,6 +65,7 @@ struct DescentPlan {
   bool bar = false;  // progress bars on stderr
   Records records;
   CellsPath reduce = CellsPath::kBackend;
+  bool record_chunks = true;  // record_chunks_from_env()
 };
 
 // Counters committed with each chunk (the checkpoint's progress record).
@@ -69,9 +79,15 @@ struct DescentCounters {
 };
 
 // The checkpoint streams: "descents" (start, end, loss, grad_norm, steps,
-// status, raw cluster id per recorded descent) and "cells" (raw cluster id,
-// steps, status per basin-map cell).
-std::vector<io::StreamSpec> descent_streams(int dim);
+// status, raw cluster id, bounce flag per recorded descent) and "cells" (raw
+// cluster id, steps, status per basin-map cell). All the descents' columns
+// but the raw cluster id are those of /descents in the result; with
+// `result_rows` >= 0 (the rows /descents will have) the checkpoint keeps
+// them in the result's chunks too (io::StreamSpec::result_rows).
+std::vector<io::StreamSpec> descent_streams(int dim, std::int64_t result_rows = -1);
+// The rows /descents of `plan`'s result will have when the checkpoint keeps
+// them in the result's chunks (DescentPlan::record_chunks), else -1.
+std::int64_t result_rows(const DescentPlan& plan);
 
 class DescentRun {
  public:
