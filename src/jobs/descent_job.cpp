@@ -54,11 +54,14 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
     st.chunks_moved = io::copy_result_chunks(ck, streams[0], writer, "descents");
     const bool moved = st.chunks_moved >= 0;
     const auto& cols = streams[0].columns;
-    constexpr std::int64_t kBlock = 1 << 16;
+    // Blocks of 2^16 rows while every column passes through memory; when
+    // only the labels do, 2^20 (8 MB), so that each block completes 16 of
+    // their chunks to deflate side by side, not one.
+    const std::int64_t block = moved ? std::int64_t{1} << 20 : std::int64_t{1} << 16;
     backend::DescentBatch b;
     std::vector<std::int32_t> raw, labels;
-    for (std::int64_t first = 0; first < k.descent_rows; first += kBlock) {
-      const std::int64_t n = std::min(kBlock, k.descent_rows - first);
+    for (std::int64_t first = 0; first < k.descent_rows; first += block) {
+      const std::int64_t n = std::min(block, k.descent_rows - first);
       const bool printed = first == 0 && plan.n_descents <= 20 && plan.records.mode == Records::kAll;
       raw.resize(static_cast<std::size_t>(n));
       ck.read_rows("descents", cols[6], first, n, raw.data());
