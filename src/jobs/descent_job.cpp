@@ -125,7 +125,7 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
     if (cfg.job == "run") compute_grid(cfg, r, be, nullptr);
     return;
   }
-  const std::vector<io::StreamSpec> streams = descent_streams(r.dim, result_rows(plan));
+  const std::vector<io::StreamSpec> streams = descent_streams(r.dim, result_rows(plan, be));
   const io::Attributes root = provenance(cfg, r, be, tol);
 
   std::unique_ptr<io::CheckpointReader> old = std::move(start.resumed);

@@ -56,11 +56,12 @@ CellsPath cells_path_from_env() {
   throw config::BadInput("TRILOBITE_REDUCE_CELLS: '" + s + "' is neither on nor off");
 }
 
-bool record_chunks_from_env() {
+RecordChunks record_chunks_from_env() {
   const char* v = std::getenv("TRILOBITE_RECORD_CHUNKS");
   const std::string s = v ? v : "";
-  if (s.empty() || s == "on") return true;
-  if (s == "off") return false;
+  if (s.empty()) return RecordChunks::kBackend;
+  if (s == "on") return RecordChunks::kOn;
+  if (s == "off") return RecordChunks::kOff;
   throw config::BadInput("TRILOBITE_RECORD_CHUNKS: '" + s + "' is neither on nor off");
 }
 
@@ -95,8 +96,10 @@ std::vector<io::StreamSpec> descent_streams(int dim, std::int64_t result_rows) {
             {"status", ColumnType::kI8, 1}}}};
 }
 
-std::int64_t result_rows(const DescentPlan& plan) {
-  if (!plan.record_chunks || plan.n_descents == 0 || plan.records.mode == Records::kNone) return -1;
+std::int64_t result_rows(const DescentPlan& plan, const backend::Backend& be) {
+  const bool on = plan.record_chunks == RecordChunks::kOn ||
+                  (plan.record_chunks == RecordChunks::kBackend && be.reduces_on_device());
+  if (!on || plan.n_descents == 0 || plan.records.mode == Records::kNone) return -1;
   return plan.records.rows(plan.n_descents);
 }
 

@@ -8,7 +8,8 @@ the records read back from the checkpoint's rows and deflated at the end.
 Each job below runs both ways, and the two files must agree: every dataset
 bit for bit and every attribute but `created`, and every stored chunk of
 /descents byte for byte with the same chunk shape and filters. The counts
-TRILOBITE_DRIVER_STATS prints say which path each run took. Runs killed and
+TRILOBITE_DRIVER_STATS prints say which path each run took (unset, the CPU
+backend takes the old one; "on" forces the new one here). Runs killed and
 resumed, a resume with another --compression, a checkpoint written without
 the chunks, and --compression 0 (nothing to move) end in the same files. The
 losses recorded are checked against the landscape evaluated here at the end
@@ -37,7 +38,10 @@ DEFLATED = re.compile(r"records: (\d+) rows, deflated from the checkpoint's rows
 
 
 def run(args, where, chunks="on", env=None, check=0):
-    e = dict(os.environ, OMP_NUM_THREADS="2", TRILOBITE_DRIVER_STATS="1", TRILOBITE_RECORD_CHUNKS=chunks)
+    e = dict(os.environ, OMP_NUM_THREADS="2", TRILOBITE_DRIVER_STATS="1")
+    e.pop("TRILOBITE_RECORD_CHUNKS", None)
+    if chunks is not None:
+        e["TRILOBITE_RECORD_CHUNKS"] = chunks
     e.update(env or {})
     d = os.path.join(WORK, where)
     os.makedirs(d, exist_ok=True)
@@ -194,6 +198,13 @@ def resumed_without_chunks():
     kill_then_resume("to_off", RESUMED, [("kill-after-commit:5", "on")], final="off", expect="deflated")
 
 
+def the_cpu_deflates_at_the_end_unless_told():
+    # Unset: chunks are moved only where the descents run on a device.
+    p = run(["descend", "-l", "himmelblau", "--starts", "20000", "--steps", "400", "--backend", "cpu"],
+            "default", None)
+    assert path_taken(p)[0] == "deflated", "the CPU backend: %s" % (path_taken(p),)
+
+
 def a_bad_value_is_refused():
     d = os.path.join(WORK, "bad")
     os.makedirs(d, exist_ok=True)
@@ -213,7 +224,8 @@ def main():
     os.makedirs(WORK)
     for fn in [a_partial_last_chunk, a_sample_in_three_dimensions, run_with_a_basin_map_f32,
                no_compression_moves_nothing, killed_inside_chunks_then_resumed, resumed_with_another_compression,
-               resumed_from_a_checkpoint_without_chunks, resumed_without_chunks, a_bad_value_is_refused]:
+               resumed_from_a_checkpoint_without_chunks, resumed_without_chunks,
+               the_cpu_deflates_at_the_end_unless_told, a_bad_value_is_refused]:
         case(fn)
     if failures:
         sys.exit("check_record_chunks: %d failed: %s" % (len(failures), ", ".join(failures)))
