@@ -308,7 +308,10 @@ run_write() {
 # points of --records none/sample jobs by merge cell on the device
 # (Backend::descend_cells): first the files of that path against the end
 # points' (TRILOBITE_REDUCE_CELLS=off), which must match, with the chunks
-# that fell back counted; then the 10^8 job with the reduction and without.
+# that fell back counted; then the 10^8 job with the reduction and without,
+# and the 10^7 job with its records deflated as they are committed and moved
+# into the result as stored (the default on a GPU) and without
+# (TRILOBITE_RECORD_CHUNKS=off).
 run_pipeline() {
   local exe=$BUILD_DIR/trilobite tmp=/tmp/trilo-pipeline rec path rc=0
   mkdir -p "$tmp/on" "$tmp/off"
@@ -328,6 +331,9 @@ run_pipeline() {
   TRILOBITE_REDUCE_CELLS=off "$exe" bench --pipeline --backend cuda --starts 100000000 --records none \
     --chunk 65536,1048576 --repeats 1 || return 1
   "$exe" bench --pipeline --backend cuda --starts 10000000 --records all --repeats 1 || return 1
+  echo "-- the same with the records deflated after the loop (TRILOBITE_RECORD_CHUNKS=off)"
+  TRILOBITE_RECORD_CHUNKS=off "$exe" bench --pipeline --backend cuda --starts 10000000 --records all \
+    --repeats 1 || return 1
   return "$rc"
 }
 # ------------------------------------------------------------------------------

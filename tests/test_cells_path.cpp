@@ -4,7 +4,8 @@
 // else; TRILOBITE_REDUCE_CELLS=on takes every chunk, off none. The backend
 // here is the CPU's, saying that it reduces on the device and counting the
 // calls; the files of both paths are compared by
-// tests/python/check_reduce_cells.py.
+// tests/python/check_reduce_cells.py. Whether the records' chunks are
+// moved from the checkpoint as stored follows the same backend property.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -64,7 +65,7 @@ class DeviceReducing final : public backend::Backend {
 // (and a 20 x 20 basin map for run); TRILOBITE_REDUCE_CELLS = `path` (unset
 // when empty). `spread`: on quartic-dimple with a gradient tolerance of 0.5
 // and a merge distance of 0.02 instead.
-jobs::StageTimes run(DeviceReducing& be, const std::string& job, const std::string& records,
+jobs::StageTimes run(backend::Backend& be, const std::string& job, const std::string& records,
                      const std::string& path, bool spread = false) {
   if (path.empty())
     unsetenv("TRILOBITE_REDUCE_CELLS");
@@ -153,6 +154,31 @@ TEST(CellsPath, RefusedCellsFetchTheEndPoints) {
   EXPECT_EQ(t.cells_chunks, 5);
   EXPECT_EQ(t.cells_fallbacks, 5);
   EXPECT_EQ(be.fetched, 5);
+}
+
+// The records' chunks (jobs::RecordChunks): moved from the checkpoint as
+// stored where the descents run on a device, deflated at the end on the
+// CPU, unless TRILOBITE_RECORD_CHUNKS says otherwise. 5000 records of 2-D
+// descents: one chunk in each of the seven datasets moved.
+TEST(CellsPath, RecordsMoveAsStoredChunksWhereTheDescentsRunOnADevice) {
+  DeviceReducing device;
+  std::unique_ptr<backend::Backend> cpu = backend::make_cpu_backend(2);
+  const auto moved = [](backend::Backend& be, const char* value) {
+    if (value)
+      setenv("TRILOBITE_RECORD_CHUNKS", value, 1);
+    else
+      unsetenv("TRILOBITE_RECORD_CHUNKS");
+    const std::int64_t n = run(be, "descend", "all", "").chunks_moved;
+    unsetenv("TRILOBITE_RECORD_CHUNKS");
+    return n;
+  };
+  EXPECT_EQ(moved(device, nullptr), 7);
+  EXPECT_EQ(moved(*cpu, nullptr), -1);
+  EXPECT_EQ(moved(*cpu, "on"), 7);
+  EXPECT_EQ(moved(device, "off"), -1);
+  setenv("TRILOBITE_RECORD_CHUNKS", "always", 1);
+  EXPECT_THROW(jobs::record_chunks_from_env(), config::BadInput);
+  unsetenv("TRILOBITE_RECORD_CHUNKS");
 }
 
 TEST(CellsPath, AnotherValueIsRefused) {

@@ -8,7 +8,9 @@
 #include <csignal>
 #include <stdexcept>
 
+#include "io/chunk_writer.hpp"
 #include "io/hdf5_util.hpp"
+#include "io/schema.hpp"
 #include "io/write_errors.hpp"
 
 namespace trilo::io {
@@ -69,6 +71,21 @@ Handle create_rows(hid_t group, const std::string& name, hid_t type, int width) 
                    H5Dclose, what);
 }
 
+// The second copy of an in_result column (StreamSpec::result_rows): the
+// dataset the result file will have, with its fill value.
+Handle create_result_copy(hid_t group, const Column& c, std::int64_t rows) {
+  const Shape dims = c.width == 1 ? Shape{hsize_t(rows)} : Shape{hsize_t(rows), hsize_t(c.width)};
+  const double nan = schema::kNaN;
+  const std::int64_t i64 = schema::kNoIndex;
+  const auto i32 = static_cast<std::int32_t>(schema::kNoIndex);
+  const auto i8 = static_cast<std::int8_t>(schema::kNoIndex);
+  const void* fill = c.type == ColumnType::kF64   ? static_cast<const void*>(&nan)
+                     : c.type == ColumnType::kI64 ? static_cast<const void*>(&i64)
+                     : c.type == ColumnType::kI32 ? static_cast<const void*>(&i32)
+                                                  : static_cast<const void*>(&i8);
+  return h5::create_dataset_raw(group, c.name, file_type(c.type), mem_type(c.type), dims, fill);
+}
+
 void grow_to(hid_t ds, hsize_t rows) {
   Shape dims = h5::shape(ds);
   if (dims[0] >= rows) return;
@@ -110,6 +127,16 @@ struct CheckpointWriter::Impl {
   Handle file;
   std::vector<StreamSpec> streams;
   std::vector<std::vector<Handle>> columns;  // per stream, per column
+  // The result's chunks of the in_result columns: datasets, and per stream
+  // and column the ChunkWriter's handle (-1: no second copy).
+  std::vector<Handle> result_copies;
+  std::vector<std::vector<int>> in_chunks;
+  // Complete chunks wait until they add up to kHeldChunkBytes (32 of the
+  // largest, 512 KiB), then are deflated in one parallel loop: a commit of
+  // 65,536 rows completes only about nine, too few to keep 16 cores busy.
+  // Until then the rows are durable in the stream itself.
+  static constexpr std::size_t kHeldChunkBytes = std::size_t{16} << 20;
+  ChunkWriter chunks{kHeldChunkBytes};
   Handle slots[2][3];                        // state arrays of slot 0 and 1
   Handle progress;
   int n_counters = 0;
@@ -122,6 +149,7 @@ struct CheckpointWriter::Impl {
 
   void close_all() {
     progress.reset();
+    result_copies.clear();
     for (auto& slot : slots)
       for (Handle& h : slot) h.reset();
     columns.clear();
@@ -134,6 +162,8 @@ struct CheckpointWriter::Impl {
     for (auto& cols : columns)
       for (Handle& h : cols) h.abandon();
     columns.clear();
+    for (Handle& h : result_copies) h.abandon();
+    result_copies.clear();
     file.abandon();
   }
 };
@@ -162,6 +192,23 @@ CheckpointWriter::CheckpointWriter(std::string path, const Attributes& root,
       for (const Column& c : st.columns)
         cols.push_back(create_rows(g.get(), c.name, file_type(c.type), c.width));
       s.columns.push_back(std::move(cols));
+      s.in_chunks.emplace_back(st.columns.size(), -1);
+      if (st.result_rows < 0) continue;
+      if (!h5::exists(f, kResultChunksGroup)) h5::create_group(f, kResultChunksGroup);
+      Handle kept = h5::create_group(f, std::string(kResultChunksGroup) + "/" + st.name);
+      for (std::size_t c = 0; c < st.columns.size(); ++c) {
+        if (!st.columns[c].in_result) continue;
+        Handle ds = create_result_copy(kept.get(), st.columns[c], st.result_rows);
+        const int k = s.chunks.add(ds.get());
+        if (k < 0) {  // not chunked, shuffled and deflated in the result: no copy
+          ds.reset();
+          h5::check_ok(H5Ldelete(kept.get(), st.columns[c].name.c_str(), H5P_DEFAULT),
+                       "cannot remove dataset '" + st.columns[c].name + "'");
+          continue;
+        }
+        s.in_chunks.back()[c] = k;
+        s.result_copies.push_back(std::move(ds));
+      }
     }
     Handle state = h5::create_group(f, "checkpoint_state");
     for (int k = 0; k < 2; ++k) {
@@ -213,7 +260,12 @@ void CheckpointWriter::write_rows(int st, std::int64_t first, std::int64_t count
     else
       h5::write_slab(ds, mem_type(col.type), {hsize_t(first), 0}, {hsize_t(count), hsize_t(col.width)},
                      cols[c]);
+    if (const int k = s.in_chunks[st][c]; k >= 0)
+      s.chunks.write(k, mem_type(col.type), first * col.width, count * col.width, cols[c]);
   }
+  // The last rows: every chunk is complete, store them all now (on the
+  // driver's second thread, not at close()).
+  if (first + count == spec.result_rows) s.chunks.store_complete();
 } catch (const std::runtime_error& e) {
   impl_->failed = true;
   rethrow_for(impl_->path, e);
@@ -255,7 +307,7 @@ void CheckpointWriter::close() {
     s.abandon_all();
     return;
   }
-  s.close_all();
+  s.close_all();  // chunks still held are dropped: a resumed run deflates them from the rows
   s.file.close(("cannot close '" + s.path + "'").c_str());
 }
 
@@ -328,6 +380,8 @@ Attributes CheckpointReader::root_attributes() const { return h5::read_attrs(imp
 
 const std::vector<std::int64_t>& CheckpointReader::counters() const { return impl_->counters; }
 const CheckpointState& CheckpointReader::state() const { return impl_->state; }
+
+std::int64_t CheckpointReader::file_id() const { return impl_->file.get(); }
 
 void CheckpointReader::read_rows(const std::string& stream, const Column& column, std::int64_t first,
                                  std::int64_t count, void* out) const try {

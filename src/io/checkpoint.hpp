@@ -10,6 +10,10 @@
 // A resumed run reads the checkpoint (opened SWMR-read, which a file left by
 // a killed writer needs), copies what was committed into a fresh checkpoint
 // and continues from there. docs/format.md, "Checkpoint files".
+// A stream may also keep columns in the chunks the result file will store
+// them in, deflated as their rows arrive (StreamSpec::result_rows), so the
+// end of the job moves those chunks into the result as they are
+// (io/chunk_copy.hpp) instead of deflating every row after the last commit.
 #pragma once
 
 #include <cstdint>
@@ -28,11 +32,26 @@ struct Column {
   std::string name;
   ColumnType type;
   int width = 1;  // values per row (a point's coordinates: dim)
+  // The result file has a dataset of this name whose rows are this
+  // column's (see StreamSpec::result_rows).
+  bool in_result = false;
 };
 struct StreamSpec {
   std::string name;
   std::vector<Column> columns;
+  // The rows the result file's datasets of the in_result columns will have,
+  // or -1. With it, the checkpoint keeps those columns a second time, under
+  // kResultChunksGroup/<stream>/<column>, as the result will store them:
+  // the same shape, chunks, filters and fill (NaN for reals, -1 for
+  // integers) as h5::create_dataset makes under the thread's DeflateScope.
+  // Each chunk is deflated on every core (io/chunk_writer.hpp) once
+  // write_rows completes it, and stored once; rows of a chunk not yet
+  // complete are in the stream's rows only. A column whose result dataset
+  // would not be chunked, shuffled and deflated (too small, --compression 0)
+  // keeps no second copy.
+  std::int64_t result_rows = -1;
 };
+inline constexpr const char* kResultChunksGroup = "result_chunks";
 
 // The state saved with each commit: three flat arrays (see
 // analysis::MinimaAccumulator::State).
@@ -90,6 +109,8 @@ class CheckpointReader {
   // `out` (count x width values of the column's type).
   void read_rows(const std::string& stream, const Column& column, std::int64_t first,
                  std::int64_t count, void* out) const;
+  // The open file's HDF5 id (a hid_t), for io/chunk_copy.cpp.
+  std::int64_t file_id() const;
 
  private:
   struct Impl;

@@ -1,5 +1,7 @@
 #include "io/hdf5_util.hpp"
 
+#include "io/chunk_writer.hpp"
+
 #include <cstdlib>
 #include <cstring>
 
@@ -322,13 +324,21 @@ void read_all_raw(hid_t dataset, hid_t mem_type, void* data) {
 
 Handle create_index_scale(hid_t group, const std::string& name, std::int64_t n, std::int64_t step) {
   Handle ds = create_dataset<std::int64_t>(group, name, Shape{hsize_t(n)});
+  // Deflated on every core (10^7 descents: 80 MB of indices, a third of a
+  // second on one core), in the bytes HDF5's own pipeline would store.
+  ChunkWriter chunks;
+  const int k = chunks.add(ds.get());
   const std::int64_t block = std::int64_t{1} << 20;
   std::vector<std::int64_t> values;
   for (std::int64_t first = 0; first < n; first += block) {
     values.resize(static_cast<std::size_t>(std::min(block, n - first)));
-    for (std::size_t k = 0; k < values.size(); ++k) values[k] = (first + std::int64_t(k)) * step;
-    write_slab(ds.get(), H5T_NATIVE_INT64, {hsize_t(first)}, {values.size()}, values.data());
+    for (std::size_t j = 0; j < values.size(); ++j) values[j] = (first + std::int64_t(j)) * step;
+    if (k >= 0)
+      chunks.write(k, H5T_NATIVE_INT64, first, static_cast<std::int64_t>(values.size()), values.data());
+    else
+      write_slab(ds.get(), H5T_NATIVE_INT64, {hsize_t(first)}, {values.size()}, values.data());
   }
+  chunks.flush();
   check_ok(H5DSset_scale(ds.get(), name.c_str()), "cannot make '" + name + "' a dimension scale");
   return ds;
 }

@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "analysis/points.hpp"
+#include "io/chunk_copy.hpp"
 #include "jobs/checkpointing.hpp"
 #include "jobs/interrupt.hpp"
 #include "jobs/jobs.hpp"
@@ -46,28 +47,42 @@ void write_result(const config::RunConfig& c, const config::Resolved& r, backend
   const DescentCounters& k = run.counters();
   if (plan.n_descents > 0 && plan.records.mode != Records::kNone) {
     writer.begin_descents(k.descent_rows, r.dim, plan.records.mode == Records::kAll ? 1 : plan.records.every);
+    // The records as the checkpoint stored them in the result's chunks, or,
+    // where it did not, read back and deflated here. The labels are known
+    // only now (the minima's rows): read, mapped and deflated either way.
+    st.record_rows = k.descent_rows;
+    st.chunks_moved = io::copy_result_chunks(ck, streams[0], writer, "descents");
+    const bool moved = st.chunks_moved >= 0;
     const auto& cols = streams[0].columns;
-    constexpr std::int64_t kBlock = 1 << 16;
+    // Blocks of 2^16 rows while every column passes through memory; when
+    // only the labels do, 2^20 (8 MB), so that each block completes 16 of
+    // their chunks to deflate side by side, not one.
+    const std::int64_t block = moved ? std::int64_t{1} << 20 : std::int64_t{1} << 16;
     backend::DescentBatch b;
     std::vector<std::int32_t> raw, labels;
-    for (std::int64_t first = 0; first < k.descent_rows; first += kBlock) {
-      const std::int64_t n = std::min(kBlock, k.descent_rows - first);
+    for (std::int64_t first = 0; first < k.descent_rows; first += block) {
+      const std::int64_t n = std::min(block, k.descent_rows - first);
+      const bool printed = first == 0 && plan.n_descents <= 20 && plan.records.mode == Records::kAll;
+      raw.resize(static_cast<std::size_t>(n));
+      ck.read_rows("descents", cols[6], first, n, raw.data());
+      labels.resize(raw.size());
+      std::transform(raw.begin(), raw.end(), labels.begin(), row_of);
+      if (moved && !printed) {
+        writer.write_descent_labels(first, labels);
+        continue;
+      }
       b.resize(n, r.dim);
       b.first = first;
-      raw.resize(static_cast<std::size_t>(n));
       ck.read_rows("descents", cols[0], first, n, b.start.data());
       ck.read_rows("descents", cols[1], first, n, b.end.data());
       ck.read_rows("descents", cols[2], first, n, b.loss.data());
       ck.read_rows("descents", cols[3], first, n, b.grad_norm.data());
       ck.read_rows("descents", cols[4], first, n, b.steps.data());
       ck.read_rows("descents", cols[5], first, n, b.status.data());
-      ck.read_rows("descents", cols[6], first, n, raw.data());
       ck.read_rows("descents", cols[7], first, n, b.bounced.data());
-      labels.resize(raw.size());
-      std::transform(raw.begin(), raw.end(), labels.begin(), row_of);
-      writer.write_descent_batch(b);
+      if (!moved) writer.write_descent_batch(b);
       writer.write_descent_labels(first, labels);
-      if (first == 0 && plan.n_descents <= 20 && plan.records.mode == Records::kAll) {
+      if (printed) {
         res.descents = b;  // printed one by one
         res.minima.descent_labels = labels;
       }
@@ -110,7 +125,7 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
     if (cfg.job == "run") compute_grid(cfg, r, be, nullptr);
     return;
   }
-  const std::vector<io::StreamSpec> streams = descent_streams(r.dim);
+  const std::vector<io::StreamSpec> streams = descent_streams(r.dim, result_rows(plan, be));
   const io::Attributes root = provenance(cfg, r, be, tol);
 
   std::unique_ptr<io::CheckpointReader> old = std::move(start.resumed);

@@ -36,6 +36,15 @@ void print_stage_times(const StageTimes& t, std::ostream& out) {
                   static_cast<long long>(t.cells_chunks), static_cast<long long>(t.cells_fallbacks));
     out << line;
   }
+  if (t.record_rows > 0) {
+    if (t.chunks_moved >= 0)
+      std::snprintf(line, sizeof line, "records: %lld rows, %lld chunks moved from the checkpoint as stored\n",
+                    static_cast<long long>(t.record_rows), static_cast<long long>(t.chunks_moved));
+    else
+      std::snprintf(line, sizeof line, "records: %lld rows, deflated from the checkpoint's rows\n",
+                    static_cast<long long>(t.record_rows));
+    out << line;
+  }
 }
 
 CellsPath cells_path_from_env() {
@@ -45,6 +54,15 @@ CellsPath cells_path_from_env() {
   if (s == "on") return CellsPath::kOn;
   if (s == "off") return CellsPath::kOff;
   throw config::BadInput("TRILOBITE_REDUCE_CELLS: '" + s + "' is neither on nor off");
+}
+
+RecordChunks record_chunks_from_env() {
+  const char* v = std::getenv("TRILOBITE_RECORD_CHUNKS");
+  const std::string s = v ? v : "";
+  if (s.empty()) return RecordChunks::kBackend;
+  if (s == "on") return RecordChunks::kOn;
+  if (s == "off") return RecordChunks::kOff;
+  throw config::BadInput("TRILOBITE_RECORD_CHUNKS: '" + s + "' is neither on nor off");
 }
 
 std::vector<std::int64_t> DescentCounters::flat() const {
@@ -66,15 +84,23 @@ DescentCounters DescentCounters::from(const std::vector<std::int64_t>& v) {
   return c;
 }
 
-std::vector<io::StreamSpec> descent_streams(int dim) {
+std::vector<io::StreamSpec> descent_streams(int dim, std::int64_t result_rows) {
   std::vector<io::Column> descents = descent_record_columns(dim);
   descents.push_back({"raw_minimum", ColumnType::kI32, 1});
   descents.push_back({"bounced", ColumnType::kI8, 1});
-  return {{"descents", std::move(descents)},
+  for (io::Column& c : descents) c.in_result = c.name != "raw_minimum";
+  return {{"descents", std::move(descents), result_rows},
           {"cells",
            {{"raw_minimum", ColumnType::kI32, 1},
             {"steps", ColumnType::kI64, 1},
             {"status", ColumnType::kI8, 1}}}};
+}
+
+std::int64_t result_rows(const DescentPlan& plan, const backend::Backend& be) {
+  const bool on = plan.record_chunks == RecordChunks::kOn ||
+                  (plan.record_chunks == RecordChunks::kBackend && be.reduces_on_device());
+  if (!on || plan.n_descents == 0 || plan.records.mode == Records::kNone) return -1;
+  return plan.records.rows(plan.n_descents);
 }
 
 DescentRun::DescentRun(const DescentPlan& plan, int dim, double merge_tol)

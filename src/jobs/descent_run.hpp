@@ -47,6 +47,20 @@ enum class CellsPath { kBackend, kOn, kOff };
 // "off"; throws config::BadInput for any other value.
 CellsPath cells_path_from_env();
 
+// Whether the checkpoint keeps the descent records in the result file's
+// chunks as well, deflated as they are committed, so that the end of the
+// job moves those chunks into the result as they are (io/chunk_copy.hpp)
+// instead of deflating every record after the last commit. The files are
+// the same either way. kBackend: on a backend whose descents run on a
+// device (Backend::reduces_on_device), where the host's cores are free to
+// deflate beside them; on the CPU backend the deflating would compete with
+// the descents for the same cores and gain nothing (bench/RESULTS.md).
+// kOn: on every backend; kOff: never.
+enum class RecordChunks { kBackend, kOn, kOff };
+// The diagnostic TRILOBITE_RECORD_CHUNKS: unset or empty kBackend, "on",
+// "off"; throws config::BadInput for any other value.
+RecordChunks record_chunks_from_env();
+
 struct DescentPlan {
   backend::DescentRequest descents;  // random or explicit starts
   std::int64_t n_descents = 0;
@@ -56,6 +70,7 @@ struct DescentPlan {
   bool bar = false;  // progress bars on stderr
   Records records;
   CellsPath reduce = CellsPath::kBackend;
+  RecordChunks record_chunks = RecordChunks::kBackend;
 };
 
 // Counters committed with each chunk (the checkpoint's progress record).
@@ -69,9 +84,15 @@ struct DescentCounters {
 };
 
 // The checkpoint streams: "descents" (start, end, loss, grad_norm, steps,
-// status, raw cluster id per recorded descent) and "cells" (raw cluster id,
-// steps, status per basin-map cell).
-std::vector<io::StreamSpec> descent_streams(int dim);
+// status, raw cluster id, bounce flag per recorded descent) and "cells" (raw
+// cluster id, steps, status per basin-map cell). All the descents' columns
+// but the raw cluster id are those of /descents in the result; with
+// `result_rows` >= 0 (the rows /descents will have) the checkpoint keeps
+// them in the result's chunks too (io::StreamSpec::result_rows).
+std::vector<io::StreamSpec> descent_streams(int dim, std::int64_t result_rows = -1);
+// The rows /descents of `plan`'s result will have when the checkpoint keeps
+// them in the result's chunks on `be` (DescentPlan::record_chunks), else -1.
+std::int64_t result_rows(const DescentPlan& plan, const backend::Backend& be);
 
 class DescentRun {
  public:

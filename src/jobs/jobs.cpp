@@ -138,6 +138,7 @@ DescentPlan descent_plan(const config::RunConfig& c, const config::Resolved& r) 
   }
   plan.chunk = c.chunk;
   plan.reduce = cells_path_from_env();
+  plan.record_chunks = record_chunks_from_env();
   plan.bar = !c.quiet && stderr_is_terminal();
   if (c.records == "none") {
     plan.records.mode = Records::kNone;
@@ -493,7 +494,10 @@ void run_command_with(config::RunConfig& cfg, backend::Backend* given, std::ostr
   if (!cfg.net.model.empty() && cfg.job == "grid") return run_plane_command(cfg, out, log);
   if (!cfg.net.model.empty()) return run_network_command(cfg, out, log);
   config::Resolved r = config::validate(cfg);
-  if (has_descents(cfg.job) || has_basins(cfg.job)) cells_path_from_env();  // refused before any work
+  if (has_descents(cfg.job) || has_basins(cfg.job)) {  // refused before any work
+    cells_path_from_env();
+    record_chunks_from_env();
+  }
   const io::h5::DeflateScope deflate(cfg.compression);
   // Refuse or tile a job that would not fit (docs/limits.md).
   fit_resources(cfg, r, RecordsMode{cfg.records, cfg.sample});

@@ -131,7 +131,11 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
       // Records stream through the checkpoint (src/jobs/descent_run.cpp):
       // memory holds one block of rows while the result is written from it,
       // whatever the number of starts; the disk holds them twice at the
-      // end (checkpoint and result).
+      // end (checkpoint and result), counted uncompressed. Where the
+      // checkpoint also keeps them deflated in the result's chunks
+      // (io::StreamSpec::result_rows), that copy (about half the rows'
+      // size for descents) and the writer's 16 MB of held chunks are not
+      // counted: the uncompressed result is the margin.
       const std::string what = "descent records for " + format_count(n) + " starts";
       e.memory.push_back(item("descent rows copied into the result",
                               mul(std::min<u64>(kept, kCopyBlockRows), add(rec, 8)), ""));

@@ -32,6 +32,10 @@ struct StageTimes {
   // and those of them whose cells could not be clustered, so that their end
   // points were brought home and added one by one.
   std::int64_t cells_chunks = 0, cells_fallbacks = 0;
+  // Rows written into /descents, and the chunks of them moved from the
+  // checkpoint as stored (io/chunk_copy.hpp); -1: deflated from the
+  // checkpoint's rows.
+  std::int64_t record_rows = 0, chunks_moved = -1;
 
   double absorb_s() const { return cluster_s + count_s + records_s + checkpoint_s + commit_s; }
 };
