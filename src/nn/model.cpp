@@ -521,16 +521,17 @@ void HessianAt::apply(const double* v, double* hv) {
     const CMap<T> z = rows(ws_.z[L], K);
     const Mat<T>& rz = rz_[L];
     rdelta_.resize(R, K);
+    std::vector<double> ez(static_cast<std::size_t>(K));  // a row's exp(z - max), each taken once
     for (std::int64_t i = 0; i < R; ++i) {
       switch (m.loss) {
         case LossKind::kXent: {
           double mx = z(i, 0);
           for (int k = 1; k < K; ++k) mx = std::max(mx, z(i, k));
           double se = 0;
-          for (int k = 0; k < K; ++k) se += std::exp(z(i, k) - mx);
+          for (int k = 0; k < K; ++k) se += (ez[static_cast<std::size_t>(k)] = std::exp(z(i, k) - mx));
           double pr = 0;
-          for (int k = 0; k < K; ++k) pr += std::exp(z(i, k) - mx) / se * rz(i, k);
-          for (int k = 0; k < K; ++k) rdelta_(i, k) = std::exp(z(i, k) - mx) / se * (rz(i, k) - pr) / dn;
+          for (int k = 0; k < K; ++k) pr += ez[static_cast<std::size_t>(k)] / se * rz(i, k);
+          for (int k = 0; k < K; ++k) rdelta_(i, k) = ez[static_cast<std::size_t>(k)] / se * (rz(i, k) - pr) / dn;
           break;
         }
         case LossKind::kBce: {
