@@ -10,7 +10,6 @@
 
 namespace trilo::nn {
 
-
 #if defined(__AVX512F__)
 
 // GCC 12's AVX-512 intrinsics start some results from a vector initialised
