@@ -236,113 +236,124 @@ void forward(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws, bo
 // vectorised functions: one scalar exp per logit cost as much as a small
 // layer's products. The rows' losses are added in row order in float64.
 template <class T>
-Eval xent_loss(const Mat<T>& z, const Batch<T>& b, Workspace<T>& ws, bool want_delta) {
-  const std::int64_t n = b.rows;
+std::int64_t xent_loss(const Mat<T>& z, const Batch<T>& b, std::int64_t n, double& sum, Workspace<T>& ws,
+                       bool want_delta) {
+  const std::int64_t rows = b.rows;
   const auto K = static_cast<int>(z.cols());
-  Eval e;
+  std::int64_t correct = 0;
   Mat<T>& p = ws.delta;  // the exponentials, then (with want_delta) the gradient
-  p.resize(n, K);
-  ws.row_a.resize(n);
-  for (std::int64_t i = 0; i < n; ++i) {
+  p.resize(rows, K);
+  ws.row_a.resize(rows);
+  for (std::int64_t i = 0; i < rows; ++i) {
     const T* zi = z.data() + i * K;
     int arg = 0;
     for (int k = 1; k < K; ++k)
       if (zi[k] > zi[arg]) arg = k;
     ws.row_a[i] = zi[arg];
-    e.correct += arg == static_cast<int>(b.y[i]);
+    correct += arg == static_cast<int>(b.y[i]);
     for (int k = 0; k < K; ++k) p(i, k) = zi[k] - zi[arg];
   }
   p.array() = p.array().exp();
-  ws.row_b.resize(n);
-  for (std::int64_t i = 0; i < n; ++i) {
+  ws.row_b.resize(rows);
+  for (std::int64_t i = 0; i < rows; ++i) {
     T se(0);
     for (int k = 0; k < K; ++k) se += p(i, k);
     ws.row_b[i] = se;
   }
   const auto log_se = ws.row_b.log().eval();
-  double sum = 0;
-  for (std::int64_t i = 0; i < n; ++i)
+  for (std::int64_t i = 0; i < rows; ++i)
     sum += static_cast<double>(ws.row_a[i] + log_se[i] - z(i, static_cast<int>(b.y[i])));
   if (want_delta) {
     const T inv_n = T(1) / T(n);
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t i = 0; i < rows; ++i) {
       const T inv = T(1) / (ws.row_b[i] * T(n));
       for (int k = 0; k < K; ++k) p(i, k) *= inv;
       p(i, static_cast<int>(b.y[i])) -= inv_n;
     }
   }
-  e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
-  return e;
+  return correct;
 }
 
 // Binary cross-entropy on one logit v over a batch, as row_loss defines it
 // (max(v, 0) - y v + log1p(exp(-|v|)), the gradient sigmoid(v) - y over n,
 // the sigmoid from the same exp(-|v|)), vectorised over the rows.
 template <class T>
-Eval bce_loss(const Mat<T>& z, const Batch<T>& b, Workspace<T>& ws, bool want_delta) {
-  const std::int64_t n = b.rows;
-  Eval e;
-  const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> v(z.data(), n);
+std::int64_t bce_loss(const Mat<T>& z, const Batch<T>& b, std::int64_t n, double& sum, Workspace<T>& ws,
+                      bool want_delta) {
+  const std::int64_t rows = b.rows;
+  std::int64_t correct = 0;
+  const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> v(z.data(), rows);
   ws.row_a = (-v.abs()).exp();        // exp(-|v|)
   ws.row_b = ws.row_a.log1p();        // log1p(exp(-|v|))
-  double sum = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
+  for (std::int64_t i = 0; i < rows; ++i) {
     const T t = T(b.y[i]);
     sum += static_cast<double>((v[i] > T(0) ? v[i] : T(0)) - t * v[i] + ws.row_b[i]);
-    e.correct += (v[i] > T(0) ? 1.0f : 0.0f) == b.y[i];
+    correct += (v[i] > T(0) ? 1.0f : 0.0f) == b.y[i];
   }
   if (want_delta) {
-    ws.delta.resize(n, 1);
-    for (std::int64_t i = 0; i < n; ++i) {
+    ws.delta.resize(rows, 1);
+    for (std::int64_t i = 0; i < rows; ++i) {
       const T ex = ws.row_a[i];
       const T s = v[i] >= T(0) ? T(1) / (T(1) + ex) : ex / (T(1) + ex);
       ws.delta(i, 0) = (s - T(b.y[i])) / T(n);
     }
   }
-  e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
-  return e;
+  return correct;
 }
 
-// The loss of the logits, its gradient with respect to them (into delta,
-// already divided for the mean) and the classification count.
+// The loss of the logits of b's rows as part of a mean over n rows (n =
+// b.rows unless b is a tile of a larger batch): each row's loss added into
+// `sum` in row order, its gradient with respect to the logits (into delta,
+// already divided by n) and the classification count, returned.
 template <class T>
-Eval output_loss(const Model& m, const Batch<T>& b, Workspace<T>& ws, bool want_delta) {
+std::int64_t output_loss(const Model& m, const Batch<T>& b, std::int64_t n, double& sum, Workspace<T>& ws,
+                         bool want_delta) {
   const Mat<T>& z = ws.z[m.layers()];
-  if (m.loss == LossKind::kXent) return xent_loss(z, b, ws, want_delta);
-  if (m.loss == LossKind::kBce) return bce_loss(z, b, ws, want_delta);
+  if (m.loss == LossKind::kXent) return xent_loss(z, b, n, sum, ws, want_delta);
+  if (m.loss == LossKind::kBce) return bce_loss(z, b, n, sum, ws, want_delta);
   const int K = m.outputs();
-  const std::int64_t n = b.rows;
-  Eval e;
-  if (want_delta) ws.delta.resize(n, K);
-  double sum = 0;
-  for (std::int64_t i = 0; i < n; ++i)
-    e.correct += row_loss(m.loss, z.data() + i * K, K, b.y[i], n, want_delta ? ws.delta.data() + i * K : nullptr, sum);
-  if (m.loss == LossKind::kMse) sum /= K;
-  e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
-  return e;
+  std::int64_t correct = 0;
+  if (want_delta) ws.delta.resize(b.rows, K);
+  for (std::int64_t i = 0; i < b.rows; ++i)
+    correct += row_loss(m.loss, z.data() + i * K, K, b.y[i], n, want_delta ? ws.delta.data() + i * K : nullptr, sum);
+  return correct;
 }
 
-}  // namespace
+// The mean loss from the rows' summed losses (mse's sums are over the K
+// outputs too).
+double mean_loss(const Model& m, double sum, std::int64_t n) {
+  if (m.loss == LossKind::kMse) sum /= m.outputs();
+  return n > 0 ? sum / static_cast<double>(n) : 0.0;
+}
 
+// Rows a batch larger than this is evaluated in, each through the network
+// and back before the next: the full training set of a full-batch step (or
+// a training's final evaluation) is then read from memory once, not once for
+// the forward product and again for the weight gradient. The sums are the
+// same either way: the losses are added in row order, and the kernels'
+// weight and bias gradients resume each sum where the tile before left it.
+constexpr std::int64_t kEvalTileRows = 128;
+
+// Forward, loss and backward of the tile b as part of a mean over n rows:
+// losses added into `sum`, the gradient into g (set, or with `accumulate`
+// added to), the classification count returned.
 template <class T>
-Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>& ws) {
+std::int64_t evaluate_tile(const Model& m, const T* w, const Batch<T>& b, std::int64_t n, double& sum, T* g,
+                           bool accumulate, Workspace<T>& ws) {
   forward(m, w, b, ws);
-  Eval e = output_loss(m, b, ws, g != nullptr);
-  const std::int64_t P = m.params();
-  if (m.weight_decay != 0) {
-    double sq = 0;
-    for (std::int64_t k = 0; k < P; ++k) sq += static_cast<double>(w[k]) * static_cast<double>(w[k]);
-    e.loss += 0.5 * m.weight_decay * sq;
-  }
-  if (!g) return e;
+  const std::int64_t correct = output_loss(m, b, n, sum, ws, g != nullptr);
+  if (!g) return correct;
   for (int l = m.layers() - 1; l >= 0; --l) {
     const int in = m.widths[l], out = m.widths[l + 1];
     const CMap<T> input = layer_input(m, b, ws, l);
-    if (!dense_weight_grad(ws.delta.data(), input.data(), b.rows, in, out, g + m.offset(l))) {
+    if (!dense_weight_grad(ws.delta.data(), input.data(), b.rows, in, out, g + m.offset(l), accumulate)) {
       MMap<T> gW(g + m.offset(l), out, in);
-      gW.noalias() = ws.delta.transpose() * input;
+      if (accumulate)
+        gW.noalias() += ws.delta.transpose() * input;
+      else
+        gW.noalias() = ws.delta.transpose() * input;
     }
-    add_column_sums(ws.delta, g + m.offset(l) + static_cast<std::int64_t>(in) * out, false);
+    add_column_sums(ws.delta, g + m.offset(l) + static_cast<std::int64_t>(in) * out, accumulate);
     if (l == 0) break;
     CMap<T> W(w + m.offset(l), out, in);
     ws.back.resize(b.rows, in);
@@ -360,7 +371,32 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
           for (int k = 0; k < in; ++k) ws.delta(i, k) = ws.back(i, k) * act_d1(f, z(i, k), a(i, k));
     }
   }
+  return correct;
+}
+
+}  // namespace
+
+template <class T>
+Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>& ws) {
+  const std::int64_t n = b.rows, F = m.inputs();
+  double sum = 0;
+  Eval e;
+  if (n <= kEvalTileRows) {
+    e.correct = evaluate_tile(m, w, b, n, sum, g, false, ws);
+  } else {
+    for (std::int64_t r0 = 0; r0 < n; r0 += kEvalTileRows) {
+      const Batch<T> tile{b.x + r0 * F, b.y + r0, std::min(kEvalTileRows, n - r0)};
+      e.correct += evaluate_tile(m, w, tile, n, sum, g, r0 > 0, ws);
+    }
+  }
+  e.loss = mean_loss(m, sum, n);
+  const std::int64_t P = m.params();
   if (m.weight_decay != 0) {
+    double sq = 0;
+    for (std::int64_t k = 0; k < P; ++k) sq += static_cast<double>(w[k]) * static_cast<double>(w[k]);
+    e.loss += 0.5 * m.weight_decay * sq;
+  }
+  if (g && m.weight_decay != 0) {
     const T lam = T(m.weight_decay);
     for (std::int64_t k = 0; k < P; ++k) g[k] += lam * w[k];
   }
@@ -370,7 +406,11 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
 template <class T>
 Eval evaluate_after_first_layer(const Model& m, const T* w, const Batch<T>& b, Workspace<T>& ws) {
   forward(m, w, b, ws, true);
-  return output_loss(m, b, ws, false);
+  double sum = 0;
+  Eval e;
+  e.correct = output_loss(m, b, b.rows, sum, ws, false);
+  e.loss = mean_loss(m, sum, b.rows);
+  return e;
 }
 
 namespace {
@@ -460,7 +500,8 @@ Eval evaluate_set(const Model& m, const double* w, const Dataset& d, double* g) 
 void HessianAt::keep_backward() {
   const Model& m = m_;
   const int L = m.layers();
-  output_loss(m, b_, ws_, true);
+  double sum = 0;  // the loss itself is not needed here
+  output_loss(m, b_, b_.rows, sum, ws_, true);
   // The plain backward pass, kept per layer: delta_[l] is dC/dz of layer
   // l's output (rows x widths[l+1]); back_[l] = delta_[l] W_l, before act'.
   delta_.resize(L);
