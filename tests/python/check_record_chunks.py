@@ -28,7 +28,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_resume import case, failures  # noqa: E402  (runs a check, prints ok or FAIL)
+from check_resume import case, failures, refuses_a_bad_switch  # noqa: E402  (runs a check, prints ok or FAIL)
 from compare_results import Differ, compare  # noqa: E402
 
 EXE = None
@@ -206,15 +206,7 @@ def the_cpu_deflates_at_the_end_unless_told():
 
 
 def a_bad_value_is_refused():
-    d = os.path.join(WORK, "bad")
-    os.makedirs(d, exist_ok=True)
-    env = dict(os.environ, TRILOBITE_RECORD_CHUNKS="later")
-    p = subprocess.run([EXE, "descend", "-l", "himmelblau", "--starts", "100", "-q", "-o", "out.h5"], cwd=d,
-                       env=env, capture_output=True, text=True)
-    assert p.returncode == 2, "exit %d" % p.returncode
-    lines = p.stderr.strip().splitlines()
-    assert len(lines) == 1 and "TRILOBITE_RECORD_CHUNKS" in lines[0], p.stderr
-    assert os.listdir(d) == [], "left %s" % os.listdir(d)
+    refuses_a_bad_switch(EXE, WORK, "TRILOBITE_RECORD_CHUNKS", "later")
 
 
 def main():

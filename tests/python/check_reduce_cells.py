@@ -22,7 +22,7 @@ import sys
 import h5py
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_resume import case, failures  # noqa: E402  (runs a check, prints ok or FAIL)
+from check_resume import case, failures, refuses_a_bad_switch  # noqa: E402  (runs a check, prints ok or FAIL)
 from compare_results import Differ, compare  # noqa: E402
 
 EXE = None
@@ -102,15 +102,7 @@ def job_case(name, args, chunks, fallbacks):
 
 
 def a_bad_value_is_refused():
-    d = os.path.join(WORK, "bad")
-    os.makedirs(d, exist_ok=True)
-    env = dict(os.environ, TRILOBITE_REDUCE_CELLS="device")
-    p = subprocess.run([EXE, "descend", "-l", "himmelblau", "--starts", "100", "-q", "-o", "out.h5"], cwd=d,
-                       env=env, capture_output=True, text=True)
-    assert p.returncode == 2, "exit %d" % p.returncode
-    lines = p.stderr.strip().splitlines()
-    assert len(lines) == 1 and "TRILOBITE_REDUCE_CELLS" in lines[0], p.stderr
-    assert os.listdir(d) == [], "left %s" % os.listdir(d)
+    refuses_a_bad_switch(EXE, WORK, "TRILOBITE_REDUCE_CELLS", "device")
 
 
 def main():

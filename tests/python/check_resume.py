@@ -57,6 +57,20 @@ def case(fn):
         print("FAIL %s: %s" % (fn.__name__, e))
 
 
+def refuses_a_bad_switch(exe, work, var, value):
+    """A diagnostic switch (environment variable) set to a value it does not
+    know: one line naming it, exit 2, nothing written."""
+    d = os.path.join(work, "bad")
+    os.makedirs(d, exist_ok=True)
+    env = dict(os.environ, **{var: value})
+    p = subprocess.run([exe, "descend", "-l", "himmelblau", "--starts", "100", "-q", "-o", "out.h5"], cwd=d,
+                       env=env, capture_output=True, text=True)
+    assert p.returncode == 2, "exit %d" % p.returncode
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and var in lines[0], p.stderr
+    assert os.listdir(d) == [], "left %s" % os.listdir(d)
+
+
 def clean(*names):
     for n in names:
         for f in (n, n + ".partial", n + ".partial.resuming", n + ".partial.creating"):
