@@ -105,14 +105,14 @@ struct Lanes<double> {
                            _mm512_add_pd(_mm512_unpacklo_pd(e[2 * t], e[2 * t + 1]),
                                          _mm512_unpackhi_pd(e[2 * t], e[2 * t + 1])));
     }
-    _mm_storeu_pd(z, _mm512_extractf64x2_pd(g[0], 0));
-    _mm_storeu_pd(z + 2, _mm512_extractf64x2_pd(g[1], 0));
-    _mm_storeu_pd(z + ldz, _mm512_extractf64x2_pd(g[0], 1));
-    _mm_storeu_pd(z + ldz + 2, _mm512_extractf64x2_pd(g[1], 1));
-    _mm_storeu_pd(z + 2 * ldz, _mm512_extractf64x2_pd(g[0], 2));
-    _mm_storeu_pd(z + 2 * ldz + 2, _mm512_extractf64x2_pd(g[1], 2));
-    _mm_storeu_pd(z + 3 * ldz, _mm512_extractf64x2_pd(g[0], 3));
-    _mm_storeu_pd(z + 3 * ldz + 2, _mm512_extractf64x2_pd(g[1], 3));
+    _mm_storeu_pd(z, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[0]), 0)));
+    _mm_storeu_pd(z + 2, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[1]), 0)));
+    _mm_storeu_pd(z + ldz, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[0]), 1)));
+    _mm_storeu_pd(z + ldz + 2, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[1]), 1)));
+    _mm_storeu_pd(z + 2 * ldz, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[0]), 2)));
+    _mm_storeu_pd(z + 2 * ldz + 2, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[1]), 2)));
+    _mm_storeu_pd(z + 3 * ldz, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[0]), 3)));
+    _mm_storeu_pd(z + 3 * ldz + 2, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[1]), 3)));
   }
 };
 
