@@ -326,13 +326,29 @@ double mean_loss(const Model& m, double sum, std::int64_t n) {
   return n > 0 ? sum / static_cast<double>(n) : 0.0;
 }
 
-// Rows a batch larger than this is evaluated in, each through the network
-// and back before the next: the full training set of a full-batch step (or
-// a training's final evaluation) is then read from memory once, not once for
-// the forward product and again for the weight gradient. The sums are the
-// same either way: the losses are added in row order, and the kernels'
-// weight and bias gradients resume each sum where the tile before left it.
-constexpr std::int64_t kEvalTileRows = 128;
+// Rows of a tile: a batch larger than this (the full training set of a
+// full-batch step, a training's final evaluation, a whole set in float64 for
+// HessianAt and evaluate_set) goes through the network and back a tile at a
+// time, each tile's inputs staying in a core's cache, so the set is read
+// from memory once, not once for the forward product and again for the
+// weight gradient. The sums are the same either way: the losses are added in
+// row order, and the kernels' weight and bias gradients resume each sum
+// where the tile before left it.
+constexpr std::int64_t kTileRows = 128;
+
+// The L2 term: weight_decay / 2 |w|^2 added to the loss, weight_decay w to
+// the gradient when there is one.
+template <class T>
+void add_weight_decay(const Model& m, const T* w, Eval& e, T* g) {
+  if (m.weight_decay == 0) return;
+  const std::int64_t P = m.params();
+  double sq = 0;
+  for (std::int64_t k = 0; k < P; ++k) sq += static_cast<double>(w[k]) * static_cast<double>(w[k]);
+  e.loss += 0.5 * m.weight_decay * sq;
+  if (!g) return;
+  const T lam = T(m.weight_decay);
+  for (std::int64_t k = 0; k < P; ++k) g[k] += lam * w[k];
+}
 
 // Forward, loss and backward of the tile b as part of a mean over n rows:
 // losses added into `sum`, the gradient into g (set, or with `accumulate`
@@ -381,25 +397,16 @@ Eval evaluate(const Model& m, const T* w, const Batch<T>& b, T* g, Workspace<T>&
   const std::int64_t n = b.rows, F = m.inputs();
   double sum = 0;
   Eval e;
-  if (n <= kEvalTileRows) {
+  if (n <= kTileRows) {
     e.correct = evaluate_tile(m, w, b, n, sum, g, false, ws);
   } else {
-    for (std::int64_t r0 = 0; r0 < n; r0 += kEvalTileRows) {
-      const Batch<T> tile{b.x + r0 * F, b.y + r0, std::min(kEvalTileRows, n - r0)};
+    for (std::int64_t r0 = 0; r0 < n; r0 += kTileRows) {
+      const Batch<T> tile{b.x + r0 * F, b.y + r0, std::min(kTileRows, n - r0)};
       e.correct += evaluate_tile(m, w, tile, n, sum, g, r0 > 0, ws);
     }
   }
   e.loss = mean_loss(m, sum, n);
-  const std::int64_t P = m.params();
-  if (m.weight_decay != 0) {
-    double sq = 0;
-    for (std::int64_t k = 0; k < P; ++k) sq += static_cast<double>(w[k]) * static_cast<double>(w[k]);
-    e.loss += 0.5 * m.weight_decay * sq;
-  }
-  if (g && m.weight_decay != 0) {
-    const T lam = T(m.weight_decay);
-    for (std::int64_t k = 0; k < P; ++k) g[k] += lam * w[k];
-  }
+  add_weight_decay(m, w, e, g);
   return e;
 }
 
@@ -413,13 +420,6 @@ Eval evaluate_after_first_layer(const Model& m, const T* w, const Batch<T>& b, W
   return e;
 }
 
-namespace {
-
-// Rows of a tile when a whole set passes through in float64 (HessianAt,
-// evaluate_set): small enough for a tile's inputs to stay in a core's cache.
-constexpr std::int64_t kSetTileRows = 128;
-
-}  // namespace
 
 HessianAt::HessianAt(const Model& m, const double* w, const Batch<double>& b) : m_(m), w_(w), b_(b) {
   forward(m, w, b, ws_);
@@ -435,8 +435,8 @@ HessianAt::HessianAt(const Model& m, const double* w, const Dataset& d)
   ws_.z.resize(m.layers() + 1);
   Mat<double>& z = ws_.z[1];
   z.resize(d.rows, out);
-  for (std::int64_t r0 = 0; r0 < d.rows; r0 += kSetTileRows) {
-    const std::int64_t R = std::min(kSetTileRows, d.rows - r0);
+  for (std::int64_t r0 = 0; r0 < d.rows; r0 += kTileRows) {
+    const std::int64_t R = std::min(kTileRows, d.rows - r0);
     const double* x = input_rows(r0, R);
     if (!dense_forward(x, R, in, W.data(), bias.data(), out, z.data() + r0 * out)) {
       MMap<double> zt(z.data() + r0 * out, R, out);
@@ -467,33 +467,19 @@ const double* HessianAt::input_rows(std::int64_t r0, std::int64_t R) {
 }
 
 Eval evaluate_set(const Model& m, const double* w, const Dataset& d, double* g) {
-  const std::int64_t P = m.params(), n = d.rows;
-  Model plain = m;  // the L2 term once, for the whole set, at the end
-  plain.weight_decay = 0;
+  const std::int64_t n = d.rows;
   Workspace<double> ws;
   Mat<double> x;
-  std::vector<double> gt(g ? static_cast<std::size_t>(P) : 0);
-  if (g) std::fill(g, g + P, 0.0);
+  if (g) std::fill(g, g + m.params(), 0.0);
   double sum = 0;
   Eval e;
-  for (std::int64_t r0 = 0; r0 < n; r0 += kSetTileRows) {
-    const std::int64_t R = std::min(kSetTileRows, n - r0);
+  for (std::int64_t r0 = 0; r0 < n; r0 += kTileRows) {
+    const std::int64_t R = std::min(kTileRows, n - r0);
     const Batch<double> tile{widen_rows(d, r0, R, x), d.y.data() + r0, R};
-    const Eval t = evaluate(plain, w, tile, g ? gt.data() : nullptr, ws);
-    const double share = static_cast<double>(R) / static_cast<double>(n);
-    sum += t.loss * static_cast<double>(R);  // the tile's mean back to its sum
-    e.correct += t.correct;
-    if (g)
-      for (std::int64_t k = 0; k < P; ++k) g[k] += share * gt[static_cast<std::size_t>(k)];
+    e.correct += evaluate_tile(m, w, tile, n, sum, g, true, ws);
   }
-  e.loss = n > 0 ? sum / static_cast<double>(n) : 0.0;
-  if (m.weight_decay != 0) {
-    double sq = 0;
-    for (std::int64_t k = 0; k < P; ++k) sq += w[k] * w[k];
-    e.loss += 0.5 * m.weight_decay * sq;
-    if (g)
-      for (std::int64_t k = 0; k < P; ++k) g[k] += m.weight_decay * w[k];
-  }
+  e.loss = mean_loss(m, sum, n);
+  add_weight_decay(m, w, e, g);
   return e;
 }
 
@@ -530,8 +516,8 @@ void HessianAt::apply(const double* v, double* hv) {
   std::fill(hv, hv + m.params(), 0.0);
   rz_.resize(L + 1);
   ra_.resize(L + 1);
-  for (std::int64_t r0 = 0; r0 < n; r0 += kSetTileRows) {
-    const std::int64_t R = std::min(kSetTileRows, n - r0);
+  for (std::int64_t r0 = 0; r0 < n; r0 += kTileRows) {
+    const std::int64_t R = std::min(kTileRows, n - r0);
     // Rows r0 .. r0 + R of a row-major per-row matrix of `width` columns.
     const auto rows = [&](const Mat<T>& full, int width) { return CMap<T>(full.data() + r0 * width, R, width); };
     const double* x = input_rows(r0, R);

@@ -94,8 +94,8 @@ Eval evaluate_after_first_layer(const Model& m, const T* w, const Batch<T>& b, W
 // evaluate() in float64 over a whole data set as read (float32), its rows
 // widened a tile at a time, so the set is never held in float64: the mean
 // loss (plus the L2 term) and its gradient into g when g is not null. The
-// tiles' sums are added in row order; the result equals evaluate() over the
-// set in float64 up to the rounding of that order.
+// tiles are evaluate()'s own, so the sums are the ones evaluate() takes over
+// the set in float64.
 Eval evaluate_set(const Model& m, const double* w, const Dataset& d, double* g);
 
 // H v: the Hessian of the same mean loss (plus L2) at fixed weights, times
