@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "config/run_config.hpp"
 #include "core/rng.hpp"
 #include "nn/data.hpp"
+#include "nn/array_tanh.hpp"
 #include "nn/dense_kernels.hpp"
 
 namespace trilo::nn {
@@ -157,12 +159,19 @@ namespace {
 
 // a = act(z) over a whole layer: sigmoid as 1 / (1 + exp(-z)), tanh and
 // relu through Eigen's vectorised array functions (a per-element call of
-// expf cost as much as the layer's GEMM on a batch of 32); gelu per element.
+// expf cost as much as the layer's GEMM on a batch of 32), float64 tanh by
+// tanh_array (Eigen's is the C library's, element by element); gelu per
+// element.
 template <class T>
 void activate(Activation f, const Mat<T>& z, Mat<T>& a) {
   switch (f) {
     case Activation::kSigmoid: a.array() = (T(1) + (-z.array()).exp()).inverse(); return;
-    case Activation::kTanh: a.array() = z.array().tanh(); return;
+    case Activation::kTanh:
+      if constexpr (std::is_same_v<T, double>)
+        tanh_array(z.data(), z.size(), a.data());
+      else
+        a.array() = z.array().tanh();
+      return;
     case Activation::kRelu: a.array() = z.array().max(T(0)); return;
     default: a = z.unaryExpr([f](T v) { return act(f, v); });
   }
