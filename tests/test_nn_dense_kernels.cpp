@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "nn/dense_kernels.hpp"
@@ -44,7 +45,8 @@ struct Shape {
 const Shape kShapes[] = {{1, 1, 1},    {3, 5, 2},     {4, 16, 4},    {5, 17, 3},   {7, 63, 5},
                          {8, 64, 4},   {9, 65, 6},    {32, 784, 16}, {33, 784, 10}, {2, 100, 9},
                          {130, 31, 7}, {257, 200, 5}, {128, 128, 8}, {12, 8, 13}, {33, 16, 16},
-                         {9, 2, 16},   {40, 3, 31},   {17, 16, 8},   {5, 4, 40}};
+                         {9, 2, 16},   {40, 3, 31},   {17, 16, 8},   {5, 4, 40},   {37, 16, 1},
+                         {50, 20, 1},  {16, 3, 1},    {300, 2, 16},  {70, 15, 16}};
 
 // Tolerance of a sum of n products of values in [-1, 1]: a few roundings of
 // each partial sum, at most n ulps of 1 in the working precision.
@@ -130,26 +132,61 @@ TEST(NnDenseKernels, WeightGradientIsTheProductOverTheRows) {
 }
 
 // The weight gradient sums each entry over the rows in order, one row block
-// after another: the float32 result must be the serial float32 sum bit for
-// bit when every product is exact (small integers), and equal for any row
-// count straddling a block.
+// after another, from zero or (accumulating) from the values already there:
+// the float32 result must be the serial float32 sum bit for bit when every
+// product is exact (small integers), for any row count straddling a block,
+// in the blocked form (37 inputs) and in the form for layers of fewer
+// inputs than a vector's lanes (2 and 5 inputs).
 TEST(NnDenseKernels, WeightGradientSumsTheRowsInOrder) {
   if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
-  for (std::int64_t rows : {127, 128, 129, 300}) {
-    const int in = 37, out = 6;
-    std::vector<float> d(static_cast<std::size_t>(rows) * out), x(static_cast<std::size_t>(rows) * in);
-    // Products of these are exact in float32, but their sums round: a
-    // different order would give different bits.
-    for (std::size_t i = 0; i < d.size(); ++i) d[i] = static_cast<float>(1.0 + 1e-3 * double(i % 977));
-    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 13) * 0.5f - 3.0f;
-    std::vector<float> gW(static_cast<std::size_t>(out) * in);
-    ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), rows, in, out, gW.data()));
-    for (int j = 0; j < out; ++j)
-      for (int k = 0; k < in; ++k) {
-        float serial = 0;
-        for (std::int64_t i = 0; i < rows; ++i) serial = std::fma(d[i * out + j], x[i * in + k], serial);
-        ASSERT_EQ(gW[std::int64_t(j) * in + k], serial) << "rows " << rows << " at (" << j << ", " << k << ")";
+  const std::pair<int, int> layers[] = {{37, 6}, {2, 16}, {5, 21}};
+  for (const auto& [in, out] : layers)
+    for (std::int64_t rows : {127, 128, 129, 300})
+      for (bool accumulate : {false, true}) {
+        std::vector<float> d(static_cast<std::size_t>(rows) * out), x(static_cast<std::size_t>(rows) * in);
+        // Products of these are exact in float32, but their sums round: a
+        // different order would give different bits.
+        for (std::size_t i = 0; i < d.size(); ++i) d[i] = static_cast<float>(1.0 + 1e-3 * double(i % 977));
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 13) * 0.5f - 3.0f;
+        std::vector<float> start(static_cast<std::size_t>(out) * in);
+        for (std::size_t i = 0; i < start.size(); ++i) start[i] = static_cast<float>(0.1 * double(i % 7) - 0.25);
+        std::vector<float> gW = start;
+        ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), rows, in, out, gW.data(), accumulate));
+        for (int j = 0; j < out; ++j)
+          for (int k = 0; k < in; ++k) {
+            float serial = accumulate ? start[std::int64_t(j) * in + k] : 0.0f;
+            for (std::int64_t i = 0; i < rows; ++i) serial = std::fma(d[i * out + j], x[i * in + k], serial);
+            ASSERT_EQ(gW[std::int64_t(j) * in + k], serial)
+                << in << " inputs, " << out << " outputs, rows " << rows << (accumulate ? " accumulating" : "")
+                << " at (" << j << ", " << k << ")";
+          }
       }
+}
+
+// A layer of one output takes sixteen rows at a time through one tree of
+// lane sums: each row's value must be what the row alone gives, bit for bit.
+TEST(NnDenseKernels, OneOutputGivesEachRowsOwnSum) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  for (int in : {3, 16, 20, 100}) {
+    const std::int64_t rows = 37;
+    const auto xf = values<float>(static_cast<std::size_t>(rows) * in, 21);
+    const auto Wf = values<float>(static_cast<std::size_t>(in), 22);
+    const auto xd = values<double>(static_cast<std::size_t>(rows) * in, 21);
+    const auto Wd = values<double>(static_cast<std::size_t>(in), 22);
+    const float bf = 0.375f;
+    const double bd = 0.375;
+    std::vector<float> zf(rows);
+    std::vector<double> zd(rows);
+    ASSERT_TRUE(dense_forward(xf.data(), rows, in, Wf.data(), &bf, 1, zf.data()));
+    ASSERT_TRUE(dense_forward(xd.data(), rows, in, Wd.data(), &bd, 1, zd.data()));
+    for (std::int64_t i = 0; i < rows; ++i) {
+      float one_f = 0;
+      double one_d = 0;
+      ASSERT_TRUE(dense_forward(xf.data() + i * in, 1, in, Wf.data(), &bf, 1, &one_f));
+      ASSERT_TRUE(dense_forward(xd.data() + i * in, 1, in, Wd.data(), &bd, 1, &one_d));
+      ASSERT_EQ(zf[i], one_f) << in << " inputs, row " << i;
+      ASSERT_EQ(zd[i], one_d) << in << " inputs, row " << i;
+    }
   }
 }
 
@@ -216,7 +253,8 @@ void expect_same_bits_at_every_offset(const Shape& s) {
 
 TEST(NnDenseKernels, ResultsDoNotDependOnWhereTheOperandsLie) {
   if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
-  for (const Shape& s : {Shape{33, 100, 10}, Shape{21, 12, 19}}) expect_same_bits_at_every_offset(s);
+  for (const Shape& s : {Shape{33, 100, 10}, Shape{21, 12, 19}, Shape{40, 3, 31}, Shape{37, 20, 1}})
+    expect_same_bits_at_every_offset(s);
 }
 
 }  // namespace

@@ -154,6 +154,35 @@ void forward_block(const T* x, int in, const T* W, const T* b, int out, std::int
   }
 }
 
+// z's rows i0 .. i0 + 15 of a layer with one output: sixteen accumulators,
+// one a row, each a vector of partial dot products of the row with W's only
+// row, their lane sums taken by sum_block's transposing tree (row 4 ii + jj
+// in its place ii, jj, the bias repeated four times, z's rows four to a
+// "row" of the block). The same sums, in the same order, as
+// forward_block<T, 1, 1> on each row alone, a tree instead of sixteen
+// reductions.
+template <class T>
+void forward_column16(const T* x, int in, const T* W, const T* b, std::int64_t i0, T* z) {
+  using L = Lanes<T>;
+  typename L::V acc[4][4];
+  #pragma GCC unroll 4
+  for (int ii = 0; ii < 4; ++ii)
+    #pragma GCC unroll 4
+    for (int jj = 0; jj < 4; ++jj) acc[ii][jj] = L::zero();
+  const T* xr = x + i0 * in;
+  for (int k = 0; k < in; k += L::kWidth) {
+    const auto m = L::mask(in - k);
+    const typename L::V wv = L::load(m, W + k);
+    #pragma GCC unroll 4
+    for (int ii = 0; ii < 4; ++ii)
+      #pragma GCC unroll 4
+      for (int jj = 0; jj < 4; ++jj)
+        acc[ii][jj] = L::fma(L::load(m, xr + static_cast<std::int64_t>(4 * ii + jj) * in + k), wv, acc[ii][jj]);
+  }
+  const T bias[4] = {b[0], b[0], b[0], b[0]};
+  L::sum_block(acc, bias, z + i0, 4);
+}
+
 template <class T, int IB>
 void forward_rows(const T* x, int in, const T* W, const T* b, int out, std::int64_t i0, int j0, int jb, T* z) {
   switch (jb) {
@@ -206,6 +235,46 @@ void grad_rows(const T* d, const T* x, std::int64_t rows, int in, int out, int j
     case 3: grad_block<T, JB, 3>(d, x, rows, in, out, j0, k0, resume, gW); return;
     case 2: grad_block<T, JB, 2>(d, x, rows, in, out, j0, k0, resume, gW); return;
     default: grad_block<T, JB, 1>(d, x, rows, in, out, j0, k0, resume, gW); return;
+  }
+}
+
+// gW = d^T x for a layer of IN inputs, fewer than a vector's lanes: a row
+// of x would fill only IN lanes of grad_block's vectors, so here the vectors
+// run along the outputs instead. IN accumulators, one an input k, each hold
+// gW's column k for a vector of outputs and take x(i, k) times d's row i,
+// row by row in order: the same sums as grad_block's, in the same order,
+// transposed into gW through a small buffer at the end.
+template <class T, int IN>
+void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, bool accumulate) {
+  using L = Lanes<T>;
+  alignas(64) T col[IN][L::kWidth];
+  for (int c0 = 0; c0 < out; c0 += L::kWidth) {
+    const int w = std::min(L::kWidth, out - c0);
+    const auto m = L::mask(w);
+    typename L::V acc[IN];
+    if (accumulate)
+      for (int j = 0; j < w; ++j)
+        for (int k = 0; k < IN; ++k) col[k][j] = gW[static_cast<std::int64_t>(c0 + j) * IN + k];
+    #pragma GCC unroll 16
+    for (int k = 0; k < IN; ++k) acc[k] = accumulate ? L::load(m, col[k]) : L::zero();
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const typename L::V dv = L::load(m, d + i * out + c0);
+      #pragma GCC unroll 16
+      for (int k = 0; k < IN; ++k) acc[k] = L::fma(L::splat(x[i * IN + k]), dv, acc[k]);
+    }
+    #pragma GCC unroll 16
+    for (int k = 0; k < IN; ++k) L::store(m, col[k], acc[k]);
+    for (int j = 0; j < w; ++j)
+      for (int k = 0; k < IN; ++k) gW[static_cast<std::int64_t>(c0 + j) * IN + k] = col[k][j];
+  }
+}
+
+// narrow_grad for the layer's number of inputs, 1 .. a vector's lanes - 1.
+template <class T, int IN = 1>
+void narrow_grad_for(int in, const T* d, const T* x, std::int64_t rows, int out, T* gW, bool accumulate) {
+  if constexpr (IN < Lanes<T>::kWidth) {
+    if (in == IN) return narrow_grad<T, IN>(d, x, rows, out, gW, accumulate);
+    narrow_grad_for<T, IN + 1>(in, d, x, rows, out, gW, accumulate);
   }
 }
 
@@ -271,6 +340,8 @@ bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b
     for (int j0 = 0; j0 < out; j0 += 4) forward_rows<T, kRows>(x, in, W, b, out, i0, j0, std::min(4, out - j0), z);
   };
   std::int64_t i0 = 0;
+  if (out == 1)
+    for (; i0 + 16 <= rows; i0 += 16) forward_column16(x, in, W, b, i0, z);
   for (; i0 + 4 <= rows; i0 += 4) columns(i0, std::integral_constant<int, 4>{});
   for (; i0 < rows; ++i0) columns(i0, std::integral_constant<int, 1>{});
   return true;
@@ -283,6 +354,10 @@ bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int ou
   // of gW's rows uses them). A row block after the first resumes the sums
   // where the one before stored them, so every entry is still one sum over
   // the rows in order, whatever the number of rows.
+  if (in < Lanes<T>::kWidth && std::min(out, Lanes<T>::kWidth) > in) {
+    narrow_grad_for<T>(in, d, x, rows, out, gW, accumulate);
+    return true;
+  }
   constexpr std::int64_t kRowBlock = 128;
   constexpr int kSlice = 4 * Lanes<T>::kWidth;
   for (std::int64_t r0 = 0; r0 < rows; r0 += kRowBlock) {

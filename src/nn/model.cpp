@@ -285,27 +285,30 @@ std::int64_t xent_loss(const Mat<T>& z, const Batch<T>& b, std::int64_t n, doubl
 
 // Binary cross-entropy on one logit v over a batch, as row_loss defines it
 // (max(v, 0) - y v + log1p(exp(-|v|)), the gradient sigmoid(v) - y over n,
-// the sigmoid from the same exp(-|v|)), vectorised over the rows.
+// the sigmoid from the same exp(-|v|)), vectorised over the rows: each
+// row's loss and gradient are row_loss's operations in its order (the
+// sigmoid 1 / (1 + e) or e / (1 + e) as one division of the chosen
+// numerator). The losses stay a loop over the rows, written as row_loss
+// writes them, so that the compiler contracts t v into the same fused
+// multiply-add there as in row_loss; their float64 sum runs in row order.
 template <class T>
 std::int64_t bce_loss(const Mat<T>& z, const Batch<T>& b, std::int64_t n, double& sum, Workspace<T>& ws,
                       bool want_delta) {
+  using A = Eigen::Array<T, Eigen::Dynamic, 1>;
   const std::int64_t rows = b.rows;
+  const Eigen::Map<const A> v(z.data(), rows);
+  const auto t = Eigen::Map<const Eigen::ArrayXf>(b.y, rows).template cast<T>();
+  ws.row_a = (-v.abs()).exp();  // exp(-|v|)
+  ws.row_b = ws.row_a.log1p();  // log1p(exp(-|v|))
   std::int64_t correct = 0;
-  const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> v(z.data(), rows);
-  ws.row_a = (-v.abs()).exp();        // exp(-|v|)
-  ws.row_b = ws.row_a.log1p();        // log1p(exp(-|v|))
-  for (std::int64_t i = 0; i < rows; ++i) {
-    const T t = T(b.y[i]);
-    sum += static_cast<double>((v[i] > T(0) ? v[i] : T(0)) - t * v[i] + ws.row_b[i]);
+  for (std::int64_t i = 0; i < rows; ++i) {  // as row_loss, its product and difference fused alike
+    sum += static_cast<double>((v[i] > T(0) ? v[i] : T(0)) - t[i] * v[i] + ws.row_b[i]);
     correct += (v[i] > T(0) ? 1.0f : 0.0f) == b.y[i];
   }
   if (want_delta) {
     ws.delta.resize(rows, 1);
-    for (std::int64_t i = 0; i < rows; ++i) {
-      const T ex = ws.row_a[i];
-      const T s = v[i] >= T(0) ? T(1) / (T(1) + ex) : ex / (T(1) + ex);
-      ws.delta(i, 0) = (s - T(b.y[i])) / T(n);
-    }
+    Eigen::Map<A>(ws.delta.data(), rows) =
+        ((v >= T(0)).select(A::Ones(rows), ws.row_a) / (T(1) + ws.row_a) - t) / T(n);
   }
   return correct;
 }
