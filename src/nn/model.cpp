@@ -301,10 +301,12 @@ std::int64_t bce_loss(const Mat<T>& z, const Batch<T>& b, std::int64_t n, double
   ws.row_a = (-v.abs()).exp();  // exp(-|v|)
   ws.row_b = ws.row_a.log1p();  // log1p(exp(-|v|))
   std::int64_t correct = 0;
+  T* loss = ws.row_b.data();
   for (std::int64_t i = 0; i < rows; ++i) {  // as row_loss, its product and difference fused alike
-    sum += static_cast<double>((v[i] > T(0) ? v[i] : T(0)) - t[i] * v[i] + ws.row_b[i]);
+    loss[i] = (v[i] > T(0) ? v[i] : T(0)) - t[i] * v[i] + loss[i];
     correct += (v[i] > T(0) ? 1.0f : 0.0f) == b.y[i];
   }
+  for (std::int64_t i = 0; i < rows; ++i) sum += static_cast<double>(loss[i]);
   if (want_delta) {
     ws.delta.resize(rows, 1);
     Eigen::Map<A>(ws.delta.data(), rows) =
