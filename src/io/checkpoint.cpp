@@ -131,12 +131,7 @@ struct CheckpointWriter::Impl {
   // and column the ChunkWriter's handle (-1: no second copy).
   std::vector<Handle> result_copies;
   std::vector<std::vector<int>> in_chunks;
-  // Complete chunks wait until they add up to kHeldChunkBytes (32 of the
-  // largest, 512 KiB), then are deflated in one parallel loop: a commit of
-  // 65,536 rows completes only about nine, too few to keep 16 cores busy.
-  // Until then the rows are durable in the stream itself.
-  static constexpr std::size_t kHeldChunkBytes = std::size_t{16} << 20;
-  ChunkWriter chunks{kHeldChunkBytes};
+  ChunkWriter chunks{kHeldResultChunkBytes};
   Handle slots[2][3];                        // state arrays of slot 0 and 1
   Handle progress;
   int n_counters = 0;

@@ -16,6 +16,7 @@
 // (io/chunk_copy.hpp) instead of deflating every row after the last commit.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,6 +53,11 @@ struct StreamSpec {
   std::int64_t result_rows = -1;
 };
 inline constexpr const char* kResultChunksGroup = "result_chunks";
+// Complete chunks of that copy wait until they add up to this many bytes
+// (32 of the largest, 512 KiB), then are deflated in one parallel loop: a
+// commit of 65,536 rows completes only about nine, too few to keep 16 cores
+// busy. Until then their rows are durable in the stream itself.
+inline constexpr std::size_t kHeldResultChunkBytes = std::size_t{16} << 20;
 
 // The state saved with each commit: three flat arrays (see
 // analysis::MinimaAccumulator::State).
