@@ -90,12 +90,9 @@ bool copy_chunk(hid_t from, hid_t to, const hsize_t* offset) {
   unsigned mask = 0;
   haddr_t addr = HADDR_UNDEF;
   hsize_t size = 0;
-  if (H5Dget_chunk_info_by_coord(from, offset, &mask, &addr, &size) < 0)
-    h5::fail_on("cannot find a chunk of ", from);
-  if (addr == HADDR_UNDEF) return false;
+  if (H5Dget_chunk_info_by_coord(from, offset, &mask, &addr, &size) < 0 || addr == HADDR_UNDEF) return false;
   std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
-  if (H5Dread_chunk(from, H5P_DEFAULT, offset, &mask, bytes.data()) < 0)
-    h5::fail_on("cannot read a chunk of ", from);
+  if (H5Dread_chunk(from, H5P_DEFAULT, offset, &mask, bytes.data()) < 0) return false;
   if (H5Dwrite_chunk(to, H5P_DEFAULT, mask, offset, bytes.size(), bytes.data()) < 0)
     h5::fail_on("cannot write a chunk of ", to);
   return true;
@@ -111,7 +108,7 @@ std::int64_t copy_chunks(hid_t from, hid_t to) {
   Shape at(dims.size(), 0), offset(dims.size());
   for (hsize_t k = 0; k < n; ++k) {
     for (std::size_t i = 0; i < dims.size(); ++i) offset[i] = at[i] * chunk[i];
-    if (!copy_chunk(from, to, offset.data())) h5::fail_on("cannot find a chunk of ", from);
+    if (!copy_chunk(from, to, offset.data())) h5::fail_on("cannot read a chunk of ", from);
     for (std::size_t i = dims.size(); i-- > 0;) {  // the next chunk, row-major
       if (++at[i] < grid[i]) break;
       at[i] = 0;

@@ -24,7 +24,8 @@ bool same_chunks(hid_t from, hid_t to);
 
 // Stores the chunk of `from` at element offset `offset` (one per dimension)
 // into `to` as it is, with its filter mask; false, storing nothing, when
-// `from` has no chunk stored there. Requires same_layout(from, to).
+// `from` has no chunk stored there or it cannot be read (throws when `to`
+// cannot be written). Requires same_layout(from, to).
 bool copy_chunk(hid_t from, hid_t to, const hsize_t* offset);
 
 // Stores every chunk of `from` into `to` as it is, with its filter mask;

@@ -84,7 +84,7 @@ std::int64_t ChunkWriter::adopt(int k, hid_t from, std::int64_t elements) {
     if (s.stored[c] || pending_.count({k, chunk}))
       throw std::logic_error("ChunkWriter: adopting a chunk already written");
     const hsize_t offset[2] = {static_cast<hsize_t>(chunk * s.chunk / s.row), 0};
-    if (!copy_chunk(from, s.id, offset)) continue;  // not stored: deflated from the rows
+    if (!copy_chunk(from, s.id, offset)) continue;  // not stored (or unreadable): deflated from the rows
     s.stored[c] = s.adopted[c] = true;
     ++taken;
   }
