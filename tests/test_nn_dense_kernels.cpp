@@ -212,6 +212,34 @@ TEST(NnDenseKernels, ColumnSumsAddTheRowsInOrder) {
   }
 }
 
+// The weight gradient's bias sums (gb) are the columns' rows added in
+// order, bit for bit, from zero or from the values already there, and
+// asking for them leaves gW's bits as they are, on every path (layers of
+// few inputs, of outputs within a vector, wider; rows past a row block).
+TEST(NnDenseKernels, WeightGradientSumsTheBiasInOrderToo) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  std::vector<Shape> shapes(std::begin(kShapes), std::end(kShapes));
+  shapes.push_back({300, 40, 16});
+  shapes.push_back({260, 3, 40});
+  for (const Shape& s : shapes)
+    for (bool accumulate : {false, true}) {
+      const auto d = values<float>(static_cast<std::size_t>(s.rows) * s.out, 15);
+      const auto x = values<float>(static_cast<std::size_t>(s.rows) * s.in, 16);
+      const auto start = values<float>(static_cast<std::size_t>(s.out) * (s.in + 1), 17);
+      std::vector<float> g_alone = start, g_with = start;
+      std::vector<float> gb(start.begin() + static_cast<std::ptrdiff_t>(s.out) * s.in, start.end());
+      ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), s.rows, s.in, s.out, g_alone.data(), accumulate));
+      ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), s.rows, s.in, s.out, g_with.data(), accumulate, gb.data()));
+      ASSERT_EQ(g_with, g_alone) << "rows " << s.rows << " in " << s.in << " out " << s.out;
+      for (int j = 0; j < s.out; ++j) {
+        float serial = accumulate ? start[static_cast<std::size_t>(s.out) * s.in + j] : 0.0f;
+        for (std::int64_t i = 0; i < s.rows; ++i) serial += d[i * s.out + j];
+        ASSERT_EQ(gb[j], serial) << "rows " << s.rows << " in " << s.in << " out " << s.out << " column " << j
+                                 << (accumulate ? " accumulating" : "");
+      }
+    }
+}
+
 // The same operands at every offset within a cache line give the same bits.
 void expect_same_bits_at_every_offset(const Shape& s) {
   const std::int64_t rows = s.rows;

@@ -195,9 +195,15 @@ void forward_rows(const T* x, int in, const T* W, const T* b, int out, std::int6
 
 // gW's block of JB rows and NV vectors of columns: JB x NV accumulators,
 // each summing d(i, j) x(i, k..) over the rows in order.
+// With gb (a layer of at most a vector of outputs), the block also sums d's
+// rows into the bias gradient gb, in order, in the same loop: a chain of
+// additions that would otherwise run alone after the products.
 template <class T, int JB, int NV>
-void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int j0, int k0, bool resume, T* gW) {
+void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int j0, int k0, bool resume, T* gW,
+                T* gb) {
   using L = Lanes<T>;
+  const auto bm = L::mask(out);
+  typename L::V bacc = gb && resume ? L::load(bm, gb) : L::zero();
   typename L::V acc[JB][NV];
   typename L::M m[NV];
   #pragma GCC unroll 4
@@ -211,6 +217,7 @@ void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int 
     const T* xr = x + i * in + k0;
     const T* dr = d + i * out + j0;
     typename L::V xv[NV];
+    if (gb) bacc = L::add(bacc, L::load(bm, d + i * out));
     #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) xv[v] = L::load(m[v], xr + v * L::kWidth);
     #pragma GCC unroll 4
@@ -225,16 +232,17 @@ void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int 
     #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v)
       L::store(m[v], gW + static_cast<std::int64_t>(j0 + jj) * in + k0 + v * L::kWidth, acc[jj][v]);
+  if (gb) L::store(bm, gb, bacc);
 }
 
 template <class T, int JB>
 void grad_rows(const T* d, const T* x, std::int64_t rows, int in, int out, int j0, int k0, int nv, bool resume,
-               T* gW) {
+               T* gW, T* gb) {
   switch (nv) {
-    case 4: grad_block<T, JB, 4>(d, x, rows, in, out, j0, k0, resume, gW); return;
-    case 3: grad_block<T, JB, 3>(d, x, rows, in, out, j0, k0, resume, gW); return;
-    case 2: grad_block<T, JB, 2>(d, x, rows, in, out, j0, k0, resume, gW); return;
-    default: grad_block<T, JB, 1>(d, x, rows, in, out, j0, k0, resume, gW); return;
+    case 4: grad_block<T, JB, 4>(d, x, rows, in, out, j0, k0, resume, gW, gb); return;
+    case 3: grad_block<T, JB, 3>(d, x, rows, in, out, j0, k0, resume, gW, gb); return;
+    case 2: grad_block<T, JB, 2>(d, x, rows, in, out, j0, k0, resume, gW, gb); return;
+    default: grad_block<T, JB, 1>(d, x, rows, in, out, j0, k0, resume, gW, gb); return;
   }
 }
 
@@ -245,12 +253,13 @@ void grad_rows(const T* d, const T* x, std::int64_t rows, int in, int out, int j
 // row by row in order: the same sums as grad_block's, in the same order,
 // transposed into gW through a small buffer at the end.
 template <class T, int IN>
-void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, bool accumulate) {
+void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, T* gb, bool accumulate) {
   using L = Lanes<T>;
   alignas(64) T col[IN][L::kWidth];
   for (int c0 = 0; c0 < out; c0 += L::kWidth) {
     const int w = std::min(L::kWidth, out - c0);
     const auto m = L::mask(w);
+    typename L::V bacc = gb && accumulate ? L::load(m, gb + c0) : L::zero();
     typename L::V acc[IN];
     if (accumulate)
       for (int j = 0; j < w; ++j)
@@ -259,6 +268,7 @@ void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, bool
     for (int k = 0; k < IN; ++k) acc[k] = accumulate ? L::load(m, col[k]) : L::zero();
     for (std::int64_t i = 0; i < rows; ++i) {
       const typename L::V dv = L::load(m, d + i * out + c0);
+      if (gb) bacc = L::add(bacc, dv);
       #pragma GCC unroll 16
       for (int k = 0; k < IN; ++k) acc[k] = L::fma(L::splat(x[i * IN + k]), dv, acc[k]);
     }
@@ -266,15 +276,16 @@ void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, bool
     for (int k = 0; k < IN; ++k) L::store(m, col[k], acc[k]);
     for (int j = 0; j < w; ++j)
       for (int k = 0; k < IN; ++k) gW[static_cast<std::int64_t>(c0 + j) * IN + k] = col[k][j];
+    if (gb) L::store(m, gb + c0, bacc);
   }
 }
 
 // narrow_grad for the layer's number of inputs, 1 .. a vector's lanes - 1.
 template <class T, int IN = 1>
-void narrow_grad_for(int in, const T* d, const T* x, std::int64_t rows, int out, T* gW, bool accumulate) {
+void narrow_grad_for(int in, const T* d, const T* x, std::int64_t rows, int out, T* gW, T* gb, bool accumulate) {
   if constexpr (IN < Lanes<T>::kWidth) {
-    if (in == IN) return narrow_grad<T, IN>(d, x, rows, out, gW, accumulate);
-    narrow_grad_for<T, IN + 1>(in, d, x, rows, out, gW, accumulate);
+    if (in == IN) return narrow_grad<T, IN>(d, x, rows, out, gW, gb, accumulate);
+    narrow_grad_for<T, IN + 1>(in, d, x, rows, out, gW, gb, accumulate);
   }
 }
 
@@ -348,29 +359,35 @@ bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b
 }
 
 template <class T>
-bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW, bool accumulate) {
+bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW, bool accumulate, T* gb) {
+  if (in < Lanes<T>::kWidth && std::min(out, Lanes<T>::kWidth) > in) {
+    narrow_grad_for<T>(in, d, x, rows, out, gW, gb, accumulate);
+    return true;
+  }
   // Row blocks outside, then column slices (4 vectors of x's columns over a
   // block's rows: 32 KB of float32, kept in the L1 cache while every block
   // of gW's rows uses them). A row block after the first resumes the sums
   // where the one before stored them, so every entry is still one sum over
-  // the rows in order, whatever the number of rows.
-  if (in < Lanes<T>::kWidth && std::min(out, Lanes<T>::kWidth) > in) {
-    narrow_grad_for<T>(in, d, x, rows, out, gW, accumulate);
-    return true;
-  }
+  // the rows in order, whatever the number of rows. The bias sums ride in
+  // the first block of each row block where they fit a vector.
   constexpr std::int64_t kRowBlock = 128;
   constexpr int kSlice = 4 * Lanes<T>::kWidth;
+  T* fused = gb && out <= Lanes<T>::kWidth ? gb : nullptr;
   for (std::int64_t r0 = 0; r0 < rows; r0 += kRowBlock) {
     const std::int64_t R = std::min(kRowBlock, rows - r0);
     const T* dr = d + r0 * out;
     const T* xr = x + r0 * in;
+    const bool resume = accumulate || r0 > 0;
     for (int k0 = 0; k0 < in; k0 += kSlice) {
       const int nv = std::min(4, (in - k0 + Lanes<T>::kWidth - 1) / Lanes<T>::kWidth);
       int j0 = 0;
-      for (; j0 + 4 <= out; j0 += 4) grad_rows<T, 4>(dr, xr, R, in, out, j0, k0, nv, accumulate || r0 > 0, gW);
-      for (; j0 < out; ++j0) grad_rows<T, 1>(dr, xr, R, in, out, j0, k0, nv, accumulate || r0 > 0, gW);
+      for (; j0 + 4 <= out; j0 += 4)
+        grad_rows<T, 4>(dr, xr, R, in, out, j0, k0, nv, resume, gW, k0 == 0 && j0 == 0 ? fused : nullptr);
+      for (; j0 < out; ++j0)
+        grad_rows<T, 1>(dr, xr, R, in, out, j0, k0, nv, resume, gW, k0 == 0 && j0 == 0 ? fused : nullptr);
     }
   }
+  if (gb && !fused) dense_column_sums(d, rows, out, gb, accumulate);
   return true;
 }
 
@@ -416,7 +433,7 @@ bool dense_forward(const T*, std::int64_t, int, const T*, const T*, int, T*) {
 }
 
 template <class T>
-bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*, bool) {
+bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*, bool, T*) {
   return false;
 }
 
@@ -428,7 +445,7 @@ template bool dense_column_sums<float>(const float*, std::int64_t, int, float*, 
 template bool dense_column_sums<double>(const double*, std::int64_t, int, double*, bool);
 template bool dense_backward<float>(const float*, std::int64_t, int, const float*, int, float*);
 template bool dense_backward<double>(const double*, std::int64_t, int, const double*, int, double*);
-template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*, bool);
-template bool dense_weight_grad<double>(const double*, const double*, std::int64_t, int, int, double*, bool);
+template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*, bool, float*);
+template bool dense_weight_grad<double>(const double*, const double*, std::int64_t, int, int, double*, bool, double*);
 
 }  // namespace trilo::nn

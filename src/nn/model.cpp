@@ -376,14 +376,15 @@ std::int64_t evaluate_tile(const Model& m, const T* w, const Batch<T>& b, std::i
   for (int l = m.layers() - 1; l >= 0; --l) {
     const int in = m.widths[l], out = m.widths[l + 1];
     const CMap<T> input = layer_input(m, b, ws, l);
-    if (!dense_weight_grad(ws.delta.data(), input.data(), b.rows, in, out, g + m.offset(l), accumulate)) {
+    T* gb = g + m.offset(l) + static_cast<std::int64_t>(in) * out;
+    if (!dense_weight_grad(ws.delta.data(), input.data(), b.rows, in, out, g + m.offset(l), accumulate, gb)) {
       MMap<T> gW(g + m.offset(l), out, in);
       if (accumulate)
         gW.noalias() += ws.delta.transpose() * input;
       else
         gW.noalias() = ws.delta.transpose() * input;
+      add_column_sums(ws.delta, gb, accumulate);
     }
-    add_column_sums(ws.delta, g + m.offset(l) + static_cast<std::int64_t>(in) * out, accumulate);
     if (l == 0) break;
     CMap<T> W(w + m.offset(l), out, in);
     ws.back.resize(b.rows, in);
