@@ -283,7 +283,7 @@ class Trainings : public ChunkWork {
     ck_->commit({done_, trace_rows_, minima_rows_}, state());
   }
 
- // A sweep's chunks never span two settings: on the GPU a chunk is one
+  // A sweep's chunks never span two settings: on the GPU a chunk is one
   // ensemble with one setting's training.
   std::int64_t cut(std::int64_t first, std::int64_t n, std::int64_t chunk) const override {
     const std::int64_t k = std::min(chunk, n - first);
