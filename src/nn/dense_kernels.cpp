@@ -70,6 +70,36 @@ struct Lanes<float> {
     _mm_storeu_ps(z + 2 * ldz, _mm512_extractf32x4_ps(s, 2));
     _mm_storeu_ps(z + 3 * ldz, _mm512_extractf32x4_ps(s, 3));
   }
+  // r[k] = column k of the 16 x 16 block whose rows r held: 64 shuffles,
+  // pairs of rows interleaved, then pairs of pairs, then the 128-bit
+  // quarters moved by quarter_transpose.
+  [[gnu::always_inline]] static void transpose(V (&r)[16]) {
+    V t[16];
+    #pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+      t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    const auto pd = [](V v) { return _mm512_castps_pd(v); };
+    #pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {  // r[4 i + c]'s quarter q: column 4 q + c, rows 4 i .. 4 i + 3
+      r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[4 * i]), pd(t[4 * i + 2])));
+      r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[4 * i]), pd(t[4 * i + 2])));
+      r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[4 * i + 1]), pd(t[4 * i + 3])));
+      r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[4 * i + 1]), pd(t[4 * i + 3])));
+    }
+    #pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) {
+      const V p0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44), p1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xEE);
+      const V p2 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44), p3 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xEE);
+      t[c] = _mm512_shuffle_f32x4(p0, p2, 0x88);
+      t[4 + c] = _mm512_shuffle_f32x4(p0, p2, 0xDD);
+      t[8 + c] = _mm512_shuffle_f32x4(p1, p3, 0x88);
+      t[12 + c] = _mm512_shuffle_f32x4(p1, p3, 0xDD);
+    }
+    #pragma GCC unroll 16
+    for (int k = 0; k < 16; ++k) r[k] = t[k];
+  }
 };
 
 template <>
@@ -113,6 +143,25 @@ struct Lanes<double> {
     _mm_storeu_pd(z + 2 * ldz + 2, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[1]), 2)));
     _mm_storeu_pd(z + 3 * ldz, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[0]), 3)));
     _mm_storeu_pd(z + 3 * ldz + 2, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[1]), 3)));
+  }
+  // r[k] = column k of the 8 x 8 block whose rows r held: pairs of rows
+  // interleaved, then the 128-bit quarters moved as in Lanes<float>.
+  [[gnu::always_inline]] static void transpose(V (&r)[8]) {
+    V t[8];
+    #pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {  // t[2 i + c]'s quarter q: column 2 q + c, rows 2 i, 2 i + 1
+      t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
+    }
+    #pragma GCC unroll 2
+    for (int c = 0; c < 2; ++c) {
+      const V p0 = _mm512_shuffle_f64x2(t[c], t[2 + c], 0x44), p1 = _mm512_shuffle_f64x2(t[c], t[2 + c], 0xEE);
+      const V p2 = _mm512_shuffle_f64x2(t[4 + c], t[6 + c], 0x44), p3 = _mm512_shuffle_f64x2(t[4 + c], t[6 + c], 0xEE);
+      r[c] = _mm512_shuffle_f64x2(p0, p2, 0x88);
+      r[2 + c] = _mm512_shuffle_f64x2(p0, p2, 0xDD);
+      r[4 + c] = _mm512_shuffle_f64x2(p1, p3, 0x88);
+      r[6 + c] = _mm512_shuffle_f64x2(p1, p3, 0xDD);
+    }
   }
 };
 
@@ -289,6 +338,27 @@ void narrow_grad_for(int in, const T* d, const T* x, std::int64_t rows, int out,
   }
 }
 
+// wt (in x out, row-major) = W^T, W out x in row-major: tiles of a
+// vector's width of rows, loaded under masks, turned in registers and
+// stored as columns.
+template <class T>
+void transpose_weights(const T* W, int out, int in, T* wt) {
+  using L = Lanes<T>;
+  constexpr int K = L::kWidth;
+  for (int j0 = 0; j0 < out; j0 += K)
+    for (int k0 = 0; k0 < in; k0 += K) {
+      const auto m = L::mask(in - k0);
+      typename L::V r[K];
+      #pragma GCC unroll 16
+      for (int jj = 0; jj < K; ++jj)
+        r[jj] = j0 + jj < out ? L::load(m, W + static_cast<std::int64_t>(j0 + jj) * in + k0) : L::zero();
+      L::transpose(r);
+      const auto mo = L::mask(out - j0);
+      const int kn = std::min(K, in - k0);
+      for (int kk = 0; kk < kn; ++kk) L::store(mo, wt + static_cast<std::int64_t>(k0 + kk) * out + j0, r[kk]);
+    }
+}
+
 // c's rows i0 .. i0 + RB, columns c0 .. c0 + width (one vector, the last
 // one under a mask) = init (or zero) + sum over k, in order, of a(i, k) B(k, :):
 // the broadcast form of a product whose result rows are a vector or two
@@ -328,18 +398,16 @@ bool dense_kernels_available() { return true; }
 
 template <class T>
 bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b, int out, T* z) {
-  if (in <= Lanes<T>::kWidth && 2 * out >= Lanes<T>::kWidth) {
-    // At most a vector of inputs and half a vector of outputs or more (the
-    // hidden layers of small networks): dot products this short would spend
-    // more on their sums across the lanes than on the products, so W^T
-    // (in x out) is made once a call and each row of z is the bias plus
-    // x(i, k) times W^T's row k, k in order. Making W^T costs in x out
-    // moves a call, as much as the product itself for wider layers
-    // (bench/RESULTS.md): those take the dot products.
+  if (in <= 2 * Lanes<T>::kWidth && 2 * out >= Lanes<T>::kWidth) {
+    // At most two vectors of inputs and half a vector of outputs or more
+    // (the hidden layers of small networks): dot products this short would
+    // spend more on their sums across the lanes than on the products, so W^T
+    // (in x out) is made once a call, in registers, and each row of z is the
+    // bias plus x(i, k) times W^T's row k, k in order. Wider layers take the
+    // dot products.
     thread_local std::vector<T> wt;
     wt.resize(static_cast<std::size_t>(in) * out);
-    for (int j = 0; j < out; ++j)
-      for (int k = 0; k < in; ++k) wt[static_cast<std::size_t>(k) * out + j] = W[static_cast<std::int64_t>(j) * in + k];
+    transpose_weights(W, out, in, wt.data());
     broadcast_product(x, rows, in, wt.data(), out, b, z);
     return true;
   }
