@@ -22,6 +22,7 @@
 #include "core/rng.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/plane_io.hpp"
+#include "io/xdmf_writer.hpp"
 #include "jobs/checkpointing.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
@@ -473,13 +474,21 @@ NetworkResult train_networks(const config::NetworkResolved& nr, const config::Ne
 }
 
 void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
-  if (cfg.job != "descend" && cfg.job != "basins")
-    throw config::BadInput("--model: network landscapes work with `trilobite descend`, `basins` and `grid`, not `" +
+  if (cfg.job != "descend" && cfg.job != "basins" && cfg.job != "run")
+    throw config::BadInput("--model: network landscapes work with `trilobite descend`, `run`, `basins` and `grid`, not `" +
                            cfg.job + "`");
   const bool basins = cfg.job == "basins";
+  // `run`: the trainings of `descend`, then a plane through weight space,
+  // by default centered on the lowest minimum they find. Every input of the
+  // plane is read here, before any training.
+  const bool run = cfg.job == "run";
   PlaneSetup plane;
-  const config::NetworkResolved nr =
-      basins ? resolve_start_plane(cfg, &plane) : config::resolve_network(cfg);
+  config::NetworkResolved own;
+  const config::NetworkResolved& nr = [&]() -> const config::NetworkResolved& {
+    if (basins) return own = resolve_start_plane(cfg, &plane);
+    if (run) return (plane = resolve_plane(cfg)).nr;
+    return own = config::resolve_network(cfg);
+  }();
   cfg.backend = nr.cuda ? "cuda" : "cpu";
   const io::h5::DeflateScope deflate(cfg.compression);
   const nn::Model& m = nr.model;
@@ -498,6 +507,11 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
         << ", " << nn::loss_name(m.loss) << ") on " << nr.data.train.name << " (" << nr.data.train.rows << " rows"
         << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), "
         << cfg.backend << " (" << device << "), " << cfg.precision << "\n";
+  if (!cfg.quiet && run)
+    log << "trilobite run: then a " << (plane.k == 2 ? "plane" : "line") << " of "
+        << (plane.k == 2 ? plane.res * plane.res : plane.res) << " points through weight space (" << plane.kind
+        << " directions, centered on " << (plane.center_later ? "the lowest minimum" : plane.center_source)
+        << "), cpu\n";
   if (!cfg.quiet && nr.gpu_not_chosen)
     log << "trilobite: networks train on the CPU under --backend auto until the GPU trainer is validated on a "
            "device; --backend cuda trains them on the GPU\n";
@@ -525,6 +539,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
     a.emplace_back("epochs", nr.train.epochs);
   else
     a.emplace_back("max_steps", nr.train.max_steps);
+  if (run) a.emplace_back("data", nr.data.train.name);  // the plane's readers name it
   if (cfg.resolved_config) a.emplace_back("config", cfg.resolved_config());
   tc.root = a;
   tc.cfg = &cfg;
@@ -545,6 +560,20 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   write_minima_spectra(static_cast<hid_t>(file.file_id()), spectra, res.minima);
   writer.write_traces(res.traces);
   if (basins) write_start_basins(file, plane, nr, res);
+  // The run's plane, centered on its lowest minimum (row 0 of /minima)
+  // unless --center, --through or --trajectory named its vectors.
+  PlaneResult plane_res;
+  const io::NetworkMinima& found = res.minima;
+  if (run && plane.center_later && found.size() > 0) {
+    const auto P = static_cast<std::size_t>(m.params());
+    center_plane(cfg, plane, std::vector<double>(found.weights.begin(), found.weights.begin() + static_cast<std::ptrdiff_t>(P)),
+                 "minimum 0 (training " + std::to_string(found.first_run[0]) + ", the lowest training loss)");
+  }
+  const bool has_plane = run && !plane.center_later;
+  if (has_plane) {
+    plane_res = evaluate_plane(cfg, plane, false);
+    io::write_plane(file, plane_res.maps);
+  }
   std::vector<std::int64_t> widths(m.widths.begin(), m.widths.end());
   writer.write_network(
       {{"model", m.text()},
@@ -566,11 +595,20 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   file.commit();
   std::remove(tc.start.paths.partial.c_str());
+  std::string xdmf;
+  if (has_plane) {
+    try {
+      xdmf = io::write_xdmf_beside(cfg.output);  // the plane for ParaView, as `grid` writes it
+    } catch (const std::runtime_error& e) {
+      std::remove(cfg.output.c_str());  // all or nothing: no result without its XDMF
+      throw std::runtime_error(std::string("XDMF file: ") + e.what());
+    }
+  }
 
   const io::NetworkMinima& mt = res.minima;
   if (cfg.json) {
     nlohmann::json j;
-    j["job"] = "descend";
+    j["job"] = cfg.job;
     j["landscape"] = "network";
     j["model"] = m.text();
     j["trainings"] = res.runs;
@@ -579,6 +617,13 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
     j["diverged"] = res.status[2];
     j["minima"] = mt.size();
     j["timings"] = {{"trainings", res.train_s}, {"minima", res.minima_s}, {"spectra", spectra.seconds}, {"total", secs}};
+    if (has_plane) {
+      const std::vector<double>& loss = plane_res.maps.loss;
+      j["plane"] = {{"directions", plane.kind}, {"points", plane_res.nodes},
+                    {"min_loss", *std::min_element(loss.begin(), loss.end())}};
+      if (plane.barrier) j["plane"]["barrier"] = plane_res.barrier;
+      j["timings"]["plane"] = plane_res.seconds;
+    }
     j["output"] = cfg.output;
     out << j.dump() << "\n";
     return;
@@ -606,7 +651,9 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   }
   if (mt.size() > shown) out << "  ... " << mt.size() - shown << " more in " << cfg.output << " (/minima)\n";
   print_minima_spectra(out, spectra, mt);
-  out << "wrote " << cfg.output << " in " << secs << " s\n";
+  if (has_plane) print_plane(out, plane, plane_res, nr.data.has_test);
+  if (run && !has_plane) out << "plane: none (every training diverged: no minimum to center it on)\n";
+  out << "wrote " << cfg.output << (xdmf.empty() ? "" : " and " + xdmf) << " in " << secs << " s\n";
 }
 
 }  // namespace trilo::jobs
