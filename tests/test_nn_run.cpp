@@ -2,10 +2,12 @@
 // through weight space in one file. Its /descents and /minima are compared
 // bit for bit with a separate `descend` of the same options, and its
 // /plane with a separate `grid --model` centered on that file's lowest
-// minimum (or given the same plane options); the center is checked to be
-// the lowest minimum's weights; options that would do nothing are refused
+// minimum (or given the same plane options, or through the minima the
+// test finds most populous); the center is checked to be the lowest
+// minimum's weights; options that would do nothing are refused
 // in one line before any work; `info` and `render` read the file.
 #include <gtest/gtest.h>
+#include <hdf5.h>
 
 #include <algorithm>
 #include <cmath>
@@ -85,6 +87,51 @@ TEST(NnRun, ThePlanesOptionsPassThroughToThePlane) {
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_EQ(doubles(r, "/plane/alpha").size(), 11u);
   EXPECT_EQ(doubles(r, "/plane/loss").size(), 11u);
+}
+
+// A float64 attribute of /plane.
+double plane_attr(const std::string& file, const char* name) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const hid_t a = H5Aopen_by_name(f, "plane", name, H5P_DEFAULT, H5P_DEFAULT);
+  double v = std::nan("");
+  EXPECT_GE(a, 0) << file << " " << name;
+  if (a >= 0) H5Aread(a, H5T_NATIVE_DOUBLE, &v), H5Aclose(a);
+  H5Fclose(f);
+  return v;
+}
+
+TEST(NnRun, ThroughWithoutSolutionsPassesThroughTheMostPopulousMinima) {
+  const std::string d = unique("descend.h5"), r = unique("run.h5"), g = unique("grid.h5");
+  // Eight trainings in three functions of 1, 5 and 2 runs: the most
+  // populous are not the lowest.
+  const std::string training =
+      kModel + "--starts 8 --steps 150 --lr 0.5 --hessian-minima 2 --function-tol 0.01 --precision f64 -q --force ";
+  ASSERT_EQ(trilobite("descend " + training + "-o " + d).status, 0);
+  // The most populous minima, ties to the lower row, found here from the counts.
+  const std::vector<double> count = doubles(d, "/minima/count"), rep = doubles(d, "/minima/representative");
+  ASSERT_GE(count.size(), 3u);
+  std::vector<std::size_t> order(count.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return count[a] > count[b]; });
+  EXPECT_NE(order[0], 0u);
+  const auto at = [&](int k) { return d + ":" + std::to_string(static_cast<long>(rep[order[static_cast<std::size_t>(k)]])); };
+
+  Outcome o = trilobite("run " + training + "--directions through --grid-res 7 -o " + r);
+  ASSERT_EQ(o.status, 0) << o.err;
+  o = trilobite("grid " + kModel + "--precision f64 --directions through --through " + at(0) + "," + at(1) + "," + at(2) +
+                " --grid-res 7 -q --force -o " + g);
+  ASSERT_EQ(o.status, 0) << o.err;
+  for (const char* name : kPlane) expect_same(r, g, name);
+
+  // With --line: the line between the two most populous, and its barrier.
+  o = trilobite("run " + training + "--directions through --line --grid-res 9 -o " + r);
+  ASSERT_EQ(o.status, 0) << o.err;
+  o = trilobite("grid " + kModel + "--precision f64 --directions through --through " + at(0) + "," + at(1) +
+                " --grid-res 9 -q --force -o " + g);
+  ASSERT_EQ(o.status, 0) << o.err;
+  for (const char* name : {"/plane/alpha", "/plane/center", "/plane/directions", "/plane/loss"}) expect_same(r, g, name);
+  EXPECT_EQ(plane_attr(r, "barrier"), plane_attr(g, "barrier"));
+  EXPECT_GE(plane_attr(r, "barrier"), 0.0);
 }
 
 TEST(NnRun, InfoAndRenderReadTheRunFile) {

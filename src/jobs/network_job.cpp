@@ -499,6 +499,9 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   // these), settled on the writer before any note.
   TrainingCheckpoint tc;
   if (is_writer()) tc.start = prepare_checkpoint(cfg);
+  const std::string plane_origin = !plane.center_later        ? "centered on " + plane.center_source
+                                   : plane.kind == "through" ? std::string("through the most populous minima")
+                                                             : std::string("centered on the lowest minimum");
   if (!cfg.quiet)
     log << "trilobite " << cfg.job << ": " << (basins ? std::to_string(plane.res) + " x " + std::to_string(plane.res) +
                                                            " initialisations (" + plane.kind + " directions) of "
@@ -506,12 +509,12 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
         << m.text() << " (" << m.params() << " weights, " << nn::activation_name(m.activation)
         << ", " << nn::loss_name(m.loss) << ") on " << nr.data.train.name << " (" << nr.data.train.rows << " rows"
         << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), "
-        << cfg.backend << " (" << device << "), " << cfg.precision << "\n";
-  if (!cfg.quiet && run)
-    log << "trilobite run: then a " << (plane.k == 2 ? "plane" : "line") << " of "
-        << (plane.k == 2 ? plane.res * plane.res : plane.res) << " points through weight space (" << plane.kind
-        << " directions, centered on " << (plane.center_later ? "the lowest minimum" : plane.center_source)
-        << "), cpu\n";
+        << cfg.backend << " (" << device << "), " << cfg.precision
+        << (run ? std::string("; then a ") + (plane.k == 2 ? "plane" : "line") + " of " +
+                      std::to_string(plane.k == 2 ? plane.res * plane.res : plane.res) + " points (" + plane.kind +
+                      " directions, " + plane_origin + ") on the cpu"
+                : std::string())
+        << "\n";
   if (!cfg.quiet && nr.gpu_not_chosen)
     log << "trilobite: networks train on the CPU under --backend auto until the GPU trainer is validated on a "
            "device; --backend cuda trains them on the GPU\n";
@@ -560,14 +563,28 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   write_minima_spectra(static_cast<hid_t>(file.file_id()), spectra, res.minima);
   writer.write_traces(res.traces);
   if (basins) write_start_basins(file, plane, nr, res);
-  // The run's plane, centered on its lowest minimum (row 0 of /minima)
-  // unless --center, --through or --trajectory named its vectors.
+  // The run's plane, centered on its lowest minimum (row 0 of /minima), or
+  // (--directions through) through its most populous minima, unless
+  // --center, --through or --trajectory named its vectors.
   PlaneResult plane_res;
   const io::NetworkMinima& found = res.minima;
-  if (run && plane.center_later && found.size() > 0) {
-    const auto P = static_cast<std::size_t>(m.params());
-    center_plane(cfg, plane, std::vector<double>(found.weights.begin(), found.weights.begin() + static_cast<std::ptrdiff_t>(P)),
-                 "minimum 0 (training " + std::to_string(found.first_run[0]) + ", the lowest training loss)");
+  const auto weights_of = [&](int row) {
+    const auto P = static_cast<std::ptrdiff_t>(m.params());
+    return std::vector<double>(found.weights.begin() + row * P, found.weights.begin() + (row + 1) * P);
+  };
+  const auto name_of = [&](int row) {
+    return "minimum " + std::to_string(row) + " (training " + std::to_string(found.first_run[static_cast<std::size_t>(row)]) + ")";
+  };
+  if (run && plane.center_later && plane.kind == "through") {
+    const std::vector<int> rows = most_populous(found.count, plane.k + 1);
+    if (static_cast<int>(rows.size()) == plane.k + 1) {
+      std::vector<std::vector<double>> points;
+      std::vector<std::string> names;
+      for (int row : rows) points.push_back(weights_of(row)), names.push_back(name_of(row));
+      through_plane(plane, points, names);
+    }
+  } else if (run && plane.center_later && found.size() > 0) {
+    center_plane(cfg, plane, weights_of(0), name_of(0) + ", the lowest training loss");
   }
   const bool has_plane = run && !plane.center_later;
   if (has_plane) {
@@ -652,7 +669,11 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   if (mt.size() > shown) out << "  ... " << mt.size() - shown << " more in " << cfg.output << " (/minima)\n";
   print_minima_spectra(out, spectra, mt);
   if (has_plane) print_plane(out, plane, plane_res, nr.data.has_test);
-  if (run && !has_plane) out << "plane: none (every training diverged: no minimum to center it on)\n";
+  if (run && !has_plane)
+    out << "plane: none (" << (plane.kind == "through" ? std::to_string(mt.size()) + " minima, " +
+                                                             std::to_string(plane.k + 1) + " needed to pass through"
+                                                       : std::string("every training diverged: no minimum to center it on"))
+        << ")\n";
   out << "wrote " << cfg.output << (xdmf.empty() ? "" : " and " + xdmf) << " in " << secs << " s\n";
 }
 

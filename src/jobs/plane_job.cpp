@@ -64,11 +64,13 @@ void check_plane_options(const config::RunConfig& c) {
   require(!basins || kind != "through" || p.through.size() == 3,
           "--through: a basin map of initialisations is the plane through 3 weight vectors");
   if (kind == "through") {
-    require(p.through.size() == 2 || p.through.size() == 3,
+    // A run without --through: through its own most populous minima.
+    const bool own = c.job == "run" && p.through.empty();
+    require(own || p.through.size() == 2 || p.through.size() == 3,
             "--through: give 2 solutions (the line between them) or 3 (the plane through them), not " +
                 std::to_string(p.through.size()));
     require(p.center.empty(), "--center: with --directions through the origin is the first --through solution");
-    require(!p.line, "--line: with --directions through, two solutions give the line and three the plane");
+    require(own || !p.line, "--line: with --directions through, two solutions give the line and three the plane");
   } else {
     require(p.through.empty(), "--through: applies to --directions through");
   }
@@ -129,7 +131,7 @@ PlaneSetup resolve_plane(config::RunConfig& c) {
   PlaneSetup s;
   s.kind = p.directions;
   s.res = c.job == "basins" ? c.basin_res : c.grid_res;
-  s.k = s.kind == "through" ? static_cast<int>(p.through.size()) - 1 : p.line ? 1 : 2;
+  s.k = s.kind == "through" && !p.through.empty() ? static_cast<int>(p.through.size()) - 1 : p.line ? 1 : 2;
   // The box: [-1, 1] per direction (loss-landscape's default), [0, 1] for
   // the solutions of `through`, around the projected path for `pca`.
   std::vector<std::pair<double, double>> box;
@@ -147,21 +149,13 @@ PlaneSetup resolve_plane(config::RunConfig& c) {
     s.center_source = "the initialisation of training 0";
   }
   s.center_later = p.center.empty() && c.job == "run" && drawn;
-  const auto sz = static_cast<std::size_t>(P);
   if (drawn) {
     if (!s.center_later) center_plane(c, s, s.center, s.center_source);
   } else if (s.kind == "through") {
-    s.center = weights_from("--through", p.through[0], m);
-    s.center_source = p.through[0];
-    for (int k = 1; k <= s.k; ++k) {
-      const std::vector<double> w = weights_from("--through", p.through[static_cast<std::size_t>(k)], m);
-      for (std::size_t j = 0; j < sz; ++j) s.directions.push_back(w[j] - s.center[j]);
-    }
-    // The solutions at (0, 0), (1, 0), (0, 1): the directions are the
-    // differences themselves, not orthogonalised.
-    s.solutions.assign(static_cast<std::size_t>((s.k + 1) * s.k), 0.0);
-    for (int k = 0; k < s.k; ++k) s.solutions[static_cast<std::size_t>((k + 1) * s.k + k)] = 1.0;
-    s.barrier = s.k == 1;
+    s.center_later = p.through.empty();  // a run's own minima, once trained
+    std::vector<std::vector<double>> points;
+    for (const std::string& t : p.through) points.push_back(weights_from("--through", t, m));
+    if (!s.center_later) through_plane(s, points, p.through);
   } else {
     pca_plane(c, s);
   }
@@ -194,6 +188,23 @@ void center_plane(const config::RunConfig& c, PlaneSetup& s, std::vector<double>
     nn::gaussian_direction(m, c.seed, k, d);
     if (s.kind == "filter") nn::filter_normalize(m, s.center.data(), d, c.plane.filter_bias);
   }
+}
+
+void through_plane(PlaneSetup& s, const std::vector<std::vector<double>>& points, const std::vector<std::string>& names) {
+  s.center = points.at(0);
+  s.center_source = names.at(0);
+  s.center_later = false;
+  s.directions.clear();
+  for (int k = 1; k <= s.k; ++k)
+    for (std::size_t j = 0; j < s.center.size(); ++j)
+      s.directions.push_back(points.at(static_cast<std::size_t>(k))[j] - s.center[j]);
+  // The solutions at (0, 0), (1, 0), (0, 1): the directions are the
+  // differences themselves, not orthogonalised.
+  s.solutions.assign(static_cast<std::size_t>((s.k + 1) * s.k), 0.0);
+  for (int k = 0; k < s.k; ++k) s.solutions[static_cast<std::size_t>((k + 1) * s.k + k)] = 1.0;
+  s.solution_names.clear();
+  for (const std::string& n : names) s.solution_names += (s.solution_names.empty() ? "" : ",") + n;
+  s.barrier = s.k == 1;
 }
 
 config::NetworkResolved resolve_start_plane(config::RunConfig& c, PlaneSetup* setup) {
@@ -357,9 +368,7 @@ PlaneResult evaluate_plane(const config::RunConfig& cfg, const PlaneSetup& s, bo
   pa.emplace_back("center_norm", std::sqrt(dot(s.center.data(), s.center.data(), m.params())));
   if (s.kind == "filter") pa.emplace_back("filter_bias", std::string(cfg.plane.filter_bias ? "center" : "zero"));
   if (s.kind == "through") {
-    std::string sols;
-    for (const std::string& t : cfg.plane.through) sols += (sols.empty() ? "" : ",") + t;
-    pa.emplace_back("solutions", sols);
+    pa.emplace_back("solutions", s.solution_names);
     pa.emplace_back("solution_coords", s.solutions);
   }
   if (s.kind == "pca") {

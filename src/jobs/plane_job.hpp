@@ -31,8 +31,11 @@ struct PlaneSetup {
   std::int64_t path_run = -1;
   bool barrier = false;            // a line between two solutions: report its barrier
   std::string center_source;       // where the center came from (/plane's attribute)
+  std::string solution_names;      // `through`: the solutions, comma-separated
   // `run`: filter or random directions without --center, centered on the
-  // run's lowest minimum once its trainings are done (center_plane).
+  // run's lowest minimum once its trainings are done (center_plane); or
+  // `through` without --through, through its most populous minima
+  // (through_plane).
   bool center_later = false;
 };
 
@@ -44,6 +47,10 @@ PlaneSetup resolve_plane(config::RunConfig& cfg);
 // A plane whose center was left for later: its center, where it came
 // from, and (filter, random) its directions, drawn from --seed.
 void center_plane(const config::RunConfig& cfg, PlaneSetup& s, std::vector<double> center, std::string source);
+
+// The plane (k = 2) or line (k = 1) through k + 1 solutions, the first the
+// origin, named by `names`: directions[k - 1] = points[k] - points[0].
+void through_plane(PlaneSetup& s, const std::vector<std::vector<double>>& points, const std::vector<std::string>& names);
 
 // A plane evaluated: the maps with /plane's attributes, and what the
 // summary prints.
