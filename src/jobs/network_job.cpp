@@ -613,9 +613,11 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   file.commit();
   std::remove(tc.start.paths.partial.c_str());
   std::string xdmf;
-  if (has_plane) {
+  if (run) {
     try {
-      xdmf = io::write_xdmf_beside(cfg.output);  // the plane for ParaView, as `grid` writes it
+      // The plane for ParaView, as `grid` writes it; without a plane, an
+      // earlier XDMF file of ours at that path is removed.
+      xdmf = io::write_xdmf_beside(cfg.output);
     } catch (const std::runtime_error& e) {
       std::remove(cfg.output.c_str());  // all or nothing: no result without its XDMF
       throw std::runtime_error(std::string("XDMF file: ") + e.what());
