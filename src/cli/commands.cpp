@@ -277,11 +277,14 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   app.require_subcommand(0, 1);
   app.option_defaults()->always_capture_default();  // --help shows each option's default
 
-  auto* run = app.add_subcommand("run", "Grid + descents + minima + basin map into one file");
+  auto* run = app.add_subcommand("run", "Grid + descents + minima + basin map into one file (--model: trainings + minima + a plane through weight space)");
   add_common(run, c);
   add_lattice(run, c, true, true);
   add_descent(run, c, true);
   add_resume(run, c, true);
+  add_network(run, c, true);
+  add_spectra_options(run, c.net);
+  add_plane(run, c);
   auto* grid = app.add_subcommand("grid", "Loss and gradient on a 1-D or 2-D grid");
   add_common(grid, c);
   add_lattice(grid, c, true, false);
@@ -465,6 +468,11 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     check_network_options(*sweep, c);
     check_spectra_options(*sweep, c);
   }
+  if (app.got_subcommand("run")) {
+    check_network_options(*run, c, true);
+    check_spectra_options(*run, c);
+    check_run_options(*run, c);
+  }
   if (app.got_subcommand("grid")) check_grid_options(*grid, c);
   if (app.got_subcommand("basins")) {
     check_network_options(*basins, c, true);
@@ -478,6 +486,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
     add_other_landscape_options(c, unused);
     add_grid_unused(c, unused);
     add_basins_unused(c, unused);
+    add_run_unused(c, unused);
     add_other_schedule_options(c, unused);
     add_unused_spectra_options(c, unused);
     const CLI::Option* lr = sub->get_option_no_throw("--lr");

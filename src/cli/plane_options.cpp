@@ -18,6 +18,10 @@ const char* const kModelOptions[] = {"--model", "--activation", "--loss", "--wei
 const char* const kAnalyticGridOptions[] = {"--landscape", "--expr", "--param", "--landscape-file", "--dim",
                                             "--plane-axes", "--origin", "--tile", "--merge-tol", "--no-polish"};
 
+// Options of an analytic run that a network run has no use for: its basin
+// map's and its grid's (the run's plane is a plane through weight space).
+const char* const kAnalyticRunOptions[] = {"--basin-res", "--entropy-box", "--plane-axes", "--origin", "--tile"};
+
 }  // namespace
 
 void add_plane(CLI::App* grid, config::RunConfig& c) {
@@ -78,6 +82,34 @@ void add_basins_unused(const config::RunConfig& c, std::set<std::string>& unused
     return;
   }
   unused.erase("box");
+}
+
+void check_run_options(const CLI::App& run, config::RunConfig& c) {
+  if (c.net.model.empty()) {
+    for (const char* name : kPlaneOptions)
+      if (run.count(name) > 0)
+        throw config::BadInput(std::string(name) + ": applies to a plane through a network's weight space; give --model");
+    return;
+  }
+  for (const char* name : {"--basin-res", "--entropy-box"})
+    if (run.count(name) > 0)
+      throw config::BadInput(std::string(name) +
+                             ": a network run has no basin map (its trainings start from random initialisations); "
+                             "`trilobite basins --model` maps a plane of initialisations");
+  for (const char* name : kAnalyticRunOptions)
+    if (run.count(name) > 0)
+      throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
+  if (run.count("--grid-res") == 0) c.grid_res = 51;  // loss-landscape's default, as `grid --model`
+}
+
+void add_run_unused(const config::RunConfig& c, std::set<std::string>& unused) {
+  if (c.job != "run") return;
+  if (c.net.model.empty()) {
+    for (const char* name : kPlaneOptions) unused.insert(name + 2);  // without "--"
+    return;
+  }
+  unused.erase("box");
+  for (const char* name : kAnalyticRunOptions) unused.insert(name + 2);
 }
 
 }  // namespace trilo::cli

@@ -34,4 +34,13 @@ void check_basins_options(const CLI::App& basins, config::RunConfig& c);
 // The basin map's options its landscape does not use.
 void add_basins_unused(const config::RunConfig& c, std::set<std::string>& unused);
 
+// `run`: with --model the trainings of `descend` and a plane through
+// weight space (the plane's options, --grid-res, --box), but no basin map
+// and none of an analytic grid's options; without --model none of the
+// plane's options. Refuses a misfit with one line; sets the plane's
+// default --grid-res, 51.
+void check_run_options(const CLI::App& run, config::RunConfig& c);
+// The run's options its landscape does not use.
+void add_run_unused(const config::RunConfig& c, std::set<std::string>& unused);
+
 }  // namespace trilo::cli

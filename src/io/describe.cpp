@@ -151,7 +151,7 @@ std::string describe_result(const ResultData& r) {
   std::string starts = get("n_starts");
   if (!get("start_mode").empty()) starts += " (" + get("start_mode") + ")";
   if (r.has_descents) line("starts", starts);
-  if (r.has_plane) {
+  if (r.has_plane && !r.has_trainings) {
     line("model", get("model") + " on " + get("data"));
     out << describe_plane(r.path);
     return out.str();
@@ -173,6 +173,7 @@ std::string describe_result(const ResultData& r) {
                           ".." + number(b.axes.coord0.back()) + ", beta " + number(b.axes.coord1.front()) + ".." +
                           number(b.axes.coord1.back()));
     }
+    if (r.has_plane) out << describe_plane(r.path);  // a run's plane through weight space
     return out.str();
   }
 

@@ -236,15 +236,17 @@ StartBasins read_start_basins(const std::string& path) try {
 std::string describe_plane(const std::string& path) {
   const PlaneMaps p = read_plane(path);
   std::ostringstream out;
-  std::string kind, barrier;
+  std::string kind, barrier, center;
   for (const auto& [name, value] : p.attributes) {
     if (name == "directions") kind = std::get<std::string>(value);
     if (name == "barrier") barrier = attr_text(value);
+    if (name == "center_source") center = attr_text(value);
   }
   const auto lowest = std::min_element(p.loss.begin(), p.loss.end()) - p.loss.begin();
   out << "  /plane          " << (p.axes.one_d() ? "line of " + std::to_string(p.axes.n0())
                                                  : "plane of " + std::to_string(p.axes.n0()) + " x " + std::to_string(p.axes.n1()))
       << " points, " << kind << " directions, " << p.params << " weights" << (p.has_test() ? ", test set" : "") << "\n";
+  if (!center.empty()) out << "  center          " << center << "\n";
   out << "  lowest loss     " << p.loss[static_cast<std::size_t>(lowest)] << " (accuracy "
       << p.accuracy[static_cast<std::size_t>(lowest)] << ")\n";
   if (!barrier.empty()) out << "  barrier         " << barrier << "\n";

@@ -57,7 +57,8 @@ struct ResultData {
   // A network landscape's file (docs/format.md, "Network files"): its
   // minima and the status of every training; the analytic groups are absent.
   bool network = false;
-  bool has_plane = false;  // grid over a network: /plane (src/io/plane_io.hpp), no /descents
+  bool has_plane = false;      // /plane (src/io/plane_io.hpp): grid over a network, or a network run
+  bool has_trainings = false;  // /descents and /minima of trainings: descend, basins, run
   NetworkMinima network_minima;
   std::vector<std::int8_t> network_status;
 

@@ -22,6 +22,7 @@
 #include "core/rng.hpp"
 #include "io/hdf5_util.hpp"
 #include "io/plane_io.hpp"
+#include "io/xdmf_writer.hpp"
 #include "jobs/checkpointing.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/interrupt.hpp"
@@ -497,12 +498,21 @@ NetworkResult train_networks(const config::NetworkResolved& nr, const config::Ne
 }
 
 void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
-  if (cfg.job != "descend" && cfg.job != "basins" && cfg.job != "sweep")
-    throw config::BadInput("--model: network landscapes work with `trilobite descend`, `basins`, `sweep` and `grid`, not `" +
+  if (cfg.job != "descend" && cfg.job != "basins" && cfg.job != "run" && cfg.job != "sweep")
+    throw config::BadInput("--model: network landscapes work with `trilobite descend`, `run`, `basins`, `sweep` and `grid`, not `" +
                            cfg.job + "`");
   const bool basins = cfg.job == "basins", sweep = cfg.job == "sweep";
+  // `run`: the trainings of `descend`, then a plane through weight space,
+  // by default centered on the lowest minimum they find. Every input of the
+  // plane is read here, before any training.
+  const bool run = cfg.job == "run";
   PlaneSetup plane;
-  config::NetworkResolved nr = basins ? resolve_start_plane(cfg, &plane) : config::resolve_network(cfg);
+  config::NetworkResolved own;
+  config::NetworkResolved& nr = [&]() -> config::NetworkResolved& {
+    if (basins) return own = resolve_start_plane(cfg, &plane);
+    if (run) return (plane = resolve_plane(cfg)).nr;
+    return own = config::resolve_network(cfg);
+  }();
   if (sweep) resolve_network_sweep(cfg, nr);
   cfg.backend = nr.cuda ? "cuda" : "cpu";
   const io::h5::DeflateScope deflate(cfg.compression);
@@ -514,6 +524,9 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   // these), settled on the writer before any note.
   TrainingCheckpoint tc;
   if (is_writer()) tc.start = prepare_checkpoint(cfg);
+  const std::string plane_origin = !plane.center_later        ? "centered on " + plane.center_source
+                                   : plane.kind == "through" ? std::string("through the most populous minima")
+                                                             : std::string("centered on the lowest minimum");
   if (!cfg.quiet)
     log << "trilobite " << cfg.job << ": " << (basins ? std::to_string(plane.res) + " x " + std::to_string(plane.res) +
                                                            " initialisations (" + plane.kind + " directions) of "
@@ -523,7 +536,12 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
         << m.text() << " (" << m.params() << " weights, " << nn::activation_name(m.activation)
         << ", " << nn::loss_name(m.loss) << ") on " << nr.data.train.name << " (" << nr.data.train.rows << " rows"
         << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), "
-        << cfg.backend << " (" << device << "), " << cfg.precision << "\n";
+        << cfg.backend << " (" << device << "), " << cfg.precision
+        << (run ? std::string("; then a ") + (plane.k == 2 ? "plane" : "line") + " of " +
+                      std::to_string(plane.k == 2 ? plane.res * plane.res : plane.res) + " points (" + plane.kind +
+                      " directions, " + plane_origin + ") on the cpu"
+                : std::string())
+        << "\n";
   if (!cfg.quiet && nr.gpu_not_chosen)
     log << "trilobite: networks train on the CPU under --backend auto until the GPU trainer is validated on a "
            "device; --backend cuda trains them on the GPU\n";
@@ -551,6 +569,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
     a.emplace_back("epochs", nr.train.epochs);
   else
     a.emplace_back("max_steps", nr.train.max_steps);
+  if (run) a.emplace_back("data", nr.data.train.name);  // the plane's readers name it
   if (cfg.resolved_config) a.emplace_back("config", cfg.resolved_config());
   tc.root = a;
   tc.cfg = &cfg;
@@ -576,6 +595,34 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
     swept = tabulate_network_sweep(nr, res);
     io::write_network_sweep(file, swept.table, swept.outcomes);
   }
+  // The run's plane, centered on its lowest minimum (row 0 of /minima), or
+  // (--directions through) through its most populous minima, unless
+  // --center, --through or --trajectory named its vectors.
+  PlaneResult plane_res;
+  const io::NetworkMinima& found = res.minima;
+  const auto weights_of = [&](int row) {
+    const auto P = static_cast<std::ptrdiff_t>(m.params());
+    return std::vector<double>(found.weights.begin() + row * P, found.weights.begin() + (row + 1) * P);
+  };
+  const auto name_of = [&](int row) {
+    return "minimum " + std::to_string(row) + " (training " + std::to_string(found.first_run[static_cast<std::size_t>(row)]) + ")";
+  };
+  if (run && plane.center_later && plane.kind == "through") {
+    const std::vector<int> rows = most_populous(found.count, plane.k + 1);
+    if (static_cast<int>(rows.size()) == plane.k + 1) {
+      std::vector<std::vector<double>> points;
+      std::vector<std::string> names;
+      for (int row : rows) points.push_back(weights_of(row)), names.push_back(name_of(row));
+      through_plane(plane, points, names);
+    }
+  } else if (run && plane.center_later && found.size() > 0) {
+    center_plane(cfg, plane, weights_of(0), name_of(0) + ", the lowest training loss");
+  }
+  const bool has_plane = run && !plane.center_later;
+  if (has_plane) {
+    plane_res = evaluate_plane(cfg, plane, false);
+    io::write_plane(file, plane_res.maps);
+  }
   std::vector<std::int64_t> widths(m.widths.begin(), m.widths.end());
   writer.write_network(
       {{"model", m.text()},
@@ -597,6 +644,17 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   file.commit();
   std::remove(tc.start.paths.partial.c_str());
+  std::string xdmf;
+  if (run) {
+    try {
+      // The plane for ParaView, as `grid` writes it; without a plane, an
+      // earlier XDMF file of ours at that path is removed.
+      xdmf = io::write_xdmf_beside(cfg.output);
+    } catch (const std::runtime_error& e) {
+      std::remove(cfg.output.c_str());  // all or nothing: no result without its XDMF
+      throw std::runtime_error(std::string("XDMF file: ") + e.what());
+    }
+  }
 
   const io::NetworkMinima& mt = res.minima;
   if (cfg.json) {
@@ -614,6 +672,13 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
       j["trainings_per_setting"] = nr.sweep_runs;
     }
     j["timings"] = {{"trainings", res.train_s}, {"minima", res.minima_s}, {"spectra", spectra.seconds}, {"total", secs}};
+    if (has_plane) {
+      const std::vector<double>& loss = plane_res.maps.loss;
+      j["plane"] = {{"directions", plane.kind}, {"points", plane_res.nodes},
+                    {"min_loss", *std::min_element(loss.begin(), loss.end())}};
+      if (plane.barrier) j["plane"]["barrier"] = plane_res.barrier;
+      j["timings"]["plane"] = plane_res.seconds;
+    }
     j["output"] = cfg.output;
     out << j.dump() << "\n";
     return;
@@ -642,7 +707,13 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   if (mt.size() > shown) out << "  ... " << mt.size() - shown << " more in " << cfg.output << " (/minima)\n";
   print_minima_spectra(out, spectra, mt);
   if (sweep) print_network_sweep(out, swept, mt);
-  out << "wrote " << cfg.output << " in " << secs << " s\n";
+  if (has_plane) print_plane(out, plane, plane_res, nr.data.has_test);
+  if (run && !has_plane)
+    out << "plane: none (" << (plane.kind == "through" ? std::to_string(mt.size()) + " minima, " +
+                                                             std::to_string(plane.k + 1) + " needed to pass through"
+                                                       : std::string("every training diverged: no minimum to center it on"))
+        << ")\n";
+  out << "wrote " << cfg.output << (xdmf.empty() ? "" : " and " + xdmf) << " in " << secs << " s\n";
 }
 
 }  // namespace trilo::jobs

@@ -64,11 +64,13 @@ void check_plane_options(const config::RunConfig& c) {
   require(!basins || kind != "through" || p.through.size() == 3,
           "--through: a basin map of initialisations is the plane through 3 weight vectors");
   if (kind == "through") {
-    require(p.through.size() == 2 || p.through.size() == 3,
+    // A run without --through: through its own most populous minima.
+    const bool own = c.job == "run" && p.through.empty();
+    require(own || p.through.size() == 2 || p.through.size() == 3,
             "--through: give 2 solutions (the line between them) or 3 (the plane through them), not " +
                 std::to_string(p.through.size()));
     require(p.center.empty(), "--center: with --directions through the origin is the first --through solution");
-    require(!p.line, "--line: with --directions through, two solutions give the line and three the plane");
+    require(own || !p.line, "--line: with --directions through, two solutions give the line and three the plane");
   } else {
     require(p.through.empty(), "--through: applies to --directions through");
   }
@@ -77,7 +79,8 @@ void check_plane_options(const config::RunConfig& c) {
             "--directions pca: give the recorded training with --trajectory FILE[:RUN] (trained with --trace RUN --trace-weights)");
   else
     require(p.trajectory.empty(), "--trajectory: applies to --directions pca");
-  if ((kind == "filter" || kind == "random") && !basins)
+  // A basin map centers on training 0's initialisation, a run on its lowest minimum.
+  if ((kind == "filter" || kind == "random") && c.job == "grid")
     require(!p.center.empty(), "--directions " + kind + ": give the plane's center with --center FILE:RUN or a weights file");
   require(!p.filter_bias || kind == "filter", "--filter-bias: applies to --directions filter");
 }
@@ -96,8 +99,10 @@ void pca_plane(const config::RunConfig& c, PlaneSetup& s) {
   require(path.records > s.k, "--trajectory '" + c.plane.trajectory + "': training " + std::to_string(path.run) +
                                   " has " + std::to_string(path.records) + " records; " + std::to_string(s.k) +
                                   " principal directions need at least " + std::to_string(s.k + 1));
-  if (c.plane.center.empty())
+  if (c.plane.center.empty()) {
     s.center.assign(path.weights.end() - static_cast<std::ptrdiff_t>(P), path.weights.end());
+    s.center_source = c.plane.trajectory + " (last record)";
+  }
   s.directions = nn::principal_directions(path.weights, path.records, P, s.k, &s.explained);
   s.path_run = path.run;
   for (std::int64_t r = 0; r < path.records; ++r) {
@@ -126,7 +131,7 @@ PlaneSetup resolve_plane(config::RunConfig& c) {
   PlaneSetup s;
   s.kind = p.directions;
   s.res = c.job == "basins" ? c.basin_res : c.grid_res;
-  s.k = s.kind == "through" ? static_cast<int>(p.through.size()) - 1 : p.line ? 1 : 2;
+  s.k = s.kind == "through" && !p.through.empty() ? static_cast<int>(p.through.size()) - 1 : p.line ? 1 : 2;
   // The box: [-1, 1] per direction (loss-landscape's default), [0, 1] for
   // the solutions of `through`, around the projected path for `pca`.
   std::vector<std::pair<double, double>> box;
@@ -134,32 +139,23 @@ PlaneSetup resolve_plane(config::RunConfig& c) {
   s.nr = config::resolve_network(c);  // loads the data
   const nn::Model& m = s.nr.model;
   const std::int64_t P = m.params();
-  if (!p.center.empty()) s.center = weights_from("--center", p.center, m);
+  const bool drawn = s.kind == "filter" || s.kind == "random";
+  if (!p.center.empty()) s.center = weights_from("--center", p.center, m), s.center_source = p.center;
   // A basin map of initialisations without --center: centered on the
   // initialisation --seed draws for training 0.
-  if (p.center.empty() && c.job == "basins" && (s.kind == "filter" || s.kind == "random")) {
+  if (p.center.empty() && c.job == "basins" && drawn) {
     s.center.resize(static_cast<std::size_t>(P));
     nn::init_weights(m, s.nr.train.init, s.nr.train.seed, 0, s.center.data());
+    s.center_source = "the initialisation of training 0";
   }
-  const auto sz = static_cast<std::size_t>(P);
-  if (s.kind == "filter" || s.kind == "random") {
-    s.directions.resize(static_cast<std::size_t>(s.k) * sz);
-    for (int k = 0; k < s.k; ++k) {
-      double* d = s.directions.data() + static_cast<std::size_t>(k) * sz;
-      nn::gaussian_direction(m, c.seed, k, d);
-      if (s.kind == "filter") nn::filter_normalize(m, s.center.data(), d, p.filter_bias);
-    }
+  s.center_later = p.center.empty() && c.job == "run" && drawn;
+  if (drawn) {
+    if (!s.center_later) center_plane(c, s, s.center, s.center_source);
   } else if (s.kind == "through") {
-    s.center = weights_from("--through", p.through[0], m);
-    for (int k = 1; k <= s.k; ++k) {
-      const std::vector<double> w = weights_from("--through", p.through[static_cast<std::size_t>(k)], m);
-      for (std::size_t j = 0; j < sz; ++j) s.directions.push_back(w[j] - s.center[j]);
-    }
-    // The solutions at (0, 0), (1, 0), (0, 1): the directions are the
-    // differences themselves, not orthogonalised.
-    s.solutions.assign(static_cast<std::size_t>((s.k + 1) * s.k), 0.0);
-    for (int k = 0; k < s.k; ++k) s.solutions[static_cast<std::size_t>((k + 1) * s.k + k)] = 1.0;
-    s.barrier = s.k == 1;
+    s.center_later = p.through.empty();  // a run's own minima, once trained
+    std::vector<std::vector<double>> points;
+    for (const std::string& t : p.through) points.push_back(weights_from("--through", t, m));
+    if (!s.center_later) through_plane(s, points, p.through);
   } else {
     pca_plane(c, s);
   }
@@ -178,6 +174,37 @@ PlaneSetup resolve_plane(config::RunConfig& c) {
     s.hi.push_back(hi);
   }
   return s;
+}
+
+void center_plane(const config::RunConfig& c, PlaneSetup& s, std::vector<double> center, std::string source) {
+  const nn::Model& m = s.nr.model;
+  const auto P = static_cast<std::size_t>(m.params());
+  s.center = std::move(center);
+  s.center_source = std::move(source);
+  s.center_later = false;
+  s.directions.resize(static_cast<std::size_t>(s.k) * P);
+  for (int k = 0; k < s.k; ++k) {
+    double* d = s.directions.data() + static_cast<std::size_t>(k) * P;
+    nn::gaussian_direction(m, c.seed, k, d);
+    if (s.kind == "filter") nn::filter_normalize(m, s.center.data(), d, c.plane.filter_bias);
+  }
+}
+
+void through_plane(PlaneSetup& s, const std::vector<std::vector<double>>& points, const std::vector<std::string>& names) {
+  s.center = points.at(0);
+  s.center_source = names.at(0);
+  s.center_later = false;
+  s.directions.clear();
+  for (int k = 1; k <= s.k; ++k)
+    for (std::size_t j = 0; j < s.center.size(); ++j)
+      s.directions.push_back(points.at(static_cast<std::size_t>(k))[j] - s.center[j]);
+  // The solutions at (0, 0), (1, 0), (0, 1): the directions are the
+  // differences themselves, not orthogonalised.
+  s.solutions.assign(static_cast<std::size_t>((s.k + 1) * s.k), 0.0);
+  for (int k = 0; k < s.k; ++k) s.solutions[static_cast<std::size_t>((k + 1) * s.k + k)] = 1.0;
+  s.solution_names.clear();
+  for (const std::string& n : names) s.solution_names += (s.solution_names.empty() ? "" : ",") + n;
+  s.barrier = s.k == 1;
 }
 
 config::NetworkResolved resolve_start_plane(config::RunConfig& c, PlaneSetup* setup) {
@@ -272,24 +299,13 @@ std::string text(double v) {
 
 }  // namespace
 
-void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
-  PlaneSetup s = resolve_plane(cfg);
-  cfg.backend = "cpu";
-  const io::h5::DeflateScope deflate(cfg.compression);
+PlaneResult evaluate_plane(const config::RunConfig& cfg, const PlaneSetup& s, bool spread) {
   const nn::Model& m = s.nr.model;
   const nn::DataSplit& data = s.nr.data;
-  const int threads = omp_get_max_threads();
-  const std::int64_t nodes = s.k == 2 ? s.res * s.res : s.res;
-  if (!cfg.quiet)
-    log << "trilobite grid: " << (s.k == 2 ? "plane" : "line") << " of " << nodes << " points through "
-        << m.text() << " (" << m.params() << " weights, " << s.kind << " directions) on " << data.train.name << " ("
-        << data.train.rows << " rows" << (data.has_test ? ", test " + std::to_string(data.test.rows) : std::string())
-        << "), cpu (OpenMP, " << threads << " threads), " << cfg.precision << "\n";
-  install_interrupt_handlers();
-  agree_to_start();
   const auto t0 = std::chrono::steady_clock::now();
-
-  io::PlaneMaps maps;
+  PlaneResult r;
+  r.nodes = s.k == 2 ? s.res * s.res : s.res;
+  io::PlaneMaps& maps = r.maps;
   maps.k = s.k;
   maps.params = m.params();
   maps.center = s.center;
@@ -303,7 +319,7 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
     maps.axes.name1 = "beta";
     for (std::int64_t i = 0; i < s.res; ++i) maps.axes.coord1.push_back(lattice_node(s.lo[1], s.hi[1], i, s.res));
   }
-  const auto n = static_cast<std::size_t>(nodes);
+  const auto n = static_cast<std::size_t>(r.nodes);
   maps.loss.assign(n, 0.0);
   maps.accuracy.assign(n, 0.0);
   if (data.has_test) maps.test_loss.assign(n, 0.0), maps.test_accuracy.assign(n, 0.0);
@@ -320,47 +336,39 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
   }
   PlanePoints work(s, maps, tr32.get(), te32.get(), tr64.get(), te64.get());
   DriveOptions o;
-  o.n = nodes;
+  o.n = r.nodes;
   o.chunk = 64;
   o.what = "points";
   o.bar = !cfg.quiet && !cfg.json && stderr_is_terminal();
   o.bar_floor = 1;
-  o.spread = true;
+  o.spread = spread;
   drive(work, o);
-  if (!is_writer()) return;  // another rank of an MPI job: its points went to the writer
+  if (spread && !is_writer()) return r;  // another rank of an MPI job: its points went to the writer
 
   // The line between two solutions: its ends exactly, and the barrier.
-  double barrier = 0, barrier_at = 0, test_barrier = 0;
-  std::vector<double> ends, test_ends;
   if (s.barrier) {
     const std::vector<double> at = {0.0, 1.0};
-    if (tr32) at_points(*tr32, at, ends);
-    if (tr64) at_points(*tr64, at, ends);
-    if (te32) at_points(*te32, at, test_ends);
-    if (te64) at_points(*te64, at, test_ends);
-    barrier = line_barrier(maps.axes.coord0, maps.loss, ends[0], ends[1], &barrier_at);
-    if (data.has_test) test_barrier = line_barrier(maps.axes.coord0, maps.test_loss, test_ends[0], test_ends[1]);
+    if (tr32) at_points(*tr32, at, r.ends);
+    if (tr64) at_points(*tr64, at, r.ends);
+    if (te32) at_points(*te32, at, r.test_ends);
+    if (te64) at_points(*te64, at, r.test_ends);
+    r.barrier = line_barrier(maps.axes.coord0, maps.loss, r.ends[0], r.ends[1], &r.barrier_at);
+    if (data.has_test) r.test_barrier = line_barrier(maps.axes.coord0, maps.test_loss, r.test_ends[0], r.test_ends[1]);
   }
-  const double compute_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   io::Attributes& pa = maps.attributes;
   pa.emplace_back("directions", s.kind);
   pa.emplace_back("n_directions", std::int64_t{s.k});
-  pa.emplace_back("center_source", s.kind == "through" ? cfg.plane.through[0]
-                                   : cfg.plane.center.empty() ? cfg.plane.trajectory + " (last record)"
-                                                              : cfg.plane.center);
-  std::vector<double> norms;
+  pa.emplace_back("center_source", s.center_source);
   for (int k = 0; k < s.k; ++k) {
     const double* d = s.directions.data() + static_cast<std::size_t>(k) * static_cast<std::size_t>(m.params());
-    norms.push_back(std::sqrt(dot(d, d, m.params())));
+    r.norms.push_back(std::sqrt(dot(d, d, m.params())));
   }
-  pa.emplace_back("direction_norms", norms);
+  pa.emplace_back("direction_norms", r.norms);
   pa.emplace_back("center_norm", std::sqrt(dot(s.center.data(), s.center.data(), m.params())));
   if (s.kind == "filter") pa.emplace_back("filter_bias", std::string(cfg.plane.filter_bias ? "center" : "zero"));
   if (s.kind == "through") {
-    std::string sols;
-    for (const std::string& t : cfg.plane.through) sols += (sols.empty() ? "" : ",") + t;
-    pa.emplace_back("solutions", sols);
+    pa.emplace_back("solutions", s.solution_names);
     pa.emplace_back("solution_coords", s.solutions);
   }
   if (s.kind == "pca") {
@@ -371,14 +379,82 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
     maps.path_beta = s.path_beta;
   }
   if (s.barrier) {
-    pa.emplace_back("end_loss", ends);
-    pa.emplace_back("barrier", barrier);
-    pa.emplace_back("barrier_alpha", barrier_at);
+    pa.emplace_back("end_loss", r.ends);
+    pa.emplace_back("barrier", r.barrier);
+    pa.emplace_back("barrier_alpha", r.barrier_at);
     if (data.has_test) {
-      pa.emplace_back("test_end_loss", test_ends);
-      pa.emplace_back("test_barrier", test_barrier);
+      pa.emplace_back("test_end_loss", r.test_ends);
+      pa.emplace_back("test_barrier", r.test_barrier);
     }
   }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+namespace {
+
+// The node of the lowest training loss.
+std::int64_t lowest_node(const io::PlaneMaps& maps) {
+  return std::min_element(maps.loss.begin(), maps.loss.end()) - maps.loss.begin();
+}
+
+}  // namespace
+
+void print_plane(std::ostream& out, const PlaneSetup& s, const PlaneResult& p, bool has_test) {
+  const io::PlaneMaps& maps = p.maps;
+  const std::int64_t lowest = lowest_node(maps);
+  const std::int64_t centre_node = [&] {
+    std::int64_t i0 = 0, i1 = 0;
+    for (std::int64_t i = 0; i < s.res; ++i) {
+      if (std::abs(maps.axes.coord0[static_cast<std::size_t>(i)]) < std::abs(maps.axes.coord0[static_cast<std::size_t>(i0)])) i0 = i;
+      if (s.k == 2 && std::abs(maps.axes.coord1[static_cast<std::size_t>(i)]) < std::abs(maps.axes.coord1[static_cast<std::size_t>(i1)])) i1 = i;
+    }
+    return i1 * s.res + i0;
+  }();
+  const auto at = [&](std::int64_t node) {
+    std::string t = "alpha " + text(maps.axes.coord0[static_cast<std::size_t>(node % s.res)]);
+    if (s.k == 2) t += ", beta " + text(maps.axes.coord1[static_cast<std::size_t>(node / s.res)]);
+    return t;
+  };
+  const auto cn = static_cast<std::size_t>(centre_node);
+  out << (s.k == 2 ? "plane" : "line") << ": " << p.nodes << " points, " << s.kind << " directions (norms";
+  for (double v : p.norms) out << " " << text(v);
+  out << "; center norm " << text(std::sqrt(dot(s.center.data(), s.center.data(), maps.params))) << ")\n";
+  out << "nearest the center (" << at(centre_node) << "): loss " << text(maps.loss[cn]) << ", accuracy "
+      << text(maps.accuracy[cn]);
+  if (has_test) out << "; test loss " << text(maps.test_loss[cn]) << ", accuracy " << text(maps.test_accuracy[cn]);
+  out << "\nlowest loss " << text(maps.loss[static_cast<std::size_t>(lowest)]) << " at " << at(lowest) << "\n";
+  if (s.kind == "pca") {
+    out << "explained variance of the trajectory:";
+    for (double v : s.explained) out << " " << text(v);
+    out << "\n";
+  }
+  if (s.barrier) {
+    out << "barrier " << text(p.barrier) << " at alpha " << text(p.barrier_at) << " (end losses " << text(p.ends[0])
+        << ", " << text(p.ends[1]) << ")";
+    if (has_test) out << "; test barrier " << text(p.test_barrier);
+    out << "\n";
+  }
+}
+
+void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
+  PlaneSetup s = resolve_plane(cfg);
+  cfg.backend = "cpu";
+  const io::h5::DeflateScope deflate(cfg.compression);
+  const nn::Model& m = s.nr.model;
+  const nn::DataSplit& data = s.nr.data;
+  const int threads = omp_get_max_threads();
+  const std::int64_t nodes = s.k == 2 ? s.res * s.res : s.res;
+  if (!cfg.quiet)
+    log << "trilobite grid: " << (s.k == 2 ? "plane" : "line") << " of " << nodes << " points through "
+        << m.text() << " (" << m.params() << " weights, " << s.kind << " directions) on " << data.train.name << " ("
+        << data.train.rows << " rows" << (data.has_test ? ", test " + std::to_string(data.test.rows) : std::string())
+        << "), cpu (OpenMP, " << threads << " threads), " << cfg.precision << "\n";
+  install_interrupt_handlers();
+  agree_to_start();
+  const auto t0 = std::chrono::steady_clock::now();
+  const PlaneResult p = evaluate_plane(cfg, s, true);
+  if (!is_writer()) return;  // another rank of an MPI job: its points went to the writer
 
   io::ResultWriter file(cfg.output, cfg.force);
   io::Attributes a = file_head_attributes(cfg);
@@ -398,7 +474,7 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
     a.insert(a.end(), part.begin(), part.end());
   if (cfg.resolved_config) a.emplace_back("config", cfg.resolved_config());
   file.write_root_attributes(a);
-  io::write_plane(file, maps);
+  io::write_plane(file, p.maps);
   file.commit();
   std::string xdmf;
   try {
@@ -409,15 +485,6 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  const auto lowest = std::min_element(maps.loss.begin(), maps.loss.end()) - maps.loss.begin();
-  const std::int64_t centre_node = [&] {
-    std::int64_t i0 = 0, i1 = 0;
-    for (std::int64_t i = 0; i < s.res; ++i) {
-      if (std::abs(maps.axes.coord0[static_cast<std::size_t>(i)]) < std::abs(maps.axes.coord0[static_cast<std::size_t>(i0)])) i0 = i;
-      if (s.k == 2 && std::abs(maps.axes.coord1[static_cast<std::size_t>(i)]) < std::abs(maps.axes.coord1[static_cast<std::size_t>(i1)])) i1 = i;
-    }
-    return i1 * s.res + i0;
-  }();
   if (cfg.json) {
     nlohmann::json j;
     j["job"] = "grid";
@@ -425,37 +492,14 @@ void run_plane_command(config::RunConfig& cfg, std::ostream& out, std::ostream& 
     j["model"] = m.text();
     j["directions"] = s.kind;
     j["points"] = nodes;
-    j["min_loss"] = maps.loss[static_cast<std::size_t>(lowest)];
-    if (s.barrier) j["barrier"] = barrier;
-    j["timings"] = {{"points", compute_s}, {"total", secs}};
+    j["min_loss"] = p.maps.loss[static_cast<std::size_t>(lowest_node(p.maps))];
+    if (s.barrier) j["barrier"] = p.barrier;
+    j["timings"] = {{"points", p.seconds}, {"total", secs}};
     j["output"] = cfg.output;
     out << j.dump() << "\n";
     return;
   }
-  const auto at = [&](std::int64_t node) {
-    std::string t = "alpha " + text(maps.axes.coord0[static_cast<std::size_t>(node % s.res)]);
-    if (s.k == 2) t += ", beta " + text(maps.axes.coord1[static_cast<std::size_t>(node / s.res)]);
-    return t;
-  };
-  const auto cn = static_cast<std::size_t>(centre_node);
-  out << (s.k == 2 ? "plane" : "line") << ": " << nodes << " points, " << s.kind << " directions (norms";
-  for (double v : norms) out << " " << text(v);
-  out << "; center norm " << text(std::sqrt(dot(s.center.data(), s.center.data(), m.params()))) << ")\n";
-  out << "nearest the center (" << at(centre_node) << "): loss " << text(maps.loss[cn]) << ", accuracy "
-      << text(maps.accuracy[cn]);
-  if (data.has_test) out << "; test loss " << text(maps.test_loss[cn]) << ", accuracy " << text(maps.test_accuracy[cn]);
-  out << "\nlowest loss " << text(maps.loss[static_cast<std::size_t>(lowest)]) << " at " << at(lowest) << "\n";
-  if (s.kind == "pca") {
-    out << "explained variance of the trajectory:";
-    for (double v : s.explained) out << " " << text(v);
-    out << "\n";
-  }
-  if (s.barrier) {
-    out << "barrier " << text(barrier) << " at alpha " << text(barrier_at) << " (end losses " << text(ends[0])
-        << ", " << text(ends[1]) << ")";
-    if (data.has_test) out << "; test barrier " << text(test_barrier);
-    out << "\n";
-  }
+  print_plane(out, s, p, data.has_test);
   out << "wrote " << cfg.output << (xdmf.empty() ? "" : " and " + xdmf) << " in " << text(secs) << " s\n";
 }
 

@@ -109,6 +109,9 @@ JOBS = {
                     "--basin-res", "6", "--chunk", "5"],
     "plane": ["grid", "--model", "mlp:2-4-2", "--data", "two-moons", "--center", "../network-1p/out.h5:0",
               "--directions", "filter", "--grid-res", "21"],
+    # Trainings over the ranks, then the plane through the lowest minimum on the writer.
+    "network-run": ["run", "--backend", "cpu", "--model", "mlp:2-4-2", "--data", "two-moons", "--starts", "12",
+                    "--steps", "200", "--chunk", "3", "--grid-res", "11"],
 }
 
 

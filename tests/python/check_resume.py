@@ -99,6 +99,10 @@ JOBS = {
     "net-basins": ["basins", "--model", "mlp:2-4-1", "--activation", "tanh", "--loss", "bce", "--data",
                    "two-moons", "--test-fraction", "0.2", "--basin-res", "8", "--chunk", "5", "--batch-size",
                    "32", "--epochs", "2", "--hessian-minima", "1"],
+    # A network run: the trainings checkpointed, the plane through the
+    # lowest minimum recomputed from them after a resume.
+    "net-run": ["run", "--model", "mlp:2-4-1", "--activation", "tanh", "--loss", "bce", "--data", "two-moons",
+                "--starts", "48", "--chunk", "4", "--steps", "300", "--hessian-minima", "1", "--grid-res", "9"],
 }
 
 

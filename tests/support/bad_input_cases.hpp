@@ -448,6 +448,11 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_plane_directions_unknown", "grid --model mlp:2-3-1 --loss bce --data xor --directions sideways -o {out}", "--directions"},
       {"network_plane_training_option", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:0 --batch-size 4 -o {out}", "unknown option", network_file},
       {"network_plane_option_without_model", "grid --center {dir}/t.h5:0 -o {out}", "give --model"},
+      // A network run: trainings and a plane (run --model).
+      {"network_run_basin_res", "run --model mlp:2-3-1 --loss bce --data xor --basin-res 8 -o {out}", "--basin-res"},
+      {"network_run_tile", "run --model mlp:2-3-1 --loss bce --data xor --tile 64 -o {out}", "--tile"},
+      {"network_run_through_missing", "run --model mlp:2-3-1 --loss bce --data xor --directions through --through {dir}/none.h5:0,{dir}/none.h5:1 -o {out}", "cannot open"},
+      {"network_run_plane_option_without_model", "run --directions random -o {out}", "give --model"},
   };
   return cases;
 }
