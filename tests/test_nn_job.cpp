@@ -183,6 +183,26 @@ TEST(NnJob, AStoredConfigurationReplaysTheTraining) {
   for (std::size_t k = 0; k < ea.size(); ++k) EXPECT_EQ(ea[k], eb[k]) << k;
 }
 
+TEST(NnJob, AStoredConfigurationWithoutCurvatureReplays) {
+  // --hessian-minima 0 examines no minimum, so the curvature's settings
+  // (refused beside it) are left out of the stored options; likewise
+  // --lanczos-steps beside --hessian-top 0.
+  const Csv d = write_csv(unique("data.csv"));
+  for (const char* off : {"--hessian-minima 0", "--hessian-top 0"}) {
+    const std::string a = unique("a.h5"), b = unique("b.h5"), toml = unique("toml");
+    ASSERT_EQ(trilobite("descend --backend cpu --model mlp:2-3-1 --loss bce --data " + d.path + " --starts 2 --steps 5 " +
+                        off + " -q --force -o " + a)
+                  .status,
+              0);
+    const Outcome info = trilobite("info --config " + a);
+    ASSERT_EQ(info.status, 0) << info.err;
+    EXPECT_EQ(info.out.find("lanczos-steps"), std::string::npos) << off << "\n" << info.out;
+    std::ofstream(toml) << info.out;
+    const Outcome o = trilobite("descend --config " + toml + " -q --force -o " + b);
+    EXPECT_EQ(o.status, 0) << off << "\n" << o.err;
+  }
+}
+
 TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
   const Csv d = write_csv(unique("data.csv"));
   // Layers 16 wide fill an AVX-512 register of float32: the widths where a
