@@ -432,6 +432,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"bench_records_without_pipeline", "bench --records none", "--records"},
       {"bench_zero_cost_alone", "bench --backend zero-cost", "zero-cost"},
       {"bench_chunk_without_pipeline", "bench --chunk 1000", "--chunk"},
+      {"bench_network_case_beside_networks", "bench --networks --cases mlp2-moons-b32", "--networks"},
       // Networks and their data (docs/networks.md).
       {"network_without_data", "descend --model mlp:2-3-1 --loss bce -o {out}", "--data"},
       {"network_model_malformed", "descend --model mlp:2--1 --data xor -o {out}", "--model"},
