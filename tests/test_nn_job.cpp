@@ -325,6 +325,64 @@ TEST(NnJob, HugeLossesKeepTheMinimaTableInItsColumns) {
   EXPECT_EQ(rows, 3) << o.out;
 }
 
+// The rows of the minima table `descend` prints, split into fields, and its header.
+std::vector<std::vector<std::string>> minima_rows(const std::string& out, std::string* header) {
+  std::istringstream lines(out);
+  std::string line;
+  std::vector<std::vector<std::string>> rows;
+  bool in_table = false;
+  while (std::getline(lines, line)) {
+    if (line.find("  #   count") == 0) {
+      *header = line;
+      in_table = true;
+      continue;
+    }
+    if (!in_table) continue;
+    if (line.size() < 3 || line[2] < '0' || line[2] > '9') break;
+    EXPECT_EQ(line.size(), header->size()) << line << "\n" << *header;
+    std::istringstream fields(line);
+    rows.emplace_back();
+    for (std::string f; fields >> f;) rows.back().push_back(f);
+  }
+  return rows;
+}
+
+TEST(NnJob, TheMinimaTablePrintsTheCurvatureThatWasComputed) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string net = "descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                          " --starts 6 --steps 40 --lr 0.5 --force ";
+  // No minimum examined: neither column.
+  std::string header;
+  const Outcome none = trilobite(net + "--hessian-minima 0 -o " + unique("none.h5"));
+  ASSERT_EQ(none.status, 0) << none.err;
+  EXPECT_FALSE(minima_rows(none.out, &header).empty()) << none.out;
+  EXPECT_EQ(header.find("top_eig"), std::string::npos) << header;
+  EXPECT_EQ(header.find("trace"), std::string::npos) << header;
+  // Two examined: the top eigenvalue and the trace as stored, "-" elsewhere.
+  const std::string f = unique("trace.h5");
+  const Outcome o = trilobite(net + "--hessian-minima 2 --hutchinson 3 -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto rows = minima_rows(o.out, &header);
+  EXPECT_NE(header.find("     top_eig       trace"), std::string::npos) << header;
+  const std::vector<double> top = read_doubles(f, "/minima/hessian_top"), trace = read_doubles(f, "/minima/hessian_trace");
+  ASSERT_EQ(rows.size(), trace.size()) << o.out;
+  int examined = 0;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    ASSERT_GE(rows[k].size(), 2u);
+    const std::string& e = rows[k][rows[k].size() - 2];
+    const std::string& t = rows[k].back();
+    if (std::isnan(trace[k])) {
+      EXPECT_EQ(t, "-") << k;
+      EXPECT_EQ(e, "-") << k;
+      continue;
+    }
+    ++examined;
+    EXPECT_NEAR(std::stod(t), trace[k], 5e-5) << k;
+    EXPECT_NEAR(std::stod(e), top[k], 5e-5) << k;
+  }
+  EXPECT_EQ(examined, std::min<int>(2, static_cast<int>(rows.size())));
+}
+
 TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("info.h5");
