@@ -181,6 +181,44 @@ TEST(CellsPath, RecordsMoveAsStoredChunksWhereTheDescentsRunOnADevice) {
   unsetenv("TRILOBITE_RECORD_CHUNKS");
 }
 
+// The resource estimate counts the checkpoint's copy of the records' chunks
+// exactly where the job keeps one: the same decision, on the same backend.
+TEST(CellsPath, TheEstimateCountsTheRecordChunksWhereTheJobKeepsThem) {
+  DeviceReducing device;
+  std::unique_ptr<backend::Backend> cpu = backend::make_cpu_backend(2);
+  config::RunConfig c;
+  c.job = "descend";
+  c.starts = 100000;
+  const config::Resolved r = config::validate(c);
+  const auto counted = [&](backend::Backend& be, const char* value, const char* records = "all") {
+    if (value)
+      setenv("TRILOBITE_RECORD_CHUNKS", value, 1);
+    else
+      unsetenv("TRILOBITE_RECORD_CHUNKS");
+    config::RunConfig k = c;
+    k.records = records;
+    k.sample = 10000;  // 20000 values of start and end: chunked
+    const jobs::RecordsMode m = jobs::records_mode(k, r, be);
+    unsetenv("TRILOBITE_RECORD_CHUNKS");
+    EXPECT_EQ(m.mode, records);
+    EXPECT_EQ(m.sample_rows, 10000);
+    bool disk = false;
+    for (const jobs::ResourceItem& i : jobs::estimate_resources(k, r, m).disk)
+      disk = disk || i.what.find("deflated a second time in the checkpoint") != std::string::npos;
+    EXPECT_EQ(disk, m.result_chunks);
+    return m.result_chunks;
+  };
+  EXPECT_TRUE(counted(device, nullptr));
+  EXPECT_FALSE(counted(*cpu, nullptr));
+  EXPECT_TRUE(counted(*cpu, "on"));
+  EXPECT_FALSE(counted(device, "off"));
+  EXPECT_FALSE(counted(device, nullptr, "none"));
+  EXPECT_TRUE(counted(device, nullptr, "sample"));
+  c.job = "basins";  // no descents to record
+  c.basin_res = 100;
+  EXPECT_FALSE(jobs::records_mode(c, config::validate(c), device).result_chunks);
+}
+
 TEST(CellsPath, AnotherValueIsRefused) {
   setenv("TRILOBITE_REDUCE_CELLS", "device", 1);
   EXPECT_THROW(jobs::cells_path_from_env(), config::BadInput);

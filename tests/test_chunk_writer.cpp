@@ -86,33 +86,38 @@ class Chunks : public ::testing::Test {
     ASSERT_GE(H5Fflush(file_, H5F_SCOPE_LOCAL), 0);
     std::int64_t n = 1;
     for (hsize_t d : dims) n *= static_cast<std::int64_t>(d);
-    for (int k = 0; k < 2; ++k) {
-      std::vector<T> x(static_cast<std::size_t>(n)), y(x.size());
-      h5::read_all_raw(ours[k].get(), mem, x.data());
-      h5::read_all_raw(theirs[k].get(), mem, y.data());
-      for (std::size_t i = 0; i < x.size(); ++i)
-        ASSERT_EQ(std::memcmp(&x[i], &y[i], sizeof(T)), 0)
-            << "dataset " << k << " element " << i << ": " << x[i] << " vs " << y[i];
-      h5::Handle sx = h5::owned(H5Dget_space(ours[k].get()), H5Sclose, "space");
-      hsize_t nx = 0, ny = 0;
-      H5Dget_num_chunks(ours[k].get(), sx.get(), &nx);
-      H5Dget_num_chunks(theirs[k].get(), sx.get(), &ny);
-      ASSERT_EQ(nx, ny);
-      for (hsize_t c = 0; c < nx; ++c) {
-        hsize_t off[2] = {0, 0};
-        unsigned mask = 0;
-        haddr_t addr = 0;
-        hsize_t size = 0, their_size = 0;
-        ASSERT_GE(H5Dget_chunk_info(ours[k].get(), sx.get(), c, off, &mask, &addr, &size), 0);
-        ASSERT_GE(H5Dget_chunk_storage_size(theirs[k].get(), off, &their_size), 0);
-        ASSERT_EQ(size, their_size) << "chunk at row " << off[0];
-        std::vector<unsigned char> p(size), q(size);
-        unsigned mp = 0, mq = 0;
-        ASSERT_GE(H5Dread_chunk(ours[k].get(), H5P_DEFAULT, off, &mp, p.data()), 0);
-        ASSERT_GE(H5Dread_chunk(theirs[k].get(), H5P_DEFAULT, off, &mq, q.data()), 0);
-        EXPECT_EQ(mp, mq);
-        EXPECT_TRUE(p == q) << "stored bytes of the chunk at row " << off[0] << " differ";
-      }
+    for (int k = 0; k < 2; ++k) same<T>(ours[k].get(), theirs[k].get(), n);
+  }
+
+  // The `n` elements of `ours` and `theirs`, and every stored chunk's bytes
+  // and filter mask, alike.
+  template <class T>
+  void same(hid_t ours, hid_t theirs, std::int64_t n) {
+    const hid_t mem = h5::Type<T>::mem();
+    std::vector<T> x(static_cast<std::size_t>(n)), y(x.size());
+    h5::read_all_raw(ours, mem, x.data());
+    h5::read_all_raw(theirs, mem, y.data());
+    for (std::size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(std::memcmp(&x[i], &y[i], sizeof(T)), 0) << "element " << i << ": " << x[i] << " vs " << y[i];
+    h5::Handle sx = h5::owned(H5Dget_space(ours), H5Sclose, "space");
+    hsize_t nx = 0, ny = 0;
+    H5Dget_num_chunks(ours, sx.get(), &nx);
+    H5Dget_num_chunks(theirs, sx.get(), &ny);
+    ASSERT_EQ(nx, ny);
+    for (hsize_t c = 0; c < nx; ++c) {
+      hsize_t off[2] = {0, 0};
+      unsigned mask = 0;
+      haddr_t addr = 0;
+      hsize_t size = 0, their_size = 0;
+      ASSERT_GE(H5Dget_chunk_info(ours, sx.get(), c, off, &mask, &addr, &size), 0);
+      ASSERT_GE(H5Dget_chunk_storage_size(theirs, off, &their_size), 0);
+      ASSERT_EQ(size, their_size) << "chunk at row " << off[0];
+      std::vector<unsigned char> p(size), q(size);
+      unsigned mp = 0, mq = 0;
+      ASSERT_GE(H5Dread_chunk(ours, H5P_DEFAULT, off, &mp, p.data()), 0);
+      ASSERT_GE(H5Dread_chunk(theirs, H5P_DEFAULT, off, &mq, q.data()), 0);
+      EXPECT_EQ(mp, mq);
+      EXPECT_TRUE(p == q) << "stored bytes of the chunk at row " << off[0] << " differ";
     }
   }
 
@@ -161,6 +166,73 @@ TEST_F(Chunks, ALargeWriteIsStoredAsItGoes) {
   // with a limit of one chunk: complete chunks must leave during the write.
   check<double>({300000, 2}, {{0, 600000}}, &kNaN, 65536 * 8);
   check<std::int64_t>({200000}, {{0, 150000}, {150000, 50000}}, nullptr, 1);
+}
+
+// A resumed checkpoint takes the chunks its interrupted one stored for the
+// rows it committed (ChunkWriter::adopt) and deflates the others from the
+// rows: the dataset ends as one written in one go by HDF5's pipeline. 100,003
+// rows of 3 doubles: chunks of 21,845 rows (0..4, the last partial).
+TEST_F(Chunks, AdoptedChunksAreTakenAsStoredAndTheRestDeflated) {
+  const std::int64_t rows = 100003, width = 3, per = 21845;
+  const auto truth = [](std::int64_t i) { return std::sin(0.01 * double(i)) * 100 + double(i % 5); };
+  std::vector<double> all(static_cast<std::size_t>(rows * width));
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = truth(static_cast<std::int64_t>(i));
+  const h5::Shape dims{hsize_t(rows), hsize_t(width)};
+  const hid_t mem = H5T_NATIVE_DOUBLE;
+  h5::Handle reference = h5::create_dataset<double>(file_, "reference", dims, &kNaN);
+  h5::write_flat(reference.get(), mem, 0, rows * width, all.data());
+
+  // The interrupted checkpoint: rows [per, 3 per + 10) written, so chunks 1
+  // and 2 are complete and stored and chunk 0 is not; chunk 2's rows from
+  // 50,000 on hold other values (rows written past the last commit), so that
+  // taking a chunk beyond the committed rows would show.
+  h5::Handle old = h5::create_dataset<double>(file_, "old", dims, &kNaN);
+  {
+    ChunkWriter w;
+    const int k = w.add(old.get());
+    std::vector<double> v(all.begin() + per * width, all.begin() + (3 * per + 10) * width);
+    for (std::int64_t i = (50000 - per) * width; i < static_cast<std::int64_t>(v.size()); ++i)
+      v[static_cast<std::size_t>(i)] = -1;
+    w.write(k, mem, per * width, static_cast<std::int64_t>(v.size()), v.data());
+    w.store_complete();
+    EXPECT_EQ(w.deflated_chunks(), 2);
+  }
+  // Resumed with 50,000 rows committed: chunk 1 alone is taken (chunk 0 was
+  // never stored, chunk 2 reaches past row 50,000).
+  h5::Handle ours = h5::create_dataset<double>(file_, "ours", dims, &kNaN);
+  ChunkWriter w;
+  const int k = w.add(ours.get());
+  EXPECT_EQ(w.adopt(k, old.get(), 50000 * width), 1);
+  EXPECT_THROW(w.adopt(k, old.get(), 50000 * width), std::logic_error);  // taken already
+  // The committed rows copied in: those of the chunk taken are dropped, so
+  // values that differ there must not reach the file.
+  std::vector<double> copied(all.begin(), all.begin() + 50000 * width);
+  for (std::int64_t i = per * width; i < 2 * per * width; ++i) copied[static_cast<std::size_t>(i)] = 7;
+  w.write(k, mem, 0, 50000 * width, copied.data());
+  w.write(k, mem, 50000 * width, (rows - 50000) * width, all.data() + 50000 * width);
+  w.store_complete();
+  EXPECT_EQ(w.pending_chunks(), 0);
+  EXPECT_EQ(w.deflated_chunks(), 4);
+  same<double>(ours.get(), reference.get(), rows * width);
+
+  // Every row committed, every chunk stored: all five taken, none deflated.
+  h5::Handle again = h5::create_dataset<double>(file_, "again", dims, &kNaN);
+  ChunkWriter w2;
+  const int k2 = w2.add(again.get());
+  EXPECT_EQ(w2.adopt(k2, ours.get(), rows * width), 5);
+  w2.write(k2, mem, 0, rows * width, all.data());
+  w2.store_complete();
+  EXPECT_EQ(w2.deflated_chunks(), 0);
+  same<double>(again.get(), reference.get(), rows * width);
+
+  // A copy deflated at another level (another --compression) gives nothing.
+  h5::Handle level1;
+  {
+    const h5::DeflateScope one(1);
+    level1 = h5::create_dataset<double>(file_, "level1", dims, &kNaN);
+  }
+  ChunkWriter w3;
+  EXPECT_EQ(w3.adopt(w3.add(level1.get()), ours.get(), rows * width), 0);
 }
 
 TEST_F(Chunks, OtherLayoutsAreLeftToHdf5) {

@@ -46,7 +46,8 @@ const Shape kShapes[] = {{1, 1, 1},    {3, 5, 2},     {4, 16, 4},    {5, 17, 3},
                          {8, 64, 4},   {9, 65, 6},    {32, 784, 16}, {33, 784, 10}, {2, 100, 9},
                          {130, 31, 7}, {257, 200, 5}, {128, 128, 8}, {12, 8, 13}, {33, 16, 16},
                          {9, 2, 16},   {40, 3, 31},   {17, 16, 8},   {5, 4, 40},   {37, 16, 1},
-                         {50, 20, 1},  {16, 3, 1},    {300, 2, 16},  {70, 15, 16}};
+                         {50, 20, 1},  {16, 3, 1},    {300, 2, 16},  {70, 15, 16},  {25, 24, 20},
+                         {19, 30, 33}};
 
 // Tolerance of a sum of n products of values in [-1, 1]: a few roundings of
 // each partial sum, at most n ulps of 1 in the working precision.
@@ -210,6 +211,34 @@ TEST(NnDenseKernels, ColumnSumsAddTheRowsInOrder) {
       ASSERT_EQ(added[j], from_start) << "rows " << s.rows << " cols " << s.out << " column " << j;
     }
   }
+}
+
+// The weight gradient's bias sums (gb) are the columns' rows added in
+// order, bit for bit, from zero or from the values already there, and
+// asking for them leaves gW's bits as they are, on every path (layers of
+// few inputs, of outputs within a vector, wider; rows past a row block).
+TEST(NnDenseKernels, WeightGradientSumsTheBiasInOrderToo) {
+  if (!dense_kernels_available()) GTEST_SKIP() << "built without AVX-512: the layers use Eigen's products";
+  std::vector<Shape> shapes(std::begin(kShapes), std::end(kShapes));
+  shapes.push_back({300, 40, 16});
+  shapes.push_back({260, 3, 40});
+  for (const Shape& s : shapes)
+    for (bool accumulate : {false, true}) {
+      const auto d = values<float>(static_cast<std::size_t>(s.rows) * s.out, 15);
+      const auto x = values<float>(static_cast<std::size_t>(s.rows) * s.in, 16);
+      const auto start = values<float>(static_cast<std::size_t>(s.out) * (s.in + 1), 17);
+      std::vector<float> g_alone = start, g_with = start;
+      std::vector<float> gb(start.begin() + static_cast<std::ptrdiff_t>(s.out) * s.in, start.end());
+      ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), s.rows, s.in, s.out, g_alone.data(), accumulate));
+      ASSERT_TRUE(dense_weight_grad(d.data(), x.data(), s.rows, s.in, s.out, g_with.data(), accumulate, gb.data()));
+      ASSERT_EQ(g_with, g_alone) << "rows " << s.rows << " in " << s.in << " out " << s.out;
+      for (int j = 0; j < s.out; ++j) {
+        float serial = accumulate ? start[static_cast<std::size_t>(s.out) * s.in + j] : 0.0f;
+        for (std::int64_t i = 0; i < s.rows; ++i) serial += d[i * s.out + j];
+        ASSERT_EQ(gb[j], serial) << "rows " << s.rows << " in " << s.in << " out " << s.out << " column " << j
+                                 << (accumulate ? " accumulating" : "");
+      }
+    }
 }
 
 // The same operands at every offset within a cache line give the same bits.

@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "config/run_config.hpp"
 #include "jobs/resources.hpp"
@@ -158,6 +159,72 @@ TEST(ResourceEstimate, RecordsModeNoneOrSampleDropsThePerDescentRecords) {
   EXPECT_EQ(item(sample.memory, "descent rows copied"), 100 * (kRecord2 + kCopy));
   EXPECT_EQ(sample.disk_bytes(), 2 * (100 * kDiskRow2 + 2 * 4) + kMetadata);
   EXPECT_THROW(estimate_resources(c, r, RecordsMode{"most", 0}), std::invalid_argument);
+}
+
+// zlib's bound on what deflating n bytes can give (compressBound, zlib
+// 1.2.x's compress.c): the size of the records' deflated chunks is bounded
+// by it, since random start points shrink little; the uncompressed size
+// alone would not bound a chunk that does not shrink at all.
+constexpr u64 deflate_bound(u64 n) { return n + (n >> 12) + (n >> 14) + (n >> 25) + 13; }
+
+// The checkpoint's second copy of the records, deflated in the result's
+// chunks (RecordsMode::result_chunks): on disk until the end, every chunk
+// of the seven columns (start, end, loss, grad_norm, steps, status,
+// bounced) at its bound, the last one whole; in memory the writer's 16 MiB
+// of held chunks plus one being filled per column, and their deflated
+// form (as large again), never more than the copy itself.
+TEST(ResourceEstimate, RecordChunksInTheCheckpointAddTheirCopyAndHeldChunks) {
+  RunConfig c = job("descend");
+  c.starts = 1000000;
+  Resolved r = trilo::config::validate(c);
+  const ResourceEstimate off = estimate_resources(c, r, RecordsMode{"all", 0, false});
+  const ResourceEstimate on = estimate_resources(c, r, RecordsMode{"all", 0, true});
+  // 2-D points: chunks of 32768 rows x 2 doubles (64 Ki values, 512 KiB),
+  // 31 of them for 10^6 rows; the 1-D columns 65536 values a chunk, 16
+  // chunks, of 8 bytes (loss, grad_norm, steps) or 1 (status, bounced).
+  const u64 point = 32768 * 2 * 8, wide = 65536 * 8, narrow = 65536;
+  EXPECT_EQ((1000000 + 32767) / 32768, 31);
+  EXPECT_EQ((1000000 + 65535) / 65536, 16);
+  const u64 disk = 2 * 31 * deflate_bound(point) + 3 * 16 * deflate_bound(wide) + 2 * 16 * deflate_bound(narrow);
+  const u64 raw = 2 * 31 * point + 3 * 16 * wide + 2 * 16 * narrow;
+  EXPECT_GT(disk, raw);
+  EXPECT_LT(disk, raw + raw / 1000);
+  EXPECT_EQ(on.disk_bytes() - off.disk_bytes(), disk);
+  EXPECT_EQ(item(on.disk, "descent records for 10^6 starts, deflated a second time"), disk);
+  const u64 held = 16 * kMiB + 2 * point + 3 * wide + 2 * narrow;
+  EXPECT_EQ(on.memory_bytes() - off.memory_bytes(), 2 * held);
+  EXPECT_EQ(item(on.memory, "descent record chunks held"), 2 * held);
+  EXPECT_EQ(on.buffers.size(), off.buffers.size());
+
+  // 5000 rows: every column in one chunk (start and end 10^4 values, the
+  // others 5000, all over 4096), the whole copy held at once at most.
+  c.starts = 5000;
+  r = trilo::config::validate(c);
+  const u64 small_raw = 2 * 5000 * 2 * 8 + 3 * 5000 * 8 + 2 * 5000;
+  const u64 small = 2 * deflate_bound(5000 * 2 * 8) + 3 * deflate_bound(5000 * 8) + 2 * deflate_bound(5000);
+  const ResourceEstimate s_on = estimate_resources(c, r, RecordsMode{"all", 0, true});
+  const ResourceEstimate s_off = estimate_resources(c, r, RecordsMode{"all", 0, false});
+  EXPECT_EQ(s_on.disk_bytes() - s_off.disk_bytes(), small);
+  EXPECT_EQ(s_on.memory_bytes() - s_off.memory_bytes(), 2 * small_raw);
+
+  // 3000 rows: the 1-D columns are contiguous (3000 values) and keep no
+  // copy; start and end (6000 values) do.
+  c.starts = 3000;
+  r = trilo::config::validate(c);
+  EXPECT_EQ(estimate_resources(c, r, RecordsMode{"all", 0, true}).disk_bytes() -
+                estimate_resources(c, r).disk_bytes(),
+            2 * deflate_bound(3000 * 2 * 8));
+
+  // Nothing is deflated at --compression 0, nothing kept with --records none.
+  c.starts = 1000000;
+  r = trilo::config::validate(c);
+  for (const auto& [level, mode] : {std::pair{0, "all"}, std::pair{4, "none"}}) {
+    c.compression = level;
+    const ResourceEstimate a = estimate_resources(c, r, RecordsMode{mode, 0, true});
+    const ResourceEstimate b = estimate_resources(c, r, RecordsMode{mode, 0, false});
+    EXPECT_EQ(a.disk_bytes(), b.disk_bytes()) << level << " " << mode;
+    EXPECT_EQ(a.memory_bytes(), b.memory_bytes()) << level << " " << mode;
+  }
 }
 
 TEST(ResourceEstimate, SweepKeepsLabelsNotEndPoints) {

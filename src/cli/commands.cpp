@@ -329,10 +329,12 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
             c.vary_text = v[0];
             c.vary2_text = v.size() > 1 ? v[1] : "";
           },
-          "NAME=lo:hi:n[:log]: NAME one of lr, momentum, beta1, beta2, rho, eps, noise; "
+          "NAME=lo:hi:n[:log]: NAME one of lr, momentum, beta1, beta2, rho, eps, noise (not for a network); "
           "give it twice for a 2-D map of every pair")
       ->required();
-  add_resume(sweep, c, false);
+  add_resume(sweep, c, true);  // --records: a network sweep's /descents
+  add_network(sweep, c, true);
+  add_spectra_options(sweep, c.net);
   app.add_subcommand("list", "The built-in landscapes");
   jobs::BenchOptions bench_opt;
   auto* bench = app.add_subcommand("bench", "Descent steps and grid points per second, with peak fractions");
@@ -458,6 +460,10 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (app.got_subcommand("descend")) {
     check_network_options(*descend, c);
     check_spectra_options(*descend, c);
+  }
+  if (app.got_subcommand("sweep")) {
+    check_network_options(*sweep, c);
+    check_spectra_options(*sweep, c);
   }
   if (app.got_subcommand("grid")) check_grid_options(*grid, c);
   if (app.got_subcommand("basins")) {

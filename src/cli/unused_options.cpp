@@ -46,6 +46,8 @@ std::vector<Unused> rules(const config::RunConfig& c) {
     for (const char* p : {"lr", "momentum", "beta1", "beta2", "rho", "eps", "noise"})
       if (varied == p || varied2 == p)
         r.push_back({p, Action::kRefuse, "--vary " + std::string(p) + " sets it in each run of the sweep"});
+  if (sweep && c.net.model.empty())
+    r.push_back({"records", Action::kRefuse, "a sweep keeps rows of its descents only for a network (--model)"});
   if (c.records != "sample")
     r.push_back({"sample", Action::kRefuse, "it is used only with --records sample"});
   if (c.trace.empty()) r.push_back({"trace-every", Action::kRefuse, "it is used only with --trace"});

@@ -30,6 +30,22 @@ struct NetworkResolved {
   // start_center + alpha[i mod n0] directions[0] + beta[i / n0] directions[1]
   // (empty for trainings from drawn initialisations).
   std::vector<double> start_center, start_directions, start_alpha, start_beta;
+  // A sweep (src/jobs/network_sweep.hpp): `runs` is then every setting's
+  // trainings together, sweep_runs per setting; row r trains run
+  // r mod sweep_runs (its initial weights and batch orders) with
+  // sweep_train[r / sweep_runs]. sweep_runs 0: not a sweep, every row runs
+  // `train`.
+  std::int64_t sweep_runs = 0;
+  std::vector<nn::TrainParams> sweep_train;
+  SweepSpec sweep, sweep2;  // the varied settings (sweep2: none in a 1-D sweep)
+
+  // The run index (initial weights, batch orders) and the training of row `row`.
+  std::int64_t run_of(std::int64_t row) const { return sweep_runs > 0 ? row % sweep_runs : row; }
+  const nn::TrainParams& train_of(std::int64_t row) const {
+    return sweep_runs > 0 ? sweep_train[static_cast<std::size_t>(row / sweep_runs)] : train;
+  }
+  // Whether every row's outcome is kept in memory (a basin map, a sweep).
+  bool keeps_outcomes() const { return !start_alpha.empty() || sweep_runs > 0; }
 };
 
 // Checks every network option and loads the data; throws BadInput (one

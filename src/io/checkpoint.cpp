@@ -131,12 +131,8 @@ struct CheckpointWriter::Impl {
   // and column the ChunkWriter's handle (-1: no second copy).
   std::vector<Handle> result_copies;
   std::vector<std::vector<int>> in_chunks;
-  // Complete chunks wait until they add up to kHeldChunkBytes (32 of the
-  // largest, 512 KiB), then are deflated in one parallel loop: a commit of
-  // 65,536 rows completes only about nine, too few to keep 16 cores busy.
-  // Until then the rows are durable in the stream itself.
-  static constexpr std::size_t kHeldChunkBytes = std::size_t{16} << 20;
-  ChunkWriter chunks{kHeldChunkBytes};
+  ChunkWriter chunks{kHeldResultChunkBytes};
+  std::int64_t adopted = 0;  // chunks taken from an older checkpoint
   Handle slots[2][3];                        // state arrays of slot 0 and 1
   Handle progress;
   int n_counters = 0;
@@ -270,6 +266,34 @@ void CheckpointWriter::write_rows(int st, std::int64_t first, std::int64_t count
   impl_->failed = true;
   rethrow_for(impl_->path, e);
 }
+
+std::int64_t CheckpointWriter::adopt_result_chunks(const CheckpointReader& old,
+                                                   const std::vector<std::int64_t>& rows) try {
+  h5::silence_errors();
+  Impl& s = *impl_;
+  const auto ck = static_cast<hid_t>(old.file_id());
+  std::int64_t taken = 0;
+  for (std::size_t st = 0; st < s.streams.size(); ++st) {
+    const StreamSpec& spec = s.streams[st];
+    const std::string kept = std::string(kResultChunksGroup) + "/" + spec.name;
+    if (spec.result_rows < 0 || !h5::exists(ck, kResultChunksGroup) || !h5::exists(ck, kept)) continue;
+    const Handle g = h5::open_group(ck, kept);
+    for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+      const int k = s.in_chunks[st][c];
+      if (k < 0 || !h5::exists(g.get(), spec.columns[c].name)) continue;
+      const Handle from = h5::open_dataset(g.get(), spec.columns[c].name);
+      taken += s.chunks.adopt(k, from.get(), rows.at(st) * spec.columns[c].width);
+    }
+  }
+  s.adopted += taken;
+  return taken;
+} catch (const std::runtime_error& e) {
+  impl_->failed = true;
+  rethrow_for(impl_->path, e);
+}
+
+std::int64_t CheckpointWriter::adopted_chunks() const { return impl_->adopted; }
+std::int64_t CheckpointWriter::deflated_chunks() const { return impl_->chunks.deflated_chunks(); }
 
 void CheckpointWriter::commit(const std::vector<std::int64_t>& counters,
                               const CheckpointState& state) try {

@@ -16,6 +16,7 @@
 // (io/chunk_copy.hpp) instead of deflating every row after the last commit.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,6 +53,11 @@ struct StreamSpec {
   std::int64_t result_rows = -1;
 };
 inline constexpr const char* kResultChunksGroup = "result_chunks";
+// Complete chunks of that copy wait until they add up to this many bytes
+// (32 of the largest, 512 KiB), then are deflated in one parallel loop: a
+// commit of 65,536 rows completes only about nine, too few to keep 16 cores
+// busy. Until then their rows are durable in the stream itself.
+inline constexpr std::size_t kHeldResultChunkBytes = std::size_t{16} << 20;
 
 // The state saved with each commit: three flat arrays (see
 // analysis::MinimaAccumulator::State).
@@ -63,6 +69,8 @@ struct CheckpointState {
 
 // Root attribute marking a checkpoint, and its value.
 inline constexpr const char* kCheckpointAttr = "checkpoint";
+
+class CheckpointReader;
 
 // One thread at a time may use a writer, not necessarily the one that made
 // it (DescentRun writes from a second thread while the next chunk runs).
@@ -80,6 +88,18 @@ class CheckpointWriter {
   // Rows [first, first + count) of stream `s`: one pointer per column, each
   // to count x width values of the column's type. Not durable until commit().
   void write_rows(int s, std::int64_t first, std::int64_t count, const std::vector<const void*>& cols);
+  // Resuming from `old`, before its rows are copied in: takes, as they are
+  // stored, the chunks of old's second copy of each stream that hold only
+  // the first rows[s] rows of stream s (those it committed), where old's
+  // copy is made as this one's: the same chunks, type, fill and filters
+  // (the same --compression). Those rows, written next, then reach the
+  // stream and the chunks not taken only, so only chunks old had not stored
+  // are deflated again (io::ChunkWriter::adopt). Returns the chunks taken.
+  std::int64_t adopt_result_chunks(const CheckpointReader& old, const std::vector<std::int64_t>& rows);
+  // Chunks of the second copies taken from an older checkpoint
+  // (adopt_result_chunks), and those deflated and stored here.
+  std::int64_t adopted_chunks() const;
+  std::int64_t deflated_chunks() const;
   void commit(const std::vector<std::int64_t>& counters, const CheckpointState& state);
   void close();
   const std::string& path() const;

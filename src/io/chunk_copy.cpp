@@ -60,7 +60,7 @@ hsize_t product(const Shape& s) {
 
 }  // namespace
 
-bool same_chunks(hid_t from, hid_t to) {
+bool same_layout(hid_t from, hid_t to) {
   const Shape dims = h5::shape(from);
   if (dims.empty() || dims != h5::shape(to)) return false;
   const Handle pa = create_plist_of(from), pb = create_plist_of(to);
@@ -72,11 +72,30 @@ bool same_chunks(hid_t from, hid_t to) {
   if (H5Tequal(ta.get(), tb.get()) <= 0) return false;
   const Handle native = h5::owned(H5Tget_native_type(ta.get(), H5T_DIR_DEFAULT), H5Tclose,
                                   "cannot get a native datatype");
-  if (!same_filters(pa.get(), pb.get()) || !same_fill(pa.get(), pb.get(), native.get())) return false;
+  return same_filters(pa.get(), pb.get()) && same_fill(pa.get(), pb.get(), native.get());
+}
+
+bool same_chunks(hid_t from, hid_t to) {
+  if (!same_layout(from, to)) return false;
+  const Shape dims = h5::shape(from);
+  const Handle dcpl = create_plist_of(from);
+  const Shape chunk = chunk_of(dcpl.get(), static_cast<int>(dims.size()));
   // (HDF5 1.10 counts over a dataspace given: H5S_ALL is refused.)
   const Handle space = h5::owned(H5Dget_space(from), H5Sclose, "cannot get a dataspace");
   hsize_t written = 0;
   return H5Dget_num_chunks(from, space.get(), &written) >= 0 && written == product(chunk_grid(dims, chunk));
+}
+
+bool copy_chunk(hid_t from, hid_t to, const hsize_t* offset) {
+  unsigned mask = 0;
+  haddr_t addr = HADDR_UNDEF;
+  hsize_t size = 0;
+  if (H5Dget_chunk_info_by_coord(from, offset, &mask, &addr, &size) < 0 || addr == HADDR_UNDEF) return false;
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+  if (H5Dread_chunk(from, H5P_DEFAULT, offset, &mask, bytes.data()) < 0) return false;
+  if (H5Dwrite_chunk(to, H5P_DEFAULT, mask, offset, bytes.size(), bytes.data()) < 0)
+    h5::fail_on("cannot write a chunk of ", to);
+  return true;
 }
 
 std::int64_t copy_chunks(hid_t from, hid_t to) {
@@ -87,19 +106,9 @@ std::int64_t copy_chunks(hid_t from, hid_t to) {
   const Shape grid = chunk_grid(dims, chunk);
   const hsize_t n = product(grid);
   Shape at(dims.size(), 0), offset(dims.size());
-  std::vector<unsigned char> bytes;
   for (hsize_t k = 0; k < n; ++k) {
     for (std::size_t i = 0; i < dims.size(); ++i) offset[i] = at[i] * chunk[i];
-    unsigned mask = 0;
-    haddr_t addr = HADDR_UNDEF;
-    hsize_t size = 0;
-    if (H5Dget_chunk_info_by_coord(from, offset.data(), &mask, &addr, &size) < 0 || addr == HADDR_UNDEF)
-      h5::fail_on("cannot find a chunk of ", from);
-    bytes.resize(static_cast<std::size_t>(size));
-    if (H5Dread_chunk(from, H5P_DEFAULT, offset.data(), &mask, bytes.data()) < 0)
-      h5::fail_on("cannot read a chunk of ", from);
-    if (H5Dwrite_chunk(to, H5P_DEFAULT, mask, offset.data(), bytes.size(), bytes.data()) < 0)
-      h5::fail_on("cannot write a chunk of ", to);
+    if (!copy_chunk(from, to, offset.data())) h5::fail_on("cannot read a chunk of ", from);
     for (std::size_t i = dims.size(); i-- > 0;) {  // the next chunk, row-major
       if (++at[i] < grid[i]) break;
       at[i] = 0;

@@ -17,9 +17,16 @@ namespace trilo::io {
 
 // Whether the chunks of `from` can be stored in `to` as they are: both
 // chunked, of the same shape, chunk shape, element type, fill value and
-// filter pipeline (each filter and its parameters), and every chunk of
-// `from` written.
+// filter pipeline (each filter and its parameters).
+bool same_layout(hid_t from, hid_t to);
+// same_layout, and every chunk of `from` written.
 bool same_chunks(hid_t from, hid_t to);
+
+// Stores the chunk of `from` at element offset `offset` (one per dimension)
+// into `to` as it is, with its filter mask; false, storing nothing, when
+// `from` has no chunk stored there or it cannot be read (throws when `to`
+// cannot be written). Requires same_layout(from, to).
+bool copy_chunk(hid_t from, hid_t to, const hsize_t* offset);
 
 // Stores every chunk of `from` into `to` as it is, with its filter mask;
 // requires same_chunks(from, to). Returns the number of chunks stored.

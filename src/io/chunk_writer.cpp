@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "io/chunk_copy.hpp"
 #include "io/hdf5_util.hpp"
 
 namespace trilo::io {
@@ -63,12 +64,31 @@ int ChunkWriter::add(hid_t ds) {
     return -1;
   s.mem_type = std::move(native);
   s.stored.assign(static_cast<std::size_t>((s.elements + s.chunk - 1) / s.chunk), false);
+  s.adopted = s.stored;
   sets_.push_back(std::move(s));
   return static_cast<int>(sets_.size()) - 1;
 }
 
 std::int64_t ChunkWriter::elements_in(const Set& s, std::int64_t chunk) const {
   return std::min(s.elements, (chunk + 1) * s.chunk) - chunk * s.chunk;
+}
+
+std::int64_t ChunkWriter::adopt(int k, hid_t from, std::int64_t elements) {
+  if (k < 0 || k >= static_cast<int>(sets_.size())) throw std::logic_error("ChunkWriter: no such dataset");
+  Set& s = sets_[static_cast<std::size_t>(k)];
+  if (!same_layout(from, s.id)) return 0;
+  std::int64_t taken = 0;
+  const auto chunks = static_cast<std::int64_t>(s.stored.size());
+  for (std::int64_t chunk = 0; chunk < chunks && chunk * s.chunk + elements_in(s, chunk) <= elements; ++chunk) {
+    const auto c = static_cast<std::size_t>(chunk);
+    if (s.stored[c] || pending_.count({k, chunk}))
+      throw std::logic_error("ChunkWriter: adopting a chunk already written");
+    const hsize_t offset[2] = {static_cast<hsize_t>(chunk * s.chunk / s.row), 0};
+    if (!copy_chunk(from, s.id, offset)) continue;  // not stored (or unreadable): deflated from the rows
+    s.stored[c] = s.adopted[c] = true;
+    ++taken;
+  }
+  return taken;
 }
 
 void ChunkWriter::write(int k, hid_t mem_type, std::int64_t first, std::int64_t count,
@@ -84,6 +104,10 @@ void ChunkWriter::write(int k, hid_t mem_type, std::int64_t first, std::int64_t 
     const std::int64_t chunk = at / s.chunk, in = at - chunk * s.chunk;
     const std::int64_t n = std::min(end - at, s.chunk - in);
     const unsigned char* from = src + static_cast<std::size_t>(at - first) * s.esize;
+    if (s.adopted[static_cast<std::size_t>(chunk)]) {  // adopt() stored them already: dropped
+      at += n;
+      continue;
+    }
     if (s.stored[static_cast<std::size_t>(chunk)]) {  // written again: HDF5 merges it
       h5::write_flat(s.id, s.mem_type.get(), at, n, from);
     } else {
@@ -155,6 +179,7 @@ void ChunkWriter::store(const std::vector<Key>& keys) {
       h5::fail_on("cannot write a chunk of ", s.id);
     out[j] = {};
     s.stored[static_cast<std::size_t>(chunk)] = true;
+    ++deflated_;
     held_ -= pending_.at(keys[j]).bytes.size();
     pending_.erase(keys[j]);
   }

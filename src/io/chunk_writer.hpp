@@ -37,7 +37,7 @@ class ChunkWriter {
   // memory type `mem_type` (which must be the dataset's native type).
   // Complete chunks are stored by store_complete(), flush(), or here once
   // the chunks held exceed the limit; elements of a chunk already stored
-  // go through HDF5's own H5Dwrite.
+  // go through HDF5's own H5Dwrite (of one adopt() took: dropped).
   void write(int k, hid_t mem_type, std::int64_t first, std::int64_t count, const void* data);
   static constexpr std::size_t kHeldBytes = std::size_t{32} << 20;
   // Compresses and stores every complete chunk of every dataset.
@@ -46,7 +46,20 @@ class ChunkWriter {
   // fill value (what HDF5 pads a chunk with). Call before the file closes.
   void flush();
 
+  // Takes the chunks that `from`, a dataset made as dataset k is (the same
+  // shape, chunks, type, fill and filters: io::same_layout), has stored and
+  // that hold only elements below `elements`, copying them as they are
+  // stored (io::copy_chunk). They count as stored, and elements written to
+  // them later are dropped: they hold them already. A resumed checkpoint
+  // takes the chunks of the rows its interrupted one committed this way
+  // instead of deflating those rows again. Returns the chunks taken: 0 when
+  // `from` is made otherwise (another deflate level). Only before anything
+  // is written to the chunks it takes.
+  std::int64_t adopt(int k, hid_t from, std::int64_t elements);
+
   std::int64_t pending_chunks() const { return static_cast<std::int64_t>(pending_.size()); }
+  // Chunks deflated and stored by this writer (not those adopted).
+  std::int64_t deflated_chunks() const { return deflated_; }
   // The most bytes of uncompressed chunks held at once so far.
   std::size_t peak_held() const { return peak_held_; }
 
@@ -61,6 +74,7 @@ class ChunkWriter {
     int level;              // deflate level
     std::vector<unsigned char> fill;  // one element
     std::vector<bool> stored;         // by chunk index
+    std::vector<bool> adopted;        // by chunk index: stored by adopt()
   };
   struct Pending {
     std::vector<unsigned char> bytes;  // the whole chunk
@@ -76,6 +90,7 @@ class ChunkWriter {
   std::size_t held_limit_;
   std::size_t held_ = 0;  // bytes of the pending chunks
   std::size_t peak_held_ = 0;
+  std::int64_t deflated_ = 0;
 };
 
 }  // namespace trilo::io

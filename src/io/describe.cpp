@@ -80,6 +80,13 @@ std::string status_text(const std::vector<std::int8_t>& status) {
 
 }  // namespace
 
+// The /sweep line: its values (and second values), points and runs per setting.
+std::string sweep_text(const analysis::SweepTable& s, const std::string& points, const std::string& runs) {
+  return std::to_string(s.n_values()) + " values of " + s.parameter + " x " +
+         (s.two_dimensional() ? std::to_string(s.n_values2()) + " values of " + s.parameter2 + " x " : std::string()) +
+         std::to_string(s.n_minima) + " " + points + ", " + std::to_string(s.n_starts) + " " + runs + " each";
+}
+
 std::string attr_text(const AttrValue& v) {
   if (auto* s = std::get_if<std::string>(&v)) return *s;
   if (auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
@@ -157,6 +164,7 @@ std::string describe_result(const ResultData& r) {
                                   : "batch " + get("batch_size") + ", " + epochs + (epochs == "1" ? " epoch" : " epochs");
     line("training", batch);
     out << describe_network(r.network_minima, r.network_status);
+    if (r.has_sweep) line("/sweep", sweep_text(r.sweep, "minima", "trainings"));
     out << describe_spectra(r.path);
     if (has_start_basins(r.path)) {
       const StartBasins b = read_start_basins(r.path);
@@ -197,13 +205,7 @@ std::string describe_result(const ResultData& r) {
              ", " + analysis::counted(static_cast<std::int64_t>(r.connections.tree_level.size()), "merge", "merges") +
              " of " +
              analysis::counted(static_cast<std::int64_t>(r.connections.minimum_row.size()), "minimum", "minima"));
-  if (r.has_sweep)
-    line("/sweep", std::to_string(r.sweep.n_values()) + " values of " + r.sweep.parameter + " x " +
-                       (r.sweep.two_dimensional() ? std::to_string(r.sweep.n_values2()) + " values of " +
-                                                        r.sweep.parameter2 + " x "
-                                                  : std::string()) +
-                       std::to_string(r.sweep.n_minima) + " points, " +
-                       std::to_string(r.sweep.n_starts) + " starts each");
+  if (r.has_sweep) line("/sweep", sweep_text(r.sweep, "points", "starts"));
   if (r.has_minima) out << "minima:\n" << analysis::format_minima_table(r.minima);
   const std::string stats = r.has_minima ? analysis::format_minima_statistics(r.minima) : "";
   if (!stats.empty()) out << "minima, 95% Wilson intervals and steps (nearest rank):\n" << stats;

@@ -161,6 +161,49 @@ void NetworkWriter::write_traces(const std::vector<TrainingTrace>& t) {
                        "the weights; NaN beyond length");
 }
 
+void write_network_sweep(ResultWriter& file, const analysis::SweepTable& s, const NetworkSweepOutcomes& o) {
+  const auto nv = static_cast<std::size_t>(s.n_settings());
+  const bool test = !o.mean_test_loss.empty();
+  for (const std::vector<double>* c : {&o.fraction_converged, &o.mean_loss, &o.median_loss, &o.mean_accuracy,
+                                       &o.median_accuracy})
+    h5::require(c->size() == nv, "write_network_sweep: a column does not have one value per setting");
+  for (const std::vector<double>* c : {&o.median_test_loss, &o.mean_test_accuracy, &o.median_test_accuracy})
+    h5::require(c->size() == (test ? nv : 0), "write_network_sweep: the test columns do not match");
+  h5::require(o.minima_reached.size() == nv, "write_network_sweep: minima_reached does not have one value per setting");
+  file.write_sweep(s);
+  const Handle g = h5::open_group(static_cast<hid_t>(file.file_id()), "sweep");
+  const Handle value = h5::open_dataset(g.get(), "value");
+  Handle value2;
+  Shape rows = {nv};
+  std::vector<hid_t> by_value = {value.get()};
+  if (s.two_dimensional()) {
+    value2 = h5::open_dataset(g.get(), "value2");
+    rows = {static_cast<hsize_t>(s.n_values()), static_cast<hsize_t>(s.n_values2())};
+    by_value.push_back(value2.get());
+  }
+  using schema::full_dataset;
+  const hid_t gid = g.get();
+  full_dataset(gid, "fraction_converged", rows, by_value, o.fraction_converged,
+               "fraction of the trainings whose full-batch gradient norm met the tolerance", true);
+  full_dataset(gid, "minima_reached", rows, by_value, o.minima_reached,
+               "distinct minima (rows of /minima) reached by the trainings");
+  const std::pair<const char*, const std::vector<double>*> cols[] = {
+      {"mean_loss", &o.mean_loss},           {"median_loss", &o.median_loss},
+      {"mean_accuracy", &o.mean_accuracy},   {"median_accuracy", &o.median_accuracy},
+      {"mean_test_loss", &o.mean_test_loss}, {"median_test_loss", &o.median_test_loss},
+      {"mean_test_accuracy", &o.mean_test_accuracy}, {"median_test_accuracy", &o.median_test_accuracy}};
+  for (const auto& [name, col] : cols) {
+    if (col->empty()) continue;
+    const std::string n = name;
+    const std::string stat = n.compare(0, 4, "mean") == 0 ? "mean" : "median (nearest rank)";
+    const std::string what = n.substr(n.find('_') + 1);
+    full_dataset(gid, n, rows, by_value, *col,
+                 stat + " final " + (what.compare(0, 5, "test_") == 0 ? "test " + what.substr(5) : "training " + what) +
+                     " of the trainings that did not diverge",
+                 what.find("accuracy") != std::string::npos);
+  }
+}
+
 void read_network(hid_t file, NetworkMinima& m, std::vector<std::int8_t>& status) {
   Handle d = h5::open_group(file, "descents");
   status = h5::read<std::int8_t>(d.get(), "status");

@@ -66,6 +66,21 @@ class NetworkWriter {
   h5::Handle start_, end_, loss_, grad_norm_, accuracy_, test_loss_, test_accuracy_, steps_, status_;
 };
 
+// What a network sweep adds to /sweep, per setting (value, or pair of
+// values), over that setting's trainings that did not diverge; NaN where
+// every one diverged.
+struct NetworkSweepOutcomes {
+  std::vector<double> fraction_converged;
+  std::vector<std::int64_t> minima_reached;  // distinct minima among the setting's trainings
+  std::vector<double> mean_loss, median_loss, mean_accuracy, median_accuracy;
+  // Empty without a test set.
+  std::vector<double> mean_test_loss, median_test_loss, mean_test_accuracy, median_test_accuracy;
+};
+
+// /sweep of a network sweep: the table every sweep writes (docs/format.md),
+// then `o` over the same value (and value2) scales.
+void write_network_sweep(ResultWriter& file, const analysis::SweepTable& s, const NetworkSweepOutcomes& o);
+
 // Reads /minima and /descents/status of a network file.
 void read_network(hid_t file, NetworkMinima& m, std::vector<std::int8_t>& status);
 // The text `trilobite info` prints for a network file's minima.

@@ -316,6 +316,8 @@ ResultData read_result(const std::string& path) {
       r.network = true;
       r.has_plane = h5::exists(f, "plane");
       if (!r.has_plane) read_network(f, r.network_minima, r.network_status);
+      r.has_sweep = h5::exists(f, "sweep");
+      if (r.has_sweep) r.sweep = metrics::read_sweep(f);
       return r;
     }
     r.has_grid = h5::exists(f, "grid");

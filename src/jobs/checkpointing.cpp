@@ -121,6 +121,9 @@ std::unique_ptr<io::CheckpointWriter> start_checkpoint(
   // nothing either.
   const std::string fresh = p.partial + (old ? ".resuming" : ".creating");
   auto ck = std::make_unique<io::CheckpointWriter>(fresh, root, streams, static_cast<int>(counters.size()));
+  // The chunks of the result's copies the old checkpoint stored for the
+  // committed rows are taken as they are; the copy below deflates the rest.
+  if (old) ck->adopt_result_chunks(*old, rows);
   constexpr std::int64_t kBlock = 1 << 16;
   for (std::size_t s = 0; old && s < streams.size(); ++s) {
     const auto& cols = streams[s].columns;

@@ -44,7 +44,9 @@ CheckpointStart prepare_checkpoint(config::RunConfig& cfg);
 
 // A new checkpoint at p.partial. Resuming (`old` not null): the first
 // `rows[s]` rows of each stream and the last commit's counters and state
-// are copied from `old`, committed, and the copy renamed onto p.partial
+// are copied from `old` (the chunks of the result's copies that `old`
+// stored for those rows taken as they are:
+// io::CheckpointWriter::adopt_result_chunks), committed, and the copy renamed onto p.partial
 // (the old file is removed only then). Fresh: an empty first commit with
 // `counters` and `state`.
 std::unique_ptr<io::CheckpointWriter> start_checkpoint(

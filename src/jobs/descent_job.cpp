@@ -160,6 +160,7 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
             " cells",
         paths, cfg));
   }
+  const std::int64_t adopted = ck->adopted_chunks(), deflated = ck->deflated_chunks();
   ck->close();
   ck.reset();
   res.timings.descents_s = run.descent_seconds();
@@ -170,6 +171,8 @@ void run_descent_command(config::RunConfig& cfg, const config::Resolved& r, back
     const double setup = st.setup_s;
     st = run.stage_times();
     st.setup_s = setup;
+    st.chunks_adopted = adopted;
+    st.chunks_deflated = deflated;
   }
   write_result(cfg, r, be, paths.partial, plan, run, res, writer, st);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

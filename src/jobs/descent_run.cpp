@@ -38,8 +38,11 @@ void print_stage_times(const StageTimes& t, std::ostream& out) {
   }
   if (t.record_rows > 0) {
     if (t.chunks_moved >= 0)
-      std::snprintf(line, sizeof line, "records: %lld rows, %lld chunks moved from the checkpoint as stored\n",
-                    static_cast<long long>(t.record_rows), static_cast<long long>(t.chunks_moved));
+      std::snprintf(line, sizeof line,
+                    "records: %lld rows, %lld chunks moved from the checkpoint as stored (%lld taken from the "
+                    "checkpoint resumed, %lld deflated here)\n",
+                    static_cast<long long>(t.record_rows), static_cast<long long>(t.chunks_moved),
+                    static_cast<long long>(t.chunks_adopted), static_cast<long long>(t.chunks_deflated));
     else
       std::snprintf(line, sizeof line, "records: %lld rows, deflated from the checkpoint's rows\n",
                     static_cast<long long>(t.record_rows));

@@ -149,6 +149,12 @@ DescentPlan descent_plan(const config::RunConfig& c, const config::Resolved& r) 
   return plan;
 }
 
+RecordsMode records_mode(const config::RunConfig& c, const config::Resolved& r, const backend::Backend& be) {
+  RecordsMode m{c.records, c.sample};
+  m.result_chunks = has_descents(c.job) && result_rows(descent_plan(c, r), be) >= 0;
+  return m;
+}
+
 namespace {
 
 const char* status_name(std::int8_t s) {
@@ -499,10 +505,11 @@ void run_command_with(config::RunConfig& cfg, backend::Backend* given, std::ostr
     record_chunks_from_env();
   }
   const io::h5::DeflateScope deflate(cfg.compression);
-  // Refuse or tile a job that would not fit (docs/limits.md).
-  fit_resources(cfg, r, RecordsMode{cfg.records, cfg.sample});
   std::unique_ptr<backend::Backend> selected = given ? nullptr : select_backend(cfg);
   backend::Backend* be = given ? given : selected.get();
+  // Refuse or tile a job that would not fit (docs/limits.md); the backend
+  // decides whether the checkpoint keeps the records' chunks too.
+  fit_resources(cfg, r, records_mode(cfg, r, *be));
   cfg.backend = be->name();  // resolved, so the stored configuration replays on the same backend
   // Checkpointed jobs: the checkpoint to write, or to resume (its settings
   // checked against these), settled before any note.

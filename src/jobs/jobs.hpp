@@ -14,6 +14,7 @@
 #include "io/result_writer.hpp"
 #include "jobs/checkpointing.hpp"
 #include "jobs/descent_run.hpp"
+#include "jobs/resources.hpp"
 
 namespace trilo::jobs {
 
@@ -58,6 +59,10 @@ StartSpec start_spec(const config::RunConfig& c, const config::Resolved& r,
 // The descents and basin-map cells a descend/basins/run job does, with
 // records as --records asks (execute_job: all).
 DescentPlan descent_plan(const config::RunConfig& c, const config::Resolved& r);
+// What the resource estimate counts of the job's records on `be`: the
+// --records mode and whether the checkpoint keeps them in the result's
+// chunks too (result_rows of the job's descent_plan on `be`).
+RecordsMode records_mode(const config::RunConfig& c, const config::Resolved& r, const backend::Backend& be);
 // The lattice of the basin map (--basin-res) and of the grid (--grid-res).
 PlaneSpec job_plane(const config::Resolved& r, std::int64_t res);
 io::GridAxes grid_axes(const PlaneSpec& p);

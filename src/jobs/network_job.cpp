@@ -28,6 +28,7 @@
 #include "jobs/jobs.hpp"
 #include "jobs/minima_spectra.hpp"
 #include "jobs/network_checkpoint.hpp"
+#include "jobs/network_sweep.hpp"
 #include "jobs/plane_job.hpp"
 #include "jobs/progress.hpp"
 #include "jobs/ranks.hpp"
@@ -70,9 +71,7 @@ class Trainings : public ChunkWork {
         clusters_(width_, net.function_tol),
         raw_label_(static_cast<std::size_t>(nr.runs), -1) {
     if (nr.data.has_test) test_store_ = nn::view_of<T>(nr.data.test);
-    if (nr.cuda)
-      gpu_ = nn::make_cuda_ensemble(nr.model, nr.train, train_, nr.data.has_test ? &test_store_ : nullptr, probe_,
-                                    local_rank());
+    if (nr.cuda) use_device_for(0);
     for (std::int64_t t : nr.trace) {
       nn::TraceSink& sink = traces_[t];
       sink.every = nr.trace_every;
@@ -123,7 +122,7 @@ class Trainings : public ChunkWork {
     for (std::int64_t first = 0; first < done_; first += kBlock) {
       read_training_rows(from, layout_, first, std::min(kBlock, done_ - first), rows, raw);
       std::copy(raw.begin(), raw.end(), raw_label_.begin() + static_cast<std::ptrdiff_t>(first));
-      if (nr_.start_alpha.empty()) continue;
+      if (!nr_.keeps_outcomes()) continue;
       res_.steps.insert(res_.steps.end(), rows.steps.begin(), rows.steps.end());
       res_.run_status.insert(res_.run_status.end(), rows.status.begin(), rows.status.end());
       res_.loss.insert(res_.loss.end(), rows.loss.begin(), rows.loss.end());
@@ -157,16 +156,21 @@ class Trainings : public ChunkWork {
     sl.outputs.assign(n * static_cast<std::size_t>(width_), kNaN);
     if (gpu_) {
       // The chunk as one ensemble on the GPU, from starts drawn (or placed
-      // on the plane) here, as the CPU's trainings draw them.
+      // on the plane) here, as the CPU's trainings draw them. A sweep's
+      // chunk lies within one setting (cut), trained by that setting's
+      // ensemble.
+      use_device_for(first);
+      const nn::TrainParams& tp = nr_.train_of(first);
 #pragma omp parallel for schedule(static)
       for (std::int64_t i = 0; i < count; ++i) {
         double* s = rows.start.data() + static_cast<std::size_t>(i) * static_cast<std::size_t>(P);
         if (!nr_.start_alpha.empty())
           start_on_plane(first + i, s);
         else
-          nn::init_weights(m, nr_.train.init, nr_.train.seed, first + i, s);
+          nn::init_weights(m, tp.init, tp.seed, nr_.run_of(first + i), s);
       }
-      gpu_->train(first, count, rows.start.data(), rows.end.data(), sl.outcome.data(), sl.outputs.data());
+      gpu_->train(nr_.run_of(first), count, rows.start.data(), rows.end.data(), sl.outcome.data(),
+                  sl.outputs.data());
       return;
     }
 #pragma omp parallel
@@ -183,7 +187,8 @@ class Trainings : public ChunkWork {
         nn::TraceSink* sink = traced == traces_.end() ? nullptr : &traced->second;
         const bool given = !nr_.start_alpha.empty();
         if (given) start_on_plane(first + i, s);
-        sl.outcome[k] = nn::train_one<T>(m, nr_.train, train_, test, first + i, s, e, sink, given);
+        sl.outcome[k] = nn::train_one<T>(m, nr_.train_of(first + i), train_, test, nr_.run_of(first + i), s, e, sink,
+                                         given);
         if (sl.outcome[k].status == DescentStatus::kDiverged) continue;
         for (std::int64_t j = 0; j < P; ++j) w[static_cast<std::size_t>(j)] = static_cast<T>(e[j]);
         nn::predict<T>(m, w.data(), probe_.all(), out.data(), ws);
@@ -213,7 +218,7 @@ class Trainings : public ChunkWork {
       rows.steps[k] = o.steps;
       rows.status[k] = static_cast<std::int8_t>(o.status);
       ++res_.status[static_cast<int>(o.status)];
-      if (!nr_.start_alpha.empty()) {  // a basin map keeps every cell's outcome
+      if (nr_.keeps_outcomes()) {  // a basin map or a sweep keeps every row's outcome
         res_.steps.push_back(o.steps);
         res_.run_status.push_back(static_cast<std::int8_t>(o.status));
         res_.loss.push_back(o.loss);
@@ -278,7 +283,25 @@ class Trainings : public ChunkWork {
     ck_->commit({done_, trace_rows_, minima_rows_}, state());
   }
 
+  // A sweep's chunks never span two settings: on the GPU a chunk is one
+  // ensemble with one setting's training.
+  std::int64_t cut(std::int64_t first, std::int64_t n, std::int64_t chunk) const override {
+    const std::int64_t k = std::min(chunk, n - first);
+    return nr_.sweep_runs > 0 ? std::min(k, nr_.sweep_runs - first % nr_.sweep_runs) : k;
+  }
+
  private:
+  // The device's ensemble for the setting of row `row` (made anew when a
+  // sweep moves on to the next setting; computes run one at a time).
+  void use_device_for(std::int64_t row) {
+    const std::int64_t setting = nr_.sweep_runs > 0 ? row / nr_.sweep_runs : 0;
+    if (gpu_ && setting == gpu_setting_) return;
+    gpu_.reset();
+    gpu_ = nn::make_cuda_ensemble(nr_.model, nr_.train_of(row), train_, nr_.data.has_test ? &test_store_ : nullptr,
+                                  probe_, local_rank());
+    gpu_setting_ = setting;
+  }
+
   // The start of cell `run` of a basin map of initialisations.
   void start_on_plane(std::int64_t run, double* s) const {
     const std::int64_t P = nr_.model.params(), n0 = static_cast<std::int64_t>(nr_.start_alpha.size());
@@ -310,6 +333,7 @@ class Trainings : public ChunkWork {
   const nn::DataView<T> probe_;
   const std::int64_t width_;
   std::unique_ptr<nn::EnsembleTrainer> gpu_;  // --backend cuda: the chunk's trainings on the GPU
+  std::int64_t gpu_setting_ = -1;             // the sweep setting gpu_ trains
   analysis::FunctionClusters clusters_;
   std::vector<RawMinimum> raw_;  // in order of first appearance
   std::vector<std::int32_t> raw_label_;
@@ -473,13 +497,13 @@ NetworkResult train_networks(const config::NetworkResolved& nr, const config::Ne
 }
 
 void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream& log) {
-  if (cfg.job != "descend" && cfg.job != "basins")
-    throw config::BadInput("--model: network landscapes work with `trilobite descend`, `basins` and `grid`, not `" +
+  if (cfg.job != "descend" && cfg.job != "basins" && cfg.job != "sweep")
+    throw config::BadInput("--model: network landscapes work with `trilobite descend`, `basins`, `sweep` and `grid`, not `" +
                            cfg.job + "`");
-  const bool basins = cfg.job == "basins";
+  const bool basins = cfg.job == "basins", sweep = cfg.job == "sweep";
   PlaneSetup plane;
-  const config::NetworkResolved nr =
-      basins ? resolve_start_plane(cfg, &plane) : config::resolve_network(cfg);
+  config::NetworkResolved nr = basins ? resolve_start_plane(cfg, &plane) : config::resolve_network(cfg);
+  if (sweep) resolve_network_sweep(cfg, nr);
   cfg.backend = nr.cuda ? "cuda" : "cpu";
   const io::h5::DeflateScope deflate(cfg.compression);
   const nn::Model& m = nr.model;
@@ -493,7 +517,9 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   if (!cfg.quiet)
     log << "trilobite " << cfg.job << ": " << (basins ? std::to_string(plane.res) + " x " + std::to_string(plane.res) +
                                                            " initialisations (" + plane.kind + " directions) of "
-                                                     : std::string())
+                                               : sweep ? std::to_string(nr.sweep_train.size()) + " settings x " +
+                                                             std::to_string(nr.sweep_runs) + " trainings of "
+                                                       : std::string())
         << m.text() << " (" << m.params() << " weights, " << nn::activation_name(m.activation)
         << ", " << nn::loss_name(m.loss) << ") on " << nr.data.train.name << " (" << nr.data.train.rows << " rows"
         << (nr.data.has_test ? ", test " + std::to_string(nr.data.test.rows) : std::string()) << "), "
@@ -518,7 +544,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
                                              {"backend", cfg.backend},
                                              {"device", device},
                                              {"seed", cfg.seed},
-                                             {"n_starts", nr.runs}}})
+                                             {"n_starts", sweep ? nr.sweep_runs : nr.runs}}})
     a.insert(a.end(), part.begin(), part.end());
   // Mini-batch trainings run epochs; full-batch ones run up to max_steps.
   if (nr.train.batch > 0)
@@ -545,6 +571,11 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   write_minima_spectra(static_cast<hid_t>(file.file_id()), spectra, res.minima);
   writer.write_traces(res.traces);
   if (basins) write_start_basins(file, plane, nr, res);
+  NetworkSweepResult swept;
+  if (sweep) {
+    swept = tabulate_network_sweep(nr, res);
+    io::write_network_sweep(file, swept.table, swept.outcomes);
+  }
   std::vector<std::int64_t> widths(m.widths.begin(), m.widths.end());
   writer.write_network(
       {{"model", m.text()},
@@ -570,7 +601,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   const io::NetworkMinima& mt = res.minima;
   if (cfg.json) {
     nlohmann::json j;
-    j["job"] = "descend";
+    j["job"] = cfg.job;
     j["landscape"] = "network";
     j["model"] = m.text();
     j["trainings"] = res.runs;
@@ -578,6 +609,10 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
     j["max_steps"] = res.status[1];
     j["diverged"] = res.status[2];
     j["minima"] = mt.size();
+    if (sweep) {
+      j["settings"] = swept.table.n_settings();
+      j["trainings_per_setting"] = nr.sweep_runs;
+    }
     j["timings"] = {{"trainings", res.train_s}, {"minima", res.minima_s}, {"spectra", spectra.seconds}, {"total", secs}};
     j["output"] = cfg.output;
     out << j.dump() << "\n";
@@ -609,6 +644,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   }
   if (mt.size() > shown) out << "  ... " << mt.size() - shown << " more in " << cfg.output << " (/minima)\n";
   print_minima_spectra(out, spectra, mt);
+  if (sweep) print_network_sweep(out, swept, mt);
   out << "wrote " << cfg.output << " in " << secs << " s\n";
 }
 

@@ -6,8 +6,13 @@
 #include <stdexcept>
 #include <utility>
 
+#include <zlib.h>
+
 #include "core/work.hpp"
+#include "io/checkpoint.hpp"
+#include "io/hdf5_util.hpp"
 #include "jobs/chunk_driver.hpp"
+#include "jobs/descent_run.hpp"
 
 namespace trilo::jobs {
 
@@ -64,6 +69,34 @@ ResourceItem item(std::string what, u64 bytes, std::string hint, std::string opt
 }
 
 const char* const kStartsHint = "use --records none|sample or fewer --starts";
+
+// The checkpoint's second copy of `rows` descent records in the result's
+// chunks (io::StreamSpec::result_rows): the columns of descent_streams that
+// the result holds, each in the chunks h5::create_dataset gives it; one
+// whose dataset is contiguous (4096 values or fewer) keeps no copy.
+struct RecordChunkCopy {
+  u64 bytes = 0;        // every chunk at its largest deflated (compressBound), the last one whole
+  u64 chunk_bytes = 0;  // one chunk of each column, uncompressed
+  u64 raw_bytes = 0;    // every chunk uncompressed
+};
+
+RecordChunkCopy record_chunk_copy(int dim, u64 rows) {
+  RecordChunkCopy copy;
+  for (const io::Column& col : descent_streams(dim, static_cast<std::int64_t>(rows))[0].columns) {
+    if (!col.in_result) continue;
+    const io::h5::Shape dims =
+        col.width == 1 ? io::h5::Shape{rows} : io::h5::Shape{rows, static_cast<u64>(col.width)};
+    const io::h5::Shape chunk = io::h5::chunk_shape(dims);
+    if (chunk.empty()) continue;
+    u64 bytes = io::column_type_size(col.type);
+    for (const u64 extent : chunk) bytes = mul(bytes, extent);
+    const u64 chunks = (rows + chunk[0] - 1) / chunk[0];
+    copy.chunk_bytes = add(copy.chunk_bytes, bytes);
+    copy.raw_bytes = add(copy.raw_bytes, mul(chunks, bytes));
+    copy.bytes = add(copy.bytes, mul(chunks, compressBound(static_cast<uLong>(bytes))));
+  }
+  return copy;
+}
 
 u64 sum(const std::vector<ResourceItem>& items) {
   u64 s = 0;
@@ -131,11 +164,7 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
       // Records stream through the checkpoint (src/jobs/descent_run.cpp):
       // memory holds one block of rows while the result is written from it,
       // whatever the number of starts; the disk holds them twice at the
-      // end (checkpoint and result), counted uncompressed. Where the
-      // checkpoint also keeps them deflated in the result's chunks
-      // (io::StreamSpec::result_rows), that copy (about half the rows'
-      // size for descents) and the writer's 16 MB of held chunks are not
-      // counted: the uncompressed result is the margin.
+      // end (checkpoint and result), counted uncompressed.
       const std::string what = "descent records for " + format_count(n) + " starts";
       e.memory.push_back(item("descent rows copied into the result",
                               mul(std::min<u64>(kept, kCopyBlockRows), add(rec, 8)), ""));
@@ -148,6 +177,26 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
       e.disk.push_back(item(what + ", checkpoint and result",
                             mul(2, add(mul(kept, add(mul(16, d), kDescentRowExtra)), mul(d, 4))),
                             kStartsHint));
+      // Where the checkpoint also keeps them deflated in the result's
+      // chunks (RecordsMode::result_chunks; nothing is deflated at
+      // --compression 0), the disk holds that copy as well until the end.
+      // Counted at its bound, as the result is counted uncompressed: each
+      // chunk deflated by compress2 (io/chunk_writer.cpp) takes at most
+      // zlib's compressBound of its bytes (its size and 0.03%; random
+      // start points shrink little). The checkpoint's writer holds up to
+      // io::kHeldResultChunkBytes of complete chunks plus the one being
+      // filled of each column, and each one's deflated form before it is
+      // stored (as large again, the 0.03% aside): never more than the copy.
+      if (records.result_chunks && c.compression > 0) {
+        const RecordChunkCopy copy = record_chunk_copy(r.dim, kept);
+        if (copy.bytes > 0) {
+          e.disk.push_back(item(what + ", deflated a second time in the checkpoint", copy.bytes,
+                                kStartsHint));
+          e.memory.push_back(item(
+              "descent record chunks held for deflating",
+              mul(2, std::min(copy.raw_bytes, add(io::kHeldResultChunkBytes, copy.chunk_bytes))), ""));
+        }
+      }
     }
     if (!c.trace.empty()) {
       const u64 k = u(static_cast<std::int64_t>(c.trace.size()));

@@ -16,9 +16,13 @@ namespace trilo::jobs {
 // What the job keeps of each descent: every record ("all", today's only
 // mode), a sample of `sample_rows` records, or none (minima statistics
 // only). An input here so that the streaming modes are estimated too.
+// `result_chunks`: the checkpoint keeps the records a second time, deflated
+// in the result's chunks (jobs::result_rows, decided by the backend and
+// TRILOBITE_RECORD_CHUNKS; jobs::records_mode gives all three for a job).
 struct RecordsMode {
   std::string mode = "all";  // all | sample | none
   std::int64_t sample_rows = 0;
+  bool result_chunks = false;
 };
 
 // One term of an estimate: `bytes` for `what` (e.g. "descent records for

@@ -36,6 +36,9 @@ struct StageTimes {
   // checkpoint as stored (io/chunk_copy.hpp); -1: deflated from the
   // checkpoint's rows.
   std::int64_t record_rows = 0, chunks_moved = -1;
+  // Of the checkpoint's chunks of the records: those it took as stored from
+  // the checkpoint it resumed, and those this process deflated.
+  std::int64_t chunks_adopted = 0, chunks_deflated = 0;
 
   double absorb_s() const { return cluster_s + count_s + records_s + checkpoint_s + commit_s; }
 };

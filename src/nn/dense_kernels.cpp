@@ -70,6 +70,36 @@ struct Lanes<float> {
     _mm_storeu_ps(z + 2 * ldz, _mm512_extractf32x4_ps(s, 2));
     _mm_storeu_ps(z + 3 * ldz, _mm512_extractf32x4_ps(s, 3));
   }
+  // r[k] = column k of the 16 x 16 block whose rows r held: 64 shuffles,
+  // pairs of rows interleaved, then pairs of pairs, then the 128-bit
+  // quarters moved by quarter_transpose.
+  [[gnu::always_inline]] static void transpose(V (&r)[16]) {
+    V t[16];
+    #pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) {
+      t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    const auto pd = [](V v) { return _mm512_castps_pd(v); };
+    #pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {  // r[4 i + c]'s quarter q: column 4 q + c, rows 4 i .. 4 i + 3
+      r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[4 * i]), pd(t[4 * i + 2])));
+      r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[4 * i]), pd(t[4 * i + 2])));
+      r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(pd(t[4 * i + 1]), pd(t[4 * i + 3])));
+      r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(pd(t[4 * i + 1]), pd(t[4 * i + 3])));
+    }
+    #pragma GCC unroll 4
+    for (int c = 0; c < 4; ++c) {
+      const V p0 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0x44), p1 = _mm512_shuffle_f32x4(r[c], r[4 + c], 0xEE);
+      const V p2 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0x44), p3 = _mm512_shuffle_f32x4(r[8 + c], r[12 + c], 0xEE);
+      t[c] = _mm512_shuffle_f32x4(p0, p2, 0x88);
+      t[4 + c] = _mm512_shuffle_f32x4(p0, p2, 0xDD);
+      t[8 + c] = _mm512_shuffle_f32x4(p1, p3, 0x88);
+      t[12 + c] = _mm512_shuffle_f32x4(p1, p3, 0xDD);
+    }
+    #pragma GCC unroll 16
+    for (int k = 0; k < 16; ++k) r[k] = t[k];
+  }
 };
 
 template <>
@@ -113,6 +143,25 @@ struct Lanes<double> {
     _mm_storeu_pd(z + 2 * ldz + 2, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[1]), 2)));
     _mm_storeu_pd(z + 3 * ldz, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[0]), 3)));
     _mm_storeu_pd(z + 3 * ldz + 2, _mm_castps_pd(_mm512_extractf32x4_ps(_mm512_castpd_ps(g[1]), 3)));
+  }
+  // r[k] = column k of the 8 x 8 block whose rows r held: pairs of rows
+  // interleaved, then the 128-bit quarters moved as in Lanes<float>.
+  [[gnu::always_inline]] static void transpose(V (&r)[8]) {
+    V t[8];
+    #pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {  // t[2 i + c]'s quarter q: column 2 q + c, rows 2 i, 2 i + 1
+      t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
+    }
+    #pragma GCC unroll 2
+    for (int c = 0; c < 2; ++c) {
+      const V p0 = _mm512_shuffle_f64x2(t[c], t[2 + c], 0x44), p1 = _mm512_shuffle_f64x2(t[c], t[2 + c], 0xEE);
+      const V p2 = _mm512_shuffle_f64x2(t[4 + c], t[6 + c], 0x44), p3 = _mm512_shuffle_f64x2(t[4 + c], t[6 + c], 0xEE);
+      r[c] = _mm512_shuffle_f64x2(p0, p2, 0x88);
+      r[2 + c] = _mm512_shuffle_f64x2(p0, p2, 0xDD);
+      r[4 + c] = _mm512_shuffle_f64x2(p1, p3, 0x88);
+      r[6 + c] = _mm512_shuffle_f64x2(p1, p3, 0xDD);
+    }
   }
 };
 
@@ -195,9 +244,15 @@ void forward_rows(const T* x, int in, const T* W, const T* b, int out, std::int6
 
 // gW's block of JB rows and NV vectors of columns: JB x NV accumulators,
 // each summing d(i, j) x(i, k..) over the rows in order.
+// With gb (a layer of at most a vector of outputs), the block also sums d's
+// rows into the bias gradient gb, in order, in the same loop: a chain of
+// additions that would otherwise run alone after the products.
 template <class T, int JB, int NV>
-void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int j0, int k0, bool resume, T* gW) {
+void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int j0, int k0, bool resume, T* gW,
+                T* gb) {
   using L = Lanes<T>;
+  const auto bm = L::mask(out);
+  typename L::V bacc = gb && resume ? L::load(bm, gb) : L::zero();
   typename L::V acc[JB][NV];
   typename L::M m[NV];
   #pragma GCC unroll 4
@@ -211,6 +266,7 @@ void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int 
     const T* xr = x + i * in + k0;
     const T* dr = d + i * out + j0;
     typename L::V xv[NV];
+    if (gb) bacc = L::add(bacc, L::load(bm, d + i * out));
     #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) xv[v] = L::load(m[v], xr + v * L::kWidth);
     #pragma GCC unroll 4
@@ -225,16 +281,17 @@ void grad_block(const T* d, const T* x, std::int64_t rows, int in, int out, int 
     #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v)
       L::store(m[v], gW + static_cast<std::int64_t>(j0 + jj) * in + k0 + v * L::kWidth, acc[jj][v]);
+  if (gb) L::store(bm, gb, bacc);
 }
 
 template <class T, int JB>
 void grad_rows(const T* d, const T* x, std::int64_t rows, int in, int out, int j0, int k0, int nv, bool resume,
-               T* gW) {
+               T* gW, T* gb) {
   switch (nv) {
-    case 4: grad_block<T, JB, 4>(d, x, rows, in, out, j0, k0, resume, gW); return;
-    case 3: grad_block<T, JB, 3>(d, x, rows, in, out, j0, k0, resume, gW); return;
-    case 2: grad_block<T, JB, 2>(d, x, rows, in, out, j0, k0, resume, gW); return;
-    default: grad_block<T, JB, 1>(d, x, rows, in, out, j0, k0, resume, gW); return;
+    case 4: grad_block<T, JB, 4>(d, x, rows, in, out, j0, k0, resume, gW, gb); return;
+    case 3: grad_block<T, JB, 3>(d, x, rows, in, out, j0, k0, resume, gW, gb); return;
+    case 2: grad_block<T, JB, 2>(d, x, rows, in, out, j0, k0, resume, gW, gb); return;
+    default: grad_block<T, JB, 1>(d, x, rows, in, out, j0, k0, resume, gW, gb); return;
   }
 }
 
@@ -245,12 +302,13 @@ void grad_rows(const T* d, const T* x, std::int64_t rows, int in, int out, int j
 // row by row in order: the same sums as grad_block's, in the same order,
 // transposed into gW through a small buffer at the end.
 template <class T, int IN>
-void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, bool accumulate) {
+void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, T* gb, bool accumulate) {
   using L = Lanes<T>;
   alignas(64) T col[IN][L::kWidth];
   for (int c0 = 0; c0 < out; c0 += L::kWidth) {
     const int w = std::min(L::kWidth, out - c0);
     const auto m = L::mask(w);
+    typename L::V bacc = gb && accumulate ? L::load(m, gb + c0) : L::zero();
     typename L::V acc[IN];
     if (accumulate)
       for (int j = 0; j < w; ++j)
@@ -259,6 +317,7 @@ void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, bool
     for (int k = 0; k < IN; ++k) acc[k] = accumulate ? L::load(m, col[k]) : L::zero();
     for (std::int64_t i = 0; i < rows; ++i) {
       const typename L::V dv = L::load(m, d + i * out + c0);
+      if (gb) bacc = L::add(bacc, dv);
       #pragma GCC unroll 16
       for (int k = 0; k < IN; ++k) acc[k] = L::fma(L::splat(x[i * IN + k]), dv, acc[k]);
     }
@@ -266,16 +325,38 @@ void narrow_grad(const T* d, const T* x, std::int64_t rows, int out, T* gW, bool
     for (int k = 0; k < IN; ++k) L::store(m, col[k], acc[k]);
     for (int j = 0; j < w; ++j)
       for (int k = 0; k < IN; ++k) gW[static_cast<std::int64_t>(c0 + j) * IN + k] = col[k][j];
+    if (gb) L::store(m, gb + c0, bacc);
   }
 }
 
 // narrow_grad for the layer's number of inputs, 1 .. a vector's lanes - 1.
 template <class T, int IN = 1>
-void narrow_grad_for(int in, const T* d, const T* x, std::int64_t rows, int out, T* gW, bool accumulate) {
+void narrow_grad_for(int in, const T* d, const T* x, std::int64_t rows, int out, T* gW, T* gb, bool accumulate) {
   if constexpr (IN < Lanes<T>::kWidth) {
-    if (in == IN) return narrow_grad<T, IN>(d, x, rows, out, gW, accumulate);
-    narrow_grad_for<T, IN + 1>(in, d, x, rows, out, gW, accumulate);
+    if (in == IN) return narrow_grad<T, IN>(d, x, rows, out, gW, gb, accumulate);
+    narrow_grad_for<T, IN + 1>(in, d, x, rows, out, gW, gb, accumulate);
   }
+}
+
+// wt (in x out, row-major) = W^T, W out x in row-major: tiles of a
+// vector's width of rows, loaded under masks, turned in registers and
+// stored as columns.
+template <class T>
+void transpose_weights(const T* W, int out, int in, T* wt) {
+  using L = Lanes<T>;
+  constexpr int K = L::kWidth;
+  for (int j0 = 0; j0 < out; j0 += K)
+    for (int k0 = 0; k0 < in; k0 += K) {
+      const auto m = L::mask(in - k0);
+      typename L::V r[K];
+      #pragma GCC unroll 16
+      for (int jj = 0; jj < K; ++jj)
+        r[jj] = j0 + jj < out ? L::load(m, W + static_cast<std::int64_t>(j0 + jj) * in + k0) : L::zero();
+      L::transpose(r);
+      const auto mo = L::mask(out - j0);
+      const int kn = std::min(K, in - k0);
+      for (int kk = 0; kk < kn; ++kk) L::store(mo, wt + static_cast<std::int64_t>(k0 + kk) * out + j0, r[kk]);
+    }
 }
 
 // c's rows i0 .. i0 + RB, columns c0 .. c0 + width (one vector, the last
@@ -317,18 +398,16 @@ bool dense_kernels_available() { return true; }
 
 template <class T>
 bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b, int out, T* z) {
-  if (in <= Lanes<T>::kWidth && 2 * out >= Lanes<T>::kWidth) {
-    // At most a vector of inputs and half a vector of outputs or more (the
-    // hidden layers of small networks): dot products this short would spend
-    // more on their sums across the lanes than on the products, so W^T
-    // (in x out) is made once a call and each row of z is the bias plus
-    // x(i, k) times W^T's row k, k in order. Making W^T costs in x out
-    // moves a call, as much as the product itself for wider layers
-    // (bench/RESULTS.md): those take the dot products.
+  if (in <= 2 * Lanes<T>::kWidth && 2 * out >= Lanes<T>::kWidth) {
+    // At most two vectors of inputs and half a vector of outputs or more
+    // (the hidden layers of small networks): dot products this short would
+    // spend more on their sums across the lanes than on the products, so W^T
+    // (in x out) is made once a call, in registers, and each row of z is the
+    // bias plus x(i, k) times W^T's row k, k in order. Wider layers take the
+    // dot products.
     thread_local std::vector<T> wt;
     wt.resize(static_cast<std::size_t>(in) * out);
-    for (int j = 0; j < out; ++j)
-      for (int k = 0; k < in; ++k) wt[static_cast<std::size_t>(k) * out + j] = W[static_cast<std::int64_t>(j) * in + k];
+    transpose_weights(W, out, in, wt.data());
     broadcast_product(x, rows, in, wt.data(), out, b, z);
     return true;
   }
@@ -348,29 +427,35 @@ bool dense_forward(const T* x, std::int64_t rows, int in, const T* W, const T* b
 }
 
 template <class T>
-bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW, bool accumulate) {
+bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW, bool accumulate, T* gb) {
+  if (in < Lanes<T>::kWidth && std::min(out, Lanes<T>::kWidth) > in) {
+    narrow_grad_for<T>(in, d, x, rows, out, gW, gb, accumulate);
+    return true;
+  }
   // Row blocks outside, then column slices (4 vectors of x's columns over a
   // block's rows: 32 KB of float32, kept in the L1 cache while every block
   // of gW's rows uses them). A row block after the first resumes the sums
   // where the one before stored them, so every entry is still one sum over
-  // the rows in order, whatever the number of rows.
-  if (in < Lanes<T>::kWidth && std::min(out, Lanes<T>::kWidth) > in) {
-    narrow_grad_for<T>(in, d, x, rows, out, gW, accumulate);
-    return true;
-  }
+  // the rows in order, whatever the number of rows. The bias sums ride in
+  // the first block of each row block where they fit a vector.
   constexpr std::int64_t kRowBlock = 128;
   constexpr int kSlice = 4 * Lanes<T>::kWidth;
+  T* fused = gb && out <= Lanes<T>::kWidth ? gb : nullptr;
   for (std::int64_t r0 = 0; r0 < rows; r0 += kRowBlock) {
     const std::int64_t R = std::min(kRowBlock, rows - r0);
     const T* dr = d + r0 * out;
     const T* xr = x + r0 * in;
+    const bool resume = accumulate || r0 > 0;
     for (int k0 = 0; k0 < in; k0 += kSlice) {
       const int nv = std::min(4, (in - k0 + Lanes<T>::kWidth - 1) / Lanes<T>::kWidth);
       int j0 = 0;
-      for (; j0 + 4 <= out; j0 += 4) grad_rows<T, 4>(dr, xr, R, in, out, j0, k0, nv, accumulate || r0 > 0, gW);
-      for (; j0 < out; ++j0) grad_rows<T, 1>(dr, xr, R, in, out, j0, k0, nv, accumulate || r0 > 0, gW);
+      for (; j0 + 4 <= out; j0 += 4)
+        grad_rows<T, 4>(dr, xr, R, in, out, j0, k0, nv, resume, gW, k0 == 0 && j0 == 0 ? fused : nullptr);
+      for (; j0 < out; ++j0)
+        grad_rows<T, 1>(dr, xr, R, in, out, j0, k0, nv, resume, gW, k0 == 0 && j0 == 0 ? fused : nullptr);
     }
   }
+  if (gb && !fused) dense_column_sums(d, rows, out, gb, accumulate);
   return true;
 }
 
@@ -416,7 +501,7 @@ bool dense_forward(const T*, std::int64_t, int, const T*, const T*, int, T*) {
 }
 
 template <class T>
-bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*, bool) {
+bool dense_weight_grad(const T*, const T*, std::int64_t, int, int, T*, bool, T*) {
   return false;
 }
 
@@ -428,7 +513,7 @@ template bool dense_column_sums<float>(const float*, std::int64_t, int, float*, 
 template bool dense_column_sums<double>(const double*, std::int64_t, int, double*, bool);
 template bool dense_backward<float>(const float*, std::int64_t, int, const float*, int, float*);
 template bool dense_backward<double>(const double*, std::int64_t, int, const double*, int, double*);
-template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*, bool);
-template bool dense_weight_grad<double>(const double*, const double*, std::int64_t, int, int, double*, bool);
+template bool dense_weight_grad<float>(const float*, const float*, std::int64_t, int, int, float*, bool, float*);
+template bool dense_weight_grad<double>(const double*, const double*, std::int64_t, int, int, double*, bool, double*);
 
 }  // namespace trilo::nn

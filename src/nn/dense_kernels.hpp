@@ -45,9 +45,11 @@ bool dense_column_sums(const T* d, std::int64_t rows, int cols, T* out, bool acc
 // gW (out x in, row-major) = d^T x: d is rows x out (dC/dz of the layer),
 // x is rows x in; each gW(j, k) is the sum over the rows i, in order, of
 // d(i, j) x(i, k). With `accumulate`, the sums start from gW's values
-// (gW += d^T x) instead of zero.
+// (gW += d^T x) instead of zero. With gb, the bias gradient too: gb = the
+// column sums of d as dense_column_sums takes them (the same bits), summed
+// alongside the products where the layer's outputs fit a vector.
 template <class T>
 bool dense_weight_grad(const T* d, const T* x, std::int64_t rows, int in, int out, T* gW,
-                       bool accumulate = false);
+                       bool accumulate = false, T* gb = nullptr);
 
 }  // namespace trilo::nn

@@ -301,10 +301,12 @@ std::int64_t bce_loss(const Mat<T>& z, const Batch<T>& b, std::int64_t n, double
   ws.row_a = (-v.abs()).exp();  // exp(-|v|)
   ws.row_b = ws.row_a.log1p();  // log1p(exp(-|v|))
   std::int64_t correct = 0;
+  T* loss = ws.row_b.data();
   for (std::int64_t i = 0; i < rows; ++i) {  // as row_loss, its product and difference fused alike
-    sum += static_cast<double>((v[i] > T(0) ? v[i] : T(0)) - t[i] * v[i] + ws.row_b[i]);
+    loss[i] = (v[i] > T(0) ? v[i] : T(0)) - t[i] * v[i] + loss[i];
     correct += (v[i] > T(0) ? 1.0f : 0.0f) == b.y[i];
   }
+  for (std::int64_t i = 0; i < rows; ++i) sum += static_cast<double>(loss[i]);
   if (want_delta) {
     ws.delta.resize(rows, 1);
     Eigen::Map<A>(ws.delta.data(), rows) =
@@ -374,14 +376,15 @@ std::int64_t evaluate_tile(const Model& m, const T* w, const Batch<T>& b, std::i
   for (int l = m.layers() - 1; l >= 0; --l) {
     const int in = m.widths[l], out = m.widths[l + 1];
     const CMap<T> input = layer_input(m, b, ws, l);
-    if (!dense_weight_grad(ws.delta.data(), input.data(), b.rows, in, out, g + m.offset(l), accumulate)) {
+    T* gb = g + m.offset(l) + static_cast<std::int64_t>(in) * out;
+    if (!dense_weight_grad(ws.delta.data(), input.data(), b.rows, in, out, g + m.offset(l), accumulate, gb)) {
       MMap<T> gW(g + m.offset(l), out, in);
       if (accumulate)
         gW.noalias() += ws.delta.transpose() * input;
       else
         gW.noalias() = ws.delta.transpose() * input;
+      add_column_sums(ws.delta, gb, accumulate);
     }
-    add_column_sums(ws.delta, g + m.offset(l) + static_cast<std::int64_t>(in) * out, accumulate);
     if (l == 0) break;
     CMap<T> W(w + m.offset(l), out, in);
     ws.back.resize(b.rows, in);

@@ -11,7 +11,9 @@ bit for bit and every attribute but `created`, and every stored chunk of
 TRILOBITE_DRIVER_STATS prints say which path each run took (unset, the CPU
 backend takes the old one; "on" forces the new one here). Runs killed and
 resumed, a resume with another --compression, a checkpoint written without
-the chunks, and --compression 0 (nothing to move) end in the same files. The
+the chunks, and --compression 0 (nothing to move) end in the same files; a
+resume takes the chunks its checkpoint stored for committed rows as they are
+(counted in the same line) unless they were deflated at another level. The
 losses recorded are checked against the landscape evaluated here at the end
 points, so that rows moved out of place fail even if both paths agreed.
 
@@ -34,6 +36,8 @@ from compare_results import Differ, compare  # noqa: E402
 EXE = None
 WORK = None
 MOVED = re.compile(r"records: (\d+) rows, (\d+) chunks moved from the checkpoint as stored")
+KEPT = re.compile(r"chunks moved from the checkpoint as stored \((\d+) taken from the checkpoint resumed, "
+                  r"(\d+) deflated here\)")
 DEFLATED = re.compile(r"records: (\d+) rows, deflated from the checkpoint's rows")
 
 
@@ -59,6 +63,13 @@ def path_taken(p):
     m = DEFLATED.search(p.stderr)
     assert m, "no records line in: %s" % p.stderr
     return ("deflated", int(m.group(1)), 0)
+
+
+def kept_and_deflated(p):
+    """The checkpoint's chunks this run took from the checkpoint it resumed, and those it deflated."""
+    m = KEPT.search(p.stderr)
+    assert m, "no chunk counts in: %s" % p.stderr
+    return int(m.group(1)), int(m.group(2))
 
 
 def same_chunks(x, y, where):
@@ -170,17 +181,59 @@ def kill_then_resume(name, args, attempts, resume_args=None, reference_args=None
     datasets, chunks = same_files(os.path.join(WORK, name, "ref", "out.h5"), os.path.join(where, "out.h5"), name)
     print("     %s: %d chunks moved after %d kills; %d datasets and %d stored chunks alike" % (
         name, got[2], len(attempts), datasets, chunks))
-    return os.path.join(where, "out.h5")
+    return os.path.join(where, "out.h5"), p
 
 
 RESUMED = ["descend", "-l", "himmelblau", "--starts", "70001", "--chunk", "6000", "--steps", "400"]
 
 
 def killed_inside_chunks_then_resumed():
-    # Killed after 3 commits (2 chunks of descents: the first start chunk is
-    # stored, the next held), then again before the resumed run's fourth.
-    out = kill_then_resume("resumed", RESUMED, [("kill-after-commit:3", "on"), ("kill-before-commit:4", "on")])
+    # Killed after 3 commits (2 chunks of descents), then again before the
+    # resumed run's fourth. The whole copy is 6 MiB of chunks, under the 16
+    # MiB the checkpoint's writer holds before it deflates: none was stored
+    # before the kills, so the last run deflates all 16.
+    out, p = kill_then_resume("resumed", RESUMED, [("kill-after-commit:3", "on"), ("kill-before-commit:4", "on")])
     losses_fit_the_end_points(out, himmelblau)
+    assert kept_and_deflated(p) == (0, 16), kept_and_deflated(p)
+
+
+# 600,000 rows in commits of 65,536: 3.6 MiB of chunks a commit, so the
+# writer stores chunks (past 16 MiB held) before the kills below. The copy
+# has 2 x 19 chunks of points (32,768 rows each) and 5 x 10 of the other
+# columns (65,536 values each): 88.
+STORED = ["descend", "-l", "himmelblau", "--starts", "600000", "--chunk", "65536", "--steps", "100"]
+STORED_CHUNKS = 2 * 19 + 5 * 10
+
+
+def chunks_below(rows):
+    """Chunks of the copy holding only rows below `rows`: those a resume may take as stored."""
+    return 2 * (rows // 32768) + 5 * (rows // 65536)
+
+
+def a_resume_takes_the_chunks_stored_before_the_kill():
+    # Killed after 6 commits (the empty first one and 5 x 65,536 rows), then
+    # the resumed run killed before its own fourth commit (its first holds
+    # the copied rows, then 2 more chunks: 7 x 65,536 rows committed). Each
+    # resume takes the chunks its checkpoint stored for committed rows as
+    # they are and deflates the others from the rows; any chunk taken from
+    # the wrong place, of rows not committed, or taken and deflated again
+    # would leave bytes other than the uninterrupted run's.
+    out, p = kill_then_resume("kept", STORED, [("kill-after-commit:6", "on"), ("kill-before-commit:4", "on")])
+    losses_fit_the_end_points(out, himmelblau)
+    kept, deflated = kept_and_deflated(p)
+    assert path_taken(p)[2] == STORED_CHUNKS, path_taken(p)
+    assert 0 < kept <= chunks_below(7 * 65536), "%d chunks taken, at most %d" % (kept, chunks_below(7 * 65536))
+    assert kept + deflated == STORED_CHUNKS, "%d taken + %d deflated, %d chunks" % (kept, deflated, STORED_CHUNKS)
+    print("     kept: %d chunks taken from the checkpoint resumed, %d deflated" % (kept, deflated))
+
+
+def a_resume_under_another_compression_takes_none():
+    # The checkpoint stored chunks at level 4; the resume writes level 1 and
+    # must deflate all of them again (taken as they are, they would be level
+    # 4 chunks in a level 1 file).
+    _, p = kill_then_resume("kept_level1", STORED, [("kill-after-commit:6", "on")], STORED + ["--compression", "1"],
+                            STORED + ["--compression", "1"])
+    assert kept_and_deflated(p) == (0, STORED_CHUNKS), kept_and_deflated(p)
 
 
 def resumed_with_another_compression():
@@ -216,6 +269,7 @@ def main():
     os.makedirs(WORK)
     for fn in [a_partial_last_chunk, a_sample_in_three_dimensions, run_with_a_basin_map_f32,
                no_compression_moves_nothing, killed_inside_chunks_then_resumed, resumed_with_another_compression,
+               a_resume_takes_the_chunks_stored_before_the_kill, a_resume_under_another_compression_takes_none,
                resumed_from_a_checkpoint_without_chunks, resumed_without_chunks,
                the_cpu_deflates_at_the_end_unless_told, a_bad_value_is_refused]:
         case(fn)

@@ -466,6 +466,12 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_barrier_minima_one", "descend --model mlp:2-3-2 --data xor --barrier-minima 1 -o {out}", "two minima"},
       {"network_barrier_points_without_barriers", "descend --model mlp:2-3-2 --data xor --barrier-minima 0 --barrier-points 9 -o {out}", "--barrier-points"},
       {"network_bezier_without_model", "descend --bezier-steps 50 -o {out}", "give --model"},
+      // Sweeps of a network's trainings (sweep --model).
+      {"network_sweep_vary_noise", "sweep --model mlp:2-3-2 --data xor --vary noise=0:0.1:2 -o {out}", "--vary noise"},
+      {"network_sweep_vary_weight_decay", "sweep --model mlp:2-3-2 --data xor --vary weight-decay=0:0.1:2 -o {out}", "--vary weight-decay"},
+      {"network_sweep_trace", "sweep --model mlp:2-3-2 --data xor --vary lr=0.1:0.2:2 --trace 0 -o {out}", "--trace"},
+      {"network_sweep_lr_min_above_swept_lr", "sweep --model mlp:2-3-2 --data xor --lr-schedule cosine --lr-min 0.15 --vary lr=0.1:0.2:2 -o {out}", "--lr-min"},
+      {"sweep_records_without_model", "sweep --vary lr=0.01:0.1:2 --records none -o {out}", "--records"},
       // Planes through a network's weight space (grid --model).
       {"network_plane_center_missing", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/none.h5:0 -o {out}", "cannot open"},
       {"network_plane_run_out_of_range", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:9 -o {out}", "run 9", network_file},
