@@ -160,6 +160,10 @@ INSTANTIATE_TEST_SUITE_P(Catalogue, BenchBadInput,
                                            BadBench{"--cases mlp2-moons-bx", "network case"},
                                            BadBench{"--cases mlp3-moons-b32", "network case"},
                                            BadBench{"--networks --formula", "--formula"},
-                                           BadBench{"--networks --starts 0", "--starts"}));
+                                           BadBench{"--networks --starts 0", "--starts"},
+                                           BadBench{"--networks --cases mlp2-moons-b32",
+                                                    "--networks runs every network case already"},
+                                           BadBench{"--networks --cases bowl-2d,mlp2-moons-b0",
+                                                    "--cases 'mlp2-moons-b0'"}));
 
 }  // namespace

@@ -677,6 +677,77 @@ TEST(NnData, TestFractionMovesASeededChoiceOfRowsKeepingFileOrder) {
   std::filesystem::remove(p);
 }
 
+// ---- a label's place in its source ---------------------------------------------
+
+// The place label_problem names, written here from the file's own layout.
+TEST(NnData, CsvLabelIsPlacedByFileLineAndLabelColumn) {
+  // Blank lines count as lines; the label column is --target's, the second.
+  const std::string p = write_text(".csv", "a,y,b\n1,0,2\n\n3,1,4\n\n\n5,7,6\n");
+  DataOptions o = with_data(p);
+  o.target = "y";
+  const DataSplit d = load_data(o);
+  ASSERT_EQ(d.train.rows, 3);
+  EXPECT_EQ(label_problem(d.train, 0, "R"), "data file '" + p + "', line 2, column 2: the label is 0; R");
+  EXPECT_EQ(label_problem(d.train, 1, "R"), "data file '" + p + "', line 4, column 2: the label is 1; R");
+  EXPECT_EQ(label_problem(d.train, 2, "R"), "data file '" + p + "', line 7, column 2: the label is 7; R");
+  std::filesystem::remove(p);
+}
+
+TEST(NnData, TestFileLabelIsPlacedInTheTestFile) {
+  const std::string train = write_text("_train.csv", "a,y\n1,0\n2,1\n");
+  const std::string test = write_text("_test.csv", "a,y\n1,0\n1,0.5\n");
+  DataOptions o = with_data(train);
+  o.test_data = test;
+  const DataSplit d = load_data(o);
+  EXPECT_EQ(label_problem(d.test, 1, "R"), "test data file '" + test + "', line 3, column 2: the label is 0.5; R");
+  EXPECT_EQ(label_problem(d.train, 1, "R"), "data file '" + train + "', line 3, column 2: the label is 1; R");
+  std::filesystem::remove(train);
+  std::filesystem::remove(test);
+}
+
+// After --test-fraction each set's rows keep their lines in the file: row r
+// of numbered_csv is line r + 2 and has first feature 2 r.
+TEST(NnData, SplitRowsKeepTheirLines) {
+  const std::string p = write_text(".csv", numbered_csv(41, 2));
+  DataOptions o = with_data(p);
+  o.test_fraction = 0.3;
+  o.seed = 7;
+  const DataSplit d = load_data(o);
+  ASSERT_TRUE(d.has_test);
+  for (const Dataset* s : {&d.train, &d.test})
+    for (std::int64_t i = 0; i < s->rows; ++i) {
+      const int r = static_cast<int>(s->x[static_cast<std::size_t>(2 * i)]) / 2;
+      EXPECT_EQ(label_problem(*s, i, "R"), "data file '" + p + "', line " + std::to_string(r + 2) +
+                                               ", column 3: the label is " + std::to_string(r % 3) + "; R");
+    }
+  std::filesystem::remove(p);
+}
+
+TEST(NnData, IdxAndHdf5LabelsArePlacedByItem) {
+  const std::string images = write_bytes(".idx", idx_bytes(0x08, {3, 1}, {1, 2, 3}), false);
+  const std::string labels = write_bytes("_labels.idx", idx_bytes(0x08, {3}, {0, 1, 5}), true);
+  const DataSplit i = load_data(with_data(images + "," + labels));
+  EXPECT_EQ(label_problem(i.train, 2, "R"), "data file '" + labels + "': label 2 is 5; R");
+  std::filesystem::remove(images);
+  std::filesystem::remove(labels);
+
+  const std::string p = test_path(".h5");
+  const hid_t f = H5Fcreate(p.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const std::vector<double> x = {0, 1, 2, 3, 4, 5};
+  const std::vector<double> y = {1, 2.5, 0};
+  H5Gclose(H5Gcreate2(f, "/g", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  write_h5_dataset(f, "/X", H5T_NATIVE_DOUBLE, {3, 2}, x.data());
+  write_h5_dataset(f, "/g/y", H5T_NATIVE_DOUBLE, {3}, y.data());
+  H5Fclose(f);
+  DataOptions o = with_data("two-moons");
+  o.test_data = p + ":/X,/g/y";
+  o.size = 8;
+  const DataSplit h = load_data(o);
+  EXPECT_EQ(label_problem(h.test, 1, "R"), "test data file '" + p + ":/X,/g/y': /g/y[1] is 2.5; R");
+  EXPECT_EQ(label_problem(h.train, 3, "R"), "--data 'two-moons': sample 3 has label 1; R");
+  std::filesystem::remove(p);
+}
+
 TEST(NnData, SplitOptionsAreChecked) {
   const std::string p = write_text(".csv", numbered_csv(4, 2));
   DataOptions o = with_data(p);

@@ -1,10 +1,12 @@
 // `trilobite descend --model ...` end to end: the file's /descents/end
 // reproduced from its /descents/start by float64 replays written here
-// (full-batch GD and mini-batch SGD), determinism over threads and chunks,
+// (full-batch GD, mini-batch SGD, and momentum, Nesterov, Adam and RMSprop
+// with a warm-up and a schedule), determinism over threads and chunks,
 // minima by function, and the refusals of options that do not fit.
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -162,6 +164,62 @@ TEST(NnJob, AScheduleSetsTheRateOfEveryMiniBatchStep) {
   EXPECT_NE(bad.err.find("--warmup-steps: must be below the training's steps (18)"), std::string::npos) << bad.err;
 }
 
+// Nesterov, Adam and RMSprop over mini-batches, each with a linear warm-up
+// and then a schedule: the optimizers as torch.optim defines them and the
+// documented schedules, replayed here in float64 (tests/support/nn_replay.hpp).
+TEST(NnJob, EveryOptimizerWithAWarmUpAndAScheduleIsReplayedFromTheStartWeights) {
+  using Opt = ReplayOptimizer::Kind;
+  using Sched = ReplaySchedule::Kind;
+  struct Case {
+    const char* options;
+    ReplayOptimizer opt;
+    ReplaySchedule schedule;
+  };
+  // 40 rows in batches of 7: 6 steps an epoch, 18 in 3 epochs.
+  const Case cases[] = {
+      {"--optimizer nesterov --momentum 0.7 --lr 0.3 --lr-schedule cosine --lr-min 0.02 --warmup-steps 4",
+       {Opt::kNesterov, 0.7}, {Sched::kCosine, 0.3, 0.1, 0.02, 1, 4, 18}},
+      {"--optimizer adam --beta1 0.8 --beta2 0.95 --eps 1e-6 --lr 0.05 --lr-schedule cosine --warmup-steps 5",
+       {Opt::kAdam, 0, 0.8, 0.95, 0.99, 1e-6}, {Sched::kCosine, 0.05, 0.1, 0, 1, 5, 18}},
+      {"--optimizer rmsprop --rho 0.9 --eps 1e-7 --lr 0.02 --lr-schedule step --lr-step-every 4 --lr-gamma 0.5 "
+       "--warmup-steps 3",
+       {Opt::kRmsprop, 0, 0.9, 0.999, 0.9, 1e-7}, {Sched::kStep, 0.02, 0.5, 0, 4, 3, 18}},
+      {"--optimizer momentum --momentum 0.6 --lr 0.2 --lr-schedule exp --lr-gamma 0.9 --warmup-steps 2",
+       {Opt::kMomentum, 0.6}, {Sched::kExp, 0.2, 0.9, 0, 1, 2, 18}},
+  };
+  const Csv d = write_csv(unique("data.csv"));
+  for (const Case& c : cases) {
+    const std::string f = unique("opt.h5");
+    const Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                                " --starts 2 --batch-size 7 --epochs 3 --seed 5 --precision f64 --hessian-top 0 " +
+                                c.options + " -q --force -o " + f);
+    ASSERT_EQ(o.status, 0) << c.options << "\n" << o.err;
+    const std::vector<double> start = read_doubles(f, "/descents/start"), end = read_doubles(f, "/descents/end");
+    ASSERT_EQ(end.size(), 2u * 13) << c.options;
+    Replay ref{2, 3};
+    for (int run = 0; run < 2; ++run) {
+      std::vector<double> w(start.begin() + 13 * run, start.begin() + 13 * (run + 1)), g(13);
+      ReplayOptimizer opt = c.opt;
+      std::int64_t t = 0;
+      for (int e = 0; e < 3; ++e) {
+        const auto order = reference_order(5, run, e, 40);
+        for (int first = 0; first < 40; first += 7, ++t) {
+          std::vector<std::int64_t> rows(order.begin() + first, order.begin() + std::min(first + 7, 40));
+          ref.loss_grad(w, d.x, d.y, rows, g);
+          opt.step(w, g, c.schedule.rate(t));
+        }
+      }
+      ASSERT_EQ(t, 18);
+      double moved = 0;
+      for (int k = 0; k < 13; ++k) {
+        EXPECT_NEAR(end[13 * run + k], w[k], 1e-10) << c.options << "\nrun " << run << " weight " << k;
+        moved = std::max(moved, std::abs(w[k] - start[13 * run + k]));
+      }
+      EXPECT_GT(moved, 1e-3) << c.options;  // the training did move the weights
+    }
+  }
+}
+
 TEST(NnJob, AStoredConfigurationReplaysTheTraining) {
   // The stored options hold the network's alone (no analytic landscape's,
   // no --steps beside --epochs): replayed through --config they give the
@@ -181,6 +239,26 @@ TEST(NnJob, AStoredConfigurationReplaysTheTraining) {
   const std::vector<double> ea = read_doubles(a, "/descents/end"), eb = read_doubles(b, "/descents/end");
   ASSERT_EQ(ea.size(), eb.size());
   for (std::size_t k = 0; k < ea.size(); ++k) EXPECT_EQ(ea[k], eb[k]) << k;
+}
+
+TEST(NnJob, AStoredConfigurationWithoutCurvatureReplays) {
+  // --hessian-minima 0 examines no minimum, so the curvature's settings
+  // (refused beside it) are left out of the stored options; likewise
+  // --lanczos-steps beside --hessian-top 0.
+  const Csv d = write_csv(unique("data.csv"));
+  for (const char* off : {"--hessian-minima 0", "--hessian-top 0"}) {
+    const std::string a = unique("a.h5"), b = unique("b.h5"), toml = unique("toml");
+    ASSERT_EQ(trilobite("descend --backend cpu --model mlp:2-3-1 --loss bce --data " + d.path + " --starts 2 --steps 5 " +
+                        off + " -q --force -o " + a)
+                  .status,
+              0);
+    const Outcome info = trilobite("info --config " + a);
+    ASSERT_EQ(info.status, 0) << info.err;
+    EXPECT_EQ(info.out.find("lanczos-steps"), std::string::npos) << off << "\n" << info.out;
+    std::ofstream(toml) << info.out;
+    const Outcome o = trilobite("descend --config " + toml + " -q --force -o " + b);
+    EXPECT_EQ(o.status, 0) << off << "\n" << o.err;
+  }
 }
 
 TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
@@ -245,6 +323,64 @@ TEST(NnJob, HugeLossesKeepTheMinimaTableInItsColumns) {
       ++rows;
     }
   EXPECT_EQ(rows, 3) << o.out;
+}
+
+// The rows of the minima table `descend` prints, split into fields, and its header.
+std::vector<std::vector<std::string>> minima_rows(const std::string& out, std::string* header) {
+  std::istringstream lines(out);
+  std::string line;
+  std::vector<std::vector<std::string>> rows;
+  bool in_table = false;
+  while (std::getline(lines, line)) {
+    if (line.find("  #   count") == 0) {
+      *header = line;
+      in_table = true;
+      continue;
+    }
+    if (!in_table) continue;
+    if (line.size() < 3 || line[2] < '0' || line[2] > '9') break;
+    EXPECT_EQ(line.size(), header->size()) << line << "\n" << *header;
+    std::istringstream fields(line);
+    rows.emplace_back();
+    for (std::string f; fields >> f;) rows.back().push_back(f);
+  }
+  return rows;
+}
+
+TEST(NnJob, TheMinimaTablePrintsTheCurvatureThatWasComputed) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string net = "descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + d.path +
+                          " --starts 6 --steps 40 --lr 0.5 --force ";
+  // No minimum examined: neither column.
+  std::string header;
+  const Outcome none = trilobite(net + "--hessian-minima 0 -o " + unique("none.h5"));
+  ASSERT_EQ(none.status, 0) << none.err;
+  EXPECT_FALSE(minima_rows(none.out, &header).empty()) << none.out;
+  EXPECT_EQ(header.find("top_eig"), std::string::npos) << header;
+  EXPECT_EQ(header.find("trace"), std::string::npos) << header;
+  // Two examined: the top eigenvalue and the trace as stored, "-" elsewhere.
+  const std::string f = unique("trace.h5");
+  const Outcome o = trilobite(net + "--hessian-minima 2 --hutchinson 3 -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const auto rows = minima_rows(o.out, &header);
+  EXPECT_NE(header.find("     top_eig       trace"), std::string::npos) << header;
+  const std::vector<double> top = read_doubles(f, "/minima/hessian_top"), trace = read_doubles(f, "/minima/hessian_trace");
+  ASSERT_EQ(rows.size(), trace.size()) << o.out;
+  int examined = 0;
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    ASSERT_GE(rows[k].size(), 2u);
+    const std::string& e = rows[k][rows[k].size() - 2];
+    const std::string& t = rows[k].back();
+    if (std::isnan(trace[k])) {
+      EXPECT_EQ(t, "-") << k;
+      EXPECT_EQ(e, "-") << k;
+      continue;
+    }
+    ++examined;
+    EXPECT_NEAR(std::stod(t), trace[k], 5e-5) << k;
+    EXPECT_NEAR(std::stod(e), top[k], 5e-5) << k;
+  }
+  EXPECT_EQ(examined, std::min<int>(2, static_cast<int>(rows.size())));
 }
 
 TEST(NnJob, InfoSummarisesANetworkFileAndRenderRefusesIt) {

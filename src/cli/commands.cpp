@@ -352,7 +352,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   bench->add_option("--threads", bench_opt.threads, "OpenMP threads (0: default)");
   bench->add_flag("--json", bench_opt.json, "One JSON document on stdout instead of the table");
   bench->add_flag("--networks", bench_opt.networks,
-                  "The network cases (sample-gradients/s of SGD on the CPU), alone unless --cases names others");
+                  "All the network cases (sample-gradients/s of SGD), alone or beside the landscape cases --cases names");
   bench->add_flag("--formula", bench_opt.formula,
                   "Also time each case written as a formula, with its rate over the built-in's");
   bench->add_flag("--pipeline", bench_opt.pipeline,

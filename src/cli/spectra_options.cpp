@@ -10,6 +10,10 @@ namespace {
 const char* const kDensitySettings[] = {"--density-steps", "--density-sigma", "--density-bins"};
 // The barriers' settings, used only with --barrier-minima K > 0.
 const char* const kBarrierSettings[] = {"--barrier-points", "--bezier-steps"};
+// The curvature computed at the --hessian-minima most populous minima, none
+// with --hessian-minima 0 (the density, which also needs them, is refused by
+// config::resolve_network).
+const char* const kExaminedMinimaSettings[] = {"--hessian-top", "--lanczos-steps", "--hutchinson"};
 
 }  // namespace
 
@@ -42,6 +46,13 @@ void check_spectra_options(const CLI::App& app, const config::RunConfig& c) {
     for (const char* name : kBarrierSettings)
       if (app.count(name) > 0)
         throw config::BadInput(std::string(name) + ": sets the barriers between minima, which --barrier-minima 0 turns off");
+  if (c.net.hessian_minima == 0)
+    for (const char* name : kExaminedMinimaSettings)
+      if (app.count(name) > 0)
+        throw config::BadInput(std::string(name) +
+                               ": computed at the --hessian-minima most populous minima; --hessian-minima 0 examines none");
+  if (c.net.hessian_top == 0 && app.count("--lanczos-steps") > 0)
+    throw config::BadInput("--lanczos-steps: sets the Lanczos runs of the top eigenvalues, which --hessian-top 0 turns off");
 }
 
 void add_unused_spectra_options(const config::RunConfig& c, std::set<std::string>& unused) {
@@ -51,6 +62,9 @@ void add_unused_spectra_options(const config::RunConfig& c, std::set<std::string
     for (const char* name : kDensitySettings) unused.insert(name + 2);  // without "--"
   if (!network || c.net.barrier_minima == 0)
     for (const char* name : kBarrierSettings) unused.insert(name + 2);
+  if (network && c.net.hessian_minima == 0)
+    for (const char* name : kExaminedMinimaSettings) unused.insert(name + 2);
+  if (network && c.net.hessian_top == 0) unused.insert("lanczos-steps");
 }
 
 }  // namespace trilo::cli

@@ -18,7 +18,9 @@ void add_spectra_options(CLI::App* app, config::NetworkConfig& n);
 
 // One line for an option given without --model, or a setting of a
 // computation that is not asked for (--density-steps without --density,
-// --barrier-points with --barrier-minima 0).
+// --barrier-points with --barrier-minima 0, --hutchinson, --hessian-top or
+// --lanczos-steps with --hessian-minima 0, --lanczos-steps with
+// --hessian-top 0).
 void check_spectra_options(const CLI::App& app, const config::RunConfig& c);
 
 // The options of these computations the run does not use: left out of its

@@ -14,31 +14,48 @@ void require(bool ok, const std::string& message) {
 
 std::string data_name(const nn::Dataset& d) { return "--data '" + d.name + "'"; }
 
+// The first row of `d` whose label is not a whole number in [0, limit), or -1.
+std::int64_t first_label_outside(const nn::Dataset& d, int limit) {
+  for (std::size_t i = 0; i < d.y.size(); ++i) {
+    const float v = d.y[i];
+    if (!(v >= 0 && v < static_cast<float>(limit) && v == std::floor(v))) return static_cast<std::int64_t>(i);
+  }
+  return -1;
+}
+
 // The model's ends against the data: inputs, and outputs against the loss
-// and the labels.
-void check_fit(const nn::Model& m, const nn::Dataset& d, int classes) {
+// and the labels. A label the loss cannot take is named by its place in the
+// set's own source, so a bad test-set label names the test file.
+void check_fit(const nn::Model& m, const nn::Dataset& d) {
   require(m.inputs() == d.features, "--model " + m.text() + ": takes " + std::to_string(m.inputs()) +
                                         " inputs, " + data_name(d) + " has " + std::to_string(d.features) +
                                         " features");
+  const std::string classes = "class labels 0.." + std::to_string(m.outputs() - 1);
+  int limit = 0;  // labels must be classes 0..limit-1; 0: any finite target
+  std::string rule;
   switch (m.loss) {
     case nn::LossKind::kXent:
-      require(d.integer_labels, "--loss xent: " + data_name(d) + " has labels that are not whole numbers >= 0");
-      require(m.outputs() >= 2 && classes <= m.outputs(),
-              "--loss xent: " + data_name(d) + " has " + std::to_string(classes) + " classes, the model " +
-                  m.text() + " has " + std::to_string(m.outputs()) + " outputs (need at least 2, one per class)");
+      require(m.outputs() >= 2, "--loss xent: the model " + m.text() + " has " + std::to_string(m.outputs()) +
+                                    " output; softmax cross-entropy needs at least 2, one per class");
+      limit = m.outputs();
+      rule = "--loss xent with the model " + m.text() + " takes " + classes + " (one per output)";
       break;
     case nn::LossKind::kBce:
       require(m.outputs() == 1, "--loss bce: the model " + m.text() + " must have one output (a logit), not " +
                                     std::to_string(m.outputs()));
-      require(d.integer_labels && classes <= 2, "--loss bce: " + data_name(d) + " needs labels 0 and 1");
+      limit = 2;
+      rule = "--loss bce takes labels 0 and 1";
       break;
     case nn::LossKind::kMse:
-      if (m.outputs() > 1)
-        require(d.integer_labels && classes <= m.outputs(),
-                "--loss mse: with " + std::to_string(m.outputs()) + " outputs the labels of " + data_name(d) +
-                    " must be classes 0.." + std::to_string(m.outputs() - 1) + " (one-hot targets)");
+      if (m.outputs() > 1) {
+        limit = m.outputs();
+        rule = "--loss mse with the model " + m.text() + " takes " + classes + " (one-hot targets)";
+      }
       break;
   }
+  if (limit == 0) return;
+  const std::int64_t row = first_label_outside(d, limit);
+  if (row >= 0) throw BadInput(nn::label_problem(d, row, rule));
 }
 
 }  // namespace
@@ -159,9 +176,8 @@ NetworkResolved resolve_network(RunConfig& c) {
               std::to_string(train.rows));
   require(n.batch <= train.rows, "--batch-size " + std::to_string(n.batch) + ": the training set has only " +
                                      std::to_string(train.rows) + " rows");
-  const int classes = r.data.has_test ? std::max(train.classes, r.data.test.classes) : train.classes;
-  check_fit(r.model, train, classes);
-  if (r.data.has_test) check_fit(r.model, r.data.test, classes);
+  check_fit(r.model, train);
+  if (r.data.has_test) check_fit(r.model, r.data.test);
   r.probe_rows = probe_rows(train.rows, n.probe);
   // The schedule runs over every optimizer step of a training: the full
   // batch's --steps, or epochs x batches per epoch.

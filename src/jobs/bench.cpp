@@ -324,14 +324,18 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
   if (!opt.chunks.empty()) throw BadInput("--chunk: only with --pipeline");
   if (opt.backend == "zero-cost")
     throw BadInput("--backend zero-cost: only with --pipeline (it computes nothing, so it has no rates of its own)");
-  // Landscape cases and network cases (names "mlp..."); --networks adds the
-  // network set and, without --cases, runs it alone.
+  // Landscape cases and network cases (names "mlp..."); --networks runs the
+  // whole network set, beside the landscape cases --cases names, so a
+  // network case in --cases would be redundant (or a filter it does not do).
   std::vector<std::string> land_names, net_names;
   if (opt.cases.empty() && !opt.networks) land_names = default_bench_cases();
-  for (const std::string& n : opt.cases) (is_network_case(n) ? net_names : land_names).push_back(n);
-  if (opt.networks)
-    for (const std::string& n : network_bench_cases())
-      if (std::find(net_names.begin(), net_names.end(), n) == net_names.end()) net_names.push_back(n);
+  for (const std::string& n : opt.cases) {
+    if (is_network_case(n) && opt.networks)
+      throw BadInput("--cases '" + n + "': --networks runs every network case already; "
+                     "give network cases by --cases without --networks");
+    (is_network_case(n) ? net_names : land_names).push_back(n);
+  }
+  if (opt.networks) net_names = network_bench_cases();
   check_network_cases(net_names);
   if (opt.formula && land_names.empty()) throw BadInput("--formula: applies to landscape cases, and none is asked for");
   const NetworkBenchData net_data = load_network_bench_data(net_names);

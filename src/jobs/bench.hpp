@@ -28,7 +28,8 @@ struct BenchOptions {
   // "<case>+formula"; compiled with the system compiler on the CPU and NVRTC
   // on the GPU), with its rate as a fraction of the built-in's.
   bool formula = false;
-  // The network cases (network_bench_cases()), alone unless --cases names others.
+  // The network cases (network_bench_cases()), alone or beside the landscape
+  // cases of `cases` (which must then name no network case).
   bool networks = false;
   // Whole `descend` jobs timed stage by stage on the zero-cost backend,
   // whose compute costs nothing, and on the backends --backend names

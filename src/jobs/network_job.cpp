@@ -688,8 +688,13 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   out << "minima by function (" << nr.probe_rows.size() << " probe rows, RMS tol " << cfg.net.function_tol
       << "): " << mt.size() << "\n";
   const bool test = nr.data.has_test;
+  // The curvature columns only where it was computed: the top eigenvalue
+  // and Hutchinson's trace, "-" for a minimum not among those examined.
+  const bool top_eig = mt.hessian_top > 0 && cfg.net.hessian_minima > 0;
+  const bool trace = !mt.trace.empty() && cfg.net.hessian_minima > 0;
   out << "  #   count  fraction        loss  accuracy" << (test ? "   test_loss  test_acc" : "") << "  mean_steps"
-      << (mt.hessian_top > 0 ? "     top_eig" : "") << "\n";
+      << (top_eig ? "     top_eig" : "") << (trace ? "       trace" : "") << "\n";
+  const auto curvature = [](double v) { return std::isnan(v) ? std::string("-") : fixed(v, 4); };
   const std::int64_t shown = std::min<std::int64_t>(mt.size(), 20);
   for (std::int64_t k = 0; k < shown; ++k) {
     const auto i = static_cast<std::size_t>(k);
@@ -698,10 +703,8 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
         << std::setw(12) << fixed(mt.loss[i], 6) << std::setw(10) << fixed(mt.accuracy[i], 4);
     if (test) row << std::setw(12) << fixed(mt.test_loss[i], 6) << std::setw(10) << fixed(mt.test_accuracy[i], 4);
     row << std::setw(12) << fixed(mt.mean_steps[i], 1);
-    if (mt.hessian_top > 0) {
-      const double e = mt.hessian[i * static_cast<std::size_t>(mt.hessian_top)];
-      row << std::setw(12) << (std::isnan(e) ? std::string("-") : fixed(e, 4));
-    }
+    if (top_eig) row << std::setw(12) << curvature(mt.hessian[i * static_cast<std::size_t>(mt.hessian_top)]);
+    if (trace) row << std::setw(12) << curvature(mt.trace[i]);
     out << row.str() << "\n";
   }
   if (mt.size() > shown) out << "  ... " << mt.size() - shown << " more in " << cfg.output << " (/minima)\n";

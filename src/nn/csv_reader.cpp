@@ -140,6 +140,11 @@ Dataset read_csv(const DataSource& src, const std::string& target) {
   Dataset d;
   d.name = src.file;
   d.features = columns - 1;
+  d.origin.kind = RowOrigin::Kind::kCsv;
+  d.origin.role = src.role;
+  d.origin.file = src.file;
+  d.origin.labels = names[static_cast<std::size_t>(label_col)];
+  d.origin.column = label_col + 1;
   std::vector<float> row(static_cast<std::size_t>(columns));
   while (next_line()) {
     split_fields(line, fields);
@@ -165,6 +170,7 @@ Dataset read_csv(const DataSource& src, const std::string& target) {
     for (int c = 0; c < columns; ++c)
       if (c != label_col) d.x.push_back(row[static_cast<std::size_t>(c)]);
     d.y.push_back(row[static_cast<std::size_t>(label_col)]);
+    d.origin.lines.push_back(line_no);
   }
   d.rows = static_cast<std::int64_t>(d.y.size());
   if (d.rows == 0) src.fail("a header row but no data rows");

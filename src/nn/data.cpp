@@ -41,13 +41,40 @@ std::string printable(const std::string& text, std::size_t limit) {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& message) { throw config::BadInput(message); }
-
 std::string number_text(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
 }
+
+}  // namespace
+
+std::string label_problem(const Dataset& d, std::int64_t row, const std::string& rule) {
+  const RowOrigin& o = d.origin;
+  const auto at = static_cast<std::size_t>(row);
+  const std::int64_t i = o.rows.empty() ? row : o.rows[at];
+  const std::string value = number_text(d.y[at]);
+  const std::string file = "'" + printable(o.file, kPathLimit) + "'";
+  switch (o.kind) {
+    case RowOrigin::Kind::kCsv:
+      return o.role + " " + file + ", line " + std::to_string(o.lines[static_cast<std::size_t>(i)]) +
+             ", column " + std::to_string(o.column) + ": the label is " + value + "; " + rule;
+    case RowOrigin::Kind::kIdx:
+      return o.role + " " + file + ": label " + std::to_string(i) + " is " + value + "; " + rule;
+    case RowOrigin::Kind::kHdf5:
+      return o.role + " " + file + ": " + printable(o.labels, 80) + "[" + std::to_string(i) + "] is " + value +
+             "; " + rule;
+    case RowOrigin::Kind::kGenerated:
+      return o.role + " " + file + ": sample " + std::to_string(i) + " has label " + value + "; " + rule;
+    case RowOrigin::Kind::kUnknown: break;
+  }
+  return "--data '" + printable(d.name, kPathLimit) + "': row " + std::to_string(row) + " has label " + value +
+         "; " + rule;
+}
+
+namespace {
+
+[[noreturn]] void bad(const std::string& message) { throw config::BadInput(message); }
 
 enum class SpecKind { kGenerated, kFashionMnist, kCsv, kIdx, kHdf5 };
 
@@ -150,8 +177,13 @@ std::string fashion_file(const std::string& dir, const std::string& stem) {
 Dataset load_one(const Spec& s, const std::string& text, const DataOptions& o, bool test) {
   const DataSource src{test ? "test data file" : "data file", text};
   switch (s.kind) {
-    case SpecKind::kGenerated:
-      return generate_set(text, generated_options(text, o), o.seed, test ? 1 : 0);
+    case SpecKind::kGenerated: {
+      Dataset d = generate_set(text, generated_options(text, o), o.seed, test ? 1 : 0);
+      d.origin.kind = RowOrigin::Kind::kGenerated;
+      d.origin.role = test ? "--test-data" : "--data";
+      d.origin.file = text;
+      return d;
+    }
     case SpecKind::kCsv: return read_csv(src, o.target);
     case SpecKind::kIdx: return read_idx_pair(src, s.first, s.second);
     case SpecKind::kHdf5: return read_hdf5(src, s.first, s.x, s.y);
@@ -186,6 +218,8 @@ void split_off(DataSplit& d, double fraction, std::uint64_t seed) {
   for (Dataset* s : {&kept, &test}) {
     s->name = train.name;
     s->features = train.features;
+    s->origin = train.origin;
+    s->origin.rows.clear();
   }
   const auto f = static_cast<std::size_t>(train.features);
   for (std::int64_t i = 0; i < n; ++i) {
@@ -193,6 +227,7 @@ void split_off(DataSplit& d, double fraction, std::uint64_t seed) {
     const auto row = train.x.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(i) * f);
     to.x.insert(to.x.end(), row, row + static_cast<std::ptrdiff_t>(f));
     to.y.push_back(train.y[static_cast<std::size_t>(i)]);
+    to.origin.rows.push_back(train.origin.rows.empty() ? i : train.origin.rows[static_cast<std::size_t>(i)]);
   }
   kept.rows = n - n_test;
   test.rows = n_test;

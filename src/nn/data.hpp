@@ -10,6 +10,19 @@
 
 namespace trilo::nn {
 
+// Where a set's rows came from, so that a problem found after reading (a
+// label the loss cannot take) names its place the way the reader names places.
+struct RowOrigin {
+  enum class Kind { kUnknown, kGenerated, kCsv, kIdx, kHdf5 };
+  Kind kind = Kind::kUnknown;
+  std::string role;    // "data file" or "test data file"; a generated set: "--data" or "--test-data"
+  std::string file;    // the CSV file, the IDX label file, the HDF5 spec or the generated set, as given
+  std::string labels;  // the CSV label column's name; the HDF5 labels dataset
+  int column = 0;      // CSV: the label column, from 1
+  std::vector<std::int64_t> lines;  // CSV: the line of each of the file's rows
+  std::vector<std::int64_t> rows;   // each row's index among the source's rows; empty: the same index
+};
+
 struct Dataset {
   std::int64_t rows = 0;
   int features = 0;
@@ -18,6 +31,7 @@ struct Dataset {
   bool integer_labels = true;  // every y of train AND test is an integer in [0, 2^24)
   int classes = 0;             // integer labels: max label + 1 over train AND test; else 0
   std::string name;            // "two-moons", "fashion-mnist", or the file spec as given
+  RowOrigin origin;
 };
 
 struct DataOptions {
@@ -50,6 +64,12 @@ inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mni
 // one line naming the file (as given), line and column where there is one,
 // and the problem. Reads files only; never writes or creates anything.
 DataSplit load_data(const DataOptions& o);
+
+// One line naming the place of row `row`'s label in its source and its value,
+// then `rule`: "data file 'd.csv', line 4, column 3: the label is 2; <rule>",
+// "data file 'l.idx': label 3 is 2; <rule>", "data file 'f.h5:/X,/y': /y[3] is
+// 2; <rule>", "--data 'blobs': sample 3 has label 2; <rule>".
+std::string label_problem(const Dataset& d, std::int64_t row, const std::string& rule);
 
 // Names of the generated sets, for help texts: xor, two-moons, circles, spirals, blobs.
 std::vector<std::string> generated_set_names();

@@ -103,6 +103,10 @@ Dataset read_hdf5(const DataSource& src, const std::string& path, const std::str
   d.name = src.file;
   d.rows = static_cast<std::int64_t>(x.dims[0]);
   d.features = static_cast<int>(features);
+  d.origin.kind = RowOrigin::Kind::kHdf5;
+  d.origin.role = src.role;
+  d.origin.file = src.file;
+  d.origin.labels = y_name;
   d.x = to_floats(src, x.values, [&](std::size_t i) {
     return xn + "[" + std::to_string(i / features) + ", " + std::to_string(i % features) + "]";
   });

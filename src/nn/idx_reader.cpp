@@ -208,6 +208,9 @@ Dataset read_idx_pair(const DataSource& src, const std::string& images, const st
   d.name = src.file;
   d.rows = static_cast<std::int64_t>(items);
   d.features = static_cast<int>(features);
+  d.origin.kind = RowOrigin::Kind::kIdx;
+  d.origin.role = src.role;
+  d.origin.file = labels;
   d.x = to_floats(img_src, img, true, [&](std::size_t i) {
     return "item " + std::to_string(i / features) + ", value " + std::to_string(i % features);
   });

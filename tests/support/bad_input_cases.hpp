@@ -164,6 +164,34 @@ inline void csv_nan(const std::string& dir) { write(dir + "/d.csv", "a,b,label\n
 inline void csv_three_classes(const std::string& dir) {
   write(dir + "/d.csv", "a,b,label\n1,2,0\n3,4,1\n5,6,2\n");
 }
+// A training file of labels 0 and 1, {dir}/d.csv, and a test file, {dir}/t.csv,
+// whose second row has the label 2.
+inline void csv_test_label_two(const std::string& dir) {
+  write(dir + "/d.csv", "a,b,label\n1,2,0\n3,4,1\n");
+  write(dir + "/t.csv", "a,b,label\n1,2,1\n3,4,2\n");
+}
+// An IDX pair of three 1 x 2 images, {dir}/i.idx, and labels 0, 1, 2, {dir}/l.idx.
+inline void idx_three_classes(const std::string& dir) {
+  write(dir + "/i.idx", std::string("\0\0\x08\x03\0\0\0\x03\0\0\0\x01\0\0\0\x02\x01\x02\x03\x04\x05\x06", 22));
+  write(dir + "/l.idx", std::string("\0\0\x08\x01\0\0\0\x03\0\x01\x02", 11));
+}
+// {dir}/d.h5 with features /X (3 x 2) and labels /y = 0, 1, 2.
+inline void hdf5_three_classes(const std::string& dir) {
+  const std::string path = dir + "/d.h5";
+  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const double x[6] = {1, 2, 3, 4, 5, 6}, y[3] = {0, 1, 2};
+  const hsize_t dims[2] = {3, 2};
+  for (const char* name : {"X", "y"}) {
+    const bool is_x = name[0] == 'X';
+    const hid_t space = H5Screate_simple(is_x ? 2 : 1, dims, nullptr);
+    const hid_t ds = H5Dcreate2(f, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, is_x ? x : y);
+    H5Dclose(ds);
+    H5Sclose(space);
+  }
+  H5Fclose(f);
+}
 // An IDX pair whose image file is a zip archive's first bytes.
 inline void idx_not_idx(const std::string& dir) {
   write(dir + "/i.idx", std::string("PK\x03\x04") + " not an idx file");
@@ -404,6 +432,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"bench_records_without_pipeline", "bench --records none", "--records"},
       {"bench_zero_cost_alone", "bench --backend zero-cost", "zero-cost"},
       {"bench_chunk_without_pipeline", "bench --chunk 1000", "--chunk"},
+      {"bench_network_case_beside_networks", "bench --networks --cases mlp2-moons-b32", "--networks"},
       // Networks and their data (docs/networks.md).
       {"network_without_data", "descend --model mlp:2-3-1 --loss bce -o {out}", "--data"},
       {"network_model_malformed", "descend --model mlp:2--1 --data xor -o {out}", "--model"},
@@ -413,8 +442,11 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_csv_ragged", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "line 3", csv_ragged},
       {"network_csv_not_a_number", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "'x' is not a number", csv_text},
       {"network_csv_nan", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "'nan'", csv_nan},
-      {"network_bce_labels_not_binary", "descend --model mlp:2-3-1 --loss bce --data {dir}/d.csv -o {out}", "labels 0 and 1", csv_three_classes},
-      {"network_classes_exceed_outputs", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "3 classes", csv_three_classes},
+      {"network_bce_labels_not_binary", "descend --model mlp:2-3-1 --loss bce --data {dir}/d.csv -o {out}", "data file '{dir}/d.csv', line 4, column 3: the label is 2", csv_three_classes},
+      {"network_classes_exceed_outputs", "descend --model mlp:2-3-2 --data {dir}/d.csv -o {out}", "data file '{dir}/d.csv', line 4, column 3", csv_three_classes},
+      {"network_test_label_out_of_range", "descend --model mlp:2-3-1 --loss bce --data {dir}/d.csv --test-data {dir}/t.csv -o {out}", "test data file '{dir}/t.csv', line 3, column 3", csv_test_label_two},
+      {"network_idx_label_out_of_range", "descend --model mlp:2-3-1 --loss bce --data {dir}/i.idx,{dir}/l.idx -o {out}", "data file '{dir}/l.idx': label 2 is 2", idx_three_classes},
+      {"network_hdf5_label_out_of_range", "descend --model mlp:2-3-1 --loss bce --data {dir}/d.h5:/X,/y -o {out}", "data file '{dir}/d.h5:/X,/y': /y[2] is 2", hdf5_three_classes},
       {"network_idx_not_idx", "descend --model mlp:1-3-2 --data {dir}/i.idx,{dir}/l.idx -o {out}", "not an IDX file", idx_not_idx},
       {"network_batch_exceeds_rows", "descend --model mlp:2-3-2 --data xor --data-size 8 --batch-size 9 -o {out}", "--batch-size"},
       {"network_steps_with_batches", "descend --model mlp:2-3-2 --data xor --batch-size 4 --steps 10 -o {out}", "--steps"},
@@ -426,6 +458,10 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"network_density_steps_without_density", "descend --model mlp:2-3-2 --data xor --density-steps 10 -o {out}", "--density-steps"},
       {"network_density_sigma_negative", "descend --model mlp:2-3-2 --data xor --density 2 --density-sigma -1 -o {out}", "--density-sigma"},
       {"network_density_without_examined_minima", "descend --model mlp:2-3-2 --data xor --density 2 --hessian-minima 0 -o {out}", "--hessian-minima"},
+      {"network_lanczos_steps_without_top_eigenvalues", "descend --model mlp:2-3-2 --data xor --hessian-top 0 --lanczos-steps 30 -o {out}", "--hessian-top 0"},
+      {"network_hessian_top_without_examined_minima", "descend --model mlp:2-3-2 --data xor --hessian-top 2 --hessian-minima 0 -o {out}", "--hessian-top"},
+      {"network_lanczos_steps_without_examined_minima", "descend --model mlp:2-3-2 --data xor --lanczos-steps 30 --hessian-minima 0 -o {out}", "--lanczos-steps"},
+      {"network_hutchinson_without_examined_minima", "descend --model mlp:2-3-2 --data xor --hutchinson 4 --hessian-minima 0 -o {out}", "--hutchinson"},
       {"network_barrier_minima_out_of_range", "descend --model mlp:2-3-2 --data xor --barrier-minima 300 -o {out}", "--barrier-minima"},
       {"network_barrier_minima_one", "descend --model mlp:2-3-2 --data xor --barrier-minima 1 -o {out}", "two minima"},
       {"network_barrier_points_without_barriers", "descend --model mlp:2-3-2 --data xor --barrier-minima 0 --barrier-points 9 -o {out}", "--barrier-points"},

@@ -1,6 +1,9 @@
 // Float64 references for network trainings, written with plain loops and
-// Random123 directly, independent of src/nn: the documented batch order and
-// the gradient of a one-hidden-layer tanh network with a bce output.
+// Random123 directly, independent of src/nn and src/core: the documented
+// batch order, the gradient of a one-hidden-layer tanh network with a bce
+// output, the optimizers as torch.optim defines them (docs/networks.md,
+// "Training") and the learning-rate schedules with their linear warm-up
+// (docs/format.md, root attributes).
 #pragma once
 
 #include <Random123/philox.h>
@@ -62,6 +65,82 @@ struct Replay {
       }
     }
     return loss / n;
+  }
+};
+
+// One optimizer's update, written from torch.optim's documented algorithms
+// (weight decay 0, dampening 0, no amsgrad, rmsprop not centred):
+//   momentum: b = mu b + g (b = g at the first step); w -= lr b
+//   nesterov: b as momentum; w -= lr (g + mu b)
+//   adam:     m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+//             w -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), t from 1
+//   rmsprop:  v = rho v + (1 - rho) g^2; w -= lr g / (sqrt(v) + eps)
+struct ReplayOptimizer {
+  enum class Kind { kGd, kMomentum, kNesterov, kAdam, kRmsprop };
+  Kind kind = Kind::kGd;
+  double mu = 0, beta1 = 0.9, beta2 = 0.999, rho = 0.99, eps = 1e-8;
+  std::vector<double> a, b;  // momentum buffer / first moment; second moment
+  std::int64_t t = 0;        // updates done
+
+  void step(std::vector<double>& w, const std::vector<double>& g, double lr) {
+    const std::size_t n = w.size();
+    if (t == 0) {
+      a.assign(n, 0.0);
+      b.assign(n, 0.0);
+    }
+    ++t;
+    for (std::size_t k = 0; k < n; ++k) {
+      switch (kind) {
+        case Kind::kGd: w[k] -= lr * g[k]; break;
+        case Kind::kMomentum:
+          a[k] = t == 1 ? g[k] : mu * a[k] + g[k];
+          w[k] -= lr * a[k];
+          break;
+        case Kind::kNesterov:
+          a[k] = t == 1 ? g[k] : mu * a[k] + g[k];
+          w[k] -= lr * (g[k] + mu * a[k]);
+          break;
+        case Kind::kAdam: {
+          a[k] = beta1 * a[k] + (1 - beta1) * g[k];
+          b[k] = beta2 * b[k] + (1 - beta2) * g[k] * g[k];
+          const double m_hat = a[k] / (1 - std::pow(beta1, static_cast<double>(t)));
+          const double v_hat = b[k] / (1 - std::pow(beta2, static_cast<double>(t)));
+          w[k] -= lr * m_hat / (std::sqrt(v_hat) + eps);
+          break;
+        }
+        case Kind::kRmsprop:
+          b[k] = rho * b[k] + (1 - rho) * g[k] * g[k];
+          w[k] -= lr * g[k] / (std::sqrt(b[k]) + eps);
+          break;
+      }
+    }
+  }
+};
+
+// The rate of step t (from 0) of a training of `total` steps, from the
+// documented rules: a linear warm-up runs steps t < warmup at
+// lr (t + 1) / warmup; the schedule then counts u = t - warmup from 0:
+//   constant: lr;  step: lr gamma^floor(u / every);  exp: lr gamma^u;
+//   cosine: lr_min + (lr - lr_min)(1 + cos(pi u / (total - warmup))) / 2.
+struct ReplaySchedule {
+  enum class Kind { kConstant, kStep, kExp, kCosine };
+  Kind kind = Kind::kConstant;
+  double lr = 0.1, gamma = 0.1, lr_min = 0;
+  std::int64_t every = 1, warmup = 0, total = 0;
+
+  double rate(std::int64_t t) const {
+    if (t < warmup) return lr * static_cast<double>(t + 1) / static_cast<double>(warmup);
+    const auto u = static_cast<double>(t - warmup);
+    switch (kind) {
+      case Kind::kConstant: return lr;
+      case Kind::kStep: return lr * std::pow(gamma, std::floor(u / static_cast<double>(every)));
+      case Kind::kExp: return lr * std::pow(gamma, u);
+      case Kind::kCosine: {
+        const double pi = 3.14159265358979323846;
+        return lr_min + (lr - lr_min) * (1 + std::cos(pi * u / static_cast<double>(total - warmup))) / 2;
+      }
+    }
+    return lr;
   }
 };
 
