@@ -139,13 +139,7 @@ TEST(NnBasins, OptionsThatDoNotFitAreRefusedInOneLine) {
        "--through: a basin map of initialisations is the plane through 3"},
       {"basins --data " + d.path + kArgs + " --noise 0.1", "--noise: does not apply to a network landscape"},
   };
-  for (const auto& c : cases) {
-    const Outcome o = trilobite(c.args + " -o " + f);
-    EXPECT_EQ(o.status, 2) << c.args;
-    EXPECT_EQ(lines(o.err), 1) << o.err;
-    EXPECT_NE(o.err.find(c.says), std::string::npos) << c.args << ": " << o.err;
-    EXPECT_FALSE(exists(f));
-  }
+  for (const auto& c : cases) expect_refused(c.args + " -o " + f, c.says, f);
 }
 
 }  // namespace

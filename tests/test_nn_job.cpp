@@ -442,13 +442,7 @@ TEST(NnJob, OptionsThatDoNotFitANetworkAreRefusedBeforeAnyWork) {
       {net + "--quench-steps 10", "--quench-steps: does not apply to a network landscape"},
       {net + "--lr-gamma 0.5", "--lr-gamma: applies to --lr-schedule step or exp only"},
   };
-  for (const auto& [args, mentions] : cases) {
-    const Outcome o = trilobite(args);
-    EXPECT_EQ(o.status, 2) << args << "\n" << o.err;
-    EXPECT_NE(o.err.find(mentions), std::string::npos) << args << "\n" << o.err;
-    EXPECT_EQ(lines(o.err), 1) << args << "\n" << o.err;
-    EXPECT_FALSE(exists(f)) << args;
-  }
+  for (const auto& [args, mentions] : cases) expect_refused(args, mentions, f);
 }
 
 }  // namespace

@@ -165,14 +165,7 @@ TEST(NnRun, OptionsThatWouldDoNothingAreRefusedInOneLine) {
       {"run -l himmelblau --center x.h5:0", "--center: applies to a plane through a network's weight space"},
       {"run -l himmelblau --probe 10", "--probe: applies to a network landscape"},
   };
-  for (const auto& c : cases) {
-    const Outcome o = trilobite(c.args + " -o " + f);
-    EXPECT_EQ(o.status, 2) << c.args;
-    EXPECT_EQ(lines(o.err), 1) << o.err;
-    EXPECT_NE(o.err.find(c.says), std::string::npos) << c.args << ": " << o.err;
-    EXPECT_FALSE(exists(f));
-    EXPECT_FALSE(exists(f + ".partial"));
-  }
+  for (const auto& c : cases) expect_refused(c.args + " -o " + f, c.says, f);
 }
 
 }  // namespace

@@ -243,13 +243,7 @@ TEST(NnSweep, SettingsThatDoNotFitANetworkSweepAreRefusedBeforeAnyWork) {
       {"sweep --vary lr=0.1:0.2:2 --records none -o " + f, "--records: a sweep keeps rows"},
       {"sweep --vary lr=0.1:0.2:2 --batch-size 4 -o " + f, "--batch-size: applies to a network landscape"},
   };
-  for (const auto& [args, mentions] : cases) {
-    const Outcome o = trilobite(args);
-    EXPECT_EQ(o.status, 2) << args << "\n" << o.err;
-    EXPECT_NE(o.err.find(mentions), std::string::npos) << args << "\n" << o.err;
-    EXPECT_EQ(lines(o.err), 1) << args << "\n" << o.err;
-    EXPECT_FALSE(exists(f)) << args;
-  }
+  for (const auto& [args, mentions] : cases) expect_refused(args, mentions, f);
 }
 
 }  // namespace

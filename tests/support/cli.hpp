@@ -57,4 +57,16 @@ inline int lines(const std::string& s) {
   return n;
 }
 
+// `trilobite args` must be refused as bad input: exit 2, one line on stderr
+// that mentions `says`, and neither the result `output` nor its checkpoint
+// written.
+inline void expect_refused(const std::string& args, const std::string& says, const std::string& output) {
+  const Outcome o = trilobite(args);
+  EXPECT_EQ(o.status, 2) << args << "\n" << o.err;
+  EXPECT_NE(o.err.find(says), std::string::npos) << args << "\n" << o.err;
+  EXPECT_EQ(lines(o.err), 1) << args << "\n" << o.err;
+  EXPECT_FALSE(exists(output)) << args;
+  EXPECT_FALSE(exists(output + ".partial")) << args;
+}
+
 }  // namespace trilo::test
