@@ -82,7 +82,8 @@ struct RecordChunkCopy {
 
 RecordChunkCopy record_chunk_copy(int dim, u64 rows) {
   RecordChunkCopy copy;
-  for (const io::Column& col : descent_streams(dim, static_cast<std::int64_t>(rows))[0].columns) {
+  const auto streams = descent_streams(dim, static_cast<std::int64_t>(rows));  // held: the loop reads its columns
+  for (const io::Column& col : streams[0].columns) {
     if (!col.in_result) continue;
     const io::h5::Shape dims =
         col.width == 1 ? io::h5::Shape{rows} : io::h5::Shape{rows, static_cast<u64>(col.width)};
