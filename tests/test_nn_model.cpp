@@ -12,6 +12,7 @@
 #include <cstring>
 #include <numeric>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Dense>
@@ -392,6 +393,11 @@ TEST(NnModel, ModelTextsAreParsedOrRefusedWithOneLine) {
 }
 
 TEST(NnTrain, BatchOrderIsTheDocumentedPermutation) {
+  // Set sizes around the sixteen draws made at once, and seeds and runs
+  // that fill both 32-bit words of key and counter.
+  for (std::int64_t rows : {1, 2, 3, 16, 17, 18, 33, 500, 4099})
+    for (const auto& [seed, run] : {std::pair<std::uint64_t, std::int64_t>{5, 12}, {0xFEDCBA9876543210ull, 0x123456789LL}})
+      EXPECT_EQ(batch_order(seed, run, 3, rows), reference_order(seed, run, 3, rows)) << rows << " rows, seed " << seed;
   const auto o = batch_order(5, 12, 3, 1000);
   EXPECT_EQ(o, reference_order(5, 12, 3, 1000));
   std::set<std::int64_t> s(o.begin(), o.end());

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/rng.hpp"
+#include "nn/philox_lanes.hpp"
 
 namespace trilo::nn {
 
@@ -12,16 +13,17 @@ std::vector<std::int64_t> batch_order(std::uint64_t seed, std::int64_t run, std:
                                       std::int64_t rows) {
   std::vector<std::int64_t> order(static_cast<std::size_t>(rows));
   std::iota(order.begin(), order.end(), std::int64_t{0});
-  const Philox rng{seed};
+  if (rows < 2) return order;
   // Fisher-Yates from the end: entry i swaps with j uniform in [0, i], j the
   // high word of a 64-bit draw times (i + 1) (bias below (i + 1) / 2^64).
   // The draw's counter is (run, epoch, i): rows < 2^24 (checked by the job).
+  // The draws for i = 1 .. rows - 1 are made first, many at once.
+  std::vector<std::uint64_t> bits(static_cast<std::size_t>(rows - 1));
+  philox_block_bits(Philox{seed}, static_cast<std::uint64_t>(run), RngStream::kBatch,
+                    static_cast<std::uint32_t>(epoch), 1, rows - 1, bits.data());
   for (std::int64_t i = rows - 1; i > 0; --i) {
-    const auto v = rng.words(static_cast<std::uint64_t>(run), RngStream::kBatch,
-                             static_cast<std::uint32_t>(epoch), static_cast<std::uint32_t>(i));
-    const std::uint64_t bits = static_cast<std::uint64_t>(v[0]) << 32 | v[1];
     const auto j = static_cast<std::int64_t>(
-        (static_cast<unsigned __int128>(bits) * static_cast<unsigned __int128>(i + 1)) >> 64);
+        (static_cast<unsigned __int128>(bits[static_cast<std::size_t>(i - 1)]) * static_cast<unsigned __int128>(i + 1)) >> 64);
     std::swap(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
   }
   return order;
