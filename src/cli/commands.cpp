@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <ostream>
 #include <sstream>
+#include <variant>
 
 #include "cli/config_file.hpp"
 #include "cli/numeric_options.hpp"
@@ -237,11 +238,28 @@ void require_output_path(const std::string& path, bool force,
 // `trilobite info FILE.partial`: the job, and what its last commit holds.
 std::string describe_checkpoint(const io::CheckpointReader& ck, const std::string& path) {
   const std::vector<std::int64_t>& k = ck.counters();
-  std::string s = "checkpoint of an interrupted `trilobite " + ck.text_attr("job") + "` (" + path + ")\n";
-  if (k.size() >= 3)
-    s += "committed: " + std::to_string(k[0]) + " descents, " + std::to_string(k[2]) +
-         " basin-map cells\ncontinue it with: --resume " + path + " and the run's options "
-         "(trilobite info --config " + path + ")\n";
+  const std::string job = ck.text_attr("job");
+  std::string s = "checkpoint of an interrupted `trilobite " + job + "` (" + path + ")\n";
+  // The counters of each job's commits: a network job's trainings (then
+  // trace and minima rows), a critical search's searches, a sweep's descents
+  // (then quenches), a descent job's descents, ..., basin-map cells.
+  bool network = false;
+  for (const auto& [name, value] : ck.root_attributes())
+    if (const auto* text = std::get_if<std::string>(&value); name == "landscape" && text) network = *text == "network";
+  std::string what;
+  if (!k.empty()) {
+    if (network)
+      what = std::to_string(k[0]) + " trainings";
+    else if (job == "critical")
+      what = std::to_string(k[0]) + " searches";
+    else if (k.size() >= 3)
+      what = std::to_string(k[0]) + " descents, " + std::to_string(k[2]) + " basin-map cells";
+    else
+      what = std::to_string(k[0]) + " descents";
+  }
+  if (!what.empty())
+    s += "committed: " + what + "\ncontinue it with: --resume " + path + " and the run's options (trilobite info --config " +
+         path + ")\n";
   else
     s += "nothing committed yet\n";
   return s;

@@ -133,6 +133,12 @@ def killed_at_commits_then_resumed():
                 assert os.path.exists(os.path.join(WORK, out + ".partial")) == created, \
                     "%s %s: checkpoint %s" % (job, fault, "missing" if created else "left before its first commit")
                 assert not os.path.exists(os.path.join(WORK, out)), "%s %s: a result file" % (job, fault)
+                if created and plan is plans[2]:  # `info` names what the checkpoint has committed
+                    info = subprocess.run([EXE, "info", out + ".partial"], cwd=WORK, capture_output=True,
+                                          text=True).stdout
+                    said = {"critical": "searches", "sweep": "descents"}.get(job, "descents, ")
+                    said = "trainings" if job.startswith("net") else said
+                    assert "committed: " in info and said in info, "%s: info of the checkpoint: %r" % (job, info)
             run(JOBS[job] + ["-o", out] + (["--resume", out] if created else []), check=0)
             assert not os.path.exists(os.path.join(WORK, out + ".partial")), "checkpoint left after success"
             same_file(ref, out, "%s killed at %s" % (job, plan))
