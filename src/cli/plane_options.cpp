@@ -1,6 +1,9 @@
 #include "cli/plane_options.hpp"
 
 #include <CLI/CLI.hpp>
+#include <array>
+#include <set>
+#include <string>
 
 #include "config/run_config.hpp"
 
@@ -22,6 +25,36 @@ const char* const kAnalyticGridOptions[] = {"--landscape", "--expr", "--param", 
 // map's and its grid's (the run's plane is a plane through weight space).
 const char* const kAnalyticRunOptions[] = {"--basin-res", "--entropy-box", "--plane-axes", "--origin", "--tile"};
 
+// Refuses the first of `names` given to `app`: "<name><why>", one line.
+template <class Names>
+void refuse_given(const CLI::App& app, const Names& names, const std::string& why) {
+  for (const char* name : names)
+    if (app.count(name) > 0) throw config::BadInput(std::string(name) + why);
+}
+
+// Without --model the plane options are refused; with it, the job's options
+// for analytic landscapes (`analytic`) are.
+template <class Names>
+void refuse_plane_or_analytic(const CLI::App& app, const config::RunConfig& c, const std::string& plane_why,
+                              const Names& analytic) {
+  if (c.net.model.empty())
+    refuse_given(app, kPlaneOptions, plane_why);
+  else
+    refuse_given(app, analytic, ": does not apply to a network landscape (--model)");
+}
+
+// The options a plane job (grid, basins, run) leaves unused: the plane
+// options without --model; with it, the analytic ones (and --box is used).
+template <class Names>
+void add_plane_job_unused(const config::RunConfig& c, std::set<std::string>& unused, const Names& analytic) {
+  if (c.net.model.empty()) {
+    for (const char* name : kPlaneOptions) unused.insert(name + 2);  // without "--"
+    return;
+  }
+  unused.erase("box");
+  for (const char* name : analytic) unused.insert(name + 2);
+}
+
 }  // namespace
 
 void add_plane(CLI::App* grid, config::RunConfig& c) {
@@ -39,77 +72,39 @@ void add_plane(CLI::App* grid, config::RunConfig& c) {
 }
 
 void check_grid_options(const CLI::App& grid, config::RunConfig& c) {
-  const bool network = !c.net.model.empty();
-  if (!network) {
-    for (const char* name : kModelOptions)
-      if (grid.count(name) > 0) throw config::BadInput(std::string(name) + ": applies to a network landscape; give --model");
-    for (const char* name : kPlaneOptions)
-      if (grid.count(name) > 0)
-        throw config::BadInput(std::string(name) + ": applies to a plane through a network's weight space; give --model");
-    return;
-  }
-  for (const char* name : kAnalyticGridOptions)
-    if (grid.count(name) > 0)
-      throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
-  if (grid.count("--grid-res") == 0) c.grid_res = 51;  // loss-landscape's default
+  if (c.net.model.empty()) refuse_given(grid, kModelOptions, ": applies to a network landscape; give --model");
+  refuse_plane_or_analytic(grid, c, ": applies to a plane through a network's weight space; give --model",
+                           kAnalyticGridOptions);
+  if (!c.net.model.empty() && grid.count("--grid-res") == 0) c.grid_res = 51;  // loss-landscape's default
 }
 
 void add_grid_unused(const config::RunConfig& c, std::set<std::string>& unused) {
-  if (c.job != "grid") return;
-  const bool network = !c.net.model.empty();
-  if (!network) {
-    for (const char* name : kPlaneOptions) unused.insert(name + 2);  // without "--"
-    return;
-  }
-  unused.erase("box");
-  for (const char* name : kAnalyticGridOptions) unused.insert(name + 2);
+  if (c.job == "grid") add_plane_job_unused(c, unused, kAnalyticGridOptions);
 }
 
 void check_basins_options(const CLI::App& basins, config::RunConfig& c) {
-  if (c.net.model.empty()) {
-    for (const char* name : kPlaneOptions)
-      if (basins.count(name) > 0)
-        throw config::BadInput(std::string(name) + ": applies to a basin map of a network's initialisations; give --model");
-    return;
-  }
-  if (basins.count("--basin-res") == 0) c.basin_res = 16;  // 256 trainings
+  refuse_plane_or_analytic(basins, c, ": applies to a basin map of a network's initialisations; give --model",
+                           std::array<const char*, 0>{});
+  if (!c.net.model.empty() && basins.count("--basin-res") == 0) c.basin_res = 16;  // 256 trainings
 }
 
 void add_basins_unused(const config::RunConfig& c, std::set<std::string>& unused) {
-  if (c.job != "basins") return;
-  if (c.net.model.empty()) {
-    for (const char* name : kPlaneOptions) unused.insert(name + 2);  // without "--"
-    return;
-  }
-  unused.erase("box");
+  if (c.job == "basins") add_plane_job_unused(c, unused, std::array<const char*, 0>{});
 }
 
 void check_run_options(const CLI::App& run, config::RunConfig& c) {
-  if (c.net.model.empty()) {
-    for (const char* name : kPlaneOptions)
-      if (run.count(name) > 0)
-        throw config::BadInput(std::string(name) + ": applies to a plane through a network's weight space; give --model");
-    return;
-  }
-  for (const char* name : {"--basin-res", "--entropy-box"})
-    if (run.count(name) > 0)
-      throw config::BadInput(std::string(name) +
-                             ": a network run has no basin map (its trainings start from random initialisations); "
-                             "`trilobite basins --model` maps a plane of initialisations");
-  for (const char* name : kAnalyticRunOptions)
-    if (run.count(name) > 0)
-      throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
-  if (run.count("--grid-res") == 0) c.grid_res = 51;  // loss-landscape's default, as `grid --model`
+  const char* const no_basin_map[] = {"--basin-res", "--entropy-box"};
+  if (!c.net.model.empty())
+    refuse_given(run, no_basin_map,
+                 ": a network run has no basin map (its trainings start from random initialisations); "
+                 "`trilobite basins --model` maps a plane of initialisations");
+  refuse_plane_or_analytic(run, c, ": applies to a plane through a network's weight space; give --model",
+                           kAnalyticRunOptions);
+  if (!c.net.model.empty() && run.count("--grid-res") == 0) c.grid_res = 51;  // loss-landscape's default, as `grid --model`
 }
 
 void add_run_unused(const config::RunConfig& c, std::set<std::string>& unused) {
-  if (c.job != "run") return;
-  if (c.net.model.empty()) {
-    for (const char* name : kPlaneOptions) unused.insert(name + 2);  // without "--"
-    return;
-  }
-  unused.erase("box");
-  for (const char* name : kAnalyticRunOptions) unused.insert(name + 2);
+  if (c.job == "run") add_plane_job_unused(c, unused, kAnalyticRunOptions);
 }
 
 }  // namespace trilo::cli
