@@ -3,15 +3,18 @@
 // the reduction against a brute-force grouping written here, and the
 // clustering against the accumulator fed the end points themselves (the
 // path every job takes today), state, table and labels alike. The CUDA
-// cases skip cleanly when no GPU is present.
+// cases skip cleanly when no GPU is present; the device's Thrust algorithm
+// also runs on the host (support/thrust_host_backend.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,7 @@
 #include "backend/reduced_cells.hpp"
 #include "core/cell_key.hpp"
 #include "support/backend_makers.hpp"
+#include "support/thrust_host_backend.hpp"
 
 namespace {
 
@@ -32,10 +36,12 @@ using backend::ReducedCells;
 
 using test::CpuBackendMaker;
 using test::CudaBackendMaker;
+using test::ThrustHostBackendMaker;
 
+// The third backend runs the CUDA backend's Thrust reduction on the host.
 template <class Maker>
 class ReducedCellsOn : public test::BackendTest<Maker> {};
-using Makers = ::testing::Types<CpuBackendMaker, CudaBackendMaker>;
+using Makers = ::testing::Types<CpuBackendMaker, CudaBackendMaker, ThrustHostBackendMaker>;
 TYPED_TEST_SUITE(ReducedCellsOn, Makers);
 
 analysis::EndPoints points_of(const DescentBatch& b) {
@@ -270,6 +276,109 @@ TYPED_TEST(ReducedCellsOn, EmptyAndUncountedBatchesReduceToNothing) {
   EXPECT_EQ(labels, (std::vector<std::int32_t>{-1, -1}));
 }
 
+// Two reductions of the same batch, field by field: exactly, but for the
+// radius, which may differ by rounding (a device contracts to FMA).
+void expect_same_reduction(const ReducedCells& got, const ReducedCells& want) {
+  EXPECT_EQ(got.dim, want.dim);
+  EXPECT_EQ(got.rows, want.rows);
+  for (int k = 0; k < 3; ++k) EXPECT_EQ(got.status_rows[k], want.status_rows[k]);
+  EXPECT_EQ(got.first, want.first);
+  ASSERT_EQ(got.position.size(), want.position.size());
+  for (std::size_t k = 0; k < got.position.size(); ++k)  // NaN equals NaN here
+    EXPECT_TRUE(std::memcmp(&got.position[k], &want.position[k], sizeof(double)) == 0) << "position " << k;
+  ASSERT_EQ(got.radius.size(), want.radius.size());
+  for (std::size_t k = 0; k < got.radius.size(); ++k) {
+    if (std::isinf(want.radius[k]))
+      EXPECT_EQ(got.radius[k], want.radius[k]) << "cell " << k;
+    else
+      EXPECT_NEAR(got.radius[k], want.radius[k], 1e-12 * (1 + want.radius[k])) << "cell " << k;
+  }
+  EXPECT_EQ(got.offset, want.offset);
+  EXPECT_EQ(got.steps, want.steps);
+  EXPECT_EQ(got.count, want.count);
+  EXPECT_EQ(got.cell_of, want.cell_of);
+}
+
+// A random batch: end points around a few centres (some exact repeats, some
+// straddling cell edges), every status, quench results or none; `extreme`
+// puts NaN, infinities, subnormals, signed zeros and values beyond the
+// cell key's clamp into about one coordinate in twenty.
+DescentBatch random_batch(std::mt19937_64& rng, std::int64_t n, int d, double tol, bool quench, bool extreme) {
+  std::uniform_real_distribution<double> u(0, 1);
+  std::normal_distribution<double> jitter(0, 0.3 * tol);
+  const int centres = 1 + static_cast<int>(u(rng) * 12);
+  std::vector<double> centre(static_cast<std::size_t>(centres * d));
+  for (double& c : centre) c = -3 + 6 * u(rng);
+  const double special[] = {std::numeric_limits<double>::quiet_NaN(),
+                            std::numeric_limits<double>::infinity(),
+                            -std::numeric_limits<double>::infinity(),
+                            1e300,
+                            -1e300,
+                            5e18 * tol,
+                            -5e18 * tol,
+                            std::numeric_limits<double>::denorm_min(),
+                            -0.0,
+                            0.0};
+  const std::int64_t steps[] = {5, 17, 40, 41, 1000};
+  DescentBatch b;
+  b.resize(n, d);
+  if (!quench) b.quench.clear();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto row = static_cast<std::size_t>(i);
+    if (i > 0 && u(rng) < 0.1) {  // a repeat of an earlier end point
+      const auto from = static_cast<std::size_t>(u(rng) * static_cast<double>(i));
+      std::copy_n(b.end.begin() + from * d, d, b.end.begin() + row * d);
+    } else {
+      const auto c = static_cast<std::size_t>(u(rng) * centres);
+      for (int j = 0; j < d; ++j) {
+        double x = centre[c * d + j] + jitter(rng);
+        if (extreme && u(rng) < 0.05) x = special[static_cast<std::size_t>(u(rng) * 10)];
+        b.end[row * d + j] = x;
+      }
+    }
+    const double s = u(rng);
+    b.status[row] = static_cast<std::int8_t>(s < 0.7 ? 0 : s < 0.9 ? 1 : 2);
+    if (quench) b.quench[row] = b.status[row] == 1 ? static_cast<std::int8_t>(u(rng) * 3) : 0;
+    b.steps[row] = steps[static_cast<std::size_t>(u(rng) * 5)];
+  }
+  return b;
+}
+
+// Random batches of every shape: the backend's reduction equals the host
+// reference's, and, on ordinary values, the grouping written here.
+TYPED_TEST(ReducedCellsOn, RandomBatchesReduceAsTheHostReference) {
+  std::mt19937_64 rng(20261207);
+  const int dims[] = {1, 2, 3, 5};
+  const double tols[] = {0.05, 1e-3, 0.3};
+  for (int trial = 0; trial < 48; ++trial) {
+    const int d = dims[trial % 4];
+    const double tol = tols[trial % 3];
+    const bool quench = trial % 2 == 1, extreme = trial % 5 == 4, per_row = trial % 7 != 3;
+    const std::int64_t n = trial < 4 ? trial + 1 : 1 + static_cast<std::int64_t>(rng() % 4000);
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " + std::to_string(n) + " rows, dim " + std::to_string(d));
+    const DescentBatch b = random_batch(rng, n, d, tol, quench, extreme);
+    const ReducedCells got = this->be_->reduce_cells(b, tol, per_row);
+    const ReducedCells want = backend::reduce_cells_host(
+        {b.end.data(), b.status.data(), quench ? b.quench.data() : nullptr, b.steps.data(), b.count, d}, tol, per_row);
+    expect_same_reduction(got, want);
+    if (!extreme && per_row) expect_reduction_of(b, tol, got);
+  }
+}
+
+// A member with a NaN coordinate, in a cell whose first member is ordinary:
+// the cell's radius is infinite (in any order of reduction), and the cell
+// is refused, so its rows are clustered one by one.
+TYPED_TEST(ReducedCellsOn, ACellWithANaNMemberIsRefused) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const DescentBatch b = batch_of({0.5, 0.5, 0.5, nan, 0.51, 0.5, 0.52, 0.5}, 2);
+  const ReducedCells cells = this->be_->reduce_cells(b, 1.0, true);
+  ASSERT_EQ(cells.cells(), 1);
+  EXPECT_EQ(cells.first[0], 0);
+  EXPECT_EQ(cells.radius[0], std::numeric_limits<double>::infinity());
+  MinimaAccumulator acc(2, 1.0);
+  EXPECT_FALSE(acc.add_cells(Source::kDescents, view(cells), nullptr));
+}
+
 // Descents reduced where they are made (descend_cells): the cells are those
 // of the descents' end points, the rows asked for (and only their cells)
 // come home, and fetch_end_points gives the end points of the slot's own
@@ -332,6 +441,34 @@ TYPED_TEST(ReducedCellsOn, DescendCellsGivesTheCellsAndRowsOfTheDescents) {
     EXPECT_EQ(other.end, other_ref.end);
     EXPECT_EQ(other.status, other_ref.status);
   }
+}
+
+// The device algorithm on the host, each row's cell brought home for the
+// rows phase, phase + every, ...: those of the reference, -1 elsewhere, at
+// every phase, and for rows so far apart that they come home one by one.
+TEST(ThrustHostReduction, TheCellsOfEveryKthRowComeHomeAtAnyPhase) {
+  if (!test::thrust_host_available()) GTEST_SKIP() << ThrustHostBackendMaker::missing();
+  std::mt19937_64 rng(7);
+  const double tol = 0.05;
+  const DescentBatch b = random_batch(rng, 1000, 2, tol, true, false);
+  const backend::EndColumns e{b.end.data(), b.status.data(), b.quench.data(), b.steps.data(), b.count, 2};
+  const ReducedCells all = backend::reduce_cells_host(e, tol, true);
+  for (std::int64_t every : {std::int64_t(1), std::int64_t(2), std::int64_t(7), std::int64_t(999),
+                             std::int64_t(1) << 29}) {
+    for (std::int64_t phase : {std::int64_t(0), std::int64_t(1), std::min<std::int64_t>(every - 1, 998)}) {
+      if (phase >= every) continue;
+      SCOPED_TRACE("every " + std::to_string(every) + ", phase " + std::to_string(phase));
+      const ReducedCells got = test::reduce_cells_thrust_host(e, tol, every, phase);
+      ASSERT_EQ(got.cell_of.size(), all.cell_of.size());
+      for (std::size_t i = 0; i < got.cell_of.size(); ++i) {
+        const bool home = static_cast<std::int64_t>(i) >= phase && (static_cast<std::int64_t>(i) - phase) % every == 0;
+        ASSERT_EQ(got.cell_of[i], home ? all.cell_of[i] : -1) << "row " << i;
+      }
+      EXPECT_EQ(got.first, all.first);
+      EXPECT_EQ(got.count, all.count);
+    }
+  }
+  EXPECT_EQ(test::reduce_cells_thrust_host(e, tol, 0, 0).cell_of.size(), 0u) << "none asked for";
 }
 
 // The one key of host and device: floor of the quotient, clamped, NaN to 0.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <utility>
 
@@ -39,7 +40,9 @@ ReducedCells reduce_cells_host(const EndColumns& e, double tol, bool per_row) {
       const double t = e.end[i * d + j] - e.end[g.first * d + j];
       r2 += t * t;
     }
-    g.radius2 = std::max(g.radius2, r2);
+    // A NaN distance (a member with a NaN coordinate) makes the radius
+    // infinite, so that the cell is refused and its rows clustered one by one.
+    g.radius2 = std::max(g.radius2, r2 == r2 ? r2 : std::numeric_limits<double>::infinity());
     ++g.steps[e.steps[i]];
     if (per_row) g.members.push_back(i);
   }
