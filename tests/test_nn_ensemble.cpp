@@ -16,32 +16,14 @@
 #include "nn/ensemble.hpp"
 #include "nn/model.hpp"
 #include "nn/train.hpp"
+#include "support/batched_gemm.hpp"
 
 namespace {
 
 using namespace trilo;
 using namespace trilo::nn;
 
-// C = op(A) op(B) + beta C for each of `batch` column-major matrices, from
-// the definition (cuBLAS's conventions: op(A) is m x k, op(B) k x n).
-void batched_gemm(const GemmShape& s, const double* A, const double* B, double* C, double beta, int batch) {
-  for (int i = 0; i < batch; ++i) {
-    const double* a = A + i * s.stride_a;
-    const double* b = B + i * s.stride_b;
-    double* c = C + i * s.stride_c;
-    for (int j = 0; j < s.n; ++j)
-      for (int r = 0; r < s.m; ++r) {
-        double acc = 0;
-        for (int p = 0; p < s.k; ++p) {
-          const double arp = s.trans_a ? a[p + r * s.lda] : a[r + p * s.lda];
-          const double bpj = s.trans_b ? b[j + p * s.ldb] : b[p + j * s.ldb];
-          acc += arp * bpj;
-        }
-        double& cij = c[r + j * s.ldc];
-        cij = beta == 0 ? acc : acc + beta * cij;
-      }
-  }
-}
+using test::batched_gemm;
 
 // The device's evaluation of one tile, on the CPU: the plan's GEMMs and the
 // shared element-wise functions, layer buffers of `cap` rows per network.

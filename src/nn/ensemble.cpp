@@ -51,7 +51,7 @@ template <class T>
 class DeviceTrainer final : public EnsembleTrainer {
  public:
   DeviceTrainer(const Model& m, const TrainParams& p, const DataView<T>& train, const DataView<T>* test,
-                const DataView<T>& probe, int device)
+                const DataView<T>& probe, const DeviceEnsembleMaker<T>& make)
       : P_(m.params()),
         width_(probe.rows * m.outputs()),
         n_train_(train.rows),
@@ -60,8 +60,7 @@ class DeviceTrainer final : public EnsembleTrainer {
     OrderSource orders = [p, rows](std::int64_t first, std::int64_t count, std::int64_t epoch, std::int32_t* out) {
       chunk_orders(p, first, count, epoch, rows, out);
     };
-    dev_ = make_device_ensemble(net_spec(m, p), host_rows(&train), host_rows(test), host_rows(&probe),
-                                std::move(orders), device);
+    dev_ = make(net_spec(m, p), host_rows(&train), host_rows(test), host_rows(&probe), std::move(orders));
   }
 
   std::string device() const override { return dev_->device(); }
@@ -108,18 +107,40 @@ class DeviceTrainer final : public EnsembleTrainer {
   std::unique_ptr<DeviceEnsemble<T>> dev_;
 };
 
+template <class T>
+DeviceEnsembleMaker<T> on_device(int device) {
+  return [device](const NetSpec& spec, const HostRows<T>& train, const HostRows<T>& test, const HostRows<T>& probe,
+                  OrderSource orders) {
+    return make_device_ensemble(spec, train, test, probe, std::move(orders), device);
+  };
+}
+
 }  // namespace
 
 std::unique_ptr<EnsembleTrainer> make_cuda_ensemble(const Model& m, const TrainParams& p,
                                                     const DataView<float>& train, const DataView<float>* test,
                                                     const DataView<float>& probe, int device) {
-  return std::make_unique<DeviceTrainer<float>>(m, p, train, test, probe, device);
+  return std::make_unique<DeviceTrainer<float>>(m, p, train, test, probe, on_device<float>(device));
 }
 
 std::unique_ptr<EnsembleTrainer> make_cuda_ensemble(const Model& m, const TrainParams& p,
                                                     const DataView<double>& train, const DataView<double>* test,
                                                     const DataView<double>& probe, int device) {
-  return std::make_unique<DeviceTrainer<double>>(m, p, train, test, probe, device);
+  return std::make_unique<DeviceTrainer<double>>(m, p, train, test, probe, on_device<double>(device));
+}
+
+std::unique_ptr<EnsembleTrainer> make_ensemble_trainer(const Model& m, const TrainParams& p,
+                                                       const DataView<float>& train, const DataView<float>* test,
+                                                       const DataView<float>& probe,
+                                                       const DeviceEnsembleMaker<float>& make) {
+  return std::make_unique<DeviceTrainer<float>>(m, p, train, test, probe, make);
+}
+
+std::unique_ptr<EnsembleTrainer> make_ensemble_trainer(const Model& m, const TrainParams& p,
+                                                       const DataView<double>& train, const DataView<double>* test,
+                                                       const DataView<double>& probe,
+                                                       const DeviceEnsembleMaker<double>& make) {
+  return std::make_unique<DeviceTrainer<double>>(m, p, train, test, probe, make);
 }
 
 }  // namespace trilo::nn

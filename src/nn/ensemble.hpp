@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,22 @@ std::unique_ptr<EnsembleTrainer> make_cuda_ensemble(const Model& m, const TrainP
 std::unique_ptr<EnsembleTrainer> make_cuda_ensemble(const Model& m, const TrainParams& p,
                                                     const DataView<double>& train, const DataView<double>* test,
                                                     const DataView<double>& probe, int device);
+
+// The same over the device ensembles `make` builds (make_cuda_ensemble's
+// is make_device_ensemble on its device): the tests train with the device's
+// code on the host through here.
+template <class T>
+using DeviceEnsembleMaker = std::function<std::unique_ptr<DeviceEnsemble<T>>(
+    const NetSpec& spec, const HostRows<T>& train, const HostRows<T>& test, const HostRows<T>& probe,
+    OrderSource orders)>;
+std::unique_ptr<EnsembleTrainer> make_ensemble_trainer(const Model& m, const TrainParams& p,
+                                                       const DataView<float>& train, const DataView<float>* test,
+                                                       const DataView<float>& probe,
+                                                       const DeviceEnsembleMaker<float>& make);
+std::unique_ptr<EnsembleTrainer> make_ensemble_trainer(const Model& m, const TrainParams& p,
+                                                       const DataView<double>& train, const DataView<double>* test,
+                                                       const DataView<double>& probe,
+                                                       const DeviceEnsembleMaker<double>& make);
 
 // The batch orders of epoch `epoch` for runs [first, first + count), as
 // count x rows row indices (32-bit: rows < 2^24), run k's order in row k:

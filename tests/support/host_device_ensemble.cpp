@@ -1,0 +1,106 @@
+#include "support/host_device_ensemble.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernels/network_ensemble.hpp"
+#include "support/batched_gemm.hpp"
+
+namespace trilo::test {
+namespace {
+
+class HostSpace {
+ public:
+  template <class U>
+  using Buffer = std::vector<U>;
+
+  explicit HostSpace(std::size_t free_bytes) : free_(free_bytes) {}
+  HostSpace(const HostSpace&) = delete;
+  HostSpace& operator=(const HostSpace&) = delete;
+  // Copies home that nobody waited for: the code under test is wrong.
+  ~HostSpace() {
+    if (!queued_.empty() && std::uncaught_exceptions() == 0) {
+      std::fputs("host_device_ensemble: copies home queued and never waited for\n", stderr);
+      std::abort();
+    }
+  }
+
+  std::string name() const { return "the device's code on the host"; }
+  void activate() const {}
+  std::size_t free_bytes() const { return free_; }
+  // Fresh memory holds all-ones bytes: NaN in a float or double, -1 in an
+  // integer.
+  template <class U>
+  Buffer<U> buffer(std::size_t n) const {
+    Buffer<U> b(n);
+    std::memset(static_cast<void*>(b.data()), 0xFF, n * sizeof(U));
+    return b;
+  }
+  template <class U>
+  void to_device(U* dst, const U* src, std::int64_t n) const {
+    std::copy(src, src + n, dst);
+  }
+  template <class U>
+  void to_host(U* dst, const U* src, std::int64_t n) {
+    std::memset(static_cast<void*>(dst), 0xFF, static_cast<std::size_t>(n) * sizeof(U));
+    queued_.push_back([=] { std::copy(src, src + n, dst); });
+  }
+  void fill_bytes(void* p, int byte, std::size_t bytes) const { std::memset(p, byte, bytes); }
+  template <class F>
+  void for_each(std::int64_t n, const F& f) const {
+    for (std::int64_t i = 0; i < n; ++i) f(i);
+  }
+  // Threads 0..kBlock-1 of each block, then the device's tree.
+  template <class F>
+  void per_block(std::int64_t blocks, const F& f) const {
+    std::vector<nn::BlockSums> s(nn::kBlock);
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      for (int t = 0; t < nn::kBlock; ++t) s[static_cast<std::size_t>(t)] = f.partial(b, t);
+      for (int half = nn::kBlock / 2; half > 0; half /= 2)
+        for (int t = 0; t < half; ++t) {
+          nn::BlockSums& x = s[static_cast<std::size_t>(t)];
+          const nn::BlockSums& y = s[static_cast<std::size_t>(t + half)];
+          x.a += y.a;
+          x.b += y.b;
+          x.c += y.c;
+        }
+      f.finish(b, s[0]);
+    }
+  }
+  template <class T>
+  void gemm(const nn::GemmShape& shape, const T* a, const T* b, T* c, T beta, int batch) const {
+    batched_gemm(shape, a, b, c, beta, batch);
+  }
+  void sync() {
+    for (auto& copy : queued_) copy();
+    queued_.clear();
+  }
+
+ private:
+  std::size_t free_;
+  std::vector<std::function<void()>> queued_;
+};
+
+template <class T>
+nn::DeviceEnsembleMaker<T> maker(std::size_t free_bytes) {
+  return [free_bytes](const nn::NetSpec& spec, const nn::HostRows<T>& train, const nn::HostRows<T>& test,
+                      const nn::HostRows<T>& probe, nn::OrderSource orders) -> std::unique_ptr<nn::DeviceEnsemble<T>> {
+    return std::make_unique<nn::Ensemble<T, HostSpace>>(spec, train, test, probe, std::move(orders), free_bytes);
+  };
+}
+
+}  // namespace
+
+nn::DeviceEnsembleMaker<float> host_device_ensemble_f32(std::size_t free_bytes) { return maker<float>(free_bytes); }
+nn::DeviceEnsembleMaker<double> host_device_ensemble_f64(std::size_t free_bytes) { return maker<double>(free_bytes); }
+
+}  // namespace trilo::test
