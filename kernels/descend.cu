@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "core/descent_variants.hpp"
 #include "core/work.hpp"
 #include "kernels/cuda_backend.hpp"
 #include "kernels/record_tile.cuh"
@@ -36,53 +37,15 @@ __global__ void descend_interleaved_kernel(L land, DescentParams p, StartSpec s,
   descend_interleaved_loop<T, MaxDim, K, Tuning>(land, p, s, first, count, cols);
 }
 
-// Variants of the descent kernel, to measure each lever of DescentTuning
-// (core/descent.hpp) and of several descents a thread against the general
-// kernel on one device, side by side. TRILOBITE_DESCENT_KERNEL names one of
-// kVariants: general (the default), hoist (bounds in the landscape's
-// precision, converted once), step32 (a 32-bit step counter), gd (gradient
-// descent's update only, no run-time switch), tuned (gd and step32, the two
-// that lower the kernel's registers), fixed (loops to the landscape's fixed
-// dimension: point and gradient in registers), tuned-fixed (gd, step32 and fixed);
-// ilp2 (two descents a thread, interleaved, on half as many threads),
-// tuned-fixed-ilp2 and tuned-fixed-ilp4 (tuned-fixed with two or four a
-// thread). They are compiled for quartic-dimple in float32 alone, the bench
-// case of bench/RESULTS.md; elsewhere, or where a variant does not apply
-// (another optimizer, more steps than 32 bits count), the general kernel
-// runs. Every variant computes exactly what the general kernel does.
-struct KernelVariant {
-  const char* name;
-  int optimizer;   // DescentTuning's Optimizer: -1 any, else gradient descent alone
-  bool hoist;      // DescentTuning's HoistBounds
-  bool step32;     // a 32-bit StepType
-  bool fixed_dim;  // DescentTuning's FixedDim
-  int per_thread;  // descents a thread (descend_interleaved above 1)
-};
-constexpr int kGdKind = static_cast<int>(OptimizerKind::kGd);
-constexpr KernelVariant kVariants[] = {
-    {"general", -1, false, false, false, 1},
-    {"hoist", -1, true, false, false, 1},
-    {"step32", -1, false, true, false, 1},
-    {"gd", kGdKind, false, false, false, 1},
-    {"tuned", kGdKind, false, true, false, 1},
-    {"fixed", -1, false, false, true, 1},
-    {"tuned-fixed", kGdKind, false, true, true, 1},
-    {"ilp2", -1, false, false, false, 2},
-    {"tuned-fixed-ilp2", kGdKind, false, true, true, 2},
-    {"tuned-fixed-ilp4", kGdKind, false, true, true, 4},
-};
-constexpr int kVariantCount = sizeof(kVariants) / sizeof(kVariants[0]);
-
-// The variant TRILOBITE_DESCENT_KERNEL names (0, general, when unset).
+// The variants of core/descent_variants.hpp: the one TRILOBITE_DESCENT_KERNEL
+// names (0, general, when unset; the jobs refuse another name before any
+// work, this is the last guard).
 int kernel_variant() {
   const char* v = std::getenv("TRILOBITE_DESCENT_KERNEL");
   const std::string s = v && *v ? v : "general";
-  std::string names;
-  for (int i = 0; i < kVariantCount; ++i) {
-    if (s == kVariants[i].name) return i;
-    names += std::string(i ? ", " : "") + kVariants[i].name;
-  }
-  throw std::runtime_error("TRILOBITE_DESCENT_KERNEL: '" + s + "' is none of " + names);
+  const int i = descent_variant_index(s);
+  if (i < 0) throw std::runtime_error("TRILOBITE_DESCENT_KERNEL: '" + s + "' is none of " + descent_variant_names());
+  return i;
 }
 
 // A variant's kernel and the descents each of its threads runs.
@@ -95,7 +58,7 @@ struct VariantKernel {
 // Kernel number I of kVariants, for quartic-dimple in float32.
 template <int I>
 VariantKernel<QuarticDimple> variant_kernel_of() {
-  constexpr KernelVariant v = kVariants[I];
+  constexpr DescentVariant v = kDescentVariants[I];
   using Tuning =
       DescentTuning<v.optimizer, v.hoist, std::conditional_t<v.step32, std::int32_t, std::int64_t>,
                     v.fixed_dim>;
@@ -117,11 +80,11 @@ VariantKernel<QuarticDimple> variant_kernel_at(int i, std::index_sequence<I...>)
 template <class T, class L>
 VariantKernel<L> variant_kernel(int i, const DescentParams& p) {
   if constexpr (std::is_same_v<L, QuarticDimple> && std::is_same_v<T, float>) {
-    const KernelVariant& v = kVariants[i];
+    const DescentVariant& v = kDescentVariants[i];
     if (i == 0 || (v.optimizer >= 0 && static_cast<int>(p.opt.kind) != v.optimizer) ||
         (v.step32 && !step_counter_fits<std::int32_t>(p)))
       return {};
-    return variant_kernel_at(i, std::make_index_sequence<kVariantCount>{});
+    return variant_kernel_at(i, std::make_index_sequence<kDescentVariantCount>{});
   } else {
     return {};
   }

@@ -5,6 +5,7 @@
 #include <thrust/execution_policy.h>
 
 #include <memory>
+#include <new>
 
 #include "kernels/cuda_backend.hpp"
 #include "kernels/reduce_cells_thrust.hpp"
@@ -83,12 +84,10 @@ void CudaBackend::descend_cells(const backend::DescentRequest& req, std::int64_t
   // Row i is brought home where (first + i) % every == 0.
   const std::int64_t phase = cell_reduction::home_phase(first, every);
   DeviceSpace space{stream_};
-  cells = cell_reduction::reduce_cells(space, {k->end.data(), k->status.data(), k->quench.data(), k->steps.data(), count, d},
-                              tol, every, phase);
-  if (every > 0) {
+  const auto columns_home = [&](std::int64_t every_row, std::int64_t from) {
     const auto rows = [&](auto& host, const auto& device, int width) {
-      cell_reduction::copy_rows_home(space, host.data(), device.data(), sizeof(host[0]) * static_cast<std::size_t>(width),
-                            count, every, phase);
+      cell_reduction::copy_rows_home(space, host.data(), device.data(),
+                                     sizeof(host[0]) * static_cast<std::size_t>(width), count, every_row, from);
     };
     rows(out.start, k->start, d);
     rows(out.end, k->end, d);
@@ -98,7 +97,25 @@ void CudaBackend::descend_cells(const backend::DescentRequest& req, std::int64_t
     rows(out.status, k->status, 1);
     rows(out.quench, k->quench, 1);
     rows(out.bounced, k->bounced, 1);
+    space.sync();
+  };
+  // The descents fit, their reduction may not (it takes about as much
+  // again, and Thrust's scratch): then every row comes home and the host
+  // reduces the chunk, as for a chunk too large to keep.
+  const auto reduce_at_home = [&] {
     TRILO_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    columns_home(1, 0);
+    k.reset();  // fetch_end_points has nothing to add
+    cells = this->Backend::reduce_cells(out, tol, every > 0);
+  };
+  try {
+    cells = cell_reduction::reduce_cells(
+        space, {k->end.data(), k->status.data(), k->quench.data(), k->steps.data(), count, d}, tol, every, phase);
+    if (every > 0) columns_home(every, phase);
+  } catch (const backend::OutOfDeviceMemory&) {
+    reduce_at_home();
+  } catch (const std::bad_alloc&) {  // Thrust's scratch
+    reduce_at_home();
   }
 }
 

@@ -203,6 +203,15 @@ run_critical() {
   for be in cuda cpu; do
     "$exe" critical -l rastrigin --backend "$be" --json --force -o "$tmp/critical-$be.h5" || return 1
   done
+  # Above 16 dimensions each GPU thread holds three 64 x 64 matrices in
+  # local memory (core/critical.hpp), which the driver reserves for every
+  # resident thread (about 26 GB on an H100): does the launch succeed, and
+  # how long does it take? (Logged, not failed: the answer decides whether
+  # such searches should go to the CPU.)
+  local t0=$SECONDS rc=0
+  "$exe" critical -l rastrigin --dim 20 --starts 4096 --backend cuda --grid-res 8 -q --force \
+    -o "$tmp/critical-20d.h5" || rc=$?
+  echo "critical 20-D on cuda: exit $rc after $((SECONDS - t0)) s"
 }
 
 # One job over 1 and 2 ranks on the GPU (both ranks share the one device),

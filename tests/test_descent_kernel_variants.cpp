@@ -8,6 +8,7 @@
 
 #include "backend/backend.hpp"
 #include "support/backend_makers.hpp"
+#include "support/cli.hpp"
 #include "support/descent_cases.hpp"
 
 namespace {
@@ -58,6 +59,23 @@ TEST(DescentKernelVariants, EachEndsWhereTheGeneralKernelEnds) {
                         "tuned-fixed-ilp2", "tuned-fixed-ilp4"}) {
     test::expect_same_batch(run_variant(*be, q, first, count, v), ref, v);
   }
+}
+
+}  // namespace
+
+namespace {
+
+// A name that is no variant is refused before any work, on every backend
+// (the kernel itself reads the variable only when it launches).
+TEST(DescentKernelVariants, AnUnknownNameIsRefusedBeforeAnyWork) {
+  const std::string f = test::unique("v.h5");
+  setenv("TRILOBITE_DESCENT_KERNEL", "tuned-fast", 1);
+  test::expect_refused("descend --backend cpu --starts 100 --force -o " + f,
+                       "TRILOBITE_DESCENT_KERNEL: 'tuned-fast' is none of general, hoist", f);
+  setenv("TRILOBITE_DESCENT_KERNEL", "tuned-fixed-ilp4", 1);
+  const test::Outcome o = test::trilobite("descend --backend cpu --starts 100 -q --force -o " + f);
+  unsetenv("TRILOBITE_DESCENT_KERNEL");
+  EXPECT_EQ(o.status, 0) << o.err;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "config/run_config.hpp"
+#include "core/descent_variants.hpp"
 #include "jobs/checkpointing.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/progress.hpp"
@@ -57,6 +58,13 @@ CellsPath cells_path_from_env() {
   if (s == "on") return CellsPath::kOn;
   if (s == "off") return CellsPath::kOff;
   throw config::BadInput("TRILOBITE_REDUCE_CELLS: '" + s + "' is neither on nor off");
+}
+
+void check_descent_kernel_env() {
+  const char* v = std::getenv("TRILOBITE_DESCENT_KERNEL");
+  const std::string s = v ? v : "";
+  if (!s.empty() && descent_variant_index(s) < 0)
+    throw config::BadInput("TRILOBITE_DESCENT_KERNEL: '" + s + "' is none of " + descent_variant_names());
 }
 
 RecordChunks record_chunks_from_env() {

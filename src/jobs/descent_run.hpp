@@ -47,6 +47,10 @@ enum class CellsPath { kBackend, kOn, kOff };
 // "off"; throws config::BadInput for any other value.
 CellsPath cells_path_from_env();
 
+// The diagnostic TRILOBITE_DESCENT_KERNEL (core/descent_variants.hpp):
+// throws config::BadInput when it is set to no variant's name.
+void check_descent_kernel_env();
+
 // Whether the checkpoint keeps the descent records in the result file's
 // chunks as well, deflated as they are committed, so that the end of the
 // job moves those chunks into the result as they are (io/chunk_copy.hpp)

@@ -503,6 +503,7 @@ void run_command_with(config::RunConfig& cfg, backend::Backend* given, std::ostr
   if (has_descents(cfg.job) || has_basins(cfg.job)) {  // refused before any work
     cells_path_from_env();
     record_chunks_from_env();
+    check_descent_kernel_env();
   }
   const io::h5::DeflateScope deflate(cfg.compression);
   std::unique_ptr<backend::Backend> selected = given ? nullptr : select_backend(cfg);
