@@ -4,6 +4,7 @@
 // CUDA only; skips without a device.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "backend/backend.hpp"
@@ -69,11 +70,13 @@ namespace {
 // (the kernel itself reads the variable only when it launches).
 TEST(DescentKernelVariants, AnUnknownNameIsRefusedBeforeAnyWork) {
   const std::string f = test::unique("v.h5");
+  std::remove(f.c_str());
+  std::remove((f + ".partial").c_str());
   setenv("TRILOBITE_DESCENT_KERNEL", "tuned-fast", 1);
   test::expect_refused("descend --backend cpu --starts 100 --force -o " + f,
                        "TRILOBITE_DESCENT_KERNEL: 'tuned-fast' is none of general, hoist", f);
   setenv("TRILOBITE_DESCENT_KERNEL", "tuned-fixed-ilp4", 1);
-  const test::Outcome o = test::trilobite("descend --backend cpu --starts 100 -q --force -o " + f);
+  const test::Outcome o = test::trilobite("descend --backend cpu --starts 100 -q --force -o " + test::unique("ok.h5"));
   unsetenv("TRILOBITE_DESCENT_KERNEL");
   EXPECT_EQ(o.status, 0) << o.err;
 }
