@@ -31,14 +31,6 @@ State& state() {
   return s;
 }
 
-// Started by an MPI launcher: the variables Open MPI, MPICH/Hydra and PMIx
-// set in every process they start (cli/launch_guard.hpp lists them).
-bool launched_by_mpi() {
-  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
-    if (std::getenv(v) != nullptr) return true;
-  return false;
-}
-
 }  // namespace
 
 int rank() { return state().rank; }
@@ -49,6 +41,14 @@ bool past_start_gate() { return state().gate != Gate::kAhead; }
 #ifdef TRILOBITE_HAVE_MPI
 
 namespace {
+
+// Started by an MPI launcher: the variables Open MPI, MPICH/Hydra and PMIx
+// set in every process they start (cli/launch_guard.hpp lists them).
+bool launched_by_mpi() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(v) != nullptr) return true;
+  return false;
+}
 
 constexpr int kHeadTag = 11, kBodyTag = 12;
 // A chunk's bytes travel in pieces of at most this many (MPI counts are int).

@@ -131,9 +131,14 @@ void encode(DataView<T>& v) {
 // they become AVX-512 gathers, which measured slower on an AMD EPYC than one
 // load per value. Scaled bytes convert and divide in vectors, which is
 // bitwise the scalar division.
+// (A GCC attribute; other compilers take the loop as it is.)
+#if defined(__GNUC__) && !defined(__clang__)
+#define TRILO_NO_TREE_VECTORIZE __attribute__((optimize("no-tree-vectorize")))
+#else
+#define TRILO_NO_TREE_VECTORIZE
+#endif
 template <class T>
-__attribute__((optimize("no-tree-vectorize"))) void decode_table(const T* pal, const std::uint8_t* c, std::size_t n,
-                                                                 T* out) {
+TRILO_NO_TREE_VECTORIZE void decode_table(const T* pal, const std::uint8_t* c, std::size_t n, T* out) {
   for (std::size_t k = 0; k < n; ++k) out[k] = pal[c[k]];
 }
 template <class T>
