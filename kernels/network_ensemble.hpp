@@ -52,6 +52,18 @@ TRILO_HD_INLINE std::int64_t at(std::int64_t net, std::int64_t row, int unit, st
   return (net * cap + row) * width + unit;
 }
 
+// Element i of the range (net, row, unit) of a layer buffer, rows and
+// units fastest: its unit, its network and its index.
+struct LayerElement {
+  int unit;
+  std::int64_t net, k;
+};
+TRILO_HD_INLINE LayerElement layer_element(std::int64_t i, int width, std::int64_t rows, std::int64_t cap) {
+  const int unit = static_cast<int>(i % width);
+  const std::int64_t row = (i / width) % rows, net = i / (width * rows);
+  return {unit, net, at(net, row, unit, cap, width)};
+}
+
 // One thread's partial sums in a block-per-network functor F: F::partial(net,
 // t) for threads t = 0..kBlock-1, summed over the block in the fixed tree
 // (for half = kBlock/2, ..., 1: thread t < half adds thread t + half's),
@@ -72,11 +84,9 @@ struct BiasAct {
   std::int64_t rows, cap;
   Activation f;
   TRILO_HD void operator()(std::int64_t i) const {
-    const int unit = static_cast<int>(i % width);
-    const std::int64_t row = (i / width) % rows, net = i / (width * rows);
-    const std::int64_t k = at(net, row, unit, cap, width);
-    z[k] += w[net * params + bias_at + unit];
-    if (a) a[k] = act(f, z[k]);
+    const LayerElement e = layer_element(i, width, rows, cap);
+    z[e.k] += w[e.net * params + bias_at + e.unit];
+    if (a) a[e.k] = act(f, z[e.k]);
   }
 };
 
@@ -91,9 +101,7 @@ struct ActBack {
   std::int64_t rows, cap;
   Activation f;
   TRILO_HD void operator()(std::int64_t i) const {
-    const int unit = static_cast<int>(i % width);
-    const std::int64_t row = (i / width) % rows, net = i / (width * rows);
-    const std::int64_t k = at(net, row, unit, cap, width);
+    const std::int64_t k = layer_element(i, width, rows, cap).k;
     delta[k] = back[k] * act_d1(f, z[k], a[k]);
   }
 };
