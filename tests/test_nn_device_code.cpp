@@ -257,6 +257,17 @@ TEST(NnDeviceCode, PassesAndTilesInLittleMemoryTrainAsTheCpu) {
   ASSERT_LT(plan.networks, 7) << "the chunk runs in several passes";
   ASSERT_LT(plan.tile_rows, p.batch) << "a batch is gathered in several tiles";
   expect_device_code_trains_as_the_cpu<double>(m, p, train, &test, 1, 7, kF64, budget);
+  // The bench's timed steps take the same passes and tiles (and wait for
+  // everything they queue: the host space aborts on a copy left unwaited).
+  {
+    const DataView<double> probe = rows_of<double>(train, {0, 1});
+    const std::unique_ptr<EnsembleTrainer> t =
+        make_ensemble_trainer(m, p, view, nullptr, probe, host_device(budget, double()));
+    std::vector<double> start(7 * static_cast<std::size_t>(m.params()));
+    for (std::int64_t k = 0; k < 7; ++k) init_weights(m, p.init, p.seed, k, start.data() + k * m.params());
+    for (std::int64_t steps : {std::int64_t(0), std::int64_t(1), std::int64_t(5), std::int64_t(40)})
+      EXPECT_GE(t->time_steps(7, start.data(), steps), 0.0) << steps << " steps";
+  }
   p.batch = 0;  // full batch: the shared set in tiles
   p.max_steps = 60;
   p.tol = 0;
