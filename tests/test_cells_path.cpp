@@ -10,6 +10,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <vector>
+
+#include <hdf5.h>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -17,6 +21,7 @@
 #include "backend/backend.hpp"
 #include "config/run_config.hpp"
 #include "jobs/jobs.hpp"
+#include "support/thrust_host_backend.hpp"
 
 namespace {
 
@@ -66,7 +71,7 @@ class DeviceReducing final : public backend::Backend {
 // when empty). `spread`: on quartic-dimple with a gradient tolerance of 0.5
 // and a merge distance of 0.02 instead.
 jobs::StageTimes run(backend::Backend& be, const std::string& job, const std::string& records,
-                     const std::string& path, bool spread = false) {
+                     const std::string& path, bool spread = false, const std::string& keep = "") {
   if (path.empty())
     unsetenv("TRILOBITE_REDUCE_CELLS");
   else
@@ -88,7 +93,9 @@ jobs::StageTimes run(backend::Backend& be, const std::string& job, const std::st
   }
   // Named by the test too: ctest runs this file's tests side by side.
   const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  c.output = (std::filesystem::path(TRILOBITE_TEST_TMP) / ("cells_path_" + test + "_" + job + ".h5")).string();
+  c.output = keep.empty()
+                 ? (std::filesystem::path(TRILOBITE_TEST_TMP) / ("cells_path_" + test + "_" + job + ".h5")).string()
+                 : keep;
   c.output_given = true;
   c.force = true;
   c.quiet = true;
@@ -99,8 +106,40 @@ jobs::StageTimes run(backend::Backend& be, const std::string& job, const std::st
   jobs::StageTimes t;
   jobs::run_descent_command_on(c, be, out, log, &t);
   unsetenv("TRILOBITE_REDUCE_CELLS");
-  std::filesystem::remove(c.output);
+  if (keep.empty()) std::filesystem::remove(c.output);
   return t;
+}
+
+// Every dataset of an HDF5 file but its strings (the backend's name): path
+// -> its bytes in the native type.
+std::map<std::string, std::vector<unsigned char>> datasets_of(const std::string& path) {
+  std::map<std::string, std::vector<unsigned char>> out;
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return out;
+  const auto visit = [](hid_t file, const char* name, const H5L_info_t* link, void* data) -> herr_t {
+    H5O_info_t info;
+    if (link->type != H5L_TYPE_HARD || H5Oget_info_by_name(file, name, &info, H5P_DEFAULT) < 0 ||
+        info.type != H5O_TYPE_DATASET)
+      return 0;
+    const hid_t d = H5Dopen2(file, name, H5P_DEFAULT);
+    const hid_t t = H5Dget_type(d);
+    if (H5Tget_class(t) != H5T_STRING) {
+      const hid_t native = H5Tget_native_type(t, H5T_DIR_ASCEND);
+      const hid_t space = H5Dget_space(d);
+      const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space));
+      std::vector<unsigned char> bytes(n * H5Tget_size(native));
+      if (n > 0) H5Dread(d, native, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data());
+      (*static_cast<std::map<std::string, std::vector<unsigned char>>*>(data))[name] = std::move(bytes);
+      H5Sclose(space);
+      H5Tclose(native);
+    }
+    H5Tclose(t);
+    H5Dclose(d);
+    return 0;
+  };
+  H5Lvisit(f, H5_INDEX_NAME, H5_ITER_INC, visit, &out);
+  H5Fclose(f);
+  return out;
 }
 
 TEST(CellsPath, ADeviceReducingBackendReducesTheDescentsOfJobsThatRecordNoneOrASample) {
@@ -224,6 +263,46 @@ TEST(CellsPath, AnotherValueIsRefused) {
   EXPECT_THROW(jobs::cells_path_from_env(), config::BadInput);
   unsetenv("TRILOBITE_REDUCE_CELLS");
   EXPECT_EQ(jobs::cells_path_from_env(), jobs::CellsPath::kBackend);
+}
+
+}  // namespace
+
+namespace {
+
+// The GPU's cells path with the GPU's own reduction, run on the host
+// (support/thrust_host_backend.hpp: descents kept per slot, reduced by
+// kernels/reduce_cells_thrust.hpp, the sampled rows brought home, the end
+// points fetched for refused chunks): every dataset of the file equals the
+// CPU's end-point path's, bit for bit.
+TEST(CellsPath, TheDevicesReductionWritesTheEndPointPathsFile) {
+  if (!test::thrust_host_available()) GTEST_SKIP() << test::ThrustHostBackendMaker::missing();
+  struct Case {
+    const char* job;
+    const char* records;
+    bool spread;
+  };
+  for (const Case& k : {Case{"descend", "none", false}, Case{"descend", "sample", false}, Case{"run", "none", false},
+                        Case{"descend", "sample", true}}) {
+    SCOPED_TRACE(std::string(k.job) + " --records " + k.records + (k.spread ? ", cells refused" : ""));
+    const std::string stem = (std::filesystem::path(TRILOBITE_TEST_TMP) / "cells_path_device_").string() + k.job +
+                             "_" + k.records + (k.spread ? "_spread" : "");
+    std::unique_ptr<backend::Backend> device = test::make_thrust_host_backend();
+    std::unique_ptr<backend::Backend> cpu = backend::make_cpu_backend(2);
+    const jobs::StageTimes t = run(*device, k.job, k.records, "", k.spread, stem + "_cells.h5");
+    run(*cpu, k.job, k.records, "off", k.spread, stem + "_points.h5");
+    EXPECT_EQ(t.cells_chunks, 5);
+    EXPECT_EQ(t.cells_fallbacks, k.spread ? 5 : 0);
+    const auto a = datasets_of(stem + "_cells.h5"), b = datasets_of(stem + "_points.h5");
+    EXPECT_GT(a.size(), 5u);
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [name, bytes] : b) {
+      const auto it = a.find(name);
+      ASSERT_NE(it, a.end()) << name;
+      EXPECT_TRUE(it->second == bytes) << name << " differs";
+    }
+    std::filesystem::remove(stem + "_cells.h5");
+    std::filesystem::remove(stem + "_points.h5");
+  }
 }
 
 }  // namespace
