@@ -126,19 +126,6 @@ void CudaBackend::end_tile(const std::vector<HostCopy>& copies) {
   }
 }
 
-void CudaBackend::fetch_end_points(int slot, backend::DescentBatch& out) {
-  const KeptDescents* k = kept_[slot & 1].get();
-  if (k == nullptr) return;  // the chunk did not fit on the device and came home whole
-  if (k->n != out.count || k->dim != out.dim)
-    throw std::logic_error("fetch_end_points: the batch is not the last one descended into this slot");
-  activate();
-  copy_to_host_async(out.end.data(), k->end.data(), k->n * k->dim, fetch_stream_);
-  copy_to_host_async(out.steps.data(), k->steps.data(), k->n, fetch_stream_);
-  copy_to_host_async(out.status.data(), k->status.data(), k->n, fetch_stream_);
-  copy_to_host_async(out.quench.data(), k->quench.data(), k->n, fetch_stream_);
-  TRILO_CUDA_CHECK(cudaStreamSynchronize(fetch_stream_));
-}
-
 std::int64_t CudaBackend::chunk_items(std::size_t bytes_per_item) const {
   const std::size_t fit = chunk_bytes_ / std::max<std::size_t>(bytes_per_item, 1);
   const std::size_t most = static_cast<std::size_t>(kMaxChunkItems);

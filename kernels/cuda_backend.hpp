@@ -21,6 +21,7 @@
 #include "core/work.hpp"
 #include "kernels/cuda_check.hpp"
 #include "kernels/formula_module.hpp"
+#include "kernels/kept_columns.hpp"
 
 namespace trilo::cuda {
 
@@ -221,41 +222,8 @@ class DeviceBuffer {
 };
 
 // A chunk of descents kept in device memory for descend_cells and
-// fetch_end_points: every column of `n` rows of dimension `dim`. The
-// buffers grow to the largest chunk and are reused.
-struct KeptDescents {
-  DeviceBuffer<double> start, end, loss, grad_norm;
-  DeviceBuffer<std::int64_t> steps;
-  DeviceBuffer<std::int8_t> status, quench, bounced;
-  std::int64_t n = 0;
-  int dim = 0;
-
-  // Room for n rows of dimension d.
-  void hold(std::int64_t rows, int d, cudaStream_t stream) {
-    const auto need = [](const auto& b, std::int64_t k) { return b.size() < static_cast<std::size_t>(k); };
-    using B8 = DeviceBuffer<std::int8_t>;
-    if (need(start, rows * d)) {
-      start = DeviceBuffer<double>(static_cast<std::size_t>(rows * d), stream);
-      end = DeviceBuffer<double>(static_cast<std::size_t>(rows * d), stream);
-    }
-    if (need(loss, rows)) {
-      const auto m = static_cast<std::size_t>(rows);
-      loss = DeviceBuffer<double>(m, stream);
-      grad_norm = DeviceBuffer<double>(m, stream);
-      steps = DeviceBuffer<std::int64_t>(m, stream);
-      status = B8(m, stream);
-      quench = B8(m, stream);
-      bounced = B8(m, stream);
-    }
-    n = rows;
-    dim = d;
-  }
-  // The columns from row `row` on.
-  DescentColumns at(std::int64_t row) const {
-    return {start.data() + row * dim, end.data() + row * dim, loss.data() + row,   grad_norm.data() + row,
-            steps.data() + row,       status.data() + row,    quench.data() + row, bounced.data() + row};
-  }
-};
+// fetch_end_points (kernels/kept_columns.hpp).
+struct KeptDescents : cell_reduction::KeptColumns<DeviceBuffer> {};
 
 // The copies home of a tile of descents or critical-point searches: `m`
 // rows of dimension `n` from device columns `cols` into rows [row, row + m)

@@ -5,7 +5,6 @@
 #include <thrust/execution_policy.h>
 
 #include <memory>
-#include <new>
 
 #include "kernels/cuda_backend.hpp"
 #include "kernels/reduce_cells_thrust.hpp"
@@ -59,64 +58,32 @@ void CudaBackend::descend_cells(const backend::DescentRequest& req, std::int64_t
                                 double tol, std::int64_t every, int slot, backend::DescentBatch& out,
                                 backend::ReducedCells& cells) {
   activate();
-  const int d = req.landscape.dim;
-  std::unique_ptr<KeptDescents>& k = kept_[slot & 1];
-  if (!k) k = std::make_unique<KeptDescents>();
-  try {
-    k->hold(count, d, stream_);
-  } catch (const backend::OutOfDeviceMemory&) {
-    // A chunk too large to keep on this device: its tiles come home as
-    // descend() sends them, and the host reduces it (fetch_end_points then
-    // has nothing to add).
-    k.reset();
-    descend(req, first, count, out);
-    cells = Backend::reduce_cells(out, tol, every > 0);
-    return;
-  }
-  keeping_ = k.get();
-  try {
-    descend(req, first, count, out);
-  } catch (...) {
-    keeping_ = nullptr;
-    throw;
-  }
-  keeping_ = nullptr;
-  // Row i is brought home where (first + i) % every == 0.
-  const std::int64_t phase = cell_reduction::home_phase(first, every);
   DeviceSpace space{stream_};
-  const auto columns_home = [&](std::int64_t every_row, std::int64_t from) {
-    const auto rows = [&](auto& host, const auto& device, int width) {
-      cell_reduction::copy_rows_home(space, host.data(), device.data(),
-                                     sizeof(host[0]) * static_cast<std::size_t>(width), count, every_row, from);
-    };
-    rows(out.start, k->start, d);
-    rows(out.end, k->end, d);
-    rows(out.loss, k->loss, 1);
-    rows(out.grad_norm, k->grad_norm, 1);
-    rows(out.steps, k->steps, 1);
-    rows(out.status, k->status, 1);
-    rows(out.quench, k->quench, 1);
-    rows(out.bounced, k->bounced, 1);
-    space.sync();
+  // descend() writes into the kept columns while keeping_ names them
+  // (kernels/record_tile.cuh), and copies home otherwise.
+  const auto descend_into = [&](KeptDescents* columns) {
+    keeping_ = columns;
+    try {
+      descend(req, first, count, out);
+    } catch (...) {
+      keeping_ = nullptr;
+      throw;
+    }
+    keeping_ = nullptr;
   };
-  // The descents fit, their reduction may not (it takes about as much
-  // again, and Thrust's scratch): then every row comes home and the host
-  // reduces the chunk, as for a chunk too large to keep.
-  const auto reduce_at_home = [&] {
-    TRILO_CUDA_CHECK(cudaStreamSynchronize(stream_));
-    columns_home(1, 0);
-    k.reset();  // fetch_end_points has nothing to add
-    cells = this->Backend::reduce_cells(out, tol, every > 0);
+  const auto host_reduce = [&](const backend::DescentBatch& b, bool per_row) {
+    return this->Backend::reduce_cells(b, tol, per_row);
   };
-  try {
-    cells = cell_reduction::reduce_cells(
-        space, {k->end.data(), k->status.data(), k->quench.data(), k->steps.data(), count, d}, tol, every, phase);
-    if (every > 0) columns_home(every, phase);
-  } catch (const backend::OutOfDeviceMemory&) {
-    reduce_at_home();
-  } catch (const std::bad_alloc&) {  // Thrust's scratch
-    reduce_at_home();
-  }
+  cell_reduction::descend_kept_cells(space, kept_[slot & 1], first, count, req.landscape.dim, tol, every, out, cells,
+                                     descend_into, host_reduce);
+}
+
+void CudaBackend::fetch_end_points(int slot, backend::DescentBatch& out) {
+  const KeptDescents* k = kept_[slot & 1].get();
+  if (k == nullptr) return;  // the chunk did not fit on the device and came home whole
+  activate();
+  DeviceSpace space{fetch_stream_};
+  cell_reduction::fetch_kept_end_points(space, k, out);
 }
 
 }  // namespace trilo::cuda

@@ -10,9 +10,13 @@
 // come home, so the same algorithm runs on the GPU (kernels/reduce_cells.cu,
 // Thrust's CUDA system on the backend's stream) and on the host under
 // Thrust's C++ system, where the tests check it against the host reference
-// on machines without a device. A space S provides:
+// on machines without a device; so does the reduction of a chunk kept where
+// it was made (descend_kept_cells, kernels/kept_columns.hpp). A space S
+// provides:
 //   S::policy()                          the Thrust execution policy;
-//   S::template buffer<T>(n)             n elements of T in its memory (.data());
+//   S::template buffer<T>(n)             n elements of T in its memory (.data(),
+//                                        .size()); throws backend::OutOfDeviceMemory
+//                                        when they do not fit;
 //   S::home(T* host, const T* mem, n)    a queued copy into host memory;
 //   S::home_rows(host, pitch, mem, pitch, width, rows)   a queued 2-D copy;
 //   S::sync()                            waits for the queued copies.
@@ -37,12 +41,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
+#include <new>
 #include <numeric>
 #include <vector>
 
 #include "backend/reduced_cells.hpp"
+#include "backend/tiling.hpp"
 #include "core/cell_key.hpp"
 #include "core/hd.hpp"
+#include "kernels/kept_columns.hpp"
 
 // The functors differ between an nvcc and a g++ translation unit (device
 // code or none); distinct namespaces keep the two builds from sharing names.
@@ -172,31 +180,6 @@ std::vector<T> home(Space& s, const T* mem, std::int64_t n) {
   return v;
 }
 
-// The first row of a chunk of job rows [first, ...) that a job keeping the
-// job rows divisible by `every` brings home (0 when every is 0).
-inline std::int64_t home_phase(std::int64_t first, std::int64_t every) {
-  return every > 0 ? (every - first % every) % every : 0;
-}
-
-// Rows phase, phase + every, ... of n (every > 0) of a column of rows of
-// `width` bytes in the space's memory into the same rows of host memory.
-template <class Space>
-void copy_rows_home(Space& s, void* host, const void* mem, std::size_t width, std::int64_t n,
-                    std::int64_t every, std::int64_t phase) {
-  if (phase >= n || width == 0) return;
-  const std::int64_t rows = (n - 1 - phase) / every + 1;
-  auto* h = static_cast<unsigned char*>(host) + phase * width;
-  const auto* d = static_cast<const unsigned char*>(mem) + phase * width;
-  const std::size_t pitch = static_cast<std::size_t>(every) * width;
-  if (every == 1) {
-    s.home(h, d, rows * static_cast<std::int64_t>(width));
-  } else if (pitch <= (std::size_t(1) << 30)) {
-    s.home_rows(h, pitch, d, pitch, width, static_cast<std::size_t>(rows));
-  } else {  // rows so far apart that a chunk holds few of them
-    for (std::int64_t r = 0; r < rows; ++r) s.home(h + r * pitch, d + r * pitch, static_cast<std::int64_t>(width));
-  }
-}
-
 // `e` in the space's memory. Each row's cell comes home for rows phase,
 // phase + every, ... (-1 for the others); none when every is 0.
 template <class Space>
@@ -302,6 +285,50 @@ backend::ReducedCells reduce_cells(Space& s, const backend::EndColumns& e, doubl
     out.cell_of = std::move(cell_of_h);
   }
   return out;
+}
+
+// Descents [first, first + count) of dimension d and their cells, kept in
+// slot `k` (Backend::descend_cells; Kept a KeptColumns of the space's
+// buffers). descend_into(Kept* columns) makes the descents into `out`
+// (sized and placed for them), writing their columns to `columns` when it
+// is not null (then `out`'s rows need not hold them); host_reduce(batch,
+// per_row) is the host's reduction. Rows (first + i) % every == 0 come
+// home with their cells.
+template <class Space, class Kept, class DescendInto, class HostReduce>
+void descend_kept_cells(Space& s, std::unique_ptr<Kept>& k, std::int64_t first, std::int64_t count, int d,
+                        double tol, std::int64_t every, backend::DescentBatch& out, backend::ReducedCells& cells,
+                        DescendInto&& descend_into, HostReduce&& host_reduce) {
+  if (!k) k = std::make_unique<Kept>();
+  try {
+    k->hold(s, count, d);
+  } catch (const backend::OutOfDeviceMemory&) {
+    // A chunk too large to keep: its descents come home as they are made,
+    // and the host reduces it (fetch then has nothing to add).
+    k.reset();
+    descend_into(nullptr);
+    cells = host_reduce(out, every > 0);
+    return;
+  }
+  descend_into(k.get());
+  const std::int64_t phase = home_phase(first, every);
+  // The descents fit, their reduction may not (it takes about as much
+  // again, and Thrust's scratch): then every row comes home and the host
+  // reduces the chunk, as for a chunk too large to keep.
+  const auto at_home = [&] {
+    s.sync();
+    kept_rows_home(s, *k, 1, 0, out);
+    k.reset();
+    cells = host_reduce(out, every > 0);
+  };
+  try {
+    cells = reduce_cells(s, {k->end.data(), k->status.data(), k->quench.data(), k->steps.data(), count, d}, tol,
+                         every, phase);
+    if (every > 0) kept_rows_home(s, *k, every, phase, out);
+  } catch (const backend::OutOfDeviceMemory&) {
+    at_home();
+  } catch (const std::bad_alloc&) {  // Thrust's scratch
+    at_home();
+  }
 }
 
 }  // namespace TRILO_CELLS_NS

@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -276,21 +277,36 @@ namespace {
 // CPU's end-point path's, bit for bit.
 TEST(CellsPath, TheDevicesReductionWritesTheEndPointPathsFile) {
   if (!test::thrust_host_available()) GTEST_SKIP() << test::ThrustHostBackendMaker::missing();
+  // "Device memory" for buffers of 2-D chunks of 1000 descents: all of it;
+  // room for the kept columns (16 bytes a row at most) but not for the
+  // reduction's cell keys (24 bytes a counting row), which then runs out
+  // of device memory or, as Thrust's scratch does, throws bad_alloc; too
+  // little for the kept columns.
+  constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max(), kKeepOnly = 20000, kNone = 10000;
   struct Case {
     const char* job;
     const char* records;
     bool spread;
+    std::size_t limit = kAll;
+    bool bad_alloc = false;
   };
   for (const Case& k : {Case{"descend", "none", false}, Case{"descend", "sample", false}, Case{"run", "none", false},
-                        Case{"descend", "sample", true}}) {
-    SCOPED_TRACE(std::string(k.job) + " --records " + k.records + (k.spread ? ", cells refused" : ""));
-    const std::string stem = (std::filesystem::path(TRILOBITE_TEST_TMP) / "cells_path_device_").string() + k.job +
-                             "_" + k.records + (k.spread ? "_spread" : "");
-    std::unique_ptr<backend::Backend> device = test::make_thrust_host_backend();
+                        Case{"descend", "sample", true}, Case{"descend", "sample", false, kKeepOnly},
+                        Case{"descend", "none", false, kKeepOnly, true}, Case{"descend", "sample", false, kNone},
+                        Case{"descend", "none", true, kKeepOnly}}) {
+    const std::string what = std::string(k.job) + "_" + k.records + (k.spread ? "_spread" : "") +
+                             (k.limit == kAll ? "" : "_limit" + std::to_string(k.limit)) +
+                             (k.bad_alloc ? "_bad_alloc" : "");
+    SCOPED_TRACE(what);
+    const std::string stem = (std::filesystem::path(TRILOBITE_TEST_TMP) / "cells_path_device_").string() + what;
+    std::unique_ptr<backend::Backend> device = test::make_thrust_host_backend(k.limit, k.bad_alloc);
     std::unique_ptr<backend::Backend> cpu = backend::make_cpu_backend(2);
     const jobs::StageTimes t = run(*device, k.job, k.records, "", k.spread, stem + "_cells.h5");
     run(*cpu, k.job, k.records, "off", k.spread, stem + "_points.h5");
     EXPECT_EQ(t.cells_chunks, 5);
+    EXPECT_EQ(test::thrust_host_chunks_at_home(*device), k.limit == kAll ? 0 : 5) << "chunks reduced on the host";
+    // A chunk reduced on the host has its end points there: its cells are
+    // refused (spread) without a fetch.
     EXPECT_EQ(t.cells_fallbacks, k.spread ? 5 : 0);
     const auto a = datasets_of(stem + "_cells.h5"), b = datasets_of(stem + "_points.h5");
     EXPECT_GT(a.size(), 5u);

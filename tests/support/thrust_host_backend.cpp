@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <new>
 #include <limits>
 #include <string>
 #include <vector>
@@ -23,9 +24,18 @@ namespace {
 // before its sync finds the poison, not the value.
 class HostSpace {
  public:
+  // Buffers of more than `limit` bytes do not fit: they throw
+  // backend::OutOfDeviceMemory, or std::bad_alloc with `bad_alloc` (as
+  // Thrust's scratch does on a device).
+  explicit HostSpace(std::size_t limit = std::numeric_limits<std::size_t>::max(), bool bad_alloc = false)
+      : limit_(limit), bad_alloc_(bad_alloc) {}
   auto policy() const { return thrust::cpp::par; }
   template <class T>
   std::vector<T> buffer(std::size_t n) const {
+    if (n * sizeof(T) > limit_) {
+      if (bad_alloc_) throw std::bad_alloc();
+      throw backend::OutOfDeviceMemory("host space: " + std::to_string(n * sizeof(T)) + " bytes do not fit");
+    }
     return std::vector<T>(n);
   }
   template <class T>
@@ -53,8 +63,14 @@ class HostSpace {
   }
 
  private:
+  std::size_t limit_;
+  bool bad_alloc_;
   std::vector<std::function<void()>> queued_;
 };
+
+template <class U>
+using HostBuffer = std::vector<U>;
+using Kept = cell_reduction::KeptColumns<HostBuffer>;
 
 backend::EndColumns columns(const backend::DescentBatch& b) {
   return {b.end.data(), b.status.data(), b.quench.empty() ? nullptr : b.quench.data(), b.steps.data(), b.count,
@@ -62,10 +78,12 @@ backend::EndColumns columns(const backend::DescentBatch& b) {
 }
 
 // Descends on the CPU; reduces, and keeps a chunk's descents "on the
-// device" for descend_cells, as the CUDA backend does.
+// device" for descend_cells with the CUDA backend's own code
+// (descend_kept_cells), in a space of `limit` bytes a buffer.
 class ThrustHostBackend final : public backend::Backend {
  public:
-  ThrustHostBackend() : cpu_(backend::make_cpu_backend(2)) {}
+  ThrustHostBackend(std::size_t limit, bool bad_alloc)
+      : cpu_(backend::make_cpu_backend(2)), limit_(limit), bad_alloc_(bad_alloc) {}
   std::string name() const override { return "thrust-host"; }
   std::string device() const override { return "Thrust's C++ system on the host"; }
   void descend(const backend::DescentRequest& req, std::int64_t first, std::int64_t count,
@@ -85,59 +103,71 @@ class ThrustHostBackend final : public backend::Backend {
     cpu_->critical(req, first, count, out);
   }
   backend::ReducedCells reduce_cells(const backend::DescentBatch& batch, double tol, bool per_row) override {
-    return reduce_cells_thrust_host(columns(batch), tol, per_row ? 1 : 0, 0);
+    HostSpace space(limit_, bad_alloc_);
+    return cell_reduction::reduce_cells(space, columns(batch), tol, per_row ? 1 : 0, 0);
   }
   bool reduces_on_device() const override { return true; }
   void descend_cells(const backend::DescentRequest& req, std::int64_t first, std::int64_t count, double tol,
                      std::int64_t every, int slot, backend::DescentBatch& out, backend::ReducedCells& cells) override {
-    backend::DescentBatch& k = kept_[slot & 1];
-    cpu_->descend(req, first, count, k);
-    // Rows that do not come home hold NaN and out-of-range codes, so a
-    // caller reading one is caught.
-    const int d = k.dim;
-    out.resize(count, d);
-    out.first = k.first;
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    for (auto* c : {&out.start, &out.end, &out.loss, &out.grad_norm}) std::fill(c->begin(), c->end(), nan);
-    std::fill(out.steps.begin(), out.steps.end(), -7);
-    for (auto* c : {&out.status, &out.quench, &out.bounced}) std::fill(c->begin(), c->end(), std::int8_t(-7));
-    HostSpace space;
-    const std::int64_t phase = cell_reduction::home_phase(first, every);
-    cells = cell_reduction::reduce_cells(space, columns(k), tol, every, phase);
-    if (every > 0) {
-      const auto rows = [&](auto& host, const auto& kept, int width) {
-        cell_reduction::copy_rows_home(space, host.data(), kept.data(),
-                                       sizeof(host[0]) * static_cast<std::size_t>(width), count, every, phase);
-      };
-      rows(out.start, k.start, d);
-      rows(out.end, k.end, d);
-      rows(out.loss, k.loss, 1);
-      rows(out.grad_norm, k.grad_norm, 1);
-      rows(out.steps, k.steps, 1);
-      rows(out.status, k.status, 1);
-      rows(out.quench, k.quench, 1);
-      rows(out.bounced, k.bounced, 1);
-      space.sync();
-    }
+    HostSpace space(limit_, bad_alloc_);
+    // The CPU's descents written into the kept columns, as the device's
+    // tiles write them; rows of `out` that do not come home hold NaN and
+    // out-of-range codes, so a caller reading one is caught.
+    const auto descend_into = [&](Kept* kept) {
+      if (kept == nullptr) {
+        cpu_->descend(req, first, count, out);
+        return;
+      }
+      backend::DescentBatch made;
+      cpu_->descend(req, first, count, made);
+      const auto put = [](const auto& from, auto& to) { std::copy(from.begin(), from.end(), to.begin()); };
+      put(made.start, kept->start);
+      put(made.end, kept->end);
+      put(made.loss, kept->loss);
+      put(made.grad_norm, kept->grad_norm);
+      put(made.steps, kept->steps);
+      put(made.status, kept->status);
+      put(made.quench, kept->quench);
+      put(made.bounced, kept->bounced);
+      out.resize(count, made.dim);
+      out.first = first;
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      for (auto* c : {&out.start, &out.end, &out.loss, &out.grad_norm}) std::fill(c->begin(), c->end(), nan);
+      std::fill(out.steps.begin(), out.steps.end(), -7);
+      for (auto* c : {&out.status, &out.quench, &out.bounced}) std::fill(c->begin(), c->end(), std::int8_t(-7));
+    };
+    const auto host_reduce = [&](const backend::DescentBatch& b, bool per_row) {
+      ++chunks_at_home;
+      return backend::reduce_cells_host(columns(b), tol, per_row);
+    };
+    cell_reduction::descend_kept_cells(space, kept_[slot & 1], first, count, req.landscape.dim, tol, every, out,
+                                       cells, descend_into, host_reduce);
   }
   void fetch_end_points(int slot, backend::DescentBatch& out) override {
-    const backend::DescentBatch& k = kept_[slot & 1];
-    out.end = k.end;
-    out.steps = k.steps;
-    out.status = k.status;
-    out.quench = k.quench;
+    HostSpace space;
+    cell_reduction::fetch_kept_end_points(space, kept_[slot & 1].get(), out);
   }
+
+  std::int64_t chunks_at_home = 0;  // descend_cells that fell back to the host's reduction
 
  private:
   std::unique_ptr<backend::Backend> cpu_;
-  backend::DescentBatch kept_[2];
+  std::size_t limit_;
+  bool bad_alloc_;
+  std::unique_ptr<Kept> kept_[2];
 };
 
 }  // namespace
 
 bool thrust_host_available() { return true; }
 
-std::unique_ptr<backend::Backend> make_thrust_host_backend() { return std::make_unique<ThrustHostBackend>(); }
+std::int64_t thrust_host_chunks_at_home(const backend::Backend& b) {
+  return dynamic_cast<const ThrustHostBackend&>(b).chunks_at_home;
+}
+
+std::unique_ptr<backend::Backend> make_thrust_host_backend(std::size_t buffer_limit, bool bad_alloc) {
+  return std::make_unique<ThrustHostBackend>(buffer_limit, bad_alloc);
+}
 
 backend::ReducedCells reduce_cells_thrust_host(const backend::EndColumns& e, double tol, std::int64_t every,
                                                std::int64_t phase) {
@@ -151,10 +181,13 @@ backend::ReducedCells reduce_cells_thrust_host(const backend::EndColumns& e, dou
 
 namespace trilo::test {
 bool thrust_host_available() { return false; }
-std::unique_ptr<backend::Backend> make_thrust_host_backend() {
+std::unique_ptr<backend::Backend> make_thrust_host_backend(std::size_t, bool) {
   throw std::logic_error("built without Thrust's headers");
 }
 backend::ReducedCells reduce_cells_thrust_host(const backend::EndColumns&, double, std::int64_t, std::int64_t) {
+  throw std::logic_error("built without Thrust's headers");
+}
+std::int64_t thrust_host_chunks_at_home(const backend::Backend&) {
   throw std::logic_error("built without Thrust's headers");
 }
 }  // namespace trilo::test

@@ -6,7 +6,9 @@
 // the CUDA toolkit's Thrust headers are found (thrust_host_available()).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 
 #include "backend/backend.hpp"
@@ -15,7 +17,15 @@
 namespace trilo::test {
 
 bool thrust_host_available();
-std::unique_ptr<backend::Backend> make_thrust_host_backend();
+// Buffers of more than `buffer_limit` bytes do not fit in its "device
+// memory": they throw backend::OutOfDeviceMemory, or std::bad_alloc with
+// `bad_alloc` (as Thrust's scratch does), so that the fallbacks of
+// descend_cells run.
+std::unique_ptr<backend::Backend> make_thrust_host_backend(
+    std::size_t buffer_limit = std::numeric_limits<std::size_t>::max(), bool bad_alloc = false);
+// How many descend_cells calls of a make_thrust_host_backend backend ended
+// in the host's reduction (their chunk or its reduction did not fit).
+std::int64_t thrust_host_chunks_at_home(const backend::Backend& b);
 // The algorithm itself on host columns: each row's cell for rows phase,
 // phase + every, ... (none when every is 0).
 backend::ReducedCells reduce_cells_thrust_host(const backend::EndColumns& e, double tol, std::int64_t every,
