@@ -74,8 +74,8 @@ void add_common(CLI::App* app, config::RunConfig& c) {
 }
 
 void add_lattice(CLI::App* app, config::RunConfig& c, bool grid, bool basins) {
-  if (grid) app->add_option("--grid-res", c.grid_res, "Grid points per axis");
-  if (basins) app->add_option("--basin-res", c.basin_res, "Basin-map cells per axis");
+  if (grid) app->add_option("--grid-res", c.grid_res, "Grid points per axis (with --model: 51)");
+  if (basins) app->add_option("--basin-res", c.basin_res, "Basin-map cells per axis (with --model: 16)");
   if (basins)
     app->add_option("--entropy-box", c.entropy_box, "Box side in cells for the basin entropy (default 5)");
   app->add_option("--plane-axes", c.plane_axes_text, "Axes i,j of the plane for dimension > 2");
@@ -109,8 +109,10 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--lr-schedule", c.lr_schedule,
                   "Learning-rate schedule: constant | step | exp | cosine (the rate of step t scales --lr)");
   app->add_option("--lr-step-every", c.lr_step_every, "step: multiply the rate by --lr-gamma every N steps")
+      ->default_str("")
       ->each([&c](const std::string&) { c.lr_step_every_given = true; });
   app->add_option("--lr-gamma", c.lr_gamma, "step: factor per period (default 0.1); exp: factor per step")
+      ->default_str("")
       ->each([&c](const std::string&) { c.lr_gamma_given = true; });
   app->add_option("--lr-min", c.lr_min, "cosine: the rate it decays to over the steps after warm-up (default 0)");
   app->add_option("--warmup-steps", c.warmup_steps,
@@ -125,7 +127,9 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--noise", c.noise, "Sigma of Gaussian noise added to the gradient");
   app->add_option("--diverge-factor", c.diverge_factor,
                   "Diverged when outside the box enlarged this many times about its centre");
-  app->add_option("--chunk", c.chunk, "Descents per backend call and per checkpoint commit")
+  app->add_option("--chunk", c.chunk,
+                  "Descents per backend call and per checkpoint commit (with --model: 64 trainings on the CPU, "
+                  "1024 on the GPU)")
       ->each([&c](const std::string&) { c.chunk_given = true; });
 }
 
