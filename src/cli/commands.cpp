@@ -360,6 +360,12 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_resume(sweep, c, true);  // --records: a network sweep's /descents
   add_network(sweep, c, true);
   add_spectra_options(sweep, c.net);
+  // Shared with the other jobs, refused in a sweep when given: the help says so.
+  const auto restrict_to = [sweep](const char* name, const char* when) {
+    if (CLI::Option* o = sweep->get_option_no_throw(name)) o->description(o->get_description() + " (" + when + ")");
+  };
+  for (const char* name : {"--trace", "--trace-every", "--trace-weights"}) restrict_to(name, "not in a sweep");
+  for (const char* name : {"--records", "--sample"}) restrict_to(name, "a network sweep only");
   app.add_subcommand("list", "The built-in landscapes");
   jobs::BenchOptions bench_opt;
   auto* bench = app.add_subcommand("bench", "Descent steps and grid points per second, with peak fractions");
