@@ -36,7 +36,9 @@ class HostSpace {
       if (bad_alloc_) throw std::bad_alloc();
       throw backend::OutOfDeviceMemory("host space: " + std::to_string(n * sizeof(T)) + " bytes do not fit");
     }
-    return std::vector<T>(n);
+    std::vector<T> b(n);  // fresh device memory holds anything: here all-ones bytes (NaN, -1)
+    std::memset(static_cast<void*>(b.data()), 0xFF, n * sizeof(T));
+    return b;
   }
   template <class T>
   void home(T* host, const T* mem, std::int64_t n) {
