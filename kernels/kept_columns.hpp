@@ -22,10 +22,12 @@ inline std::int64_t home_phase(std::int64_t first, std::int64_t every) {
 }
 
 // Rows phase, phase + every, ... of n (every > 0) of a column of rows of
-// `width` bytes in the space's memory into the same rows of host memory.
+// `width` bytes in the space's memory into the same rows of host memory:
+// one copy when the rows are consecutive, one 2-D copy when they lie at
+// most `max_pitch` bytes apart, else one copy a row.
 template <class Space>
 void copy_rows_home(Space& s, void* host, const void* mem, std::size_t width, std::int64_t n,
-                    std::int64_t every, std::int64_t phase) {
+                    std::int64_t every, std::int64_t phase, std::size_t max_pitch = std::size_t(1) << 30) {
   if (phase >= n || width == 0) return;
   const std::int64_t rows = (n - 1 - phase) / every + 1;
   auto* h = static_cast<unsigned char*>(host) + phase * width;
@@ -33,7 +35,7 @@ void copy_rows_home(Space& s, void* host, const void* mem, std::size_t width, st
   const std::size_t pitch = static_cast<std::size_t>(every) * width;
   if (every == 1) {
     s.home(h, d, rows * static_cast<std::int64_t>(width));
-  } else if (pitch <= (std::size_t(1) << 30)) {
+  } else if (pitch <= max_pitch) {
     s.home_rows(h, pitch, d, pitch, width, static_cast<std::size_t>(rows));
   } else {  // rows so far apart that a chunk holds few of them
     for (std::int64_t r = 0; r < rows; ++r) s.home(h + r * pitch, d + r * pitch, static_cast<std::int64_t>(width));

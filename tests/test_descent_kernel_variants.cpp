@@ -75,6 +75,16 @@ TEST(DescentKernelVariants, AnUnknownNameIsRefusedBeforeAnyWork) {
   setenv("TRILOBITE_DESCENT_KERNEL", "tuned-fast", 1);
   test::expect_refused("descend --backend cpu --starts 100 --force -o " + f,
                        "TRILOBITE_DESCENT_KERNEL: 'tuned-fast' is none of general, hoist", f);
+  for (const std::string& job : {std::string("sweep --vary lr=0.01:0.1:2 --starts 10"),
+                                  std::string("critical --starts 10"), std::string("basins --basin-res 8")}) {
+    const test::Outcome o = test::trilobite(job + " --backend cpu -q --force -o " + f);
+    EXPECT_EQ(o.status, 2) << job << ": " << o.err;
+    EXPECT_NE(o.err.find("TRILOBITE_DESCENT_KERNEL: 'tuned-fast'"), std::string::npos) << job << ": " << o.err;
+    EXPECT_FALSE(test::exists(f)) << job;
+  }
+  const test::Outcome bench = test::trilobite("bench --backend cpu --cases quartic-dimple-2d --starts 1000");
+  EXPECT_EQ(bench.status, 2) << bench.err;
+  EXPECT_NE(bench.err.find("TRILOBITE_DESCENT_KERNEL"), std::string::npos) << bench.err;
   setenv("TRILOBITE_DESCENT_KERNEL", "tuned-fixed-ilp4", 1);
   const test::Outcome o = test::trilobite("descend --backend cpu --starts 100 -q --force -o " + test::unique("ok.h5"));
   unsetenv("TRILOBITE_DESCENT_KERNEL");

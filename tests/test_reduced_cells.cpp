@@ -23,6 +23,7 @@
 #include "backend/backend.hpp"
 #include "backend/reduced_cells.hpp"
 #include "core/cell_key.hpp"
+#include "kernels/kept_columns.hpp"
 #include "support/backend_makers.hpp"
 #include "support/thrust_host_backend.hpp"
 
@@ -469,6 +470,50 @@ TEST(ThrustHostReduction, TheCellsOfEveryKthRowComeHomeAtAnyPhase) {
     }
   }
   EXPECT_EQ(test::reduce_cells_thrust_host(e, tol, 0, 0).cell_of.size(), 0u) << "none asked for";
+}
+
+// copy_rows_home (kernels/kept_columns.hpp), the copies of the rows a job
+// keeps, in each of its three forms: one copy of consecutive rows, one 2-D
+// copy, and a copy a row for rows further apart than a 2-D copy takes
+// (forced here by a small max_pitch), for several rows at every phase.
+TEST(KeptColumns, CopyRowsHomeBringsEveryKthRowInEachForm) {
+  struct Immediate {  // a space whose copies land at once
+    int copies = 0, copies_2d = 0;
+    void home(unsigned char* h, const unsigned char* m, std::int64_t n) {
+      ++copies;
+      std::copy(m, m + n, h);
+    }
+    void home_rows(void* h, std::size_t hp, const void* m, std::size_t mp, std::size_t width, std::size_t rows) {
+      ++copies_2d;
+      for (std::size_t r = 0; r < rows; ++r)
+        std::memcpy(static_cast<unsigned char*>(h) + r * hp, static_cast<const unsigned char*>(m) + r * mp, width);
+    }
+  };
+  const std::int64_t n = 50;
+  std::vector<std::int32_t> column(n);
+  for (std::int64_t i = 0; i < n; ++i) column[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(1000 + i);
+  for (std::int64_t every : {1, 3, 7}) {
+    for (std::int64_t phase = 0; phase < every; ++phase) {
+      for (std::size_t max_pitch : {std::size_t(1) << 30, std::size_t(8)}) {
+        SCOPED_TRACE("every " + std::to_string(every) + ", phase " + std::to_string(phase) + ", max pitch " +
+                     std::to_string(max_pitch));
+        Immediate s;
+        std::vector<std::int32_t> host(n, -1);
+        cell_reduction::copy_rows_home(s, host.data(), column.data(), sizeof(std::int32_t), n, every, phase,
+                                       max_pitch);
+        for (std::int64_t i = 0; i < n; ++i)
+          ASSERT_EQ(host[static_cast<std::size_t>(i)], i >= phase && (i - phase) % every == 0 ? 1000 + i : -1)
+              << "row " << i;
+        const std::int64_t rows = (n - 1 - phase) / every + 1;
+        if (every == 1)
+          EXPECT_EQ(s.copies, 1);
+        else if (max_pitch > 8)
+          EXPECT_EQ(s.copies_2d, 1);
+        else
+          EXPECT_EQ(s.copies, rows) << "one copy a row";
+      }
+    }
+  }
 }
 
 // The one key of host and device: floor of the quotient, clamped, NaN to 0.

@@ -18,6 +18,7 @@
 #include "jobs/bench_networks.hpp"
 #include "jobs/bench_pipeline.hpp"
 #include "jobs/bench_stats.hpp"
+#include "jobs/descent_run.hpp"
 #include "perf/op_count.hpp"
 
 namespace trilo::jobs {
@@ -315,6 +316,7 @@ void run_pipeline(const BenchOptions& opt, const std::vector<std::string>& preci
 }  // namespace
 
 void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
+  check_descent_kernel_env();
   std::vector<std::string> precisions = opt.precisions;
   if (precisions.empty()) precisions = opt.pipeline ? std::vector<std::string>{"f32"} : std::vector<std::string>{"f32", "f64"};
   for (const std::string& p : precisions)

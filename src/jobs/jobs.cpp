@@ -496,6 +496,7 @@ void run_command_with(config::RunConfig& cfg, backend::Backend* given, std::ostr
   // --threads also bounds the work outside the backend (compressing the
   // result's chunks, src/io/chunk_writer.cpp).
   if (cfg.threads > 0) omp_set_num_threads(cfg.threads);
+  check_descent_kernel_env();  // refused before any work, whatever the job
   if (cfg.job == "critical") return run_critical_command(cfg, out, log);
   if (!cfg.net.model.empty() && cfg.job == "grid") return run_plane_command(cfg, out, log);
   if (!cfg.net.model.empty()) return run_network_command(cfg, out, log);
@@ -503,7 +504,6 @@ void run_command_with(config::RunConfig& cfg, backend::Backend* given, std::ostr
   if (has_descents(cfg.job) || has_basins(cfg.job)) {  // refused before any work
     cells_path_from_env();
     record_chunks_from_env();
-    check_descent_kernel_env();
   }
   const io::h5::DeflateScope deflate(cfg.compression);
   std::unique_ptr<backend::Backend> selected = given ? nullptr : select_backend(cfg);

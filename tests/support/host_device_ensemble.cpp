@@ -49,10 +49,13 @@ class HostSpace {
   void to_device(U* dst, const U* src, std::int64_t n) const {
     std::copy(src, src + n, dst);
   }
+  // The copy reads its source now, at its place in the stream's order, and
+  // lands at sync().
   template <class U>
   void to_host(U* dst, const U* src, std::int64_t n) {
+    std::vector<U> read(src, src + n);
     std::memset(static_cast<void*>(dst), 0xFF, static_cast<std::size_t>(n) * sizeof(U));
-    queued_.push_back([=] { std::copy(src, src + n, dst); });
+    queued_.push_back([dst, read = std::move(read)] { std::copy(read.begin(), read.end(), dst); });
   }
   void fill_bytes(void* p, int byte, std::size_t bytes) const { std::memset(p, byte, bytes); }
   template <class F>

@@ -40,19 +40,26 @@ class HostSpace {
     std::memset(static_cast<void*>(b.data()), 0xFF, n * sizeof(T));
     return b;
   }
+  // A copy reads its source now, at its place in the stream's order, and
+  // lands at sync().
   template <class T>
   void home(T* host, const T* mem, std::int64_t n) {
+    std::vector<T> read(mem, mem + n);
     std::memset(static_cast<void*>(host), 0xA5, static_cast<std::size_t>(n) * sizeof(T));
-    queued_.push_back([=] { std::copy(mem, mem + n, host); });
+    queued_.push_back([host, read = std::move(read)] { std::copy(read.begin(), read.end(), host); });
   }
   void home_rows(void* host, std::size_t host_pitch, const void* mem, std::size_t mem_pitch, std::size_t width,
                  std::size_t rows) {
     if (host_pitch < width || mem_pitch < width) throw std::logic_error("home_rows: a pitch under the width");
     auto* h = static_cast<unsigned char*>(host);
     const auto* m = static_cast<const unsigned char*>(mem);
-    for (std::size_t r = 0; r < rows; ++r) std::memset(h + r * host_pitch, 0xA5, width);
-    queued_.push_back([=] {
-      for (std::size_t r = 0; r < rows; ++r) std::memcpy(h + r * host_pitch, m + r * mem_pitch, width);
+    std::vector<unsigned char> read(rows * width);
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::memcpy(read.data() + r * width, m + r * mem_pitch, width);
+      std::memset(h + r * host_pitch, 0xA5, width);
+    }
+    queued_.push_back([=, read = std::move(read)] {
+      for (std::size_t r = 0; r < rows; ++r) std::memcpy(h + r * host_pitch, read.data() + r * width, width);
     });
   }
   void sync() {
@@ -120,18 +127,26 @@ class ThrustHostBackend final : public backend::Backend {
         cpu_->descend(req, first, count, out);
         return;
       }
-      backend::DescentBatch made;
-      cpu_->descend(req, first, count, made);
-      const auto put = [](const auto& from, auto& to) { std::copy(from.begin(), from.end(), to.begin()); };
-      put(made.start, kept->start);
-      put(made.end, kept->end);
-      put(made.loss, kept->loss);
-      put(made.grad_norm, kept->grad_norm);
-      put(made.steps, kept->steps);
-      put(made.status, kept->status);
-      put(made.quench, kept->quench);
-      put(made.bounced, kept->bounced);
-      out.resize(count, made.dim);
+      // In three tiles, each written at its row through the columns'
+      // at(), as the device's tiles write them (kernels/record_tile.cuh).
+      const int d = req.landscape.dim;
+      for (std::int64_t row = 0; row < count;) {
+        const std::int64_t m = std::min(count - row, count / 3 + 1);
+        backend::DescentBatch made;
+        cpu_->descend(req, first + row, m, made);
+        const DescentColumns c = kept->at(row);
+        const auto put = [](const auto& from, auto* to) { std::copy(from.begin(), from.end(), to); };
+        put(made.start, c.start);
+        put(made.end, c.end);
+        put(made.loss, c.loss);
+        put(made.grad_norm, c.grad_norm);
+        put(made.steps, c.steps);
+        put(made.status, c.status);
+        put(made.quench, c.quench);
+        put(made.bounced, c.bounced);
+        row += m;
+      }
+      out.resize(count, d);
       out.first = first;
       const double nan = std::numeric_limits<double>::quiet_NaN();
       for (auto* c : {&out.start, &out.end, &out.loss, &out.grad_norm}) std::fill(c->begin(), c->end(), nan);
