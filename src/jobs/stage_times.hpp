@@ -39,6 +39,9 @@ struct StageTimes {
   // Of the checkpoint's chunks of the records: those it took as stored from
   // the checkpoint it resumed, and those this process deflated.
   std::int64_t chunks_adopted = 0, chunks_deflated = 0;
+  // The device's kernel time of the job (Backend::take_device_seconds; set
+  // by bench --pipeline); negative where the work runs on the host.
+  double kernel_s = -1;
 
   double absorb_s() const { return cluster_s + count_s + records_s + checkpoint_s + commit_s; }
 };
