@@ -334,15 +334,23 @@ run_pipeline() {
     python3 tests/python/compare_results.py "$tmp/off/out.h5" "$tmp/on/out.h5" --ignore created ||
       { echo "pipeline: --records $rec: the device reduction's file differs from the end points'"; rc=1; }
   done
-  "$exe" bench --pipeline --backend cuda --starts 100000000 --records none --chunk 65536,1048576 \
-    --repeats 1 || return 1
+  # Each run's table to the log; its "kernels," line (the job against its
+  # kernel time, the GPU-pace target) to the summary as well.
+  pipeline() {
+    local label=$1
+    shift
+    "$exe" bench --pipeline --backend cuda --repeats 1 "$@" >"$tmp/table.txt" || { cat "$tmp/table.txt"; return 1; }
+    cat "$tmp/table.txt"
+    { grep '^kernels,' "$tmp/table.txt" || echo "kernels: no kernel time reported"; } |
+      sed "s/^/pipeline ($label): /" | tee -a "$summary"
+  }
+  pipeline "device reduction" --starts 100000000 --records none --chunk 65536,1048576 || return 1
   echo "-- the same without the device reduction (TRILOBITE_REDUCE_CELLS=off)"
-  TRILOBITE_REDUCE_CELLS=off "$exe" bench --pipeline --backend cuda --starts 100000000 --records none \
-    --chunk 65536,1048576 --repeats 1 || return 1
-  "$exe" bench --pipeline --backend cuda --starts 10000000 --records all --repeats 1 || return 1
+  TRILOBITE_REDUCE_CELLS=off pipeline "end points" --starts 100000000 --records none --chunk 65536,1048576 ||
+    return 1
+  pipeline "records all" --starts 10000000 --records all || return 1
   echo "-- the same with the records deflated after the loop (TRILOBITE_RECORD_CHUNKS=off)"
-  TRILOBITE_RECORD_CHUNKS=off "$exe" bench --pipeline --backend cuda --starts 10000000 --records all \
-    --repeats 1 || return 1
+  TRILOBITE_RECORD_CHUNKS=off pipeline "records all, deflated after" --starts 10000000 --records all || return 1
   return "$rc"
 }
 # ------------------------------------------------------------------------------
