@@ -53,8 +53,7 @@ class CudaBackend final : public backend::Backend {
   // The descents stay in device memory (KeptDescents, one per slot), are
   // reduced there, and only the cells and the rows asked for come home
   // (reduce_cells.cu, kernels/kept_columns.hpp). A chunk too large to keep,
-  // or whose reduction does not fit, comes home whole and is reduced on the
-  // host.
+  // or whose reduction does not fit, comes home whole, unreduced.
   void descend_cells(const backend::DescentRequest& req, std::int64_t first, std::int64_t count,
                      double tol, std::int64_t every, int slot, backend::DescentBatch& out,
                      backend::ReducedCells& cells) override;

@@ -71,11 +71,8 @@ void CudaBackend::descend_cells(const backend::DescentRequest& req, std::int64_t
     }
     keeping_ = nullptr;
   };
-  const auto host_reduce = [&](const backend::DescentBatch& b, bool per_row) {
-    return this->Backend::reduce_cells(b, tol, per_row);
-  };
   cell_reduction::descend_kept_cells(space, kept_[slot & 1], first, count, req.landscape.dim, tol, every, out, cells,
-                                     descend_into, host_reduce);
+                                     descend_into);
 }
 
 void CudaBackend::fetch_end_points(int slot, backend::DescentBatch& out) {

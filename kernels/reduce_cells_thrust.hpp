@@ -291,34 +291,37 @@ backend::ReducedCells reduce_cells(Space& s, const backend::EndColumns& e, doubl
 // slot `k` (Backend::descend_cells; Kept a KeptColumns of the space's
 // buffers). descend_into(Kept* columns) makes the descents into `out`
 // (sized and placed for them), writing their columns to `columns` when it
-// is not null (then `out`'s rows need not hold them); host_reduce(batch,
-// per_row) is the host's reduction. Rows (first + i) % every == 0 come
-// home with their cells.
-template <class Space, class Kept, class DescendInto, class HostReduce>
+// is not null (then `out`'s rows need not hold them). Rows
+// (first + i) % every == 0 come home with their cells. A chunk that cannot
+// be kept or reduced comes home whole, unreduced (cells.made false): the
+// job clusters its end points one by one, as fast as any chunk of the
+// end-point path.
+template <class Space, class Kept, class DescendInto>
 void descend_kept_cells(Space& s, std::unique_ptr<Kept>& k, std::int64_t first, std::int64_t count, int d,
                         double tol, std::int64_t every, backend::DescentBatch& out, backend::ReducedCells& cells,
-                        DescendInto&& descend_into, HostReduce&& host_reduce) {
+                        DescendInto&& descend_into) {
+  const auto unreduced = [&] {
+    cells = backend::ReducedCells{};
+    cells.made = false;
+    k.reset();  // fetch has nothing to add
+  };
   if (!k) k = std::make_unique<Kept>();
   try {
     k->hold(s, count, d);
   } catch (const backend::OutOfDeviceMemory&) {
-    // A chunk too large to keep: its descents come home as they are made,
-    // and the host reduces it (fetch then has nothing to add).
-    k.reset();
+    // A chunk too large to keep: its descents come home as they are made.
+    unreduced();
     descend_into(nullptr);
-    cells = host_reduce(out, every > 0);
     return;
   }
   descend_into(k.get());
   const std::int64_t phase = home_phase(first, every);
   // The descents fit, their reduction may not (it takes about as much
-  // again, and Thrust's scratch): then every row comes home and the host
-  // reduces the chunk, as for a chunk too large to keep.
+  // again, and Thrust's scratch): then every row comes home, unreduced.
   const auto at_home = [&] {
     s.sync();
     kept_rows_home(s, *k, 1, 0, out);
-    k.reset();
-    cells = host_reduce(out, every > 0);
+    unreduced();
   };
   try {
     cells = reduce_cells(s, {k->end.data(), k->status.data(), k->quench.data(), k->steps.data(), count, d}, tol,

@@ -140,8 +140,10 @@ class Backend {
   // the rows i with (first + i) % every == 0 (none when every is 0), every
   // column; its other rows are unspecified until fetch_end_points. `slot`
   // (0 or 1) names the buffers the end points are kept in: a job descends
-  // into one slot while it absorbs the other. Here: descend, then
-  // reduce_cells; every row is in `out`.
+  // into one slot while it absorbs the other. A device that cannot keep or
+  // reduce the chunk brings every row home into `out` and says so
+  // (cells.made false). Here: descend, then reduce_cells; every row is in
+  // `out`.
   virtual void descend_cells(const DescentRequest& req, std::int64_t first, std::int64_t count, double tol,
                              std::int64_t every, int slot, DescentBatch& out, ReducedCells& cells);
   // Completes `out`, the batch of the last descend_cells into `slot`, with

@@ -26,6 +26,10 @@ struct EndColumns {
 };
 
 struct ReducedCells {
+  // False when the chunk was not reduced (Backend::descend_cells on a device
+  // that could not keep or reduce it): every row is in the batch, and its
+  // end points are clustered one by one; nothing else here is set.
+  bool made = true;
   int dim = 0;
   std::int64_t rows = 0;             // rows reduced, counting or not
   std::vector<std::int64_t> first;   // per cell, the row of its first member; ascending

@@ -249,6 +249,11 @@ void DescentRun::absorb(Source src, std::int64_t first, backend::DescentBatch& p
   // Labels are read only for the rows the checkpoint keeps.
   const bool labelled = keep || rows_home(src) > 0;
   bool clustered = false;
+  if (reduced && !reduced->made) {  // the device could not keep or reduce it: every row came home
+    ++times_.cells_chunks;
+    ++times_.cells_fallbacks;
+    reduced = nullptr;
+  }
   if (reduced) {
     ++times_.cells_chunks;
     clustered = acc_.add_cells(src, view(*reduced), labelled ? raw_.data() : nullptr);

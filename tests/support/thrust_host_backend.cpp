@@ -153,19 +153,16 @@ class ThrustHostBackend final : public backend::Backend {
       std::fill(out.steps.begin(), out.steps.end(), -7);
       for (auto* c : {&out.status, &out.quench, &out.bounced}) std::fill(c->begin(), c->end(), std::int8_t(-7));
     };
-    const auto host_reduce = [&](const backend::DescentBatch& b, bool per_row) {
-      ++chunks_at_home;
-      return backend::reduce_cells_host(columns(b), tol, per_row);
-    };
     cell_reduction::descend_kept_cells(space, kept_[slot & 1], first, count, req.landscape.dim, tol, every, out,
-                                       cells, descend_into, host_reduce);
+                                       cells, descend_into);
+    if (!cells.made) ++chunks_at_home;
   }
   void fetch_end_points(int slot, backend::DescentBatch& out) override {
     HostSpace space;
     cell_reduction::fetch_kept_end_points(space, kept_[slot & 1].get(), out);
   }
 
-  std::int64_t chunks_at_home = 0;  // descend_cells that fell back to the host's reduction
+  std::int64_t chunks_at_home = 0;  // descend_cells whose chunk came home unreduced
 
  private:
   std::unique_ptr<backend::Backend> cpu_;

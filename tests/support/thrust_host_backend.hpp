@@ -23,8 +23,8 @@ bool thrust_host_available();
 // descend_cells run.
 std::unique_ptr<backend::Backend> make_thrust_host_backend(
     std::size_t buffer_limit = std::numeric_limits<std::size_t>::max(), bool bad_alloc = false);
-// How many descend_cells calls of a make_thrust_host_backend backend ended
-// in the host's reduction (their chunk or its reduction did not fit).
+// How many descend_cells calls of a make_thrust_host_backend backend
+// brought their chunk home unreduced (it or its reduction did not fit).
 std::int64_t thrust_host_chunks_at_home(const backend::Backend& b);
 // The algorithm itself on host columns: each row's cell for rows phase,
 // phase + every, ... (none when every is 0).
