@@ -39,6 +39,26 @@ def main():
     b = xr.open_dataset(os.path.join(work, "d.h5"), group="barriers", engine="h5netcdf")
     assert b.line_loss.dims == ("pair", "t"), b.line_loss.dims
 
+    # docs/networks.md's pairing of sharpness and test accuracy, run as
+    # written there on a file with a test set and Hutchinson's trace.
+    run(exe, work, ["descend", "--backend", "cpu", "--model", "mlp:2-6-2", "--activation", "tanh", "--data", "two-moons",
+                    "--test-fraction", "0.2", "--starts", "8", "--steps", "200", "--hessian-minima", "3",
+                    "--hutchinson", "2", "-o", "f.h5"])
+    docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "networks.md")
+    text = open(docs).read()
+    at = text.index("**Sharpness against test accuracy.**")
+    snippet = text[text.index("```python\n", at) + len("```python\n"):text.index("```\n", text.index("```python\n", at) + 3)]
+    here = os.getcwd()
+    os.chdir(work)
+    try:
+        shown = {}
+        exec(snippet, {"print": lambda table: shown.setdefault("table", table)})
+    finally:
+        os.chdir(here)
+    table = shown["table"]
+    assert list(table.columns) == ["hessian_top", "hessian_trace", "test_accuracy"], table.columns
+    assert len(table) == 3 and table.notnull().all().all(), table
+
     run(exe, work, ["basins", "--backend", "cpu", "--model", "mlp:2-4-1", "--loss", "bce", "--data", "two-moons", "--batch-size", "32",
                     "--epochs", "2", "--basin-res", "5", "-o", "b.h5"])
     g = xr.open_dataset(os.path.join(work, "b.h5"), group="basins", engine="h5netcdf")
