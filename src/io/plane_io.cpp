@@ -288,6 +288,7 @@ std::vector<double> read_weights(const std::string& spec, const std::string& mod
     for (double v : w) require(std::isfinite(v), "'" + path + "' " + tail + " holds a non-finite number");
     return w;
   }
+  h5::silence_errors();  // a missing file is reported below, in one line, not by HDF5's error stack
   if (H5Fis_hdf5(spec.c_str()) > 0)
     throw std::runtime_error("'" + spec + "' is an HDF5 file: name a run (FILE:RUN) or a dataset (FILE:/PATH)");
   H5Eclear2(H5E_DEFAULT);

@@ -474,6 +474,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"sweep_records_without_model", "sweep --vary lr=0.01:0.1:2 --records none -o {out}", "--records"},
       // Planes through a network's weight space (grid --model).
       {"network_plane_center_missing", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/none.h5:0 -o {out}", "cannot open"},
+      {"network_plane_center_text_missing", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/none.h5:best -o {out}", "cannot open"},
       {"network_plane_run_out_of_range", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/t.h5:9 -o {out}", "run 9", network_file},
       {"network_plane_weight_count_mismatch", "grid --model mlp:2-3-1 --loss bce --data xor --center {dir}/w.csv -o {out}", "holds 3 numbers", network_file},
       {"network_plane_other_model", "grid --model mlp:2-4-1 --loss bce --data xor --center {dir}/t.h5:0 -o {out}", "mlp:2-3-1", network_file},
