@@ -216,8 +216,14 @@ void check_network_options(const CLI::App& app, const config::RunConfig& c, bool
       throw config::BadInput(std::string(name) + ": does not apply to a network landscape (--model)");
   if (c.net.batch > 0 && given(app, "--steps"))
     throw config::BadInput("--steps: mini-batch training (--batch-size) runs --epochs passes; --steps is for full-batch training");
-  if (c.net.trace_weights && c.trace.empty())
-    throw config::BadInput("--trace-weights: records the weights of traced trainings; give --trace");
+  if (c.net.trace_weights && c.trace.empty()) {
+    // basins has no --trace and a sweep refuses it: naming --trace would
+    // send the user to a second refusal.
+    const bool traces = app.get_option_no_throw("--trace") != nullptr && app.get_name() != "sweep";
+    throw config::BadInput(traces ? std::string("--trace-weights: records the weights of traced trainings; give --trace")
+                                  : "--trace-weights: " + app.get_name() +
+                                        " traces no trainings (descend and run do, with --trace)");
+  }
   if (c.net.batch == 0 && given(app, "--epochs"))
     throw config::BadInput("--epochs: applies to mini-batch training; give --batch-size (full batch runs --steps)");
 }
@@ -325,6 +331,8 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_resume(basins, c, false);
   add_network(basins, c, true);
   add_plane(basins, c);
+  if (CLI::Option* o = basins->get_option_no_throw("--trace-weights"))
+    o->description(o->get_description() + " (descend and run only)");
   auto* critical = app.add_subcommand(
       "critical", "Every critical point in the box (minima, saddles, maxima) and the saddle connections");
   add_common(critical, c);

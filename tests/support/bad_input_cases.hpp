@@ -469,6 +469,8 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       // Sweeps of a network's trainings (sweep --model).
       {"network_sweep_vary_noise", "sweep --model mlp:2-3-2 --data xor --vary noise=0:0.1:2 -o {out}", "--vary noise"},
       {"network_sweep_vary_weight_decay", "sweep --model mlp:2-3-2 --data xor --vary weight-decay=0:0.1:2 -o {out}", "--vary weight-decay"},
+      {"network_sweep_trace_weights", "sweep --model mlp:2-3-2 --data xor --vary lr=0.1:0.2:2 --trace-weights -o {out}", "sweep traces no trainings"},
+      {"network_basins_trace_weights", "basins --model mlp:2-3-2 --data xor --basin-res 2 --trace-weights -o {out}", "basins traces no trainings"},
       {"network_sweep_trace", "sweep --model mlp:2-3-2 --data xor --vary lr=0.1:0.2:2 --trace 0 -o {out}", "--trace"},
       {"network_sweep_lr_min_above_swept_lr", "sweep --model mlp:2-3-2 --data xor --lr-schedule cosine --lr-min 0.15 --vary lr=0.1:0.2:2 -o {out}", "--lr-min"},
       {"sweep_records_without_model", "sweep --vary lr=0.01:0.1:2 --records none -o {out}", "--records"},
