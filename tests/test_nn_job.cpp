@@ -261,6 +261,26 @@ TEST(NnJob, AStoredConfigurationWithoutCurvatureReplays) {
   }
 }
 
+TEST(NnJob, AStoredConfigurationKeepsTheChunkOnlyWhenGiven) {
+  // A network trains 64 runs at a time unless --chunk is given; the
+  // analytic jobs' default of 65536 must not reach the stored options, where
+  // a replay would read it as given.
+  const Csv d = write_csv(unique("data.csv"));
+  for (const std::string chunk : {"", " --chunk 3"}) {
+    const std::string a = unique("a.h5");
+    ASSERT_EQ(trilobite("descend --backend cpu --model mlp:2-3-1 --loss bce --data " + d.path + " --starts 2 --steps 5" +
+                        chunk + " -q --force -o " + a)
+                  .status,
+              0);
+    const Outcome info = trilobite("info --config " + a);
+    ASSERT_EQ(info.status, 0) << info.err;
+    if (chunk.empty())
+      EXPECT_EQ(info.out.find("\nchunk ="), std::string::npos) << info.out;
+    else
+      EXPECT_NE(info.out.find("\nchunk = 3\n"), std::string::npos) << info.out;
+  }
+}
+
 TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
   const Csv d = write_csv(unique("data.csv"));
   // Layers 16 wide fill an AVX-512 register of float32: the widths where a

@@ -184,6 +184,10 @@ void add_other_landscape_options(const config::RunConfig& c, std::set<std::strin
   else
     for (const char* name : kNetworkOptions) unused.insert(name + 2);
   if (network) unused.insert(c.net.batch > 0 ? "steps" : "epochs");  // one kind of training or the other
+  // --chunk's default (65536) is an analytic job's; a network trains 64 (1024
+  // on a GPU) at a time unless --chunk is given. Stored, the default would
+  // become a given --chunk in a replay: chunks a thousand times larger.
+  if (network && !c.chunk_given) unused.insert("chunk");
 }
 
 // The learning-rate schedule's settings that the chosen schedule does not
