@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -279,6 +280,28 @@ TEST(NnJob, AStoredConfigurationKeepsTheChunkOnlyWhenGiven) {
     else
       EXPECT_NE(info.out.find("\nchunk = 3\n"), std::string::npos) << info.out;
   }
+}
+
+// Ctrl-C after the trainings, while the barriers' Bezier curves train (here
+// for far longer than the test waits): the job stops within the step it is
+// on, exits 130 naming the checkpoint to resume, and writes no result.
+TEST(NnJob, AnInterruptionAfterTheTrainingsStopsAndNamesTheCheckpoint) {
+  const std::string dir = unique("dir");
+  ASSERT_EQ(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str()), 0);
+  const std::string cmd =
+      "cd '" + dir + "' && (OMP_NUM_THREADS=2 timeout -s KILL 40 '" + std::string(TRILOBITE_EXE) +
+      "' descend --backend cpu --model mlp:2-16-1 --loss bce --data two-moons --data-size 20000 --starts 4 --steps 1 "
+      "--hessian-minima 0 --bezier-steps 10000000 -o r.h5 > out.txt 2> err.txt & pid=$!; "
+      "for i in $(seq 300); do grep -q 'examining minima' err.txt && break; sleep 0.1; done; "
+      "kill -INT $pid; wait $pid; echo $? > status.txt)";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string err = slurp(dir + "/err.txt");
+  EXPECT_EQ(slurp(dir + "/status.txt"), "130\n") << err;
+  EXPECT_NE(err.find("interrupted after all 4 trainings; they are in 'r.h5.partial' (continue with --resume r.h5)"),
+            std::string::npos)
+      << err;
+  EXPECT_FALSE(exists(dir + "/r.h5"));
+  EXPECT_TRUE(exists(dir + "/r.h5.partial"));
 }
 
 TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {

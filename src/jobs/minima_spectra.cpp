@@ -28,6 +28,7 @@ io::MinimaDensity density_at(const std::vector<int>& chosen, const config::Netwo
   // One minimum per thread; its products run on that thread.
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t q = 0; q < chosen.size(); ++q) {
+    if (interrupt_pending()) continue;  // the caller stops once the loop is left
     const auto c = static_cast<std::size_t>(chosen[q]);
     nn::HessianAt hessian(m, mt.weights.data() + c * static_cast<std::size_t>(P), nr.data.train);
     slq[q] = analysis::stochastic_lanczos([&](const double* v, double* y) { hessian.apply(v, y); }, P, net.density,
@@ -83,6 +84,7 @@ io::MinimaBarriers barriers_among(std::vector<int> chosen, const config::Network
   if (bezier) b.bezier_loss.assign(pairs * points, kNaN), b.bezier_control.assign(pairs * P, kNaN);
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t p = 0; p < pairs; ++p) {
+    if (interrupt_pending()) continue;  // the caller stops once the loop is left
     const double* wa = mt.weights.data() + static_cast<std::size_t>(b.minimum_a[p]) * P;
     const double* wb = mt.weights.data() + static_cast<std::size_t>(b.minimum_b[p]) * P;
     const std::vector<double> line = nn::path_losses(m, wa, wb, nullptr, train, b.t);
@@ -93,6 +95,7 @@ io::MinimaBarriers barriers_among(std::vector<int> chosen, const config::Network
     bt.lr = nr.train.opt.lr;
     bt.batch = nr.train.batch;
     bt.seed = nr.train.seed;
+    bt.stop = interrupt_pending;
     // Keyed by the pair itself, so a pair's path does not depend on which others are examined.
     bt.pair = static_cast<std::uint64_t>(b.minimum_a[p]) << 32 | static_cast<std::uint64_t>(b.minimum_b[p]);
     const std::vector<double> c = nn::train_bezier_control(m, wa, wb, train, bt);
@@ -193,6 +196,7 @@ MinimaSpectra examine_minima(const config::NetworkResolved& nr, const config::Ne
     s.barriers = barriers_among(bar, nr, net, mt, nr.data.train);
     s.barrier_minima = static_cast<int>(bar.size());
   }
+  check_interrupted();  // the barriers left unfinished: the run stops rather than write them
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return s;
 }

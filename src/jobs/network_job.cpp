@@ -433,6 +433,7 @@ NetworkResult train_all(const config::NetworkResolved& nr, const config::Network
     // One minimum per thread; each product inside runs on that thread.
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::size_t q = 0; q < by_count.size(); ++q) {
+      if (interrupt_pending()) continue;  // the job stops once the loop is left
       const auto c = static_cast<std::size_t>(by_count[q]);
       const double* w = mt.weights.data() + c * static_cast<std::size_t>(P);
       nn::HessianAt hessian(m, w, nr.data.train);
@@ -578,13 +579,25 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   NetworkResult res = train_networks(nr, cfg.net, &tc, bar);
   tc.writer->close();
   tc.writer.reset();
+  // From here the checkpoint holds every training: an interruption (during
+  // the curvature, spectra, barriers or a run's plane) stops the job and
+  // names it, and --resume goes straight to the minima.
+  const auto stopped = [&] {
+    return Interrupted(interrupted_message("all " + std::to_string(nr.runs) + " trainings", tc.start.paths, cfg));
+  };
+  if (interrupt_pending()) throw stopped();
 
   // The result file, from the finished checkpoint.
   io::ResultWriter file(cfg.output, cfg.force);
   file.write_root_attributes(a);
   io::NetworkWriter writer(file, nr.runs, m.params(), nr.record_weights, nr.data.has_test);
   copy_trainings(io::CheckpointReader(tc.start.paths.partial), training_layout(nr, cfg.net), nr.runs, writer);
-  const MinimaSpectra spectra = examine_minima(nr, cfg.net, res.minima, cfg.quiet ? nullptr : &log);
+  MinimaSpectra spectra;
+  try {
+    spectra = examine_minima(nr, cfg.net, res.minima, cfg.quiet ? nullptr : &log);
+  } catch (const Interrupted&) {
+    throw stopped();
+  }
   writer.write_labels(res.labels);
   writer.write_minima(res.minima);
   write_minima_spectra(static_cast<hid_t>(file.file_id()), spectra, res.minima);
@@ -620,7 +633,11 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   }
   const bool has_plane = run && !plane.center_later;
   if (has_plane) {
-    plane_res = evaluate_plane(cfg, plane, false);
+    try {
+      plane_res = evaluate_plane(cfg, plane, false);
+    } catch (const Interrupted&) {
+      throw stopped();
+    }
     io::write_plane(file, plane_res.maps);
   }
   std::vector<std::int64_t> widths(m.widths.begin(), m.widths.end());

@@ -63,6 +63,7 @@ std::vector<double> train_bezier_control(const Model& m, const double* a, const 
   std::vector<float> y(mini ? static_cast<std::size_t>(p.batch) : 0);
   Workspace<double> ws;
   for (std::int64_t s = 0; s < p.steps; ++s) {
+    if (p.stop && p.stop()) break;
     const auto step = static_cast<std::uint32_t>(s);
     double u[2];
     uniform_pair(rng, p.pair, RngStream::kPath, step, 0, u);

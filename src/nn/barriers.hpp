@@ -41,6 +41,7 @@ struct BezierTraining {
   std::int64_t batch = 0;   // rows per step, drawn with replacement; 0: the whole set
   std::uint64_t seed = 1;
   std::uint64_t pair = 0;   // which pair: part of the Philox key
+  bool (*stop)() = nullptr; // asked before each step: true ends the training there (an interrupted run)
 };
 
 // The control point after `steps` SGD steps from the midpoint (a + b) / 2:
@@ -48,7 +49,7 @@ struct BezierTraining {
 // by (seed, pair, stream kPath, step s), then
 //   c <- c - lr * 2t(1-t) * grad L_batch(theta(t)).
 // Stops early, returning the last finite control point, if the loss or the
-// gradient stops being finite.
+// gradient stops being finite, and where it is when `stop` says so.
 std::vector<double> train_bezier_control(const Model& m, const double* a, const double* b,
                                          const Dataset& train, const BezierTraining& p);
 
