@@ -171,8 +171,14 @@ std::string render_file(const RenderOptions& options) {
     if (r.network) {
       const std::string wrote = render_density(opt);
       if (!wrote.empty()) return wrote;
-      throw BadInput("'" + opt.input + "' is a network file (descend --model): render draws its eigenvalue density "
-                     "(--density N), its planes and basin maps; this one has none. `trilobite info` summarises it");
+      const io::AttrValue* job = r.attribute("job");
+      const std::string* name = job ? std::get_if<std::string>(job) : nullptr;
+      if (name && *name == "sweep")
+        throw BadInput("'" + opt.input + "' is a network sweep (sweep --model): render does not draw one yet; "
+                       "`trilobite info` summarises it and its /sweep opens in Python (docs/networks.md)");
+      throw BadInput("'" + opt.input + "' is a network file (" + (name ? *name : std::string("descend")) +
+                     " --model): render draws its eigenvalue density (--density N), its planes and basin maps; "
+                     "this one has none. `trilobite info` summarises it");
     }
     if (r.has_critical) {
       const analysis::CriticalTable& t = r.critical;

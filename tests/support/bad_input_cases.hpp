@@ -206,6 +206,13 @@ inline void network_file(const std::string& dir) {
   write(dir + "/w.csv", "0.1,0.2,0.3\n");
 }
 
+// A network sweep's result file {dir}/s.h5 (mlp:2-3-1, two rates).
+inline void network_sweep_file(const std::string& dir) {
+  trilobite("sweep --model mlp:2-3-1 --loss bce --data xor --starts 2 --steps 5 --vary lr=0.1:0.2:2 --hessian-top 0 -q -o " +
+            dir + "/s.h5");
+  ASSERT_TRUE(exists(dir + "/s.h5"));
+}
+
 }  // namespace fixtures
 
 // The catalogue. Names are unique; the docs/errors.md table follows this order.
@@ -405,6 +412,8 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"render_truncated", "render {dir}/r.h5 -o {dir}/out.png", "{dir}/r.h5", truncated},
       {"render_corrupted_header", "render {dir}/r.h5 -o {dir}/out.png", "{dir}/r.h5", corrupted_header},
       {"render_corrupted_heap", "render {dir}/r.h5 -o {dir}/out.png", "{dir}/r.h5", corrupted_heap},
+      {"render_network_file_without_pictures", "render {dir}/t.h5 -o {dir}/out.png", "network file (descend --model)", network_file},
+      {"render_network_sweep", "render {dir}/s.h5 -o {dir}/out.png", "network sweep (sweep --model)", network_sweep_file},
       {"render_unknown_panel", "render {dir}/r.h5 -o {dir}/out.png --panel everything", "--panel", result},
       {"render_panel_not_in_file", "render {dir}/r.h5 -o {dir}/out.png --panel basins", "basin", result},
       {"render_unknown_scale", "render {dir}/r.h5 -o {dir}/out.png --scale cubic", "--scale", result},
