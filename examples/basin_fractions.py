@@ -11,6 +11,7 @@ import os  # noqa: E402
 import sys  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
+from result_file import require_groups  # noqa: E402
 from system_python import require  # noqa: E402
 
 require("matplotlib", "numpy", "xarray", "h5netcdf")
@@ -26,6 +27,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: E402
 
 
 def main(path, png):
+    require_groups(path, "basins", "minima")
     basins = xr.open_dataset(path, group="basins", engine="h5netcdf")
     minima = xr.open_dataset(path, group="minima", engine="h5netcdf")
     m = minima.sizes["minimum"]

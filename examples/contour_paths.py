@@ -10,6 +10,7 @@ import os  # noqa: E402
 import sys  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
+from result_file import require_groups  # noqa: E402
 from system_python import require  # noqa: E402
 
 require("h5py", "matplotlib", "numpy")
@@ -26,6 +27,7 @@ KIND_MARKERS = {0: ("*", "minimum"), 1: ("X", "saddle"), 2: ("D", "degenerate"),
 
 
 def main(path, png):
+    require_groups(path, "grid", "minima")
     with h5py.File(path, "r") as f:
         g = f["grid"]
         axis0, axis1 = int(g.attrs["axis0"]), int(g.attrs["axis1"])

@@ -10,6 +10,7 @@ import os  # noqa: E402
 import sys  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "support"))
+from result_file import require_groups  # noqa: E402
 from system_python import require  # noqa: E402
 
 require("matplotlib", "numpy", "xarray", "h5netcdf")
@@ -24,6 +25,7 @@ import xarray as xr  # noqa: E402
 
 
 def main(path, png):
+    require_groups(path, "grid")
     grid = xr.open_dataset(path, group="grid", engine="h5netcdf")
     if grid.loss.ndim != 2:
         sys.exit("surface_3d: the grid is not two-dimensional")
