@@ -117,6 +117,18 @@ TEST(Help, ShowsEachOptionsDefault) {
   EXPECT_TRUE(std::regex_search(o.out, std::regex("--seed UINT=1"))) << o.out;
 }
 
+// Options whose stored value only means "not given" (-1, 0) show no default:
+// their descriptions name the real one.
+TEST(Help, ShowsNoPlaceholderDefaults) {
+  for (const char* sub : {"run", "descend", "basins", "sweep", "grid"}) {
+    const Outcome o = trilobite(std::string(sub) + " --help");
+    ASSERT_EQ(o.status, 0) << o.err;
+    EXPECT_FALSE(std::regex_search(o.out, std::regex("=-1 "))) << sub << "\n" << o.out;
+    for (const char* name : {"--data-size", "--data-classes", "--data-noise", "--quench-steps"})
+      EXPECT_FALSE(std::regex_search(o.out, std::regex(std::string(name) + " (INT|FLOAT)="))) << sub << " " << name;
+  }
+}
+
 // docs/errors.md, "Numeric options", lists every option --help types as a
 // number, in every subcommand.
 TEST(Help, EveryNumericOptionHasItsRangeInTheErrorsPage) {

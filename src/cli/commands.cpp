@@ -120,7 +120,8 @@ void add_descent(CLI::App* app, config::RunConfig& c, bool starts) {
   app->add_option("--quench-steps", c.quench_steps,
                   "Descents out of steps go on without noise for up to N more steps at the base rate, "
                   "so they end in a minimum (0: off; default max(1000, --steps))")
-      ->each([&c](const std::string&) { c.quench_steps_given = true; });
+      ->each([&c](const std::string&) { c.quench_steps_given = true; })
+      ->default_str("");  // the stored -1 means "not given": the description says the default
   app->add_option("--tol", c.tol, "Converged when the gradient norm is <= tol (default 1e-6; 1e-4 in f32)")
       ->each([&c](const std::string&) { c.tol_given = true; })
       ->default_str("");
@@ -154,9 +155,11 @@ void add_network(CLI::App* app, config::RunConfig& c, bool training) {
   app->add_option("--weight-decay", n.weight_decay, "L2: the landscape is loss + decay/2 |w|^2 (default 0)");
   app->add_option("--data", n.data.data,
                   "xor | two-moons | circles | spirals | blobs | fashion-mnist | FILE.csv | IMAGES.idx,LABELS.idx | FILE.h5:/X,/y");
-  app->add_option("--data-size", n.data.size, "Samples of a generated data set (default: the set's own)");
-  app->add_option("--data-noise", n.data.noise, "Noise of a generated data set (default: the set's own)");
-  app->add_option("--data-classes", n.data.classes, "Classes of blobs or spirals (default: the set's own)");
+  // Their stored 0 or -1 means "the set's own", which the descriptions say.
+  app->add_option("--data-size", n.data.size, "Samples of a generated data set (default: the set's own)")->default_str("");
+  app->add_option("--data-noise", n.data.noise, "Noise of a generated data set (default: the set's own)")->default_str("");
+  app->add_option("--data-classes", n.data.classes, "Classes of blobs or spirals (default: the set's own)")
+      ->default_str("");
   app->add_option("--target", n.data.target, "CSV column holding the label (default: the last)");
   app->add_option("--test-fraction", n.data.test_fraction, "Rows moved from the training to a test set, chosen by the seed");
   app->add_option("--test-data", n.data.test_data, "A test set (same kinds as --data)");
