@@ -126,6 +126,38 @@ TEST(NnBasins, RenderDrawsTheLabelMapAndTheAccuracyBeside) {
   EXPECT_NE(bad.err.find("a basin map of initialisations has basins and accuracy panels"), std::string::npos) << bad.err;
 }
 
+// The minima of a basin map are examined as descend examines its own:
+// barriers among the four most populous by default, none with
+// --barrier-minima 0, and the eigenvalue density with --density.
+bool has_link(const std::string& file, const char* name) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  const bool yes = f >= 0 && H5Lexists(f, name, H5P_DEFAULT) > 0;
+  if (f >= 0) H5Fclose(f);
+  return yes;
+}
+
+TEST(NnBasins, TheBarriersAndTheDensityAreSetAsInDescend) {
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string on = unique("on.h5"), off = unique("off.h5"), dens = unique("dens.h5");
+  const std::string common = "basins --data " + d.path + kArgs + " --basin-res 3";
+  ASSERT_EQ(trilobite(common + " -o " + on).status, 0);
+  const Outcome o = trilobite(common + " --barrier-minima 0 -o " + off);
+  ASSERT_EQ(o.status, 0) << o.err;
+  const std::vector<int> count = ints(on, "/minima/count");
+  ASSERT_GE(count.size(), 2u);  // else no pair to join
+  EXPECT_TRUE(has_link(on, "/minima/barriers"));
+  EXPECT_FALSE(has_link(off, "/minima/barriers"));
+  EXPECT_FALSE(has_link(off, "/barriers"));
+  EXPECT_EQ(doubles(on, "/descents/end"), doubles(off, "/descents/end"));
+  const Outcome p = trilobite(common + " --hessian-minima 2 --density 1 --density-steps 4 "
+                                       "--barrier-minima 0 -o " + dens);
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_TRUE(has_link(dens, "/minima/density"));
+  const std::string f = unique("refused.h5");
+  expect_refused("basins -l himmelblau --barrier-minima 0 -o " + f, "--barrier-minima: applies to a network landscape", f);
+  expect_refused(common + " --barrier-minima 0 --bezier-steps 10 -o " + f, "--bezier-steps: sets the barriers", f);
+}
+
 TEST(NnBasins, OptionsThatDoNotFitAreRefusedInOneLine) {
   const Csv d = write_csv(unique("data.csv"));
   const std::string f = unique("refused.h5");

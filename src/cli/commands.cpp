@@ -337,6 +337,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   add_descent(basins, c, false);
   add_resume(basins, c, false);
   add_network(basins, c, true);
+  add_spectra_options(basins, c.net);  // its minima are examined as descend's are
   add_plane(basins, c);
   if (CLI::Option* o = basins->get_option_no_throw("--trace-weights"))
     o->description(o->get_description() + " (descend and run only)");
@@ -519,6 +520,7 @@ int main_with_args(int argc, char** argv, std::ostream& out, std::ostream& err, 
   if (app.got_subcommand("grid")) check_grid_options(*grid, c);
   if (app.got_subcommand("basins")) {
     check_network_options(*basins, c, true);
+    check_spectra_options(*basins, c);
     check_basins_options(*basins, c);
   }
   for (const char* job : {"run", "grid", "descend", "basins", "critical", "sweep"})
