@@ -304,6 +304,20 @@ TEST(NnJob, AnInterruptionAfterTheTrainingsStopsAndNamesTheCheckpoint) {
   EXPECT_TRUE(exists(dir + "/r.h5.partial"));
 }
 
+TEST(NnJob, CountsOfOneReadInTheSingular) {
+  // Two trainings of a 1-step run end in two minima of one run each, and
+  // the barriers join one pair.
+  const Csv d = write_csv(unique("data.csv"));
+  const std::string f = unique("one.h5");
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-3-1 --loss bce --data " + d.path +
+                              " --starts 2 --steps 1 --hessian-top 0 --force -o " + f);
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_NE(o.err.find("barriers among 2 (1 pair)"), std::string::npos) << o.err;
+  const Outcome info = trilobite("info " + f);
+  EXPECT_NE(info.out.find("#0: 1 run, loss"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("#1: 1 run, loss"), std::string::npos) << info.out;
+}
+
 TEST(NnJob, FilesAreBitwiseTheSameForAnyThreadsAndChunks) {
   const Csv d = write_csv(unique("data.csv"));
   // Layers 16 wide fill an AVX-512 register of float32: the widths where a

@@ -244,7 +244,7 @@ std::string describe_network(const NetworkMinima& m, const std::vector<std::int8
   const bool test = !m.test_loss.empty();
   const std::size_t shown = std::min<std::size_t>(m.count.size(), 10);
   for (std::size_t i = 0; i < shown; ++i) {
-    out << "    #" << i << ": " << m.count[i] << " runs, loss " << m.loss[i] << ", accuracy " << m.accuracy[i];
+    out << "    #" << i << ": " << m.count[i] << (m.count[i] == 1 ? " run, loss " : " runs, loss ") << m.loss[i] << ", accuracy " << m.accuracy[i];
     if (test) out << ", test accuracy " << m.test_accuracy[i];
     if (m.hessian_top > 0 && !std::isnan(m.hessian[i * static_cast<std::size_t>(m.hessian_top)]))
       out << ", top eigenvalue " << m.hessian[i * static_cast<std::size_t>(m.hessian_top)];

@@ -184,7 +184,7 @@ MinimaSpectra examine_minima(const config::NetworkResolved& nr, const config::Ne
            << std::min<std::int64_t>(nr.model.params(), net.density_steps) << " Hessian-vector products each)";
     if (barriers)
       *log << (dens.empty() ? "" : ";") << " barriers among " << bar.size() << " ("
-           << bar.size() * (bar.size() - 1) / 2 << " pairs"
+           << bar.size() * (bar.size() - 1) / 2 << (bar.size() == 2 ? " pair" : " pairs")
            << (net.bezier_steps > 0 ? ", Bezier paths of " + std::to_string(net.bezier_steps) + " SGD steps" : "")
            << ")";
     *log << "\n";
