@@ -390,6 +390,14 @@ TEST(NnData, UnreadableOrUnknownSourcesAreRefused) {
                 "' is no file; give a generated set (xor, two-moons, circles, spirals, blobs), "
                 "fashion-mnist, FILE.csv, IMAGES,LABELS (IDX files) or FILE.h5:/X,/y");
   EXPECT_EQ(one_line_error(with_data("moons")).rfind("--data: 'moons' is no file; give", 0), 0u);
+  // A data set's name mistyped (case, an underscore, a letter) gets the name.
+  EXPECT_EQ(one_line_error(with_data("fashion_mnist")),
+            "--data: 'fashion_mnist' is no file nor data set (did you mean 'fashion-mnist'?)");
+  EXPECT_EQ(one_line_error(with_data("Fashion-MNIST")),
+            "--data: 'Fashion-MNIST' is no file nor data set (did you mean 'fashion-mnist'?)");
+  EXPECT_EQ(one_line_error(with_data("two_moons")),
+            "--data: 'two_moons' is no file nor data set (did you mean 'two-moons'?)");
+  EXPECT_EQ(one_line_error(with_data("circle")), "--data: 'circle' is no file nor data set (did you mean 'circles'?)");
   EXPECT_EQ(one_line_error(with_data("")).rfind("--data: empty; give a generated set", 0), 0u);
   const std::string dir = test_path("_dir");
   std::filesystem::create_directories(dir);

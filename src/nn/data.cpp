@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/run_config.hpp"
+#include "core/edit_distance.hpp"
 #include "core/rng.hpp"
 #include "nn/data_sources.hpp"
 
@@ -114,6 +115,20 @@ const char* const kSpecHelp =
     "a generated set (xor, two-moons, circles, spirals, blobs), fashion-mnist, FILE.csv, "
     "IMAGES,LABELS (IDX files) or FILE.h5:/X,/y";
 
+// " (did you mean 'fashion-mnist'?)" for a value that is no file but close
+// to a data set's name (case aside, within two edits), else "".
+std::string nearest_set_name(const std::string& text) {
+  if (text.find('/') != std::string::npos) return "";
+  const std::string typed = lower(text);
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const char* name : {"xor", "two-moons", "circles", "spirals", "blobs", "fashion-mnist"}) {
+    const std::size_t d = edit_distance(typed, name);
+    if (d < best_distance && d < std::string(name).size()) best = name, best_distance = d;
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
 // What a --data or --test-data value names.
 Spec classify(const std::string& option, const std::string& text) {
   Spec s;
@@ -158,8 +173,11 @@ Spec classify(const std::string& option, const std::string& text) {
         "' looks like one IDX file; an IDX data set is two files, IMAGES,LABELS");
   if (!is_file(text)) {
     std::error_code ec;
-    if (!std::filesystem::exists(text, ec))
+    if (!std::filesystem::exists(text, ec)) {
+      const std::string hint = nearest_set_name(text);
+      if (!hint.empty()) bad(option + ": '" + printable(text, kPathLimit) + "' is no file nor data set" + hint);
       bad(option + ": '" + printable(text, kPathLimit) + "' is no file; give " + kSpecHelp);
+    }
   }
   return s;  // CSV
 }
