@@ -153,18 +153,23 @@ TEST(Sweep2d, FileHoldsTheMapAsValueByValue2AndReadsBack) {
 
 struct Outcome {
   int status;
-  std::string err;
+  std::string err, out;
 };
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 Outcome trilobite(const std::string& args) {
   const std::string err = std::string(TRILOBITE_TEST_TMP) + "/sweep_2d_cli.err";
-  const std::string cmd = std::string("OMP_NUM_THREADS=2 '") + TRILOBITE_EXE + "' " + args +
-                          " >/dev/null 2>" + err + " </dev/null";
+  const std::string out = std::string(TRILOBITE_TEST_TMP) + "/sweep_2d_cli.out";
+  const std::string cmd = std::string("OMP_NUM_THREADS=2 '") + TRILOBITE_EXE + "' " + args + " >" + out + " 2>" + err +
+                          " </dev/null";
   const int raw = std::system(cmd.c_str());
-  std::ifstream in(err);
-  std::stringstream s;
-  s << in.rdbuf();
-  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, s.str()};
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(err), slurp(out)};
 }
 
 TEST(Sweep2dCli, TwoVaryOptionsMakeAMapAndRenderDrawsIt) {
@@ -175,6 +180,11 @@ TEST(Sweep2dCli, TwoVaryOptionsMakeAMapAndRenderDrawsIt) {
   Outcome o = trilobite("sweep --optimizer momentum --vary lr=0.01:0.1:3 --vary momentum=0:0.9:2 "
                         "--starts 20 --steps 300 -q -o " + h5);
   ASSERT_EQ(o.status, 0) << o.err;
+  // info names the varied settings "swept": their root attributes are not
+  // what any descent ran with.
+  const Outcome info = trilobite("info " + h5);
+  EXPECT_NE(info.out.find("optimizer       momentum (lr swept, momentum swept, max_steps 300"), std::string::npos)
+      << info.out;
   o = trilobite("render " + h5 + " -o " + png);
   ASSERT_EQ(o.status, 0) << o.err;
   struct stat st {};

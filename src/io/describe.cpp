@@ -118,13 +118,19 @@ std::string describe_result(const ResultData& r) {
   line("formula", get("landscape_formula"));
   std::string opt = get("optimizer");
   if (!opt.empty()) {
+    // A sweep's root attribute of the setting it varies is not used: say so
+    // rather than show a value no descent ran with.
+    const auto value = [&](const std::string& key) {
+      const bool swept = r.has_sweep && (key == r.sweep.parameter || key == r.sweep.parameter2);
+      return swept ? std::string("swept") : get(key.c_str());
+    };
     std::string settings;
     for (const char* key : optimizer_settings(opt))
       if (!get(key).empty())
-        settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
+        settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + value(key);
     for (const char* key : {"max_steps", "tol", "noise", "diverge_factor", "quench_steps"})
       if (!get(key).empty())
-        settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + get(key);
+        settings += (settings.empty() ? "" : ", ") + std::string(key) + " " + value(key);
     line("optimizer", settings.empty() ? opt : opt + " (" + settings + ")");
     // The schedule, with the settings its kind uses (absent in older files).
     const std::string sched = get("lr_schedule");
