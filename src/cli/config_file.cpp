@@ -133,6 +133,12 @@ std::string parse_error_message(const CLI::ParseError& e) {
       return "--config: cannot read '" + what.substr(0, what.size() - suffix.size()) + "'";
     return "--config: " + what;
   }
+  // CLI11's "--chunk: At Most 1 required but received 2": an option of one
+  // value given twice on the command line, or as a list in a --config file.
+  const std::string at_most = ": At Most 1 required but received ";
+  if (const auto at = what.find(at_most); at != std::string::npos && dynamic_cast<const CLI::ArgumentMismatch*>(&e))
+    return what.substr(0, at) + ": takes one value, got " + what.substr(at + at_most.size()) +
+           " (given more than once, or a list in a --config file)";
   const std::string prefix = "INI was not able to parse ";
   if (!dynamic_cast<const CLI::ConfigError*>(&e) || what.rfind(prefix, 0) != 0) return what;
   // "run.foo": key foo for subcommand run; "nosuch.++": a section [nosuch].

@@ -295,6 +295,7 @@ inline const std::vector<BadInputCase>& bad_input_cases() {
       {"precision_unknown", "run --precision f16 -o {out}", "--precision"},
       {"backend_unknown", "run --backend tpu -o {out}", "--backend"},
       {"option_unknown", "run --no-such-option 3 -o {out}", "--no-such-option"},
+      {"option_given_twice", "descend --chunk 8 --chunk 16 -o {out}", "--chunk: takes one value, got 2"},
       {"subcommand_unknown", "frobnicate -o {out}", "frobnicate"},
       // Dimensions.
       {"dim_differs_from_fixed_landscape", "run -l himmelblau --dim 3 -o {out}", "--dim"},
