@@ -5,7 +5,8 @@ descend, basins and run commit their descents chunk by chunk to
 FILE.partial in HDF5's single-writer/multiple-reader (SWMR) mode, so a
 reader may open it at any time and see a consistent file. This script keeps
 it open, refreshes the progress record every few seconds and prints how far
-the run is and how the descents have ended so far.
+the run is and how the descents have ended so far (for a network, `--model`,
+the trainings, also those of sweep).
 
     trilobite descend --starts 100000000 --records none -o big.h5 &
     python3 examples/live/watch_run.py big.h5.partial --interval 2
@@ -43,17 +44,32 @@ def main():
     # swmr=True: the writer may still be appending (and a killed writer's
     # file opens only this way).
     with h5py.File(a.partial, "r", swmr=True) as f:
-        n_starts = int(f.attrs["n_starts"]) if f.attrs["job"] in (b"descend", "descend", b"run", "run") else 0
+        # A network's checkpoint (--model) counts trainings, trace rows and
+        # minima, and keeps the status counts in the state slot the progress
+        # record names (docs/format.md, "Checkpoint files").
+        network = f.attrs.get("landscape") in (b"network", "network")
+        job = f.attrs["job"]
+        job = job.decode() if isinstance(job, bytes) else job
+        n_starts = int(f.attrs["n_starts"]) if network or job in ("descend", "run") else 0
+        per = " per setting" if network and job == "sweep" else ""
         progress = f["checkpoint_state/progress"]
         last = None
         while True:
             progress.refresh()
             p = progress[()]
-            if p[-1] > 0:  # at least one commit
+            if p[-1] > 0 and network:
+                done, slot = int(p[0]), int(p[3])
+                ints = f["checkpoint_state/slot%d/ints" % slot]
+                ints.refresh()
+                conv, maxs, div = (int(v) for v in ints[:3])
+                line = "trainings %d (of %d%s); so far %d converged, %d max-steps, %d diverged" % (
+                    done, n_starts, per, conv, maxs, div)
+            elif p[-1] > 0:  # at least one commit
                 done, cells = int(p[0]), int(p[2])
                 conv, maxs, div = (int(v) for v in p[3:6])
                 line = "descents %d of %d, basin cells %d; so far %d converged, %d max-steps, %d diverged" % (
                     done, n_starts, cells, conv, maxs, div)
+            if p[-1] > 0:
                 if line != last:
                     print(line, flush=True)
                     last = line

@@ -364,6 +364,36 @@ def a_run_can_be_watched_while_it_writes():
     assert lines[-1] == "finished", lines[-1]
 
 
+def a_network_run_can_be_watched_while_it_writes():
+    # A network's checkpoint counts trainings and keeps their status counts
+    # in its state slot: the watcher reads those, not a descent job's record.
+    out = "live_net.h5"
+    clean(out)
+    watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "live",
+                           "watch_run.py")
+    run_p = subprocess.Popen([EXE, "descend", "--backend", "cpu", "--model", "mlp:2-32-32-1", "--activation", "tanh",
+                              "--loss", "bce", "--data", "two-moons", "--data-size", "20000", "--starts", "24",
+                              "--chunk", "4", "--batch-size", "32", "--epochs", "60", "--hessian-minima", "0",
+                              "--barrier-minima", "0", "-q", "-o", out],
+                             cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    w = subprocess.run([sys.executable, watcher, os.path.join(WORK, out + ".partial"), "--interval", "0.1"],
+                       capture_output=True, text=True, timeout=300)
+    run_p.communicate()
+    assert run_p.returncode == 0 and w.returncode == 0, w.stderr
+    lines = w.stdout.strip().split("\n")
+    seen = [l for l in lines if l != "finished"]
+    assert seen and all(l.startswith("trainings ") and "(of 24)" in l for l in seen), "watcher saw: %s" % lines
+    done = []
+    for l in seen:
+        words = l.replace(",", "").replace(";", "").split()
+        n, conv, maxs, div = int(words[1]), int(words[6]), int(words[8]), int(words[10])
+        assert conv + maxs + div == n, "counts do not add up: %s" % l
+        done.append(n)
+    assert len(done) >= 2 and done == sorted(done) and done[0] < 24, "watcher saw: %s" % lines
+    assert lines[-1] == "finished", lines[-1]
+
+
 def peak_memory_does_not_grow_with_starts():
     if "ASAN_OPTIONS" in os.environ:
         # AddressSanitizer's quarantine keeps freed memory: RSS says nothing.
@@ -406,7 +436,8 @@ def main():
                results_do_not_depend_on_threads_or_chunks,
                resume_with_other_settings_is_refused, resume_may_store_with_another_compression,
                network_resume_checks_settings_and_records, records_none_and_sample_keep_the_minima,
-               a_run_can_be_watched_while_it_writes, peak_memory_does_not_grow_with_starts):
+               a_run_can_be_watched_while_it_writes, a_network_run_can_be_watched_while_it_writes,
+               peak_memory_does_not_grow_with_starts):
         case(fn)
     if failures:
         sys.exit("check_resume: %d failed: %s" % (len(failures), ", ".join(failures)))
