@@ -6,7 +6,7 @@ FILE.partial in HDF5's single-writer/multiple-reader (SWMR) mode, so a
 reader may open it at any time and see a consistent file. This script keeps
 it open, refreshes the progress record every few seconds and prints how far
 the run is and how the descents have ended so far (for a network, `--model`,
-the trainings, also those of sweep).
+the trainings; for sweep and critical, the descents and searches done).
 
     trilobite descend --starts 100000000 --records none -o big.h5 &
     python3 examples/live/watch_run.py big.h5.partial --interval 2
@@ -50,7 +50,7 @@ def main():
         network = f.attrs.get("landscape") in (b"network", "network")
         job = f.attrs["job"]
         job = job.decode() if isinstance(job, bytes) else job
-        n_starts = int(f.attrs["n_starts"]) if network or job in ("descend", "run") else 0
+        n_starts = int(f.attrs["n_starts"]) if network or job in ("descend", "run", "sweep", "critical") else 0
         per = " per setting" if network and job == "sweep" else ""
         progress = f["checkpoint_state/progress"]
         last = None
@@ -64,6 +64,10 @@ def main():
                 conv, maxs, div = (int(v) for v in ints[:3])
                 line = "trainings %d (of %d%s); so far %d converged, %d max-steps, %d diverged" % (
                     done, n_starts, per, conv, maxs, div)
+            elif p[-1] > 0 and job == "sweep":  # the rows of every setting, then the quenches of noisy ones
+                line = "sweep descents %d (%d starts per setting), %d quenched" % (int(p[0]), n_starts, int(p[1]))
+            elif p[-1] > 0 and job == "critical":  # one counter: the searches done
+                line = "searches %d of %d" % (int(p[0]), n_starts)
             elif p[-1] > 0:  # at least one commit
                 done, cells = int(p[0]), int(p[2])
                 conv, maxs, div = (int(v) for v in p[3:6])

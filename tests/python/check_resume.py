@@ -394,6 +394,32 @@ def a_network_run_can_be_watched_while_it_writes():
     assert lines[-1] == "finished", lines[-1]
 
 
+def sweeps_and_censuses_can_be_watched_while_they_write():
+    # Their checkpoints count sweep rows and quenches, or searches: the
+    # watcher prints those, not a descent job's fields.
+    watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "live",
+                           "watch_run.py")
+    for args, first, total in (
+            (["sweep", "--vary", "lr=0.001:0.01:3", "--starts", "60000", "--chunk", "4000", "--steps", "2000"],
+             "sweep descents", "(60000 starts per setting)"),
+            (["critical", "-l", "rastrigin", "--dim", "4", "--starts", "200000", "--chunk", "10000"],
+             "searches", "of 200000")):
+        out = "live_%s.h5" % args[0]
+        clean(out)
+        run_p = subprocess.Popen([EXE] + args + ["-q", "-o", out], cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        w = subprocess.run([sys.executable, watcher, os.path.join(WORK, out + ".partial"), "--interval", "0.1"],
+                           capture_output=True, text=True, timeout=300)
+        run_p.communicate()
+        assert run_p.returncode == 0 and w.returncode == 0, w.stderr
+        lines = w.stdout.strip().split("\n")
+        seen = [l for l in lines if l != "finished"]
+        assert len(seen) >= 2 and all(l.startswith(first) and total in l for l in seen), "watcher saw: %s" % lines
+        done = [int(l[len(first):].split()[0]) for l in seen]
+        assert done == sorted(done), "watcher saw: %s" % lines
+        assert lines[-1] == "finished", lines[-1]
+
+
 def peak_memory_does_not_grow_with_starts():
     if "ASAN_OPTIONS" in os.environ:
         # AddressSanitizer's quarantine keeps freed memory: RSS says nothing.
@@ -437,6 +463,7 @@ def main():
                resume_with_other_settings_is_refused, resume_may_store_with_another_compression,
                network_resume_checks_settings_and_records, records_none_and_sample_keep_the_minima,
                a_run_can_be_watched_while_it_writes, a_network_run_can_be_watched_while_it_writes,
+               sweeps_and_censuses_can_be_watched_while_they_write,
                peak_memory_does_not_grow_with_starts):
         case(fn)
     if failures:
