@@ -488,6 +488,9 @@ def part_small(exe, work):
         "--seed", "11", "--hessian-minima", "0", "--barrier-minima", "0", "-o", "a32.h5"])
     with h5py.File(os.path.join(work, "a32.h5"), "r") as f:
         check_descents(f, net, train, test, F32, "gelu xent nesterov f32")
+        # 40 float32 steps (6e-8 each, relative) on weights of order 1,
+        # amplified by the momentum: 8.8e-7 measured.
+        replay(f, net, train, "gelu xent nesterov f32", 1e-5)
 
     # Planes through run 0's end: every node, float64 filter directions
     # and float32 random ones; the line between runs 0 and 1 and its barrier.
@@ -516,6 +519,25 @@ def part_small(exe, work):
         check_trajectories(f, net_c, train, what)
 
     check_split(exe, work, xa, ya)
+
+    # A run: trainings with mse on one output (accuracy: the rounded
+    # output), then the plane through its lowest minimum.
+    yb = (ya == 1).astype(np.int64)
+    bin_train = write_csv(os.path.join(work, "run-train.csv"), xa, yb)
+    bin_test = write_csv(os.path.join(work, "run-test.csv"), xt, (yt == 1).astype(np.int64))
+    net_r = ref.Net([2, 5, 1], "tanh", "mse")
+    trilobite(exe, work, ["run", "--backend", "cpu", "--model", "mlp:2-5-1", "--activation", "tanh", "--loss", "mse",
+                          "--data", "run-train.csv", "--test-data", "run-test.csv", "--starts", "6", "--steps", "80",
+                          "--lr", "0.3", "--precision", "f64", "--function-tol", "0.05", "--hessian-minima", "0",
+                          "--barrier-minima", "0", "--grid-res", "11", "-o", "r.h5"])
+    with h5py.File(os.path.join(work, "r.h5"), "r") as f:
+        what = "run tanh mse f64"
+        replay(f, net_r, bin_train, what, 1e-10)
+        check_descents(f, net_r, bin_train, bin_test, F64, what)
+        check_minima(f, net_r, bin_train, F64, what)
+        if not np.array_equal(f["plane/center"][...], f["minima/weights"][0]):
+            fail("%s: the plane's center is not minimum 0's weights" % what)
+    check_plane(os.path.join(work, "r.h5"), net_r, bin_train, bin_test, F64, "run plane f64")
 
     # A sweep of the rate and a basin map of initialisations.
     trilobite(exe, work, ["sweep", "--backend", "cpu", "--model", "mlp:2-4-3", "--activation", "tanh"] + data + [
@@ -617,6 +639,10 @@ def part_fashion(exe, work):
         "-o", "f32.h5"])
     with h5py.File(os.path.join(work, "f32.h5"), "r") as f:
         check_descents(f, net, train, test, F32, "784-16-16-10 sgd f32")
+        # The float32 training against the float64 replay: 64 steps of
+        # float32 rounding (6e-8 a step, relative) on weights of order 1;
+        # 1.6e-7 measured, 1e-5 leaves room for other compilers' sums.
+        replay(f, net, train, "784-16-16-10 sgd f32", 1e-5)
     trilobite(exe, work, ["grid"] + model + data + ["--center", "f32.h5:0", "--grid-res", "5", "-o", "fp.h5"])
     check_plane(os.path.join(work, "fp.h5"), net, train, test, F32, "784-16-16-10 plane f32")
     return 0
