@@ -138,8 +138,29 @@ def check_descents(f, net, train, test, rel, what):
         what, end.shape[0], " and test metrics" if test is not None else "", worst))
 
 
-def replay(f, net, train, what, rel):
-    """Every training from its stored start weights, step by step."""
+def sweep_settings(f):
+    """Row s x n_starts + i of a sweep trains run i at setting s (value i1,
+    value2 i2, s = i1 n_values2 + i2): each row's settings and run."""
+    root, sw = attrs(f), f["sweep"]
+    runs = int(root["n_starts"])
+    values = sw["value"][...]
+    values2 = sw["value2"][...] if "value2" in sw else [None]
+    out = []
+    for v1 in values:
+        for v2 in values2:
+            for i in range(runs):
+                s = dict(root)
+                s[sw.attrs["parameter"].decode() if isinstance(sw.attrs["parameter"], bytes) else sw.attrs["parameter"]] = v1
+                if v2 is not None:
+                    p2 = sw.attrs["parameter2"]
+                    s[p2.decode() if isinstance(p2, bytes) else p2] = v2
+                out.append((s, i))
+    return out
+
+
+def replay(f, net, train, what, rel, rows_settings=None):
+    """Every training from its stored start weights, step by step; a
+    sweep's rows with their own settings (sweep_settings)."""
     root = attrs(f)
     d = f["descents"]
     start, end, steps = d["start"][...], d["end"][...], d["steps"][...]
@@ -147,17 +168,18 @@ def replay(f, net, train, what, rel):
     n, batch, seed = len(y), int(root["batch_size"]), int(root["seed"])
     worst = 0.0
     for r in range(start.shape[0]):
-        w, opt = start[r].copy(), ref.Optimizer(root)
+        settings, run = rows_settings[r] if rows_settings else (root, r)
+        w, opt = start[r].copy(), ref.Optimizer(settings)
         if batch:
             rows = [o[a:a + batch] for e in range(int(root["epochs"]))
-                    for o in [ref.batch_order(seed, r, e, n)] for a in range(0, n, batch)]
+                    for o in [ref.batch_order(seed, run, e, n)] for a in range(0, n, batch)]
         else:
             rows = [None] * int(steps[r])
         if len(rows) != steps[r]:
             fail("%s run %d: %d steps stored, the documented plan has %d" % (what, r, steps[r], len(rows)))
         for t, b in enumerate(rows):
             g = net.gradient(w, x, y) if b is None else net.gradient(w, x[b], y[b])
-            w = opt.step(w, g, ref.rate(t, root))
+            w = opt.step(w, g, ref.rate(t, settings))
         err = np.max(np.abs(w - end[r])) / max(1.0, np.max(np.abs(end[r])))
         if err > rel:
             fail("%s run %d: replayed end weights %.3g from the stored ones (relative to the largest)" % (what, r, err))
@@ -373,13 +395,47 @@ def check_plane(path, net, train, test, rel, what):
                 worst = max(worst, close(maps[lk][i1, i0], loss, rel, "%s %s at (%g, %g)" % (what, lk, av, bv)))
                 accuracy_agrees(maps[ak][i1, i0], acc, margin, len(sets[1]), rel, "%s (%g, %g)" % (what, av, bv))
     if line and "barrier" in a:
-        ends = [net.loss_value(c, *train), net.loss_value(c + D[0], *train)]
-        close(a["end_loss"], ends, rel, what + " end_loss")
         inside = (alpha >= 0) & (alpha <= 1)
-        peak = max(maps["loss"][0][inside].max(), max(ends))
-        close(a["barrier"], peak - max(ends), rel, what + " barrier")
+        for sets, prefix in ((train, ""), (test, "test_")):
+            if sets is None:
+                continue
+            ends = [net.loss_value(c, *sets), net.loss_value(c + D[0], *sets)]
+            close(a[prefix + "end_loss"], ends, rel, what + " " + prefix + "end_loss")
+            peak = max(maps[prefix + "loss"][0][inside].max(), max(ends))
+            close(a[prefix + "barrier"], peak - max(ends), rel, what + " " + prefix + "barrier")
+    if a["directions"] == "filter":
+        # Each neuron's incoming row scaled to the center's row; biases zero
+        # or the center's (--filter-bias).
+        for k in range(D.shape[0]):
+            for (Wd, bd), (Wc, bc) in zip(ref.layers_of(D[k], net.widths), ref.layers_of(c, net.widths)):
+                close(np.linalg.norm(Wd, axis=1), np.linalg.norm(Wc, axis=1), 1e-14, what + " filter row norms")
+                if not np.array_equal(bd, bc if a["filter_bias"] == "center" else np.zeros_like(bc)):
+                    fail("%s: direction %d's biases are not %s" % (what, k, a["filter_bias"]))
     note("%s: %d nodes of %s recomputed (worst relative %.2g)%s" % (
         what, len(alpha) * len(beta), ", ".join(maps), worst, ", and the line's barrier" if line and "barrier" in a else ""))
+
+
+def check_pca(plane_path, trained_path, run, what):
+    """--directions pca: the principal axes of the recorded weights (SVD of
+    the records minus their mean; unit length; largest entry positive), the
+    last record as center, the projected path and the explained variance."""
+    with h5py.File(trained_path, "r") as t:
+        k = list(t["trajectories/descent"][...]).index(run)
+        X = t["trajectories/position"][k, :int(t["trajectories/length"][k])]
+    with h5py.File(plane_path, "r") as f:
+        p = f["plane"]
+        c, D = p["center"][...], p["directions"][...]
+        path = np.stack([p["path_alpha"][...], p["path_beta"][...]], 1)
+        explained = p.attrs["explained_variance"]
+    _, sv, Vt = np.linalg.svd(X - X.mean(0), full_matrices=False)
+    want = Vt[:2] * np.sign(Vt[:2][np.arange(2), np.argmax(np.abs(Vt[:2]), 1)])[:, None]
+    close(D, want, 1e-9, what + " pca directions")
+    if not np.array_equal(c, X[-1]):
+        fail("%s: the center is not the last record" % what)
+    close(path, (X - c) @ D.T, 1e-12, what + " path_alpha, path_beta")
+    close(explained, sv[:2] ** 2 / np.sum(sv ** 2), 1e-9, what + " explained_variance")
+    note("%s: directions, center, path and explained variance %s from %d records" % (
+        what, np.array2string(explained, precision=4), len(X)))
 
 
 def check_trajectories(f, net, train, what):
@@ -402,9 +458,12 @@ def nearest_rank_median(v):
 
 def check_sweep(f, what):
     d, s = f["descents"], f["sweep"]
-    runs, values = int(f.attrs["n_starts"]), s["value"][...]
+    runs = int(f.attrs["n_starts"])
+    settings = len(s["value"]) * (len(s["value2"]) if "value2" in s else 1)
     status, label = d["status"][...], d["minimum"][...]
-    for v in range(len(values)):
+    flat = {k: s[k][...].reshape(settings, *s[k].shape[2 if "value2" in s else 1:]) for k in s
+            if k not in ("value", "value2", "minimum")}
+    for v in range(settings):
         rows = slice(v * runs, (v + 1) * runs)
         ok = status[rows] != 2
         want = {"fraction_converged": np.mean(status[rows] == 0), "fraction_diverged": np.mean(status[rows] == 2),
@@ -415,12 +474,12 @@ def check_sweep(f, what):
                 want["mean_" + name] = np.mean(x)
                 want["median_" + name] = nearest_rank_median(x)
         for name, value in want.items():
-            if abs(float(s[name][v]) - float(value)) > 1e-12 * max(1.0, abs(float(value))):
-                fail("%s value %d: /sweep/%s %r, from /descents %r" % (what, v, name, s[name][v], value))
-        counts = np.bincount(label[rows][ok], minlength=s["count"].shape[-1])
-        if not np.array_equal(s["count"][v], counts):
-            fail("%s value %d: /sweep/count %s, from /descents/minimum %s" % (what, v, s["count"][v], counts))
-    note("%s: %d values' summaries recomputed from /descents" % (what, len(values)))
+            if abs(float(flat[name][v]) - float(value)) > 1e-12 * max(1.0, abs(float(value))):
+                fail("%s setting %d: /sweep/%s %r, from /descents %r" % (what, v, name, flat[name][v], value))
+        counts = np.bincount(label[rows][ok], minlength=flat["count"].shape[-1])
+        if not np.array_equal(flat["count"][v], counts):
+            fail("%s setting %d: /sweep/count %s, from /descents/minimum %s" % (what, v, flat["count"][v], counts))
+    note("%s: %d settings' summaries recomputed from /descents" % (what, settings))
 
 
 def check_basins(f, what):
@@ -517,6 +576,10 @@ def part_small(exe, work):
         check_minima(f, net_c, train, F64, what)
         check_curvature(f, net_c, train, 2, what)
         check_trajectories(f, net_c, train, what)
+    trilobite(exe, work, ["grid", "--model", "mlp:2-5-3", "--activation", "sigmoid", "--loss", "mse"] + data + [
+        "--directions", "pca", "--trajectory", "c.h5:3", "--grid-res", "5", "--precision", "f64", "-o", "pca.h5"])
+    check_pca(os.path.join(work, "pca.h5"), os.path.join(work, "c.h5"), 3, "pca plane f64")
+    check_plane(os.path.join(work, "pca.h5"), net_c, train, test, F64, "pca plane f64")
 
     check_split(exe, work, xa, ya)
 
@@ -545,9 +608,18 @@ def part_small(exe, work):
         "--hessian-minima", "0", "--barrier-minima", "0", "-o", "s.h5"])
     with h5py.File(os.path.join(work, "s.h5"), "r") as f:
         net_s = ref.Net([2, 4, 3], "tanh", "xent")
+        replay(f, net_s, train, "sweep f64", 1e-10, sweep_settings(f))
         check_descents(f, net_s, train, test, F64, "sweep f64")
         check_sweep(f, "sweep f64")
         check_minima(f, net_s, train, F64, "sweep f64")
+    trilobite(exe, work, ["sweep", "--backend", "cpu", "--model", "mlp:2-4-3", "--activation", "tanh"] + data + [
+        "--starts", "3", "--batch-size", "40", "--epochs", "2", "--optimizer", "momentum", "--lr-schedule", "exp",
+        "--lr-gamma", "0.97", "--vary", "lr=0.05:0.4:3", "--vary", "momentum=0:0.9:2", "--precision", "f64",
+        "--hessian-minima", "0", "--barrier-minima", "0", "-o", "s2.h5"])
+    with h5py.File(os.path.join(work, "s2.h5"), "r") as f:
+        replay(f, net_s, train, "2-D sweep f64", 1e-10, sweep_settings(f))
+        check_descents(f, net_s, train, test, F64, "2-D sweep f64")
+        check_sweep(f, "2-D sweep f64")
     trilobite(exe, work, ["basins", "--backend", "cpu", "--model", "mlp:2-4-3", "--activation", "tanh"] + data + [
         "--batch-size", "25", "--epochs", "2", "--basin-res", "4", "--function-tol", "0.1", "--hessian-minima", "0", "-o", "b.h5"])
     with h5py.File(os.path.join(work, "b.h5"), "r") as f:
@@ -645,6 +717,21 @@ def part_fashion(exe, work):
         replay(f, net, train, "784-16-16-10 sgd f32", 1e-5)
     trilobite(exe, work, ["grid"] + model + data + ["--center", "f32.h5:0", "--grid-res", "5", "-o", "fp.h5"])
     check_plane(os.path.join(work, "fp.h5"), net, train, test, F32, "784-16-16-10 plane f32")
+
+    # `--data fashion-mnist` itself: all 60,000 training and 10,000 test
+    # images, two full-batch steps in float64.
+    full = {}
+    for part, prefix in (("train", "train"), ("test", "t10k")):
+        x = read_idx(prefix + "-images-idx3-ubyte.gz", 60000 if part == "train" else 10000, 784)
+        y = read_idx(prefix + "-labels-idx1-ubyte.gz", len(x), 0)
+        full[part] = ((x.astype(np.float32) / np.float32(255)).astype(np.float64), y.astype(np.float64))
+    trilobite(exe, work, ["descend", "--backend", "cpu"] + model + [
+        "--data", "fashion-mnist", "--starts", "1", "--steps", "2", "--tol", "0", "--precision", "f64",
+        "--hessian-minima", "0", "--barrier-minima", "0", "-o", "full.h5"])
+    with h5py.File(os.path.join(work, "full.h5"), "r") as f:
+        what = "784-16-16-10 on all of Fashion-MNIST f64"
+        replay(f, net, full["train"], what, 1e-10)
+        check_descents(f, net, full["train"], full["test"], F64, what)
     return 0
 
 
