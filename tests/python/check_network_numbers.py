@@ -188,6 +188,39 @@ def replay(f, net, train, what, rel, rows_settings=None):
         what, start.shape[0], root["optimizer"], root["lr_schedule"], int(steps[0]), worst))
 
 
+def check_init(f, net, kind, what):
+    """The stored start weights follow the documented --init laws, layer
+    by layer over all runs: bounds and zero biases exactly, and the
+    Kolmogorov-Smirnov distance to the law below 2.2 / sqrt(n) (a law this
+    far off would pass by chance with probability 1e-4; the seed is fixed,
+    so the check is deterministic)."""
+    import math
+    start = f["descents/start"][...]
+    per_layer = [ref.layers_of(w, net.widths) for w in start]
+    for l, (i, o) in enumerate(zip(net.widths[:-1], net.widths[1:])):
+        W = np.concatenate([layers[l][0].ravel() for layers in per_layer])
+        b = np.concatenate([layers[l][1] for layers in per_layer])
+        if kind == "he":
+            sd = math.sqrt(2 / i)
+            cdf = lambda v: 0.5 * (1 + ref._erf(v / (sd * math.sqrt(2))))  # noqa: E731
+        else:
+            bound = 1 / math.sqrt(i) if kind == "torch" else math.sqrt(6 / (i + o))
+            if np.max(np.abs(W)) > bound:
+                fail("%s layer %d: a weight %g beyond the bound %g" % (what, l, np.max(np.abs(W)), bound))
+            cdf = lambda v: (v + bound) / (2 * bound)  # noqa: E731
+        if kind == "torch":
+            if np.max(np.abs(b)) > 1 / math.sqrt(i):
+                fail("%s layer %d: a bias beyond 1/sqrt(in)" % (what, l))
+        elif np.any(b != 0):
+            fail("%s layer %d: %s biases are not zero" % (what, l, kind))
+        v = np.sort(W)
+        F = cdf(v)
+        ks = max(np.max(np.arange(1, len(v) + 1) / len(v) - F), np.max(F - np.arange(len(v)) / len(v)))
+        if ks > 2.2 / math.sqrt(len(v)):
+            fail("%s layer %d: %s weights %.3g from their law (Kolmogorov-Smirnov, %d draws)" % (what, l, kind, ks, len(v)))
+    note("%s: start weights follow --init %s" % (what, kind))
+
+
 def check_minima(f, net, train, rel, what):
     """Probe rows, grouping by function in run order, and the table. With
     float32 outputs a distance within 1e-5 of the tolerance could fall
@@ -336,6 +369,39 @@ def check_density(m, examined, what):
         scale = max(1e-300, want.max())
         if np.max(np.abs(rho[i] - want)) > 1e-12 * scale:
             fail("%s minimum %d: density differs from its nodes broadened by sigma" % (what, i))
+
+
+def average_ranks(v):
+    order = np.argsort(v, kind="stable")
+    r = np.empty(len(v))
+    i = 0
+    while i < len(v):
+        j = i
+        while j + 1 < len(v) and v[order[j + 1]] == v[order[i]]:
+            j += 1
+        r[order[i:j + 1]] = 0.5 * (i + j)
+        i = j + 1
+    return r
+
+
+def check_spearman(f, printed, what):
+    """descend's printed rank correlations of the top eigenvalue and the
+    trace with the test accuracy over the examined minima (ties: average
+    ranks), from the file's columns; printed to 3 significant digits."""
+    import re
+    found = re.search(r"Spearman rho\(top eigenvalue\) (\S+?)(?:, rho\(trace\) (\S+))?\n", printed)
+    if not found:
+        fail("%s: no Spearman line in\n%s" % (what, printed))
+    m = f["minima"]
+    seen = np.isfinite(m["hessian_top"][:, 0])
+    acc = average_ranks(m["test_accuracy"][...][seen])
+    for got, column in zip(found.groups(), (m["hessian_top"][:, 0], m["hessian_trace"][...] if "hessian_trace" in m else None)):
+        if got is None:
+            continue
+        want = np.corrcoef(average_ranks(column[seen]), acc)[0, 1]
+        if abs(float(got) - want) > 5e-4 * max(1.0, abs(want)):
+            fail("%s: printed Spearman rho %s, from the file %.6f" % (what, got, want))
+    note("%s: printed %s over %d minima recomputed" % (what, found.group(0).strip(), int(seen.sum())))
 
 
 def check_barriers(f, net, train, how_many, what):
@@ -526,7 +592,7 @@ def part_small(exe, work):
     # as weights, barriers with Bezier curves.
     model = ["--model", "mlp:2-6-5-3", "--activation", "gelu", "--loss", "xent", "--weight-decay", "0.001"]
     net = ref.Net([2, 6, 5, 3], "gelu", "xent", 0.001)
-    trilobite(exe, work, ["descend", "--backend", "cpu"] + model + data + [
+    printed = trilobite(exe, work, ["descend", "--backend", "cpu"] + model + data + [
         "--starts", "6", "--batch-size", "16", "--epochs", "4", "--optimizer", "nesterov", "--lr", "0.2",
         "--lr-schedule", "step", "--lr-step-every", "10", "--lr-gamma", "0.5", "--warmup-steps", "5",
         "--precision", "f64", "--seed", "11", "--function-tol", "0.08", "--hessian-minima", "3", "--hessian-top", "2",
@@ -540,6 +606,7 @@ def part_small(exe, work):
         check_minima(f, net, train, F64, what)
         check_curvature(f, net, train, 3, what)
         check_barriers(f, net, train, 3, what)
+        check_spearman(f, printed, what)
 
     # The same trainings in float32: the stored numbers of float32 passes.
     trilobite(exe, work, ["descend", "--backend", "cpu"] + model + data + [
@@ -566,7 +633,7 @@ def part_small(exe, work):
     net_c = ref.Net([2, 5, 3], "sigmoid", "mse")
     trilobite(exe, work, ["descend", "--backend", "cpu", "--model", "mlp:2-5-3", "--activation", "sigmoid", "--loss", "mse"] + data + [
         "--starts", "8", "--steps", "60", "--optimizer", "adam", "--lr", "0.05", "--lr-schedule", "cosine",
-        "--lr-min", "0.001", "--warmup-steps", "4", "--precision", "f64", "--function-tol", "0.05",
+        "--lr-min", "0.001", "--warmup-steps", "4", "--init", "he", "--precision", "f64", "--function-tol", "0.05",
         "--hessian-minima", "2", "--lanczos-steps", "1000", "--barrier-minima", "0", "--trace", "0,3", "--trace-every", "7",
         "--trace-weights", "-o", "c.h5"])
     with h5py.File(os.path.join(work, "c.h5"), "r") as f:
@@ -576,6 +643,7 @@ def part_small(exe, work):
         check_minima(f, net_c, train, F64, what)
         check_curvature(f, net_c, train, 2, what)
         check_trajectories(f, net_c, train, what)
+        check_init(f, net_c, "he", what)
     trilobite(exe, work, ["grid", "--model", "mlp:2-5-3", "--activation", "sigmoid", "--loss", "mse"] + data + [
         "--directions", "pca", "--trajectory", "c.h5:3", "--grid-res", "5", "--precision", "f64", "-o", "pca.h5"])
     check_pca(os.path.join(work, "pca.h5"), os.path.join(work, "c.h5"), 3, "pca plane f64")
@@ -652,7 +720,7 @@ def check_split(exe, work, xa, ya):
     trilobite(exe, work, ["descend", "--backend", "cpu", "--model", "mlp:2-7-1", "--activation", "relu", "--loss", "bce",
                           "--data", "bin.csv", "--test-fraction", str(frac), "--standardize", "--seed", str(seed),
                           "--starts", "4", "--batch-size", "10", "--epochs", "3", "--optimizer", "rmsprop", "--lr", "0.01",
-                          "--lr-schedule", "exp", "--lr-gamma", "0.98", "--precision", "f64", "--hessian-minima", "0",
+                          "--lr-schedule", "exp", "--lr-gamma", "0.98", "--init", "glorot", "--precision", "f64", "--hessian-minima", "0",
                           "--barrier-minima", "0", "-o", "d.h5"])
     with h5py.File(os.path.join(work, "d.h5"), "r") as f:
         what = "relu bce rmsprop split f64"
@@ -660,6 +728,7 @@ def check_split(exe, work, xa, ya):
             fail("%s: %d test rows, round(F n) = %d" % (what, int(f["network"].attrs["n_test"]), k))
         replay(f, net, train, what, 1e-10)
         check_descents(f, net, train, test, F64, what)
+        check_init(f, net, "glorot", what)
 
 
 def read_idx(name, count, features):
@@ -715,6 +784,7 @@ def part_fashion(exe, work):
         # float32 rounding (6e-8 a step, relative) on weights of order 1;
         # 1.6e-7 measured, 1e-5 leaves room for other compilers' sums.
         replay(f, net, train, "784-16-16-10 sgd f32", 1e-5)
+        check_init(f, net, "torch", "784-16-16-10 sgd f32")
     trilobite(exe, work, ["grid"] + model + data + ["--center", "f32.h5:0", "--grid-res", "5", "-o", "fp.h5"])
     check_plane(os.path.join(work, "fp.h5"), net, train, test, F32, "784-16-16-10 plane f32")
 
