@@ -384,6 +384,51 @@ def average_ranks(v):
     return r
 
 
+def unit_pairs(seed, index, stream, step, blocks):
+    """Philox4x32-10's uniform pairs: counter (index, stream << 24 | block,
+    step); u = the top 53 bits of w0 2^32 + w1 (and of w2, w3) / 2^53."""
+    blocks = np.asarray(blocks, np.uint64)
+    w = ref.philox4x32_10(np.full_like(blocks, index & ref.MASK32), np.full_like(blocks, index >> 32),
+                          np.uint64(stream << 24) | blocks, np.full_like(blocks, step), seed & ref.MASK32, seed >> 32)
+    hi = ((w[0] << np.uint64(32)) | w[1]) >> np.uint64(11)
+    lo = ((w[2] << np.uint64(32)) | w[3]) >> np.uint64(11)
+    return np.stack([hi, lo], 1).astype(np.float64) * 2.0 ** -53
+
+
+def check_bezier_training(f, net, train, what):
+    """Each pair's control point replayed from the midpoint: step s draws t
+    and the rows (with replacement) from Philox keyed by the seed with
+    counter (a << 32 | b, stream 10 << 24 | block, s): block 0's first
+    uniform is t, block 1 + r/2 gives rows r, r + 1 as floor(u n); then
+    c -= lr 2t(1-t) grad L(theta(t)) (docs/networks.md)."""
+    b, W = f["barriers"], f["minima"]["weights"][...]
+    seed, steps = int(f.attrs["seed"]), int(b.attrs["bezier_steps"])
+    lr, batch = float(b.attrs["bezier_lr"]), int(b.attrs["bezier_batch"])
+    x, y = train
+    n = len(y)
+    worst = 0.0
+    for p, (ia, ib) in enumerate(zip(b["minimum_a"][...], b["minimum_b"][...])):
+        A, B = W[ia], W[ib]
+        c = 0.5 * (A + B)
+        pair = int(ia) << 32 | int(ib)
+        for step in range(steps):
+            u = unit_pairs(seed, pair, 10, step, np.arange(1 + (batch + 1) // 2 if batch else 1))
+            t = u[0, 0]
+            theta = (1 - t) ** 2 * A + 2 * t * (1 - t) * c + t * t * B
+            if batch:
+                rows = np.minimum(n - 1, (u[1:].ravel()[:batch] * n).astype(np.int64))
+                g = net.gradient(theta, x[rows], y[rows])
+            else:
+                g = net.gradient(theta, x, y)
+            c = c - lr * 2 * t * (1 - t) * g
+        err = np.max(np.abs(c - b["bezier_control"][p])) / max(1.0, np.max(np.abs(c)))
+        if err > 1e-10:
+            fail("%s pair %d: the replayed control point is %.3g from the stored one" % (what, p, err))
+        worst = max(worst, err)
+    note("%s: %d pairs' Bezier control points replayed over %d steps (batch %d; worst %.2g)" % (
+        what, len(b["minimum_a"]), steps, batch, worst))
+
+
 def check_spearman(f, printed, what):
     """descend's printed rank correlations of the top eigenvalue and the
     trace with the test accuracy over the examined minima (ties: average
@@ -607,6 +652,7 @@ def part_small(exe, work):
         check_curvature(f, net, train, 3, what)
         check_barriers(f, net, train, 3, what)
         check_spearman(f, printed, what)
+        check_bezier_training(f, net, train, what)
 
     # The same trainings in float32: the stored numbers of float32 passes.
     trilobite(exe, work, ["descend", "--backend", "cpu"] + model + data + [
