@@ -202,7 +202,7 @@ def check_init(f, net, kind, what):
         b = np.concatenate([layers[l][1] for layers in per_layer])
         if kind == "he":
             sd = math.sqrt(2 / i)
-            cdf = lambda v: 0.5 * (1 + ref._erf(v / (sd * math.sqrt(2))))  # noqa: E731
+            cdf = lambda v: 0.5 * (1 + ref.erf(v / (sd * math.sqrt(2))))  # noqa: E731
         else:
             bound = 1 / math.sqrt(i) if kind == "torch" else math.sqrt(6 / (i + o))
             if np.max(np.abs(W)) > bound:
@@ -494,6 +494,7 @@ def check_plane(path, net, train, test, rel, what):
         maps = {k: p[k][...].reshape(len(beta), len(alpha)) for k in ("loss", "accuracy", "test_loss", "test_accuracy")
                 if k in p}
         a = attrs(p)
+        seed = f.attrs["seed"]
     worst = 0.0
     ends = []
     for i1, bv in enumerate(beta):
@@ -514,16 +515,20 @@ def check_plane(path, net, train, test, rel, what):
             close(a[prefix + "end_loss"], ends, rel, what + " " + prefix + "end_loss")
             peak = max(maps[prefix + "loss"][0][inside].max(), max(ends))
             close(a[prefix + "barrier"], peak - max(ends), rel, what + " " + prefix + "barrier")
-    if a["directions"] == "filter":
-        # Each neuron's incoming row scaled to the center's row; biases zero
-        # or the center's (--filter-bias).
+    if a["directions"] in ("random", "filter"):
+        # The documented Gaussian draws (libm's log, cos, sin: 1e-12); for
+        # filter directions each neuron's incoming row scaled to the
+        # center's row, biases zero or the center's (--filter-bias).
         for k in range(D.shape[0]):
-            for (Wd, bd), (Wc, bc) in zip(ref.layers_of(D[k], net.widths), ref.layers_of(c, net.widths)):
-                close(np.linalg.norm(Wd, axis=1), np.linalg.norm(Wc, axis=1), 1e-14, what + " filter row norms")
-                if not np.array_equal(bd, bc if a["filter_bias"] == "center" else np.zeros_like(bc)):
-                    fail("%s: direction %d's biases are not %s" % (what, k, a["filter_bias"]))
-    note("%s: %d nodes of %s recomputed (worst relative %.2g)%s" % (
-        what, len(alpha) * len(beta), ", ".join(maps), worst, ", and the line's barrier" if line and "barrier" in a else ""))
+            z = ref.gaussian_direction(int(seed), k, net.P)
+            if a["directions"] == "filter":
+                for (Wz, bz), (Wc, bc) in zip(ref.layers_of(z, net.widths), ref.layers_of(c, net.widths)):
+                    Wz *= (np.linalg.norm(Wc, axis=1) / np.linalg.norm(Wz, axis=1))[:, None]
+                    bz[:] = bc if a["filter_bias"] == "center" else 0
+            close(D[k], z, 1e-12, "%s %s direction %d" % (what, a["directions"], k))
+    note("%s: %d nodes of %s recomputed (worst relative %.2g)%s%s" % (
+        what, len(alpha) * len(beta), ", ".join(maps), worst, ", and the line's barrier" if line and "barrier" in a else "",
+        ", %s directions from their draws" % a["directions"] if a["directions"] in ("random", "filter") else ""))
 
 
 def check_pca(plane_path, trained_path, run, what):

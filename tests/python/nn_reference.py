@@ -14,7 +14,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "peers"))
 from nn_peers import MASK32, batch_order, check_philox, philox4x32_10  # noqa: E402,F401
 
-_erf = np.vectorize(math.erf, otypes=[np.float64])
+erf = np.vectorize(math.erf, otypes=[np.float64])
 
 
 def layers_of(w, widths):
@@ -37,7 +37,7 @@ def activation(name, z):
     if name == "relu":
         return np.maximum(z, 0)
     if name == "gelu":  # the exact erf form
-        return 0.5 * z * (1 + _erf(z / math.sqrt(2)))
+        return 0.5 * z * (1 + erf(z / math.sqrt(2)))
     if name == "identity":
         return z
     raise ValueError(name)
@@ -51,7 +51,7 @@ def activation_slope(name, z, a):
     if name == "relu":
         return (z > 0).astype(np.float64)
     if name == "gelu":
-        return 0.5 * (1 + _erf(z / math.sqrt(2))) + z * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        return 0.5 * (1 + erf(z / math.sqrt(2))) + z * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
     if name == "identity":
         return np.ones_like(z)
     raise ValueError(name)
@@ -227,3 +227,23 @@ def rademacher(seed, minimum, sample, n):
     word = np.stack(w, 1)[j // 128, (j % 128) // 32]
     bit = (word >> (j % 32).astype(np.uint64)) & np.uint64(1)
     return np.where(bit == 1, 1.0, -1.0)
+
+
+def unit_words(words, open_closed=False):
+    """53 random bits of a pair of 32-bit words to [0, 1), or to (0, 1]."""
+    bits = ((words[0] << np.uint64(32)) | words[1]) >> np.uint64(11)
+    return (bits.astype(np.float64) + (1 if open_closed else 0)) * 2.0 ** -53
+
+
+def gaussian_direction(seed, k, P):
+    """A plane's Gaussian direction k (docs/networks.md, planes): entry j
+    is of normal pair q = floor(j/2), from Philox4x32-10 with key (seed) and
+    counter (k, stream 9 << 24 | q mod 2^24, q >> 24) by Box-Muller:
+    r = sqrt(-2 ln u1), u1 in (0, 1] from w0, w1; angle 2 pi u2, u2 in [0, 1)
+    from w2, w3; the pair (r cos, r sin)."""
+    q = np.arange((P + 1) // 2, dtype=np.uint64)
+    w = philox4x32_10(np.full_like(q, k & MASK32), np.full_like(q, k >> 32), np.uint64(9 << 24) | (q & np.uint64(0xFFFFFF)),
+                      q >> np.uint64(24), seed & MASK32, seed >> 32)
+    r = np.sqrt(-2 * np.log(unit_words(w[:2], True)))
+    a = 2 * np.pi * unit_words(w[2:])
+    return np.stack([r * np.cos(a), r * np.sin(a)], 1).ravel()[:P]
