@@ -179,6 +179,8 @@ def replay(f, net, train, what, rel, rows_settings=None):
             fail("%s run %d: %d steps stored, the documented plan has %d" % (what, r, steps[r], len(rows)))
         for t, b in enumerate(rows):
             g = net.gradient(w, x, y) if b is None else net.gradient(w, x[b], y[b])
+            if b is None and not np.linalg.norm(g) > float(root["tol"]):
+                fail("%s run %d: step %d taken at gradient norm %g <= tol" % (what, r, t, np.linalg.norm(g)))
             w = opt.step(w, g, ref.rate(t, settings))
         err = np.max(np.abs(w - end[r])) / max(1.0, np.max(np.abs(end[r])))
         if err > rel:
@@ -702,6 +704,20 @@ def part_small(exe, work):
 
     check_split(exe, work, xa, ya)
 
+    # Softmax regression by full-batch gradient descent to --tol: each run
+    # stops at the first step whose gradient norm is within it.
+    net_l = ref.Net([2, 3], "identity", "xent")
+    trilobite(exe, work, ["descend", "--backend", "cpu", "--model", "mlp:2-3", "--loss", "xent"] + data + [
+        "--starts", "4", "--steps", "3000", "--lr", "2", "--tol", "1e-3", "--precision", "f64", "--hessian-minima", "0",
+        "-o", "l.h5"])
+    with h5py.File(os.path.join(work, "l.h5"), "r") as f:
+        what = "softmax regression to tol f64"
+        if not np.all(f["descents/status"][...] == 0):
+            fail("%s: statuses %s, all should converge" % (what, f["descents/status"][...]))
+        replay(f, net_l, train, what, 1e-9)
+        check_descents(f, net_l, train, test, F64, what)
+        check_minima(f, net_l, train, F64, what)
+
     # A run: trainings with mse on one output (accuracy: the rounded
     # output), then the plane through its lowest minimum.
     yb = (ya == 1).astype(np.int64)
@@ -740,7 +756,7 @@ def part_small(exe, work):
         check_descents(f, net_s, train, test, F64, "2-D sweep f64")
         check_sweep(f, "2-D sweep f64")
     trilobite(exe, work, ["basins", "--backend", "cpu", "--model", "mlp:2-4-3", "--activation", "tanh"] + data + [
-        "--batch-size", "25", "--epochs", "2", "--basin-res", "4", "--function-tol", "0.1", "--hessian-minima", "0", "-o", "b.h5"])
+        "--batch-size", "25", "--epochs", "2", "--basin-res", "4", "--probe", "40", "--function-tol", "0.1", "--hessian-minima", "0", "-o", "b.h5"])
     with h5py.File(os.path.join(work, "b.h5"), "r") as f:
         net_b = ref.Net([2, 4, 3], "tanh", "xent")
         check_descents(f, net_b, train, test, F32, "basins f32")
