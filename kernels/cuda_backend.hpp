@@ -60,6 +60,8 @@ class CudaBackend final : public backend::Backend {
   // On a stream of its own, so that it does not wait for the descents of
   // the other slot.
   void fetch_end_points(int slot, backend::DescentBatch& out) override;
+  // Frees both slots' kept columns (on the stream, after the work queued).
+  void end_cells() override;
   // While descend_cells runs descend(): the columns a tile of descents is
   // written to (at its row), in place of buffers of its own copied home.
   KeptDescents* keeping() const { return keeping_; }

@@ -14,6 +14,10 @@
 //   S::Buffer<U>, S::buffer<U>(n)        n elements of U in its memory (.data());
 //   S::to_device(dst, src, n)           a queued copy that has read `src` when it returns;
 //   S::to_host(dst, src, n)             a queued copy, in `dst` after sync();
+//   S::Staging<U>, S::staging<U>(n)     n elements of U of host memory a copy to the device reads
+//                                       without waiting for the queue (pinned on the GPU) (.data());
+//   S::copy_staged(dst, stage, n)       a queued copy from staging memory, which must not change
+//   S::wait_staged(stage)               until this returns (the stage's last copy has read it);
 //   S::fill_bytes(p, byte, bytes)        a queued memset;
 //   S::for_each(n, f)                    f(i) for every i in [0, n);
 //   S::per_block(blocks, f)              block_sums(blocks, f) below;
@@ -26,6 +30,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <future>
 #include <string>
 #include <utility>
 #include <vector>
@@ -481,21 +486,38 @@ class Ensemble final : public DeviceEnsemble<T> {
       const std::int64_t per_epoch = batches_per_epoch(rows, B);
       const std::int64_t epochs =
           steps_limit >= 0 ? std::min(s_.epochs, (steps_limit + per_epoch - 1) / per_epoch) : s_.epochs;
-      std::vector<std::vector<std::int32_t>> host_orders(sz(steps_limit >= 0 ? epochs : 1));
-      for (std::size_t k = 0; k < host_orders.size(); ++k) {
-        host_orders[k].resize(sz(n_ * rows));
-        if (steps_limit >= 0) e_.orders_(first, n_, static_cast<std::int64_t>(k), host_orders[k].data());
+      // A training makes each epoch's orders on a host thread of their own
+      // while the device runs the epoch before, in two staging buffers in
+      // turn, so that neither the making nor the copy waits for the device.
+      std::vector<std::vector<std::int32_t>> bench_orders(sz(steps_limit >= 0 ? epochs : 0));
+      for (std::size_t k = 0; k < bench_orders.size(); ++k) {
+        bench_orders[k].resize(sz(n_ * rows));
+        e_.orders_(first, n_, static_cast<std::int64_t>(k), bench_orders[k].data());
       }
+      typename Space::template Staging<std::int32_t> stage[2] = {
+          sp_.template staging<std::int32_t>(sz(steps_limit >= 0 ? 0 : n_ * rows)),
+          sp_.template staging<std::int32_t>(sz(steps_limit >= 0 || epochs < 2 ? 0 : n_ * rows))};
+      std::future<void> making;  // after the stages: its destructor waits for the maker that writes one
+      const auto make = [this, first](std::int64_t epoch, std::int32_t* out) { e_.orders_(first, n_, epoch, out); };
+      if (steps_limit < 0 && epochs > 0) make(0, stage[0].data());
       T b1t(1), b2t(1);
       std::int64_t step = 0;
       sp_.sync();
       const auto t0 = std::chrono::steady_clock::now();
       for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
-        std::vector<std::int32_t>& host_order = host_orders[steps_limit >= 0 ? sz(epoch) : 0];
-        // to_device has read the host array when it returns (a copy from
-        // pageable memory), so the next epoch may rewrite it.
-        if (steps_limit < 0) e_.orders_(first, n_, epoch, host_order.data());
-        sp_.to_device(order_.data(), host_order.data(), n_ * rows);
+        if (steps_limit >= 0) {
+          // A copy from pageable memory has read it when it returns.
+          sp_.to_device(order_.data(), bench_orders[sz(epoch)].data(), n_ * rows);
+        } else {
+          auto& now = stage[epoch % 2];
+          if (making.valid()) making.get();  // this epoch's orders are made
+          sp_.copy_staged(order_.data(), now, n_ * rows);
+          if (epoch + 1 < epochs) {
+            auto& next = stage[(epoch + 1) % 2];
+            sp_.wait_staged(next);  // the epoch before has read its orders
+            making = std::async(std::launch::async, make, epoch + 1, next.data());
+          }
+        }
         for (std::int64_t b = 0; b < rows; b += B, ++step) {
           if (steps_limit >= 0 && step >= steps_limit) break;
           evaluate_gathered(b, std::min(B, rows - b));

@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "kernels/cuda_backend.hpp"
 #include "kernels/network_ensemble.hpp"
@@ -69,12 +70,43 @@ __global__ void __launch_bounds__(kBlock) per_block_kernel(F f) {
   if (t == 0) f.finish(blockIdx.x, BlockSums{sa[0], sb[0], sc[0]});
 }
 
+// n elements of U in pinned host memory, and an event after the last copy
+// from them (DeviceSpace::copy_staged); freed once that copy is done.
+template <class U>
+class PinnedStage {
+ public:
+  explicit PinnedStage(std::size_t n) {
+    if (n > 0) TRILO_CUDA_CHECK(cudaMallocHost(&data_, n * sizeof(U)));
+    TRILO_CUDA_CHECK(cudaEventCreateWithFlags(&read_, cudaEventDisableTiming));
+  }
+  ~PinnedStage() {
+    if (read_ != nullptr) {
+      (void)cudaEventSynchronize(read_);
+      (void)cudaEventDestroy(read_);
+    }
+    if (data_ != nullptr) (void)cudaFreeHost(data_);
+  }
+  PinnedStage(PinnedStage&& o) noexcept : data_(std::exchange(o.data_, nullptr)), read_(std::exchange(o.read_, nullptr)) {}
+  PinnedStage(const PinnedStage&) = delete;
+  PinnedStage& operator=(const PinnedStage&) = delete;
+  PinnedStage& operator=(PinnedStage&&) = delete;
+
+  U* data() const { return data_; }
+  cudaEvent_t read() const { return read_; }
+
+ private:
+  U* data_ = nullptr;
+  cudaEvent_t read_ = nullptr;
+};
+
 // network_ensemble.hpp's space on one GPU: device memory, kernels and
 // cuBLAS on one non-blocking stream.
 class DeviceSpace {
  public:
   template <class U>
   using Buffer = cuda::DeviceBuffer<U>;
+  template <class U>
+  using Staging = PinnedStage<U>;
 
   explicit DeviceSpace(int device) : device_(device) {
     TRILO_CUDA_CHECK(cudaSetDevice(device_));
@@ -113,6 +145,19 @@ class DeviceSpace {
   template <class U>
   void to_host(U* dst, const U* src, std::int64_t n) const {
     cuda::copy_to_host_async(dst, src, n, stream_);
+  }
+  template <class U>
+  Staging<U> staging(std::size_t n) const {
+    return Staging<U>(n);
+  }
+  template <class U>
+  void copy_staged(U* dst, const Staging<U>& stage, std::int64_t n) const {
+    cuda::copy_to_device_async(dst, stage.data(), n, stream_);
+    TRILO_CUDA_CHECK(cudaEventRecord(stage.read(), stream_));
+  }
+  template <class U>
+  void wait_staged(const Staging<U>& stage) const {
+    TRILO_CUDA_CHECK(cudaEventSynchronize(stage.read()));
   }
   void fill_bytes(void* p, int byte, std::size_t bytes) const {
     TRILO_CUDA_CHECK(cudaMemsetAsync(p, byte, bytes, stream_));

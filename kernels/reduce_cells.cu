@@ -83,4 +83,11 @@ void CudaBackend::fetch_end_points(int slot, backend::DescentBatch& out) {
   cell_reduction::fetch_kept_end_points(space, k, out);
 }
 
+void CudaBackend::end_cells() {
+  activate();
+  // A fetch of the end points may still read a slot on its own stream.
+  TRILO_CUDA_CHECK(cudaStreamSynchronize(fetch_stream_));
+  for (std::unique_ptr<KeptDescents>& k : kept_) k.reset();
+}
+
 }  // namespace trilo::cuda

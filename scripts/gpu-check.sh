@@ -223,7 +223,7 @@ run_ranks() {
   mkdir -p "$tmp"
   local args=(descend -l rastrigin --dim 6 --starts 4000000 --chunk 262144 --backend cuda --records none -q --force)
   for np in 1 2; do
-    /usr/bin/time -f "np $np: %e s" env OPAL_PREFIX=$PREFIX/usr TRILOBITE_DRIVER_STATS=1 \
+    /usr/bin/time -f "np $np: %e s" env OPAL_PREFIX="$PREFIX/usr" TRILOBITE_DRIVER_STATS=1 \
       "$mpirun" -np "$np" --allow-run-as-root --oversubscribe -x TRILOBITE_DRIVER_STATS -x LD_LIBRARY_PATH \
       "$exe" "${args[@]}" -o "$tmp/np$np.h5" || return 1
   done
@@ -387,6 +387,16 @@ run_networks() {
   if [[ -d /usr/share/datasets/fashion-mnist ]]; then
     "$exe" bench --cases mlp784-fmnist-b32,mlp784-fmnist-b128 --backend cuda --precision f32 --starts 1024 \
       --steps 100 --repeats 3 || return 1
+    # A whole training of the bench's ensemble (1024 networks, one epoch of
+    # batch 32: 61.44M sample gradients), whose batch orders are made on the
+    # host beside the device's epochs: its time against the bench's rate
+    # above shows what the orders, uploads and the end's evaluation cost.
+    local t0
+    t0=$(date +%s%N)
+    "$exe" descend --model mlp:784-16-16-10 --activation sigmoid --loss xent --data fashion-mnist --starts 1024 \
+      --batch-size 32 --epochs 1 --hessian-minima 0 --barrier-minima 0 --backend cuda -q --force \
+      -o "$tmp/train.h5" | tail -n 3 || return 1
+    note "networks: 1024 trainings of 784-16-16-10, one epoch of batch 32 on cuda: $((($(date +%s%N) - t0) / 1000000)) ms end to end"
   else
     echo "note: /usr/share/datasets/fashion-mnist is absent: the 13,002-weight network cases are not run"
   fi

@@ -134,6 +134,22 @@ TEST(Bench, NetworkCasesReportSampleGradientsAndTheirFlopCount) {
     const double frac = r.at("peak_fraction").get<double>();
     EXPECT_GT(frac, 0);
     EXPECT_LT(frac, 1);
+    // Batch orders: timed for the mini-batch case only, a row's shuffle
+    // step between 0.1 ns and 10 us, and their share of an epoch: the
+    // epoch's orders on the threads (rows x runs x seconds a row / threads)
+    // over the epoch at the measured rate (rows x runs / rate).
+    const double per_row = r.at("order_seconds_per_row").get<double>();
+    const int threads = r.at("order_threads").get<int>();
+    if (batches[k] == 500) {
+      EXPECT_EQ(per_row, 0);
+      EXPECT_EQ(threads, 0);
+      continue;
+    }
+    EXPECT_GT(per_row, 1e-10);
+    EXPECT_LT(per_row, 1e-5);
+    ASSERT_GT(threads, 0);
+    const double epoch_orders = 500.0 * 3 * per_row / threads, epoch = 500.0 * 3 / rate;
+    EXPECT_NEAR(r.at("orders_fraction").get<double>(), epoch_orders / epoch, 1e-9 * epoch_orders / epoch);
   }
 }
 

@@ -305,6 +305,7 @@ TEST(CellsPath, TheDevicesReductionWritesTheEndPointPathsFile) {
     run(*cpu, k.job, k.records, "off", k.spread, stem + "_points.h5");
     EXPECT_EQ(t.cells_chunks, 5);
     EXPECT_EQ(test::thrust_host_chunks_at_home(*device), k.limit == kAll ? 0 : 5) << "chunks home unreduced";
+    EXPECT_EQ(test::thrust_host_kept_slots(*device), 0) << "the job's phase ended with descents still kept";
     // A chunk home unreduced is clustered by its end points, as one whose
     // cells are refused (spread).
     EXPECT_EQ(t.cells_fallbacks, k.spread || k.limit != kAll ? 5 : 0);

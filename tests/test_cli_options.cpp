@@ -155,6 +155,15 @@ TEST(Messages, AMistypedOptionOrSubcommandGetsTheNearestName) {
   EXPECT_EQ(lines(o.err), 1) << o.err;
   EXPECT_NE(o.err.find("unknown option '--grid-ress' for run (did you mean '--grid-res'?)"), std::string::npos)
       << o.err;
+  // An unknown option after a known one with the same value is named,
+  // not its value; a value left over alone is.
+  o = trilobite("run --grid-res 8 --grid-ress 8 -o " + unique("h5"));
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("unknown option '--grid-ress' for run (did you mean '--grid-res'?)"), std::string::npos)
+      << o.err;
+  o = trilobite("descend --steps 5 6 -o " + unique("h5"));
+  EXPECT_EQ(o.status, 2);
+  EXPECT_NE(o.err.find("unexpected argument '6'"), std::string::npos) << o.err;
   o = trilobite("rnu --starts 3");
   EXPECT_EQ(o.status, 2);
   EXPECT_NE(o.err.find("unknown subcommand 'rnu' (did you mean 'run'?)"), std::string::npos) << o.err;

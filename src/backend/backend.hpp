@@ -154,6 +154,11 @@ class Backend {
     (void)slot;
     (void)out;
   }
+  // The phase whose chunks called descend_cells is over: a device may free
+  // the descents it kept for them, so that the job's later phases (a basin
+  // map, traces) have its memory. The next descend_cells keeps afresh.
+  // Here: nothing to do.
+  virtual void end_cells() {}
 };
 
 // threads <= 0: OpenMP's default.

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "core/edit_distance.hpp"
@@ -32,13 +33,22 @@ std::string unknown_arguments_message(const CLI::App& app, int argc, char** argv
   const CLI::App* sub = chosen.size() == 1 ? chosen[0] : nullptr;
   std::vector<std::string> left = app.remaining(true);
   std::vector<std::string> words(argv + 1, argv + argc);
-  // The first left-over word in the order typed.
+  // The first left-over word in the order typed, an unknown option before
+  // any bare value: an unknown option's value is left over too, and the
+  // same text may also have been typed earlier as a known option's value
+  // (`--hessian-minima 0 --barrier-minima 0` names the option, not '0').
+  const auto option_like = [](const std::string& w) {
+    return w.size() > 1 && w[0] == '-' && !std::isdigit(static_cast<unsigned char>(w[1])) && w[1] != '.';
+  };
   std::string word;
-  for (const std::string& w : words)
-    if (std::find(left.begin(), left.end(), w) != left.end()) {
-      word = w;
-      break;
-    }
+  for (const bool options_only : {true, false}) {
+    for (const std::string& w : words)
+      if ((!options_only || option_like(w)) && std::find(left.begin(), left.end(), w) != left.end()) {
+        word = w;
+        break;
+      }
+    if (!word.empty()) break;
+  }
   if (word.empty() && !left.empty()) word = left.front();
   if (!sub) {
     std::vector<std::string> names;

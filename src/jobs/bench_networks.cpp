@@ -73,10 +73,32 @@ struct NetRow {
   std::string gather = "device";  // how a step's rows are gathered: copy, bytes, palette (CPU) or device
   std::int64_t runs = 0, batch = 0, steps = 0, params = 0;
   double samples_per_s = 0, flops_per_sample = 0, flops = 0, peak_fraction = 0;
+  // Mini-batch cases: one thread's seconds to make a row of a batch order,
+  // the threads that make them in a training, and what making an epoch's
+  // orders for the networks on those threads takes against the epoch at
+  // this rate (0 for full-batch cases, which take no orders).
+  double order_s_per_row = 0, orders_fraction = 0;
+  int order_threads = 0;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Times the making of the batch orders of `runs` networks over `rows` rows
+// (at most 16 of them, epoch 0, one thread, the median of three) and sets
+// the row's order columns for `threads` making them in a training.
+void time_orders(NetRow& row, const nn::TrainParams& p, std::int64_t runs, std::int64_t rows, int threads) {
+  const std::int64_t k = std::min<std::int64_t>(runs, 16);
+  std::vector<double> per_row;
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t r = 0; r < k; ++r) (void)nn::batch_order(p.seed, r, 0, rows);
+    per_row.push_back(seconds_since(t0) / double(k * rows));
+  }
+  row.order_s_per_row = median(per_row);
+  row.order_threads = threads;
+  row.orders_fraction = row.order_s_per_row * row.samples_per_s / threads;
 }
 
 // `runs` networks, `steps` mini-batch SGD steps each, the median rate of
@@ -176,6 +198,8 @@ NetRow measure_net(const NetCase& c, const nn::Dataset& data, std::int64_t runs,
   }
   NetRow row = net_row(c, "cpu", sizeof(T) == 4, runs, B, opt.steps, m, median(rate));
   row.gather = train.codes.empty() ? "copy" : train.divisor > 0 ? "bytes" : "palette";
+  // A training makes each run's orders on the thread that trains it.
+  if (c.batch > 0) time_orders(row, p, runs, n, opt.threads > 0 ? opt.threads : omp_get_max_threads());
   return row;
 }
 
@@ -208,7 +232,11 @@ NetRow measure_net_gpu(const NetCase& c, const nn::Dataset& data, std::int64_t r
     const double t = trainer->time_steps(runs, start.data(), opt.steps);
     if (rep > 0) rate.push_back(double(runs) * double(rows_per_net) / t);
   }
-  return net_row(c, "cuda", sizeof(T) == 4, runs, B, opt.steps, m, median(rate));
+  NetRow row = net_row(c, "cuda", sizeof(T) == 4, runs, B, opt.steps, m, median(rate));
+  // A training makes the ensemble's orders on every host thread
+  // (nn::chunk_orders) while the device runs the epoch before.
+  if (c.batch > 0) time_orders(row, p, runs, n, omp_get_max_threads());
+  return row;
 }
 
 }  // namespace
@@ -277,22 +305,29 @@ void run_network_bench(const std::vector<std::string>& names, const NetworkBench
                                         {"sample_gradients_per_s", r.samples_per_s},
                                         {"flops_per_sample", r.flops_per_sample},
                                         {"flops_per_s", r.flops},
-                                        {"peak_fraction", r.peak_fraction}});
+                                        {"peak_fraction", r.peak_fraction},
+                                        {"order_seconds_per_row", r.order_s_per_row},
+                                        {"order_threads", r.order_threads},
+                                        {"orders_fraction", r.orders_fraction}});
     return;
   }
   out << "networks: " << opt.steps << " SGD steps per network, median of " << opt.repeats
       << " runs; flop/sample counts the matrix products of forward and backward; gather: a step's rows copied"
-         " from the set (copy), decoded from its byte codes (bytes, palette; docs/networks.md) or on the device\n";
+         " from the set (copy), decoded from its byte codes (bytes, palette; docs/networks.md) or on the device;"
+         " orders: making an epoch's batch orders (not timed above) against an epoch at this rate, on the CPU"
+         " added to a training's time, on the GPU made beside the device's epoch (hidden below 100%)\n";
   char line[256];
-  std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6s %6s %7s %13s %11s %8s %7s  %s\n", "network case", "on", "prec",
-                "runs", "batch", "params", "sample-grad/s", "flop/sample", "flop/s", "%peak", "gather");
+  std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6s %6s %7s %13s %11s %8s %7s  %-7s %7s\n", "network case", "on",
+                "prec", "runs", "batch", "params", "sample-grad/s", "flop/sample", "flop/s", "%peak", "gather", "orders");
   out << line;
   for (const NetRow& r : rows) {
-    std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6lld %6lld %7lld %13s %11.0f %8s %6.2f%%  %s\n",
+    char orders[32] = "-";
+    if (r.order_threads > 0) std::snprintf(orders, sizeof orders, "%.1f%%", 100 * r.orders_fraction);
+    std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6lld %6lld %7lld %13s %11.0f %8s %6.2f%%  %-7s %7s\n",
                   r.case_name.c_str(), r.backend.c_str(), r.precision.c_str(), static_cast<long long>(r.runs),
                   static_cast<long long>(r.batch), static_cast<long long>(r.params),
                   si(r.samples_per_s).c_str(), r.flops_per_sample, si(r.flops).c_str(), 100 * r.peak_fraction,
-                  r.gather.c_str());
+                  r.gather.c_str(), orders);
     out << line;
   }
 }

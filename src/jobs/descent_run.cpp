@@ -220,6 +220,7 @@ void DescentRun::phase(backend::Backend& be, Source src, io::CheckpointWriter* c
   o.bar = plan_.bar;
   o.spread = true;
   const DriveStats d = drive(work, o);
+  if (reduce.on) be.end_cells();
   times_.compute_s += d.compute_s + d.wait_s;
   times_.settle_s += d.settle_s;
   times_.loop_s += d.wall_s;

@@ -18,10 +18,45 @@
 namespace trilo::test {
 namespace {
 
+// Staging memory whose last copy to the "device" has not been waited for:
+// it must still hold what the copy read.
+struct PendingStage {
+  virtual ~PendingStage() = default;
+  virtual bool rewritten() const = 0;
+  bool pending = false;
+};
+
+// Host memory for copies to the device: it records what its last copy
+// read, so that a write before that copy was waited for (on a GPU, a race
+// with the copy) is caught at the next copy, wait or sync.
+template <class U>
+class Stage {
+ public:
+  explicit Stage(std::size_t n) : state_(std::make_shared<State>()) {
+    state_->data.resize(n);
+    std::memset(static_cast<void*>(state_->data.data()), 0xFF, n * sizeof(U));
+  }
+  U* data() { return state_->data.data(); }
+
+  struct State final : PendingStage {
+    ~State() override {
+      if (pending && rewritten() && std::uncaught_exceptions() == 0) {
+        std::fputs("host_device_ensemble: staging memory rewritten before its copy was waited for\n", stderr);
+        std::abort();
+      }
+    }
+    bool rewritten() const override { return !std::equal(read.begin(), read.end(), data.begin()); }
+    std::vector<U> data, read;
+  };
+  std::shared_ptr<State> state_;
+};
+
 class HostSpace {
  public:
   template <class U>
   using Buffer = std::vector<U>;
+  template <class U>
+  using Staging = Stage<U>;
 
   explicit HostSpace(std::size_t free_bytes) : free_(free_bytes) {}
   HostSpace(const HostSpace&) = delete;
@@ -57,6 +92,25 @@ class HostSpace {
     std::memset(static_cast<void*>(dst), 0xFF, static_cast<std::size_t>(n) * sizeof(U));
     queued_.push_back([dst, read = std::move(read)] { std::copy(read.begin(), read.end(), dst); });
   }
+  template <class U>
+  Staging<U> staging(std::size_t n) const {
+    return Staging<U>(n);
+  }
+  // The copy lands now; its source is checked until it is waited for.
+  template <class U>
+  void copy_staged(U* dst, Staging<U>& stage, std::int64_t n) {
+    check(*stage.state_);
+    auto& st = *stage.state_;
+    st.read.assign(st.data.begin(), st.data.begin() + n);
+    std::copy(st.read.begin(), st.read.end(), dst);
+    st.pending = true;
+    staged_.push_back(stage.state_);
+  }
+  template <class U>
+  void wait_staged(Staging<U>& stage) {
+    check(*stage.state_);
+    stage.state_->pending = false;
+  }
   void fill_bytes(void* p, int byte, std::size_t bytes) const { std::memset(p, byte, bytes); }
   template <class F>
   void for_each(std::int64_t n, const F& f) const {
@@ -86,10 +140,22 @@ class HostSpace {
   void sync() {
     for (auto& copy : queued_) copy();
     queued_.clear();
+    for (const std::weak_ptr<PendingStage>& w : staged_)
+      if (const std::shared_ptr<PendingStage> st = w.lock()) {
+        check(*st);
+        st->pending = false;
+      }
+    staged_.clear();
   }
 
  private:
+  static void check(const PendingStage& st) {
+    if (st.pending && st.rewritten())
+      throw std::logic_error("host_device_ensemble: staging memory rewritten before its copy was waited for");
+  }
+
   std::size_t free_;
+  std::vector<std::weak_ptr<PendingStage>> staged_;
   std::vector<std::function<void()>> queued_;
 };
 

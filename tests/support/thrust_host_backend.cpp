@@ -162,6 +162,11 @@ class ThrustHostBackend final : public backend::Backend {
     cell_reduction::fetch_kept_end_points(space, kept_[slot & 1].get(), out);
   }
 
+  void end_cells() override {
+    for (std::unique_ptr<Kept>& k : kept_) k.reset();
+  }
+  int kept_slots() const { return (kept_[0] != nullptr) + (kept_[1] != nullptr); }
+
   std::int64_t chunks_at_home = 0;  // descend_cells whose chunk came home unreduced
 
  private:
@@ -178,6 +183,8 @@ bool thrust_host_available() { return true; }
 std::int64_t thrust_host_chunks_at_home(const backend::Backend& b) {
   return dynamic_cast<const ThrustHostBackend&>(b).chunks_at_home;
 }
+
+int thrust_host_kept_slots(const backend::Backend& b) { return dynamic_cast<const ThrustHostBackend&>(b).kept_slots(); }
 
 std::unique_ptr<backend::Backend> make_thrust_host_backend(std::size_t buffer_limit, bool bad_alloc) {
   return std::make_unique<ThrustHostBackend>(buffer_limit, bad_alloc);
@@ -204,6 +211,7 @@ backend::ReducedCells reduce_cells_thrust_host(const backend::EndColumns&, doubl
 std::int64_t thrust_host_chunks_at_home(const backend::Backend&) {
   throw std::logic_error("built without Thrust's headers");
 }
+int thrust_host_kept_slots(const backend::Backend&) { throw std::logic_error("built without Thrust's headers"); }
 }  // namespace trilo::test
 
 #endif

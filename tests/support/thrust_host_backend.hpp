@@ -26,6 +26,8 @@ std::unique_ptr<backend::Backend> make_thrust_host_backend(
 // How many descend_cells calls of a make_thrust_host_backend backend
 // brought their chunk home unreduced (it or its reduction did not fit).
 std::int64_t thrust_host_chunks_at_home(const backend::Backend& b);
+// How many of its two slots hold kept descents now (end_cells frees them).
+int thrust_host_kept_slots(const backend::Backend& b);
 // The algorithm itself on host columns: each row's cell for rows phase,
 // phase + every, ... (none when every is 0).
 backend::ReducedCells reduce_cells_thrust_host(const backend::EndColumns& e, double tol, std::int64_t every,
