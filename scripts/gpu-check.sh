@@ -388,9 +388,10 @@ run_networks() {
     "$exe" bench --cases mlp784-fmnist-b32,mlp784-fmnist-b128 --backend cuda --precision f32 --starts 1024 \
       --steps 100 --repeats 3 || return 1
     # A whole training of the bench's ensemble (1024 networks, one epoch of
-    # batch 32: 61.44M sample gradients), whose batch orders are made on the
-    # host beside the device's epochs: its time against the bench's rate
-    # above shows what the orders, uploads and the end's evaluation cost.
+    # batch 32: 61.44M sample gradients): its time against the bench's rate
+    # above shows what the orders, uploads and the end's evaluation cost. With
+    # one epoch the orders are all made before the device starts (only a later
+    # epoch's are made beside the device's epoch before).
     local t0
     t0=$(date +%s%N)
     "$exe" descend --model mlp:784-16-16-10 --activation sigmoid --loss xent --data fashion-mnist --starts 1024 \

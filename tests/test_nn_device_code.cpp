@@ -6,14 +6,18 @@
 // device check the device's own code this way; a GPU adds only its
 // arithmetic (tests/test_nn_gpu.cpp).
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <future>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "nn/data.hpp"
@@ -170,6 +174,49 @@ TEST(NnDeviceCode, MiniBatchMomentumTrainsAsTheCpu) {
   p.epochs = 3;
   p.seed = 5;
   expect_device_code_trains_as_the_cpu<float>(m, p, generated("two-moons", 200, 5, 0), nullptr, 3, 16, kF32);
+}
+
+// The orders of the epochs after the first are made on a thread of the
+// trainer's own while the device runs the epoch before. A new thread starts
+// with OpenMP's default team size; they are made with the team size of the
+// thread that built the trainer (a job's --threads), seen here as that
+// thread's count once its orders are made.
+TEST(NnDeviceCode, OrdersMadeBesideTheDeviceKeepTheCallersThreadCount) {
+  if (std::async(std::launch::async, [] { return omp_get_max_threads(); }).get() < 2)
+    GTEST_SKIP() << "a new thread's OpenMP default is one thread already";
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(1);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::mutex mu;
+  std::vector<int> seen;  // the counts of the threads other than the caller's
+  const DeviceEnsembleMaker<float> inner = test::host_device_ensemble_f32(std::size_t(1) << 30);
+  const DeviceEnsembleMaker<float> watching = [&](const NetSpec& spec, const HostRows<float>& train,
+                                                  const HostRows<float>& test, const HostRows<float>& probe,
+                                                  OrderSource orders) {
+    OrderSource watched = [&, orders](std::int64_t first, std::int64_t count, std::int64_t epoch, std::int32_t* out) {
+      orders(first, count, epoch, out);
+      if (std::this_thread::get_id() == caller) return;
+      const std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(omp_get_max_threads());
+    };
+    return inner(spec, train, test, probe, std::move(watched));
+  };
+  const Model m = model("mlp:2-4-1", Activation::kTanh, LossKind::kBce);
+  TrainParams p;
+  p.batch = 50;
+  p.epochs = 3;
+  const Dataset set = generated("two-moons", 100, 3, 0);
+  const DataView<float> train = view_of<float>(set, true);
+  const DataView<float> probe = rows_of<float>(set, {0});
+  const std::int64_t P = m.params(), count = 4;
+  std::vector<double> start(static_cast<std::size_t>(count * P)), end(start.size()), out(static_cast<std::size_t>(count));
+  for (std::int64_t k = 0; k < count; ++k) init_weights(m, p.init, p.seed, k, start.data() + k * P);
+  std::vector<TrainOutcome> got(static_cast<std::size_t>(count));
+  make_ensemble_trainer(m, p, train, nullptr, probe, watching)->train(0, count, start.data(), end.data(), got.data(),
+                                                                      out.data());
+  omp_set_num_threads(before);
+  ASSERT_EQ(seen.size(), 2u) << "epochs 1 and 2 are made beside the device";
+  for (int t : seen) EXPECT_EQ(t, 1);
 }
 
 // Converged trainings stop where the CPU's stop (a step or so apart: the

@@ -87,7 +87,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 // Times the making of the batch orders of `runs` networks over `rows` rows
 // (at most 16 of them, epoch 0, one thread, the median of three) and sets
-// the row's order columns for `threads` making them in a training.
+// the row's order columns for `threads` making them in a training: each
+// network's orders are made on one thread, so no more threads than networks.
 void time_orders(NetRow& row, const nn::TrainParams& p, std::int64_t runs, std::int64_t rows, int threads) {
   const std::int64_t k = std::min<std::int64_t>(runs, 16);
   std::vector<double> per_row;
@@ -97,8 +98,8 @@ void time_orders(NetRow& row, const nn::TrainParams& p, std::int64_t runs, std::
     per_row.push_back(seconds_since(t0) / double(k * rows));
   }
   row.order_s_per_row = median(per_row);
-  row.order_threads = threads;
-  row.orders_fraction = row.order_s_per_row * row.samples_per_s / threads;
+  row.order_threads = static_cast<int>(std::min<std::int64_t>(threads, runs));
+  row.orders_fraction = row.order_s_per_row * row.samples_per_s / row.order_threads;
 }
 
 // `runs` networks, `steps` mini-batch SGD steps each, the median rate of
@@ -233,9 +234,9 @@ NetRow measure_net_gpu(const NetCase& c, const nn::Dataset& data, std::int64_t r
     if (rep > 0) rate.push_back(double(runs) * double(rows_per_net) / t);
   }
   NetRow row = net_row(c, "cuda", sizeof(T) == 4, runs, B, opt.steps, m, median(rate));
-  // A training makes the ensemble's orders on every host thread
+  // A training makes the ensemble's orders on its --threads host threads
   // (nn::chunk_orders) while the device runs the epoch before.
-  if (c.batch > 0) time_orders(row, p, runs, n, omp_get_max_threads());
+  if (c.batch > 0) time_orders(row, p, runs, n, opt.threads > 0 ? opt.threads : omp_get_max_threads());
   return row;
 }
 
@@ -315,7 +316,7 @@ void run_network_bench(const std::vector<std::string>& names, const NetworkBench
       << " runs; flop/sample counts the matrix products of forward and backward; gather: a step's rows copied"
          " from the set (copy), decoded from its byte codes (bytes, palette; docs/networks.md) or on the device;"
          " orders: making an epoch's batch orders (not timed above) against an epoch at this rate, on the CPU"
-         " added to a training's time, on the GPU made beside the device's epoch (hidden below 100%)\n";
+         " added to a training's time, on the GPU made beside the device's epoch before (hidden below 100%, but for the first epoch's)\n";
   char line[256];
   std::snprintf(line, sizeof line, "%-20s %-4s %-4s %6s %6s %7s %13s %11s %8s %7s  %-7s %7s\n", "network case", "on",
                 "prec", "runs", "batch", "params", "sample-grad/s", "flop/sample", "flop/s", "%peak", "gather", "orders");

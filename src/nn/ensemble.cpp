@@ -1,5 +1,7 @@
 #include "nn/ensemble.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -57,7 +59,13 @@ class DeviceTrainer final : public EnsembleTrainer {
         n_train_(train.rows),
         n_test_(test ? test->rows : 0) {
     const std::int64_t rows = train.rows;
-    OrderSource orders = [p, rows](std::int64_t first, std::int64_t count, std::int64_t epoch, std::int32_t* out) {
+    // The trainer makes an epoch's orders on a thread of its own while the
+    // device runs the epoch before; a new thread starts with OpenMP's
+    // default team size, not this thread's (--threads), so that is carried.
+    const int threads = omp_get_max_threads();
+    OrderSource orders = [p, rows, threads](std::int64_t first, std::int64_t count, std::int64_t epoch,
+                                            std::int32_t* out) {
+      omp_set_num_threads(threads);
       chunk_orders(p, first, count, epoch, rows, out);
     };
     dev_ = make(net_spec(m, p), host_rows(&train), host_rows(test), host_rows(&probe), std::move(orders));
