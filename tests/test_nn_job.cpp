@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <sstream>
@@ -51,6 +52,24 @@ Csv write_csv(const std::string& path) {
     c.y.push_back(y);
   }
   return c;
+}
+
+// A network job whose records would not fit on any disk here (10^8
+// trainings of 66,817 weights: about 194 TiB) is refused before any file
+// or training, with one line naming the records, exit status 2.
+TEST(NnJob, TrainingsWhoseRecordsDoNotFitAreRefusedBeforeAnyWork) {
+  const std::string out = std::string(TRILOBITE_TEST_TMP) + "/nn_job_too_large.h5";
+  std::filesystem::remove(out);
+  const Outcome o = trilobite("descend --backend cpu --model mlp:2-256-256-1 --activation tanh --loss bce --data two-moons "
+                              "--starts 100000000 -q -o " + out);
+  EXPECT_EQ(o.status, 2) << o.err;
+  EXPECT_NE(o.err.find("the result file needs about 194.5 TiB (training records for 10^8 trainings, checkpoint and "
+                       "result)"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
 }
 
 TEST(NnJob, FullBatchEndWeightsAreReplayedFromTheStartWeights) {

@@ -12,6 +12,7 @@
 
 #include "config/run_config.hpp"
 #include "jobs/resources.hpp"
+#include "nn/train.hpp"
 
 namespace {
 
@@ -387,6 +388,62 @@ TEST(FitResources, AFileLargerThanTheFreeSpaceIsRefused) {
                  "the result file needs about 31.5 MiB (grid of 10^6 points), 10.0 MiB are free "
                  "in '/data'; use a smaller --grid-res");
   }
+}
+
+// A network job's trainings: each training's row on disk twice
+// (checkpoint and result): start and end weights (P doubles each) when
+// recorded, loss, grad_norm, accuracy, test_loss, test_accuracy, steps (8
+// bytes each), status (1) and minimum (4); in memory its raw minimum (4)
+// and, in a basin map or sweep, its outcome; two chunks in flight of start
+// and end weights, probe outputs and outcome a training; traced rows of run,
+// step, loss and accuracy (8 each) and the weights when asked.
+TEST(ResourceEstimate, NetworkTrainingsByTheirRecordsLabelsAndChunks) {
+  trilo::jobs::NetworkJobSize s;
+  s.runs = 256;
+  s.params = 13002;  // 784-16-16-10
+  s.probe_width = 1024 * 10;
+  s.chunk = 64;
+  s.weights = true;
+  const u64 outcome = sizeof(trilo::nn::TrainOutcome);
+  ResourceEstimate e = trilo::jobs::estimate_network_resources(s);
+  EXPECT_EQ(item(e.disk, "training records"), 2u * 256 * (2 * 13002 * 8 + 5 * 8 + 8 + 1 + 4));
+  EXPECT_EQ(item(e.memory, "training labels"), 256u * 4);
+  EXPECT_EQ(item(e.buffers, "training chunk buffers"), 2u * 64 * (2 * 13002 * 8 + 10240 * 8 + outcome));
+  EXPECT_EQ(e.disk_bytes(), 2u * 256 * (2 * 13002 * 8 + 53) + kMetadata);
+
+  s.weights = false;  // --records none: the rows without their weights
+  s.keeps_outcomes = true;
+  s.trace_rows = 100;
+  s.trace_weights = true;
+  e = trilo::jobs::estimate_network_resources(s);
+  EXPECT_EQ(item(e.disk, "training records"), 2u * 256 * 53);
+  EXPECT_EQ(item(e.memory, "training labels"), 256u * (4 + outcome));
+  EXPECT_EQ(item(e.disk, "traces"), 2u * 100 * (13002 * 8 + 4 * 8));
+}
+
+TEST(FitResources, ANetworkJobWhoseRecordsDoNotFitIsRefused) {
+  trilo::jobs::NetworkJobSize s;
+  s.runs = 1000000000;
+  s.params = 13002;
+  s.probe_width = 10240;
+  s.chunk = 64;
+  s.weights = true;
+  Available a = plenty();
+  a.disk = u64(1) << 40;
+  try {
+    trilo::jobs::fit_network_resources(s, a);
+    FAIL() << "not refused";
+  } catch (const BadInput& e) {
+    // 2 x 10^9 x (16 x 13002 + 53) B = 4.16e14 B = 378.5 TiB.
+    EXPECT_EQ(std::string(e.what()).rfind("the result file needs about 378.5 TiB (training records for 10^9 "
+                                          "trainings, checkpoint and result), 1.0 TiB are free in '/tmp'; "
+                                          "use --records none or fewer --starts",
+                                          0),
+              0u)
+        << e.what();
+  }
+  s.runs = 1000;  // 416 MB
+  EXPECT_NO_THROW(trilo::jobs::fit_network_resources(s, a));
 }
 
 TEST(ResourceFormat, BytesInBinaryUnitsAndCountsAsPowersOfTen) {

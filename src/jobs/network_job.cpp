@@ -31,6 +31,7 @@
 #include "jobs/network_checkpoint.hpp"
 #include "jobs/network_sweep.hpp"
 #include "jobs/plane_job.hpp"
+#include "jobs/resources.hpp"
 #include "jobs/progress.hpp"
 #include "jobs/ranks.hpp"
 #include "nn/ensemble.hpp"
@@ -482,6 +483,27 @@ void write_start_basins(io::ResultWriter& file, const PlaneSetup& plane, const c
 // A table entry: fixed-point where it fits the column, else scientific (a
 // training whose loss ran off to 1e29 without overflowing keeps the table
 // aligned).
+// What the resource estimate needs of the job (jobs/resources.hpp).
+NetworkJobSize network_job_size(const config::NetworkResolved& nr, const config::NetworkConfig& net) {
+  const TrainingLayout l = training_layout(nr, net);
+  NetworkJobSize s;
+  s.runs = nr.runs;
+  s.params = l.params;
+  s.probe_width = l.width;
+  s.chunk = nr.chunk;
+  s.weights = l.weights;
+  s.keeps_outcomes = nr.keeps_outcomes();
+  s.trace_weights = l.trace_weights;
+  if (!nr.trace.empty()) {
+    // Every `every`-th step and the last of each traced training.
+    const nn::TrainParams& p = nr.train;
+    const std::int64_t rows = nr.data.train.rows;
+    const std::int64_t steps = p.batch > 0 ? p.epochs * ((rows + p.batch - 1) / p.batch) : p.max_steps;
+    s.trace_rows = static_cast<std::int64_t>(nr.trace.size()) * (steps / std::max<std::int64_t>(nr.trace_every, 1) + 2);
+  }
+  return s;
+}
+
 std::string fixed(double v, int digits) {
   std::ostringstream s;
   if (std::isfinite(v) && std::abs(v) >= 1e5)
@@ -515,6 +537,7 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
     return own = config::resolve_network(cfg);
   }();
   if (sweep) resolve_network_sweep(cfg, nr);
+  fit_network_resources(network_job_size(nr, cfg.net), cfg.output);
   cfg.backend = nr.cuda ? "cuda" : "cpu";
   const io::h5::DeflateScope deflate(cfg.compression);
   const nn::Model& m = nr.model;

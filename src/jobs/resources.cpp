@@ -13,6 +13,7 @@
 #include "io/hdf5_util.hpp"
 #include "jobs/chunk_driver.hpp"
 #include "jobs/descent_run.hpp"
+#include "nn/train.hpp"
 
 namespace trilo::jobs {
 
@@ -270,19 +271,10 @@ ResourceEstimate estimate_resources(const config::RunConfig& c, const config::Re
   return e;
 }
 
-void fit_resources(config::RunConfig& c, const config::Resolved& r, const Available& avail,
-                   const RecordsMode& records) {
-  ResourceEstimate e = estimate_resources(c, r, records);
-  // Only the buffers can shrink: halve the largest while it is above its floor.
-  while (e.memory_bytes() > avail.memory && !e.buffers.empty()) {
-    const ResourceItem& top = *biggest(e.buffers, {});
-    const bool tile = top.option == "--tile";
-    const std::int64_t floor = tile ? kTileFloor : kChunkFloor;
-    const auto items = static_cast<std::int64_t>(top.bytes / std::max<u64>(top.per_item, 1));
-    if (items <= floor) break;
-    (tile ? c.tile : c.chunk) = std::max(floor, items / 2);
-    e = estimate_resources(c, r, records);
-  }
+namespace {
+
+// Throws the one-line refusal when the estimate exceeds what is available.
+void check_fits(const ResourceEstimate& e, const Available& avail) {
   if (e.memory_bytes() > avail.memory) {
     const ResourceItem* top = biggest(e.memory, e.buffers);
     const bool plain = avail.memory_source.empty() || avail.memory_source == "MemAvailable";
@@ -297,6 +289,64 @@ void fit_resources(config::RunConfig& c, const config::Resolved& r, const Availa
                            top->what + "), " + format_bytes(avail.disk) + " are free in '" +
                            avail.disk_dir + "'" + (top->hint.empty() ? "" : "; " + top->hint));
   }
+}
+
+// A training's row of /trainings (and of the checkpoint's stream) beyond
+// its weights: loss, grad_norm, accuracy, test_loss, test_accuracy, steps
+// (8 bytes each), status (1) and its minimum (4).
+constexpr u64 kTrainingRowExtra = 6 * 8 + 1 + 4;
+// A traced row beyond its weights: run, step, loss, accuracy.
+constexpr u64 kTraceRowExtra = 4 * 8;
+
+}  // namespace
+
+ResourceEstimate estimate_network_resources(const NetworkJobSize& s) {
+  ResourceEstimate e;
+  const u64 P = u(s.params);
+  const u64 row = add(s.weights ? mul(16, P) : 0, kTrainingRowExtra);
+  // Per training stay its raw minimum (4 bytes) and, in a basin map or a
+  // sweep, its outcome.
+  e.memory.push_back(item("training labels for " + format_count(s.runs) + " trainings",
+                          mul(u(s.runs), 4 + (s.keeps_outcomes ? sizeof(nn::TrainOutcome) : 0)),
+                          "use fewer --starts"));
+  // Chunks in flight: each training's start and end weights, its probe
+  // outputs and its outcome.
+  const u64 per_training = add(add(mul(16, P), mul(8, u(s.probe_width))), sizeof(nn::TrainOutcome));
+  e.buffers.push_back(item("training chunk buffers", mul(mul(kChunksInFlight, u(s.chunk)), per_training),
+                           "use a smaller --chunk", "--chunk", kChunksInFlight * per_training));
+  e.disk.push_back(item("training records for " + format_count(s.runs) + " trainings, checkpoint and result",
+                        mul(2, mul(u(s.runs), row)),
+                        s.weights ? "use --records none or fewer --starts" : "use fewer --starts"));
+  if (s.trace_rows > 0)
+    e.disk.push_back(item("traces, checkpoint and result",
+                          mul(2, mul(u(s.trace_rows), add(s.trace_weights ? mul(8, P) : 0, kTraceRowExtra))),
+                          s.trace_weights ? "trace without --trace-weights, or fewer runs" : "trace fewer runs"));
+  e.disk.push_back(item("attributes, tables and HDF5 metadata", kMetadataBytes, ""));
+  return e;
+}
+
+void fit_network_resources(const NetworkJobSize& s, const Available& avail) {
+  check_fits(estimate_network_resources(s), avail);
+}
+
+void fit_network_resources(const NetworkJobSize& s, const std::string& output) {
+  fit_network_resources(s, available_resources(output));
+}
+
+void fit_resources(config::RunConfig& c, const config::Resolved& r, const Available& avail,
+                   const RecordsMode& records) {
+  ResourceEstimate e = estimate_resources(c, r, records);
+  // Only the buffers can shrink: halve the largest while it is above its floor.
+  while (e.memory_bytes() > avail.memory && !e.buffers.empty()) {
+    const ResourceItem& top = *biggest(e.buffers, {});
+    const bool tile = top.option == "--tile";
+    const std::int64_t floor = tile ? kTileFloor : kChunkFloor;
+    const auto items = static_cast<std::int64_t>(top.bytes / std::max<u64>(top.per_item, 1));
+    if (items <= floor) break;
+    (tile ? c.tile : c.chunk) = std::max(floor, items / 2);
+    e = estimate_resources(c, r, records);
+  }
+  check_fits(e, avail);
 }
 
 void fit_resources(config::RunConfig& c, const config::Resolved& r, const RecordsMode& records) {

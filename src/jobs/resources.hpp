@@ -80,6 +80,28 @@ void fit_resources(config::RunConfig& c, const config::Resolved& r, const Availa
 void fit_resources(config::RunConfig& c, const config::Resolved& r,
                    const RecordsMode& records = {});
 
+// A network job's trainings (descend, basins, sweep or run with --model),
+// as the estimate needs them.
+struct NetworkJobSize {
+  std::int64_t runs = 0;          // trainings, every setting's together in a sweep
+  std::int64_t params = 0;        // weights of the network
+  std::int64_t probe_width = 0;   // probe outputs per training
+  std::int64_t chunk = 0;         // trainings a chunk
+  bool weights = false;           // start and end weights recorded (--records all)
+  bool keeps_outcomes = false;    // every training's outcome held (a basin map, a sweep)
+  std::int64_t trace_rows = 0;    // rows of every trace together
+  bool trace_weights = false;     // the weights at each traced row
+};
+
+// The estimate for a network job's trainings: what grows with them. The
+// minima are not counted (how many there are is the job's result), nor the
+// data sets, which are loaded already.
+ResourceEstimate estimate_network_resources(const NetworkJobSize& s);
+// Refuses (config::BadInput, one line as fit_resources) a network job whose
+// trainings would not fit in memory or whose file would not fit on disk.
+void fit_network_resources(const NetworkJobSize& s, const Available& avail);
+void fit_network_resources(const NetworkJobSize& s, const std::string& output);
+
 // "37.2 GiB", "512.0 MiB", "100 B": binary units, one decimal.
 std::string format_bytes(std::uint64_t bytes);
 // "10^9" for a power of ten from 10^4 on, else the plain number.
