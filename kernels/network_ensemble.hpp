@@ -15,7 +15,8 @@
 //   S::to_device(dst, src, n)           a queued copy that has read `src` when it returns;
 //   S::to_host(dst, src, n)             a queued copy, in `dst` after sync();
 //   S::Staging<U>, S::staging<U>(n)     n elements of U of host memory a copy to the device reads
-//                                       without waiting for the queue (pinned on the GPU) (.data());
+//                                       without waiting for the queue (pinned on the GPU) (.data(),
+//                                       .size(); movable);
 //   S::copy_staged(dst, stage, n)       a queued copy from staging memory, which must not change
 //   S::wait_staged(stage)               until this returns (the stage's last copy has read it);
 //   S::fill_bytes(p, byte, bytes)        a queued memset;
@@ -31,6 +32,7 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -362,6 +364,18 @@ class Ensemble final : public DeviceEnsemble<T> {
  private:
   template <class U>
   using Buffer = typename Space::template Buffer<U>;
+  template <class U>
+  using Staging = typename Space::template Staging<U>;
+
+  // Staging buffer k (0 or 1) of at least n orders, kept for later passes.
+  Staging<std::int32_t>& stage(int k, std::size_t n) {
+    std::unique_ptr<Staging<std::int32_t>>& st = stages_[k];
+    if (!st || st->size() < n) {
+      st.reset();
+      st = std::make_unique<Staging<std::int32_t>>(sp_.template staging<std::int32_t>(n));
+    }
+    return *st;
+  }
 
   // One pass: n networks' arrays and one tile's buffers, trained together.
   class Pass {
@@ -486,34 +500,37 @@ class Ensemble final : public DeviceEnsemble<T> {
       const std::int64_t per_epoch = batches_per_epoch(rows, B);
       const std::int64_t epochs =
           steps_limit >= 0 ? std::min(s_.epochs, (steps_limit + per_epoch - 1) / per_epoch) : s_.epochs;
-      // A training makes each epoch's orders on a host thread of their own
-      // while the device runs the epoch before, in two staging buffers in
-      // turn, so that neither the making nor the copy waits for the device.
-      std::vector<std::vector<std::int32_t>> bench_orders(sz(steps_limit >= 0 ? epochs : 0));
-      for (std::size_t k = 0; k < bench_orders.size(); ++k) {
-        bench_orders[k].resize(sz(n_ * rows));
-        e_.orders_(first, n_, static_cast<std::int64_t>(k), bench_orders[k].data());
+      // A training of two epochs or more makes each epoch's orders on a
+      // host thread of their own while the device runs the epoch before,
+      // in the ensemble's two staging buffers in turn, so that neither the
+      // making nor the copy waits for the device. The bench, and a training
+      // of one epoch, make theirs beforehand in ordinary memory: a copy
+      // from it has read it when it returns.
+      const bool beside = steps_limit < 0 && epochs >= 2;
+      std::vector<std::vector<std::int32_t>> before(sz(beside ? 0 : epochs));
+      for (std::size_t k = 0; k < before.size(); ++k) {
+        before[k].resize(sz(n_ * rows));
+        e_.orders_(first, n_, static_cast<std::int64_t>(k), before[k].data());
       }
-      typename Space::template Staging<std::int32_t> stage[2] = {
-          sp_.template staging<std::int32_t>(sz(steps_limit >= 0 ? 0 : n_ * rows)),
-          sp_.template staging<std::int32_t>(sz(steps_limit >= 0 || epochs < 2 ? 0 : n_ * rows))};
-      std::future<void> making;  // after the stages: its destructor waits for the maker that writes one
+      Staging<std::int32_t>* stage[2] = {nullptr, nullptr};
+      if (beside)
+        for (int k = 0; k < 2; ++k) stage[k] = &e_.stage(k, sz(n_ * rows));
+      std::future<void> making;  // its destructor waits for the maker, which writes a stage
       const auto make = [this, first](std::int64_t epoch, std::int32_t* out) { e_.orders_(first, n_, epoch, out); };
-      if (steps_limit < 0 && epochs > 0) make(0, stage[0].data());
+      if (beside) make(0, stage[0]->data());
       T b1t(1), b2t(1);
       std::int64_t step = 0;
       sp_.sync();
       const auto t0 = std::chrono::steady_clock::now();
       for (std::int64_t epoch = 0; epoch < epochs; ++epoch) {
-        if (steps_limit >= 0) {
-          // A copy from pageable memory has read it when it returns.
-          sp_.to_device(order_.data(), bench_orders[sz(epoch)].data(), n_ * rows);
+        if (!beside) {
+          sp_.to_device(order_.data(), before[sz(epoch)].data(), n_ * rows);
         } else {
-          auto& now = stage[epoch % 2];
+          Staging<std::int32_t>& now = *stage[epoch % 2];
           if (making.valid()) making.get();  // this epoch's orders are made
           sp_.copy_staged(order_.data(), now, n_ * rows);
           if (epoch + 1 < epochs) {
-            auto& next = stage[(epoch + 1) % 2];
+            Staging<std::int32_t>& next = *stage[(epoch + 1) % 2];
             sp_.wait_staged(next);  // the epoch before has read its orders
             making = std::async(std::launch::async, make, epoch + 1, next.data());
           }
@@ -666,6 +683,7 @@ class Ensemble final : public DeviceEnsemble<T> {
   NetSpec s_;
   OrderSource orders_;
   DeviceRows<T, Space> train_, test_, probe_;
+  std::unique_ptr<Staging<std::int32_t>> stages_[2];  // a training's batch orders (Pass::minibatch)
 };
 
 }  // namespace TRILO_ENSEMBLE_NS

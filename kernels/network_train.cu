@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "kernels/cuda_backend.hpp"
 #include "kernels/network_ensemble.hpp"
@@ -71,31 +72,44 @@ __global__ void __launch_bounds__(kBlock) per_block_kernel(F f) {
 }
 
 // n elements of U in pinned host memory, and an event after the last copy
-// from them (DeviceSpace::copy_staged); freed once that copy is done.
+// from them (DeviceSpace::copy_staged); freed once that copy is done. Where
+// the memory cannot be pinned, ordinary memory, whose copies wait for the
+// stream (slower, the same results).
 template <class U>
 class PinnedStage {
  public:
-  explicit PinnedStage(std::size_t n) {
-    if (n > 0) TRILO_CUDA_CHECK(cudaMallocHost(&data_, n * sizeof(U)));
+  explicit PinnedStage(std::size_t n) : size_(n) {
     TRILO_CUDA_CHECK(cudaEventCreateWithFlags(&read_, cudaEventDisableTiming));
+    if (n == 0) return;
+    if (cudaMallocHost(&pinned_, n * sizeof(U)) != cudaSuccess) {
+      (void)cudaGetLastError();
+      pinned_ = nullptr;
+      plain_.resize(n);
+    }
   }
   ~PinnedStage() {
     if (read_ != nullptr) {
       (void)cudaEventSynchronize(read_);
       (void)cudaEventDestroy(read_);
     }
-    if (data_ != nullptr) (void)cudaFreeHost(data_);
+    if (pinned_ != nullptr) (void)cudaFreeHost(pinned_);
   }
-  PinnedStage(PinnedStage&& o) noexcept : data_(std::exchange(o.data_, nullptr)), read_(std::exchange(o.read_, nullptr)) {}
+  PinnedStage(PinnedStage&& o) noexcept
+      : size_(o.size_), pinned_(std::exchange(o.pinned_, nullptr)), plain_(std::move(o.plain_)),
+        read_(std::exchange(o.read_, nullptr)) {}
   PinnedStage(const PinnedStage&) = delete;
   PinnedStage& operator=(const PinnedStage&) = delete;
   PinnedStage& operator=(PinnedStage&&) = delete;
 
-  U* data() const { return data_; }
+  U* data() { return pinned_ != nullptr ? pinned_ : plain_.data(); }
+  const U* data() const { return pinned_ != nullptr ? pinned_ : plain_.data(); }
+  std::size_t size() const { return size_; }
   cudaEvent_t read() const { return read_; }
 
  private:
-  U* data_ = nullptr;
+  std::size_t size_;
+  U* pinned_ = nullptr;
+  std::vector<U> plain_;
   cudaEvent_t read_ = nullptr;
 };
 

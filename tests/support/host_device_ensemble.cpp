@@ -37,6 +37,7 @@ class Stage {
     std::memset(static_cast<void*>(state_->data.data()), 0xFF, n * sizeof(U));
   }
   U* data() { return state_->data.data(); }
+  std::size_t size() const { return state_->data.size(); }
 
   struct State final : PendingStage {
     ~State() override {
