@@ -323,6 +323,39 @@ TEST(NnJob, AnInterruptionAfterTheTrainingsStopsAndNamesTheCheckpoint) {
   EXPECT_TRUE(exists(dir + "/r.h5.partial"));
 }
 
+// A resume reads the data afresh: if the data file changed since the
+// interrupted run, the trainings would mix two data sets, so the resume is
+// refused (the file's data_crc32 against the checkpoint's); with the data as
+// it was, it resumes.
+TEST(NnJob, AResumeOfChangedDataIsRefused) {
+  const std::string csv = unique("resume_data.csv"), out = unique("resume_data.h5");
+  write_csv(csv);
+  std::remove(out.c_str());
+  std::remove((out + ".partial").c_str());
+  const std::string common = "descend --backend cpu --model mlp:2-3-1 --activation tanh --loss bce --data " + csv +
+                             " --starts 4 --chunk 2 --steps 5 --hessian-minima 0 --barrier-minima 0 -q";
+  ::setenv("TRILOBITE_FAULT", "kill-after-commit:2", 1);
+  trilobite(common + " -o " + out);
+  ::unsetenv("TRILOBITE_FAULT");
+  ASSERT_TRUE(exists(out + ".partial"));
+  const std::string original = slurp(csv);
+  {
+    std::string changed = original;
+    const std::size_t at = changed.rfind(",1\n");  // the last row labelled 1 now says 0
+    ASSERT_NE(at, std::string::npos);
+    changed.replace(at, 3, ",0\n");
+    std::ofstream(csv) << changed;
+  }
+  const Outcome refused = trilobite(common + " --resume " + out);
+  EXPECT_EQ(refused.status, 2) << refused.err;
+  EXPECT_NE(refused.err.find("--resume: the data differ from the interrupted run's"), std::string::npos) << refused.err;
+  EXPECT_FALSE(exists(out));
+  std::ofstream(csv) << original;
+  const Outcome resumed = trilobite(common + " --resume " + out);
+  EXPECT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_TRUE(exists(out));
+}
+
 TEST(NnJob, CountsOfOneReadInTheSingular) {
   // Two trainings of a 1-step run end in two minima of one run each, and
   // the barriers join one pair.

@@ -13,8 +13,10 @@
 #include <numeric>
 #include <ostream>
 #include <sstream>
+#include <variant>
 
 #include <nlohmann/json.hpp>
+#include <zlib.h>
 
 #include "analysis/function_minima.hpp"
 #include "analysis/lanczos.hpp"
@@ -480,9 +482,25 @@ void write_start_basins(io::ResultWriter& file, const PlaneSetup& plane, const c
   io::write_basin_plane(file, plane.center, plane.directions, nr.model.params(), plane.kind);
 }
 
-// A table entry: fixed-point where it fits the column, else scientific (a
-// training whose loss ran off to 1e29 without overflowing keeps the table
-// aligned).
+// The data sets as the trainings see them (after a split and
+// standardisation): a CRC-32 of each set's rows, features, inputs and
+// labels, as "0x" and eight hex digits. A resumed job must see the same.
+std::string data_crc32(const nn::DataSplit& d) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  const auto add = [&crc](const void* p, std::size_t bytes) {
+    if (bytes > 0) crc = crc32_z(crc, static_cast<const Bytef*>(p), bytes);  // a null buffer would restart it
+  };
+  for (const nn::Dataset* set : {&d.train, &d.test}) {
+    const std::int64_t shape[2] = {set->rows, set->features};
+    add(shape, sizeof shape);
+    add(set->x.data(), set->x.size() * sizeof(float));
+    add(set->y.data(), set->y.size() * sizeof(float));
+  }
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%08lx", static_cast<unsigned long>(crc));
+  return text;
+}
+
 // What the resource estimate needs of the job (jobs/resources.hpp).
 NetworkJobSize network_job_size(const config::NetworkResolved& nr, const config::NetworkConfig& net) {
   const TrainingLayout l = training_layout(nr, net);
@@ -504,6 +522,9 @@ NetworkJobSize network_job_size(const config::NetworkResolved& nr, const config:
   return s;
 }
 
+// A table entry: fixed-point where it fits the column, else scientific (a
+// training whose loss ran off to 1e29 without overflowing keeps the table
+// aligned).
 std::string fixed(double v, int digits) {
   std::ostringstream s;
   if (std::isfinite(v) && std::abs(v) >= 1e5)
@@ -548,6 +569,13 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
   // these), settled on the writer before any note.
   TrainingCheckpoint tc;
   if (is_writer()) tc.start = prepare_checkpoint(cfg);
+  const std::string data_digest = data_crc32(nr.data);
+  if (tc.start.resumed)
+    for (const auto& [name, value] : tc.start.resumed->root_attributes())
+      if (name == "data_crc32" && std::get_if<std::string>(&value) && std::get<std::string>(value) != data_digest)
+        throw config::BadInput("--resume: the data differ from the interrupted run's (CRC-32 " +
+                               std::get<std::string>(value) + " then, " + data_digest + " now): '" +
+                               nr.data.train.name + "' changed since");
   const std::string plane_origin = !plane.center_later        ? "centered on " + plane.center_source
                                    : plane.kind == "through" ? std::string("through the most populous minima")
                                                              : std::string("centered on the lowest minimum");
@@ -586,7 +614,8 @@ void run_network_command(config::RunConfig& cfg, std::ostream& out, std::ostream
                                              {"backend", cfg.backend},
                                              {"device", device},
                                              {"seed", cfg.seed},
-                                             {"n_starts", sweep ? nr.sweep_runs : nr.runs}}})
+                                             {"n_starts", sweep ? nr.sweep_runs : nr.runs},
+                                             {"data_crc32", data_digest}}})
     a.insert(a.end(), part.begin(), part.end());
   // Mini-batch trainings run epochs; full-batch ones run up to max_steps.
   if (nr.train.batch > 0)
