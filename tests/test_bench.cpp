@@ -104,6 +104,21 @@ TEST(Bench, TablePrintsThePeakAndOneRowPerCase) {
   ASSERT_EQ(o.status, 0) << o.err;
   EXPECT_NE(o.out.find("peak"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("bowl-3d            f32"), std::string::npos) << o.out;
+  // 32 descents of 3 steps take microseconds: the row is flagged.
+  EXPECT_NE(o.err.find("1 of 1 rows timed their descents over less than 20 ms"), std::string::npos) << o.err;
+}
+
+// A row whose descents are timed over long enough spans is not flagged,
+// and the JSON gives each row's median span.
+TEST(Bench, OnlyRowsTimedOverShortSpansAreFlagged) {
+  Outcome o = trilobite(
+      "bench --cases rastrigin-16d --precision f64 --starts 4000 --steps 1000 --repeats 1 --backend cpu --json");
+  ASSERT_EQ(o.status, 0) << o.err;
+  const nlohmann::json doc = nlohmann::json::parse(o.out);
+  const double span = doc.at("results").at(0).at("descent_span_s").get<double>();
+  EXPECT_GT(span, 0);
+  EXPECT_EQ(o.err.find("less than 20 ms"), std::string::npos) << o.err;
+  EXPECT_GE(span, 0.02) << "the case is too light to be timed over 20 ms here";
 }
 
 // Network cases: one row per case in "network_results", no landscape rows,

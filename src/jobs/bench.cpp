@@ -112,7 +112,14 @@ struct Row {
          peak_fraction = 0;
   double grid_points_per_s = 0, grid_e2e_points_per_s = 0, grid_bytes_per_s = 0,
          bandwidth_fraction = 0;
+  // The descents' median timed span (wall clock): below kShortSpan their
+  // rate measures the scheduler as much as the work.
+  double descent_span_s = 0;
 };
+
+// Timed spans shorter than this are flagged: a shared machine's scheduler
+// hands out slices of a few milliseconds.
+constexpr double kShortSpan = 0.02;
 
 // Median rates of `repeats` runs of call() after one warm-up: items() per
 // second of compute (on a GPU the kernels' time, by device events; on the
@@ -120,10 +127,11 @@ struct Row {
 // results' way into host memory).
 struct Rates {
   double compute = 0, e2e = 0;
+  double seconds = 0;  // the median wall-clock span of a run
 };
 template <class Call, class Items>
 Rates median_rates(backend::Backend& be, int repeats, Call&& call, Items&& items) {
-  std::vector<double> compute, e2e;
+  std::vector<double> compute, e2e, spans;
   for (int rep = 0; rep <= repeats; ++rep) {
     (void)be.take_device_seconds();
     const auto t0 = std::chrono::steady_clock::now();
@@ -134,8 +142,9 @@ Rates median_rates(backend::Backend& be, int repeats, Call&& call, Items&& items
     const double k = items();
     e2e.push_back(k / t);
     compute.push_back(k / (device > 0 ? device : t));
+    spans.push_back(t);
   }
-  return {median(compute), median(e2e)};
+  return {median(compute), median(e2e), median(spans)};
 }
 
 // One row: descent and grid rates of case c on backend be.
@@ -187,6 +196,7 @@ Row measure(backend::Backend& be, const backend::PeakRates& peak, const Case& c,
   row.grid_e2e_points_per_s = r.e2e;
   row.grid_bytes_per_s = row.grid_points_per_s * 4 * sizeof(double);
   row.bandwidth_fraction = row.grid_bytes_per_s / peak.write_bytes;
+  row.descent_span_s = d.seconds;
   return row;
 }
 
@@ -250,7 +260,8 @@ nlohmann::json to_json(const Row& r, const std::vector<Row>& rows) {
           {"grid_points_per_s", r.grid_points_per_s},
           {"grid_e2e_points_per_s", r.grid_e2e_points_per_s},
           {"grid_bytes_per_s", r.grid_bytes_per_s},
-          {"bandwidth_fraction", r.bandwidth_fraction}};
+          {"bandwidth_fraction", r.bandwidth_fraction},
+          {"descent_span_s", r.descent_span_s}};
   const double f = formula_fraction(r, rows);
   if (f > 0) j["formula_over_builtin"] = f;
   return j;
@@ -413,6 +424,12 @@ void run_bench(const BenchOptions& opt, std::ostream& out, std::ostream& log) {
       out << opt.steps << " steps per descent, median of " << opt.repeats << " runs\n";
       print_table(rows, out);
     }
+    const auto short_rows =
+        std::count_if(rows.begin(), rows.end(), [](const Row& r) { return r.descent_span_s < kShortSpan; });
+    if (short_rows > 0)
+      log << "trilobite bench: " << short_rows << " of " << rows.size() << " rows timed their descents over "
+          << "less than " << kShortSpan * 1000 << " ms, where a shared machine's scheduler weighs as much as the "
+          << "work; give them more --starts\n";
   }
   if (!net_names.empty()) {
     NetworkBenchOptions no;
