@@ -12,7 +12,6 @@ peak memory does not grow with the number of starts.
 Usage: /usr/bin/python3 tests/python/check_resume.py TRILOBITE WORK_DIR
 """
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -344,21 +343,24 @@ def records_none_and_sample_keep_the_minima():
                 assert np.array_equal(a["descents"][name][()][idx], b["descents"][name][()]), name
 
 
-def a_run_can_be_watched_while_it_writes():
-    out = "live.h5"
+def watched_lines(args, out):
+    """Runs `trilobite ARGS -q -o OUT` on one thread with examples/live/watch_run.py
+    following its checkpoint; both must succeed. The watcher's lines."""
     clean(out)
     watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "live",
                            "watch_run.py")
-    # quartic-dimple at lr 0.01 (a third of its default rate): slow enough to be watched.
-    run_p = subprocess.Popen([EXE, "descend", "--starts", "60000", "--chunk", "2000", "--lr", "0.01", "-q",
-                              "-o", out],
-                             cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
+    run_p = subprocess.Popen([EXE] + args + ["-q", "-o", out], cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     w = subprocess.run([sys.executable, watcher, os.path.join(WORK, out + ".partial"), "--interval", "0.1"],
                        capture_output=True, text=True, timeout=300)
     run_p.communicate()
     assert run_p.returncode == 0 and w.returncode == 0, w.stderr
-    lines = w.stdout.strip().split("\n")
+    return w.stdout.strip().split("\n")
+
+
+def a_run_can_be_watched_while_it_writes():
+    # quartic-dimple at lr 0.01 (a third of its default rate): slow enough to be watched.
+    lines = watched_lines(["descend", "--starts", "60000", "--chunk", "2000", "--lr", "0.01"], "live.h5")
     done = [int(l.split()[1]) for l in lines if l.startswith("descents")]
     assert len(done) >= 2 and done == sorted(done) and done[0] < 60000, "watcher saw: %s" % lines
     assert lines[-1] == "finished", lines[-1]
@@ -367,21 +369,10 @@ def a_run_can_be_watched_while_it_writes():
 def a_network_run_can_be_watched_while_it_writes():
     # A network's checkpoint counts trainings and keeps their status counts
     # in its state slot: the watcher reads those, not a descent job's record.
-    out = "live_net.h5"
-    clean(out)
-    watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "live",
-                           "watch_run.py")
-    run_p = subprocess.Popen([EXE, "descend", "--backend", "cpu", "--model", "mlp:2-32-32-1", "--activation", "tanh",
-                              "--loss", "bce", "--data", "two-moons", "--data-size", "20000", "--starts", "24",
-                              "--chunk", "4", "--batch-size", "32", "--epochs", "60", "--hessian-minima", "0",
-                              "--barrier-minima", "0", "-q", "-o", out],
-                             cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    w = subprocess.run([sys.executable, watcher, os.path.join(WORK, out + ".partial"), "--interval", "0.1"],
-                       capture_output=True, text=True, timeout=300)
-    run_p.communicate()
-    assert run_p.returncode == 0 and w.returncode == 0, w.stderr
-    lines = w.stdout.strip().split("\n")
+    lines = watched_lines(["descend", "--backend", "cpu", "--model", "mlp:2-32-32-1", "--activation", "tanh",
+                           "--loss", "bce", "--data", "two-moons", "--data-size", "20000", "--starts", "24",
+                           "--chunk", "4", "--batch-size", "32", "--epochs", "60", "--hessian-minima", "0",
+                           "--barrier-minima", "0"], "live_net.h5")
     seen = [l for l in lines if l != "finished"]
     assert seen and all(l.startswith("trainings ") and "(of 24)" in l for l in seen), "watcher saw: %s" % lines
     done = []
@@ -397,22 +388,12 @@ def a_network_run_can_be_watched_while_it_writes():
 def sweeps_and_censuses_can_be_watched_while_they_write():
     # Their checkpoints count sweep rows and quenches, or searches: the
     # watcher prints those, not a descent job's fields.
-    watcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "live",
-                           "watch_run.py")
     for args, first, total in (
             (["sweep", "--vary", "lr=0.001:0.01:3", "--starts", "60000", "--chunk", "4000", "--steps", "2000"],
              "sweep descents", "(60000 starts per setting)"),
             (["critical", "-l", "rastrigin", "--dim", "4", "--starts", "200000", "--chunk", "10000"],
              "searches", "of 200000")):
-        out = "live_%s.h5" % args[0]
-        clean(out)
-        run_p = subprocess.Popen([EXE] + args + ["-q", "-o", out], cwd=WORK, env=dict(os.environ, OMP_NUM_THREADS="1"),
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        w = subprocess.run([sys.executable, watcher, os.path.join(WORK, out + ".partial"), "--interval", "0.1"],
-                           capture_output=True, text=True, timeout=300)
-        run_p.communicate()
-        assert run_p.returncode == 0 and w.returncode == 0, w.stderr
-        lines = w.stdout.strip().split("\n")
+        lines = watched_lines(args, "live_%s.h5" % args[0])
         seen = [l for l in lines if l != "finished"]
         assert len(seen) >= 2 and all(l.startswith(first) and total in l for l in seen), "watcher saw: %s" % lines
         done = [int(l[len(first):].split()[0]) for l in seen]
