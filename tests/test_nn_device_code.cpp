@@ -115,10 +115,18 @@ std::vector<int> expect_device_code_trains_as_the_cpu(const Model& m, const Trai
     if (want.status == DescentStatus::kDiverged) continue;
     EXPECT_NEAR(g.loss, want.loss, tol.loss * std::max(1.0, std::abs(want.loss)));
     EXPECT_NEAR(g.grad_norm, want.grad_norm, tol.loss * std::max(1.0, std::abs(want.grad_norm)) + 10 * tol.loss);
-    EXPECT_NEAR(g.accuracy, want.accuracy, 0.02);
+    // Accuracy is defined where the labels are classes, on both trainers.
+    const auto same_accuracy = [&train_set](double got_acc, double want_acc) {
+      EXPECT_EQ(std::isnan(want_acc), !train_set.integer_labels) << want_acc;
+      if (std::isnan(want_acc))
+        EXPECT_TRUE(std::isnan(got_acc)) << got_acc;
+      else
+        EXPECT_NEAR(got_acc, want_acc, 0.02);
+    };
+    same_accuracy(g.accuracy, want.accuracy);
     if (test_set) {
       EXPECT_NEAR(g.test_loss, want.test_loss, tol.loss * std::max(1.0, std::abs(want.test_loss)));
-      EXPECT_NEAR(g.test_accuracy, want.test_accuracy, 0.02);
+      same_accuracy(g.test_accuracy, want.test_accuracy);
     } else {
       EXPECT_TRUE(std::isnan(g.test_loss));
     }
@@ -257,6 +265,27 @@ TEST(NnDeviceCode, Float64GeluMseWithWeightDecayAndCosineTrainsAsTheCpuClosely) 
   p.schedule.kind = ScheduleKind::kCosine;
   p.schedule.horizon = 200;
   expect_device_code_trains_as_the_cpu<double>(m, p, generated("blobs", 150, 4, 0), nullptr, 0, 8, kF64);
+}
+
+// A regression (mse on targets that are not classes): no row is right or
+// wrong, so both trainers give NaN accuracies, on the training set and the
+// test set.
+TEST(NnDeviceCode, ARegressionHasNoAccuracyOnEitherTrainer) {
+  const Model m = model("mlp:2-6-1", Activation::kTanh, LossKind::kMse);
+  Dataset train = generated("two-moons", 120, 6, 0), test = generated("two-moons", 40, 6, 1);
+  for (Dataset* d : {&train, &test}) {
+    for (std::int64_t r = 0; r < d->rows; ++r)  // a smooth target of the two inputs
+      d->y[static_cast<std::size_t>(r)] = static_cast<float>(0.3 * d->x[static_cast<std::size_t>(2 * r)] -
+                                                             0.2 * d->x[static_cast<std::size_t>(2 * r + 1)] + 0.05);
+    d->integer_labels = false;
+    d->classes = 0;
+  }
+  TrainParams p;
+  p.opt.lr = 0.1;
+  p.batch = 20;
+  p.epochs = 3;
+  p.seed = 9;
+  expect_device_code_trains_as_the_cpu<double>(m, p, train, &test, 0, 4, kF64);
 }
 
 // Every optimizer, with warm-up and a step schedule, mini-batch, in float64.

@@ -356,6 +356,40 @@ TEST(NnJob, AResumeOfChangedDataIsRefused) {
   EXPECT_TRUE(exists(out));
 }
 
+// With mse on targets that are not classes (a regression) no row is right or
+// wrong: every accuracy the job writes is NaN, the trainings', the minima's
+// and the plane's; with mse on 0/1 labels the accuracies are shares.
+TEST(NnJob, ARegressionsAccuraciesAreNaN) {
+  const std::string reg = unique("regression.csv");
+  {
+    std::ofstream out(reg);
+    out << "a,b,target\n";
+    for (int i = 0; i < 60; ++i) {
+      const double a = std::round(std::sin(0.7 * i) * 1000) / 1000, b = std::round(std::cos(1.3 * i) * 1000) / 1000;
+      out << a << "," << b << "," << 0.3 * a - 0.7 * b + 0.05 << "\n";
+    }
+  }
+  const Csv classes = write_csv(unique("classes.csv"));
+  for (const bool regression : {true, false}) {
+    SCOPED_TRACE(regression ? "regression" : "0/1 labels");
+    const std::string f = unique(regression ? "regression.h5" : "mse_classes.h5");
+    const Outcome o = trilobite("run --backend cpu --model mlp:2-8-1 --activation tanh --loss mse --data " +
+                                (regression ? reg : classes.path) + " --starts 3 --steps 20 --grid-res 5 -q --force -o " + f);
+    ASSERT_EQ(o.status, 0) << o.err;
+    for (const char* name : {"/descents/accuracy", "/minima/accuracy", "/plane/accuracy"}) {
+      const std::vector<double> acc = read_doubles(f, name);
+      ASSERT_FALSE(acc.empty()) << name;
+      for (double a : acc) {
+        if (regression)
+          EXPECT_TRUE(std::isnan(a)) << name << ": " << a;
+        else
+          EXPECT_TRUE(a >= 0 && a <= 1) << name << ": " << a;
+      }
+    }
+    for (double l : read_doubles(f, "/descents/loss")) EXPECT_TRUE(std::isfinite(l)) << l;
+  }
+}
+
 TEST(NnJob, CountsOfOneReadInTheSingular) {
   // Two trainings of a 1-step run end in two minima of one run each, and
   // the barriers join one pair.

@@ -177,6 +177,7 @@ DataView<T> view_of(const Dataset& d, bool coded) {
   v.y = d.y;
   v.rows = d.rows;
   v.features = d.features;
+  v.scored = d.integer_labels;
   if (coded) encode(v);
   return v;
 }
@@ -186,6 +187,7 @@ DataView<T> rows_of(const Dataset& d, const std::vector<std::int64_t>& rows) {
   DataView<T> v;
   v.rows = static_cast<std::int64_t>(rows.size());
   v.features = d.features;
+  v.scored = d.integer_labels;
   const auto F = static_cast<std::size_t>(d.features);
   v.x.reserve(rows.size() * F);
   for (std::int64_t r : rows) {

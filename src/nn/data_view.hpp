@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "nn/data.hpp"
@@ -32,8 +33,19 @@ struct DataView {
   // > 0: 1 / divisor, with which a correctly rounded q / divisor is computed
   // by multiplies (checked bitwise for every byte when the codes are made)
   float reciprocal = 0;
+  // The labels are classes (Dataset::integer_labels), so that a row is
+  // classified right or wrong; a regression's rows are not (accuracy_of).
+  bool scored = true;
   Batch<T> all() const { return {x.data(), y.data(), rows}; }
 };
+
+// The share of `correct` among `rows` (0 for no rows); NaN where the
+// labels are not classes (a regression with mse), where no row is right or
+// wrong.
+inline double accuracy_of(std::int64_t correct, std::int64_t rows, bool scored) {
+  if (!scored) return std::numeric_limits<double>::quiet_NaN();
+  return rows > 0 ? static_cast<double>(correct) / static_cast<double>(rows) : 0.0;
+}
 
 // The whole set in precision T; with `coded`, also its codes when its values
 // allow (a set gathered in mini-batches: the training set).

@@ -57,7 +57,8 @@ class DeviceTrainer final : public EnsembleTrainer {
       : P_(m.params()),
         width_(probe.rows * m.outputs()),
         n_train_(train.rows),
-        n_test_(test ? test->rows : 0) {
+        n_test_(test ? test->rows : 0),
+        scored_(train.scored) {
     const std::int64_t rows = train.rows;
     // The trainer makes an epoch's orders on a thread of its own while the
     // device runs the epoch before; a new thread starts with OpenMP's
@@ -95,10 +96,10 @@ class DeviceTrainer final : public EnsembleTrainer {
       }
       o.loss = r[k].loss;
       o.grad_norm = r[k].grad_norm;
-      o.accuracy = static_cast<double>(r[k].correct) / static_cast<double>(n_train_);
+      o.accuracy = accuracy_of(r[k].correct, n_train_, scored_);
       if (n_test_ > 0) {
         o.test_loss = r[k].test_loss;
-        o.test_accuracy = static_cast<double>(r[k].test_correct) / static_cast<double>(n_test_);
+        o.test_accuracy = accuracy_of(r[k].test_correct, n_test_, scored_);
       }
       std::copy(probe.begin() + static_cast<std::ptrdiff_t>(k * W),
                 probe.begin() + static_cast<std::ptrdiff_t>((k + 1) * W), out);
@@ -112,6 +113,7 @@ class DeviceTrainer final : public EnsembleTrainer {
 
  private:
   std::int64_t P_, width_, n_train_, n_test_;
+  bool scored_;  // the labels are classes (DataView::scored)
   std::unique_ptr<DeviceEnsemble<T>> dev_;
 };
 

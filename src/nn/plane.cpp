@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/rng.hpp"
+#include "nn/data_view.hpp"
 
 namespace trilo::nn {
 
@@ -42,7 +43,7 @@ void filter_normalize(const Model& m, const double* center, double* d, bool bias
 template <class T>
 PlaneEvaluator<T>::PlaneEvaluator(const Model& m, const std::vector<double>& center,
                                   const std::vector<double>& directions, int k, const Dataset& data)
-    : m_(m), k_(k), center_(center), dirs_(directions), rows_(data.rows), y_(data.y) {
+    : m_(m), k_(k), center_(center), dirs_(directions), rows_(data.rows), y_(data.y), scored_(data.integer_labels) {
   const int in = m.widths[0], h = m.widths[1];
   const std::int64_t nw = static_cast<std::int64_t>(in) * h;
   // The first layers' W of the center and of every direction, stacked:
@@ -110,7 +111,7 @@ void PlaneEvaluator<T>::evaluate(const double* coords, std::int64_t n, double* l
         l += 0.5 * m.weight_decay * sq;
       }
       loss[p] = l;
-      accuracy[p] = rows_ > 0 ? static_cast<double>(correct) / static_cast<double>(rows_) : 0.0;
+      accuracy[p] = accuracy_of(correct, rows_, scored_);
     }
   }
 }

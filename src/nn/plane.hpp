@@ -61,6 +61,7 @@ class PlaneEvaluator {
   std::vector<double> center_, dirs_;
   std::int64_t rows_;
   std::vector<float> y_;
+  bool scored_;  // the labels are classes (Dataset::integer_labels): accuracy is defined
   Mat<T> zs_;  // rows x ((k + 1) h): X W_0^T of the center, then of each direction
 };
 

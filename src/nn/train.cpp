@@ -52,12 +52,11 @@ TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& 
   Workspace<T> ws;
   TrainOutcome out;
   const Batch<T> all = train.all();
-  const double n_train = static_cast<double>(train.rows);
   const auto record = [&](std::int64_t step, const Eval& e) {
     if (!trace || trace->every <= 0) return;
     trace->step.push_back(step);
     trace->loss.push_back(e.loss);
-    trace->accuracy.push_back(static_cast<double>(e.correct) / n_train);
+    trace->accuracy.push_back(accuracy_of(e.correct, train.rows, train.scored));
     if (trace->weights) trace->position.insert(trace->position.end(), w.begin(), w.end());
   };
   const auto finite = [&] {
@@ -117,7 +116,7 @@ TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& 
   } else {
     out.loss = e.loss;
     out.grad_norm = norm(g);
-    out.accuracy = static_cast<double>(e.correct) / n_train;
+    out.accuracy = accuracy_of(e.correct, train.rows, train.scored);
     out.status = out.grad_norm <= p.tol ? DescentStatus::kConverged : DescentStatus::kMaxSteps;
     if (trace && trace->every > 0 && (trace->step.empty() || trace->step.back() != step)) record(step, e);
   }
@@ -125,7 +124,7 @@ TrainOutcome train_one(const Model& m, const TrainParams& p, const DataView<T>& 
   if (test && test->rows > 0 && !diverged) {
     const Eval t = evaluate(m, w.data(), test->all(), static_cast<T*>(nullptr), ws);
     out.test_loss = t.loss;
-    out.test_accuracy = static_cast<double>(t.correct) / static_cast<double>(test->rows);
+    out.test_accuracy = accuracy_of(t.correct, test->rows, test->scored);
   }
   return out;
 }
