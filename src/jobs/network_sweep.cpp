@@ -40,9 +40,10 @@ config::SweepSpec parse_network_vary(const std::string& text, OptimizerKind kind
   return config::parse_vary(text, kind);
 }
 
-// The mean and the nearest-rank median of v (NaN when empty).
+// The mean and the nearest-rank median of v (NaN when empty, or when a
+// value is NaN: a regression's accuracies, which cannot be ordered).
 std::pair<double, double> mean_median(std::vector<double>& v) {
-  if (v.empty()) return {kNaN, kNaN};
+  if (v.empty() || std::any_of(v.begin(), v.end(), [](double x) { return std::isnan(x); })) return {kNaN, kNaN};
   const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
   std::sort(v.begin(), v.end());
   return {mean, v[(v.size() + 1) / 2 - 1]};
